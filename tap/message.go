@@ -1,0 +1,97 @@
+// Package tap owns everything that touches the broker: the management API,
+// the temporary shovel and queues of a tap, the consumer, and their cleanup.
+// It hands the rest of the program plain values (Message, Batch, Status) and
+// never imports anything of the UI.
+package tap
+
+import "time"
+
+// Message is one delivery seen through a tap, as plain values. Header values
+// are normalised to Go types (string, int64, float64, bool, time.Time, []byte,
+// []any, map[string]any, nil) so that no AMQP library type leaks out.
+type Message struct {
+	Seq         uint64    // increasing within one session, starting at 1
+	Time        time.Time // when shoveltap received it
+	Source      string    // what was tapped, e.g. "orders (order.#)"
+	Exchange    string    // the exchange the message was published to
+	RoutingKey  string
+	Redelivered bool
+	Properties  Properties
+	Headers     map[string]any
+	Body        []byte
+}
+
+// Size is the body length in bytes.
+func (m Message) Size() int { return len(m.Body) }
+
+// Properties are the AMQP 0-9-1 basic properties of a message. Zero values
+// mean "not set".
+type Properties struct {
+	ContentType     string
+	ContentEncoding string
+	DeliveryMode    uint8
+	Priority        uint8
+	CorrelationID   string
+	ReplyTo         string
+	Expiration      string
+	MessageID       string
+	Timestamp       time.Time
+	Type            string
+	UserID          string
+	AppID           string
+}
+
+// Batch is what a running session hands over on every tick: the messages
+// received since the previous batch (possibly none) and the tap's status at
+// the time of sending. Consumers of the stream see nothing else.
+type Batch struct {
+	Messages []Message
+	Status   Status
+}
+
+// State is where a tap is in its life.
+type State int
+
+const (
+	StateStarting     State = iota // creating queues, exchange and shovel
+	StateRunning                   // shovel running, consumer attached
+	StateReconnecting              // connection or shovel lost, re-creating
+	StateStopping                  // removing what was created
+	StateStopped                   // everything removed
+	StateFailed                    // gave up; Status.Detail says why
+)
+
+func (s State) String() string {
+	switch s {
+	case StateStarting:
+		return "starting"
+	case StateRunning:
+		return "running"
+	case StateReconnecting:
+		return "reconnecting"
+	case StateStopping:
+		return "removing tap"
+	case StateStopped:
+		return "stopped"
+	case StateFailed:
+		return "failed"
+	}
+	return "unknown"
+}
+
+// Status is a snapshot of a tap for display.
+type Status struct {
+	State   State
+	Detail  string   // human-readable reason for Reconnecting/Failed, empty otherwise
+	Broker  string   // host:port of the broker, never with credentials
+	Vhost   string
+	Sources []string // what is tapped, e.g. "orders (order.#)"
+	// Seen counts messages received by shoveltap in this session.
+	Seen uint64
+	// Rate is messages per second received, averaged over the last seconds.
+	Rate float64
+	// Dropped counts messages the tap's bounded queues discarded at the
+	// broker (drop-head) because shoveltap did not keep up. It comes from the
+	// management API's sampled statistics, so it lags by a few seconds.
+	Dropped uint64
+}
