@@ -82,8 +82,8 @@ func (s State) String() string {
 // Status is a snapshot of a tap for display.
 type Status struct {
 	State   State
-	Detail  string   // human-readable reason for Reconnecting/Failed, empty otherwise
-	Broker  string   // host:port of the broker, never with credentials
+	Detail  string // human-readable reason for Reconnecting/Failed, empty otherwise
+	Broker  string // host:port of the broker, never with credentials
 	Vhost   string
 	Sources []string // what is tapped, e.g. "orders (order.#)"
 	// Seen counts messages received by shoveltap in this session.
