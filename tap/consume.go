@@ -1,0 +1,297 @@
+package tap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+var errConnectionLost = errors.New("connection to the broker lost")
+
+// run feeds the output stream until ctx ends, re-creating the tap when the
+// connection drops (if configured to).
+func (s *Session) run(ctx context.Context, l *link) {
+	defer close(s.done)
+	defer close(s.out)
+	p := &pump{s: s, rate: newRateMeter()}
+	for {
+		err := p.drain(ctx, l)
+		if ctx.Err() != nil {
+			return
+		}
+		l.close()
+		if !s.cfg.Reconnect {
+			s.setState(StateFailed, fmt.Sprintf("%v; exiting as asked (--no-reconnect)", err))
+			p.sendStatus(ctx)
+			return
+		}
+		s.setState(StateReconnecting, fmt.Sprintf("%v; re-creating the tap…", err))
+		if l = s.reconnect(ctx, p); l == nil {
+			return
+		}
+		s.mu.Lock()
+		s.link = l
+		s.mu.Unlock()
+		s.setState(StateRunning, "")
+	}
+}
+
+// reconnect retries establish with backoff, keeping the UI informed. It
+// returns nil when ctx ends.
+func (s *Session) reconnect(ctx context.Context, p *pump) *link {
+	s.mu.Lock()
+	s.link = nil
+	s.mu.Unlock()
+	backoff := time.Second
+	for {
+		if !p.idle(ctx, backoff) {
+			return nil
+		}
+		l, err := s.establish(ctx)
+		if err == nil {
+			return l
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		backoff = min(backoff*2, 15*time.Second)
+		s.setState(StateReconnecting, fmt.Sprintf("%v; retrying in %s", err, backoff))
+	}
+}
+
+// pump moves deliveries into batches. It acknowledges a batch only once it
+// has been handed over, so at most Prefetch messages are ever held in this
+// process: when the reader falls behind, the broker stops delivering and
+// the tap queue's bound drops the oldest messages there, never here.
+type pump struct {
+	s       *Session
+	pending []Message
+	lastTag uint64
+	seq     uint64
+	rate    *rateMeter
+	lastOut time.Time
+}
+
+func (p *pump) drain(ctx context.Context, l *link) error {
+	tick := time.NewTicker(p.s.cfg.Tick)
+	defer tick.Stop()
+	closed := l.conn.NotifyClose(make(chan *amqp.Error, 1))
+	for {
+		select {
+		case <-ctx.Done():
+			p.flush(ctx, l, true)
+			return ctx.Err()
+		case e := <-closed:
+			p.flush(ctx, nil, true)
+			if e != nil {
+				return fmt.Errorf("%w: %s", errConnectionLost, e.Reason)
+			}
+			return errConnectionLost
+		case d, ok := <-l.deliveries:
+			if !ok {
+				p.flush(ctx, nil, true)
+				return errConnectionLost
+			}
+			p.seq++
+			p.pending = append(p.pending, p.s.toMessage(p.seq, d))
+			p.lastTag = d.DeliveryTag
+			p.rate.add(1)
+			p.s.mu.Lock()
+			p.s.status.Seen++
+			p.s.mu.Unlock()
+		case <-tick.C:
+			if err := p.flush(ctx, l, false); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// flush hands pending messages (or, every half second, just the status) to
+// the reader without blocking, then acknowledges what was handed over. With
+// final set it waits for the reader instead, and acknowledges nothing
+// (unacknowledged messages go back to the tap queue or away with it).
+func (p *pump) flush(ctx context.Context, l *link, final bool) error {
+	if len(p.pending) == 0 && !final && time.Since(p.lastOut) < 500*time.Millisecond {
+		return nil
+	}
+	b := Batch{Messages: p.pending, Status: p.s.statusWithRate(p.rate.perSecond())}
+	if final {
+		select {
+		case p.s.out <- b:
+		case <-time.After(time.Second):
+		}
+		p.pending = nil
+		return nil
+	}
+	select {
+	case p.s.out <- b:
+	default:
+		return nil // the reader is busy; keep the batch and try next tick
+	}
+	p.lastOut = time.Now()
+	p.pending = nil
+	if p.lastTag != 0 && l != nil {
+		if err := l.ch.Ack(p.lastTag, true); err != nil {
+			return fmt.Errorf("%w: %v", errConnectionLost, err)
+		}
+		p.lastTag = 0
+	}
+	return nil
+}
+
+// sendStatus hands over a status-only batch, waiting up to a second.
+func (p *pump) sendStatus(ctx context.Context) {
+	select {
+	case p.s.out <- Batch{Status: p.s.statusWithRate(0)}:
+	case <-ctx.Done():
+	case <-time.After(time.Second):
+	}
+}
+
+// idle waits d while keeping the reader's status fresh; false when ctx ends.
+func (p *pump) idle(ctx context.Context, d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(500 * time.Millisecond):
+		}
+		select {
+		case p.s.out <- Batch{Status: p.s.statusWithRate(0)}:
+		default:
+		}
+	}
+	return true
+}
+
+func (s *Session) statusWithRate(rate float64) Status {
+	st := s.Status()
+	st.Rate = rate
+	return st
+}
+
+// toMessage turns a delivery into a plain Message. The delivery arrives from
+// the tap's exchange i, which stands for source i.
+func (s *Session) toMessage(seq uint64, d amqp.Delivery) Message {
+	m := Message{
+		Seq:         seq,
+		Time:        time.Now(),
+		Exchange:    d.Exchange,
+		RoutingKey:  d.RoutingKey,
+		Redelivered: d.Redelivered,
+		Headers:     normaliseTable(d.Headers),
+		Body:        d.Body,
+		Properties: Properties{
+			ContentType:     d.ContentType,
+			ContentEncoding: d.ContentEncoding,
+			DeliveryMode:    d.DeliveryMode,
+			Priority:        d.Priority,
+			CorrelationID:   d.CorrelationId,
+			ReplyTo:         d.ReplyTo,
+			Expiration:      d.Expiration,
+			MessageID:       d.MessageId,
+			Timestamp:       d.Timestamp,
+			Type:            d.Type,
+			UserID:          d.UserId,
+			AppID:           d.AppId,
+		},
+	}
+	for i, src := range s.cfg.Sources {
+		if d.Exchange == s.names.Exchange(i) {
+			m.Exchange = src.Exchange
+			m.Source = src.Label()
+			break
+		}
+	}
+	return m
+}
+
+// normaliseTable converts AMQP table values to plain Go values.
+func normaliseTable(t amqp.Table) map[string]any {
+	if len(t) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(t))
+	for k, v := range t {
+		out[k] = normaliseValue(v)
+	}
+	return out
+}
+
+func normaliseValue(v any) any {
+	switch x := v.(type) {
+	case amqp.Table:
+		m := normaliseTable(x)
+		if m == nil {
+			m = map[string]any{}
+		}
+		return m
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = normaliseValue(e)
+		}
+		return out
+	case amqp.Decimal:
+		return fmt.Sprintf("%de-%d", x.Value, x.Scale)
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int:
+		return int64(x)
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case float32:
+		return float64(x)
+	}
+	return v
+}
+
+// rateMeter counts events per second over the last five seconds.
+type rateMeter struct {
+	buckets [5]uint64
+	current int64 // unix second of buckets[0]
+}
+
+func newRateMeter() *rateMeter { return &rateMeter{current: time.Now().Unix()} }
+
+func (r *rateMeter) roll() {
+	now := time.Now().Unix()
+	for r.current < now {
+		copy(r.buckets[1:], r.buckets[:len(r.buckets)-1])
+		r.buckets[0] = 0
+		r.current++
+		if now-r.current > int64(len(r.buckets)) {
+			r.buckets = [5]uint64{}
+			r.current = now
+		}
+	}
+}
+
+func (r *rateMeter) add(n uint64) {
+	r.roll()
+	r.buckets[0] += n
+}
+
+// perSecond averages the completed seconds, so the figure does not dip at
+// the start of each second.
+func (r *rateMeter) perSecond() float64 {
+	r.roll()
+	var sum uint64
+	for _, b := range r.buckets[1:] {
+		sum += b
+	}
+	return float64(sum) / float64(len(r.buckets)-1)
+}

@@ -1,0 +1,53 @@
+package decode
+
+import (
+	"fmt"
+	"strings"
+)
+
+// recogniser claims a message it knows and decodes it. It returns false to
+// let the next one try; it must not modify m.
+type recogniser func(m *msg) (Result, bool)
+
+// recognisers run in order: cheap header checks first, then body shapes.
+var recognisers []recogniser
+
+// Decode turns a message into a Result. It tries each recogniser in turn
+// and falls back to generic JSON, text or binary rendering. It never
+// panics: a decoder bug turns into a hex dump with a note.
+func Decode(in Input) (res Result) {
+	defer func() {
+		if p := recover(); p != nil {
+			res = Result{
+				Format:  "binary",
+				Summary: sizeString(len(in.Body)) + ": " + hexPreview(in.Body, 16),
+				Body:    hexBody(in.Body),
+				Notes:   []string{truncate(fmt.Sprintf("decoder failed (%v): showing raw bytes", p), maxField)},
+			}
+		}
+	}()
+	m := newMsg(in)
+	res, ok := Result{}, false
+	for _, rec := range recognisers {
+		if res, ok = rec(m); ok {
+			break
+		}
+	}
+	if !ok {
+		res = decodeGeneric(in, m.body)
+	}
+	m.finish(&res)
+	return res
+}
+
+// mediaType returns the lower-cased media type without parameters.
+func mediaType(ct string) string {
+	if i := strings.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(ct))
+}
+
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
+}

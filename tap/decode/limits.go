@@ -1,0 +1,112 @@
+package decode
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits that bound what any decoder spends on one message. They are
+// deliberately generous for real traffic and small for hostile traffic.
+const (
+	// maxRender is how many body bytes are rendered into Body.Text.
+	maxRender = 64 << 10
+	// maxRenderOut bounds Body.Text itself: pretty-printing deeply nested
+	// JSON or a hex dump makes the text larger than the bytes it shows.
+	maxRenderOut = 6 * maxRender
+	// maxParse is the largest body that is parsed into a structure (JSON,
+	// msgpack, YAML). Larger bodies are rendered, not decoded.
+	maxParse = 1 << 20
+	// maxDecompressed caps the output of decompression.
+	maxDecompressed = 8 << 20
+	// maxSummary is the length, in bytes, that a Summary is cut to.
+	maxSummary = 200
+	// maxField is the length a Field value is cut to.
+	maxField = 400
+	// maxDepth bounds nesting when walking decoded structures.
+	maxDepth = 64
+	// maxNotes keeps the Notes list short whatever the message says.
+	maxNotes = 16
+)
+
+const ellipsis = "…"
+
+// oneLine collapses every run of whitespace (including newlines) into one
+// space, trims the ends, and cuts the result to about max bytes on a rune
+// boundary, ending with "…" when cut. Invalid UTF-8 becomes U+FFFD.
+func oneLine(s string, max int) string {
+	var b strings.Builder
+	n := len(s)
+	if n > max+8 {
+		n = max + 8
+	}
+	b.Grow(n)
+	space := false
+	cut := false
+	for i, r := range s {
+		if b.Len() >= max {
+			cut = i < len(s)
+			break
+		}
+		if unicode.IsSpace(r) || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			space = b.Len() > 0
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	if cut {
+		return strings.TrimRight(b.String(), " ") + ellipsis
+	}
+	return b.String()
+}
+
+// truncate cuts s to about max bytes on a rune boundary, adding "…".
+func truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	i := max
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + ellipsis
+}
+
+// shortID abbreviates a UUID-like id for summaries.
+func shortID(id string) string {
+	if len(id) <= 9 {
+		return id
+	}
+	return truncate(id, 8)
+}
+
+// addNote appends a note unless the list is already full.
+func (r *Result) addNote(n string) {
+	if len(r.Notes) < maxNotes {
+		r.Notes = append(r.Notes, n)
+	}
+}
+
+// addField appends a field with its value cut to one bounded line; empty
+// values are skipped so callers need not check.
+func (r *Result) addField(name, value string) {
+	if value == "" {
+		return
+	}
+	r.Fields = append(r.Fields, Field{Name: name, Value: oneLine(value, maxField)})
+}
+
+// setTerm records a filter term when the value is set.
+func (r *Result) setTerm(key, value string) {
+	if value == "" {
+		return
+	}
+	if r.Terms == nil {
+		r.Terms = make(map[string]string, 4)
+	}
+	r.Terms[key] = truncate(value, maxField)
+}

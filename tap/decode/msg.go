@@ -1,0 +1,33 @@
+package decode
+
+// msg is the message as the recognisers see it: the body after undoing
+// base64 and compression, and the body parsed once and shared.
+type msg struct {
+	in   Input
+	body []byte
+
+	// Fields and notes from preparing the body, added to every result.
+	preFields []Field
+	preNotes  []string
+
+	parsed   bool
+	value    any
+	parseErr error
+	serial   string
+}
+
+func newMsg(in Input) *msg {
+	m := &msg{in: in, body: in.Body}
+	m.prepare()
+	return m
+}
+
+// finish adds what preparing the body found to a result.
+func (m *msg) finish(r *Result) {
+	if len(m.preFields) > 0 {
+		r.Fields = append(r.Fields, m.preFields...)
+	}
+	for _, n := range m.preNotes {
+		r.addNote(n)
+	}
+}

@@ -1,0 +1,95 @@
+package tap
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// Prefix starts the name of everything shoveltap creates on a broker, so an
+// operator recognises it and cleanup finds it.
+const Prefix = "shoveltap-"
+
+// Names are the broker-side names of one tap session. The base carries the
+// host and a random part, so two operators never collide. For source i:
+//
+//	<base>-src-<i>  bounded, expiring source queue bound to the tapped exchange
+//	<base>-<i>      the dynamic shovel from that queue
+//	<base>-x-<i>    auto-delete exchange the shovel publishes into
+//	<base>-tap      shoveltap's own exclusive, bounded queue (one per session)
+//
+// The tap queue is the session's heartbeat: it exists exactly as long as the
+// owning connection, so anything whose tap queue is gone is an orphan.
+type Names struct{ Base string }
+
+// NewNames makes a fresh base name for this host.
+func NewNames(host string) (Names, error) {
+	var b [3]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return Names{}, fmt.Errorf("making a tap name: %w", err)
+	}
+	return Names{Base: Prefix + cleanHost(host) + "-" + hex.EncodeToString(b[:])}, nil
+}
+
+func (n Names) SourceQueue(i int) string { return fmt.Sprintf("%s-src-%d", n.Base, i) }
+func (n Names) Shovel(i int) string      { return fmt.Sprintf("%s-%d", n.Base, i) }
+func (n Names) Exchange(i int) string    { return fmt.Sprintf("%s-x-%d", n.Base, i) }
+func (n Names) TapQueue() string         { return n.Base + "-tap" }
+
+// BaseOf recovers the session base from any name made by Names, or reports
+// that the name is not shoveltap's.
+func BaseOf(name string) (string, bool) {
+	if !strings.HasPrefix(name, Prefix) {
+		return "", false
+	}
+	rest := name
+	if strings.HasSuffix(rest, "-tap") {
+		return strings.TrimSuffix(rest, "-tap"), true
+	}
+	// Strip "-<i>", then an optional "-src" or "-x".
+	i := strings.LastIndexByte(rest, '-')
+	if i <= len(Prefix) || !isDigits(rest[i+1:]) {
+		return "", false
+	}
+	rest = rest[:i]
+	for _, kind := range []string{"-src", "-x"} {
+		if strings.HasSuffix(rest, kind) {
+			return strings.TrimSuffix(rest, kind), true
+		}
+	}
+	return rest, true
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// cleanHost keeps a host name readable inside a queue name: the short host
+// name in lower-case letters, digits and dashes, at most 24 characters.
+func cleanHost(host string) string {
+	host, _, _ = strings.Cut(strings.ToLower(host), ".")
+	var b strings.Builder
+	for _, r := range host {
+		if b.Len() >= 24 {
+			break
+		}
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('-')
+		}
+	}
+	if b.Len() == 0 {
+		return "host"
+	}
+	return b.String()
+}

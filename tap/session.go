@@ -1,0 +1,245 @@
+package tap
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Config says what to tap and how.
+type Config struct {
+	Endpoint Endpoint
+	Sources  []Source
+	Limits   Limits
+	// Prefetch bounds the deliveries in flight to shoveltap; it is also the
+	// most messages shoveltap holds before the UI has taken them.
+	Prefetch int
+	// ShovelPrefetch and AckMode tune the shovel (see shovelDefinition).
+	ShovelPrefetch int
+	AckMode        string
+	// Reconnect re-creates the tap when the broker connection drops; when
+	// false the session fails instead.
+	Reconnect    bool
+	InsecureTLS  bool
+	Host         string        // for names; the machine's host name when empty
+	Tick         time.Duration // batch cadence; 50 ms when zero
+	StartTimeout time.Duration // how long a shovel may take to start; 15 s when zero
+	// MonitorEvery is how often the shovel state and queue counters are read.
+	MonitorEvery time.Duration
+}
+
+// AckModes are the shovel ack modes shoveltap accepts.
+var AckModes = []string{"on-publish", "on-confirm", "no-ack"}
+
+func (c *Config) applyDefaults() error {
+	if len(c.Sources) == 0 {
+		return errors.New("nothing to tap: give --exchange")
+	}
+	if c.Limits == (Limits{}) {
+		c.Limits = DefaultLimits
+	}
+	if c.Limits.MaxLength <= 0 || c.Limits.MaxBytes <= 0 || c.Limits.Expires < time.Millisecond {
+		return fmt.Errorf("tap limits must be positive (max length %d, max bytes %d, expires %s)", c.Limits.MaxLength, c.Limits.MaxBytes, c.Limits.Expires)
+	}
+	if c.Prefetch <= 0 {
+		c.Prefetch = 1000
+	}
+	if c.ShovelPrefetch <= 0 {
+		c.ShovelPrefetch = 1000
+	}
+	if c.AckMode == "" {
+		c.AckMode = "on-publish"
+	}
+	if !contains(AckModes, c.AckMode) {
+		return fmt.Errorf("unknown shovel ack mode %q: use one of %s", c.AckMode, strings.Join(AckModes, ", "))
+	}
+	if c.Host == "" {
+		c.Host, _ = os.Hostname()
+	}
+	if c.Tick <= 0 {
+		c.Tick = 50 * time.Millisecond
+	}
+	if c.StartTimeout <= 0 {
+		c.StartTimeout = 15 * time.Second
+	}
+	if c.MonitorEvery <= 0 {
+		c.MonitorEvery = 2 * time.Second
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// Session is one running tap: its broker objects, its connection and the
+// stream of batches it feeds.
+type Session struct {
+	cfg           Config
+	admin         *Admin
+	names         Names
+	info          BrokerInfo
+	durableSource bool
+	// Swept lists leftovers of crashed sessions removed while opening.
+	Swept []string
+
+	out    chan Batch
+	cancel context.CancelFunc
+	done   chan struct{}
+
+	mu     sync.Mutex
+	status Status
+	link   *link
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open checks the broker, removes leftovers of crashed taps, creates the tap
+// and waits until it runs. On any error nothing of the tap is left behind.
+func Open(ctx context.Context, cfg Config) (*Session, error) {
+	if err := cfg.applyDefaults(); err != nil {
+		return nil, err
+	}
+	names, err := NewNames(cfg.Host)
+	if err != nil {
+		return nil, err
+	}
+	admin, err := NewAdmin(cfg.Endpoint, cfg.InsecureTLS)
+	if err != nil {
+		return nil, err
+	}
+	// The AMQP login comes first: its error tells a wrong password apart
+	// from a missing management tag, which the API's 401 cannot.
+	probe, err := dial(cfg.Endpoint, names.Base+"-check", cfg.InsecureTLS)
+	if err != nil {
+		return nil, err
+	}
+	probe.Close()
+
+	info, err := admin.Preflight()
+	if err != nil {
+		return nil, err
+	}
+	if !info.CanShovel() {
+		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator: rabbitmqctl set_user_tags %s management policymaker", info.User, tagList(info.Tags), info.User)
+	}
+	for _, src := range cfg.Sources {
+		if _, err := admin.ExchangeType(cfg.Endpoint.Vhost, src.Exchange); err != nil {
+			return nil, err
+		}
+	}
+	s := &Session{
+		cfg:           cfg,
+		admin:         admin,
+		names:         names,
+		info:          info,
+		durableSource: versionAtLeast(info.Version, 4, 3),
+		out:           make(chan Batch, 4),
+		done:          make(chan struct{}),
+	}
+	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost}
+	for _, src := range cfg.Sources {
+		s.status.Sources = append(s.status.Sources, src.Label())
+	}
+	if orphans, err := FindOrphans(ctx, admin, cfg.Endpoint.Vhost); err == nil {
+		for _, o := range orphans {
+			if err := o.Remove(admin); err == nil {
+				s.Swept = append(s.Swept, o.Base)
+			}
+		}
+	}
+
+	l, err := s.establish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.link = l
+	s.setState(StateRunning, "")
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.run(runCtx, l)
+	go s.monitor(runCtx)
+	return s, nil
+}
+
+func tagList(tags []string) string {
+	if len(tags) == 0 {
+		return "no tags"
+	}
+	return strings.Join(tags, ", ")
+}
+
+// versionAtLeast compares a "major.minor.patch" version with major.minor.
+func versionAtLeast(v string, major, minor int) bool {
+	parts := strings.SplitN(v, ".", 3)
+	if len(parts) < 2 {
+		return false
+	}
+	ma, err1 := strconv.Atoi(parts[0])
+	mi, err2 := strconv.Atoi(parts[1])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	return ma > major || (ma == major && mi >= minor)
+}
+
+// Names returns the broker-side names of this session.
+func (s *Session) Names() Names { return s.names }
+
+// Batches is the stream the UI or the JSON writer reads. It is closed when
+// the session stops or fails.
+func (s *Session) Batches() <-chan Batch { return s.out }
+
+// Status returns a snapshot of the tap's status.
+func (s *Session) Status() Status {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.status
+	st.Sources = append([]string(nil), st.Sources...)
+	return st
+}
+
+func (s *Session) setState(state State, detail string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.status.State = state
+	s.status.Detail = detail
+}
+
+// Close removes everything the session created on the broker. It is safe to
+// call more than once and from any goroutine; ctx bounds the removal.
+func (s *Session) Close(ctx context.Context) error {
+	s.closeOnce.Do(func() {
+		s.setState(StateStopping, "")
+		if s.cancel != nil {
+			s.cancel()
+			select {
+			case <-s.done:
+			case <-ctx.Done():
+			}
+		}
+		s.mu.Lock()
+		l := s.link
+		s.link = nil
+		s.mu.Unlock()
+		errs := s.removeBrokerObjects(l)
+		if len(errs) > 0 {
+			s.closeErr = fmt.Errorf("removing tap %s: %w", s.names.Base, errors.Join(errs...))
+			s.setState(StateFailed, s.closeErr.Error())
+			return
+		}
+		s.setState(StateStopped, "")
+	})
+	return s.closeErr
+}

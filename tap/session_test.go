@@ -1,0 +1,173 @@
+package tap_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+func openTap(t *testing.T, cfg tap.Config) *tap.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := tap.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("opening the tap: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.Close(context.Background())
+		taptest.WaitClean(t, cfg.Endpoint, s.Names().Base, 10*time.Second)
+	})
+	return s
+}
+
+// collect reads batches until n messages arrived or the timeout passed.
+func collect(t *testing.T, s *tap.Session, n int, timeout time.Duration) []tap.Message {
+	t.Helper()
+	var got []tap.Message
+	deadline := time.After(timeout)
+	for len(got) < n {
+		select {
+		case b, ok := <-s.Batches():
+			if !ok {
+				t.Fatalf("stream closed after %d of %d messages", len(got), n)
+			}
+			got = append(got, b.Messages...)
+		case <-deadline:
+			t.Fatalf("got %d of %d messages within %s", len(got), n, timeout)
+		}
+	}
+	return got
+}
+
+func TestTapDeliversExactlyTheMatchingMessagesInOrder(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	prod := taptest.Queue(t, ep, x, "#") // a production consumer's queue
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "order.#"}}, Reconnect: true, Host: "it-match"})
+
+	ch := taptest.Channel(t, ep)
+	keys := []string{"order.created", "user.created", "order.paid", "orders.x", "order.item.added", "audit", "order"}
+	var want []string
+	ts := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	for i, k := range keys {
+		body := fmt.Sprintf(`{"n":%d,"key":%q}`, i, k)
+		taptest.Publish(t, ch, x, k, amqp.Publishing{
+			ContentType: "application/json", ContentEncoding: "utf-8", DeliveryMode: 2, Priority: 3,
+			CorrelationId: fmt.Sprint("c", i), ReplyTo: "rq", MessageId: fmt.Sprint("m", i), Timestamp: ts,
+			Type: "t", AppId: "app", Expiration: "60000",
+			Headers: amqp.Table{"i": int32(i), "s": "v", "nested": amqp.Table{"a": true}, "list": []any{"x", int64(2)}},
+			Body:    []byte(body),
+		})
+		if strings.HasPrefix(k, "order.") || k == "order" {
+			want = append(want, body)
+		}
+	}
+	got := collect(t, s, len(want), 5*time.Second)
+	// Nothing else may follow.
+	select {
+	case b := <-s.Batches():
+		for _, m := range b.Messages {
+			t.Errorf("unexpected extra message %s", taptest.Describe(m))
+		}
+	case <-time.After(300 * time.Millisecond):
+	}
+	for i, m := range got {
+		if string(m.Body) != want[i] {
+			t.Fatalf("message %d: body %s, want %s", i, m.Body, want[i])
+		}
+		if m.Exchange != x || m.Source != x+" (order.#)" {
+			t.Errorf("message %d: exchange %q source %q", i, m.Exchange, m.Source)
+		}
+		if m.Seq != uint64(i+1) || m.Time.IsZero() || m.Size() != len(want[i]) {
+			t.Errorf("message %d: seq %d time %v size %d", i, m.Seq, m.Time, m.Size())
+		}
+		p := m.Properties
+		if p.ContentType != "application/json" || p.ContentEncoding != "utf-8" || p.DeliveryMode != 2 || p.Priority != 3 ||
+			p.ReplyTo != "rq" || p.Type != "t" || p.AppID != "app" || p.Expiration != "60000" || !p.Timestamp.Equal(ts) ||
+			!strings.HasPrefix(p.CorrelationID, "c") || !strings.HasPrefix(p.MessageID, "m") {
+			t.Errorf("message %d: properties %+v", i, p)
+		}
+		if m.Headers["s"] != "v" || m.Headers["nested"].(map[string]any)["a"] != true {
+			t.Errorf("message %d: headers %#v", i, m.Headers)
+		}
+		if _, ok := m.Headers["i"].(int64); !ok {
+			t.Errorf("message %d: header i is %T, want int64", i, m.Headers["i"])
+		}
+	}
+	if got[0].RoutingKey != "order.created" || got[len(got)-1].RoutingKey != "order" {
+		t.Errorf("routing keys: first %q last %q", got[0].RoutingKey, got[len(got)-1].RoutingKey)
+	}
+	// Production is untouched: its queue holds every message.
+	taptest.Eventually(t, 5*time.Second, "the production queue to hold every message", func() bool {
+		return taptest.QueueDepth(t, ch, prod) == len(keys)
+	})
+	st := s.Status()
+	if st.State != tap.StateRunning || st.Seen != uint64(len(want)) {
+		t.Errorf("status %+v", st)
+	}
+}
+
+func TestCloseRemovesEverything(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	s, err := tap.Open(context.Background(), tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-close"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := s.Names().Base
+	if left := taptest.Leftovers(t, ep, base); len(left) != 4 {
+		t.Fatalf("while running the tap should hold a shovel, two queues and an exchange; found %v", left)
+	}
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	taptest.WaitClean(t, ep, base, 5*time.Second)
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+}
+
+func TestStalledReaderKeepsTheTapQueueWithinItsBound(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	const bound = 50
+	s := openTap(t, tap.Config{
+		Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-stall",
+		Limits:   tap.Limits{MaxLength: bound, MaxBytes: 1 << 20, Expires: time.Minute},
+		Prefetch: 10, MonitorEvery: 300 * time.Millisecond,
+	})
+	// Nobody reads s.Batches(): the pump fills its output and stops acking.
+	ch := taptest.Channel(t, ep)
+	for i := range 10 * bound {
+		taptest.Publish(t, ch, x, "k", amqp.Publishing{Body: []byte(fmt.Sprint(i))})
+	}
+	// The management API's figures are sampled every few seconds: wait
+	// until they show the tap queue full, then check both queues.
+	taptest.Eventually(t, 15*time.Second, "the tap queue to fill up to its bound", func() bool {
+		return taptest.QueueReady(t, ep, s.Names().TapQueue()) >= bound/2
+	})
+	for _, q := range []string{s.Names().TapQueue(), s.Names().SourceQueue(0)} {
+		if ready := taptest.QueueReady(t, ep, q); ready > bound {
+			t.Errorf("queue %s holds %d ready messages, bound is %d", q, ready, bound)
+		}
+	}
+	taptest.Eventually(t, 15*time.Second, "the status to count dropped messages", func() bool {
+		return s.Status().Dropped > 0
+	})
+	if d := s.Status().Dropped; d > 10*bound {
+		t.Errorf("dropped %d of %d published", d, 10*bound)
+	}
+	// The newest messages survive (drop-head): reading now shows the tail.
+	got := collect(t, s, 1, 5*time.Second)
+	if got[0].Seq != 1 {
+		t.Errorf("first seq %d", got[0].Seq)
+	}
+}

@@ -1,0 +1,224 @@
+// Package taptest holds helpers for tests that talk to a real RabbitMQ: the
+// broker under test, throwaway exchanges and queues that clean up after
+// themselves, and checks that a tap left nothing behind.
+//
+// The broker is SHOVELTAP_TEST_URL (default amqp://guest:guest@127.0.0.1:5672/).
+// When it does not answer, tests are skipped on a developer machine and fail
+// in CI (CI=true), so an integration test is never silently skipped there.
+package taptest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// Endpoint returns the broker under test, skipping (or failing in CI) when
+// it is not reachable.
+func Endpoint(t testing.TB) tap.Endpoint {
+	t.Helper()
+	return endpointFrom(t, os.Getenv("SHOVELTAP_TEST_URL"), "amqp://guest:guest@127.0.0.1:5672/", os.Getenv("SHOVELTAP_TEST_API"))
+}
+
+// SecondEndpoint is the extra node started by scripts/node.sh for tests
+// that need a broker without the shovel plugin.
+func BareEndpoint(t testing.TB) tap.Endpoint {
+	t.Helper()
+	return endpointFrom(t, os.Getenv("SHOVELTAP_TEST_BARE_URL"), "amqp://guest:guest@127.0.0.1:5674/", "http://127.0.0.1:15674")
+}
+
+func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
+	t.Helper()
+	if raw == "" {
+		raw = def
+	}
+	ep, err := tap.ResolveEndpoint(raw, api, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("test broker URL: %v", err)
+	}
+	c, err := net.DialTimeout("tcp", ep.Address(), 2*time.Second)
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("no RabbitMQ at %s in CI (%v): .ci/run should have started it", ep.Address(), err)
+		}
+		t.Skipf("no RabbitMQ at %s (%v): start one with scripts/ensure-rabbitmq.sh", ep.Address(), err)
+	}
+	c.Close()
+	return ep
+}
+
+// Admin is a management API client for the endpoint.
+func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
+	t.Helper()
+	a, err := tap.NewAdmin(ep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.Client()
+}
+
+// Channel opens a connection and channel, closed when the test ends.
+func Channel(t testing.TB, ep tap.Endpoint) *amqp.Channel {
+	t.Helper()
+	conn, err := amqp.Dial(ep.AMQP.String())
+	if err != nil {
+		t.Fatalf("connecting to the test broker: %v", err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ch
+}
+
+// Name is a unique name for a test object.
+func Name(prefix string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return "test-" + prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// Exchange declares a throwaway exchange, deleted when the test ends.
+func Exchange(t testing.TB, ep tap.Endpoint, kind string) string {
+	t.Helper()
+	name := Name(kind)
+	ch := Channel(t, ep)
+	if err := ch.ExchangeDeclare(name, kind, false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	rh := Admin(t, ep)
+	t.Cleanup(func() { _, _ = rh.DeleteExchange(ep.Vhost, name) })
+	return name
+}
+
+// Queue declares a throwaway "production" queue bound to exchange with key,
+// deleted when the test ends.
+func Queue(t testing.TB, ep tap.Endpoint, exchange, key string) string {
+	t.Helper()
+	name := Name("q")
+	ch := Channel(t, ep)
+	if _, err := ch.QueueDeclare(name, false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.QueueBind(name, key, exchange, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	rh := Admin(t, ep)
+	t.Cleanup(func() { _, _ = rh.DeleteQueue(ep.Vhost, name) })
+	return name
+}
+
+// QueueDepth is the number of messages in a queue, read over AMQP (exact,
+// unlike the management API's sampled statistics).
+func QueueDepth(t testing.TB, ch *amqp.Channel, name string) int {
+	t.Helper()
+	q, err := ch.QueueDeclarePassive(name, false, false, false, false, nil)
+	if err != nil {
+		t.Fatalf("inspecting queue %q: %v", name, err)
+	}
+	return q.Messages
+}
+
+// QueueReady is the number of ready messages in a queue, exclusive or not,
+// from the management API.
+func QueueReady(t testing.TB, ep tap.Endpoint, name string) int {
+	t.Helper()
+	a, err := tap.NewAdmin(ep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := a.Queue(ep.Vhost, name)
+	if err != nil {
+		t.Fatalf("reading queue %q: %v", name, err)
+	}
+	return q.MessagesReady
+}
+
+// Leftovers lists every shovel, queue and exchange on the broker whose name
+// starts with prefix.
+func Leftovers(t testing.TB, ep tap.Endpoint, prefix string) []string {
+	t.Helper()
+	rh := Admin(t, ep)
+	var found []string
+	shovels, err := rh.ListShovelsIn(ep.Vhost)
+	if err != nil {
+		t.Fatalf("listing shovels: %v", err)
+	}
+	for _, s := range shovels {
+		if strings.HasPrefix(s.Name, prefix) {
+			found = append(found, "shovel "+s.Name)
+		}
+	}
+	queues, err := rh.ListQueuesIn(ep.Vhost)
+	if err != nil {
+		t.Fatalf("listing queues: %v", err)
+	}
+	for _, q := range queues {
+		if strings.HasPrefix(q.Name, prefix) {
+			found = append(found, "queue "+q.Name)
+		}
+	}
+	xs, err := rh.ListExchangesIn(ep.Vhost)
+	if err != nil {
+		t.Fatalf("listing exchanges: %v", err)
+	}
+	for _, x := range xs {
+		if strings.HasPrefix(x.Name, prefix) {
+			found = append(found, "exchange "+x.Name)
+		}
+	}
+	return found
+}
+
+// WaitClean waits up to timeout for Leftovers(prefix) to be empty and fails
+// the test with what is left otherwise.
+func WaitClean(t testing.TB, ep tap.Endpoint, prefix string, timeout time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for {
+		left := Leftovers(t, ep, prefix)
+		if len(left) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the broker still holds %d object(s) of %s after %s: %s", len(left), prefix, timeout, strings.Join(left, ", "))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Eventually polls cond every 50 ms until it holds or timeout passes.
+func Eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// Publish sends one message and fails the test on error.
+func Publish(t testing.TB, ch *amqp.Channel, exchange, key string, msg amqp.Publishing) {
+	t.Helper()
+	if err := ch.Publish(exchange, key, false, false, msg); err != nil {
+		t.Fatalf("publishing to %s/%s: %v", exchange, key, err)
+	}
+}
+
+// Describe is a short label for failure messages.
+func Describe(m tap.Message) string {
+	return fmt.Sprintf("#%d %s/%s %q", m.Seq, m.Exchange, m.RoutingKey, m.Body)
+}

@@ -1,0 +1,296 @@
+package tap
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// Source is one thing to tap: an exchange and the binding key to tap it with.
+type Source struct {
+	Exchange string
+	Key      string
+}
+
+// Label is how a source is shown: "orders (order.#)".
+func (s Source) Label() string {
+	name := s.Exchange
+	if name == "" {
+		name = "(default exchange)"
+	}
+	if s.Key == "" {
+		return name
+	}
+	return name + " (" + s.Key + ")"
+}
+
+// Limits bound what one tap can hold on the broker. They apply to each of the
+// tap's queues, so the worst case of a stalled tap with one source is twice
+// MaxBytes of bodies.
+type Limits struct {
+	MaxLength int           // messages per queue
+	MaxBytes  int64         // body bytes per queue
+	Expires   time.Duration // an unused source queue is removed after this
+}
+
+// DefaultLimits keep a stalled or paused tap under about 32 MiB of bodies on
+// the broker with one source.
+var DefaultLimits = Limits{MaxLength: 10000, MaxBytes: 16 << 20, Expires: time.Minute}
+
+func (l Limits) queueArgs() amqp.Table {
+	return amqp.Table{
+		"x-max-length":       int64(l.MaxLength),
+		"x-max-length-bytes": l.MaxBytes,
+		// drop-head, never reject-publish: a rejecting tap queue would nack
+		// the shovel, which requeues at the source and loops.
+		"x-overflow": "drop-head",
+		"x-expires":  l.Expires.Milliseconds(),
+	}
+}
+
+// link is one live AMQP connection of a session and what hangs off it.
+type link struct {
+	conn       *amqp.Connection
+	ch         *amqp.Channel
+	deliveries <-chan amqp.Delivery
+}
+
+func (l *link) close() {
+	if l == nil || l.conn == nil {
+		return
+	}
+	_ = l.conn.CloseDeadline(time.Now().Add(2 * time.Second))
+}
+
+// dial opens an AMQP connection named after the tap, so operators can tell
+// it apart in the management UI.
+func dial(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
+	props := amqp.NewConnectionProperties()
+	props.SetClientConnectionName(name)
+	cfg := amqp.Config{
+		Dial:       amqp.DefaultDial(10 * time.Second),
+		Heartbeat:  10 * time.Second,
+		Properties: props,
+	}
+	if ep.AMQP.Scheme == "amqps" {
+		cfg.TLSClientConfig = &tls.Config{ServerName: ep.AMQP.Host, InsecureSkipVerify: insecureTLS} //nolint:gosec // opt-in flag
+	}
+	conn, err := amqp.DialConfig(ep.AMQP.String(), cfg)
+	if err != nil {
+		return nil, explainAMQP(ep, "connecting to the broker", err)
+	}
+	return conn, nil
+}
+
+// explainAMQP turns an AMQP failure into an actionable error. It never
+// includes the URL, which holds the password.
+func explainAMQP(ep Endpoint, doing string, err error) error {
+	var ae *amqp.Error
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case amqp.AccessRefused:
+			if strings.Contains(ae.Reason, "username or password") || strings.Contains(ae.Reason, "Login was refused") {
+				return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
+			}
+			return fmt.Errorf("%s: user %q is not allowed: %s (grant permissions with rabbitmqctl set_permissions -p %s %s ...)", doing, ep.User, ae.Reason, ep.Vhost, ep.User)
+		case amqp.NotAllowed:
+			return fmt.Errorf("%s: %s (does vhost %q exist, and may user %q use it?)", doing, ae.Reason, ep.Vhost, ep.User)
+		case amqp.NotFound:
+			return fmt.Errorf("%s: %s", doing, ae.Reason)
+		}
+		return fmt.Errorf("%s: %s (AMQP %d)", doing, ae.Reason, ae.Code)
+	}
+	if errors.Is(err, amqp.ErrCredentials) {
+		return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
+	}
+	if errors.Is(err, amqp.ErrVhost) {
+		return fmt.Errorf("%s at %s: vhost %q does not exist or user %q may not use it", doing, ep.Address(), ep.Vhost, ep.User)
+	}
+	if isUnreachable(err) {
+		return fmt.Errorf("%s: cannot reach the broker at %s (%v): is RabbitMQ running there? check --url", doing, ep.Address(), rootCause(err))
+	}
+	return fmt.Errorf("%s at %s: %w", doing, ep.Address(), err)
+}
+
+// directURI is a shovel URI for a direct connection inside the broker that
+// runs as user: no password is stored in the shovel definition and the
+// user's own permissions apply. A bare amqp:// would run with no permission
+// checks at all.
+func directURI(user, vhost string) string {
+	return "amqp://" + url.User(user).String() + "@/" + url.PathEscape(vhost)
+}
+
+// shovelDefinition is the dynamic shovel from source queue i into the
+// session's exchange i.
+//
+// ack-mode on-publish (the default) was chosen by measurement (see
+// docs/BENCHMARKS.md): on-confirm waits for the destination's confirm and
+// buys nothing for a tap whose destination drops from its head anyway;
+// no-ack is faster but lets the shovel buffer without bound when the
+// destination is blocked. on-publish keeps at most src-prefetch-count
+// messages in flight and uses flow control since 3.11.
+//
+// reconnect-delay 0 is what makes a crash harmless: once shoveltap's
+// connection is gone its exchange auto-deletes, the shovel's next publish
+// fails, and the shovel terminates instead of retrying. Its source queue then
+// has no consumer and expires.
+func (s *Session) shovelDefinition(i int) map[string]any {
+	uri := directURI(s.cfg.Endpoint.User, s.cfg.Endpoint.Vhost)
+	return map[string]any{
+		"src-protocol":       "amqp091",
+		"src-uri":            uri,
+		"src-queue":          s.names.SourceQueue(i),
+		"src-queue-args":     map[string]any(s.cfg.Limits.queueArgs()),
+		"src-prefetch-count": s.cfg.ShovelPrefetch,
+		"dest-protocol":      "amqp091",
+		"dest-uri":           uri,
+		"dest-exchange":      s.names.Exchange(i),
+		"ack-mode":           s.cfg.AckMode,
+		"reconnect-delay":    0,
+	}
+}
+
+// establish creates the whole tap on a fresh connection and waits until its
+// shovels run. The tap queue comes first: while it exists the session is
+// alive, so nothing created after it can be mistaken for an orphan. On
+// failure it removes what it created.
+func (s *Session) establish(ctx context.Context) (*link, error) {
+	conn, err := dial(s.cfg.Endpoint, s.names.Base, s.cfg.InsecureTLS)
+	if err != nil {
+		return nil, err
+	}
+	l := &link{conn: conn}
+	fail := func(err error) (*link, error) {
+		s.removeBrokerObjects(l)
+		return nil, err
+	}
+	if l.ch, err = conn.Channel(); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, "opening a channel", err))
+	}
+	tapQueue := s.names.TapQueue()
+	if _, err := l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs()); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
+	}
+	for i, src := range s.cfg.Sources {
+		x := s.names.Exchange(i)
+		if err := l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap exchange %q", x), err))
+		}
+		if err := l.ch.QueueBind(tapQueue, "", x, false, nil); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the tap queue to %q", x), err))
+		}
+		q := s.names.SourceQueue(i)
+		// Transient non-exclusive queues cannot be declared on 4.3+, so
+		// there the source queue is durable (x-expires still removes it).
+		if _, err := l.ch.QueueDeclare(q, s.durableSource, false, false, false, s.cfg.Limits.queueArgs()); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the source queue %q", q), err))
+		}
+		if err := l.ch.QueueBind(q, src.Key, src.Exchange, false, nil); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding to exchange %q with key %q", src.Exchange, src.Key), err))
+		}
+	}
+	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
+	}
+	if l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
+	}
+	for i := range s.cfg.Sources {
+		if err := s.admin.DeclareShovel(s.cfg.Endpoint.Vhost, s.names.Shovel(i), s.shovelDefinition(i)); err != nil {
+			return fail(err)
+		}
+	}
+	if err := s.waitRunning(ctx); err != nil {
+		return fail(err)
+	}
+	return l, nil
+}
+
+// waitRunning polls the shovels' status until every one runs, one
+// terminates, or the start timeout passes.
+func (s *Session) waitRunning(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
+	defer cancel()
+	want := map[string]bool{}
+	for i := range s.cfg.Sources {
+		want[s.names.Shovel(i)] = true
+	}
+	last := "not reported yet"
+	for {
+		states, err := s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
+		if err != nil && ctx.Err() == nil {
+			return err
+		}
+		running := 0
+		for _, st := range states {
+			if !want[st.Name] {
+				continue
+			}
+			last = st.State
+			switch st.State {
+			case "running", "flow", "blocked":
+				running++
+			case "terminated":
+				return fmt.Errorf("shovel %q did not start: the broker says: %s", st.Name, cleanReason(st.Reason))
+			}
+		}
+		if running == len(want) {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return fmt.Errorf("the tap's shovel did not start within %s (last state: %s); see the broker log", s.cfg.StartTimeout, last)
+			}
+			return ctx.Err()
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// cleanReason makes an Erlang error term readable on one line.
+func cleanReason(r string) string {
+	r = strings.Join(strings.Fields(r), " ")
+	if r == "" {
+		return "no reason given"
+	}
+	if len(r) > 300 {
+		r = r[:300] + "…"
+	}
+	return r
+}
+
+// removeBrokerObjects deletes what establish created, in the order that
+// stops the copying first: shovels, then source queues, then the connection
+// (which takes the exclusive tap queue and, with it, the auto-delete
+// exchanges). It goes through the management API so that it works when the
+// AMQP connection is already gone.
+func (s *Session) removeBrokerObjects(l *link) []error {
+	var errs []error
+	vhost := s.cfg.Endpoint.Vhost
+	for i := range s.cfg.Sources {
+		if err := s.admin.DeleteShovel(vhost, s.names.Shovel(i)); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for i := range s.cfg.Sources {
+		if _, err := s.admin.rh.DeleteQueue(vhost, s.names.SourceQueue(i)); err != nil {
+			errs = append(errs, s.admin.explain(fmt.Sprintf("deleting queue %q", s.names.SourceQueue(i)), err))
+		}
+	}
+	l.close()
+	for i := range s.cfg.Sources {
+		// Normally already gone with its last binding; this catches an
+		// exchange declared just before a failure left it unbound.
+		if _, err := s.admin.rh.DeleteExchange(vhost, s.names.Exchange(i)); err != nil {
+			errs = append(errs, s.admin.explain(fmt.Sprintf("deleting exchange %q", s.names.Exchange(i)), err))
+		}
+	}
+	return errs
+}
