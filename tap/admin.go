@@ -82,6 +82,24 @@ func (a *Admin) ExchangeType(vhost, name string) (string, error) {
 	return x.Type, nil
 }
 
+// boundKeys lists the distinct routing keys bound to an exchange now.
+func (a *Admin) boundKeys(vhost, exchange string) ([]string, error) {
+	bs, err := a.rh.ListExchangeBindingsWithSource(vhost, exchange)
+	if err != nil {
+		return nil, a.explain(fmt.Sprintf("listing the bindings of exchange %q", exchange), err)
+	}
+	var keys []string
+	for _, b := range bs {
+		if !slices.Contains(keys, b.RoutingKey) {
+			keys = append(keys, b.RoutingKey)
+		}
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("direct exchange %q has no bindings, so no key to tap; give one with --key", exchange)
+	}
+	return keys, nil
+}
+
 // DeclareShovel creates or replaces a dynamic shovel. rabbit-hole's
 // ShovelDefinition drops empty strings and false booleans (omitempty), so the
 // definition goes through the generic runtime-parameter call.

@@ -90,6 +90,7 @@ type Session struct {
 	names         Names
 	info          BrokerInfo
 	durableSource bool
+	bindKeys      [][]string // per source, the binding keys used
 	// Swept lists leftovers of crashed sessions removed while opening.
 	Swept []string
 
@@ -134,12 +135,20 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if !info.CanShovel() {
 		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator: rabbitmqctl set_user_tags %s management policymaker", info.User, tagList(info.Tags), info.User)
 	}
+	var keys [][]string
 	for _, src := range cfg.Sources {
-		if _, err := admin.ExchangeType(cfg.Endpoint.Vhost, src.Exchange); err != nil {
+		kind, err := admin.ExchangeType(cfg.Endpoint.Vhost, src.Exchange)
+		if err != nil {
 			return nil, err
 		}
+		k, err := bindKeys(src, kind, func() ([]string, error) { return admin.boundKeys(cfg.Endpoint.Vhost, src.Exchange) })
+		if err != nil {
+			return nil, err
+		}
+		keys = append(keys, k)
 	}
 	s := &Session{
+		bindKeys:      keys,
 		cfg:           cfg,
 		admin:         admin,
 		names:         names,

@@ -150,9 +150,14 @@ func TestStalledReaderKeepsTheTapQueueWithinItsBound(t *testing.T) {
 		taptest.Publish(t, ch, x, "k", amqp.Publishing{Body: []byte(fmt.Sprint(i))})
 	}
 	// The management API's figures are sampled every few seconds: wait
-	// until they show the tap queue full, then check both queues.
-	taptest.Eventually(t, 15*time.Second, "the tap queue to fill up to its bound", func() bool {
-		return taptest.QueueReady(t, ep, s.Names().TapQueue()) >= bound/2
+	// until they count every publish, then check both queues.
+	a, err := tap.NewAdmin(ep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	taptest.Eventually(t, 20*time.Second, "the statistics to count every publish", func() bool {
+		c, ok, err := a.QueueCounters(ep.Vhost, s.Names().SourceQueue(0))
+		return err == nil && ok && c.Published == 10*bound
 	})
 	for _, q := range []string{s.Names().TapQueue(), s.Names().SourceQueue(0)} {
 		if ready := taptest.QueueReady(t, ep, q); ready > bound {

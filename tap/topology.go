@@ -12,10 +12,32 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// Source is one thing to tap: an exchange and the binding key to tap it with.
+// Source is one thing to tap: an exchange and the binding key to tap it
+// with. The key "#" (AllKeys) means everything, whatever the exchange type.
 type Source struct {
 	Exchange string
 	Key      string
+}
+
+// AllKeys is the binding key that taps everything an exchange routes.
+const AllKeys = "#"
+
+// bindKeys are the binding keys that give a source's messages for an
+// exchange of the given type. "Everything" is "#" on a topic exchange and
+// any key on fanout and headers exchanges (no arguments match all); a direct
+// exchange routes only exact keys, so it takes one binding per key bound now.
+func bindKeys(src Source, kind string, boundKeys func() ([]string, error)) ([]string, error) {
+	if src.Key != AllKeys {
+		return []string{src.Key}, nil
+	}
+	switch kind {
+	case "topic":
+		return []string{"#"}, nil
+	case "direct", "x-consistent-hash", "x-modulus-hash":
+		return boundKeys()
+	default:
+		return []string{""}, nil
+	}
 }
 
 // Label is how a source is shown: "orders (order.#)".
@@ -191,8 +213,10 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		if _, err := l.ch.QueueDeclare(q, s.durableSource, false, false, false, s.cfg.Limits.queueArgs()); err != nil {
 			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the source queue %q", q), err))
 		}
-		if err := l.ch.QueueBind(q, src.Key, src.Exchange, false, nil); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding to exchange %q with key %q", src.Exchange, src.Key), err))
+		for _, key := range s.bindKeys[i] {
+			if err := l.ch.QueueBind(q, key, src.Exchange, false, nil); err != nil {
+				return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding to exchange %q with key %q", src.Exchange, key), err))
+			}
 		}
 	}
 	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {

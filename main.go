@@ -1,0 +1,388 @@
+// Command shoveltap taps live RabbitMQ traffic through a temporary dynamic
+// shovel and shows it in a terminal UI (or as JSON lines), removing every
+// broker object it created when it exits.
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
+	"github.com/shoveltap/shoveltap/ui"
+)
+
+// version is set at build time by goreleaser (-X main.version=…).
+var version = "dev"
+
+const usageHead = `shoveltap — peek at live RabbitMQ traffic without disturbing it.
+
+It binds a small, bounded queue of its own to the exchange you name, carries
+what arrives there to itself through a temporary dynamic shovel, and shows
+each message live. Production queues, bindings and consumers are untouched.
+Everything it creates is removed when it exits.
+
+Usage:
+  shoveltap --exchange NAME [--key KEY] [flags]   tap an exchange
+  shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
+  shoveltap version                               print the version
+
+Examples:
+  shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
+  SHOVELTAP_PASSWORD=secret shoveltap --url amqps://ops@mq.example.com/prod --exchange events
+  shoveltap --exchange orders --json --count 100 > orders.jsonl
+
+Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
+the URL itself may come from SHOVELTAP_URL. Passwords are never printed.
+
+Flags:
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version", "--version":
+			fmt.Fprintln(stdout, "shoveltap", version)
+			return 0
+		case "cleanup":
+			return runCleanup(args[1:], stdout, stderr)
+		}
+	}
+	return runTap(args, stdout, stderr)
+}
+
+// connFlags are the flags every command that talks to a broker has.
+type connFlags struct {
+	url, api    string
+	insecureTLS bool
+}
+
+func (c *connFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&c.url, "url", "", "AMQP URL of the broker, amqp[s]://USER@HOST:PORT/VHOST (env "+tap.EnvURL+"; default "+tap.DefaultURL+")")
+	fs.StringVar(&c.api, "api", "", "management API address (env "+tap.EnvAPI+"; default: the URL's host on port 15672, https for amqps)")
+	fs.BoolVar(&c.insecureTLS, "insecure-tls", false, "do not verify the broker's TLS certificate")
+}
+
+func (c *connFlags) endpoint() (tap.Endpoint, error) {
+	return tap.ResolveEndpoint(c.url, c.api, os.Getenv)
+}
+
+type tapFlags struct {
+	conn        connFlags
+	exchange    string
+	key         string
+	retain      int
+	maxLength   int
+	maxBytes    string
+	expires     time.Duration
+	prefetch    int
+	shovelPF    int
+	ackMode     string
+	noReconnect bool
+	json        bool
+	count       int
+	duration    time.Duration
+}
+
+func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, error) {
+	f := &tapFlags{}
+	fs := flag.NewFlagSet("shoveltap", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageHead)
+		fs.PrintDefaults()
+	}
+	f.conn.register(fs)
+	fs.StringVar(&f.exchange, "exchange", "", "exchange to tap (required)")
+	fs.StringVar(&f.key, "key", "#", "binding key; # taps everything whatever the exchange type")
+	fs.IntVar(&f.retain, "retain", 10000, "messages kept in memory for the UI (oldest evicted first)")
+	fs.IntVar(&f.maxLength, "max-length", tap.DefaultLimits.MaxLength, "bound of each tap queue on the broker, in messages (oldest dropped first)")
+	fs.StringVar(&f.maxBytes, "max-bytes", "16MiB", "bound of each tap queue on the broker, in body bytes (e.g. 16MiB, 512KiB)")
+	fs.DurationVar(&f.expires, "expires", tap.DefaultLimits.Expires, "how long the tap's source queue outlives a crashed shoveltap")
+	fs.IntVar(&f.prefetch, "prefetch", 1000, "deliveries in flight to shoveltap")
+	fs.IntVar(&f.shovelPF, "shovel-prefetch", 1000, "deliveries in flight inside the shovel")
+	fs.StringVar(&f.ackMode, "ack-mode", "on-publish", "shovel ack mode: "+strings.Join(tap.AckModes, ", "))
+	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
+	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
+	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
+	fs.DurationVar(&f.duration, "duration", 0, "with JSON output: stop after this long")
+	if err := fs.Parse(args); err != nil {
+		return nil, fs, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fs, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
+	}
+	if f.exchange == "" {
+		return nil, fs, errors.New("nothing to tap: give --exchange NAME")
+	}
+	return f, fs, nil
+}
+
+func runTap(args []string, stdout, stderr io.Writer) int {
+	f, fs, err := parseTapFlags(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		if fs != nil && !strings.HasPrefix(err.Error(), "flag") {
+			fmt.Fprintf(stderr, "shoveltap: %v\nRun shoveltap --help for every flag.\n", err)
+		}
+		return 2
+	}
+	ep, err := f.conn.endpoint()
+	if err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 2
+	}
+	maxBytes, err := parseSize(f.maxBytes)
+	if err != nil {
+		fmt.Fprintf(stderr, "shoveltap: --max-bytes: %v\n", err)
+		return 2
+	}
+	cfg := tap.Config{
+		Endpoint:       ep,
+		Sources:        []tap.Source{{Exchange: f.exchange, Key: f.key}},
+		Limits:         tap.Limits{MaxLength: f.maxLength, MaxBytes: maxBytes, Expires: f.expires},
+		Prefetch:       f.prefetch,
+		ShovelPrefetch: f.shovelPF,
+		AckMode:        f.ackMode,
+		Reconnect:      !f.noReconnect,
+		InsecureTLS:    f.conn.insecureTLS,
+	}
+
+	// SIGINT, SIGTERM and SIGHUP (a dropped SSH session) all end the run
+	// the same way: through the cleanup below.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+
+	useJSON := f.json || !isTerminal(stdout)
+	fmt.Fprintf(stderr, "shoveltap: creating a tap on %s (vhost %s) for %s…\n", ep.Address(), ep.Vhost, cfg.Sources[0].Label())
+	session, err := tap.Open(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 1
+	}
+	for _, base := range session.Swept {
+		fmt.Fprintf(stderr, "shoveltap: removed %s, left behind by a shoveltap that did not exit cleanly\n", base)
+	}
+	closeTap := func() error {
+		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := session.Close(cctx); err != nil {
+			return fmt.Errorf("%w\nrun shoveltap cleanup to remove what is left", err)
+		}
+		return nil
+	}
+	// A panic anywhere on this goroutine still removes the tap.
+	defer func() {
+		if r := recover(); r != nil {
+			_ = closeTap()
+			panic(r)
+		}
+	}()
+
+	var runErr error
+	if useJSON {
+		fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
+		runErr = writeJSON(ctx, session, stdout, stderr, f.count, f.duration)
+	} else {
+		runErr = runUI(ctx, session, f.retain, closeTap)
+	}
+	fmt.Fprintln(stderr, "shoveltap: removing tap…")
+	if err := closeTap(); err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "shoveltap: tap %s removed\n", session.Names().Base)
+	if runErr != nil {
+		fmt.Fprintln(stderr, "shoveltap:", runErr)
+		return 1
+	}
+	return 0
+}
+
+func runUI(ctx context.Context, session *tap.Session, retain int, closeTap func() error) error {
+	st := session.Status()
+	model := ui.New(ui.Options{
+		Broker:  st.Broker,
+		Vhost:   st.Vhost,
+		Sources: st.Sources,
+		Retain:  retain,
+		OnQuit:  closeTap,
+	}, session.Batches())
+	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
+	_, err := p.Run()
+	switch {
+	case err == nil, errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return nil
+	}
+	return fmt.Errorf("terminal UI: %w", err)
+}
+
+// writeJSON prints every message as a JSON line until ctx ends, count
+// messages were written, duration passed or the tap failed.
+func writeJSON(ctx context.Context, session *tap.Session, stdout, stderr io.Writer, count int, duration time.Duration) error {
+	if duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, duration)
+		defer cancel()
+	}
+	w := jsonl.NewWriter(stdout)
+	written := 0
+	lastState := tap.StateRunning
+	for {
+		select {
+		case <-ctx.Done():
+			return w.Flush()
+		case b, ok := <-session.Batches():
+			if !ok {
+				if err := w.Flush(); err != nil {
+					return err
+				}
+				st := session.Status()
+				if st.State == tap.StateFailed {
+					return errors.New(st.Detail)
+				}
+				return nil
+			}
+			if b.Status.State != lastState {
+				fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", b.Status.State, b.Status.Detail)
+				lastState = b.Status.State
+			}
+			for _, m := range b.Messages {
+				if err := w.Write(m); err != nil {
+					return err
+				}
+				written++
+				if count > 0 && written >= count {
+					return w.Flush()
+				}
+			}
+			if err := w.Flush(); err != nil {
+				return fmt.Errorf("writing output: %w", err)
+			}
+		}
+	}
+}
+
+func runCleanup(args []string, stdout, stderr io.Writer) int {
+	var conn connFlags
+	var yes bool
+	fs := flag.NewFlagSet("shoveltap cleanup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: shoveltap cleanup [--yes] [--url URL] [--api URL]
+
+Lists what crashed shoveltap runs left on the broker's vhost (a stopped
+shovel definition, an expiring source queue) and removes it when confirmed.
+Taps of running shoveltaps — yours or another operator's — are never touched:
+a tap whose owner is alive still has its exclusive queue.
+
+Flags:
+`)
+		fs.PrintDefaults()
+	}
+	conn.register(fs)
+	fs.BoolVar(&yes, "yes", false, "remove without asking")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	ep, err := conn.endpoint()
+	if err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 2
+	}
+	admin, err := tap.NewAdmin(ep, conn.insecureTLS)
+	if err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 1
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	defer stop()
+	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
+	if err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 1
+	}
+	if len(orphans) == 0 {
+		fmt.Fprintf(stdout, "Nothing to clean up on %s (vhost %s).\n", ep.Address(), ep.Vhost)
+		return 0
+	}
+	fmt.Fprintf(stdout, "Left behind by shoveltap runs that are gone, on %s (vhost %s):\n", ep.Address(), ep.Vhost)
+	for _, o := range orphans {
+		fmt.Fprintln(stdout, "  "+o.String())
+	}
+	if !yes {
+		if !isTerminalFile(os.Stdin) {
+			fmt.Fprintln(stdout, "Dry run: nothing removed. Run with --yes to remove these.")
+			return 0
+		}
+		fmt.Fprint(stdout, "Remove these? [y/N] ")
+		answer, _ := bufio.NewReader(os.Stdin).ReadString('\n')
+		if a := strings.ToLower(strings.TrimSpace(answer)); a != "y" && a != "yes" {
+			fmt.Fprintln(stdout, "Nothing removed.")
+			return 0
+		}
+	}
+	failed := 0
+	for _, o := range orphans {
+		if err := o.Remove(admin); err != nil {
+			fmt.Fprintf(stderr, "shoveltap: %s: %v\n", o.Base, err)
+			failed++
+			continue
+		}
+		fmt.Fprintf(stdout, "Removed %s\n", o.String())
+	}
+	if failed > 0 {
+		return 1
+	}
+	return 0
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && isTerminalFile(f)
+}
+
+func isTerminalFile(f *os.File) bool { return term.IsTerminal(f.Fd()) }
+
+// parseSize reads a byte count such as 16MiB, 512KiB, 1GB or 1048576.
+func parseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}}
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(strings.ToUpper(t), strings.ToUpper(u.suffix)) {
+			t, mult = strings.TrimSpace(t[:len(t)-len(u.suffix)]), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size; use e.g. 16MiB, 512KiB or a number of bytes", s)
+	}
+	return n * mult, nil
+}
