@@ -176,3 +176,98 @@ func TestStalledReaderKeepsTheTapQueueWithinItsBound(t *testing.T) {
 		t.Errorf("first seq %d", got[0].Seq)
 	}
 }
+
+// closeTapConnection makes the broker drop the session's AMQP connection,
+// as a broker restart or a network cut would.
+func closeTapConnection(t *testing.T, ep tap.Endpoint, base string) {
+	t.Helper()
+	rh := taptest.Admin(t, ep)
+	taptest.Eventually(t, 10*time.Second, "the tap's connection to be listed", func() bool {
+		conns, err := rh.ListConnections()
+		if err != nil {
+			return false
+		}
+		for _, c := range conns {
+			if c.ClientProperties["connection_name"] == base {
+				_, err := rh.CloseConnection(c.Name)
+				return err == nil
+			}
+		}
+		return false
+	})
+}
+
+func TestTapComesBackAfterTheConnectionDrops(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "fanout")
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Reconnect: true, Host: "it-reconnect"})
+	ch := taptest.Channel(t, ep)
+	taptest.Publish(t, ch, x, "", amqp.Publishing{Body: []byte("before")})
+	if got := collect(t, s, 1, 5*time.Second); string(got[0].Body) != "before" {
+		t.Fatalf("got %q", got[0].Body)
+	}
+
+	closeTapConnection(t, ep, s.Names().Base)
+	sawReconnecting := false
+	taptest.Eventually(t, 30*time.Second, "the tap to run again", func() bool {
+		for {
+			select {
+			case b := <-s.Batches():
+				if b.Status.State == tap.StateReconnecting {
+					sawReconnecting = true
+				}
+				continue
+			default:
+			}
+			break
+		}
+		return sawReconnecting && s.Status().State == tap.StateRunning
+	})
+	taptest.Publish(t, ch, x, "", amqp.Publishing{Body: []byte("after")})
+	got := collect(t, s, 1, 10*time.Second)
+	if string(got[len(got)-1].Body) != "after" {
+		t.Fatalf("after reconnecting got %q", got[len(got)-1].Body)
+	}
+	if got[len(got)-1].Seq != 2 {
+		t.Errorf("sequence numbers continue across reconnects: got %d, want 2", got[len(got)-1].Seq)
+	}
+}
+
+func TestWithoutReconnectTheStreamEndsWithAReason(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Reconnect: false, Host: "it-noreconnect"})
+	closeTapConnection(t, ep, s.Names().Base)
+	deadline := time.After(15 * time.Second)
+	for {
+		select {
+		case _, ok := <-s.Batches():
+			if ok {
+				continue
+			}
+			st := s.Status()
+			if st.State != tap.StateFailed || !strings.Contains(st.Detail, "connection to the broker lost") {
+				t.Fatalf("status after the drop: %+v", st)
+			}
+			return
+		case <-deadline:
+			t.Fatal("the stream did not end after the connection dropped")
+		}
+	}
+}
+
+func TestDirectExchangeTapsEveryBoundKey(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "direct")
+	taptest.Queue(t, ep, x, "red")
+	taptest.Queue(t, ep, x, "blue")
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: tap.AllKeys}}, Host: "it-direct"})
+	ch := taptest.Channel(t, ep)
+	for _, k := range []string{"red", "green", "blue"} {
+		taptest.Publish(t, ch, x, k, amqp.Publishing{Body: []byte(k)})
+	}
+	got := collect(t, s, 2, 5*time.Second)
+	if string(got[0].Body) != "red" || string(got[1].Body) != "blue" {
+		t.Fatalf("got %s, %s", got[0].Body, got[1].Body)
+	}
+}

@@ -351,6 +351,10 @@ func writeSignature(w *reprWriter, v any, depth int) {
 		name = "?"
 	}
 	w.write(name)
+	args, _ := mustGet(o, "args").([]any)
+	if len(args) > 0 || len(kw) > 0 {
+		w.write("(" + callArgs(args, kw, 60) + ")")
+	}
 	if opts, ok := mustGet(o, "options").(object); ok {
 		if id := opts.str("task_id"); id != "" {
 			w.write("[" + id + "]")

@@ -12,9 +12,16 @@ func recogniseSpring(m *msg) (Result, bool) {
 	if !ok {
 		return Result{}, false
 	}
+	// Collections and maps name their element (and key) classes separately.
+	elem := headerOr(m.in.Headers, "__ContentTypeId__")
+	key := headerOr(m.in.Headers, "__KeyTypeId__")
+	switch {
+	case key != "" && elem != "":
+		typ += "<" + key + ", " + elem + ">"
+	case elem != "":
+		typ += "<" + elem + ">"
+	}
 	r := typedGeneric(m, "spring", typ)
-	r.addField("Content type ID", headerOr(m.in.Headers, "__ContentTypeId__"))
-	r.addField("Key type ID", headerOr(m.in.Headers, "__KeyTypeId__"))
 	return r, true
 }
 

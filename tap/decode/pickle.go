@@ -135,8 +135,30 @@ func listPickle(b []byte) pickleListing {
 	out.Grow(min(len(b)*4, maxRenderOut))
 	depth := 0
 	lines := 0
-	// The last two strings pushed, for STACK_GLOBAL's module and name.
+	// STACK_GLOBAL takes module and name from the stack, often fetched
+	// from the memo: track the last two strings pushed, and which memo
+	// slots hold strings, to name the global without running anything.
 	var lastStr [2]string
+	top, topIsStr := "", false
+	memo := map[uint64]string{}
+	nextMemo := uint64(0)
+	pushStr := func(s string) {
+		lastStr[0], lastStr[1] = lastStr[1], s
+		top, topIsStr = s, true
+	}
+	remember := func(idx uint64) {
+		if topIsStr && len(memo) < 4096 {
+			memo[idx] = top
+		}
+	}
+	recall := func(arg string) {
+		idx, err := strconv.ParseUint(arg, 10, 64)
+		if s, ok := memo[idx]; ok && err == nil {
+			pushStr(s)
+			return
+		}
+		topIsStr = false
+	}
 	pos := 0
 	stopped := false
 	for pos < len(b) && !stopped {
@@ -170,11 +192,26 @@ func listPickle(b []byte) pickleListing {
 		case "PROTO":
 			l.protocol = int(b[start+1])
 		case "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE":
-			lastStr[0], lastStr[1] = lastStr[1], pickleText(b, start, next, op)
+			pushStr(pickleText(b, start, next, op))
 		case "GLOBAL", "INST":
 			l.addGlobal(strings.Replace(arg, " ", ".", 1))
+			topIsStr = false
 		case "STACK_GLOBAL":
 			l.addGlobal(lastStr[0] + "." + lastStr[1])
+			topIsStr = false
+		case "MEMOIZE":
+			remember(nextMemo)
+			nextMemo++
+		case "PUT", "BINPUT", "LONG_BINPUT":
+			if idx, err := strconv.ParseUint(strings.Trim(arg, "'"), 10, 64); err == nil {
+				remember(idx)
+			}
+		case "GET", "BINGET", "LONG_BINGET":
+			recall(strings.Trim(arg, "'"))
+		case "FRAME", "MARK", "STOP":
+			// These leave the top of the stack as it was.
+		default:
+			topIsStr = false
 		}
 		stopped = op.name == "STOP"
 	}

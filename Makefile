@@ -1,0 +1,49 @@
+# shoveltap — see README.md. `make demo` and `make test` are the two set-up
+# commands; both make sure a local RabbitMQ with the needed plugins runs.
+GO          ?= go
+BIN         := bin/shoveltap
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOBIN       := $(shell $(GO) env GOPATH)/bin
+PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+
+.PHONY: build test lint unit broker demo cross bench clean
+
+build:
+	$(GO) build -o $(BIN) .
+
+# The broker tests need the local RabbitMQ (scripts/ensure-rabbitmq.sh) and a
+# second node without the shovel plugin on 5674/15674 (scripts/node.sh).
+# Packages run one at a time (-p 1): they share the broker.
+test: broker lint
+	$(GO) test -p 1 -count=1 -timeout 20m ./...
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet ./...
+	@test -x $(GOBIN)/staticcheck || $(GO) install $(STATICCHECK)
+	$(GOBIN)/staticcheck ./...
+
+# Unit tests only: no broker needed.
+unit:
+	$(GO) test -short -count=1 ./tap/decode/... ./ui/...
+
+broker:
+	scripts/ensure-rabbitmq.sh
+	scripts/node.sh start bare 5674 15674 rabbitmq_management
+
+# Taps a topic exchange fed by a small built-in traffic generator.
+demo: broker build
+	$(GO) build -o bin/demogen ./bench/demogen
+	@bin/demogen --exchange demo.orders --rate 20 & gen=$$!; \
+	  trap 'kill $$gen 2>/dev/null' EXIT INT TERM; \
+	  sleep 1; $(BIN) --url amqp://guest@localhost:5672/ --exchange demo.orders --key '#'
+
+# Proves the release build matrix of .goreleaser.yaml compiles.
+cross:
+	@for p in $(PLATFORMS); do \
+	  echo "build $$p"; \
+	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null . || exit 1; \
+	done
+
+clean:
+	rm -rf bin
