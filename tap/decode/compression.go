@@ -114,7 +114,7 @@ func decompress(method string, body []byte, limit int) ([]byte, string, error) {
 // readCapped reads r to the end or to limit bytes, whichever comes first.
 // It grows its buffer in steps so a small body never allocates the cap.
 func readCapped(r io.Reader, limit int) ([]byte, error) {
-	buf := make([]byte, 0, 32<<10)
+	buf := make([]byte, 0, min(32<<10, limit))
 	for {
 		if len(buf) == cap(buf) {
 			if len(buf) >= limit {

@@ -12,11 +12,18 @@ type recogniser func(m *msg) (Result, bool)
 // recognisers run in order: cheap header checks first, then body shapes.
 var recognisers []recogniser
 
+// recoverPanics is switched off by tests so that fuzzing sees decoder
+// bugs instead of their hex-dump fallback.
+var recoverPanics = true
+
 // Decode turns a message into a Result. It tries each recogniser in turn
 // and falls back to generic JSON, text or binary rendering. It never
 // panics: a decoder bug turns into a hex dump with a note.
 func Decode(in Input) (res Result) {
 	defer func() {
+		if !recoverPanics {
+			return
+		}
 		if p := recover(); p != nil {
 			res = Result{
 				Format:  "binary",

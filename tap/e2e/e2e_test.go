@@ -1,0 +1,346 @@
+// Package e2e tests the shoveltap binary as a user runs it, against the real
+// broker: every way of stopping it leaves the broker clean, and a crash is
+// made harmless by the topology itself.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "shoveltap-e2e")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "shoveltap")
+	build := exec.Command("go", "build", "-o", binary, "github.com/shoveltap/shoveltap")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "building shoveltap:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// proc is a running shoveltap.
+type proc struct {
+	cmd    *exec.Cmd
+	stdout *bufio.Reader
+	stderr *lockedBuffer
+	base   string
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+var tapLine = regexp.MustCompile(`tapping \(tap (shoveltap-[a-z0-9-]+)\)`)
+
+func env(ep tap.Endpoint) []string {
+	return append(os.Environ(), tap.EnvPassword+"="+ep.Password)
+}
+
+func url(ep tap.Endpoint) string {
+	return fmt.Sprintf("amqp://%s@%s/", ep.User, ep.Address())
+}
+
+// startJSON runs shoveltap with JSON output and waits until it taps.
+func startJSON(t *testing.T, ep tap.Endpoint, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(binary, append([]string{"--url", url(ep)}, args...)...)
+	cmd.Env = env(ep)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, stdout: bufio.NewReader(out), stderr: &lockedBuffer{}}
+	cmd.Stderr = p.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	taptest.Eventually(t, 20*time.Second, "shoveltap to start tapping", func() bool {
+		m := tapLine.FindStringSubmatch(p.stderr.String())
+		if m != nil {
+			p.base = m[1]
+		}
+		return m != nil
+	})
+	return p
+}
+
+func (p *proc) readRecord(t *testing.T) map[string]any {
+	t.Helper()
+	line := make(chan string, 1)
+	go func() {
+		s, _ := p.stdout.ReadString('\n')
+		line <- s
+	}()
+	select {
+	case s := <-line:
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(s), &rec); err != nil {
+			t.Fatalf("output line %q: %v (stderr: %s)", s, err, p.stderr.String())
+		}
+		return rec
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no output line within 10s (stderr: %s)", p.stderr.String())
+	}
+	return nil
+}
+
+func (p *proc) wait(t *testing.T) int {
+	t.Helper()
+	done := make(chan error, 1)
+	go func() { _, _ = io.Copy(io.Discard, p.stdout); done <- p.cmd.Wait() }()
+	select {
+	case err := <-done:
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode()
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return 0
+	case <-time.After(20 * time.Second):
+		t.Fatalf("shoveltap did not exit within 20s (stderr: %s)", p.stderr.String())
+	}
+	return -1
+}
+
+func TestEverySignalRemovesTheTap(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			x := taptest.Exchange(t, ep, "topic")
+			p := startJSON(t, ep, "--exchange", x, "--key", "order.#")
+			if left := taptest.Leftovers(t, ep, p.base); len(left) != 4 {
+				t.Fatalf("while tapping expected a shovel, two queues and an exchange, found %v", left)
+			}
+			ch := taptest.Channel(t, ep)
+			taptest.Publish(t, ch, x, "order.created", amqp.Publishing{ContentType: "application/json", Body: []byte(`{"id":7}`)})
+			rec := p.readRecord(t)
+			if rec["routing_key"] != "order.created" || rec["body"] != `{"id":7}` || rec["exchange"] != x {
+				t.Errorf("record %v", rec)
+			}
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := p.wait(t); code != 0 {
+				t.Errorf("exit code %d after %s; stderr: %s", code, sig, p.stderr.String())
+			}
+			taptest.WaitClean(t, ep, p.base, 5*time.Second)
+			if !strings.Contains(p.stderr.String(), "removed") {
+				t.Errorf("stderr does not say the tap was removed: %s", p.stderr.String())
+			}
+		})
+	}
+}
+
+func TestCountStopsAndCleansUp(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "fanout")
+	p := startJSON(t, ep, "--exchange", x, "--count", "3")
+	ch := taptest.Channel(t, ep)
+	for i := range 5 {
+		taptest.Publish(t, ch, x, "", amqp.Publishing{Body: []byte(fmt.Sprint(i))})
+	}
+	for i := range 3 {
+		if rec := p.readRecord(t); rec["body"] != fmt.Sprint(i) {
+			t.Errorf("record %d: %v", i, rec)
+		}
+	}
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit code %d; stderr: %s", code, p.stderr.String())
+	}
+	taptest.WaitClean(t, ep, p.base, 5*time.Second)
+}
+
+// After kill -9 nothing runs shoveltap's cleanup: the topology must stop
+// copying production messages on its own, `cleanup` must remove the leftover
+// definition while leaving a live tap alone, and the next start sweeps too.
+func TestKill9IsHarmlessAndCleanupRemovesOnlyOrphans(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	prod := taptest.Queue(t, ep, x, "#")
+	live := startJSON(t, ep, "--exchange", x)
+	p := crash(t, ep, x)
+
+	ch := taptest.Channel(t, ep)
+	for range 20 {
+		taptest.Publish(t, ch, x, "a.b", amqp.Publishing{Body: []byte("x")})
+	}
+	taptest.Eventually(t, 5*time.Second, "production to get every message", func() bool {
+		return taptest.QueueDepth(t, ch, prod) == 22
+	})
+	if left := taptest.Leftovers(t, ep, p.base); len(left) != 1 {
+		t.Fatalf("after the crash and expiry: %v", left)
+	}
+
+	out, err := runCmd(ep, "cleanup")
+	if err != nil || !strings.Contains(out, p.base) || !strings.Contains(out, "Dry run") || strings.Contains(out, live.base) {
+		t.Errorf("cleanup without --yes: %v\n%s", err, out)
+	}
+	if left := taptest.Leftovers(t, ep, p.base); len(left) != 1 {
+		t.Fatalf("the dry run removed something: %v", left)
+	}
+	out, err = runCmd(ep, "cleanup", "--yes")
+	if err != nil {
+		t.Fatalf("cleanup: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "Removed "+p.base) || strings.Contains(out, live.base) {
+		t.Errorf("cleanup --yes output:\n%s", out)
+	}
+	taptest.WaitClean(t, ep, p.base, 5*time.Second)
+	if left := taptest.Leftovers(t, ep, live.base); len(left) != 4 {
+		t.Fatalf("the live tap lost objects: %v", left)
+	}
+	for range 22 { // what the live tap saw so far
+		live.readRecord(t)
+	}
+	taptest.Publish(t, ch, x, "still.live", amqp.Publishing{Body: []byte("live")})
+	if rec := live.readRecord(t); rec["body"] != "live" {
+		t.Errorf("live tap after cleanup: %v", rec)
+	}
+	_ = live.cmd.Process.Signal(syscall.SIGTERM)
+	live.wait(t)
+	taptest.WaitClean(t, ep, live.base, 5*time.Second)
+
+	// The next start removes leftovers by itself.
+	p2 := crash(t, ep, x)
+	next := startJSON(t, ep, "--exchange", x)
+	if !strings.Contains(next.stderr.String(), "removed "+p2.base) {
+		t.Errorf("the next start did not report sweeping %s: %s", p2.base, next.stderr.String())
+	}
+	taptest.WaitClean(t, ep, p2.base, 5*time.Second)
+	_ = next.cmd.Process.Signal(syscall.SIGINT)
+	next.wait(t)
+	taptest.WaitClean(t, ep, next.base, 5*time.Second)
+}
+
+// crash starts a tap with a short expiry, kills it with SIGKILL and waits
+// until only its stopped shovel definition is left.
+func crash(t *testing.T, ep tap.Endpoint, x string) *proc {
+	t.Helper()
+	p := startJSON(t, ep, "--exchange", x, "--expires", "2s")
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.wait(t)
+	// The tap's exchange went with its connection, so nothing is copied
+	// anywhere any more. On 3.10 the orphaned shovel's first failed publish
+	// kills its destination channel and the second stops the shovel; its
+	// source queue then has no consumer and expires.
+	ch := taptest.Channel(t, ep)
+	for range 2 {
+		taptest.Publish(t, ch, x, "after.crash", amqp.Publishing{Body: []byte("after the crash")})
+		time.Sleep(200 * time.Millisecond)
+	}
+	rh := taptest.Admin(t, ep)
+	taptest.Eventually(t, 30*time.Second, "nothing of the crashed tap to route messages", func() bool {
+		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
+		if err != nil {
+			return false
+		}
+		for _, b := range bs {
+			if strings.HasPrefix(b.Destination, p.base) {
+				return false
+			}
+		}
+		left := taptest.Leftovers(t, ep, p.base)
+		return len(left) == 1 && strings.HasPrefix(left[0], "shovel ")
+	})
+	return p
+}
+
+func runCmd(ep tap.Endpoint, args ...string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary, append(args, "--url", url(ep))...)
+	cmd.Env = env(ep)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
+}
+
+// The TUI in a real pseudo-terminal: messages show up, q removes the tap.
+func TestQuitFromTheTUIRemovesTheTap(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	cmd := exec.Command(binary, "--url", url(ep), "--exchange", x)
+	cmd.Env = append(env(ep), "TERM=xterm-256color")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	screen := &lockedBuffer{}
+	go func() { _, _ = io.Copy(screen, ptmx) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+
+	var base string
+	baseRe := regexp.MustCompile(`shoveltap-[a-z0-9-]+-[0-9a-f]{6}`)
+	taptest.Eventually(t, 20*time.Second, "the tap to exist", func() bool {
+		for _, l := range taptest.Leftovers(t, ep, tap.Prefix) {
+			if m := baseRe.FindString(l); m != "" && strings.Contains(l, "-tap") {
+				base = m
+			}
+		}
+		return base != "" && len(taptest.Leftovers(t, ep, base)) == 4
+	})
+	ch := taptest.Channel(t, ep)
+	taptest.Publish(t, ch, x, "order.visible", amqp.Publishing{ContentType: "text/plain", Body: []byte("hello from the tap")})
+	taptest.Eventually(t, 10*time.Second, "the message on screen", func() bool {
+		return strings.Contains(screen.String(), "order.visible")
+	})
+	if _, err := ptmx.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("shoveltap did not exit after q")
+	}
+	taptest.WaitClean(t, ep, base, 5*time.Second)
+}
