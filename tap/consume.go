@@ -29,6 +29,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 			return
 		}
 		s.setState(StateReconnecting, fmt.Sprintf("%v; re-creating the tap…", err))
+		s.bankDropped()
 		if l = s.reconnect(ctx, p); l == nil {
 			return
 		}
@@ -79,6 +80,9 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 	tick := time.NewTicker(p.s.cfg.Tick)
 	defer tick.Stop()
 	closed := l.conn.NotifyClose(make(chan *amqp.Error, 1))
+	heartbeat := time.NewTicker(HeartbeatEvery)
+	defer heartbeat.Stop()
+	beats := 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -95,9 +99,12 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				p.flush(ctx, nil, true)
 				return errConnectionLost
 			}
+			p.lastTag = d.DeliveryTag
+			if _, ok := d.Headers[heartbeatHeader]; ok {
+				continue // our own heartbeat, acknowledged with the next batch
+			}
 			p.seq++
 			p.pending = append(p.pending, p.s.toMessage(p.seq, d))
-			p.lastTag = d.DeliveryTag
 			p.rate.add(1)
 			p.s.mu.Lock()
 			p.s.status.Seen++
@@ -105,6 +112,15 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 		case <-tick.C:
 			if err := p.flush(ctx, l, false); err != nil {
 				return err
+			}
+		case <-heartbeat.C:
+			beats++
+			redeclare := time.Duration(beats)*HeartbeatEvery >= p.s.cfg.Limits.Expires/4
+			if redeclare {
+				beats = 0
+			}
+			if err := p.s.beat(l, redeclare, ""); err != nil {
+				return fmt.Errorf("%w: %v", errConnectionLost, err)
 			}
 		}
 	}

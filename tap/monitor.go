@@ -12,9 +12,6 @@ import (
 func (s *Session) monitor(ctx context.Context) {
 	t := time.NewTicker(s.cfg.MonitorEvery)
 	defer t.Stop()
-	// Dropped messages of queue incarnations that no longer exist.
-	var droppedBefore uint64
-	lastSeen := map[string]int64{}
 	for {
 		select {
 		case <-ctx.Done():
@@ -25,28 +22,44 @@ func (s *Session) monitor(ctx context.Context) {
 			continue
 		}
 		s.restartTerminatedShovels(ctx)
-
-		var now uint64
-		for _, q := range s.queueNames() {
-			c, ok, err := s.admin.QueueCounters(s.cfg.Endpoint.Vhost, q)
-			if err != nil {
-				continue
-			}
-			d := c.Dropped()
-			if !ok || d < lastSeen[q] {
-				// Re-created since the last look: bank what the old one dropped.
-				droppedBefore += uint64(lastSeen[q])
-				lastSeen[q] = 0
-			}
-			if ok {
-				lastSeen[q] = d
-				now += uint64(d)
-			}
-		}
-		s.mu.Lock()
-		s.status.Dropped = droppedBefore + now
-		s.mu.Unlock()
+		s.countDropped()
 	}
+}
+
+// countDropped reads what the tap's bounded queues dropped from their head.
+// The tap queue is re-created after a reconnect, restarting its counters,
+// so the session banks its last figure then (see bankDropped).
+func (s *Session) countDropped() {
+	counts := map[string]uint64{}
+	for _, q := range s.queueNames() {
+		c, ok, err := s.admin.QueueCounters(s.cfg.Endpoint.Vhost, q)
+		if err != nil || !ok {
+			continue
+		}
+		counts[q] = uint64(c.Dropped())
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var now uint64
+	// The latest sample wins: publish and ack counters are sampled at
+	// slightly different moments, so one sample can be off, and the next
+	// corrects it.
+	for q, d := range counts {
+		s.dropped[q] = d
+	}
+	for _, d := range s.dropped {
+		now += d
+	}
+	s.status.Dropped = s.droppedBanked + now
+}
+
+// bankDropped keeps the tap queue's count before the queue is re-created.
+func (s *Session) bankDropped() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	q := s.names.TapQueue()
+	s.droppedBanked += s.dropped[q]
+	delete(s.dropped, q)
 }
 
 func (s *Session) queueNames() []string {
@@ -76,7 +89,7 @@ func (s *Session) restartTerminatedShovels(ctx context.Context) {
 		if ok {
 			reason = cleanReason(st.Reason)
 		}
-		if err := s.admin.DeclareShovel(s.cfg.Endpoint.Vhost, name, s.shovelDefinition(i)); err != nil {
+		if err := s.startShovel(i); err != nil {
 			s.setDetail(fmt.Sprintf("shovel stopped (%s) and could not be restarted: %v", reason, err))
 			continue
 		}

@@ -17,6 +17,7 @@ const Prefix = "shoveltap-"
 //	<base>-src-<i>  bounded, expiring source queue bound to the tapped exchange
 //	<base>-<i>      the dynamic shovel from that queue
 //	<base>-x-<i>    auto-delete exchange the shovel publishes into
+//	<base>-hb-<i>   heartbeat timer queue dead-lettering into source queue i
 //	<base>-tap      shoveltap's own exclusive, bounded queue (one per session)
 //
 // The tap queue is the session's heartbeat: it exists exactly as long as the
@@ -35,6 +36,7 @@ func NewNames(host string) (Names, error) {
 func (n Names) SourceQueue(i int) string { return fmt.Sprintf("%s-src-%d", n.Base, i) }
 func (n Names) Shovel(i int) string      { return fmt.Sprintf("%s-%d", n.Base, i) }
 func (n Names) Exchange(i int) string    { return fmt.Sprintf("%s-x-%d", n.Base, i) }
+func (n Names) Heartbeat(i int) string   { return fmt.Sprintf("%s-hb-%d", n.Base, i) }
 func (n Names) TapQueue() string         { return n.Base + "-tap" }
 
 // BaseOf recovers the session base from any name made by Names, or reports
@@ -47,13 +49,13 @@ func BaseOf(name string) (string, bool) {
 	if strings.HasSuffix(rest, "-tap") {
 		return strings.TrimSuffix(rest, "-tap"), true
 	}
-	// Strip "-<i>", then an optional "-src" or "-x".
+	// Strip "-<i>", then an optional "-src", "-hb" or "-x".
 	i := strings.LastIndexByte(rest, '-')
 	if i <= len(Prefix) || !isDigits(rest[i+1:]) {
 		return "", false
 	}
 	rest = rest[:i]
-	for _, kind := range []string{"-src", "-x"} {
+	for _, kind := range []string{"-src", "-hb", "-x"} {
 		if strings.HasSuffix(rest, kind) {
 			return strings.TrimSuffix(rest, kind), true
 		}

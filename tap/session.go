@@ -101,6 +101,10 @@ type Session struct {
 	mu     sync.Mutex
 	status Status
 	link   *link
+	// dropped is the last count per queue; droppedBanked holds counts of
+	// tap queues that were re-created since.
+	dropped       map[string]uint64
+	droppedBanked uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -155,6 +159,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		info:          info,
 		durableSource: versionAtLeast(info.Version, 4, 3),
 		out:           make(chan Batch, 4),
+		dropped:       map[string]uint64{},
 		done:          make(chan struct{}),
 	}
 	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost}

@@ -123,8 +123,8 @@ func TestCloseRemovesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := s.Names().Base
-	if left := taptest.Leftovers(t, ep, base); len(left) != 4 {
-		t.Fatalf("while running the tap should hold a shovel, two queues and an exchange; found %v", left)
+	if left := taptest.Leftovers(t, ep, base); len(left) != 5 {
+		t.Fatalf("while running the tap should hold a shovel, three queues and an exchange; found %v", left)
 	}
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)
@@ -157,19 +157,21 @@ func TestStalledReaderKeepsTheTapQueueWithinItsBound(t *testing.T) {
 	}
 	taptest.Eventually(t, 20*time.Second, "the statistics to count every publish", func() bool {
 		c, ok, err := a.QueueCounters(ep.Vhost, s.Names().SourceQueue(0))
-		return err == nil && ok && c.Published == 10*bound
+		return err == nil && ok && c.Published >= 10*bound
 	})
 	for _, q := range []string{s.Names().TapQueue(), s.Names().SourceQueue(0)} {
 		if ready := taptest.QueueReady(t, ep, q); ready > bound {
 			t.Errorf("queue %s holds %d ready messages, bound is %d", q, ready, bound)
 		}
 	}
-	taptest.Eventually(t, 15*time.Second, "the status to count dropped messages", func() bool {
-		return s.Status().Dropped > 0
+	// Of the 500, the tap can hold at most bound ready in each queue,
+	// Prefetch unacknowledged and 4 handed-over batches of Prefetch: the
+	// rest was dropped (heartbeats add a few).
+	held := uint64(2*bound + 10 + 4*10)
+	taptest.Eventually(t, 20*time.Second, "the dropped count to settle", func() bool {
+		d := s.Status().Dropped
+		return d >= 10*bound-held && d <= 10*bound+20
 	})
-	if d := s.Status().Dropped; d > 10*bound {
-		t.Errorf("dropped %d of %d published", d, 10*bound)
-	}
 	// The newest messages survive (drop-head): reading now shows the tail.
 	got := collect(t, s, 1, 5*time.Second)
 	if got[0].Seq != 1 {

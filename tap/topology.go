@@ -76,6 +76,52 @@ func (l Limits) queueArgs() amqp.Table {
 	}
 }
 
+// Heartbeats are the dead-man's switch that stops an orphaned shovel within
+// seconds even when production is idle. Every HeartbeatEvery the session
+// puts a message in heartbeat queue i, whose messages expire after
+// heartbeatTTL and are dead-lettered into source queue i. While the session
+// lives they come back through the shovel and are dropped unseen. After a
+// crash the ones still queued keep expiring into the source queue; the
+// shovel's publishes of them fail (the tap exchange is gone) and stop it.
+// On 3.10 the first failed publish kills the shovel's destination channel
+// and the second stops the shovel, hence two in flight at any time.
+const (
+	HeartbeatEvery  = time.Second
+	heartbeatTTL    = 2500 * time.Millisecond
+	heartbeatHeader = "x-shoveltap-heartbeat"
+)
+
+func (s *Session) heartbeatArgs(i int) amqp.Table {
+	return amqp.Table{
+		"x-message-ttl":             heartbeatTTL.Milliseconds(),
+		"x-dead-letter-exchange":    "",
+		"x-dead-letter-routing-key": s.names.SourceQueue(i),
+		"x-max-length":              int64(10),
+		// The queue must outlive its last messages' TTL: an expired queue
+		// discards its messages instead of dead-lettering them.
+		"x-expires": max(s.cfg.Limits.Expires, 4*heartbeatTTL).Milliseconds(),
+	}
+}
+
+// beat puts one heartbeat in each heartbeat queue and, now and then,
+// re-declares the queues: publishing alone does not keep a queue with
+// x-expires alive. A non-empty expiration shortens this heartbeat's TTL.
+func (s *Session) beat(l *link, redeclare bool, expiration string) error {
+	for i := range s.cfg.Sources {
+		hb := s.names.Heartbeat(i)
+		if redeclare {
+			if _, err := l.ch.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
+				return err
+			}
+		}
+		msg := amqp.Publishing{Headers: amqp.Table{heartbeatHeader: s.names.Base}, Expiration: expiration, Body: []byte("shoveltap heartbeat")}
+		if err := l.ch.Publish("", hb, false, false, msg); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // link is one live AMQP connection of a session and what hangs off it.
 type link struct {
 	conn       *amqp.Connection
@@ -213,6 +259,10 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		if _, err := l.ch.QueueDeclare(q, s.durableSource, false, false, false, s.cfg.Limits.queueArgs()); err != nil {
 			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the source queue %q", q), err))
 		}
+		hb := s.names.Heartbeat(i)
+		if _, err := l.ch.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the heartbeat queue %q", hb), err))
+		}
 		for _, key := range s.bindKeys[i] {
 			if err := l.ch.QueueBind(q, key, src.Exchange, false, nil); err != nil {
 				return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding to exchange %q with key %q", src.Exchange, key), err))
@@ -226,14 +276,34 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
 	}
 	for i := range s.cfg.Sources {
-		if err := s.admin.DeclareShovel(s.cfg.Endpoint.Vhost, s.names.Shovel(i), s.shovelDefinition(i)); err != nil {
+		if err := s.startShovel(i); err != nil {
 			return fail(err)
 		}
 	}
 	if err := s.waitRunning(ctx); err != nil {
 		return fail(err)
 	}
+	// Two heartbeats in flight before anyone hears the tap runs, so that
+	// even a kill right now stops the shovel. They must expire a while
+	// apart: two failed publishes in quick succession go out on the
+	// shovel's dying channel before it notices, and stop nothing.
+	for _, ttl := range []string{"1000", ""} {
+		if err := s.beat(l, false, ttl); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, "starting the heartbeat", err))
+		}
+	}
 	return l, nil
+}
+
+// startShovel (re)creates shovel i. The broker ignores a declaration equal
+// to the stored one, so a terminated shovel is deleted first to make it
+// start again.
+func (s *Session) startShovel(i int) error {
+	vhost, name := s.cfg.Endpoint.Vhost, s.names.Shovel(i)
+	if err := s.admin.DeleteShovel(vhost, name); err != nil {
+		return err
+	}
+	return s.admin.DeclareShovel(vhost, name, s.shovelDefinition(i))
 }
 
 // waitRunning polls the shovels' status until every one runs, one
@@ -304,8 +374,10 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 		}
 	}
 	for i := range s.cfg.Sources {
-		if _, err := s.admin.rh.DeleteQueue(vhost, s.names.SourceQueue(i)); err != nil {
-			errs = append(errs, s.admin.explain(fmt.Sprintf("deleting queue %q", s.names.SourceQueue(i)), err))
+		for _, q := range []string{s.names.Heartbeat(i), s.names.SourceQueue(i)} {
+			if _, err := s.admin.rh.DeleteQueue(vhost, q); err != nil {
+				errs = append(errs, s.admin.explain(fmt.Sprintf("deleting queue %q", q), err))
+			}
 		}
 	}
 	l.close()

@@ -22,6 +22,9 @@ type celeryTask struct {
 	shadow     string
 	argsrepr   string
 	kwargsrepr string
+	lang       string
+	groupIndex string
+	replaced   int64
 
 	args     []any
 	kwargs   object
@@ -57,6 +60,9 @@ func recogniseCeleryV2(m *msg) (Result, bool) {
 	t.shadow, _ = headerString(h, "shadow")
 	t.argsrepr, _ = headerString(h, "argsrepr")
 	t.kwargsrepr, _ = headerString(h, "kwargsrepr")
+	t.lang, _ = headerString(h, "lang")
+	t.groupIndex, _ = headerString(h, "group_index")
+	t.replaced, _ = asInt(h["replaced_task_nesting"])
 
 	var r Result
 	v, serial, err := m.decoded()
@@ -85,6 +91,9 @@ func recogniseCeleryV2(m *msg) (Result, bool) {
 // recogniseCeleryV1 claims Celery task protocol 1 messages: a body dict
 // with task, id, args and kwargs.
 func recogniseCeleryV1(m *msg) (Result, bool) {
+	if !m.mayHaveShape() {
+		return Result{}, false
+	}
 	v, serial, err := m.decoded()
 	if err != nil {
 		return Result{}, false
@@ -165,6 +174,7 @@ func (t *celeryTask) render(r *Result, m *msg, v any, serial string, err error) 
 	r.addField("Root", t.root)
 	r.addField("Parent", t.parent)
 	r.addField("Group", t.group)
+	r.addField("Group index", t.groupIndex)
 	r.addField("Args", args)
 	r.addField("Kwargs", kwargs)
 	r.addField("ETA", t.eta)
@@ -175,6 +185,12 @@ func (t *celeryTask) render(r *Result, m *msg, v any, serial string, err error) 
 	r.addField("Time limit", timeLimit(t.timelimit))
 	r.addField("Origin", t.origin)
 	r.addField("Shadow", t.shadow)
+	if t.lang != "" && t.lang != "py" {
+		r.addField("Lang", t.lang)
+	}
+	if t.replaced > 0 {
+		r.addField("Replaced nesting", strconv.FormatInt(t.replaced, 10))
+	}
 	r.addField("Callbacks", signatures(t.callbacks, false))
 	r.addField("Errbacks", signatures(t.errbacks, false))
 	// Celery stores the rest of a chain reversed (it pops from the end);

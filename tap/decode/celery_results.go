@@ -17,6 +17,9 @@ var celeryStates = map[string]bool{
 // recogniseCeleryResult claims result messages of the rpc:// backend: a
 // dict with task_id, status and result; correlation_id is the task id.
 func recogniseCeleryResult(m *msg) (Result, bool) {
+	if !m.mayHaveShape() {
+		return Result{}, false
+	}
 	v, serial, err := m.decoded()
 	if err != nil {
 		return Result{}, false
@@ -143,6 +146,9 @@ func lastLine(s string) string {
 // recogniseCeleryEvent claims messages on the celeryev exchange: a dict
 // (or a batch list of dicts) with a task-* or worker-* type.
 func recogniseCeleryEvent(m *msg) (Result, bool) {
+	if !m.mayHaveShape() {
+		return Result{}, false
+	}
 	rk := m.in.RoutingKey
 	onExchange := m.in.Exchange == "celeryev" ||
 		strings.HasPrefix(rk, "task.") || strings.HasPrefix(rk, "worker.")

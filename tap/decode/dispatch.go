@@ -9,8 +9,20 @@ import (
 // let the next one try; it must not modify m.
 type recogniser func(m *msg) (Result, bool)
 
-// recognisers run in order: cheap header checks first, then body shapes.
-var recognisers []recogniser
+// recognisers run in order: header checks first (cheap and unambiguous),
+// then body shapes from most to least specific. Generic rendering is the
+// fallback.
+var recognisers = []recogniser{
+	recogniseCeleryV2,
+	recogniseSpring,
+	recogniseNServiceBus,
+	recogniseMassTransit,
+	recogniseCeleryEvent,
+	recogniseCeleryResult,
+	recogniseCeleryV1,
+	recogniseOslo,
+	recognisePickle,
+}
 
 // recoverPanics is switched off by tests so that fuzzing sees decoder
 // bugs instead of their hex-dump fallback.
@@ -18,7 +30,8 @@ var recoverPanics = true
 
 // Decode turns a message into a Result. It tries each recogniser in turn
 // and falls back to generic JSON, text or binary rendering. It never
-// panics: a decoder bug turns into a hex dump with a note.
+// panics: a decoder bug turns into a hex dump with a note. It keeps no
+// state between calls and is safe for concurrent use.
 func Decode(in Input) (res Result) {
 	defer func() {
 		if !recoverPanics {
@@ -41,7 +54,7 @@ func Decode(in Input) (res Result) {
 		}
 	}
 	if !ok {
-		res = decodeGeneric(in, m.body)
+		res = renderGeneric(in, m.body, m.validJSON())
 	}
 	m.finish(&res)
 	return res

@@ -23,8 +23,8 @@ var fixtureCases = map[string]fixtureCase{
 	"celery_json_add": {
 		format:  "celery",
 		summary: "tasks.add(2, 3) · retry 2 · eta 12:00:05",
-		terms:   map[string]string{"task": "tasks.add", "id": "3f2a0000-0000-4000-8000-000000000000", "root": "3f2a0000-0000-4000-8000-000000000000"},
-		task:    &Task{Kind: "task", Name: "tasks.add", ID: "3f2a0000-0000-4000-8000-000000000000", RootID: "3f2a0000-0000-4000-8000-000000000000"},
+		terms:   map[string]string{"task": "tasks.add", "id": "3f2ac924-0000-4000-8000-000000000001", "root": "3f2ac924-0000-4000-8000-000000000001"},
+		task:    &Task{Kind: "task", Name: "tasks.add", ID: "3f2ac924-0000-4000-8000-000000000001", RootID: "3f2ac924-0000-4000-8000-000000000001"},
 		fields: map[string]string{"Args": "(2, 3)", "Kwargs": "{}", "ETA": "2024-05-01T12:00:05+00:00",
 			"Retries": "2", "Origin": "gen4242@worker1", "Serializer": "json"},
 		bodyKind: BodyJSON,
@@ -39,14 +39,14 @@ var fixtureCases = map[string]fixtureCase{
 	"celery_json_undefined": {
 		format:  "celery",
 		summary: "tasks.add(4, 4)",
-		terms:   map[string]string{"task": "tasks.add", "id": "3f2a0003-0000-4000-8000-000000000003", "root": "3f2a0003-0000-4000-8000-000000000003"},
-		task:    &Task{Kind: "task", Name: "tasks.add", ID: "3f2a0003-0000-4000-8000-000000000003", RootID: "3f2a0003-0000-4000-8000-000000000003"},
+		terms:   map[string]string{"task": "tasks.add", "id": "3f2a1ae8-0000-4000-8000-000000000001", "root": "3f2a1ae8-0000-4000-8000-000000000001"},
+		task:    &Task{Kind: "task", Name: "tasks.add", ID: "3f2a1ae8-0000-4000-8000-000000000001", RootID: "3f2a1ae8-0000-4000-8000-000000000001"},
 	},
 	"celery_json_chain": {
 		format:  "celery",
 		summary: "tasks.add(1, 2)",
-		fields: map[string]string{"Chain": "tasks.mul(4)[3f2a0006-0000-4000-8000-000000000006] → " +
-			"tasks.add(10)[3f2a0005-0000-4000-8000-000000000005]"},
+		fields: map[string]string{"Chain": "tasks.mul(4)[3f2a405e-0000-4000-8000-000000000004] → " +
+			"tasks.add(10)[3f2a405e-0000-4000-8000-000000000003]"},
 	},
 	"celery_json_callbacks": {
 		format: "celery",
@@ -55,15 +55,22 @@ var fixtureCases = map[string]fixtureCase{
 	"celery_json_group": {
 		format:  "celery",
 		summary: "tasks.add(0, 0)",
-		terms: map[string]string{"task": "tasks.add", "group": "3f2a0009-0000-4000-8000-000000000009",
-			"id": "3f2a0008-0000-4000-8000-000000000008", "root": "3f2a0008-0000-4000-8000-000000000008"},
-		task: &Task{Kind: "task", Name: "tasks.add", ID: "3f2a0008-0000-4000-8000-000000000008",
-			RootID: "3f2a0008-0000-4000-8000-000000000008", GroupID: "3f2a0009-0000-4000-8000-000000000009"},
+		terms: map[string]string{"task": "tasks.add", "group": "3f2a1c51-0000-4000-8000-000000000003",
+			"id": "3f2a1c51-0000-4000-8000-000000000001", "root": "3f2a1c51-0000-4000-8000-000000000001"},
+		task: &Task{Kind: "task", Name: "tasks.add", ID: "3f2a1c51-0000-4000-8000-000000000001",
+			RootID: "3f2a1c51-0000-4000-8000-000000000001", GroupID: "3f2a1c51-0000-4000-8000-000000000003"},
 	},
 	"celery_json_chord": {
 		format: "celery",
-		fields: map[string]string{"Chord": "tasks.tsum[3f2a000c-0000-4000-8000-00000000000c]",
-			"Group": "3f2a000b-0000-4000-8000-00000000000b"},
+		fields: map[string]string{"Chord": "tasks.tsum[3f2a4fd0-0000-4000-8000-000000000004]",
+			"Group": "3f2a4fd0-0000-4000-8000-000000000003"},
+	},
+	"celery_json_workflow": {
+		format:  "celery",
+		summary: "tasks.add(1, 1)",
+		fields: map[string]string{"Chain": "chord(group(tasks.mul(2)[3f2a6f4f-0000-4000-8000-000000000003], " +
+			"tasks.mul(3)[3f2a6f4f-0000-4000-8000-000000000006])) → chain(tasks.tsum[3f2a6f4f-0000-4000-8000-000000000004] → " +
+			"tasks.add(100)[3f2a6f4f-0000-4000-8000-000000000005])"},
 	},
 	"celery_json_kombu_types": {
 		format: "celery",
@@ -109,40 +116,40 @@ var fixtureCases = map[string]fixtureCase{
 	"celery_v1": {
 		format:  "celery",
 		summary: "tasks.add(2, 3) · retry 1 · eta 12:00:05",
-		terms:   map[string]string{"task": "tasks.add", "id": "3f2a0012-0000-4000-8000-000000000012"},
+		terms:   map[string]string{"task": "tasks.add", "id": "3f2a5416-0000-4000-8000-000000000001"},
 		fields:  map[string]string{"Protocol": "1", "Time limit": "soft none, hard 10s", "Callbacks": "tasks.mul(2)"},
 	},
 	"celery_result_success": {
 		format:  "celery/result",
-		summary: "SUCCESS 3f2a0013… → 5",
-		terms:   map[string]string{"status": "SUCCESS", "id": "3f2a0013-0000-4000-8000-000000000013"},
-		task:    &Task{Kind: "result", ID: "3f2a0013-0000-4000-8000-000000000013", Status: "SUCCESS"},
+		summary: "SUCCESS 3f2acce2… → 5",
+		terms:   map[string]string{"status": "SUCCESS", "id": "3f2acce2-0000-4000-8000-000000000001"},
+		task:    &Task{Kind: "result", ID: "3f2acce2-0000-4000-8000-000000000001", Status: "SUCCESS"},
 		fields:  map[string]string{"Result": "5"},
 	},
 	"celery_result_failure": {
 		format:  "celery/result",
-		summary: "FAILURE 3f2a0014… ZeroDivisionError('division by zero')",
-		task:    &Task{Kind: "result", ID: "3f2a0014-0000-4000-8000-000000000014", Status: "FAILURE"},
+		summary: "FAILURE 3f2a1091… ZeroDivisionError('division by zero')",
+		task:    &Task{Kind: "result", ID: "3f2a1091-0000-4000-8000-000000000001", Status: "FAILURE"},
 		fields: map[string]string{"Exception": "ZeroDivisionError('division by zero')",
 			"Traceback": "ZeroDivisionError: division by zero"},
 	},
 	"celery_event_received": {
 		format:  "celery/event",
-		summary: "task-received tasks.add 3f2a0015… (2, 3) celery@worker1",
+		summary: "task-received tasks.add 3f2a0000… (2, 3) celery@worker1",
 		terms: map[string]string{"event": "task-received", "status": "task-received", "task": "tasks.add",
-			"id": "3f2a0015-0000-4000-8000-000000000015", "root": "3f2a0015-0000-4000-8000-000000000015"},
-		task: &Task{Kind: "event", Name: "tasks.add", ID: "3f2a0015-0000-4000-8000-000000000015",
-			RootID: "3f2a0015-0000-4000-8000-000000000015", Status: "task-received"},
+			"id": "3f2a0000-0000-4000-8000-0000000000aa", "root": "3f2a0000-0000-4000-8000-0000000000aa"},
+		task: &Task{Kind: "event", Name: "tasks.add", ID: "3f2a0000-0000-4000-8000-0000000000aa",
+			RootID: "3f2a0000-0000-4000-8000-0000000000aa", Status: "task-received"},
 		fields: map[string]string{"Timestamp": "2024-05-01 12:00:05.122 UTC"},
 	},
 	"celery_event_succeeded": {
 		format:  "celery/event",
-		summary: "task-succeeded 3f2a0015… runtime 0.0123s → 5",
-		task:    &Task{Kind: "event", ID: "3f2a0015-0000-4000-8000-000000000015", Status: "task-succeeded"},
+		summary: "task-succeeded 3f2a0000… runtime 0.0123s → 5",
+		task:    &Task{Kind: "event", ID: "3f2a0000-0000-4000-8000-0000000000aa", Status: "task-succeeded"},
 	},
 	"celery_event_failed": {
 		format:  "celery/event",
-		summary: "task-failed 3f2a0016… ZeroDivisionError('division by zero')",
+		summary: "task-failed 3f2a0000… ZeroDivisionError('division by zero')",
 	},
 	"celery_event_heartbeat": {
 		format:  "celery/event",

@@ -9,6 +9,12 @@ import (
 // decodeGeneric renders a body that no recogniser claimed: JSON, text or
 // binary.
 func decodeGeneric(in Input, body []byte) Result {
+	return renderGeneric(in, body, false)
+}
+
+// renderGeneric is decodeGeneric for a body already known to be valid
+// JSON when validJSON is set.
+func renderGeneric(in Input, body []byte, validJSON bool) Result {
 	var r Result
 	if len(body) == 0 {
 		r.Format = "empty"
@@ -16,7 +22,7 @@ func decodeGeneric(in Input, body []byte) Result {
 		r.Body = Body{Kind: BodyEmpty}
 		return r
 	}
-	if len(body) <= maxParse && looksJSON(body) && json.Valid(body) {
+	if len(body) <= maxParse && (validJSON || looksJSON(body) && json.Valid(body)) {
 		r.Format = "json"
 		r.Summary = compactJSON(body, maxSummary, nil)
 		r.Body = prettyJSON(body, nil)

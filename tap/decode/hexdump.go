@@ -1,7 +1,5 @@
 package decode
 
-import "strconv"
-
 const hexDigits = "0123456789abcdef"
 
 // hexDump renders b like `hexdump -C`: an 8-digit offset, 16 bytes in hex
@@ -11,11 +9,9 @@ func hexDump(b []byte) string {
 	out := make([]byte, 0, lines*79)
 	for off := 0; off < len(b); off += 16 {
 		line := b[off:min(off+16, len(b))]
-		o := strconv.FormatUint(uint64(off), 16)
-		for k := len(o); k < 8; k++ {
-			out = append(out, '0')
+		for shift := 28; shift >= 0; shift -= 4 {
+			out = append(out, hexDigits[(off>>shift)&0xf])
 		}
-		out = append(out, o...)
 		out = append(out, ' ', ' ')
 		for k := 0; k < 16; k++ {
 			if k == 8 {

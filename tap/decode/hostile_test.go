@@ -468,3 +468,92 @@ func TestPrefixesOfFixtures(t *testing.T) {
 		}
 	}
 }
+
+func TestOddHeaderTypes(t *testing.T) {
+	type custom struct{ A int }
+	h := map[string]any{
+		"task":     "t.h",
+		"stamps":   map[string]any{"b": []any{int64(1), map[string]any{"deep": true}}, "a": nil},
+		"argsrepr": map[string]any{"x": custom{1}},
+		"origin":   custom{2},
+		"eta":      []byte("2024-05-01T12:00:05"),
+		"retries":  uint8(4),
+	}
+	in := Input{Headers: h, ContentType: "application/x-python-serialize", Body: []byte{0x80, 4, 'N', '.'}}
+	r := Decode(in)
+	checkInvariants(t, in, r)
+	if r.Summary != "t.h({'x': <decode.custom>}) · retry 4 · eta 12:00:05" {
+		t.Errorf("Summary %q", r.Summary)
+	}
+	if got := scalarString(h["stamps"]); got != "{'a': None, 'b': [1, {'deep': True}]}" {
+		t.Errorf("stamps %q", got)
+	}
+}
+
+func TestCeleryMoreShapes(t *testing.T) {
+	t.Run("event batch", func(t *testing.T) {
+		body := `[{"type":"task-started","uuid":"u1","hostname":"celery@w","timestamp":1714564805.5,"pid":1},` +
+			`{"type":"task-succeeded","uuid":"u1","result":"5","runtime":0.5,"hostname":"celery@w","timestamp":1714564806}]`
+		r := Decode(Input{Exchange: "celeryev", RoutingKey: "task.multi", ContentType: "application/json", Body: []byte(body)})
+		if r.Format != "celery/event" || r.Summary != "task-started u1 celery@w (+1 more)" || r.Terms["event"] != "task-started" {
+			t.Errorf("%q %q %v", r.Format, r.Summary, r.Terms)
+		}
+		if fieldValue(r, "Batch") != "2 events" {
+			t.Errorf("fields %v", r.Fields)
+		}
+	})
+	t.Run("event without exchange needs hostname and timestamp", func(t *testing.T) {
+		r := Decode(Input{Body: []byte(`{"type":"task-done","x":1}`)})
+		if r.Format != "json" {
+			t.Errorf("Format %q", r.Format)
+		}
+	})
+	t.Run("msgpack result with extended meta", func(t *testing.T) {
+		// {"task_id": "abc", "status": "SUCCESS", "result": [1, 2], "traceback": nil,
+		//  "children": [], "name": "tasks.pair", "date_done": "2024-05-01T12:00:06"}
+		body := []byte{0x87,
+			0xa7, 't', 'a', 's', 'k', '_', 'i', 'd', 0xa3, 'a', 'b', 'c',
+			0xa6, 's', 't', 'a', 't', 'u', 's', 0xa7, 'S', 'U', 'C', 'C', 'E', 'S', 'S',
+			0xa6, 'r', 'e', 's', 'u', 'l', 't', 0x92, 0x01, 0x02,
+			0xa9, 't', 'r', 'a', 'c', 'e', 'b', 'a', 'c', 'k', 0xc0,
+			0xa8, 'c', 'h', 'i', 'l', 'd', 'r', 'e', 'n', 0x90,
+			0xa4, 'n', 'a', 'm', 'e', 0xaa, 't', 'a', 's', 'k', 's', '.', 'p', 'a', 'i', 'r',
+			0xa9, 'd', 'a', 't', 'e', '_', 'd', 'o', 'n', 'e', 0xa3, 'n', 'o', 'w'}
+		r := Decode(Input{ContentType: "application/x-msgpack", CorrelationID: "abc", Body: body})
+		if r.Format != "celery/result" || r.Summary != "SUCCESS abc → [1, 2]" || r.Terms["task"] != "tasks.pair" {
+			t.Errorf("%q %q %v", r.Format, r.Summary, r.Terms)
+		}
+		if r.Body.Kind != BodyJSON || !strings.Contains(r.Body.Text, `"task_id": "abc"`) {
+			t.Errorf("body %q", r.Body.Text)
+		}
+	})
+	t.Run("result id from correlation id", func(t *testing.T) {
+		r := Decode(Input{CorrelationID: "3f2a1b2c-aaaa", Body: []byte(`{"status":"RETRY","result":{"exc_type":"Timeout","exc_message":[]},"traceback":"x"}`)})
+		if r.Summary != "RETRY 3f2a1b2c… Timeout()" || r.Task == nil || r.Task.ID != "3f2a1b2c-aaaa" {
+			t.Errorf("%q %+v", r.Summary, r.Task)
+		}
+	})
+	t.Run("v2 group index, lang and replaced nesting", func(t *testing.T) {
+		r := Decode(Input{ContentType: "application/json", Body: []byte(`[[], {}, {}]`), Headers: map[string]any{
+			"task": "t.g", "group": "g1", "group_index": int64(2), "lang": "go", "replaced_task_nesting": int64(1)}})
+		for k, v := range map[string]string{"Group index": "2", "Lang": "go", "Replaced nesting": "1", "Group": "g1"} {
+			if got := fieldValue(r, k); got != v {
+				t.Errorf("%s = %q", k, got)
+			}
+		}
+	})
+	t.Run("v2 body not a task tuple falls back to argsrepr", func(t *testing.T) {
+		r := Decode(Input{ContentType: "application/json", Body: []byte(`{"x":1}`), Headers: map[string]any{
+			"task": "t.b", "argsrepr": "('a', 1)", "kwargsrepr": "{'k': [1, 2]}"}})
+		if r.Summary != "t.b('a', 1, k=[1, 2])" || !hasNote(r, "not Celery's") {
+			t.Errorf("%q %q", r.Summary, r.Notes)
+		}
+	})
+	t.Run("long args are cut", func(t *testing.T) {
+		r := Decode(Input{ContentType: "application/json", Headers: map[string]any{"task": "t.long", "retries": int64(1)},
+			Body: []byte(`[["` + strings.Repeat("x", 5000) + `"], {}, {}]`)})
+		if len(r.Summary) > maxSummary+10 || !strings.Contains(r.Summary, "…") || !strings.HasSuffix(r.Summary, "· retry 1") {
+			t.Errorf("Summary %q", r.Summary)
+		}
+	})
+}

@@ -10,6 +10,9 @@ type msg struct {
 	preFields []Field
 	preNotes  []string
 
+	shapeChecked bool
+	shape        bool
+
 	parsed   bool
 	value    any
 	parseErr error

@@ -6,6 +6,9 @@ import "strings"
 // RPC calls and casts, and RPC replies, with or without the 2.0 envelope
 // {"oslo.version": "2.0", "oslo.message": "<json>"}.
 func recogniseOslo(m *msg) (Result, bool) {
+	if !m.mayHaveShape() {
+		return Result{}, false
+	}
 	v, serial, err := m.decoded()
 	if err != nil || serial != serJSON {
 		return Result{}, false

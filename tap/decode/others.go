@@ -76,12 +76,12 @@ func recogniseNServiceBus(m *msg) (Result, bool) {
 // array and a message.
 func recogniseMassTransit(m *msg) (Result, bool) {
 	byType := mediaType(m.in.ContentType) == "application/vnd.masstransit+json"
-	if !byType && !looksJSON(m.body) {
+	if !byType && !m.mayHaveShape() {
 		return Result{}, false
 	}
-	v, _, err := m.decoded()
+	v, serial, err := m.decoded()
 	o, ok := v.(object)
-	if err != nil || !ok {
+	if err != nil || !ok || serial != serJSON {
 		if !byType {
 			return Result{}, false
 		}

@@ -17,20 +17,20 @@ import (
 type pickleArg uint8
 
 const (
-	argNone    pickleArg = iota
-	argU1                // 1-byte unsigned
-	argU2                // 2-byte little-endian unsigned
-	argI4                // 4-byte little-endian signed
-	argU4                // 4-byte little-endian unsigned
-	argU8                // 8-byte little-endian unsigned
-	argF8                // 8-byte big-endian float
-	argLine              // text up to a newline
-	argLine2             // two newline-terminated lines (module, name)
-	argStr1              // 1-byte length, then bytes
-	argStr4              // 4-byte length, then bytes
-	argStr8              // 8-byte length, then bytes
-	argLong1             // 1-byte length, little-endian two's complement
-	argLong4             // 4-byte length, little-endian two's complement
+	argNone  pickleArg = iota
+	argU1              // 1-byte unsigned
+	argU2              // 2-byte little-endian unsigned
+	argI4              // 4-byte little-endian signed
+	argU4              // 4-byte little-endian unsigned
+	argU8              // 8-byte little-endian unsigned
+	argF8              // 8-byte big-endian float
+	argLine            // text up to a newline
+	argLine2           // two newline-terminated lines (module, name)
+	argStr1            // 1-byte length, then bytes
+	argStr4            // 4-byte length, then bytes
+	argStr8            // 8-byte length, then bytes
+	argLong1           // 1-byte length, little-endian two's complement
+	argLong4           // 4-byte length, little-endian two's complement
 )
 
 type pickleOp struct {

@@ -2,6 +2,8 @@ package decode
 
 import (
 	"encoding/json"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -103,12 +105,33 @@ func (w *reprWriter) value(v any, depth int) {
 			w.value(m.Val, depth+1)
 		}
 		w.write("}")
+	case map[string]any:
+		// Header tables: Go maps have no order, so sort the keys.
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		w.write("{")
+		for i, k := range keys {
+			if i > 0 {
+				w.write(", ")
+			}
+			if w.full() {
+				return
+			}
+			w.quote(k)
+			w.write(": ")
+			w.value(x[k], depth+1)
+		}
+		w.write("}")
 	default:
 		if n, ok := asInt(v); ok {
 			w.write(strconv.FormatInt(n, 10))
 			return
 		}
-		w.write(scalarString(v))
+		// Not scalarString: it falls back to pyRepr for unknown types.
+		w.write("<" + fmt.Sprintf("%T", v) + ">")
 	}
 }
 

@@ -1,0 +1,439 @@
+// Package ui is shoveltap's terminal UI: a live table of the messages seen
+// through a tap, a detail pane, a filter, pause, and a status line. It reads
+// tap.Batch values from a channel and never touches the broker itself.
+package ui
+
+import (
+	"errors"
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/ui/keys"
+	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/ui/styles"
+)
+
+// DefaultRetain is how many messages are kept when Options.Retain is 0.
+const DefaultRetain = 10000
+
+// Options configure the UI.
+type Options struct {
+	Broker  string   // "localhost:5672", no credentials
+	Vhost   string   // shown in the status line
+	Sources []string // what is tapped, e.g. "orders (order.#)"
+	// Retain is how many messages are kept in memory (DefaultRetain if 0).
+	Retain int
+	// OnQuit removes the tap. It runs in a tea.Cmd when the user quits,
+	// while the screen says "removing tap…"; its error is kept for QuitErr.
+	// May be nil.
+	OnQuit func() error
+}
+
+// ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
+// second time and quit without waiting for OnQuit.
+var ErrTapNotRemoved = errors.New("ui: quit before the tap was removed; it may still be on the broker")
+
+// Model is the root of the UI. It implements tea.Model. The retained
+// messages live behind a pointer shared by every copy, so, as Bubble Tea
+// intends, only the Model that Update returns last is to be used.
+type Model struct {
+	opts    Options
+	batches <-chan tap.Batch
+
+	st     *styles.Styles
+	keys   keys.KeyMap
+	help   help.Model
+	stream *stream
+	table  table
+	detail detail
+	filter filterBar
+	status statusBar
+
+	width, height int
+	lay           screenLayout
+	tap           tap.Status
+	closed        bool // the batch channel was closed
+
+	detailOpen bool
+	helpOpen   bool
+	quitting   bool
+	quitErr    error
+}
+
+// New returns the UI for a tap whose batches arrive on batches.
+func New(opts Options, batches <-chan tap.Batch) Model {
+	if opts.Retain <= 0 {
+		opts.Retain = DefaultRetain
+	}
+	st := styles.New(styles.DefaultTheme())
+	h := help.New()
+	h.Styles = st.Bubbles
+	return Model{
+		opts:    opts,
+		batches: batches,
+		st:      &st,
+		keys:    keys.Default(),
+		help:    h,
+		stream:  newStream(opts.Retain),
+		table:   newTable(&st),
+		detail:  newDetail(&st),
+		filter:  newFilterBar(&st),
+		status:  statusBar{st: &st},
+		tap:     tap.Status{State: tap.StateStarting},
+	}
+}
+
+// QuitErr returns the error of Options.OnQuit, or ErrTapNotRemoved when the
+// user did not wait for it. Call it on the model that tea.Program.Run
+// returns.
+func (m Model) QuitErr() error { return m.quitErr }
+
+// batchMsg carries one batch from the tap.
+type batchMsg tap.Batch
+
+// tapClosedMsg says the batch channel was closed: the tap has stopped.
+type tapClosedMsg struct{}
+
+// tapRemovedMsg says Options.OnQuit returned.
+type tapRemovedMsg struct{ err error }
+
+// waitBatch waits for the next batch. The tap sends one per tick, so the UI
+// updates once per tick however many messages arrive.
+func (m Model) waitBatch() tea.Cmd {
+	if m.batches == nil {
+		return nil
+	}
+	ch := m.batches
+	return func() tea.Msg {
+		b, ok := <-ch
+		if !ok {
+			return tapClosedMsg{}
+		}
+		return batchMsg(b)
+	}
+}
+
+// Init starts waiting for batches.
+func (m Model) Init() tea.Cmd { return m.waitBatch() }
+
+// Update handles one message. Only the part of the UI that has the keyboard
+// gets key presses.
+func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+	case batchMsg:
+		m.tap = msg.Status
+		m.stream.ingest(msg.Messages)
+		cmd = m.waitBatch()
+	case tapClosedMsg:
+		m.closed = true
+	case tapRemovedMsg:
+		m.quitErr = msg.err
+		return m, tea.Quit
+	case tea.KeyPressMsg:
+		cmd = m.handleKey(msg)
+	case tea.PasteMsg:
+		if m.mode() == keys.ModeFilter {
+			var changed bool
+			changed, cmd = m.filter.update(msg)
+			if changed {
+				m.applyFilter()
+			}
+		}
+	}
+	m.refresh()
+	return m, cmd
+}
+
+// mode says what has the keyboard.
+func (m Model) mode() keys.Mode {
+	switch {
+	case m.quitting:
+		return keys.ModeQuitting
+	case m.helpOpen:
+		return keys.ModeHelp
+	case m.filter.typing:
+		return keys.ModeFilter
+	case m.detailOpen:
+		return keys.ModeDetail
+	}
+	return keys.ModeTable
+}
+
+func (m Model) keyMap() keys.KeyMap {
+	return m.keys.For(m.mode(), keys.State{
+		FilterActive: m.filter.value() != "",
+		Paused:       m.stream.paused,
+		Following:    m.stream.following,
+		Empty:        m.stream.limit() == 0,
+	})
+}
+
+func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
+	km := m.keyMap()
+	rows := m.lay.tableRows()
+	s := m.stream
+
+	// Keys that work the same wherever they are enabled.
+	switch {
+	case key.Matches(k, km.ForceQuit):
+		m.quitErr = ErrTapNotRemoved
+		return tea.Quit
+	case key.Matches(k, km.Quit):
+		return m.quit()
+	case key.Matches(k, km.Help):
+		m.helpOpen = true
+		return nil
+	case key.Matches(k, km.CloseHelp):
+		m.helpOpen = false
+		return nil
+	case key.Matches(k, km.Pause):
+		s.togglePause()
+		return nil
+	}
+
+	switch m.mode() {
+	case keys.ModeFilter:
+		switch {
+		case key.Matches(k, km.ApplyFilter):
+			m.filter.keep()
+		case key.Matches(k, km.CancelFilter):
+			m.filter.clear()
+			m.applyFilter()
+		default:
+			changed, cmd := m.filter.update(k)
+			if changed {
+				m.applyFilter()
+			}
+			return cmd
+		}
+
+	case keys.ModeDetail:
+		switch {
+		case key.Matches(k, km.Close):
+			m.detailOpen = false
+		case key.Matches(k, km.Up):
+			m.detail.scroll(-1)
+		case key.Matches(k, km.Down):
+			m.detail.scroll(1)
+		case key.Matches(k, km.PageUp):
+			m.detail.page(-1)
+		case key.Matches(k, km.PageDown):
+			m.detail.page(1)
+		case key.Matches(k, km.Top):
+			m.detail.top()
+		case key.Matches(k, km.Bottom):
+			m.detail.bottom()
+		case key.Matches(k, km.Next):
+			s.move(1, rows)
+		case key.Matches(k, km.Prev):
+			s.move(-1, rows)
+		}
+
+	case keys.ModeTable:
+		switch {
+		case key.Matches(k, km.Up):
+			s.move(-1, rows)
+		case key.Matches(k, km.Down):
+			s.move(1, rows)
+		case key.Matches(k, km.PageUp):
+			s.move(-max(1, rows-1), rows)
+		case key.Matches(k, km.PageDown):
+			s.move(max(1, rows-1), rows)
+		case key.Matches(k, km.Top):
+			s.home(rows)
+		case key.Matches(k, km.Bottom):
+			s.follow()
+		case key.Matches(k, km.Open):
+			if s.selectedEntry() != nil {
+				// Reading a message pins it: the pane must not change
+				// under the reader as new messages arrive.
+				s.pin(rows)
+				m.detailOpen = true
+			}
+		case key.Matches(k, km.Filter):
+			return m.filter.start()
+		case key.Matches(k, km.ClearFilter):
+			m.filter.clear()
+			m.applyFilter()
+		}
+	}
+	return nil
+}
+
+// applyFilter tests every retained message against the query. Batches
+// that arrive later test only their own messages.
+func (m *Model) applyFilter() {
+	m.stream.setFilter(filter.Parse(m.filter.value()))
+}
+
+// quit starts removing the tap. OnQuit runs in a command; the program
+// quits when it returns.
+func (m *Model) quit() tea.Cmd {
+	m.quitting = true
+	m.helpOpen = false
+	onQuit := m.opts.OnQuit
+	return func() tea.Msg {
+		if onQuit == nil {
+			return tapRemovedMsg{}
+		}
+		return tapRemovedMsg{err: onQuit()}
+	}
+}
+
+// refresh lays the screen out again and prepares what View draws, after
+// every Update, so that View itself only reads.
+func (m *Model) refresh() {
+	lines := m.status.lines(m.statusInfo(), max(m.width, minWidth))
+	m.lay = layout(m.width, m.height, layoutState{
+		detailOpen:  m.detailOpen,
+		helpOpen:    m.helpOpen,
+		filterBar:   m.filter.visible(),
+		statusLines: len(lines),
+	})
+	rows := m.lay.tableRows()
+	m.table.SetSize(m.width, rows)
+	m.filter.SetWidth(m.width)
+	m.help.SetWidth(m.width)
+
+	s := m.stream
+	s.settle(rows)
+	m.table.warm(s.shown, s.top(rows), s.limit())
+	if m.detailOpen {
+		m.detail.SetSize(m.width, m.lay.detail)
+		m.detail.show(s.selectedEntry())
+	}
+}
+
+func (m Model) statusInfo() statusInfo {
+	s := m.stream
+	seen := max(m.tap.Seen, s.received)
+	broker, vhost, sources := m.opts.Broker, m.opts.Vhost, m.opts.Sources
+	if broker == "" {
+		broker = m.tap.Broker
+	}
+	if vhost == "" {
+		vhost = m.tap.Vhost
+	}
+	if len(sources) == 0 {
+		sources = m.tap.Sources
+	}
+	state := m.tap.State
+	if m.quitting && state != tap.StateStopped && state != tap.StateFailed {
+		// The tap reports its own state only until the channel stops;
+		// say what is happening now.
+		state = tap.StateStopping
+	}
+	return statusInfo{
+		broker:    broker,
+		vhost:     vhost,
+		sources:   sources,
+		state:     state,
+		detail:    m.tap.Detail,
+		closed:    m.closed,
+		rate:      m.tap.Rate,
+		seen:      seen,
+		dropped:   m.tap.Dropped,
+		evicted:   s.evicted,
+		shown:     len(s.shown),
+		retained:  s.ring.len(),
+		filtered:  !s.matcher.Empty(),
+		paused:    s.paused,
+		newPaused: s.newPaused,
+		following: s.following,
+		newer:     s.newer(),
+	}
+}
+
+// View draws the screen. It reads what refresh prepared.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.WindowTitle = "shoveltap · " + sanitize.Line(m.opts.Broker)
+	return v
+}
+
+func (m Model) render() string {
+	if m.width == 0 || m.height == 0 {
+		return "" // no size yet
+	}
+	if m.lay.tooSmall {
+		return m.tooSmall()
+	}
+	var parts []string
+	body := m.lay.table + m.lay.detail + m.lay.help
+	switch {
+	case m.quitting:
+		parts = append(parts, m.quittingView(body))
+	case m.lay.help > 0:
+		mode, title := keys.ModeTable, "keys in the message table"
+		if m.detailOpen {
+			mode, title = keys.ModeDetail, "keys in the detail pane"
+		}
+		// The help lists what works once it is closed.
+		groups := m.keys.For(mode, keys.State{}).FullHelp()
+		parts = append(parts, helpView(m.st, m.help, title, groups, m.width, m.lay.help))
+	default:
+		if m.lay.table > 0 {
+			s := m.stream
+			rows := m.lay.tableRows()
+			parts = append(parts, m.table.View(s.shown, s.top(rows), s.limit(), s.selected(), m.emptyText()))
+		}
+		if m.lay.detail > 0 {
+			parts = append(parts, m.detail.View())
+		}
+	}
+	if m.lay.filter > 0 {
+		parts = append(parts, m.filter.View())
+	}
+	parts = append(parts, m.status.lines(m.statusInfo(), m.width)...)
+	// help cuts its line at the width only when an ellipsis still fits.
+	parts = append(parts, truncate(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.width))
+	return strings.Join(parts, "\n")
+}
+
+func (m Model) emptyText() string {
+	s := m.stream
+	switch {
+	case s.ring.len() == 0 && m.closed:
+		return "the tap stopped before any message arrived"
+	case s.ring.len() == 0:
+		src := sanitize.Line(strings.Join(m.opts.Sources, ", "))
+		if src == "" {
+			return "waiting for messages…"
+		}
+		return "waiting for messages on " + src + "…"
+	case len(s.shown) == 0:
+		return "no retained message matches the filter"
+	case s.evicted > 0:
+		return "the messages on display were evicted while paused · space resumes"
+	}
+	return "paused before any message arrived · space resumes"
+}
+
+func (m Model) quittingView(height int) string {
+	msg := m.st.Detail.Title.Render("removing tap…") + "\n\n" +
+		m.st.Muted.Render(truncate("ctrl+c quits at once and leaves the tap on the broker", m.width))
+	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Center, msg)
+}
+
+// tooSmall is the whole screen when the terminal is below the minimum.
+func (m Model) tooSmall() string {
+	lines := []string{
+		"terminal too small",
+		"need ≥ " + itoa(minWidth) + "×" + itoa(minHeight),
+		"have " + itoa(m.width) + "×" + itoa(m.height),
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.width, "")
+	}
+	return block(lines, m.height)
+}

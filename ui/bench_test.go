@@ -1,0 +1,132 @@
+package ui
+
+import (
+	"testing"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui/filter"
+)
+
+const benchRetained = 100_000
+
+// retainedModel returns a 120×40 model holding n messages.
+func retainedModel(b *testing.B, n int) Model {
+	b.Helper()
+	opts := testOptions
+	opts.Retain = n
+	m := newModel(b, 120, 40, opts)
+	const chunk = 1000
+	for seq := uint64(1); seq <= uint64(n); seq += chunk {
+		m = update(b, m, batch(messages(seq, seq+chunk-1), running(seq+chunk-1)))
+	}
+	return m
+}
+
+// BenchmarkRenderAppendBatch100k is one tick of a busy tap: a batch of 50
+// messages arrives (decoded, filtered, evicting as many) and the screen is
+// drawn, with 100k messages retained.
+func BenchmarkRenderAppendBatch100k(b *testing.B) {
+	m := retainedModel(b, benchRetained)
+	next := uint64(benchRetained + 1)
+	var batches []batchMsg
+	for range 64 {
+		batches = append(batches, batch(messages(next, next+49), running(next+49)))
+		next += 50
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		bm := batches[i%len(batches)]
+		// Fresh sequence numbers each time, as the tap would send.
+		msgs := make([]tap.Message, len(bm.Messages))
+		for j, msg := range bm.Messages {
+			msg.Seq = next
+			next++
+			msgs[j] = msg
+		}
+		i++
+		out, _ := m.Update(batchMsg{Messages: msgs, Status: bm.Status})
+		m = out.(Model)
+		_ = m.View()
+	}
+}
+
+// BenchmarkRenderScrolled100k draws the screen after a key press, away
+// from the tail, with 100k messages retained.
+func BenchmarkRenderScrolled100k(b *testing.B) {
+	m := retainedModel(b, benchRetained)
+	m = press(b, m, "home")
+	b.ReportAllocs()
+	keys := []string{"pgdown", "pgdown", "pgup", "down"}
+	i := 0
+	for b.Loop() {
+		out, _ := m.Update(keyMsg(keys[i%len(keys)]))
+		m = out.(Model)
+		i++
+		_ = m.View()
+	}
+}
+
+// BenchmarkFilterFreeText100k is one keystroke in the filter bar: every
+// retained message tested again.
+func BenchmarkFilterFreeText100k(b *testing.B) {
+	m := retainedModel(b, benchRetained)
+	queries := []string{"acme", "acme gmbh", "1834", "curl"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		// From no filter, so that every retained message is tested.
+		m.stream.setFilter(filter.Matcher{})
+		m.stream.setFilter(filter.Parse(queries[i%len(queries)]))
+		i++
+	}
+}
+
+// BenchmarkFilterTerms100k is the same with named terms.
+func BenchmarkFilterTerms100k(b *testing.B) {
+	m := retainedModel(b, benchRetained)
+	b.ReportAllocs()
+	for b.Loop() {
+		m.stream.setFilter(filter.Matcher{})
+		m.stream.setFilter(filter.Parse("rk:order.# -rk:#.paid -task:"))
+	}
+}
+
+// BenchmarkFilterTyping100k types "acme gmbh" one key at a time into the
+// filter: after the first key only the current matches are tested again.
+func BenchmarkFilterTyping100k(b *testing.B) {
+	m := retainedModel(b, benchRetained)
+	const query = "acme gmbh"
+	b.ReportAllocs()
+	for b.Loop() {
+		m.stream.setFilter(filter.Matcher{})
+		for i := 1; i <= len(query); i++ {
+			m.stream.setFilter(filter.Parse(query[:i]))
+		}
+	}
+}
+
+// BenchmarkDetailLargeJSON opens the detail pane on a 200 KB JSON body,
+// the worst case of colouring, and draws it.
+func BenchmarkDetailLargeJSON(b *testing.B) {
+	var body []byte
+	body = append(body, '[')
+	for i := 0; i < 2000; i++ {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, `{"order_id":1842,"customer":"ACME GmbH","total":129.5,"paid":true,"coupon":null}`...)
+	}
+	body = append(body, ']')
+	msg := message(3)
+	msg.Body = body
+	m := newModel(b, 120, 40, testOptions)
+	m = update(b, m, batch([]tap.Message{msg}, running(1)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m.detail.entry = nil // force a rebuild
+		m = press(b, m, "enter")
+		_ = m.View()
+		m = press(b, m, "esc")
+	}
+}

@@ -1,0 +1,228 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/viewport"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/ui/styles"
+)
+
+// detail is the pane that shows one message in full. Its content is built
+// when the selected message changes and wrapped when the width changes.
+type detail struct {
+	st    *styles.Styles
+	vp    viewport.Model
+	entry *entry   // the message shown, nil for none
+	lines []string // content before wrapping
+	width int
+}
+
+func newDetail(st *styles.Styles) detail {
+	vp := viewport.New()
+	vp.FillHeight = true
+	return detail{st: st, vp: vp}
+}
+
+// SetSize sets the pane's size including its title line.
+func (d *detail) SetSize(width, height int) {
+	d.vp.SetHeight(max(0, height-1))
+	if width != d.width {
+		d.width = width
+		d.vp.SetWidth(width)
+		d.wrap()
+	}
+}
+
+// show makes e the message on display. The content is rebuilt and scrolled
+// to the top only when e is another message.
+func (d *detail) show(e *entry) {
+	if e == d.entry {
+		return
+	}
+	d.entry = e
+	d.lines = nil
+	if e != nil {
+		d.lines = detailLines(d.st, e)
+	}
+	d.wrap()
+	d.vp.GotoTop()
+}
+
+// wrap cuts the content lines to the pane's width: the viewport then only
+// slices lines, whatever the body's size.
+func (d *detail) wrap() {
+	if d.width <= 0 {
+		return
+	}
+	out := make([]string, 0, len(d.lines))
+	for _, l := range d.lines {
+		if ansi.StringWidth(l) <= d.width {
+			out = append(out, l)
+			continue
+		}
+		out = append(out, strings.Split(ansi.Hardwrap(l, d.width, true), "\n")...)
+	}
+	d.vp.SetContentLines(out)
+}
+
+func (d *detail) scroll(lines int) {
+	if lines < 0 {
+		d.vp.ScrollUp(-lines)
+	} else {
+		d.vp.ScrollDown(lines)
+	}
+}
+
+func (d *detail) page(dir int) {
+	if dir < 0 {
+		d.vp.PageUp()
+	} else {
+		d.vp.PageDown()
+	}
+}
+
+func (d *detail) top()    { d.vp.GotoTop() }
+func (d *detail) bottom() { d.vp.GotoBottom() }
+
+// View draws the title line and the visible part of the content.
+func (d detail) View() string {
+	if d.entry == nil {
+		return d.titleLine("no message selected", "") + "\n" + d.vp.View()
+	}
+	m := d.entry.msg
+	title := fmt.Sprintf("#%d  %s  %s → %s", m.Seq, d.entry.cells.time,
+		d.entry.cells.exchange, d.entry.cells.routingKey)
+	pos := "all"
+	if d.vp.TotalLineCount() > d.vp.Height() {
+		pos = strconv.Itoa(int(d.vp.ScrollPercent()*100)) + "%"
+	}
+	return d.titleLine(title, pos) + "\n" + d.vp.View()
+}
+
+// titleLine is "title ──────── pos", one line across the pane.
+func (d detail) titleLine(title, pos string) string {
+	right := ""
+	if pos != "" {
+		right = " " + pos
+	}
+	title = truncate(title, d.width-ansi.StringWidth(right)-4)
+	rule := max(0, d.width-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
+	return d.st.Detail.Title.Render(title) + " " +
+		d.st.Detail.Rule.Render(strings.Repeat("─", rule)+right) + " "
+}
+
+// maxLabel caps the label column so that a long header name does not push
+// every value off the screen.
+const maxLabel = 24
+
+// detailLines builds the pane's content for e: decoded section, message,
+// properties, headers, body. Every string in e is already sanitised.
+func detailLines(st *styles.Styles, e *entry) []string {
+	var out []string
+	section := func(title string) {
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		out = append(out, st.Detail.Section.Render(title))
+	}
+	fields := func(fs []field) {
+		w := 0
+		for _, f := range fs {
+			w = max(w, ansi.StringWidth(f.name))
+		}
+		w = min(w, maxLabel)
+		for _, f := range fs {
+			out = append(out, "  "+st.Detail.Label.Render(fit(f.name, w))+"  "+f.value)
+		}
+	}
+
+	res := e.res
+	if len(res.Fields) > 0 || len(res.Notes) > 0 {
+		section("decoded · " + res.Format)
+		fs := make([]field, len(res.Fields))
+		for i, f := range res.Fields {
+			fs[i] = field{f.Name, f.Value}
+		}
+		fields(fs)
+		for _, n := range res.Notes {
+			out = append(out, "  "+st.Detail.Note.Render("! "+n))
+		}
+	}
+
+	m := e.msg
+	section("message")
+	msgFields := []field{
+		{"exchange", e.cells.exchange},
+		{"routing key", e.cells.routingKey},
+		{"received", m.Time.Local().Format("2006-01-02 15:04:05.000 MST")},
+		{"size", thousands(uint64(m.Size())) + " bytes"},
+	}
+	if m.Redelivered {
+		msgFields = append(msgFields, field{"redelivered", "yes"})
+	}
+	if m.Source != "" {
+		msgFields = append(msgFields, field{"tapped from", sanitize.Line(m.Source)})
+	}
+	fields(msgFields)
+
+	if len(e.props) > 0 {
+		section("properties")
+		fields(e.props)
+	}
+
+	if len(e.headers) > 0 {
+		section("headers")
+		out = append(out, headerLines(st, e.headers)...)
+	}
+
+	body := e.body()
+	section(bodyTitle(body, m.Size()))
+	switch body.Kind {
+	case decode.BodyEmpty:
+		out = append(out, st.Muted.Render("(empty)"))
+	case decode.BodyJSON:
+		for _, l := range strings.Split(body.Text, "\n") {
+			out = append(out, colorJSON(st, l))
+		}
+	default:
+		out = append(out, strings.Split(body.Text, "\n")...)
+	}
+	if body.Omitted > 0 {
+		out = append(out, st.Detail.Omitted.Render(
+			fmt.Sprintf("… %s more bytes not shown", thousands(uint64(body.Omitted)))))
+	}
+	return out
+}
+
+func bodyTitle(b decode.Body, size int) string {
+	kind := map[decode.BodyKind]string{
+		decode.BodyEmpty: "empty", decode.BodyJSON: "json", decode.BodyText: "text", decode.BodyHex: "hex",
+	}[b.Kind]
+	return fmt.Sprintf("body · %s · %s bytes", kind, thousands(uint64(size)))
+}
+
+// headerLines lays out flattened headers: nested keys indented under their
+// parent, values aligned per depth.
+func headerLines(st *styles.Styles, hs []headerLine) []string {
+	w := 0
+	for _, h := range hs {
+		w = max(w, 2*h.depth+ansi.StringWidth(h.key))
+	}
+	w = min(w, maxLabel)
+	out := make([]string, 0, len(hs))
+	for _, h := range hs {
+		indent := strings.Repeat("  ", h.depth)
+		if h.value == "" {
+			out = append(out, "  "+indent+st.Detail.Label.Render(h.key))
+			continue
+		}
+		label := fit(h.key, max(w-2*h.depth, ansi.StringWidth(h.key)))
+		out = append(out, "  "+indent+st.Detail.Label.Render(label)+"  "+h.value)
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/ui/styles"
+)
+
+const filterPrompt = "/ "
+
+// filterBar is the one-line filter: a text input while typing, the kept
+// query otherwise.
+type filterBar struct {
+	st     *styles.Styles
+	input  textinput.Model
+	typing bool
+	width  int
+}
+
+func newFilterBar(st *styles.Styles) filterBar {
+	in := textinput.New()
+	in.Prompt = filterPrompt
+	in.Placeholder = "text, rk:order.#, task:tasks.add, -term"
+	in.SetStyles(st.TextInput)
+	return filterBar{st: st, input: in}
+}
+
+func (f *filterBar) SetWidth(w int) {
+	f.width = w
+	f.input.SetWidth(max(1, w-ansi.StringWidth(filterPrompt)-1))
+}
+
+// visible reports whether the bar takes a line: while typing or while a
+// filter is kept.
+func (f filterBar) visible() bool { return f.typing || f.value() != "" }
+
+func (f filterBar) value() string { return f.input.Value() }
+
+// start puts the cursor in the bar.
+func (f *filterBar) start() tea.Cmd {
+	f.typing = true
+	f.input.CursorEnd()
+	return f.input.Focus()
+}
+
+// keep leaves the bar, keeping the query.
+func (f *filterBar) keep() {
+	f.typing = false
+	f.input.Blur()
+}
+
+// clear leaves the bar and empties the query.
+func (f *filterBar) clear() {
+	f.keep()
+	f.input.Reset()
+}
+
+// update passes a key or paste to the input and reports whether the query
+// changed.
+func (f *filterBar) update(msg tea.Msg) (changed bool, cmd tea.Cmd) {
+	before := f.input.Value()
+	f.input, cmd = f.input.Update(msg)
+	return f.input.Value() != before, cmd
+}
+
+func (f filterBar) View() string {
+	if f.typing {
+		return truncate(f.input.View(), f.width)
+	}
+	return f.st.Filter.Prompt.Render(filterPrompt) +
+		f.st.Filter.Active.Render(truncate(sanitize.Line(f.value()), f.width-ansi.StringWidth(filterPrompt)))
+}

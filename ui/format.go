@@ -1,0 +1,115 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// timeLayout is the table's time column: local time with milliseconds.
+const timeLayout = "15:04:05.000"
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return "--:--:--.---"
+	}
+	return t.Local().Format(timeLayout)
+}
+
+// humanSize formats a byte count in at most five cells: 512B, 1.2K, 34K,
+// 5.6M, 1.1G.
+func humanSize(n int) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.Itoa(n) + "B"
+	}
+	v := float64(n)
+	for _, suffix := range []string{"K", "M", "G", "T"} {
+		v /= unit
+		if v < 9.95 {
+			return strconv.FormatFloat(v, 'f', 1, 64) + suffix
+		}
+		if v < 999.5 {
+			return strconv.FormatFloat(v, 'f', 0, 64) + suffix
+		}
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + "P"
+}
+
+// thousands formats n with comma separators: 1,204.
+func thousands(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// compactCount rounds large counts to three significant digits: 9,999,
+// 12.3k, 456k, 1.23M, 12.3G.
+func compactCount(n uint64) string {
+	if n < 10_000 {
+		return thousands(n)
+	}
+	v := float64(n)
+	for _, suffix := range []string{"k", "M", "G", "T"} {
+		v /= 1000
+		switch {
+		case v < 9.995:
+			return strconv.FormatFloat(v, 'f', 2, 64) + suffix
+		case v < 99.95:
+			return strconv.FormatFloat(v, 'f', 1, 64) + suffix
+		case v < 999.5:
+			return strconv.FormatFloat(v, 'f', 0, 64) + suffix
+		}
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + "P"
+}
+
+// fit cuts s to width cells (ending in "…" when cut) and pads it with
+// spaces to exactly width cells.
+func fit(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		s = ansi.Truncate(s, width, "…")
+		w = ansi.StringWidth(s)
+	}
+	if w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// fitRight is fit with the text aligned to the right.
+func fitRight(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	w := ansi.StringWidth(s)
+	if w > width {
+		return ansi.Truncate(s, width, "…")
+	}
+	return strings.Repeat(" ", width-w) + s
+}
+
+// truncate cuts s to at most width cells.
+func truncate(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	if ansi.StringWidth(s) <= width {
+		return s
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }

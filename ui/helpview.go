@@ -1,0 +1,81 @@
+package ui
+
+import (
+	"strings"
+
+	"charm.land/bubbles/v2/help"
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/styles"
+)
+
+// filterSyntax is the filter's reference, shown under the keys.
+var filterSyntax = []string{
+	"words       match anywhere: routing key, exchange, headers, summary, body",
+	`"a b"       one term with a space       -term   excludes what matches`,
+	"rk:order.#  routing key, AMQP topic pattern (* one word, # any words)",
+	"exchange:x  ctype:json  format:celery   all terms must match",
+	"task:name   also id: root: parent: group: event: method: type: status:",
+	"task:a.*    * is a wildcard             task:   the term is set at all",
+}
+
+// helpView draws the full help in a box of width × height: the key groups
+// side by side as far as they fit, then the filter syntax.
+func helpView(st *styles.Styles, h help.Model, title string, groups [][]key.Binding, width, height int) string {
+	lines := []string{st.Help.Title.Render(title), ""}
+
+	var row []string
+	rowWidth := 0
+	flush := func() {
+		if len(row) > 0 {
+			lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, row...), "\n")...)
+			lines = append(lines, "")
+		}
+		row, rowWidth = nil, 0
+	}
+	for _, g := range groups {
+		col := h.FullHelpView([][]key.Binding{g})
+		if col == "" {
+			continue // every binding of the group is disabled now
+		}
+		w := lipgloss.Width(col)
+		if len(row) > 0 {
+			if rowWidth+4+w > width {
+				flush()
+			} else {
+				col = lipgloss.JoinHorizontal(lipgloss.Top, "    ", col)
+				w += 4
+			}
+		}
+		row = append(row, col)
+		rowWidth += w
+	}
+	flush()
+
+	// The syntax is worth showing only whole.
+	if len(lines)+len(filterSyntax)+1 <= height {
+		lines = append(lines, st.Help.Title.Render("filter"), "")
+		for _, l := range filterSyntax {
+			lines = append(lines, st.Muted.Render(l))
+		}
+	}
+
+	for i, l := range lines {
+		if ansi.StringWidth(l) > width {
+			lines[i] = ansi.Truncate(l, width, "…")
+		}
+	}
+	return block(lines, height)
+}
+
+// block returns exactly height lines: lines cut or padded with empty ones.
+func block(lines []string, height int) string {
+	if len(lines) > height {
+		lines = lines[:height]
+	}
+	for len(lines) < height {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines, "\n")
+}

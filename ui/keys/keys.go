@@ -1,0 +1,137 @@
+// Package keys is shoveltap's key map: every binding as data, with its help
+// text, enabled per mode so that the help shows only what works now.
+package keys
+
+import "charm.land/bubbles/v2/key"
+
+// Mode is what has the keyboard.
+type Mode int
+
+const (
+	ModeTable    Mode = iota // browsing the message table
+	ModeDetail               // reading the detail pane
+	ModeFilter               // typing in the filter bar
+	ModeHelp                 // the full help is shown
+	ModeQuitting             // the tap is being removed
+)
+
+// State is what else decides which bindings work.
+type State struct {
+	FilterActive bool // a filter is kept
+	Paused       bool
+	Following    bool
+	Empty        bool // no message on display
+}
+
+// KeyMap holds every binding. Use For to get the one for a mode.
+type KeyMap struct {
+	Up, Down         key.Binding
+	PageUp, PageDown key.Binding
+	Top, Bottom      key.Binding // Bottom is "follow" in the table
+	Open, Close      key.Binding
+	Next, Prev       key.Binding
+	Filter           key.Binding
+	ClearFilter      key.Binding // esc in the table
+	ApplyFilter      key.Binding
+	CancelFilter     key.Binding
+	Pause            key.Binding
+	Help, CloseHelp  key.Binding
+	Quit             key.Binding
+	ForceQuit        key.Binding
+}
+
+// Default returns the key map with every binding enabled.
+func Default() KeyMap {
+	return KeyMap{
+		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "oldest")),
+		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "follow")),
+		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
+		Close:        key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "close")),
+		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next")),
+		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Pause:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause")),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		CloseHelp:    key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now, leave the tap")),
+	}
+}
+
+// For returns a copy of k with only the bindings that work in mode enabled,
+// and help texts that fit the state.
+func (k KeyMap) For(mode Mode, st State) KeyMap {
+	all := []*key.Binding{
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Open, &k.Close, &k.Next, &k.Prev,
+		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
+		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
+	}
+	for _, b := range all {
+		b.SetEnabled(false)
+	}
+	enable := func(bs ...*key.Binding) {
+		for _, b := range bs {
+			b.SetEnabled(true)
+		}
+	}
+
+	if st.Paused {
+		k.Pause.SetHelp("space", "resume")
+	}
+	switch mode {
+	case ModeTable:
+		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Open, &k.Filter, &k.Pause, &k.Help, &k.Quit)
+		k.ClearFilter.SetEnabled(st.FilterActive)
+		k.Open.SetEnabled(!st.Empty)
+		// Following already: G would do nothing, so the help leaves it out.
+		k.Bottom.SetEnabled(!st.Following)
+	case ModeDetail:
+		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Close, &k.Next, &k.Prev, &k.Pause, &k.Help, &k.Quit)
+		k.Up.SetHelp("↑/k", "scroll up")
+		k.Down.SetHelp("↓/j", "scroll down")
+		k.Top.SetHelp("g/home", "top")
+		k.Bottom.SetHelp("G/end", "bottom")
+	case ModeFilter:
+		enable(&k.ApplyFilter, &k.CancelFilter, &k.Quit)
+		// q is a letter of the query here.
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
+	case ModeHelp:
+		enable(&k.CloseHelp, &k.Quit)
+	case ModeQuitting:
+		enable(&k.ForceQuit)
+	}
+	return k
+}
+
+// ShortHelp is the one-line help at the bottom of the screen.
+func (k KeyMap) ShortHelp() []key.Binding {
+	// Most useful first: the help line is cut at the terminal's width.
+	return []key.Binding{
+		k.ApplyFilter, k.CancelFilter,
+		k.Close, k.Next, k.Prev,
+		k.Open, k.Filter, k.ClearFilter, k.Pause,
+		k.CloseHelp, k.Help, k.Quit, k.ForceQuit,
+		k.Bottom,
+	}
+}
+
+// FullHelp is the help screen, one column per group.
+func (k KeyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Open, k.Close, k.Next, k.Prev},
+		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter, k.Pause},
+		{k.Help, k.CloseHelp, k.Quit, k.ForceQuit},
+	}
+}

@@ -1,0 +1,65 @@
+package keys
+
+import (
+	"testing"
+
+	"charm.land/bubbles/v2/key"
+	// golden registers the -update flag, so that `go test ./ui/... -update`
+	// runs in every package.
+	_ "github.com/charmbracelet/x/exp/golden"
+)
+
+func enabled(k KeyMap) map[string][]key.Binding {
+	byKey := map[string][]key.Binding{}
+	for _, group := range k.FullHelp() {
+		for _, b := range group {
+			if !b.Enabled() {
+				continue
+			}
+			for _, s := range b.Keys() {
+				byKey[s] = append(byKey[s], b)
+			}
+		}
+	}
+	return byKey
+}
+
+// TestNoKeyDoesTwoThings checks every mode: a key may be bound to one
+// enabled binding only.
+func TestNoKeyDoesTwoThings(t *testing.T) {
+	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}}
+	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting} {
+		for _, st := range states {
+			for k, bs := range enabled(Default().For(mode, st)) {
+				if len(bs) > 1 {
+					t.Errorf("mode %d state %+v: %q is bound to %d bindings: %v", mode, st, k, len(bs), bs)
+				}
+			}
+		}
+	}
+}
+
+func TestForEnablesPerMode(t *testing.T) {
+	k := Default()
+	if e := enabled(k.For(ModeFilter, State{})); e["q"] != nil || e["ctrl+c"] == nil {
+		t.Error("in the filter q must type a q and ctrl+c must quit")
+	}
+	if e := enabled(k.For(ModeTable, State{})); e["esc"] != nil {
+		t.Error("esc does nothing in the table without a filter")
+	}
+	if e := enabled(k.For(ModeTable, State{FilterActive: true})); e["esc"] == nil {
+		t.Error("esc clears a kept filter")
+	}
+	if e := enabled(k.For(ModeTable, State{Following: true})); e["G"] != nil {
+		t.Error("G is left out of the help while following")
+	}
+	if e := enabled(k.For(ModeTable, State{Empty: true})); e["enter"] != nil {
+		t.Error("enter opens nothing when there is no message")
+	}
+	if e := enabled(k.For(ModeQuitting, State{})); len(e) != 1 || e["ctrl+c"] == nil {
+		t.Errorf("while quitting only ctrl+c works, got %v", e)
+	}
+	if k.For(ModeTable, State{Paused: true}).Pause.Help().Desc != "resume" {
+		t.Error("space says resume while paused")
+	}
+}

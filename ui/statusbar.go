@@ -1,0 +1,164 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/ui/styles"
+)
+
+// statusInfo is everything the status bar shows, gathered by the root
+// model so that the bar itself is a pure function of it.
+type statusInfo struct {
+	broker, vhost string
+	sources       []string
+	state         tap.State
+	detail        string // why the tap is reconnecting or failed
+	closed        bool   // the batch channel was closed
+	rate          float64
+	seen, dropped uint64
+	evicted       uint64
+	shown         int // matching the filter
+	retained      int
+	filtered      bool
+	paused        bool
+	newPaused     uint64
+	following     bool
+	newer         int // rows below the selection
+}
+
+// statusBar renders statusInfo in one line when it fits the width and in
+// two otherwise: the tap on the first, the counters on the second.
+type statusBar struct {
+	st *styles.Styles
+}
+
+// lines returns the bar's lines for a width; every line fits in it.
+func (b statusBar) lines(in statusInfo, width int) []string {
+	tapPart := b.tapPart(in)
+	counts := b.counts(in, false)
+	mode := b.mode(in)
+	sep := b.st.Status.Label.Render("  │  ")
+
+	one := tapPart + sep + counts
+	if ansi.StringWidth(one)+2+ansi.StringWidth(mode) <= width {
+		return []string{spread(one, mode, width)}
+	}
+	if ansi.StringWidth(counts) > width {
+		// Big numbers: round them rather than lose the last counters.
+		counts = b.counts(in, true)
+	}
+	return []string{
+		spread(tapPart, mode, width),
+		truncate(counts, width),
+	}
+}
+
+// spread puts left and right on one line of width cells, at least two
+// cells apart, cutting left when both do not fit.
+func spread(left, right string, width int) string {
+	rw := ansi.StringWidth(right)
+	left = truncate(left, width-rw-2)
+	gap := width - ansi.StringWidth(left) - rw
+	if gap < 2 {
+		return truncate(left+"  "+right, width)
+	}
+	return left + strings.Repeat(" ", gap) + right
+}
+
+func (b statusBar) tapPart(in statusInfo) string {
+	s := b.st.Status
+	var badge string
+	state := in.state
+	if in.closed && state != tap.StateFailed {
+		state = tap.StateStopped
+	}
+	detail := sanitize.Line(in.detail)
+	switch state {
+	case tap.StateStarting:
+		badge = s.Starting.Render("◌ starting")
+	case tap.StateRunning:
+		badge = s.Running.Render("● running")
+	case tap.StateReconnecting:
+		badge = s.Reconnecting.Render(" RECONNECTING ")
+		if detail != "" {
+			badge += " " + s.Warn.Render(detail) + " ·"
+		}
+		badge += s.Label.Render(" messages kept")
+	case tap.StateStopping:
+		badge = s.Starting.Render("◌ removing tap")
+	case tap.StateStopped:
+		badge = s.Stopped.Render("■ stopped")
+	case tap.StateFailed:
+		badge = s.Failed.Render(" ✗ FAILED ")
+		if detail != "" {
+			badge += " " + s.Warn.Render(detail)
+		}
+	default:
+		badge = s.Stopped.Render(state.String())
+	}
+
+	where := sanitize.Line(in.broker)
+	if in.vhost != "" {
+		where += s.Label.Render("  vhost ") + sanitize.Line(in.vhost)
+	}
+	if len(in.sources) > 0 {
+		where += s.Label.Render("  tapping ") + sanitize.Line(strings.Join(in.sources, ", "))
+	}
+	return badge + "  " + where
+}
+
+// counts are the rate and counters; compact rounds large numbers.
+func (b statusBar) counts(in statusInfo, compact bool) string {
+	s := b.st.Status
+	num := thousands
+	if compact {
+		num = compactCount
+	}
+	item := func(label, value string) string {
+		return s.Label.Render(label+" ") + s.Value.Render(value)
+	}
+	dot := s.Label.Render(" · ")
+	parts := []string{
+		s.Value.Render(formatRate(in.rate)) + s.Label.Render(" msg/s"),
+		item("seen", num(in.seen)),
+	}
+	if in.filtered {
+		parts = append(parts, item("matching", num(uint64(in.shown))+"/"+num(uint64(in.retained))))
+	} else {
+		parts = append(parts, item("retained", num(uint64(in.retained))))
+	}
+	dropped := item("dropped", num(in.dropped))
+	if in.dropped > 0 {
+		dropped = s.Label.Render("dropped ") + s.Warn.Render(num(in.dropped))
+	}
+	parts = append(parts, dropped, item("evicted", num(in.evicted)))
+	return strings.Join(parts, dot)
+}
+
+func (b statusBar) mode(in statusInfo) string {
+	s := b.st.Status
+	switch {
+	case in.paused:
+		return s.Paused.Render(" PAUSED · " + thousands(in.newPaused) + " new ")
+	case in.following:
+		return s.Label.Render("following")
+	case in.newer == 0:
+		return s.Label.Render("not following")
+	default:
+		return s.Label.Render(thousands(uint64(in.newer)) + " newer ↓")
+	}
+}
+
+func formatRate(r float64) string {
+	switch {
+	case r <= 0:
+		return "0"
+	case r < 10:
+		return strconv.FormatFloat(r, 'f', 1, 64)
+	}
+	return thousands(uint64(r + 0.5))
+}

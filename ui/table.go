@@ -1,0 +1,207 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/shoveltap/shoveltap/ui/styles"
+)
+
+type colID int
+
+const (
+	colTime colID = iota
+	colExchange
+	colRoutingKey
+	colSize
+	colContentType
+	colFormat
+	colSummary
+)
+
+type column struct {
+	id    colID
+	title string
+	width int
+	right bool
+}
+
+// columns is the table's column set for one terminal width.
+type columns struct {
+	width int // the terminal width they were made for; the row cache key
+	list  []column
+}
+
+// Column widths. The summary takes what is left; exchange and content type
+// are shown only when the summary keeps summaryRoom cells with them.
+const (
+	markerWidth  = 1 // "▸" on the selected row
+	summaryMin   = 16
+	summaryRoom  = 32
+	summaryGrown = 48 // beyond this the routing key and exchange grow too
+)
+
+// columnsFor decides the columns for a terminal width.
+func columnsFor(width int) columns {
+	rk, format := 18, 11
+	if width < 80 {
+		rk, format = 14, 8
+	}
+	cols := []column{
+		{id: colTime, title: "time", width: len("15:04:05.000")},
+		{id: colRoutingKey, title: "routing key", width: rk},
+		{id: colSize, title: "size", width: 5, right: true},
+		{id: colFormat, title: "format", width: format},
+	}
+	summary := func() int {
+		used := markerWidth
+		for _, c := range cols {
+			used += c.width + 1
+		}
+		return width - used
+	}
+	insert := func(at int, c column) {
+		cols = append(cols[:at], append([]column{c}, cols[at:]...)...)
+	}
+	if summary()-15 >= summaryRoom {
+		insert(1, column{id: colExchange, title: "exchange", width: 14})
+	}
+	if summary()-17 >= summaryRoom {
+		insert(len(cols)-1, column{id: colContentType, title: "content type", width: 16})
+	}
+	// On wide terminals give the routing key and exchange more room, half
+	// of what the summary has beyond summaryGrown each.
+	if extra := (summary() - summaryGrown) / 2; extra > 0 {
+		for i := range cols {
+			switch cols[i].id {
+			case colRoutingKey:
+				cols[i].width += min(extra, 40-rk)
+			case colExchange:
+				cols[i].width += min(extra/2, 10)
+			}
+		}
+	}
+	cols = append(cols, column{id: colSummary, title: "summary", width: max(summaryMin, summary())})
+	return columns{width: width, list: cols}
+}
+
+func (c cells) get(id colID) string {
+	switch id {
+	case colTime:
+		return c.time
+	case colExchange:
+		return c.exchange
+	case colRoutingKey:
+		return c.routingKey
+	case colSize:
+		return c.size
+	case colContentType:
+		return c.contentType
+	case colFormat:
+		return c.format
+	}
+	return c.summary
+}
+
+// table draws the visible rows of the stream. It keeps no rows of its own:
+// each entry caches its rendered row for the current columns.
+type table struct {
+	st     *styles.Styles
+	cols   columns
+	header string
+	rows   int
+}
+
+func newTable(st *styles.Styles) table { return table{st: st} }
+
+// SetSize sets the width and the number of message rows. A new width
+// makes new columns, and with them every cached row stale.
+func (t *table) SetSize(width, rows int) {
+	t.rows = rows
+	if width == t.cols.width {
+		return
+	}
+	t.cols = columnsFor(width)
+	var b strings.Builder
+	b.WriteString(strings.Repeat(" ", markerWidth))
+	for i, c := range t.cols.list {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		if c.right {
+			b.WriteString(fitRight(c.title, c.width))
+		} else {
+			b.WriteString(fit(c.title, c.width))
+		}
+	}
+	t.header = t.st.Table.Header.Render(fit(b.String(), width))
+}
+
+// warm fills the row cache of the entries about to be drawn. It runs in
+// Update, so that View only reads.
+func (t *table) warm(shown []*entry, top, limit int) {
+	for i := top; i < min(top+t.rows, limit); i++ {
+		if e := shown[i]; e.rowCols != t.cols.width {
+			e.row, e.rowSel = t.build(e)
+			e.rowCols = t.cols.width
+		}
+	}
+}
+
+// row returns the rendered row of e, from its cache when it was built for
+// the current columns.
+func (t *table) row(e *entry, selected bool) string {
+	row, rowSel := e.row, e.rowSel
+	if e.rowCols != t.cols.width {
+		row, rowSel = t.build(e)
+	}
+	if selected {
+		return rowSel
+	}
+	return row
+}
+
+// build renders e's row: the cells fitted to their columns, styled for an
+// ordinary row and reversed for the selected one.
+func (t *table) build(e *entry) (row, rowSel string) {
+	var plain, styled strings.Builder
+	for i, c := range t.cols.list {
+		if i > 0 {
+			plain.WriteByte(' ')
+			styled.WriteByte(' ')
+		}
+		var cell string
+		if c.right {
+			cell = fitRight(e.cells.get(c.id), c.width)
+		} else {
+			cell = fit(e.cells.get(c.id), c.width)
+		}
+		plain.WriteString(cell)
+		switch c.id {
+		case colTime:
+			styled.WriteString(t.st.Table.Time.Render(cell))
+		case colFormat:
+			styled.WriteString(t.st.Table.Format.Render(cell))
+		default:
+			styled.WriteString(cell)
+		}
+	}
+	return " " + styled.String(), t.st.Table.Selected.Render("▸" + plain.String())
+}
+
+// View draws the header and rows [top, top+t.rows) of shown, selecting
+// index sel. Missing rows are left blank; empty is shown when there are
+// no rows at all.
+func (t table) View(shown []*entry, top, limit, sel int, empty string) string {
+	lines := make([]string, 0, t.rows+1)
+	lines = append(lines, t.header)
+	if limit == 0 {
+		lines = append(lines, "", "  "+t.st.Table.Empty.Render(truncate(empty, t.cols.width-2)))
+	}
+	for i := top; i < min(top+t.rows, limit); i++ {
+		lines = append(lines, t.row(shown[i], i == sel))
+	}
+	for len(lines) < t.rows+1 {
+		lines = append(lines, "")
+	}
+	return strings.Join(lines[:t.rows+1], "\n")
+}
