@@ -18,6 +18,7 @@ const Prefix = "shoveltap-"
 //	<base>-<i>      the dynamic shovel from that queue
 //	<base>-x-<i>    auto-delete exchange the shovel publishes into
 //	<base>-hb-<i>   heartbeat timer queue dead-lettering into source queue i
+//	<base>-hbx      auto-delete exchange feeding the heartbeat queues
 //	<base>-tap      shoveltap's own exclusive, bounded queue (one per session)
 //
 // The tap queue is the session's heartbeat: it exists exactly as long as the
@@ -38,6 +39,7 @@ func (n Names) Shovel(i int) string      { return fmt.Sprintf("%s-%d", n.Base, i
 func (n Names) Exchange(i int) string    { return fmt.Sprintf("%s-x-%d", n.Base, i) }
 func (n Names) Heartbeat(i int) string   { return fmt.Sprintf("%s-hb-%d", n.Base, i) }
 func (n Names) TapQueue() string         { return n.Base + "-tap" }
+func (n Names) HeartbeatExchange() string { return n.Base + "-hbx" }
 
 // BaseOf recovers the session base from any name made by Names, or reports
 // that the name is not shoveltap's.
@@ -46,8 +48,10 @@ func BaseOf(name string) (string, bool) {
 		return "", false
 	}
 	rest := name
-	if strings.HasSuffix(rest, "-tap") {
-		return strings.TrimSuffix(rest, "-tap"), true
+	for _, kind := range []string{"-tap", "-hbx"} {
+		if strings.HasSuffix(rest, kind) {
+			return strings.TrimSuffix(rest, kind), true
+		}
 	}
 	// Strip "-<i>", then an optional "-src", "-hb" or "-x".
 	i := strings.LastIndexByte(rest, '-')

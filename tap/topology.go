@@ -103,23 +103,19 @@ func (s *Session) heartbeatArgs(i int) amqp.Table {
 	}
 }
 
-// beat puts one heartbeat in each heartbeat queue and, now and then,
+// beat puts one heartbeat in every heartbeat queue and, now and then,
 // re-declares the queues: publishing alone does not keep a queue with
 // x-expires alive. A non-empty expiration shortens this heartbeat's TTL.
 func (s *Session) beat(l *link, redeclare bool, expiration string) error {
-	for i := range s.cfg.Sources {
-		hb := s.names.Heartbeat(i)
-		if redeclare {
-			if _, err := l.ch.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
+	if redeclare {
+		for i := range s.cfg.Sources {
+			if _, err := l.ch.QueueDeclare(s.names.Heartbeat(i), s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
 				return err
 			}
 		}
-		msg := amqp.Publishing{Headers: amqp.Table{heartbeatHeader: s.names.Base}, Expiration: expiration, Body: []byte("shoveltap heartbeat")}
-		if err := l.ch.Publish("", hb, false, false, msg); err != nil {
-			return err
-		}
 	}
-	return nil
+	msg := amqp.Publishing{Headers: amqp.Table{heartbeatHeader: s.names.Base}, Expiration: expiration, Body: []byte("shoveltap heartbeat")}
+	return l.ch.Publish(s.names.HeartbeatExchange(), "", false, false, msg)
 }
 
 // link is one live AMQP connection of a session and what hangs off it.
@@ -245,6 +241,12 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if _, err := l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs()); err != nil {
 		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
 	}
+	// Heartbeats go through an exchange of our own rather than the default
+	// exchange, so they need no permission beyond shoveltap's own names.
+	hbx := s.names.HeartbeatExchange()
+	if err := l.ch.ExchangeDeclare(hbx, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the heartbeat exchange %q", hbx), err))
+	}
 	for i, src := range s.cfg.Sources {
 		x := s.names.Exchange(i)
 		if err := l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
@@ -262,6 +264,9 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		hb := s.names.Heartbeat(i)
 		if _, err := l.ch.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
 			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the heartbeat queue %q", hb), err))
+		}
+		if err := l.ch.QueueBind(hb, "", hbx, false, nil); err != nil {
+			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the heartbeat queue %q", hb), err))
 		}
 		for _, key := range s.bindKeys[i] {
 			if err := l.ch.QueueBind(q, key, src.Exchange, false, nil); err != nil {
@@ -381,11 +386,15 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 		}
 	}
 	l.close()
+	// The exchanges are normally gone with their last binding; this
+	// catches one declared just before a failure left it unbound.
+	exchanges := []string{s.names.HeartbeatExchange()}
 	for i := range s.cfg.Sources {
-		// Normally already gone with its last binding; this catches an
-		// exchange declared just before a failure left it unbound.
-		if _, err := s.admin.rh.DeleteExchange(vhost, s.names.Exchange(i)); err != nil {
-			errs = append(errs, s.admin.explain(fmt.Sprintf("deleting exchange %q", s.names.Exchange(i)), err))
+		exchanges = append(exchanges, s.names.Exchange(i))
+	}
+	for _, x := range exchanges {
+		if _, err := s.admin.rh.DeleteExchange(vhost, x); err != nil {
+			errs = append(errs, s.admin.explain(fmt.Sprintf("deleting exchange %q", x), err))
 		}
 	}
 	return errs

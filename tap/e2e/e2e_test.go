@@ -151,8 +151,8 @@ func TestEverySignalRemovesTheTap(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			x := taptest.Exchange(t, ep, "topic")
 			p := startJSON(t, ep, "--exchange", x, "--key", "order.#")
-			if left := taptest.Leftovers(t, ep, p.base); len(left) != 5 {
-				t.Fatalf("while tapping expected a shovel, three queues and an exchange, found %v", left)
+			if left := taptest.Leftovers(t, ep, p.base); len(left) != 6 {
+				t.Fatalf("while tapping expected a shovel, three queues and two exchanges, found %v", left)
 			}
 			ch := taptest.Channel(t, ep)
 			taptest.Publish(t, ch, x, "order.created", amqp.Publishing{ContentType: "application/json", Body: []byte(`{"id":7}`)})
@@ -229,7 +229,7 @@ func TestKill9IsHarmlessAndCleanupRemovesOnlyOrphans(t *testing.T) {
 		t.Errorf("cleanup --yes output:\n%s", out)
 	}
 	taptest.WaitClean(t, ep, p.base, 5*time.Second)
-	if left := taptest.Leftovers(t, ep, live.base); len(left) != 5 {
+	if left := taptest.Leftovers(t, ep, live.base); len(left) != 6 {
 		t.Fatalf("the live tap lost objects: %v", left)
 	}
 	for range 20 { // what the live tap saw so far
@@ -317,18 +317,28 @@ func TestQuitFromTheTUIRemovesTheTap(t *testing.T) {
 	go func() { _, _ = io.Copy(screen, ptmx) }()
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 
+	// Other taps may run on this broker: ours is the one bound to x.
 	var base string
-	baseRe := regexp.MustCompile(`shoveltap-[a-z0-9-]+-[0-9a-f]{6}`)
+	rh := taptest.Admin(t, ep)
 	taptest.Eventually(t, 20*time.Second, "the tap to exist", func() bool {
-		for _, l := range taptest.Leftovers(t, ep, tap.Prefix) {
-			if m := baseRe.FindString(l); m != "" && strings.Contains(l, "-tap") {
-				base = m
+		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
+		if err != nil {
+			return false
+		}
+		for _, b := range bs {
+			if b, ok := tap.BaseOf(b.Destination); ok {
+				base = b
 			}
 		}
-		return base != "" && len(taptest.Leftovers(t, ep, base)) == 5
+		return base != "" && len(taptest.Leftovers(t, ep, base)) == 6
 	})
 	ch := taptest.Channel(t, ep)
 	taptest.Publish(t, ch, x, "order.visible", amqp.Publishing{ContentType: "text/plain", Body: []byte("hello from the tap")})
+	defer func() {
+		if t.Failed() {
+			t.Logf("screen output: %q", screen.String())
+		}
+	}()
 	taptest.Eventually(t, 10*time.Second, "the message on screen", func() bool {
 		return strings.Contains(screen.String(), "order.visible")
 	})

@@ -112,32 +112,16 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 	return r
 }
 
-// jsonSafe makes header values encodable: bytes become base64 text.
+// jsonSafe makes header values encodable without loss; see values.go.
 func jsonSafe(h map[string]any) map[string]any {
 	if h == nil {
 		return nil
 	}
 	out := make(map[string]any, len(h))
 	for k, v := range h {
-		out[k] = jsonValue(v)
+		out[k] = encodeValue(v)
 	}
 	return out
-}
-
-func jsonValue(v any) any {
-	switch x := v.(type) {
-	case []byte:
-		return map[string]string{"base64": base64.StdEncoding.EncodeToString(x)}
-	case map[string]any:
-		return jsonSafe(x)
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = jsonValue(e)
-		}
-		return out
-	}
-	return v
 }
 
 // Writer writes records, one per line, buffered.
