@@ -34,11 +34,11 @@ func NewNames(host string) (Names, error) {
 	return Names{Base: Prefix + cleanHost(host) + "-" + hex.EncodeToString(b[:])}, nil
 }
 
-func (n Names) SourceQueue(i int) string { return fmt.Sprintf("%s-src-%d", n.Base, i) }
-func (n Names) Shovel(i int) string      { return fmt.Sprintf("%s-%d", n.Base, i) }
-func (n Names) Exchange(i int) string    { return fmt.Sprintf("%s-x-%d", n.Base, i) }
-func (n Names) Heartbeat(i int) string   { return fmt.Sprintf("%s-hb-%d", n.Base, i) }
-func (n Names) TapQueue() string         { return n.Base + "-tap" }
+func (n Names) SourceQueue(i int) string  { return fmt.Sprintf("%s-src-%d", n.Base, i) }
+func (n Names) Shovel(i int) string       { return fmt.Sprintf("%s-%d", n.Base, i) }
+func (n Names) Exchange(i int) string     { return fmt.Sprintf("%s-x-%d", n.Base, i) }
+func (n Names) Heartbeat(i int) string    { return fmt.Sprintf("%s-hb-%d", n.Base, i) }
+func (n Names) TapQueue() string          { return n.Base + "-tap" }
 func (n Names) HeartbeatExchange() string { return n.Base + "-hbx" }
 
 // BaseOf recovers the session base from any name made by Names, or reports
