@@ -82,6 +82,26 @@ func (a *Admin) ExchangeType(vhost, name string) (string, error) {
 	return x.Type, nil
 }
 
+// queueBindings lists a queue's bindings, or says clearly that the queue
+// does not exist.
+func (a *Admin) queueBindings(vhost, queue string) ([]queueBinding, error) {
+	if _, err := a.Queue(vhost, queue); err != nil {
+		if isNotFound(err) {
+			return nil, fmt.Errorf("queue %q does not exist in vhost %q: check the name (rabbitmqctl list_queues -p %s)", queue, vhost, vhost)
+		}
+		return nil, a.explain(fmt.Sprintf("looking up queue %q", queue), err)
+	}
+	bs, err := a.rh.ListQueueBindings(vhost, queue)
+	if err != nil {
+		return nil, a.explain(fmt.Sprintf("listing the bindings of queue %q", queue), err)
+	}
+	out := make([]queueBinding, 0, len(bs))
+	for _, b := range bs {
+		out = append(out, queueBinding{Exchange: b.Source, Key: b.RoutingKey, Args: b.Arguments})
+	}
+	return out, nil
+}
+
 // boundKeys lists the distinct routing keys bound to an exchange now.
 func (a *Admin) boundKeys(vhost, exchange string) ([]string, error) {
 	bs, err := a.rh.ListExchangeBindingsWithSource(vhost, exchange)
@@ -108,7 +128,7 @@ func (a *Admin) DeclareShovel(vhost, name string, def map[string]any) error {
 	if err != nil {
 		var er rabbithole.ErrorResponse
 		if errors.As(err, &er) && strings.Contains(er.Reason, "component shovel not found") {
-			return fmt.Errorf("creating shovel %q: the shovel plugin is not enabled on the broker; run: rabbitmq-plugins enable rabbitmq_shovel rabbitmq_shovel_management", name)
+			return fmt.Errorf("creating shovel %q: the shovel plugin is not enabled on the broker; run rabbitmq-plugins enable rabbitmq_shovel rabbitmq_shovel_management, or run shoveltap with --no-shovel", name)
 		}
 		return a.explain(fmt.Sprintf("creating shovel %q", name), err)
 	}
@@ -212,7 +232,7 @@ func (a *Admin) explain(doing string, err error) error {
 	case errors.As(err, &er):
 		return fmt.Errorf("%s: the management API answered %d: %s", doing, er.StatusCode, strings.TrimSpace(er.Reason))
 	case strings.Contains(err.Error(), "401 Unauthorized"):
-		return fmt.Errorf("%s: the management API refused user %q: it needs the \"management\" tag (rabbitmqctl set_user_tags %s management policymaker)", doing, a.ep.User, a.ep.User)
+		return fmt.Errorf("%s: the management API refused user %q: it needs the \"management\" tag (rabbitmqctl set_user_tags %s management policymaker); a tap with --no-shovel needs no tag", doing, a.ep.User, a.ep.User)
 	case isUnreachable(err):
 		return fmt.Errorf("%s: cannot reach the management API at %s (%v): enable it with rabbitmq-plugins enable rabbitmq_management, or give its address with --api", doing, a.ep.API, rootCause(err))
 	}

@@ -114,6 +114,9 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				return err
 			}
 		case <-heartbeat.C:
+			if p.s.cfg.NoShovel {
+				continue
+			}
 			beats++
 			redeclare := time.Duration(beats)*HeartbeatEvery >= p.s.cfg.Limits.Expires/4
 			if redeclare {
@@ -217,10 +220,12 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) Message {
 			AppID:           d.AppId,
 		},
 	}
-	for i, src := range s.cfg.Sources {
-		if d.Exchange == s.names.Exchange(i) {
-			m.Exchange = src.Exchange
-			m.Source = src.Label()
+	for i, p := range s.points {
+		// Through a shovel a message arrives from the tap's exchange i;
+		// bound directly (--no-shovel) it keeps its own exchange.
+		if d.Exchange == s.names.Exchange(i) || (s.cfg.NoShovel && d.Exchange == p.Exchange) {
+			m.Exchange = p.Exchange
+			m.Source = p.Label
 			break
 		}
 	}

@@ -13,11 +13,14 @@ import (
 )
 
 // openErr opens a tap that must fail and returns the error text.
-func openErr(t *testing.T, ep tap.Endpoint, exchange string) string {
+func openErr(t *testing.T, ep tap.Endpoint, exchange string, sources ...tap.Source) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	s, err := tap.Open(ctx, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: exchange, Key: "#"}}, Host: "it-errors"})
+	if len(sources) == 0 {
+		sources = []tap.Source{{Exchange: exchange, Key: "#"}}
+	}
+	s, err := tap.Open(ctx, tap.Config{Endpoint: ep, Sources: sources, Host: "it-errors"})
 	if err == nil {
 		_ = s.Close(context.Background())
 		t.Fatal("Open succeeded, want an error")

@@ -21,7 +21,9 @@ func (s *Session) monitor(ctx context.Context) {
 		if s.Status().State != StateRunning {
 			continue
 		}
-		s.restartTerminatedShovels(ctx)
+		if !s.cfg.NoShovel {
+			s.restartTerminatedShovels(ctx)
+		}
 		s.countDropped()
 	}
 }
@@ -64,7 +66,10 @@ func (s *Session) bankDropped() {
 
 func (s *Session) queueNames() []string {
 	names := []string{s.names.TapQueue()}
-	for i := range s.cfg.Sources {
+	if s.cfg.NoShovel {
+		return names
+	}
+	for i := range s.points {
 		names = append(names, s.names.SourceQueue(i))
 	}
 	return names
@@ -79,7 +84,7 @@ func (s *Session) restartTerminatedShovels(ctx context.Context) {
 	for _, st := range states {
 		byName[st.Name] = st
 	}
-	for i := range s.cfg.Sources {
+	for i := range s.points {
 		name := s.names.Shovel(i)
 		st, ok := byName[name]
 		if ok && st.State != "terminated" {

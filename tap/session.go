@@ -22,6 +22,10 @@ type Config struct {
 	// ShovelPrefetch and AckMode tune the shovel (see shovelDefinition).
 	ShovelPrefetch int
 	AckMode        string
+	// NoShovel binds shoveltap's exclusive queue straight to the sources:
+	// no shovel, no policymaker tag needed, crash-safe by construction
+	// (the queue and its bindings die with the connection).
+	NoShovel bool
 	// Reconnect re-creates the tap when the broker connection drops; when
 	// false the session fails instead.
 	Reconnect    bool
@@ -38,7 +42,7 @@ var AckModes = []string{"on-publish", "on-confirm", "no-ack"}
 
 func (c *Config) applyDefaults() error {
 	if len(c.Sources) == 0 {
-		return errors.New("nothing to tap: give --exchange")
+		return errors.New("nothing to tap: give --exchange or --queue")
 	}
 	if c.Limits == (Limits{}) {
 		c.Limits = DefaultLimits
@@ -90,7 +94,10 @@ type Session struct {
 	names         Names
 	info          BrokerInfo
 	durableSource bool
-	bindKeys      [][]string // per source, the binding keys used
+	points        []tapPoint // resolved sources; index i names <base>-src-i etc.
+	// Notes tell the user what the tap cannot see (e.g. default-exchange
+	// traffic of a queue), to show beside the stream.
+	Notes []string
 	// Swept lists leftovers of crashed sessions removed while opening.
 	Swept []string
 
@@ -130,29 +137,34 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	probe.Close()
+	defer probe.Close()
 
+	var notes []string
+	var lookup sourceLookup = admin
 	info, err := admin.Preflight()
+	switch {
+	case err != nil && cfg.NoShovel:
+		// A binding tap needs no management API: carry on without it
+		// (no dropped counts, no sweep of leftovers, no --queue).
+		notes = append(notes, fmt.Sprintf("management API not usable, so no dropped counts and no --queue (%v)", err))
+		admin = nil
+		lookup = amqpLookup{conn: probe}
+	case err != nil:
+		return nil, err
+	case !cfg.NoShovel && !info.CanShovel():
+		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator (rabbitmqctl set_user_tags %s management policymaker), or run with --no-shovel", info.User, tagList(info.Tags), info.User)
+	}
+	points, more, err := resolveSources(lookup, cfg.Endpoint.Vhost, cfg.Sources)
 	if err != nil {
 		return nil, err
 	}
-	if !info.CanShovel() {
-		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator: rabbitmqctl set_user_tags %s management policymaker", info.User, tagList(info.Tags), info.User)
-	}
-	var keys [][]string
-	for _, src := range cfg.Sources {
-		kind, err := admin.ExchangeType(cfg.Endpoint.Vhost, src.Exchange)
-		if err != nil {
-			return nil, err
-		}
-		k, err := bindKeys(src, kind, func() ([]string, error) { return admin.boundKeys(cfg.Endpoint.Vhost, src.Exchange) })
-		if err != nil {
-			return nil, err
-		}
-		keys = append(keys, k)
+	notes = append(notes, more...)
+	if len(points) == 0 {
+		return nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
 	}
 	s := &Session{
-		bindKeys:      keys,
+		points:        points,
+		Notes:         notes,
 		cfg:           cfg,
 		admin:         admin,
 		names:         names,
@@ -163,10 +175,10 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		done:          make(chan struct{}),
 	}
 	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost}
-	for _, src := range cfg.Sources {
-		s.status.Sources = append(s.status.Sources, src.Label())
-	}
-	if orphans, err := FindOrphans(ctx, admin, cfg.Endpoint.Vhost); err == nil {
+	s.status.Sources = labels(points)
+	if admin == nil {
+		// nothing to sweep with
+	} else if orphans, err := FindOrphans(ctx, admin, cfg.Endpoint.Vhost); err == nil {
 		for _, o := range orphans {
 			if err := o.Remove(admin); err == nil {
 				s.Swept = append(s.Swept, o.Base)
@@ -183,7 +195,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.run(runCtx, l)
-	go s.monitor(runCtx)
+	if admin != nil {
+		go s.monitor(runCtx)
+	}
 	return s, nil
 }
 

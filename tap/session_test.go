@@ -23,7 +23,7 @@ func openTap(t *testing.T, cfg tap.Config) *tap.Session {
 	}
 	t.Cleanup(func() {
 		_ = s.Close(context.Background())
-		taptest.WaitClean(t, cfg.Endpoint, s.Names().Base, 10*time.Second)
+		taptest.WaitClean(t, taptest.Endpoint(t), s.Names().Base, 10*time.Second)
 	})
 	return s
 }

@@ -12,46 +12,6 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-// Source is one thing to tap: an exchange and the binding key to tap it
-// with. The key "#" (AllKeys) means everything, whatever the exchange type.
-type Source struct {
-	Exchange string
-	Key      string
-}
-
-// AllKeys is the binding key that taps everything an exchange routes.
-const AllKeys = "#"
-
-// bindKeys are the binding keys that give a source's messages for an
-// exchange of the given type. "Everything" is "#" on a topic exchange and
-// any key on fanout and headers exchanges (no arguments match all); a direct
-// exchange routes only exact keys, so it takes one binding per key bound now.
-func bindKeys(src Source, kind string, boundKeys func() ([]string, error)) ([]string, error) {
-	if src.Key != AllKeys {
-		return []string{src.Key}, nil
-	}
-	switch kind {
-	case "topic":
-		return []string{"#"}, nil
-	case "direct", "x-consistent-hash", "x-modulus-hash":
-		return boundKeys()
-	default:
-		return []string{""}, nil
-	}
-}
-
-// Label is how a source is shown: "orders (order.#)".
-func (s Source) Label() string {
-	name := s.Exchange
-	if name == "" {
-		name = "(default exchange)"
-	}
-	if s.Key == "" {
-		return name
-	}
-	return name + " (" + s.Key + ")"
-}
-
 // Limits bound what one tap can hold on the broker. They apply to each of the
 // tap's queues, so the worst case of a stalled tap with one source is twice
 // MaxBytes of bodies.
@@ -108,7 +68,7 @@ func (s *Session) heartbeatArgs(i int) amqp.Table {
 // x-expires alive. A non-empty expiration shortens this heartbeat's TTL.
 func (s *Session) beat(l *link, redeclare bool, expiration string) error {
 	if redeclare {
-		for i := range s.cfg.Sources {
+		for i := range s.points {
 			if _, err := l.ch.QueueDeclare(s.names.Heartbeat(i), s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
 				return err
 			}
@@ -241,13 +201,16 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if _, err := l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs()); err != nil {
 		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
 	}
+	if s.cfg.NoShovel {
+		return s.establishBound(l, fail)
+	}
 	// Heartbeats go through an exchange of our own rather than the default
 	// exchange, so they need no permission beyond shoveltap's own names.
 	hbx := s.names.HeartbeatExchange()
 	if err := l.ch.ExchangeDeclare(hbx, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
 		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the heartbeat exchange %q", hbx), err))
 	}
-	for i, src := range s.cfg.Sources {
+	for i, src := range s.points {
 		x := s.names.Exchange(i)
 		if err := l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
 			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap exchange %q", x), err))
@@ -268,9 +231,9 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		if err := l.ch.QueueBind(hb, "", hbx, false, nil); err != nil {
 			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the heartbeat queue %q", hb), err))
 		}
-		for _, key := range s.bindKeys[i] {
-			if err := l.ch.QueueBind(q, key, src.Exchange, false, nil); err != nil {
-				return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding to exchange %q with key %q", src.Exchange, key), err))
+		for _, b := range src.Bindings {
+			if err := l.ch.QueueBind(q, b.Key, src.Exchange, false, b.Args); err != nil {
+				return fail(explainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
 			}
 		}
 	}
@@ -280,7 +243,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil); err != nil {
 		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
 	}
-	for i := range s.cfg.Sources {
+	for i := range s.points {
 		if err := s.startShovel(i); err != nil {
 			return fail(err)
 		}
@@ -296,6 +259,27 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		if err := s.beat(l, false, ttl); err != nil {
 			return fail(explainAMQP(s.cfg.Endpoint, "starting the heartbeat", err))
 		}
+	}
+	return l, nil
+}
+
+// establishBound finishes a --no-shovel tap: the exclusive tap queue bound
+// straight to the sources. Everything dies with the connection.
+func (s *Session) establishBound(l *link, fail func(error) (*link, error)) (*link, error) {
+	tapQueue := s.names.TapQueue()
+	for _, src := range s.points {
+		for _, b := range src.Bindings {
+			if err := l.ch.QueueBind(tapQueue, b.Key, src.Exchange, false, b.Args); err != nil {
+				return fail(explainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
+			}
+		}
+	}
+	var err error
+	if err = l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
+	}
+	if l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil); err != nil {
+		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
 	}
 	return l, nil
 }
@@ -317,7 +301,7 @@ func (s *Session) waitRunning(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
 	defer cancel()
 	want := map[string]bool{}
-	for i := range s.cfg.Sources {
+	for i := range s.points {
 		want[s.names.Shovel(i)] = true
 	}
 	last := "not reported yet"
@@ -373,12 +357,16 @@ func cleanReason(r string) string {
 func (s *Session) removeBrokerObjects(l *link) []error {
 	var errs []error
 	vhost := s.cfg.Endpoint.Vhost
-	for i := range s.cfg.Sources {
+	if s.cfg.NoShovel {
+		l.close() // the tap queue and its bindings go with the connection
+		return nil
+	}
+	for i := range s.points {
 		if err := s.admin.DeleteShovel(vhost, s.names.Shovel(i)); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	for i := range s.cfg.Sources {
+	for i := range s.points {
 		for _, q := range []string{s.names.Heartbeat(i), s.names.SourceQueue(i)} {
 			if _, err := s.admin.rh.DeleteQueue(vhost, q); err != nil {
 				errs = append(errs, s.admin.explain(fmt.Sprintf("deleting queue %q", q), err))
@@ -389,7 +377,7 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 	// The exchanges are normally gone with their last binding; this
 	// catches one declared just before a failure left it unbound.
 	exchanges := []string{s.names.HeartbeatExchange()}
-	for i := range s.cfg.Sources {
+	for i := range s.points {
 		exchanges = append(exchanges, s.names.Exchange(i))
 	}
 	for _, x := range exchanges {
