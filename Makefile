@@ -6,7 +6,7 @@ STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN       := $(shell $(GO) env GOPATH)/bin
 PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: build test lint unit broker demo cross bench clean
+.PHONY: build test deps lint unit broker demo cross bench bench-smoke clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -14,7 +14,7 @@ build:
 # The broker tests need the local RabbitMQ (scripts/ensure-rabbitmq.sh) and a
 # second node without the shovel plugin on 5674/15674 (scripts/node.sh).
 # Packages run one at a time (-p 1): they share the broker.
-test: broker lint
+test: broker deps lint
 	$(GO) test -p 1 -count=1 -timeout 20m ./...
 
 lint:
@@ -26,6 +26,11 @@ lint:
 # Unit tests only: no broker needed.
 unit:
 	$(GO) test -short -count=1 ./tap/decode/... ./ui/...
+
+# Test dependencies besides the broker: Debian's python3-celery for the
+# real-Celery end-to-end test (installed only when missing).
+deps:
+	scripts/ensure-celery.sh
 
 broker:
 	scripts/ensure-rabbitmq.sh
@@ -44,6 +49,15 @@ cross:
 	  echo "build $$p"; \
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null . || exit 1; \
 	done
+
+# Benchmarks against the local RabbitMQ (not part of make test): about 15
+# minutes on 2 cores; writes docs/BENCHMARKS.md, docs/bench/results.json and
+# docs/bench/production.svg. bench-smoke runs every part briefly (CI).
+bench: broker
+	$(GO) run ./bench
+
+bench-smoke: broker
+	BENCH_SHORT=1 $(GO) run ./bench
 
 clean:
 	rm -rf bin

@@ -20,9 +20,12 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/term"
 
+	"github.com/shoveltap/shoveltap/setup"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/ui/captureview"
 )
 
 // version is set at build time by goreleaser (-X main.version=…).
@@ -37,7 +40,11 @@ Everything it creates is removed when it exits.
 
 Usage:
   shoveltap --exchange NAME [--key KEY] [flags]   tap an exchange
+  shoveltap --queue NAME [flags]                  tap what is routed to a queue
   shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
+  shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
+  shoveltap open FILE                             browse a capture (--record, --json) offline
+  shoveltap replay FILE --exchange NAME [--yes]   republish a capture
   shoveltap version                               print the version
 
 Examples:
@@ -61,8 +68,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		case "version", "--version":
 			fmt.Fprintln(stdout, "shoveltap", version)
 			return 0
+		case "open":
+			return captureview.OpenMain(args[1:], stdout, stderr)
+		case "replay":
+			return capture.ReplayMain(args[1:], stdout, stderr)
 		case "cleanup":
 			return runCleanup(args[1:], stdout, stderr)
+		case "setup":
+			return setup.Main(args[1:], stdout, stderr)
 		}
 	}
 	return runTap(args, stdout, stderr)
@@ -84,10 +97,19 @@ func (c *connFlags) endpoint() (tap.Endpoint, error) {
 	return tap.ResolveEndpoint(c.url, c.api, os.Getenv)
 }
 
+// listFlag is a flag that may be given several times.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
+func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+
 type tapFlags struct {
 	conn        connFlags
-	exchange    string
-	key         string
+	exchanges   listFlag
+	keys        listFlag
+	queues      listFlag
+	noShovel    bool
+	firehose    bool
 	retain      int
 	maxLength   int
 	maxBytes    string
@@ -99,6 +121,7 @@ type tapFlags struct {
 	json        bool
 	count       int
 	duration    time.Duration
+	record      string
 }
 
 func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, error) {
@@ -110,8 +133,11 @@ func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, e
 		fs.PrintDefaults()
 	}
 	f.conn.register(fs)
-	fs.StringVar(&f.exchange, "exchange", "", "exchange to tap (required)")
-	fs.StringVar(&f.key, "key", "#", "binding key; # taps everything whatever the exchange type")
+	fs.Var(&f.exchanges, "exchange", "exchange to tap (repeatable)")
+	fs.Var(&f.keys, "key", "binding key for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
+	fs.Var(&f.queues, "queue", "tap what is routed to this queue by copying its bindings (repeatable); the queue itself is never consumed from")
+	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")
+	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
 	fs.IntVar(&f.retain, "retain", 10000, "messages kept in memory for the UI (oldest evicted first)")
 	fs.IntVar(&f.maxLength, "max-length", tap.DefaultLimits.MaxLength, "bound of each tap queue on the broker, in messages (oldest dropped first)")
 	fs.StringVar(&f.maxBytes, "max-bytes", "16MiB", "bound of each tap queue on the broker, in body bytes (e.g. 16MiB, 512KiB)")
@@ -123,16 +149,39 @@ func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, e
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
 	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
 	fs.DurationVar(&f.duration, "duration", 0, "with JSON output: stop after this long")
+	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	if err := fs.Parse(args); err != nil {
 		return nil, fs, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fs, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
 	}
-	if f.exchange == "" {
-		return nil, fs, errors.New("nothing to tap: give --exchange NAME")
+	if len(f.exchanges) == 0 && len(f.queues) == 0 {
+		return nil, fs, errors.New("nothing to tap: give --exchange NAME or --queue NAME")
+	}
+	if len(f.keys) > 1 && len(f.keys) != len(f.exchanges) {
+		return nil, fs, fmt.Errorf("%d --key values for %d --exchange values: give one key for all, or one per exchange in the same order", len(f.keys), len(f.exchanges))
 	}
 	return f, fs, nil
+}
+
+// sources pairs exchanges with their keys and adds the queues.
+func (f *tapFlags) sources() []tap.Source {
+	var out []tap.Source
+	for i, x := range f.exchanges {
+		key := tap.AllKeys
+		switch {
+		case len(f.keys) == 1:
+			key = f.keys[0]
+		case len(f.keys) > 1:
+			key = f.keys[i]
+		}
+		out = append(out, tap.Source{Exchange: x, Key: key})
+	}
+	for _, q := range f.queues {
+		out = append(out, tap.Source{Queue: q})
+	}
+	return out
 }
 
 func runTap(args []string, stdout, stderr io.Writer) int {
@@ -158,7 +207,10 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 	}
 	cfg := tap.Config{
 		Endpoint:       ep,
-		Sources:        []tap.Source{{Exchange: f.exchange, Key: f.key}},
+		Sources:        f.sources(),
+		NoShovel:       f.noShovel,
+		Firehose:       f.firehose,
+		Warn:           func(w string) { fmt.Fprintln(stderr, "shoveltap: warning:", w) },
 		Limits:         tap.Limits{MaxLength: f.maxLength, MaxBytes: maxBytes, Expires: f.expires},
 		Prefetch:       f.prefetch,
 		ShovelPrefetch: f.shovelPF,
@@ -173,11 +225,25 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	useJSON := f.json || !isTerminal(stdout)
-	fmt.Fprintf(stderr, "shoveltap: creating a tap on %s (vhost %s) for %s…\n", ep.Address(), ep.Vhost, cfg.Sources[0].Label())
+	var rec *capture.Recorder
+	if f.record != "" {
+		if rec, err = capture.Create(f.record); err != nil {
+			fmt.Fprintln(stderr, "shoveltap:", err)
+			return 2
+		}
+	}
+	var what []string
+	for _, s := range cfg.Sources {
+		what = append(what, s.Label())
+	}
+	fmt.Fprintf(stderr, "shoveltap: creating a tap on %s (vhost %s) for %s…\n", ep.Address(), ep.Vhost, strings.Join(what, ", "))
 	session, err := tap.Open(ctx, cfg)
 	if err != nil {
 		fmt.Fprintln(stderr, "shoveltap:", err)
 		return 1
+	}
+	for _, note := range session.Notes {
+		fmt.Fprintln(stderr, "shoveltap: note:", note)
 	}
 	for _, base := range session.Swept {
 		fmt.Fprintf(stderr, "shoveltap: removed %s, left behind by a shoveltap that did not exit cleanly\n", base)
@@ -198,12 +264,24 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 		}
 	}()
 
+	batches := session.Batches()
+	var recording *capture.Recording
+	if rec != nil {
+		recording, batches = capture.StartRecording(ctx, rec, batches)
+	}
 	var runErr error
 	if useJSON {
 		fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
-		runErr = writeJSON(ctx, session, stdout, stderr, f.count, f.duration)
+		runErr = writeJSON(ctx, session, batches, stdout, stderr, f.count, f.duration)
 	} else {
-		runErr = runUI(ctx, session, f.retain, closeTap)
+		runErr = runUI(ctx, session, batches, f.retain, closeTap)
+	}
+	if recording != nil {
+		n, err := recording.Stop()
+		fmt.Fprintf(stderr, "shoveltap: recorded %d messages to %s\n", n, f.record)
+		if err != nil {
+			fmt.Fprintln(stderr, "shoveltap:", err)
+		}
 	}
 	fmt.Fprintln(stderr, "shoveltap: removing tap…")
 	if err := closeTap(); err != nil {
@@ -218,7 +296,7 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
-func runUI(ctx context.Context, session *tap.Session, retain int, closeTap func() error) error {
+func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error) error {
 	st := session.Status()
 	model := ui.New(ui.Options{
 		Broker:  st.Broker,
@@ -226,7 +304,7 @@ func runUI(ctx context.Context, session *tap.Session, retain int, closeTap func(
 		Sources: st.Sources,
 		Retain:  retain,
 		OnQuit:  closeTap,
-	}, session.Batches())
+	}, batches)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
 	_, err := p.Run()
 	switch {
@@ -238,7 +316,7 @@ func runUI(ctx context.Context, session *tap.Session, retain int, closeTap func(
 
 // writeJSON prints every message as a JSON line until ctx ends, count
 // messages were written, duration passed or the tap failed.
-func writeJSON(ctx context.Context, session *tap.Session, stdout, stderr io.Writer, count int, duration time.Duration) error {
+func writeJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, stdout, stderr io.Writer, count int, duration time.Duration) error {
 	if duration > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, duration)
@@ -251,7 +329,7 @@ func writeJSON(ctx context.Context, session *tap.Session, stdout, stderr io.Writ
 		select {
 		case <-ctx.Done():
 			return w.Flush()
-		case b, ok := <-session.Batches():
+		case b, ok := <-batches:
 			if !ok {
 				if err := w.Flush(); err != nil {
 					return err
@@ -324,13 +402,22 @@ Flags:
 		fmt.Fprintln(stderr, "shoveltap:", err)
 		return 1
 	}
-	if len(orphans) == 0 {
+	// Tracing left on by a crashed --firehose tap costs every publish.
+	firehose, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", false)
+	if err != nil {
+		fmt.Fprintln(stderr, "shoveltap:", err)
+		return 1
+	}
+	if len(orphans) == 0 && len(firehose) == 0 {
 		fmt.Fprintf(stdout, "Nothing to clean up on %s (vhost %s).\n", ep.Address(), ep.Vhost)
 		return 0
 	}
 	fmt.Fprintf(stdout, "Left behind by shoveltap runs that are gone, on %s (vhost %s):\n", ep.Address(), ep.Vhost)
 	for _, o := range orphans {
 		fmt.Fprintln(stdout, "  "+o.String())
+	}
+	for _, d := range firehose {
+		fmt.Fprintln(stdout, "  "+d)
 	}
 	if !yes {
 		if !isTerminalFile(os.Stdin) {
@@ -345,6 +432,16 @@ Flags:
 		}
 	}
 	failed := 0
+	if len(firehose) > 0 {
+		did, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", true)
+		for _, d := range did {
+			fmt.Fprintln(stdout, strings.ToUpper(d[:1])+d[1:]+".")
+		}
+		if err != nil {
+			fmt.Fprintln(stderr, "shoveltap:", err)
+			failed++
+		}
+	}
 	for _, o := range orphans {
 		if err := o.Remove(admin); err != nil {
 			fmt.Fprintf(stderr, "shoveltap: %s: %v\n", o.Base, err)

@@ -85,6 +85,9 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 		if !strings.HasPrefix(x.Name, Prefix) {
 			continue
 		}
+		if _, marker := firehoseMarkerBase(x.Name); marker {
+			continue // ReleaseFirehose decides about these
+		}
 		if o := get(x.Name); o != nil {
 			o.Exchanges = append(o.Exchanges, x.Name)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -103,8 +104,12 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 			if _, ok := d.Headers[heartbeatHeader]; ok {
 				continue // our own heartbeat, acknowledged with the next batch
 			}
+			m, ok := p.s.toMessage(p.seq+1, d)
+			if !ok {
+				continue // traced, but not routed to a queue asked for
+			}
 			p.seq++
-			p.pending = append(p.pending, p.s.toMessage(p.seq, d))
+			p.pending = append(p.pending, m)
 			p.rate.add(1)
 			p.s.mu.Lock()
 			p.s.status.Seen++
@@ -114,7 +119,7 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				return err
 			}
 		case <-heartbeat.C:
-			if p.s.cfg.NoShovel {
+			if p.s.bound() {
 				continue
 			}
 			beats++
@@ -194,9 +199,11 @@ func (s *Session) statusWithRate(rate float64) Status {
 	return st
 }
 
-// toMessage turns a delivery into a plain Message. The delivery arrives from
-// the tap's exchange i, which stands for source i.
-func (s *Session) toMessage(seq uint64, d amqp.Delivery) Message {
+// toMessage turns a delivery into a plain Message. Through a shovel it
+// arrives from the tap's exchange i, which stands for source i; bound
+// directly it keeps its own exchange; from the firehose it is unwrapped, and
+// dropped (false) unless it was routed to a queue asked for.
+func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 	m := Message{
 		Seq:         seq,
 		Time:        time.Now(),
@@ -220,16 +227,24 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) Message {
 			AppID:           d.AppId,
 		},
 	}
+	if s.cfg.Firehose {
+		routed := unwrapTrace(&m, d)
+		for _, p := range s.points {
+			if slices.Contains(routed, p.Queue) {
+				m.Source = p.Label
+				return m, true
+			}
+		}
+		return m, false
+	}
 	for i, p := range s.points {
-		// Through a shovel a message arrives from the tap's exchange i;
-		// bound directly (--no-shovel) it keeps its own exchange.
-		if d.Exchange == s.names.Exchange(i) || (s.cfg.NoShovel && d.Exchange == p.Exchange) {
+		if d.Exchange == s.names.Exchange(i) || (s.bound() && d.Exchange == p.Exchange) {
 			m.Exchange = p.Exchange
 			m.Source = p.Label
 			break
 		}
 	}
-	return m
+	return m, true
 }
 
 // normaliseTable converts AMQP table values to plain Go values.

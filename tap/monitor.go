@@ -21,7 +21,7 @@ func (s *Session) monitor(ctx context.Context) {
 		if s.Status().State != StateRunning {
 			continue
 		}
-		if !s.cfg.NoShovel {
+		if !s.bound() {
 			s.restartTerminatedShovels(ctx)
 		}
 		s.countDropped()
@@ -66,7 +66,7 @@ func (s *Session) bankDropped() {
 
 func (s *Session) queueNames() []string {
 	names := []string{s.names.TapQueue()}
-	if s.cfg.NoShovel {
+	if s.bound() {
 		return names
 	}
 	for i := range s.points {

@@ -26,6 +26,11 @@ type Config struct {
 	// no shovel, no policymaker tag needed, crash-safe by construction
 	// (the queue and its bindings die with the connection).
 	NoShovel bool
+	// Firehose taps queues through the vhost's tracing (turning it on if
+	// needed), which also shows what is published straight to a queue
+	// through the default exchange. Warn hears about the cost first.
+	Firehose bool
+	Warn     func(string)
 	// Reconnect re-creates the tap when the broker connection drops; when
 	// false the session fails instead.
 	Reconnect    bool
@@ -95,6 +100,7 @@ type Session struct {
 	info          BrokerInfo
 	durableSource bool
 	points        []tapPoint // resolved sources; index i names <base>-src-i etc.
+	tracingOn     bool       // this session turned the firehose on
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
 	// traffic of a queue), to show beside the stream.
 	Notes []string
@@ -154,11 +160,20 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	case !cfg.NoShovel && !info.CanShovel():
 		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator (rabbitmqctl set_user_tags %s management policymaker), or run with --no-shovel", info.User, tagList(info.Tags), info.User)
 	}
-	points, more, err := resolveSources(lookup, cfg.Endpoint.Vhost, cfg.Sources)
+	var points []tapPoint
+	if cfg.Firehose {
+		if admin == nil {
+			return nil, fmt.Errorf("--firehose needs the management API: %v", err)
+		}
+		points, err = firehosePoints(admin, cfg.Endpoint.Vhost, cfg.Sources)
+	} else {
+		var more []string
+		points, more, err = resolveSources(lookup, cfg.Endpoint.Vhost, cfg.Sources)
+		notes = append(notes, more...)
+	}
 	if err != nil {
 		return nil, err
 	}
-	notes = append(notes, more...)
 	if len(points) == 0 {
 		return nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
 	}
@@ -179,6 +194,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if admin == nil {
 		// nothing to sweep with
 	} else if orphans, err := FindOrphans(ctx, admin, cfg.Endpoint.Vhost); err == nil {
+		if did, err := ReleaseFirehose(ctx, admin, cfg.Endpoint.Vhost, "", true); err == nil {
+			s.Notes = append(s.Notes, did...)
+		}
 		for _, o := range orphans {
 			if err := o.Remove(admin); err == nil {
 				s.Swept = append(s.Swept, o.Base)
@@ -221,6 +239,10 @@ func versionAtLeast(v string, major, minor int) bool {
 	}
 	return ma > major || (ma == major && mi >= minor)
 }
+
+// bound reports whether the tap queue is bound straight to the sources
+// (--no-shovel, and the firehose, which must not go through a shovel).
+func (s *Session) bound() bool { return s.cfg.NoShovel || s.cfg.Firehose }
 
 // Names returns the broker-side names of this session.
 func (s *Session) Names() Names { return s.names }

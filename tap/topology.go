@@ -201,7 +201,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if _, err := l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs()); err != nil {
 		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
 	}
-	if s.cfg.NoShovel {
+	if s.bound() {
 		return s.establishBound(l, fail)
 	}
 	// Heartbeats go through an exchange of our own rather than the default
@@ -267,6 +267,11 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 // straight to the sources. Everything dies with the connection.
 func (s *Session) establishBound(l *link, fail func(error) (*link, error)) (*link, error) {
 	tapQueue := s.names.TapQueue()
+	if s.cfg.Firehose {
+		if err := s.acquireFirehose(l.ch, s.cfg.Warn); err != nil {
+			return fail(err)
+		}
+	}
 	for _, src := range s.points {
 		for _, b := range src.Bindings {
 			if err := l.ch.QueueBind(tapQueue, b.Key, src.Exchange, false, b.Args); err != nil {
@@ -357,8 +362,15 @@ func cleanReason(r string) string {
 func (s *Session) removeBrokerObjects(l *link) []error {
 	var errs []error
 	vhost := s.cfg.Endpoint.Vhost
-	if s.cfg.NoShovel {
+	if s.bound() {
 		l.close() // the tap queue and its bindings go with the connection
+		if s.cfg.Firehose && s.admin != nil {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := ReleaseFirehose(ctx, s.admin, vhost, s.names.Base, true); err != nil {
+				return []error{err}
+			}
+		}
 		return nil
 	}
 	for i := range s.points {

@@ -33,6 +33,11 @@ type Options struct {
 	// while the screen says "removing tap…"; its error is kept for QuitErr.
 	// May be nil.
 	OnQuit func() error
+	// Capture says the batches come from a capture file, not a live tap:
+	// the status line says "capture" and Status.Broker names the file.
+	Capture bool
+	// SaveDir is where w and s save files ("" is the working directory).
+	SaveDir string
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -52,6 +57,7 @@ type Model struct {
 	stream *stream
 	table  table
 	detail detail
+	trace  traceView
 	filter filterBar
 	status statusBar
 
@@ -61,9 +67,11 @@ type Model struct {
 	closed        bool // the batch channel was closed
 
 	detailOpen bool
+	traceOpen  bool // the trace tree is drawn in place of the detail pane
 	helpOpen   bool
 	quitting   bool
 	quitErr    error
+	notice     string // what the last action did, until the next key
 }
 
 // New returns the UI for a tap whose batches arrive on batches.
@@ -83,6 +91,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		stream:  newStream(opts.Retain),
 		table:   newTable(&st),
 		detail:  newDetail(&st),
+		trace:   traceView{st: &st},
 		filter:  newFilterBar(&st),
 		status:  statusBar{st: &st},
 		tap:     tap.Status{State: tap.StateStarting},
@@ -138,7 +147,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tapRemovedMsg:
 		m.quitErr = msg.err
 		return m, tea.Quit
+	case savedMsg:
+		m.saved(msg)
 	case tea.KeyPressMsg:
+		m.notice = ""
 		cmd = m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.mode() == keys.ModeFilter {
@@ -162,6 +174,8 @@ func (m Model) mode() keys.Mode {
 		return keys.ModeHelp
 	case m.filter.typing:
 		return keys.ModeFilter
+	case m.traceOpen:
+		return keys.ModeTrace
 	case m.detailOpen:
 		return keys.ModeDetail
 	}
@@ -174,6 +188,7 @@ func (m Model) keyMap() keys.KeyMap {
 		Paused:       m.stream.paused,
 		Following:    m.stream.following,
 		Empty:        m.stream.limit() == 0,
+		Celery:       m.traceable(),
 	})
 }
 
@@ -236,7 +251,18 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			s.move(1, rows)
 		case key.Matches(k, km.Prev):
 			s.move(-1, rows)
+		case key.Matches(k, km.CopyMessage):
+			return m.copyMessage(false)
+		case key.Matches(k, km.CopyBody):
+			return m.copyMessage(true)
+		case key.Matches(k, km.SaveMessage):
+			return m.saveMessage()
+		case key.Matches(k, km.Trace):
+			m.openTrace()
 		}
+
+	case keys.ModeTrace:
+		m.traceKey(k, km)
 
 	case keys.ModeTable:
 		switch {
@@ -261,6 +287,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			}
 		case key.Matches(k, km.Filter):
 			return m.filter.start()
+		case key.Matches(k, km.SaveShown):
+			return m.saveShown()
 		case key.Matches(k, km.ClearFilter):
 			m.filter.clear()
 			m.applyFilter()
@@ -311,6 +339,10 @@ func (m *Model) refresh() {
 		m.detail.SetSize(m.width, m.lay.detail)
 		m.detail.show(s.selectedEntry())
 	}
+	if m.traceOpen {
+		m.trace.SetSize(m.width, m.lay.detail)
+		m.trace.refresh(s)
+	}
 }
 
 func (m Model) statusInfo() statusInfo {
@@ -350,6 +382,8 @@ func (m Model) statusInfo() statusInfo {
 		newPaused: s.newPaused,
 		following: s.following,
 		newer:     s.newer(),
+		capture:   m.opts.Capture,
+		notice:    m.notice,
 	}
 }
 
@@ -378,8 +412,11 @@ func (m Model) render() string {
 		if m.detailOpen {
 			mode, title = keys.ModeDetail, "keys in the detail pane"
 		}
+		if m.traceOpen {
+			mode, title = keys.ModeTrace, "keys in the trace tree"
+		}
 		// The help lists what works once it is closed.
-		groups := m.keys.For(mode, keys.State{}).FullHelp()
+		groups := m.keys.For(mode, keys.State{Celery: m.traceable()}).FullHelp()
 		parts = append(parts, helpView(m.st, m.help, title, groups, m.width, m.lay.help))
 	default:
 		if m.lay.table > 0 {
@@ -387,7 +424,9 @@ func (m Model) render() string {
 			rows := m.lay.tableRows()
 			parts = append(parts, m.table.View(s.shown, s.top(rows), s.limit(), s.selected(), m.emptyText()))
 		}
-		if m.lay.detail > 0 {
+		if m.lay.detail > 0 && m.traceOpen {
+			parts = append(parts, m.trace.View())
+		} else if m.lay.detail > 0 {
 			parts = append(parts, m.detail.View())
 		}
 	}

@@ -27,7 +27,9 @@ type statusInfo struct {
 	paused        bool
 	newPaused     uint64
 	following     bool
-	newer         int // rows below the selection
+	newer         int    // rows below the selection
+	capture       bool   // reading a capture file, not a live tap
+	notice        string // what the last action did
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
@@ -43,18 +45,22 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 	mode := b.mode(in)
 	sep := b.st.Status.Label.Render("  │  ")
 
+	var notice []string
+	if in.notice != "" {
+		notice = []string{truncate(b.st.Status.Value.Render(sanitize.Line(in.notice)), width)}
+	}
 	one := tapPart + sep + counts
 	if ansi.StringWidth(one)+2+ansi.StringWidth(mode) <= width {
-		return []string{spread(one, mode, width)}
+		return append(notice, spread(one, mode, width))
 	}
 	if ansi.StringWidth(counts) > width {
 		// Big numbers: round them rather than lose the last counters.
 		counts = b.counts(in, true)
 	}
-	return []string{
+	return append(notice,
 		spread(tapPart, mode, width),
 		truncate(counts, width),
-	}
+	)
 }
 
 // spread puts left and right on one line of width cells, at least two
@@ -77,6 +83,9 @@ func (b statusBar) tapPart(in statusInfo) string {
 		state = tap.StateStopped
 	}
 	detail := sanitize.Line(in.detail)
+	if in.capture {
+		return b.capturePart(in.state, detail, in.broker)
+	}
 	switch state {
 	case tap.StateStarting:
 		badge = s.Starting.Render("◌ starting")

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/tap/decode"
 )
 
 // TestHeadersRoundTrip writes every AMQP header type and reads it back
@@ -23,7 +22,7 @@ func TestHeadersRoundTrip(t *testing.T) {
 		"float64": 1.25, "integral-float": 3.0, "nan": math.Inf(-1), "float32": float32(0.5),
 		"bytes": []byte{0, 1, 0xff}, "time": ts,
 		"decimal": Decimal{Scale: 2, Value: 12345},
-		"table": map[string]any{"a": int64(1), "b": []any{"x", int32(2), []byte("y")}},
+		"table":   map[string]any{"a": int64(1), "b": []any{"x", int32(2), []byte("y")}},
 		// Tables that look like typed values must stay tables.
 		"looks-typed":  map[string]any{"base64": "AAE="},
 		"looks-typed2": map[string]any{"$int8": int64(1)},
@@ -69,5 +68,4 @@ func TestParseRejects(t *testing.T) {
 			t.Errorf("Parse(%s) accepted it", line)
 		}
 	}
-	_ = decode.Result{}
 }

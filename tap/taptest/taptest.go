@@ -222,3 +222,24 @@ func Publish(t testing.TB, ch *amqp.Channel, exchange, key string, msg amqp.Publ
 func Describe(m tap.Message) string {
 	return fmt.Sprintf("#%d %s/%s %q", m.Seq, m.Exchange, m.RoutingKey, m.Body)
 }
+
+// Vhost creates a throwaway vhost in which the test broker's user has every
+// permission, deleted (with all it holds) when the test ends, and returns
+// the endpoint for it. Tests that switch per-vhost settings, such as the
+// firehose, use one so that nobody else's traffic is affected.
+func Vhost(t testing.TB, ep tap.Endpoint) tap.Endpoint {
+	t.Helper()
+	rh := Admin(t, ep)
+	name := Name("vhost")
+	if _, err := rh.PutVhost(name, rabbithole.VhostSettings{Description: "shoveltap test"}); err != nil {
+		t.Fatalf("creating vhost: %v", err)
+	}
+	t.Cleanup(func() { _, _ = rh.DeleteVhost(name) })
+	if _, err := rh.UpdatePermissionsIn(name, ep.User, rabbithole.Permissions{Configure: ".*", Write: ".*", Read: ".*"}); err != nil {
+		t.Fatalf("granting permissions: %v", err)
+	}
+	v := ep
+	v.Vhost = name
+	v.AMQP.Vhost = name
+	return v
+}

@@ -13,6 +13,7 @@ const (
 	ModeFilter               // typing in the filter bar
 	ModeHelp                 // the full help is shown
 	ModeQuitting             // the tap is being removed
+	ModeTrace                // the trace tree of a Celery workflow
 )
 
 // State is what else decides which bindings work.
@@ -21,6 +22,7 @@ type State struct {
 	Paused       bool
 	Following    bool
 	Empty        bool // no message on display
+	Celery       bool // the detail pane shows a Celery task, result or event
 }
 
 // KeyMap holds every binding. Use For to get the one for a mode.
@@ -38,6 +40,10 @@ type KeyMap struct {
 	Help, CloseHelp  key.Binding
 	Quit             key.Binding
 	ForceQuit        key.Binding
+	// Captures: save what is shown, copy or save one message.
+	SaveShown, SaveMessage key.Binding
+	CopyMessage, CopyBody  key.Binding
+	Trace                  key.Binding // the trace tree, from the detail pane
 }
 
 // Default returns the key map with every binding enabled.
@@ -62,6 +68,11 @@ func Default() KeyMap {
 		CloseHelp:    key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
 		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now, leave the tap")),
+		SaveShown:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save to file")),
+		SaveMessage:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save message")),
+		CopyMessage:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy message")),
+		CopyBody:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "copy body")),
+		Trace:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trace tree")),
 	}
 }
 
@@ -73,6 +84,8 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		&k.Open, &k.Close, &k.Next, &k.Prev,
 		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
 		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
+		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
+		&k.Trace,
 	}
 	for _, b := range all {
 		b.SetEnabled(false)
@@ -94,6 +107,10 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		k.Open.SetEnabled(!st.Empty)
 		// Following already: G would do nothing, so the help leaves it out.
 		k.Bottom.SetEnabled(!st.Following)
+		k.SaveShown.SetEnabled(!st.Empty)
+		if st.FilterActive {
+			k.SaveShown.SetHelp("w", "save matching to file")
+		}
 	case ModeDetail:
 		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 			&k.Close, &k.Next, &k.Prev, &k.Pause, &k.Help, &k.Quit)
@@ -101,6 +118,18 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		k.Down.SetHelp("↓/j", "scroll down")
 		k.Top.SetHelp("g/home", "top")
 		k.Bottom.SetHelp("G/end", "bottom")
+		enable(&k.SaveMessage, &k.CopyMessage, &k.CopyBody)
+		// The trace tree exists only for Celery workflows.
+		k.Trace.SetEnabled(st.Celery)
+	case ModeTrace:
+		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Open, &k.Close, &k.Pause, &k.Help, &k.Quit)
+		k.Open.SetHelp("enter", "open message")
+		// enter opens the selected message here, so only esc goes back.
+		k.Close.SetKeys("esc")
+		k.Close.SetHelp("esc", "back")
+		k.Top.SetHelp("g/home", "first")
+		k.Bottom.SetHelp("G/end", "last")
 	case ModeFilter:
 		enable(&k.ApplyFilter, &k.CancelFilter, &k.Quit)
 		// q is a letter of the query here.
@@ -119,10 +148,11 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	// Most useful first: the help line is cut at the terminal's width.
 	return []key.Binding{
 		k.ApplyFilter, k.CancelFilter,
-		k.Close, k.Next, k.Prev,
+		k.Close, k.Next, k.Prev, k.Trace,
 		k.Open, k.Filter, k.ClearFilter, k.Pause,
 		k.CloseHelp, k.Help, k.Quit, k.ForceQuit,
 		k.Bottom,
+		k.CopyMessage, k.CopyBody, k.SaveMessage, k.SaveShown,
 	}
 }
 
@@ -130,8 +160,9 @@ func (k KeyMap) ShortHelp() []key.Binding {
 func (k KeyMap) FullHelp() [][]key.Binding {
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Close, k.Next, k.Prev},
+		{k.Open, k.Close, k.Next, k.Prev, k.Trace},
 		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter, k.Pause},
 		{k.Help, k.CloseHelp, k.Quit, k.ForceQuit},
+		{k.SaveShown, k.CopyMessage, k.CopyBody, k.SaveMessage},
 	}
 }

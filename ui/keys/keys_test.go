@@ -27,8 +27,8 @@ func enabled(k KeyMap) map[string][]key.Binding {
 // TestNoKeyDoesTwoThings checks every mode: a key may be bound to one
 // enabled binding only.
 func TestNoKeyDoesTwoThings(t *testing.T) {
-	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}}
-	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting} {
+	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}}
+	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting, ModeTrace} {
 		for _, st := range states {
 			for k, bs := range enabled(Default().For(mode, st)) {
 				if len(bs) > 1 {
@@ -61,5 +61,23 @@ func TestForEnablesPerMode(t *testing.T) {
 	}
 	if k.For(ModeTable, State{Paused: true}).Pause.Help().Desc != "resume" {
 		t.Error("space says resume while paused")
+	}
+}
+
+func TestTraceKeyOnlyForCelery(t *testing.T) {
+	k := Default()
+	if e := enabled(k.For(ModeDetail, State{})); e["t"] != nil {
+		t.Error("t does nothing in the detail pane of a message that is not Celery's")
+	}
+	if e := enabled(k.For(ModeDetail, State{Celery: true})); e["t"] == nil {
+		t.Error("t opens the trace tree from a Celery message")
+	}
+	for _, mode := range []Mode{ModeTable, ModeFilter, ModeTrace} {
+		if e := enabled(k.For(mode, State{Celery: true})); e["t"] != nil {
+			t.Errorf("mode %d: t is enabled", mode)
+		}
+	}
+	if e := enabled(k.For(ModeTrace, State{})); e["enter"] == nil || e["esc"] == nil {
+		t.Error("in the trace tree enter opens a message and esc goes back")
 	}
 }

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// drainRow is one reader emptying a full tap queue: the publisher has
+// stopped, so the reader (and the broker delivering to it) is the limit.
+type drainRow struct {
+	Rep      int     `json:"rep"`
+	Reader   string  `json:"reader"`
+	Size     int     `json:"size_bytes"`
+	Backlog  int64   `json:"backlog"`
+	Received int64   `json:"received"`
+	Seconds  float64 `json:"seconds"`
+	Rate     float64 `json:"drain_rate"`
+	// Published is what the broker confirmed (1.5 × the bound): the
+	// difference to Received was dropped at the broker.
+	Published int64 `json:"published"`
+	Dropped   int64 `json:"dropped_at_broker"`
+	// For shoveltap: deliveries its session counted (any difference to
+	// Received would be lost in the process) and the drops its UI shows.
+	SessionSeen uint64 `json:"session_seen,omitempty"`
+	UIDropped   string `json:"ui_shows_dropped,omitempty"`
+}
+
+// runDrain alternates shoveltap (session + headless UI) and the raw
+// consumer, each reading a backlog of one full tap queue.
+func (b *bench) runDrain(ctx context.Context) error {
+	for rep := 1; rep <= b.plan.drainReps; rep++ {
+		for _, reader := range []string{"shoveltap-ui", "raw"} {
+			row, err := b.drainOnce(ctx, rep, reader)
+			if err != nil {
+				return err
+			}
+			b.res.Drain = append(b.res.Drain, row)
+			log.Printf("bench: drain rep %d %-12s %d in %.2f s = %8.0f msg/s", rep, reader, row.Received, row.Seconds, row.Rate)
+		}
+	}
+	return nil
+}
+
+func (b *bench) drainOnce(ctx context.Context, rep int, reader string) (drainRow, error) {
+	backlog := int64(tap.DefaultLimits.MaxLength)
+	row := drainRow{Rep: rep, Reader: reader, Size: ingestSize, Backlog: backlog}
+	gate := make(chan struct{})
+	var (
+		queue    string
+		received func() int64
+		finish   func() error
+		sess     *tap.Session
+		h        *headlessUI
+	)
+	switch reader {
+	case "shoveltap-ui":
+		s, err := tap.Open(ctx, tap.Config{Endpoint: b.ep, Sources: []tap.Source{{Exchange: b.exchange, Key: tap.AllKeys}}})
+		if err != nil {
+			return row, err
+		}
+		sess = s
+		h = runHeadlessUI(s.Batches(), 0, false, gate)
+		queue, received = s.Names().TapQueue(), h.Received.Load
+		finish = func() error {
+			cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := s.Close(cctx)
+			h.wait()
+			return err
+		}
+	default:
+		queue = b.name(fmt.Sprintf("raw-drain-%d", rep))
+		t, err := startQueueTap(ctx, b, queue, "amq.direct", queue, false, gate)
+		if err != nil {
+			return row, err
+		}
+		received = t.Received
+		finish = func() error { return t.Stop(context.Background()) }
+	}
+	// Half again as much as the queue holds: the rest must be dropped at
+	// the broker, and shown as dropped.
+	res, err := publish(ctx, b.url, pubSpec{Exchange: "", Key: queue, Size: ingestSize, Confirms: true, Window: 2000, Count: backlog * 3 / 2})
+	if err != nil {
+		_ = finish()
+		return row, err
+	}
+	// shoveltap's consumer may already hold up to its prefetch, unread by
+	// the UI: those count, as the UI has not seen them yet.
+	t0 := time.Now()
+	close(gate)
+	deadline := t0.Add(30 * time.Second)
+	// Done when the count stops growing: what is not delivered by then was
+	// dropped at the broker.
+	last, lastAt := received(), time.Now()
+	for time.Since(lastAt) < 300*time.Millisecond && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+		if n := received(); n != last {
+			last, lastAt = n, time.Now()
+		}
+	}
+	row.Seconds = lastAt.Sub(t0).Seconds()
+	row.Received = received()
+	row.Rate = float64(row.Received) / row.Seconds
+	row.Published = res.Confirmed
+	row.Dropped = res.Confirmed - row.Received
+	if sess != nil {
+		// The drop count comes from the management API's sampled
+		// statistics: wait for the UI to show it, up to a few samples.
+		want := thousandsPlain(row.Dropped)
+		for end := time.Now().Add(15 * time.Second); time.Now().Before(end) && ctx.Err() == nil; time.Sleep(250 * time.Millisecond) {
+			if strings.ReplaceAll(h.shownDropped(), ",", "") == want {
+				break
+			}
+		}
+		row.SessionSeen, row.UIDropped = sess.Status().Seen, h.shownDropped()
+	}
+	return row, finish()
+}
+
+func thousandsPlain(n int64) string { return strconv.FormatInt(n, 10) }

@@ -1,0 +1,73 @@
+package main
+
+import "time"
+
+// plan is what one harness run measures and for how long.
+type plan struct {
+	mode        string
+	reps        int           // repetitions of each production configuration
+	unlimited   time.Duration // one unlimited publish run
+	fixed       time.Duration // one fixed-rate run
+	sizes       []int
+	rates       []float64
+	ingestReps  int
+	ingestFor   time.Duration
+	drainReps   int
+	latencyFor  time.Duration
+	memoryCount int64
+	memoryIdle  time.Duration
+	lifecycle   int
+	benchtime   string
+	only        map[string]bool
+}
+
+func (p plan) wants(part string) bool {
+	if p.only != nil {
+		return p.only[part]
+	}
+	switch part {
+	case "memory":
+		return p.memoryCount > 0
+	case "gobench":
+		return p.benchtime != ""
+	}
+	return true
+}
+
+// fullPlan fits in about 15 minutes on the 2-core CI box.
+func fullPlan() plan {
+	return plan{
+		mode:        "full",
+		reps:        3,
+		unlimited:   4 * time.Second,
+		fixed:       3 * time.Second,
+		sizes:       []int{100, 1024},
+		rates:       []float64{1000, 5000, 10000},
+		ingestReps:  3,
+		ingestFor:   5 * time.Second,
+		drainReps:   5,
+		latencyFor:  10 * time.Second,
+		memoryCount: 1_000_000,
+		memoryIdle:  30 * time.Second,
+		lifecycle:   5,
+		benchtime:   "1s",
+	}
+}
+
+// shortPlan touches every part once, briefly: it proves the harness, it
+// measures nothing worth quoting.
+func shortPlan() plan {
+	return plan{
+		mode:       "short (smoke test; numbers not meaningful)",
+		reps:       1,
+		unlimited:  time.Second,
+		fixed:      time.Second,
+		sizes:      []int{100},
+		rates:      []float64{1000},
+		ingestReps: 1,
+		ingestFor:  time.Second,
+		drainReps:  1,
+		latencyFor: 2 * time.Second,
+		lifecycle:  1,
+	}
+}

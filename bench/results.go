@@ -1,0 +1,109 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+type machine struct {
+	CPUs     int    `json:"nproc"`
+	CPUModel string `json:"cpu_model"`
+	RAM      string `json:"ram"`
+	OS       string `json:"os"`
+	Go       string `json:"go"`
+}
+
+type tapInfo struct {
+	Name  string `json:"name"`
+	Label string `json:"label"`
+}
+
+// results is everything one run measured; it is written as JSON as is.
+type results struct {
+	Mode           string         `json:"mode"`
+	Command        string         `json:"command"`
+	Started        time.Time      `json:"started"`
+	Finished       time.Time      `json:"finished"`
+	Elapsed        string         `json:"elapsed"`
+	Machine        machine        `json:"machine"`
+	Versions       versions       `json:"broker"`
+	Taps           []tapInfo      `json:"taps"`
+	Production     []prodRow      `json:"production"`
+	Ingest         []ingestRow    `json:"ingest"`
+	Drain          []drainRow     `json:"drain"`
+	Latency        []latencyRow   `json:"latency"`
+	Memory         []memoryRow    `json:"memory"`
+	Lifecycle      []lifecycleRow `json:"lifecycle"`
+	GoBenchCommand string         `json:"go_bench_command,omitempty"`
+	GoBench        []goBenchRow   `json:"go_bench"`
+	Skipped        []string       `json:"skipped"`
+}
+
+func newResults(p plan, v versions) *results {
+	return &results{
+		Mode:     p.mode,
+		Command:  commandLine(),
+		Started:  time.Now().UTC(),
+		Machine:  machineInfo(),
+		Versions: v,
+	}
+}
+
+func commandLine() string {
+	if os.Getenv("BENCH_SHORT") != "" {
+		return "BENCH_SHORT=1 go run ./bench " + strings.Join(os.Args[1:], " ")
+	}
+	return strings.TrimSpace("go run ./bench " + strings.Join(os.Args[1:], " "))
+}
+
+func machineInfo() machine {
+	m := machine{CPUs: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH, Go: runtime.Version()}
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPUModel = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			if f := strings.Fields(line); len(f) >= 2 && f[0] == "MemTotal:" {
+				var kb float64
+				fmt.Sscan(f[1], &kb)
+				m.RAM = fmt.Sprintf("%.1f GiB", kb/(1<<20))
+			}
+		}
+	}
+	return m
+}
+
+// write puts BENCHMARKS.md in dir and the raw results and chart in
+// dir/bench.
+func (r *results) write(dir string) error {
+	raw := filepath.Join(dir, "bench")
+	if err := os.MkdirAll(raw, 0o755); err != nil {
+		return fmt.Errorf("writing results: %w", err)
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	files := map[string][]byte{
+		filepath.Join(raw, "results.json"):   append(data, '\n'),
+		filepath.Join(raw, "production.svg"): []byte(productionChart(r)),
+		filepath.Join(dir, "BENCHMARKS.md"):  []byte(r.markdown()),
+	}
+	for path, content := range files {
+		if err := os.WriteFile(path, content, 0o644); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "bench: wrote %s, %s/results.json and %s/production.svg\n", filepath.Join(dir, "BENCHMARKS.md"), raw, raw)
+	return nil
+}

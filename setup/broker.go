@@ -1,0 +1,182 @@
+package setup
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strings"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// broker is one side (production or mirror) as setup sees it: a management
+// API client and the endpoint it talks to.
+type broker struct {
+	role  string // "production" or "mirror", for messages
+	ep    tap.Endpoint
+	admin *tap.Admin
+	rh    *rabbithole.Client
+}
+
+func newBroker(role string, ep tap.Endpoint, insecureTLS bool) (*broker, error) {
+	a, err := tap.NewAdmin(ep, insecureTLS)
+	if err != nil {
+		return nil, fmt.Errorf("%s broker: %w", role, err)
+	}
+	return &broker{role: role, ep: ep, admin: a, rh: a.Client()}, nil
+}
+
+// exchange is what setup needs to know about an existing exchange.
+type exchange struct {
+	Type string
+	Args map[string]any
+}
+
+// exchange returns an exchange, or nil when it does not exist.
+func (b *broker) exchange(name string) (*exchange, error) {
+	x, err := b.rh.GetExchange(b.ep.Vhost, name)
+	if err != nil {
+		if notFound(err) {
+			return nil, nil
+		}
+		return nil, b.explain(fmt.Sprintf("looking up exchange %q", name), err)
+	}
+	return &exchange{Type: x.Type, Args: x.Arguments}, nil
+}
+
+// queue is what setup needs to know about an existing queue.
+type queue struct {
+	Durable        bool
+	Args           map[string]any
+	Messages       int
+	Consumers      int
+	PublishRate    float64
+	DeliverRate    float64
+	Published, Ack int64
+}
+
+// queue returns a queue, or nil when it does not exist. Only named columns
+// are asked for: on 3.10 the full answer describes a shovel's direct
+// connection with a peer port rabbit-hole cannot parse.
+func (b *broker) queue(name string) (*queue, error) {
+	cols := url.Values{"columns": {"name,durable,arguments,messages,consumers,message_stats.publish,message_stats.ack,message_stats.publish_details.rate,message_stats.deliver_get_details.rate"}}
+	q, err := b.rh.GetQueueWithParameters(b.ep.Vhost, name, cols)
+	if err != nil {
+		if notFound(err) {
+			return nil, nil
+		}
+		return nil, b.explain(fmt.Sprintf("looking up queue %q", name), err)
+	}
+	out := &queue{Durable: q.Durable, Args: q.Arguments, Messages: q.Messages, Consumers: q.Consumers}
+	if q.MessageStats != nil {
+		out.Published, out.Ack = q.MessageStats.Publish, q.MessageStats.Ack
+		out.PublishRate = float64(q.MessageStats.PublishDetails.Rate)
+		out.DeliverRate = float64(q.MessageStats.DeliverGetDetails.Rate)
+	}
+	return out, nil
+}
+
+// bindingsFrom lists the bindings whose source is exchange x.
+func (b *broker) bindingsFrom(x string) ([]rabbithole.BindingInfo, error) {
+	bs, err := b.rh.ListExchangeBindingsWithSource(b.ep.Vhost, x)
+	if err != nil {
+		return nil, b.explain(fmt.Sprintf("listing the bindings of exchange %q", x), err)
+	}
+	return bs, nil
+}
+
+// shovel returns a stored shovel definition, or nil when there is none.
+func (b *broker) shovel(name string) (map[string]any, error) {
+	p, err := b.rh.GetRuntimeParameter("shovel", b.ep.Vhost, name)
+	if err != nil {
+		if notFound(err) {
+			return nil, nil
+		}
+		return nil, b.explain(fmt.Sprintf("reading shovel %q", name), err)
+	}
+	def, ok := p.Value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("reading shovel %q: unexpected definition %T", name, p.Value)
+	}
+	return def, nil
+}
+
+func (b *broker) declareExchange(name, kind string, args map[string]any) error {
+	_, err := b.rh.DeclareExchange(b.ep.Vhost, name, rabbithole.ExchangeSettings{Type: kind, Durable: true, Arguments: args})
+	return b.explain(fmt.Sprintf("declaring exchange %q", name), err)
+}
+
+func (b *broker) declareQueue(name string, args map[string]any) error {
+	_, err := b.rh.DeclareQueue(b.ep.Vhost, name, rabbithole.QueueSettings{Durable: true, Arguments: args})
+	return b.explain(fmt.Sprintf("declaring queue %q", name), err)
+}
+
+func (b *broker) bind(bi rabbithole.BindingInfo) error {
+	_, err := b.rh.DeclareBinding(b.ep.Vhost, bi)
+	return b.explain(fmt.Sprintf("binding %s to %q with key %q", bi.Destination, bi.Source, bi.RoutingKey), err)
+}
+
+func (b *broker) unbind(bi rabbithole.BindingInfo) error {
+	_, err := b.rh.DeleteBinding(b.ep.Vhost, bi)
+	if notFound(err) {
+		return nil
+	}
+	return b.explain(fmt.Sprintf("unbinding %s from %q (key %q)", bi.Destination, bi.Source, bi.RoutingKey), err)
+}
+
+func (b *broker) deleteExchange(name string) error {
+	_, err := b.rh.DeleteExchange(b.ep.Vhost, name)
+	if notFound(err) {
+		return nil
+	}
+	return b.explain(fmt.Sprintf("deleting exchange %q", name), err)
+}
+
+func (b *broker) deleteQueue(name string) error {
+	_, err := b.rh.DeleteQueue(b.ep.Vhost, name)
+	if notFound(err) {
+		return nil
+	}
+	return b.explain(fmt.Sprintf("deleting queue %q", name), err)
+}
+
+// explain adds the broker's role to an error; nil stays nil.
+func (b *broker) explain(doing string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var er rabbithole.ErrorResponse
+	if errors.As(err, &er) {
+		switch er.StatusCode {
+		case http.StatusUnauthorized, http.StatusForbidden:
+			return fmt.Errorf("%s broker: %s: user %q is not allowed (%s); it needs the management tag, configure/write/read permissions on vhost %q and, for the shovel, policymaker", b.role, doing, b.ep.User, strings.TrimSpace(er.Reason), b.ep.Vhost)
+		}
+		return fmt.Errorf("%s broker: %s: the management API answered %d: %s", b.role, doing, er.StatusCode, strings.TrimSpace(er.Reason))
+	}
+	return fmt.Errorf("%s broker (%s): %s: %w", b.role, b.ep.API, doing, err)
+}
+
+func notFound(err error) bool {
+	var er rabbithole.ErrorResponse
+	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
+}
+
+// sameJSON compares two values as the management API would store them:
+// numbers as JSON numbers, maps key by key.
+func sameJSON(a, b any) bool {
+	norm := func(v any) any {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			return v
+		}
+		var out any
+		_ = json.Unmarshal(raw, &out)
+		return out
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}

@@ -1,0 +1,205 @@
+// Package setup builds and removes the lasting "mirror MQ" topology: a copy
+// of a production exchange's stream carried by a dynamic shovel into a
+// fanout exchange on a separate mirror broker, where outside consumers bind
+// their own queues without loading production.
+package setup
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Layouts of the production side.
+const (
+	// LayoutQueue binds a mirror queue to the exchange beside the existing
+	// queues; nothing of production changes.
+	LayoutQueue = "queue"
+	// LayoutFanout moves the exchange's queue bindings behind intermediate
+	// fanout exchanges that also feed the mirror queue.
+	LayoutFanout = "fanout"
+)
+
+// Overflow behaviours of the mirror queue.
+const (
+	OverflowDropHead      = "drop-head"
+	OverflowRejectPublish = "reject-publish"
+)
+
+// Config is the whole mirror set-up, from flags or a YAML/JSON file.
+type Config struct {
+	Production Broker `yaml:"production" json:"production"`
+	Mirror     Broker `yaml:"mirror" json:"mirror"`
+	// Layout is "queue" (default) or "fanout".
+	Layout string `yaml:"layout" json:"layout"`
+	// ReconnectDelay is how many seconds the shovel waits before it retries
+	// an unreachable mirror.
+	ReconnectDelay int `yaml:"reconnect_delay" json:"reconnect_delay"`
+	// Prefetch bounds the messages in flight inside the shovel.
+	Prefetch int `yaml:"prefetch" json:"prefetch"`
+	// Defaults apply to every exchange that does not set its own limits.
+	Defaults  Limits     `yaml:"defaults" json:"defaults"`
+	Exchanges []Exchange `yaml:"exchanges" json:"exchanges"`
+}
+
+// Broker is where a broker is. Passwords do not belong in the file: they
+// come from the environment (SHOVELTAP_PASSWORD, SHOVELTAP_MIRROR_PASSWORD).
+type Broker struct {
+	URL string `yaml:"url" json:"url"`
+	API string `yaml:"api" json:"api"`
+	// ShovelURL is the mirror's address as the production broker reaches it,
+	// when that differs from URL (another host name inside the data centre).
+	ShovelURL string `yaml:"shovel_url" json:"shovel_url"`
+}
+
+// Limits bound the mirror queue on production.
+type Limits struct {
+	MaxLength int    `yaml:"max_length" json:"max_length"`
+	MaxBytes  string `yaml:"max_bytes" json:"max_bytes"`
+	Overflow  string `yaml:"overflow" json:"overflow"`
+}
+
+// Exchange is one production exchange to mirror.
+type Exchange struct {
+	Name string `yaml:"name" json:"name"`
+	// Keys are the binding keys of the mirror queue; default "#".
+	Keys []string `yaml:"keys" json:"keys"`
+	// MirrorExchange is the fanout exchange on the mirror broker; default
+	// the production exchange's name.
+	MirrorExchange string `yaml:"mirror_exchange" json:"mirror_exchange"`
+	Limits         `yaml:",inline" json:",inline"`
+}
+
+// DefaultLimits keep a mirror that lost its broker for a while under about
+// 256 MiB of bodies on production.
+var DefaultLimits = Limits{MaxLength: 1_000_000, MaxBytes: "256MiB", Overflow: OverflowDropHead}
+
+// LoadConfig reads a YAML or JSON file (JSON is YAML, but a .json file is
+// parsed strictly as JSON so its errors read like JSON errors).
+func LoadConfig(path string) (Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading the set-up file: %w", err)
+	}
+	var c Config
+	if strings.EqualFold(filepath.Ext(path), ".json") {
+		err = json.Unmarshal(raw, &c)
+	} else {
+		dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+		dec.KnownFields(true)
+		err = dec.Decode(&c)
+	}
+	if err != nil {
+		return Config{}, fmt.Errorf("reading the set-up file %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Resolved is one exchange's settings with every default applied.
+type Resolved struct {
+	Exchange       string
+	Keys           []string
+	MirrorExchange string
+	MaxLength      int
+	MaxBytes       int64
+	Overflow       string
+}
+
+// resolve applies defaults and checks the configuration.
+func (c *Config) resolve() ([]Resolved, error) {
+	if c.Layout == "" {
+		c.Layout = LayoutQueue
+	}
+	if c.Layout != LayoutQueue && c.Layout != LayoutFanout {
+		return nil, fmt.Errorf("layout %q is not known; use %q (default) or %q", c.Layout, LayoutQueue, LayoutFanout)
+	}
+	if c.ReconnectDelay <= 0 {
+		c.ReconnectDelay = 5
+	}
+	if c.Prefetch <= 0 {
+		c.Prefetch = 1000
+	}
+	if len(c.Exchanges) == 0 {
+		return nil, fmt.Errorf("no exchange to mirror: give --exchange NAME or an exchanges: list in the set-up file")
+	}
+	seen := map[string]bool{}
+	seenMirror := map[string]bool{}
+	var out []Resolved
+	for _, x := range c.Exchanges {
+		if x.Name == "" || strings.HasPrefix(x.Name, "amq.") {
+			return nil, fmt.Errorf("exchange %q cannot be mirrored: give a named exchange of your own (not the default or an amq.* exchange)", x.Name)
+		}
+		if seen[x.Name] {
+			return nil, fmt.Errorf("exchange %q is listed twice", x.Name)
+		}
+		seen[x.Name] = true
+		r := Resolved{Exchange: x.Name, Keys: x.Keys, MirrorExchange: x.MirrorExchange}
+		if len(r.Keys) == 0 {
+			r.Keys = []string{"#"}
+		}
+		if r.MirrorExchange == "" {
+			r.MirrorExchange = x.Name
+		}
+		if seenMirror[r.MirrorExchange] {
+			return nil, fmt.Errorf("two exchanges mirror into %q on the mirror broker; give each its own mirror_exchange", r.MirrorExchange)
+		}
+		seenMirror[r.MirrorExchange] = true
+		r.MaxLength = firstNonZero(x.MaxLength, c.Defaults.MaxLength, DefaultLimits.MaxLength)
+		size := firstNonEmpty(x.MaxBytes, c.Defaults.MaxBytes, DefaultLimits.MaxBytes)
+		n, err := ParseSize(size)
+		if err != nil {
+			return nil, fmt.Errorf("max_bytes of exchange %q: %w", x.Name, err)
+		}
+		r.MaxBytes = n
+		r.Overflow = firstNonEmpty(x.Overflow, c.Defaults.Overflow, DefaultLimits.Overflow)
+		if r.Overflow != OverflowDropHead && r.Overflow != OverflowRejectPublish {
+			return nil, fmt.Errorf("overflow %q of exchange %q is not known; use %s (protects production) or %s (protects completeness)", r.Overflow, x.Name, OverflowDropHead, OverflowRejectPublish)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func firstNonZero(v ...int) int {
+	for _, x := range v {
+		if x > 0 {
+			return x
+		}
+	}
+	return 0
+}
+
+func firstNonEmpty(v ...string) string {
+	for _, x := range v {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+// ParseSize reads a byte count such as 256MiB, 512KiB, 1GB or 1048576.
+func ParseSize(s string) (int64, error) {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
+	t := strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range units {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%q is not a size; use e.g. 256MiB, 512KiB or a number of bytes", s)
+	}
+	return n * mult, nil
+}

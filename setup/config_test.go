@@ -1,0 +1,97 @@
+package setup
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+func TestLoadConfigExample(t *testing.T) {
+	cfg, err := LoadConfig("testdata/mirror.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	xs, err := cfg.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(xs) != 2 {
+		t.Fatalf("got %d exchanges, want 2", len(xs))
+	}
+	orders, audit := xs[0], xs[1]
+	if strings.Join(orders.Keys, ",") != "order.#,refund.#" || orders.MirrorExchange != "orders.mirror" || orders.MaxLength != 1000000 || orders.MaxBytes != 256<<20 || orders.Overflow != OverflowDropHead {
+		t.Errorf("orders resolved to %+v", orders)
+	}
+	if strings.Join(audit.Keys, ",") != "#" || audit.MirrorExchange != "audit" || audit.MaxLength != 50000 || audit.Overflow != OverflowRejectPublish {
+		t.Errorf("audit resolved to %+v", audit)
+	}
+	if cfg.ReconnectDelay != 5 || cfg.Layout != LayoutQueue {
+		t.Errorf("reconnect delay %d, layout %q", cfg.ReconnectDelay, cfg.Layout)
+	}
+}
+
+func TestResolveRejects(t *testing.T) {
+	for name, c := range map[string]Config{
+		"no exchange":     {},
+		"default":         {Exchanges: []Exchange{{Name: ""}}},
+		"amq":             {Exchanges: []Exchange{{Name: "amq.topic"}}},
+		"layout":          {Layout: "star", Exchanges: []Exchange{{Name: "e"}}},
+		"overflow":        {Exchanges: []Exchange{{Name: "e", Limits: Limits{Overflow: "reject-publish-dlx"}}}},
+		"size":            {Exchanges: []Exchange{{Name: "e", Limits: Limits{MaxBytes: "lots"}}}},
+		"same mirror":     {Exchanges: []Exchange{{Name: "a", MirrorExchange: "m"}, {Name: "b", MirrorExchange: "m"}}},
+		"listed twice":    {Exchanges: []Exchange{{Name: "a"}, {Name: "a"}}},
+		"negative length": {Exchanges: []Exchange{{Name: "e", Limits: Limits{MaxBytes: "-1"}}}},
+	} {
+		if _, err := c.resolve(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+// The tracer's orphan sweep must never take a setup object for the
+// leftover of a crashed tap, whatever the exchange is called.
+func TestNamesAreNotTapNames(t *testing.T) {
+	for _, x := range []string{"orders", "events-2", "a-tap", "x-1", "42"} {
+		for _, n := range []string{MirrorQueue(x), ShovelName(x), FanoutName(x, "order.#"), FanoutName(x, "")} {
+			if base, ok := tap.BaseOf(n); ok {
+				t.Errorf("tap.BaseOf(%q) = %q: the tracer's sweep would delete it", n, base)
+			}
+		}
+	}
+}
+
+func TestShovelDestURIHidesNothingButIsNeverPrinted(t *testing.T) {
+	ep, err := tap.ResolveEndpoint("amqp://writer:s3cr%40t@mirror:5673/", "", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri, err := shovelDestURI(ep, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uri != "amqp://writer:s3cr%40t@mirror:5673/%2F" {
+		t.Errorf("dest URI %q", uri)
+	}
+	if r := Redact(uri); strings.Contains(r, "s3cr") {
+		t.Errorf("Redact kept the password: %q", r)
+	}
+	uri, err = shovelDestURI(ep, "amqp://mirror.internal:5672")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if uri != "amqp://writer:s3cr%40t@mirror.internal:5672/%2F" {
+		t.Errorf("dest URI with shovel_url %q", uri)
+	}
+	if got := redactReason("failed amqp://writer:s3cr@t@mirror", uri); strings.Contains(got, "s3cr@t") {
+		t.Errorf("reason kept the password: %q", got)
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"256MiB": 256 << 20, "1GB": 1e9, "512KiB": 512 << 10, "1048576": 1 << 20} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+}

@@ -1,0 +1,239 @@
+package capture
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
+)
+
+// Skip is a line of a capture that could not be read.
+type Skip struct {
+	Line   int
+	Reason string
+}
+
+// maxSkips is how many skipped lines are remembered one by one; the rest
+// are only counted.
+const maxSkips = 100
+
+// Reader reads a capture file line by line. It keeps the byte offset of
+// every message line (8 bytes a line: 8 MB for a million lines) and nothing
+// else, so a message can be read again from disk by its line number.
+type Reader struct {
+	path string
+	f    *os.File
+	br   *bufio.Reader
+	pos  int64 // offset of the next line
+	line int   // number of the last line read
+
+	mu      sync.Mutex
+	offsets []int64 // offsets[i] is where line i+1 starts
+	skips   []Skip
+	skipped int // all skipped lines, including those not in skips
+	read    int // messages read
+}
+
+// Open opens a capture for reading.
+func Open(path string) (*Reader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("capture: %w", err)
+	}
+	return &Reader{path: path, f: f, br: bufio.NewReaderSize(f, 256<<10)}, nil
+}
+
+// Close closes the file.
+func (r *Reader) Close() error { return r.f.Close() }
+
+// Path is the file read.
+func (r *Reader) Path() string { return r.path }
+
+// Next returns the next message, its Seq set to its line number so that
+// what the UI shows as #N is line N of the file. Lines that are not
+// records are skipped and remembered (see Skipped). At the end it returns
+// io.EOF.
+func (r *Reader) Next() (tap.Message, error) {
+	for {
+		start := r.pos
+		data, err := r.br.ReadBytes('\n')
+		if len(data) == 0 && err == io.EOF {
+			return tap.Message{}, io.EOF
+		}
+		if err != nil && err != io.EOF {
+			return tap.Message{}, fmt.Errorf("capture: reading %s at line %d: %w", r.path, r.line+1, err)
+		}
+		r.pos += int64(len(data))
+		r.line++
+		r.mu.Lock()
+		r.offsets = append(r.offsets, start)
+		r.mu.Unlock()
+		terminated := len(data) > 0 && data[len(data)-1] == '\n'
+		text := trimEOL(data)
+		if len(text) == 0 {
+			continue
+		}
+		m, perr := jsonl.Parse(text)
+		if perr != nil {
+			reason := perr.Error()
+			if !terminated {
+				reason = "truncated: the last line has no end (was the recording cut off?)"
+			}
+			r.skip(Skip{Line: r.line, Reason: reason})
+			continue
+		}
+		m.Seq = uint64(r.line)
+		r.mu.Lock()
+		r.read++
+		r.mu.Unlock()
+		return m, nil
+	}
+}
+
+func trimEOL(b []byte) []byte {
+	for len(b) > 0 && (b[len(b)-1] == '\n' || b[len(b)-1] == '\r') {
+		b = b[:len(b)-1]
+	}
+	return b
+}
+
+func (r *Reader) skip(s Skip) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.skipped++
+	if len(r.skips) < maxSkips {
+		r.skips = append(r.skips, s)
+	}
+}
+
+// Skipped returns the skipped lines remembered and how many were skipped
+// in all.
+func (r *Reader) Skipped() ([]Skip, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Skip(nil), r.skips...), r.skipped
+}
+
+// Read is how many messages were read so far.
+func (r *Reader) Read() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.read
+}
+
+// Note says which lines were skipped, in one line, or "" when none was.
+func (r *Reader) Note() string {
+	skips, n := r.Skipped()
+	if n == 0 {
+		return ""
+	}
+	nums := make([]string, 0, min(len(skips), 5))
+	for _, s := range skips[:min(len(skips), 5)] {
+		nums = append(nums, strconv.Itoa(s.Line))
+	}
+	more := ""
+	if n > len(nums) {
+		more = fmt.Sprintf(" and %d more", n-len(nums))
+	}
+	word := "line"
+	if n > 1 {
+		word = "lines"
+	}
+	note := fmt.Sprintf("skipped %s %s%s", word, strings.Join(nums, ", "), more)
+	if n == 1 {
+		note += ": " + skips[0].Reason
+	}
+	return note
+}
+
+// Message reads the message on line n again from disk, through its own
+// file handle so that it can run while the stream is read.
+func (r *Reader) Message(line int) (tap.Message, error) {
+	r.mu.Lock()
+	if line < 1 || line > len(r.offsets) {
+		r.mu.Unlock()
+		return tap.Message{}, fmt.Errorf("capture: %s has no line %d read yet", r.path, line)
+	}
+	off := r.offsets[line-1]
+	r.mu.Unlock()
+	f, err := os.Open(r.path)
+	if err != nil {
+		return tap.Message{}, fmt.Errorf("capture: %w", err)
+	}
+	defer f.Close()
+	br := bufio.NewReader(io.NewSectionReader(f, off, 1<<62))
+	data, err := br.ReadBytes('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return tap.Message{}, fmt.Errorf("capture: reading line %d of %s: %w", line, r.path, err)
+	}
+	m, err := jsonl.Parse(trimEOL(data))
+	if err != nil {
+		return tap.Message{}, fmt.Errorf("capture: line %d of %s: %w", line, r.path, err)
+	}
+	m.Seq = uint64(line)
+	return m, nil
+}
+
+// BatchSize is how many messages a batch of Batches holds.
+const BatchSize = 512
+
+// Batches streams the capture as tap.Batch values, the seam the UI reads
+// a live tap through. The channel holds one batch: the file is read only
+// as fast as the consumer takes batches, so memory stays bounded by what
+// the consumer retains. While reading, Status.State is StateStarting; the
+// last batch says StateStopped and carries the note about skipped lines in
+// Status.Detail. The channel is closed after it, or when ctx ends. A read
+// error ends the stream with StateFailed.
+func (r *Reader) Batches(ctx context.Context) <-chan tap.Batch {
+	out := make(chan tap.Batch, 1)
+	go func() {
+		defer close(out)
+		status := tap.Status{State: tap.StateStarting, Broker: filepath.Base(r.path)}
+		var failure error
+		send := func(msgs []tap.Message) bool {
+			status.Seen = uint64(r.Read())
+			status.Detail = r.Note()
+			if failure != nil {
+				status.Detail = failure.Error()
+			}
+			select {
+			case out <- tap.Batch{Messages: msgs, Status: status}:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		batch := make([]tap.Message, 0, BatchSize)
+		for {
+			m, err := r.Next()
+			if errors.Is(err, io.EOF) {
+				status.State = tap.StateStopped
+				send(batch)
+				return
+			}
+			if err != nil {
+				status.State = tap.StateFailed
+				failure = err
+				send(batch)
+				return
+			}
+			batch = append(batch, m)
+			if len(batch) == BatchSize {
+				if !send(batch) {
+					return
+				}
+				batch = make([]tap.Message, 0, BatchSize)
+			}
+		}
+	}()
+	return out
+}

@@ -1,0 +1,149 @@
+package capture
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+func openTap(t *testing.T, ep tap.Endpoint, exchange string) *tap.Session {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := tap.Open(ctx, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: exchange, Key: "#"}}, Host: "it-capture"})
+	if err != nil {
+		t.Fatalf("opening the tap: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = s.Close(context.Background())
+		taptest.WaitClean(t, ep, s.Names().Base, 10*time.Second)
+	})
+	return s
+}
+
+func collect(t *testing.T, s *tap.Session, n int) []tap.Message {
+	t.Helper()
+	var got []tap.Message
+	deadline := time.After(10 * time.Second)
+	for len(got) < n {
+		select {
+		case b := <-s.Batches():
+			got = append(got, b.Messages...)
+		case <-deadline:
+			t.Fatalf("got %d of %d messages", len(got), n)
+		}
+	}
+	return got
+}
+
+// TestRecordReplayTapAgain records a tap, replays the capture into a fresh
+// exchange with the replay command and taps that: every body, property and
+// header arrives as it was first seen.
+func TestRecordReplayTapAgain(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x1 := taptest.Exchange(t, ep, "topic")
+	s1 := openTap(t, ep, x1)
+	ch := taptest.Channel(t, ep)
+	ts := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
+	const n = 6
+	for i := range n {
+		body := []byte(fmt.Sprintf(`{"n":%d}`, i))
+		if i%2 == 1 {
+			body = []byte{0xff, 0xfe, byte(i), 0, '\n'} // not UTF-8
+		}
+		taptest.Publish(t, ch, x1, fmt.Sprintf("order.%d", i), amqp.Publishing{
+			ContentType: "application/json", ContentEncoding: "utf-8", DeliveryMode: uint8(1 + i%2), Priority: 3,
+			CorrelationId: fmt.Sprint("c", i), ReplyTo: "rq", MessageId: fmt.Sprint("m", i), Timestamp: ts,
+			Type: "t", AppId: "app", Expiration: "60000", UserId: ep.User,
+			Headers: amqp.Table{
+				"i32": int32(i), "i64": int64(1) << 40, "f": 2.5, "whole": 3.0, "b": true, "s": "v", "empty": "",
+				"bytes": []byte{0, 1, 2}, "when": ts, "nested": amqp.Table{"a": true, "base64": "looks typed"},
+				"one": amqp.Table{"base64": "AAE="}, "list": []any{"x", int64(2), amqp.Table{"k": "v"}},
+			},
+			Body: body,
+		})
+	}
+	first := collect(t, s1, n)
+	path := filepath.Join(t.TempDir(), "capture.jsonl")
+	rec, err := Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.WriteBatch(first); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	x2 := taptest.Exchange(t, ep, "topic")
+	s2 := openTap(t, ep, x2)
+	var stdout, stderr bytes.Buffer
+	code := replayMain([]string{path, "--url", ep.AMQP.String(), "--exchange", x2, "--yes"},
+		strings.NewReader(""), false, &stdout, &stderr)
+	if code != 0 {
+		t.Fatalf("replay exited %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	}
+	if want := fmt.Sprintf("published %d, confirmed %d, nacked 0, returned unroutable 0", n, n); !strings.Contains(stdout.String(), want) {
+		t.Errorf("replay said %q, want it to say %q", stdout.String(), want)
+	}
+	if strings.Contains(stderr.String()+stdout.String(), ep.Password) && ep.Password != "" {
+		t.Error("the password was printed")
+	}
+	second := collect(t, s2, n)
+	for i := range n {
+		a, b := first[i], second[i]
+		if !bytes.Equal(a.Body, b.Body) || a.RoutingKey != b.RoutingKey {
+			t.Errorf("message %d: body %q → %q, key %q → %q", i, a.Body, b.Body, a.RoutingKey, b.RoutingKey)
+		}
+		if !reflect.DeepEqual(a.Properties, b.Properties) {
+			t.Errorf("message %d properties:\n first %+v\nreplay %+v", i, a.Properties, b.Properties)
+		}
+		if !reflect.DeepEqual(a.Headers, b.Headers) {
+			t.Errorf("message %d headers:\n first %#v\nreplay %#v", i, a.Headers, b.Headers)
+		}
+	}
+}
+
+// TestReplayNeedsATargetAndConsent: nothing is published without
+// --exchange, or without --yes when no one can be asked.
+func TestReplayNeedsATargetAndConsent(t *testing.T) {
+	path, _ := writeCapture(t, []tap.Message{sample(1, 1)})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{path, "--url", "amqp://guest@127.0.0.1:1/"}, "no target: give --exchange"},
+		{[]string{path, "--exchange", "x", "--url", "amqp://guest@127.0.0.1:1/"}, "add --yes"},
+		{[]string{"--exchange", "x", "--yes"}, "which capture?"},
+		{[]string{path, "--exchange", "x", "--rate", "5", "--original-timing", "--yes"}, "not both"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := replayMain(tc.args, strings.NewReader(""), false, &stdout, &stderr)
+		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
+		}
+	}
+}
+
+// TestReplayToMissingExchange fails before publishing, saying what to do.
+func TestReplayToMissingExchange(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	path, _ := writeCapture(t, []tap.Message{sample(1, 1)})
+	var stdout, stderr bytes.Buffer
+	code := replayMain([]string{path, "--url", ep.AMQP.String(), "--exchange", taptest.Name("missing"), "--yes"},
+		strings.NewReader(""), false, &stdout, &stderr)
+	if code != 1 || !strings.Contains(stderr.String(), "does not exist") {
+		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}

@@ -1,0 +1,263 @@
+package tap
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// The firehose (RabbitMQ's per-vhost tracing) is the only way to see what is
+// published to a queue through the default exchange, as Celery does by
+// default. shoveltap binds its exclusive tap queue straight to the trace
+// exchange: a shovel from amq.rabbitmq.trace into the same vhost would have
+// its own publishes traced and loop. The tap consumes and never publishes,
+// so nothing it does is traced back into it.
+const traceExchange = "amq.rabbitmq.trace"
+
+// Tracing is switched per vhost and costs every publish in it, so shoveltap
+// turns it off again only if it turned it on and no other live shoveltap
+// still uses it. Markers say who uses it, as exchanges (non-durable, like
+// the tracing flag itself, which a broker restart also clears):
+//
+//	<base>-fh-on  session <base> uses the firehose and turned tracing on
+//	<base>-fh     session <base> uses the firehose, found tracing on
+//
+// A marker whose session is gone keeps its meaning until someone releases
+// the firehose: the last user to leave, the next start, or `cleanup`.
+const (
+	markerOn  = "-fh-on"
+	markerUse = "-fh"
+)
+
+// firehosePoints turns queue sources into bindings on the trace exchange:
+// publishes through the default exchange ("publish.") and through every
+// exchange bound to the queue. Which of them reached the queue is decided
+// per message from the trace's routed_queues.
+func firehosePoints(api sourceLookup, vhost string, sources []Source) ([]tapPoint, error) {
+	var points []tapPoint
+	for _, src := range sources {
+		if src.Queue == "" {
+			return nil, fmt.Errorf("--firehose shows what is routed to queues, also through the default exchange: use it with --queue, not --exchange %q", src.Exchange)
+		}
+		bs, err := api.queueBindings(vhost, src.Queue)
+		if err != nil {
+			return nil, err
+		}
+		keys := []string{"publish."}
+		for _, b := range bs {
+			if k := "publish." + b.Exchange; b.Exchange != "" && !slices.Contains(keys, k) {
+				keys = append(keys, k)
+			}
+		}
+		p := tapPoint{Exchange: traceExchange, Label: "queue " + src.Queue + " (firehose)", Queue: src.Queue}
+		for _, k := range keys {
+			p.Bindings = append(p.Bindings, Binding{Key: k})
+		}
+		points = append(points, p)
+	}
+	return points, nil
+}
+
+// acquireFirehose makes sure tracing is on for the vhost and leaves this
+// session's marker. warn is told about the cost before tracing is turned on.
+func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
+	vhost := s.cfg.Endpoint.Vhost
+	info, err := s.admin.rh.GetVhost(vhost)
+	if err != nil {
+		return s.admin.explain(fmt.Sprintf("reading vhost %q", vhost), err)
+	}
+	marker := s.names.Base + markerUse
+	if !info.Tracing {
+		marker = s.names.Base + markerOn
+	}
+	// The marker goes first, so a crash right after turning tracing on
+	// still leaves the word that shoveltap did it.
+	if err := ch.ExchangeDeclare(marker, amqp.ExchangeFanout, false, false, false, false, nil); err != nil {
+		return explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the firehose marker %q", marker), err)
+	}
+	if info.Tracing {
+		return nil
+	}
+	if warn != nil {
+		warn(fmt.Sprintf("turning on the firehose (tracing) for vhost %q: every message published in it is copied to %s, which costs the broker on every publish; shoveltap turns it off when it exits (or, after a crash, on the next start or `shoveltap cleanup`)", vhost, traceExchange))
+	}
+	if err := s.admin.setTracing(vhost, info, true); err != nil {
+		return err
+	}
+	s.tracingOn = true
+	return nil
+}
+
+// setTracing switches the vhost's tracing flag, keeping its description and
+// tags (the PUT replaces the vhost's settings).
+func (a *Admin) setTracing(vhost string, info *rabbithole.VhostInfo, on bool) error {
+	settings := rabbithole.VhostSettings{Description: info.Description, Tags: info.Tags, Tracing: on}
+	if _, err := a.rh.PutVhost(vhost, settings); err != nil {
+		return a.explain(fmt.Sprintf("switching tracing for vhost %q (needs the administrator tag)", vhost), err)
+	}
+	return nil
+}
+
+// ReleaseFirehose turns tracing off when shoveltap turned it on and no live
+// shoveltap uses it any more, and removes the markers of sessions that are
+// gone. self is the releasing session's base ("" for cleanup). It returns
+// what it did (or, without apply, what it would do), for the user.
+func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bool) ([]string, error) {
+	xs, err := a.rh.ListExchangesIn(vhost)
+	if err != nil {
+		return nil, a.explain("listing exchanges", err)
+	}
+	type marker struct{ name, base string }
+	var markers []marker
+	for _, x := range xs {
+		if base, ok := firehoseMarkerBase(x.Name); ok {
+			markers = append(markers, marker{x.Name, base})
+		}
+	}
+	if len(markers) == 0 {
+		return nil, nil
+	}
+	live, err := a.liveBases(vhost)
+	if err != nil {
+		return nil, err
+	}
+	liveUsers, turnedOn := 0, false
+	for _, m := range markers {
+		if live[m.base] && m.base != self {
+			liveUsers++
+		} else if strings.HasSuffix(m.name, markerOn) {
+			turnedOn = true
+		}
+	}
+	var did []string
+	for _, m := range markers {
+		if live[m.base] && m.base != self {
+			continue
+		}
+		// A marker that turned tracing on stays while others still use
+		// it: whoever leaves last turns tracing off.
+		if strings.HasSuffix(m.name, markerOn) && liveUsers > 0 {
+			continue
+		}
+		if !apply {
+			continue
+		}
+		if _, err := a.rh.DeleteExchange(vhost, m.name); err != nil {
+			return did, a.explain(fmt.Sprintf("deleting firehose marker %q", m.name), err)
+		}
+	}
+	if turnedOn && liveUsers == 0 {
+		info, err := a.rh.GetVhost(vhost)
+		if err != nil {
+			return did, a.explain(fmt.Sprintf("reading vhost %q", vhost), err)
+		}
+		switch {
+		case !info.Tracing:
+		case !apply:
+			did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost))
+		default:
+			if err := a.setTracing(vhost, info, false); err != nil {
+				return did, err
+			}
+			did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q, which shoveltap had turned on", vhost))
+		}
+	}
+	return did, ctx.Err()
+}
+
+func firehoseMarkerBase(name string) (string, bool) {
+	if !strings.HasPrefix(name, Prefix) {
+		return "", false
+	}
+	for _, suffix := range []string{markerOn, markerUse} {
+		if strings.HasSuffix(name, suffix) {
+			return strings.TrimSuffix(name, suffix), true
+		}
+	}
+	return "", false
+}
+
+// liveBases lists sessions whose exclusive tap queue exists.
+func (a *Admin) liveBases(vhost string) (map[string]bool, error) {
+	queues, err := a.shoveltapQueues(vhost)
+	if err != nil {
+		return nil, err
+	}
+	live := map[string]bool{}
+	for _, q := range queues {
+		if strings.HasSuffix(q, "-tap") {
+			live[strings.TrimSuffix(q, "-tap")] = true
+		}
+	}
+	return live, nil
+}
+
+// unwrapTrace turns a firehose trace message back into the message that was
+// published, and says which queues it was routed to.
+func unwrapTrace(m *Message, d amqp.Delivery) (routed []string) {
+	h := d.Headers
+	m.Exchange, _ = h["exchange_name"].(string)
+	if keys, ok := h["routing_keys"].([]any); ok && len(keys) > 0 {
+		m.RoutingKey, _ = keys[0].(string)
+	}
+	if qs, ok := h["routed_queues"].([]any); ok {
+		for _, q := range qs {
+			if name, ok := q.(string); ok {
+				routed = append(routed, name)
+			}
+		}
+	}
+	props, _ := h["properties"].(amqp.Table)
+	str := func(k string) string { v, _ := props[k].(string); return v }
+	m.Properties = Properties{
+		ContentType:     str("content_type"),
+		ContentEncoding: str("content_encoding"),
+		CorrelationID:   str("correlation_id"),
+		ReplyTo:         str("reply_to"),
+		Expiration:      str("expiration"),
+		MessageID:       str("message_id"),
+		Type:            str("type"),
+		UserID:          str("user_id"),
+		AppID:           str("app_id"),
+		DeliveryMode:    uint8(asInt(props["delivery_mode"])),
+		Priority:        uint8(asInt(props["priority"])),
+	}
+	if ts := asInt(props["timestamp"]); ts > 0 {
+		m.Properties.Timestamp = time.Unix(ts, 0)
+	} else if t, ok := props["timestamp"].(time.Time); ok {
+		m.Properties.Timestamp = t
+	}
+	if inner, ok := props["headers"].(amqp.Table); ok {
+		m.Headers = normaliseTable(inner)
+	} else {
+		m.Headers = nil
+	}
+	return routed
+}
+
+func asInt(v any) int64 {
+	switch x := v.(type) {
+	case int8:
+		return int64(x)
+	case int16:
+		return int64(x)
+	case int32:
+		return int64(x)
+	case int64:
+		return x
+	case uint8:
+		return int64(x)
+	case uint16:
+		return int64(x)
+	case uint32:
+		return int64(x)
+	case int:
+		return int64(x)
+	}
+	return 0
+}

@@ -1,0 +1,124 @@
+package picker
+
+import "charm.land/bubbles/v2/key"
+
+// mode is what has the keyboard.
+type mode int
+
+const (
+	modeList    mode = iota // browsing the list
+	modeFilter              // typing in the filter bar
+	modeHelp                // the full help is shown
+	modeLoading             // waiting for the management API
+	modeError               // the list could not be loaded
+)
+
+// keyMap holds every binding of the picker, as data with its help text.
+type keyMap struct {
+	Up, Down         key.Binding
+	PageUp, PageDown key.Binding
+	Top, Bottom      key.Binding
+	Toggle           key.Binding // space: add to or drop from the selection
+	Tap              key.Binding
+	Filter           key.Binding
+	ClearFilter      key.Binding // esc in the list, with a kept filter
+	ApplyFilter      key.Binding
+	CancelFilter     key.Binding
+	Reload           key.Binding
+	Help, CloseHelp  key.Binding
+	Quit             key.Binding
+}
+
+func defaultKeys() keyMap {
+	return keyMap{
+		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
+		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
+		Toggle:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
+		Tap:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tap")),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		CloseHelp:    key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+	}
+}
+
+// state is what else decides which bindings work.
+type state struct {
+	filterKept bool // a filter is kept
+	empty      bool // no row on display
+	selected   int  // rows in the selection
+}
+
+// forMode returns a copy of k with only the bindings that work now enabled,
+// and help texts that fit the state.
+func (k keyMap) forMode(m mode, st state) keyMap {
+	all := []*key.Binding{
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Toggle, &k.Tap, &k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
+		&k.Reload, &k.Help, &k.CloseHelp, &k.Quit,
+	}
+	for _, b := range all {
+		b.SetEnabled(false)
+	}
+	enable := func(bs ...*key.Binding) {
+		for _, b := range bs {
+			b.SetEnabled(true)
+		}
+	}
+	switch m {
+	case modeList:
+		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Filter, &k.Reload, &k.Help, &k.Quit)
+		k.Toggle.SetEnabled(!st.empty)
+		k.Tap.SetEnabled(!st.empty || st.selected > 0)
+		k.ClearFilter.SetEnabled(st.filterKept)
+		if st.selected > 1 {
+			k.Tap.SetHelp("enter", "tap selected")
+		}
+	case modeFilter:
+		enable(&k.Up, &k.Down, &k.ApplyFilter, &k.CancelFilter, &k.Quit)
+		// Letters are part of the query here.
+		k.Up.SetKeys("up")
+		k.Up.SetHelp("↑", "up")
+		k.Down.SetKeys("down")
+		k.Down.SetHelp("↓", "down")
+		k.Quit.SetKeys("ctrl+c")
+		k.Quit.SetHelp("ctrl+c", "quit")
+	case modeHelp:
+		enable(&k.CloseHelp, &k.Quit)
+	case modeLoading:
+		enable(&k.Quit)
+	case modeError:
+		enable(&k.Reload, &k.Quit)
+		k.Reload.SetHelp("r", "retry")
+	}
+	return k
+}
+
+// ShortHelp is the one-line help at the bottom, most useful first: it is
+// cut at the terminal's width.
+func (k keyMap) ShortHelp() []key.Binding {
+	return []key.Binding{
+		k.ApplyFilter, k.CancelFilter,
+		k.Tap, k.Toggle, k.Filter, k.ClearFilter, k.Reload,
+		k.CloseHelp, k.Help, k.Quit,
+	}
+}
+
+// FullHelp is the help screen, one column per group.
+func (k keyMap) FullHelp() [][]key.Binding {
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Toggle, k.Tap, k.Reload},
+		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter},
+		{k.Help, k.CloseHelp, k.Quit},
+	}
+}

@@ -1,0 +1,268 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/keys"
+	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/ui/styles"
+	"github.com/shoveltap/shoveltap/ui/tracetree"
+)
+
+// traceView is the trace tree of a Celery workflow, drawn in place of the
+// detail pane: the retained tasks that share a root id, linked by parent
+// id, with their results. enter opens the selected message's detail.
+type traceView struct {
+	st     *styles.Styles
+	rootID string
+	tree   tracetree.Tree
+	rows   []tracetree.Row
+	cursor int
+	top    int
+	note   string // why the last enter opened nothing
+
+	builtAt       uint64 // stream.received when the tree was built
+	width, height int
+}
+
+// canTrace says whether e belongs to a Celery workflow the tree can show.
+func canTrace(e *entry) bool {
+	return e != nil && e.res.Task != nil && e.res.Task.ID != ""
+}
+
+// traceRoot is the root id of e's workflow. Results and most events carry
+// no root id: the retained task message with the same id has it.
+func traceRoot(s *stream, e *entry) string {
+	task := e.res.Task
+	if task.RootID != "" {
+		return task.RootID
+	}
+	for i := s.ring.len() - 1; i >= 0; i-- {
+		if t := s.ring.at(i).res.Task; t != nil && t.Kind == "task" && t.ID == task.ID && t.RootID != "" {
+			return t.RootID
+		}
+	}
+	return task.ID
+}
+
+// open shows the workflow of e with e's row selected.
+func (t *traceView) open(s *stream, e *entry) {
+	t.rootID = traceRoot(s, e)
+	t.note = ""
+	t.build(s)
+	t.cursor = 0
+	for i, r := range t.rows {
+		if r.Seq() == e.msg.Seq {
+			t.cursor = i
+			break
+		}
+	}
+	t.top = 0
+	t.scrollToCursor()
+}
+
+// refresh builds the tree again when messages arrived since, keeping the
+// selected row.
+func (t *traceView) refresh(s *stream) {
+	if s.received == t.builtAt {
+		return
+	}
+	var keep tracetree.Row
+	if t.cursor < len(t.rows) {
+		keep = t.rows[t.cursor]
+	}
+	t.build(s)
+	for i, r := range t.rows {
+		if keep.Node != nil && r.Node.ID == keep.Node.ID && (r.Result == nil) == (keep.Result == nil) &&
+			(r.Result == nil || r.Result.Seq == keep.Result.Seq) {
+			t.cursor = i
+			break
+		}
+	}
+	t.cursor = max(0, min(t.cursor, len(t.rows)-1))
+	t.scrollToCursor()
+}
+
+// build reads every retained Celery message. It runs only while the tree
+// is open and only after new messages arrived.
+func (t *traceView) build(s *stream) {
+	var items []tracetree.Item
+	for i := range s.ring.len() {
+		e := s.ring.at(i)
+		if e.res.Task != nil {
+			items = append(items, tracetree.Item{Seq: e.msg.Seq, Task: *e.res.Task, Label: e.res.Summary})
+		}
+	}
+	t.tree = tracetree.Build(t.rootID, items)
+	t.rows = t.tree.Rows()
+	t.builtAt = s.received
+}
+
+// SetSize sets the pane's size including its title line.
+func (t *traceView) SetSize(width, height int) {
+	t.width, t.height = width, height
+	t.scrollToCursor()
+}
+
+func (t *traceView) visible() int { return max(1, t.height-1) }
+
+func (t *traceView) move(delta int) {
+	t.cursor = max(0, min(t.cursor+delta, len(t.rows)-1))
+	t.note = ""
+	t.scrollToCursor()
+}
+
+func (t *traceView) scrollToCursor() {
+	n := t.visible()
+	if t.cursor < t.top {
+		t.top = t.cursor
+	}
+	if t.cursor >= t.top+n {
+		t.top = t.cursor - n + 1
+	}
+	t.top = max(0, min(t.top, len(t.rows)-n))
+}
+
+// traceKey handles a key press in the trace tree.
+func (m *Model) traceKey(k tea.KeyPressMsg, km keys.KeyMap) {
+	t := &m.trace
+	page := max(1, t.visible()-1)
+	switch {
+	case key.Matches(k, km.Close):
+		m.traceOpen = false
+	case key.Matches(k, km.Up):
+		t.move(-1)
+	case key.Matches(k, km.Down):
+		t.move(1)
+	case key.Matches(k, km.PageUp):
+		t.move(-page)
+	case key.Matches(k, km.PageDown):
+		t.move(page)
+	case key.Matches(k, km.Top):
+		t.move(-len(t.rows))
+	case key.Matches(k, km.Bottom):
+		t.move(len(t.rows))
+	case key.Matches(k, km.Open):
+		m.traceJump()
+	}
+}
+
+// openTrace shows the trace tree of the message in the detail pane.
+func (m *Model) openTrace() {
+	if e := m.stream.selectedEntry(); canTrace(e) {
+		m.trace.open(m.stream, e)
+		m.traceOpen = true
+	}
+}
+
+// traceJump opens the selected row's message in the detail pane, or says
+// why it cannot.
+func (m *Model) traceJump() {
+	t := &m.trace
+	if t.cursor >= len(t.rows) {
+		return
+	}
+	seq := t.rows[t.cursor].Seq()
+	s := m.stream
+	if seq == 0 {
+		t.note = "only events of this task were retained, not its message"
+		return
+	}
+	i := s.indexOf(seq)
+	switch {
+	case i < len(s.shown) && s.shown[i].msg.Seq == seq && i < s.limit():
+		s.following = false
+		s.selSeq = seq
+		m.traceOpen = false
+	case i < len(s.shown) && s.shown[i].msg.Seq == seq:
+		t.note = fmt.Sprintf("#%d arrived after the pause · space resumes", seq)
+	default:
+		t.note = fmt.Sprintf("#%d is hidden by the filter", seq)
+	}
+}
+
+// traceable says whether t opens a trace tree now.
+func (m Model) traceable() bool {
+	return m.detailOpen && canTrace(m.stream.selectedEntry())
+}
+
+// View draws the title line and the visible rows.
+func (t traceView) View() string {
+	lines := make([]string, 0, t.height)
+	title := "trace · root " + shortTraceID(t.rootID)
+	pos := fmt.Sprintf("%d tasks · %d results", t.tree.Tasks, t.tree.Results)
+	lines = append(lines, t.titleLine(title, pos))
+	if t.note != "" && t.height > 2 {
+		lines = append(lines, t.st.Detail.Note.Render(truncate("  ! "+t.note, t.width)))
+	}
+	if len(t.rows) == 0 {
+		lines = append(lines, t.st.Muted.Render(truncate("  no task of this workflow is retained", t.width)))
+	}
+	for i := t.top; i < len(t.rows) && len(lines) < t.height; i++ {
+		lines = append(lines, t.row(t.rows[i], i == t.cursor))
+	}
+	return block(lines, t.height)
+}
+
+// row draws one row: message number, tree, label, short id and status.
+func (t traceView) row(r tracetree.Row, selected bool) string {
+	seq := "—"
+	if r.Seq() != 0 {
+		seq = fmt.Sprintf("#%d", r.Seq())
+	}
+	var label, extra string
+	if r.Result != nil {
+		label = sanitize.Line(r.Result.Label)
+	} else {
+		n := r.Node
+		label = sanitize.Line(n.Label)
+		var more []string
+		more = append(more, shortTraceID(n.ID))
+		if n.Status != "" {
+			more = append(more, sanitize.Line(n.Status))
+		}
+		if n.MissingParent {
+			more = append(more, "parent "+shortTraceID(n.ParentID)+" not retained")
+		}
+		if n.Cycle {
+			more = append(more, "parent links loop")
+		}
+		extra = strings.Join(more, " · ")
+	}
+	plain := fitRight(seq, 7) + "  " + r.Prefix + label
+	if selected {
+		line := "▸" + plain
+		if extra != "" {
+			line += "  " + extra
+		}
+		return t.st.Table.Selected.Render(fit(line, t.width))
+	}
+	line := " " + plain
+	if extra != "" {
+		line += "  " + t.st.Muted.Render(extra)
+	}
+	return truncate(line, t.width)
+}
+
+// titleLine is "title ──────── pos", like the detail pane's.
+func (t traceView) titleLine(title, pos string) string {
+	right := " " + pos
+	title = truncate(title, t.width-ansi.StringWidth(right)-4)
+	rule := max(0, t.width-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
+	return t.st.Detail.Title.Render(title) + " " +
+		t.st.Detail.Rule.Render(strings.Repeat("─", rule)+right) + " "
+}
+
+// shortTraceID is the first 8 characters of a task id, enough to tell the
+// tasks of one workflow apart.
+func shortTraceID(id string) string {
+	id = sanitize.Line(id)
+	if len(id) > 8 {
+		return id[:8] + "…"
+	}
+	return id
+}
