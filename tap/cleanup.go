@@ -67,7 +67,7 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 		return nil, err
 	}
 	for _, q := range queues {
-		if strings.HasSuffix(q, "-tap") {
+		if strings.HasSuffix(q, "-tap") || strings.HasSuffix(q, "-live") {
 			if base, ok := BaseOf(q); ok {
 				live[base] = true
 			}

@@ -81,6 +81,10 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 	tick := time.NewTicker(p.s.cfg.Tick)
 	defer tick.Stop()
 	closed := l.conn.NotifyClose(make(chan *amqp.Error, 1))
+	prodClosed := closed
+	if l.prod != l.conn {
+		prodClosed = l.prod.NotifyClose(make(chan *amqp.Error, 1))
+	}
 	heartbeat := time.NewTicker(HeartbeatEvery)
 	defer heartbeat.Stop()
 	beats := 0
@@ -90,6 +94,12 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 			p.flush(ctx, l, true)
 			return ctx.Err()
 		case e := <-closed:
+			p.flush(ctx, nil, true)
+			if e != nil {
+				return fmt.Errorf("%w: %s", errConnectionLost, e.Reason)
+			}
+			return errConnectionLost
+		case e := <-prodClosed:
 			p.flush(ctx, nil, true)
 			if e != nil {
 				return fmt.Errorf("%w: %s", errConnectionLost, e.Reason)

@@ -42,6 +42,12 @@ func (e Endpoint) String() string {
 	return u.String()
 }
 
+// Environment variables for the --tap-url broker's credentials.
+const (
+	EnvTapUser     = "SHOVELTAP_TAP_USER"
+	EnvTapPassword = "SHOVELTAP_TAP_PASSWORD"
+)
+
 // ResolveEndpoint builds an Endpoint from the --url and --api values, falling
 // back to the environment (through getenv) for the URL, the user and the
 // password. The well-known guest account gets its well-known password so that
@@ -53,6 +59,20 @@ func ResolveEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoin
 	if rawURL == "" {
 		rawURL = DefaultURL
 	}
+	return resolve(rawURL, apiURL, getenv, EnvUser, EnvPassword)
+}
+
+// ResolveTapEndpoint is ResolveEndpoint for --tap-url, whose credentials
+// come from the URL or SHOVELTAP_TAP_USER / SHOVELTAP_TAP_PASSWORD.
+func ResolveTapEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoint, error) {
+	ep, err := resolve(rawURL, apiURL, getenv, EnvTapUser, EnvTapPassword)
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("--tap-url: %w", err)
+	}
+	return ep, nil
+}
+
+func resolve(rawURL, apiURL string, getenv func(string) string, envUser, envPassword string) (Endpoint, error) {
 	parsed, err := url.Parse(rawURL)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("the broker URL is not valid (%s); expected amqp://USER@HOST:5672/VHOST", redactParseError(err))
@@ -65,22 +85,22 @@ func ResolveEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoin
 		return Endpoint{}, fmt.Errorf("the broker URL %q is not valid (%v); expected amqp://USER@HOST:5672/VHOST", parsed.Redacted(), err)
 	}
 	if !hasUser {
-		if u := getenv(EnvUser); u != "" {
+		if u := getenv(envUser); u != "" {
 			uri.Username = u
 		}
 	}
 	if !hasPassword {
-		switch p := getenv(EnvPassword); {
+		switch p := getenv(envPassword); {
 		case p != "":
 			uri.Password = p
 		case uri.Username == "guest":
 			uri.Password = "guest"
 		default:
-			return Endpoint{}, fmt.Errorf("no password for user %q: put it in the %s environment variable (keeping it off the command line) or in the URL", uri.Username, EnvPassword)
+			return Endpoint{}, fmt.Errorf("no password for user %q: put it in the %s environment variable (keeping it off the command line) or in the URL", uri.Username, envPassword)
 		}
 	}
 
-	if apiURL == "" {
+	if apiURL == "" && envUser == EnvUser {
 		apiURL = getenv(EnvAPI)
 	}
 	if apiURL == "" {

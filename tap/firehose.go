@@ -190,8 +190,10 @@ func (a *Admin) liveBases(vhost string) (map[string]bool, error) {
 	}
 	live := map[string]bool{}
 	for _, q := range queues {
-		if strings.HasSuffix(q, "-tap") {
-			live[strings.TrimSuffix(q, "-tap")] = true
+		for _, suffix := range []string{"-tap", "-live"} {
+			if strings.HasSuffix(q, suffix) {
+				live[strings.TrimSuffix(q, suffix)] = true
+			}
 		}
 	}
 	return live, nil

@@ -34,7 +34,11 @@ func (s *Session) monitor(ctx context.Context) {
 func (s *Session) countDropped() {
 	counts := map[string]uint64{}
 	for _, q := range s.queueNames() {
-		c, ok, err := s.admin.QueueCounters(s.cfg.Endpoint.Vhost, q)
+		a, vhost := s.admin, s.cfg.Endpoint.Vhost
+		if q == s.names.TapQueue() {
+			a, vhost = s.tapAdmin, s.tapEndpoint().Vhost
+		}
+		c, ok, err := a.QueueCounters(vhost, q)
 		if err != nil || !ok {
 			continue
 		}

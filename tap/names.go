@@ -20,9 +20,11 @@ const Prefix = "shoveltap-"
 //	<base>-hb-<i>   heartbeat timer queue dead-lettering into source queue i
 //	<base>-hbx      auto-delete exchange feeding the heartbeat queues
 //	<base>-tap      shoveltap's own exclusive, bounded queue (one per session)
+//	<base>-live     with --tap-url, an exclusive empty queue on the tapped
+//	                broker standing in for the tap queue that lives elsewhere
 //
-// The tap queue is the session's heartbeat: it exists exactly as long as the
-// owning connection, so anything whose tap queue is gone is an orphan.
+// The tap queue (or the live queue) exists exactly as long as the owning
+// connection, so anything whose tap and live queues are gone is an orphan.
 type Names struct{ Base string }
 
 // NewNames makes a fresh base name for this host.
@@ -40,6 +42,7 @@ func (n Names) Exchange(i int) string     { return fmt.Sprintf("%s-x-%d", n.Base
 func (n Names) Heartbeat(i int) string    { return fmt.Sprintf("%s-hb-%d", n.Base, i) }
 func (n Names) TapQueue() string          { return n.Base + "-tap" }
 func (n Names) HeartbeatExchange() string { return n.Base + "-hbx" }
+func (n Names) LiveQueue() string         { return n.Base + "-live" }
 
 // BaseOf recovers the session base from any name made by Names, or reports
 // that the name is not shoveltap's.
@@ -48,7 +51,7 @@ func BaseOf(name string) (string, bool) {
 		return "", false
 	}
 	rest := name
-	for _, kind := range []string{"-tap", "-hbx"} {
+	for _, kind := range []string{"-tap", "-hbx", "-live"} {
 		if strings.HasSuffix(rest, kind) {
 			return strings.TrimSuffix(rest, kind), true
 		}

@@ -31,6 +31,10 @@ type Config struct {
 	// through the default exchange. Warn hears about the cost first.
 	Firehose bool
 	Warn     func(string)
+	// TapEndpoint, when set, is another broker where the tap queue and the
+	// consumer live (--tap-url), so the tracer's load never lands on the
+	// tapped broker; the shovel carries the messages across.
+	TapEndpoint *Endpoint
 	// Reconnect re-creates the tap when the broker connection drops; when
 	// false the session fails instead.
 	Reconnect    bool
@@ -96,6 +100,7 @@ func contains(list []string, s string) bool {
 type Session struct {
 	cfg           Config
 	admin         *Admin
+	tapAdmin      *Admin // the tap broker's API; admin when it is the same
 	names         Names
 	info          BrokerInfo
 	durableSource bool
@@ -177,7 +182,25 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if len(points) == 0 {
 		return nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
 	}
+	tapAdmin := admin
+	if cfg.TapEndpoint != nil {
+		if cfg.NoShovel || cfg.Firehose {
+			return nil, errors.New("--tap-url carries messages to another broker with a shovel: it cannot be combined with --no-shovel or --firehose")
+		}
+		if tapAdmin, err = NewAdmin(*cfg.TapEndpoint, cfg.InsecureTLS); err != nil {
+			return nil, err
+		}
+		tapProbe, err := dial(*cfg.TapEndpoint, names.Base+"-check", cfg.InsecureTLS)
+		if err != nil {
+			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
+		}
+		tapProbe.Close()
+		if _, err := tapAdmin.Preflight(); err != nil {
+			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
+		}
+	}
 	s := &Session{
+		tapAdmin:      tapAdmin,
 		points:        points,
 		Notes:         notes,
 		cfg:           cfg,

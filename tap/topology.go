@@ -69,27 +69,35 @@ func (s *Session) heartbeatArgs(i int) amqp.Table {
 func (s *Session) beat(l *link, redeclare bool, expiration string) error {
 	if redeclare {
 		for i := range s.points {
-			if _, err := l.ch.QueueDeclare(s.names.Heartbeat(i), s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
+			if _, err := l.prodCh.QueueDeclare(s.names.Heartbeat(i), s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
 				return err
 			}
 		}
 	}
 	msg := amqp.Publishing{Headers: amqp.Table{heartbeatHeader: s.names.Base}, Expiration: expiration, Body: []byte("shoveltap heartbeat")}
-	return l.ch.Publish(s.names.HeartbeatExchange(), "", false, false, msg)
+	return l.prodCh.Publish(s.names.HeartbeatExchange(), "", false, false, msg)
 }
 
-// link is one live AMQP connection of a session and what hangs off it.
+// link is a session's live AMQP connections and what hangs off them: conn
+// to the broker where the tap queue lives, prod to the tapped broker. They
+// are the same connection unless --tap-url puts the tap elsewhere.
 type link struct {
 	conn       *amqp.Connection
-	ch         *amqp.Channel
+	ch         *amqp.Channel // tap queue, tap exchanges, consumer
+	prod       *amqp.Connection
+	prodCh     *amqp.Channel // source and heartbeat queues, heartbeats
 	deliveries <-chan amqp.Delivery
 }
 
 func (l *link) close() {
-	if l == nil || l.conn == nil {
+	if l == nil {
 		return
 	}
-	_ = l.conn.CloseDeadline(time.Now().Add(2 * time.Second))
+	for _, c := range []*amqp.Connection{l.conn, l.prod} {
+		if c != nil {
+			_ = c.CloseDeadline(time.Now().Add(2 * time.Second))
+		}
+	}
 }
 
 // dial opens an AMQP connection named after the tap, so operators can tell
@@ -150,6 +158,18 @@ func directURI(user, vhost string) string {
 	return "amqp://" + url.User(user).String() + "@/" + url.PathEscape(vhost)
 }
 
+// networkURI is a shovel URI for a broker reached over the network, with
+// its credentials. The vhost is always spelled out: to the shovel, an empty
+// path means the vhost "", not "/".
+func networkURI(ep Endpoint) string {
+	u := url.URL{
+		Scheme: ep.AMQP.Scheme,
+		User:   url.UserPassword(ep.User, ep.Password),
+		Host:   ep.Address(),
+	}
+	return u.String() + "/" + url.PathEscape(ep.Vhost)
+}
+
 // shovelDefinition is the dynamic shovel from source queue i into the
 // session's exchange i.
 //
@@ -166,6 +186,13 @@ func directURI(user, vhost string) string {
 // has no consumer and expires.
 func (s *Session) shovelDefinition(i int) map[string]any {
 	uri := directURI(s.cfg.Endpoint.User, s.cfg.Endpoint.Vhost)
+	dest := uri
+	if t := s.cfg.TapEndpoint; t != nil {
+		// The shovel lives on the tapped broker, so no secret of it is
+		// stored anywhere; the tap broker's credentials are, in this
+		// definition (readable by the vhost's policymakers).
+		dest = networkURI(*t)
+	}
 	return map[string]any{
 		"src-protocol":       "amqp091",
 		"src-uri":            uri,
@@ -173,7 +200,7 @@ func (s *Session) shovelDefinition(i int) map[string]any {
 		"src-queue-args":     map[string]any(s.cfg.Limits.queueArgs()),
 		"src-prefetch-count": s.cfg.ShovelPrefetch,
 		"dest-protocol":      "amqp091",
-		"dest-uri":           uri,
+		"dest-uri":           dest,
 		"dest-exchange":      s.names.Exchange(i),
 		"ack-mode":           s.cfg.AckMode,
 		"reconnect-delay":    0,
@@ -185,7 +212,8 @@ func (s *Session) shovelDefinition(i int) map[string]any {
 // alive, so nothing created after it can be mistaken for an orphan. On
 // failure it removes what it created.
 func (s *Session) establish(ctx context.Context) (*link, error) {
-	conn, err := dial(s.cfg.Endpoint, s.names.Base, s.cfg.InsecureTLS)
+	tapEP := s.tapEndpoint()
+	conn, err := dial(tapEP, s.names.Base, s.cfg.InsecureTLS)
 	if err != nil {
 		return nil, err
 	}
@@ -195,53 +223,72 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		return nil, err
 	}
 	if l.ch, err = conn.Channel(); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, "opening a channel", err))
+		return fail(explainAMQP(tapEP, "opening a channel", err))
 	}
+	l.prod, l.prodCh = l.conn, l.ch
 	tapQueue := s.names.TapQueue()
 	if _, err := l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs()); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
+		return fail(explainAMQP(tapEP, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
 	}
 	if s.bound() {
 		return s.establishBound(l, fail)
 	}
-	// Heartbeats go through an exchange of our own rather than the default
-	// exchange, so they need no permission beyond shoveltap's own names.
-	hbx := s.names.HeartbeatExchange()
-	if err := l.ch.ExchangeDeclare(hbx, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the heartbeat exchange %q", hbx), err))
-	}
-	for i, src := range s.points {
+	for i := range s.points {
 		x := s.names.Exchange(i)
 		if err := l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the tap exchange %q", x), err))
+			return fail(explainAMQP(tapEP, fmt.Sprintf("declaring the tap exchange %q", x), err))
 		}
 		if err := l.ch.QueueBind(tapQueue, "", x, false, nil); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the tap queue to %q", x), err))
-		}
-		q := s.names.SourceQueue(i)
-		// Transient non-exclusive queues cannot be declared on 4.3+, so
-		// there the source queue is durable (x-expires still removes it).
-		if _, err := l.ch.QueueDeclare(q, s.durableSource, false, false, false, s.cfg.Limits.queueArgs()); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the source queue %q", q), err))
-		}
-		hb := s.names.Heartbeat(i)
-		if _, err := l.ch.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the heartbeat queue %q", hb), err))
-		}
-		if err := l.ch.QueueBind(hb, "", hbx, false, nil); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the heartbeat queue %q", hb), err))
-		}
-		for _, b := range src.Bindings {
-			if err := l.ch.QueueBind(q, b.Key, src.Exchange, false, b.Args); err != nil {
-				return fail(explainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
-			}
+			return fail(explainAMQP(tapEP, fmt.Sprintf("binding the tap queue to %q", x), err))
 		}
 	}
 	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
+		return fail(explainAMQP(tapEP, "setting the prefetch", err))
 	}
 	if l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
+		return fail(explainAMQP(tapEP, fmt.Sprintf("consuming from %q", tapQueue), err))
+	}
+
+	// The tapped broker's side.
+	ep := s.cfg.Endpoint
+	if s.cfg.TapEndpoint != nil {
+		if l.prod, err = dial(ep, s.names.Base, s.cfg.InsecureTLS); err != nil {
+			return fail(err)
+		}
+		if l.prodCh, err = l.prod.Channel(); err != nil {
+			return fail(explainAMQP(ep, "opening a channel", err))
+		}
+		// The tap queue lives elsewhere; this one tells a cleanup on
+		// the tapped broker that the session is alive.
+		if _, err := l.prodCh.QueueDeclare(s.names.LiveQueue(), false, false, true, false, amqp.Table{"x-max-length": int64(0)}); err != nil {
+			return fail(explainAMQP(ep, fmt.Sprintf("declaring %q", s.names.LiveQueue()), err))
+		}
+	}
+	// Heartbeats go through an exchange of our own rather than the default
+	// exchange, so they need no permission beyond shoveltap's own names.
+	hbx := s.names.HeartbeatExchange()
+	if err := l.prodCh.ExchangeDeclare(hbx, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
+		return fail(explainAMQP(ep, fmt.Sprintf("declaring the heartbeat exchange %q", hbx), err))
+	}
+	for i, src := range s.points {
+		q := s.names.SourceQueue(i)
+		// Transient non-exclusive queues cannot be declared on 4.3+, so
+		// there the source queue is durable (x-expires still removes it).
+		if _, err := l.prodCh.QueueDeclare(q, s.durableSource, false, false, false, s.cfg.Limits.queueArgs()); err != nil {
+			return fail(explainAMQP(ep, fmt.Sprintf("declaring the source queue %q", q), err))
+		}
+		hb := s.names.Heartbeat(i)
+		if _, err := l.prodCh.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
+			return fail(explainAMQP(ep, fmt.Sprintf("declaring the heartbeat queue %q", hb), err))
+		}
+		if err := l.prodCh.QueueBind(hb, "", hbx, false, nil); err != nil {
+			return fail(explainAMQP(ep, fmt.Sprintf("binding the heartbeat queue %q", hb), err))
+		}
+		for _, b := range src.Bindings {
+			if err := l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args); err != nil {
+				return fail(explainAMQP(ep, "binding to "+describeBinding(src.Exchange, b), err))
+			}
+		}
 	}
 	for i := range s.points {
 		if err := s.startShovel(i); err != nil {
@@ -388,14 +435,22 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 	l.close()
 	// The exchanges are normally gone with their last binding; this
 	// catches one declared just before a failure left it unbound.
-	exchanges := []string{s.names.HeartbeatExchange()}
-	for i := range s.points {
-		exchanges = append(exchanges, s.names.Exchange(i))
+	if _, err := s.admin.rh.DeleteExchange(vhost, s.names.HeartbeatExchange()); err != nil {
+		errs = append(errs, s.admin.explain(fmt.Sprintf("deleting exchange %q", s.names.HeartbeatExchange()), err))
 	}
-	for _, x := range exchanges {
-		if _, err := s.admin.rh.DeleteExchange(vhost, x); err != nil {
-			errs = append(errs, s.admin.explain(fmt.Sprintf("deleting exchange %q", x), err))
+	tapVhost := s.tapEndpoint().Vhost
+	for i := range s.points {
+		if _, err := s.tapAdmin.rh.DeleteExchange(tapVhost, s.names.Exchange(i)); err != nil {
+			errs = append(errs, s.tapAdmin.explain(fmt.Sprintf("deleting exchange %q", s.names.Exchange(i)), err))
 		}
 	}
 	return errs
+}
+
+// tapEndpoint is the broker where the tap queue lives.
+func (s *Session) tapEndpoint() Endpoint {
+	if s.cfg.TapEndpoint != nil {
+		return *s.cfg.TapEndpoint
+	}
+	return s.cfg.Endpoint
 }

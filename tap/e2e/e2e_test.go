@@ -400,3 +400,32 @@ func TestCleanupTurnsOffTheFirehoseOfACrashedTap(t *testing.T) {
 	}
 	taptest.WaitClean(t, ep, p.base, 10*time.Second)
 }
+
+// --tap-url: the tap lives on a second broker. After kill -9 both brokers
+// are left with nothing that routes or grows; cleanup removes the stopped
+// shovel from the tapped broker.
+func TestTapURLKill9LeavesBothBrokersClean(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	other := taptest.BareEndpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	p := startJSON(t, ep, "--exchange", x, "--tap-url", "amqp://guest@"+other.Address()+"/", "--tap-api", other.API, "--expires", "2s")
+	ch := taptest.Channel(t, ep)
+	taptest.Publish(t, ch, x, "a", amqp.Publishing{Body: []byte("across")})
+	if rec := p.readRecord(t); rec["body"] != "across" {
+		t.Errorf("record %v", rec)
+	}
+	if left := taptest.Leftovers(t, other, p.base); len(left) != 2 {
+		t.Errorf("the tap broker holds %v", left)
+	}
+	_ = p.cmd.Process.Kill()
+	p.wait(t)
+	taptest.WaitClean(t, other, p.base, 10*time.Second)
+	taptest.Eventually(t, 30*time.Second, "the tapped broker to keep only the stopped shovel", func() bool {
+		left := taptest.Leftovers(t, ep, p.base)
+		return len(left) == 0 || (len(left) == 1 && strings.HasPrefix(left[0], "shovel "))
+	})
+	if out, err := runCmd(ep, "cleanup", "--yes"); err != nil {
+		t.Fatalf("cleanup: %v\n%s", err, out)
+	}
+	taptest.WaitClean(t, ep, p.base, 5*time.Second)
+}
