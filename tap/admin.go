@@ -218,7 +218,7 @@ func (a *Admin) QueueCounters(vhost, name string) (c QueueCounters, ok bool, err
 // answer describes consumers, and on 3.10 a shovel's direct connection
 // reports a peer port that rabbit-hole cannot parse.
 func (a *Admin) Queue(vhost, name string) (*rabbithole.DetailedQueueInfo, error) {
-	cols := url.Values{"columns": {"name,messages,messages_ready,messages_unacknowledged,consumers,message_stats.publish,message_stats.ack"}}
+	cols := url.Values{"columns": {"name,messages,messages_ready,messages_unacknowledged,consumers,message_stats.publish,message_stats.ack,message_stats.publish_details.rate"}}
 	return a.rh.GetQueueWithParameters(vhost, name, cols)
 }
 

@@ -251,6 +251,11 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 		if d.Exchange == s.names.Exchange(i) || (s.bound() && d.Exchange == p.Exchange) {
 			m.Exchange = p.Exchange
 			m.Source = p.Label
+			if p.Queue != "" {
+				s.mu.Lock()
+				s.seenByQueue[p.Queue]++
+				s.mu.Unlock()
+			}
 			break
 		}
 	}

@@ -82,7 +82,7 @@ func (s State) String() string {
 // Status is a snapshot of a tap for display.
 type Status struct {
 	State   State
-	Detail  string // human-readable reason for Reconnecting/Failed, empty otherwise
+	Detail  string // human-readable reason for Reconnecting/Failed; a passing note while running
 	Broker  string // host:port of the broker, never with credentials
 	Vhost   string
 	Sources []string // what is tapped, e.g. "orders (order.#)"
@@ -90,6 +90,9 @@ type Status struct {
 	Seen uint64
 	// Rate is messages per second received, averaged over the last seconds.
 	Rate float64
+	// Notes warn about what the tap cannot see, e.g. a queue receiving
+	// messages through the default exchange that its bindings miss.
+	Notes []string
 	// Dropped counts messages the tap's bounded queues discarded at the
 	// broker (drop-head) because shoveltap did not keep up. It comes from the
 	// management API's sampled statistics, so it lags by a few seconds.

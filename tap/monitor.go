@@ -3,6 +3,7 @@ package tap
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -12,6 +13,7 @@ import (
 func (s *Session) monitor(ctx context.Context) {
 	t := time.NewTicker(s.cfg.MonitorEvery)
 	defer t.Stop()
+	unexplained := newUnexplainedTraffic()
 	for {
 		select {
 		case <-ctx.Done():
@@ -25,7 +27,72 @@ func (s *Session) monitor(ctx context.Context) {
 			s.restartTerminatedShovels(ctx)
 		}
 		s.countDropped()
+		if !s.cfg.Firehose {
+			s.checkQueueRates(unexplained)
+		}
 	}
+}
+
+// unexplainedTraffic remembers, per tapped queue, what the tap had seen at
+// the last look and how many looks in a row found the queue busier than its
+// bindings explain.
+type unexplainedTraffic struct {
+	at      time.Time
+	seen    map[string]uint64
+	strikes map[string]int
+}
+
+func newUnexplainedTraffic() *unexplainedTraffic {
+	return &unexplainedTraffic{at: time.Now(), seen: map[string]uint64{}, strikes: map[string]int{}}
+}
+
+// checkQueueRates compares each tapped queue's publish rate with what the
+// tap receives for it. Messages published to the queue through the default
+// exchange (Celery's default) pass no binding, so the tap cannot see them:
+// when the queue is clearly busier, say so, with the way out.
+func (s *Session) checkQueueRates(u *unexplainedTraffic) {
+	now := time.Now()
+	elapsed := now.Sub(u.at).Seconds()
+	u.at = now
+	s.mu.Lock()
+	seen := map[string]uint64{}
+	for q, n := range s.seenByQueue {
+		seen[q] = n
+	}
+	s.mu.Unlock()
+	var notes []string
+	for _, q := range s.tappedQueues() {
+		ours := float64(seen[q]-u.seen[q]) / max(elapsed, 0.001)
+		u.seen[q] = seen[q]
+		info, err := s.admin.Queue(s.cfg.Endpoint.Vhost, q)
+		if err != nil || info.MessageStats == nil {
+			continue
+		}
+		theirs := float64(info.MessageStats.PublishDetails.Rate)
+		// Sampled rates wobble: ask for a clear gap, twice in a row.
+		if theirs > 1.2*ours+0.5 {
+			u.strikes[q]++
+		} else {
+			u.strikes[q] = 0
+		}
+		if u.strikes[q] >= 2 {
+			notes = append(notes, fmt.Sprintf("queue %s receives ~%.0f msg/s but its bindings bring the tap ~%.0f: the rest is published straight to it through the default exchange; use --firehose to see it", q, theirs, ours))
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.status.Notes = append(append([]string(nil), s.Notes...), notes...)
+}
+
+// tappedQueues lists the production queues that queue sources stand for.
+func (s *Session) tappedQueues() []string {
+	var qs []string
+	for _, p := range s.points {
+		if p.Queue != "" && !slices.Contains(qs, p.Queue) {
+			qs = append(qs, p.Queue)
+		}
+	}
+	return qs
 }
 
 // countDropped reads what the tap's bounded queues dropped from their head.

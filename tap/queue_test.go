@@ -110,3 +110,48 @@ func TestNoShovelTapNeedsNoTags(t *testing.T) {
 		t.Errorf("got %s", taptest.Describe(got[0]))
 	}
 }
+
+// A queue fed through the default exchange as well as through a binding:
+// the tap sees only the bound part and says plainly that it misses the rest.
+func TestQueueTapNoticesDefaultExchangeTraffic(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	q := taptest.Queue(t, ep, x, "task.#")
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Queue: q}}, Host: "it-unexplained", MonitorEvery: time.Second})
+	ch := taptest.Channel(t, ep)
+	if _, err := ch.QueuePurge(q, false); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() { // 50 msg/s straight to the queue, like Celery's default
+		defer close(done)
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				_ = ch.Publish("", q, false, false, amqp.Publishing{Body: []byte("direct")})
+			}
+		}
+	}()
+	defer func() { close(stop); <-done }()
+	taptest.Eventually(t, 40*time.Second, "a note about default-exchange traffic", func() bool {
+		for {
+			select {
+			case <-s.Batches(): // keep the stream flowing
+				continue
+			default:
+			}
+			break
+		}
+		for _, n := range s.Status().Notes {
+			if strings.Contains(n, "queue "+q) && strings.Contains(n, "default exchange") && strings.Contains(n, "--firehose") {
+				return true
+			}
+		}
+		return false
+	})
+}

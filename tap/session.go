@@ -123,6 +123,9 @@ type Session struct {
 	// tap queues that were re-created since.
 	dropped       map[string]uint64
 	droppedBanked uint64
+	// seenByQueue counts, per tapped production queue, what the tap
+	// received for it, to compare with the queue's own publish rate.
+	seenByQueue map[string]uint64
 
 	closeOnce sync.Once
 	closeErr  error
@@ -210,10 +213,12 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		durableSource: versionAtLeast(info.Version, 4, 3),
 		out:           make(chan Batch, 4),
 		dropped:       map[string]uint64{},
+		seenByQueue:   map[string]uint64{},
 		done:          make(chan struct{}),
 	}
 	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost}
 	s.status.Sources = labels(points)
+	s.status.Notes = append([]string(nil), notes...)
 	if admin == nil {
 		// nothing to sweep with
 	} else if orphans, err := FindOrphans(ctx, admin, cfg.Endpoint.Vhost); err == nil {
@@ -280,6 +285,7 @@ func (s *Session) Status() Status {
 	defer s.mu.Unlock()
 	st := s.status
 	st.Sources = append([]string(nil), st.Sources...)
+	st.Notes = append([]string(nil), st.Notes...)
 	return st
 }
 

@@ -38,6 +38,9 @@ type Options struct {
 	Capture bool
 	// SaveDir is where w and s save files ("" is the working directory).
 	SaveDir string
+	// Picker enables s in the table: remove the tap like q, then quit
+	// with WantsPicker true so that the caller reopens the source picker.
+	Picker bool
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -71,6 +74,7 @@ type Model struct {
 	helpOpen   bool
 	quitting   bool
 	quitErr    error
+	toPicker   bool   // quitting to go back to the source picker
 	notice     string // what the last action did, until the next key
 }
 
@@ -102,6 +106,10 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 // user did not wait for it. Call it on the model that tea.Program.Run
 // returns.
 func (m Model) QuitErr() error { return m.quitErr }
+
+// WantsPicker reports whether the user quit with s to choose other
+// sources, rather than with q. Call it on the model that Run returns.
+func (m Model) WantsPicker() bool { return m.toPicker }
 
 // batchMsg carries one batch from the tap.
 type batchMsg tap.Batch
@@ -189,6 +197,7 @@ func (m Model) keyMap() keys.KeyMap {
 		Following:    m.stream.following,
 		Empty:        m.stream.limit() == 0,
 		Celery:       m.traceable(),
+		Picker:       m.opts.Picker,
 	})
 }
 
@@ -289,6 +298,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.filter.start()
 		case key.Matches(k, km.SaveShown):
 			return m.saveShown()
+		case key.Matches(k, km.Sources):
+			// The tap goes first, as with q: the picker opens a new one.
+			m.toPicker = true
+			return m.quit()
 		case key.Matches(k, km.ClearFilter):
 			m.filter.clear()
 			m.applyFilter()
@@ -384,6 +397,7 @@ func (m Model) statusInfo() statusInfo {
 		newer:     s.newer(),
 		capture:   m.opts.Capture,
 		notice:    m.notice,
+		warning:   strings.Join(m.tap.Notes, " · "),
 	}
 }
 
@@ -416,7 +430,7 @@ func (m Model) render() string {
 			mode, title = keys.ModeTrace, "keys in the trace tree"
 		}
 		// The help lists what works once it is closed.
-		groups := m.keys.For(mode, keys.State{Celery: m.traceable()}).FullHelp()
+		groups := m.keys.For(mode, keys.State{Celery: m.traceable(), Picker: m.opts.Picker}).FullHelp()
 		parts = append(parts, helpView(m.st, m.help, title, groups, m.width, m.lay.help))
 	default:
 		if m.lay.table > 0 {

@@ -18,7 +18,7 @@ type layoutState struct {
 	detailOpen  bool
 	helpOpen    bool
 	filterBar   bool
-	statusLines int // 1 or 2, decided by the status bar for this width
+	statusLines int // 1 to 4, decided by the status bar for this width (warning and notice lines included)
 }
 
 // screenLayout says how many lines each part of the screen gets, top to
@@ -43,7 +43,7 @@ func layout(w, h int, st layoutState) screenLayout {
 		l.tooSmall = true
 		return l
 	}
-	l.status = max(1, min(2, st.statusLines))
+	l.status = max(1, min(4, st.statusLines))
 	l.shortHelp = 1
 	if st.filterBar {
 		l.filter = 1

@@ -30,6 +30,7 @@ type statusInfo struct {
 	newer         int    // rows below the selection
 	capture       bool   // reading a capture file, not a live tap
 	notice        string // what the last action did
+	warning       string // what the tap cannot see (tap.Status.Notes)
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
@@ -46,8 +47,11 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 	sep := b.st.Status.Label.Render("  │  ")
 
 	var notice []string
+	if in.warning != "" {
+		notice = append(notice, truncate(b.st.Status.Warn.Render("⚠ "+sanitize.Line(in.warning)), width))
+	}
 	if in.notice != "" {
-		notice = []string{truncate(b.st.Status.Value.Render(sanitize.Line(in.notice)), width)}
+		notice = append(notice, truncate(b.st.Status.Value.Render(sanitize.Line(in.notice)), width))
 	}
 	one := tapPart + sep + counts
 	if ansi.StringWidth(one)+2+ansi.StringWidth(mode) <= width {

@@ -1,0 +1,95 @@
+package e2e
+
+import (
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/creack/pty"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+// TestPickerTapsTheChosenQueueAndSReturnsToIt starts shoveltap without a
+// source in a terminal: the picker lists the vhost, `/`, the queue's name,
+// enter (keep the filter) and enter (tap) create a tap on the queue's
+// bindings. s removes it and reopens the picker; q there exits cleanly.
+func TestPickerTapsTheChosenQueueAndSReturnsToIt(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	q := taptest.Queue(t, ep, x, "order.#")
+	// The picker needs only the connection flags: stdout is a terminal.
+	cmd := exec.Command(binary, "--url", url(ep))
+	cmd.Env = append(env(ep), "TERM=xterm-256color")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	screen := &lockedBuffer{}
+	go func() { _, _ = io.Copy(screen, ptmx) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	defer func() {
+		if t.Failed() {
+			t.Logf("screen output: %q", screen.String())
+		}
+	}()
+	// The table's header is drawn once the list has loaded.
+	loaded := func() int { return strings.Count(ansi.Strip(screen.String()), "binds") }
+	taptest.Eventually(t, 20*time.Second, "the picker's list", func() bool { return loaded() >= 1 })
+
+	for _, keys := range []string{"/", q, "\r", "\r"} {
+		if _, err := ptmx.Write([]byte(keys)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	// Other taps may run on this broker: ours is the one bound to x, the
+	// exchange the chosen queue is bound to.
+	var base string
+	rh := taptest.Admin(t, ep)
+	taptest.Eventually(t, 20*time.Second, "the tap of the chosen queue", func() bool {
+		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
+		if err != nil {
+			return false
+		}
+		for _, b := range bs {
+			if b, ok := tap.BaseOf(b.Destination); ok {
+				base = b
+			}
+		}
+		return base != "" && len(taptest.Leftovers(t, ep, base)) == 6
+	})
+	ch := taptest.Channel(t, ep)
+	taptest.Publish(t, ch, x, "order.picked", amqp.Publishing{ContentType: "text/plain", Body: []byte("seen through the picker")})
+	taptest.Eventually(t, 10*time.Second, "the message on screen", func() bool {
+		return strings.Contains(screen.String(), "order.picked")
+	})
+
+	// s: the tap goes, the picker comes back.
+	if _, err := ptmx.Write([]byte("s")); err != nil {
+		t.Fatal(err)
+	}
+	taptest.WaitClean(t, ep, base, 20*time.Second)
+	taptest.Eventually(t, 20*time.Second, "the picker again", func() bool { return loaded() >= 2 })
+	if _, err := ptmx.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("shoveltap did not exit after q in the picker")
+	}
+	taptest.WaitClean(t, ep, base, 5*time.Second)
+}
