@@ -25,6 +25,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/ui/picker"
 	"github.com/shoveltap/shoveltap/ui/captureview"
 )
 
@@ -41,6 +42,7 @@ Everything it creates is removed when it exits.
 Usage:
   shoveltap --exchange NAME [--key KEY] [flags]   tap an exchange
   shoveltap --queue NAME [flags]                  tap what is routed to a queue
+  shoveltap [flags]                               in a terminal: pick what to tap from a list
   shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
   shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
   shoveltap open FILE                             browse a capture (--record, --json) offline
@@ -110,6 +112,8 @@ type tapFlags struct {
 	queues      listFlag
 	noShovel    bool
 	firehose    bool
+	tapURL      string
+	tapAPI      string
 	retain      int
 	maxLength   int
 	maxBytes    string
@@ -136,6 +140,8 @@ func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, e
 	fs.Var(&f.exchanges, "exchange", "exchange to tap (repeatable)")
 	fs.Var(&f.keys, "key", "binding key for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
 	fs.Var(&f.queues, "queue", "tap what is routed to this queue by copying its bindings (repeatable); the queue itself is never consumed from")
+	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or SHOVELTAP_TAP_PASSWORD): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
+	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672)")
 	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")
 	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
 	fs.IntVar(&f.retain, "retain", 10000, "messages kept in memory for the UI (oldest evicted first)")
@@ -155,9 +161,6 @@ func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, e
 	}
 	if fs.NArg() > 0 {
 		return nil, fs, fmt.Errorf("unexpected argument %q (flags start with --)", fs.Arg(0))
-	}
-	if len(f.exchanges) == 0 && len(f.queues) == 0 {
-		return nil, fs, errors.New("nothing to tap: give --exchange NAME or --queue NAME")
 	}
 	if len(f.keys) > 1 && len(f.keys) != len(f.exchanges) {
 		return nil, fs, fmt.Errorf("%d --key values for %d --exchange values: give one key for all, or one per exchange in the same order", len(f.keys), len(f.exchanges))
@@ -200,6 +203,15 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "shoveltap:", err)
 		return 2
 	}
+	var tapEP *tap.Endpoint
+	if f.tapURL != "" {
+		t, err := tap.ResolveTapEndpoint(f.tapURL, f.tapAPI, os.Getenv)
+		if err != nil {
+			fmt.Fprintln(stderr, "shoveltap:", err)
+			return 2
+		}
+		tapEP = &t
+	}
 	maxBytes, err := parseSize(f.maxBytes)
 	if err != nil {
 		fmt.Fprintf(stderr, "shoveltap: --max-bytes: %v\n", err)
@@ -210,6 +222,7 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 		Sources:        f.sources(),
 		NoShovel:       f.noShovel,
 		Firehose:       f.firehose,
+		TapEndpoint:    tapEP,
 		Warn:           func(w string) { fmt.Fprintln(stderr, "shoveltap: warning:", w) },
 		Limits:         tap.Limits{MaxLength: f.maxLength, MaxBytes: maxBytes, Expires: f.expires},
 		Prefetch:       f.prefetch,
@@ -225,6 +238,12 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	useJSON := f.json || !isTerminal(stdout)
+	// Without a source, a terminal gets the picker; a pipe cannot.
+	pick := len(cfg.Sources) == 0
+	if pick && useJSON {
+		fmt.Fprintln(stderr, "shoveltap: nothing to tap: give --exchange NAME or --queue NAME\nRun shoveltap --help for every flag.")
+		return 2
+	}
 	var rec *capture.Recorder
 	if f.record != "" {
 		if rec, err = capture.Create(f.record); err != nil {
@@ -232,6 +251,58 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 	}
+	if pick {
+		if cfg.Sources, err = picker.Run(ctx, ep, f.conn.insecureTLS, nil, ""); err != nil {
+			fmt.Fprintln(stderr, "shoveltap:", err)
+			return 1
+		}
+		if len(cfg.Sources) == 0 {
+			if rec != nil {
+				_ = rec.Close()
+			}
+			return 0 // quit in the picker: nothing was created
+		}
+	}
+	// s in the UI removes the tap and comes back here to pick again.
+	for {
+		code, again, openErr := tapSession(ctx, cfg, f, rec, useJSON, stdout, stderr)
+		problem := ""
+		if openErr != nil {
+			if !pick || ctx.Err() != nil {
+				fmt.Fprintln(stderr, "shoveltap:", openErr)
+				return code
+			}
+			// A choice that cannot be tapped goes back to the picker,
+			// which says why.
+			problem, again, code = openErr.Error(), true, 0
+		}
+		if !again {
+			return code
+		}
+		pick = true
+		sources, err := picker.Run(ctx, ep, f.conn.insecureTLS, cfg.Sources, problem)
+		if err != nil {
+			fmt.Fprintln(stderr, "shoveltap:", err)
+			return 1
+		}
+		if len(sources) == 0 {
+			return code
+		}
+		cfg.Sources = sources
+		if rec != nil { // the last session closed it; the file is appended to
+			if rec, err = capture.Create(f.record); err != nil {
+				fmt.Fprintln(stderr, "shoveltap:", err)
+				return 1
+			}
+		}
+	}
+}
+
+// tapSession opens a tap, shows it (UI or JSON lines) until the user or a
+// signal ends it, and removes it. again is true when the user asked for the
+// source picker. openErr is why the tap could not be opened, not printed.
+func tapSession(ctx context.Context, cfg tap.Config, f *tapFlags, rec *capture.Recorder, useJSON bool, stdout, stderr io.Writer) (code int, again bool, openErr error) {
+	ep := cfg.Endpoint
 	var what []string
 	for _, s := range cfg.Sources {
 		what = append(what, s.Label())
@@ -239,8 +310,10 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "shoveltap: creating a tap on %s (vhost %s) for %s…\n", ep.Address(), ep.Vhost, strings.Join(what, ", "))
 	session, err := tap.Open(ctx, cfg)
 	if err != nil {
-		fmt.Fprintln(stderr, "shoveltap:", err)
-		return 1
+		if rec != nil {
+			_ = rec.Close()
+		}
+		return 1, false, err
 	}
 	for _, note := range session.Notes {
 		fmt.Fprintln(stderr, "shoveltap: note:", note)
@@ -274,7 +347,7 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
 		runErr = writeJSON(ctx, session, batches, stdout, stderr, f.count, f.duration)
 	} else {
-		runErr = runUI(ctx, session, batches, f.retain, closeTap)
+		again, runErr = runUI(ctx, session, batches, f.retain, closeTap)
 	}
 	if recording != nil {
 		n, err := recording.Stop()
@@ -286,17 +359,19 @@ func runTap(args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "shoveltap: removing tap…")
 	if err := closeTap(); err != nil {
 		fmt.Fprintln(stderr, "shoveltap:", err)
-		return 1
+		return 1, false, nil
 	}
 	fmt.Fprintf(stderr, "shoveltap: tap %s removed\n", session.Names().Base)
 	if runErr != nil {
 		fmt.Fprintln(stderr, "shoveltap:", runErr)
-		return 1
+		return 1, false, nil
 	}
-	return 0
+	return 0, again && ctx.Err() == nil, nil
 }
 
-func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error) error {
+// runUI shows the tap until the user quits; wantsPicker says they quit
+// with s to choose other sources.
+func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error) (wantsPicker bool, err error) {
 	st := session.Status()
 	model := ui.New(ui.Options{
 		Broker:  st.Broker,
@@ -304,14 +379,18 @@ func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, 
 		Sources: st.Sources,
 		Retain:  retain,
 		OnQuit:  closeTap,
+		Picker:  true,
 	}, batches)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
-	_, err := p.Run()
+	final, err := p.Run()
 	switch {
-	case err == nil, errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
-		return nil
+	case err == nil:
+		m, ok := final.(ui.Model)
+		return ok && m.WantsPicker(), nil
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return false, nil
 	}
-	return fmt.Errorf("terminal UI: %w", err)
+	return false, fmt.Errorf("terminal UI: %w", err)
 }
 
 // writeJSON prints every message as a JSON line until ctx ends, count

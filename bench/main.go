@@ -46,6 +46,7 @@ func main() {
 	out := flag.String("out", "", "directory for BENCHMARKS.md and raw results (default docs/, or a temp dir with -short)")
 	brokerURL := flag.String("url", "amqp://guest:guest@127.0.0.1:5672/", "broker (default vhost; the harness makes its own vhost)")
 	apiURL := flag.String("api", "http://127.0.0.1:15672", "management API")
+	commit := flag.String("commit", "", "the shoveltap commit measured, for the report (default: git rev-parse)")
 	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle (default all)")
 	flag.Parse()
 
@@ -68,12 +69,12 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()
-	if err := run(ctx, p, *brokerURL, *apiURL, dir); err != nil {
+	if err := run(ctx, p, *brokerURL, *apiURL, dir, *commit); err != nil {
 		log.Fatalf("bench: %v", err)
 	}
 }
 
-func run(ctx context.Context, p plan, brokerURL, apiURL, dir string) error {
+func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) error {
 	var rnd [3]byte
 	_, _ = rand.Read(rnd[:])
 	b := &bench{run: hex.EncodeToString(rnd[:]), plan: p}
@@ -104,7 +105,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir string) error {
 		return err
 	}
 	b.pid = n.OSPid
-	b.res = newResults(p, v)
+	b.res = newResults(p, v, commit)
 
 	if err := b.api.createVhost(ctx, b.vhost); err != nil {
 		return fmt.Errorf("creating the benchmark vhost: %w", err)

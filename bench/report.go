@@ -109,11 +109,13 @@ func (r *results) markdown() string {
 	p("| | |")
 	p("|---|---|")
 	p("| mode | %s |", r.Mode)
-	via := "make bench"
-	if strings.HasPrefix(r.Command, "BENCH_SHORT") {
-		via = "make bench-smoke"
+	switch r.Command {
+	case "go run ./bench":
+		p("| command | `make bench` (= `%s`) |", r.Command)
+	default:
+		p("| command | `%s` |", r.Command)
 	}
-	p("| command | `%s` (via `%s`) |", r.Command, via)
+	p("| shoveltap commit | %s |", r.Commit)
 	p("| run | %s, took %s |", r.Started.Format("2006-01-02 15:04 UTC"), r.Elapsed)
 	p("| machine | %d CPUs (nproc), %s, %s RAM, %s |", r.Machine.CPUs, r.Machine.CPUModel, r.Machine.RAM, r.Machine.OS)
 	p("| Go | %s |", r.Machine.Go)

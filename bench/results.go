@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -27,6 +28,7 @@ type tapInfo struct {
 type results struct {
 	Mode           string         `json:"mode"`
 	Command        string         `json:"command"`
+	Commit         string         `json:"commit"`
 	Started        time.Time      `json:"started"`
 	Finished       time.Time      `json:"finished"`
 	Elapsed        string         `json:"elapsed"`
@@ -44,10 +46,19 @@ type results struct {
 	Skipped        []string       `json:"skipped"`
 }
 
-func newResults(p plan, v versions) *results {
+func newResults(p plan, v versions, commit string) *results {
+	if commit == "" {
+		if out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output(); err == nil {
+			commit = strings.TrimSpace(string(out))
+			if st, err := exec.Command("git", "status", "--porcelain", "--", "tap", "ui", "bench", "main.go").Output(); err == nil && len(st) > 0 {
+				commit += " + uncommitted changes"
+			}
+		}
+	}
 	return &results{
 		Mode:     p.mode,
 		Command:  commandLine(),
+		Commit:   commit,
 		Started:  time.Now().UTC(),
 		Machine:  machineInfo(),
 		Versions: v,

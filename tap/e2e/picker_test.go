@@ -93,3 +93,54 @@ func TestPickerTapsTheChosenQueueAndSReturnsToIt(t *testing.T) {
 	}
 	taptest.WaitClean(t, ep, base, 5*time.Second)
 }
+
+// TestPickerSaysWhyAChoiceCannotBeTapped: a queue bound only to the default
+// exchange cannot be tapped through bindings; the picker comes back and
+// says so instead of shoveltap exiting.
+func TestPickerSaysWhyAChoiceCannotBeTapped(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	q := taptest.Name("unbound")
+	if _, err := taptest.Channel(t, ep).QueueDeclare(q, false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	rh := taptest.Admin(t, ep)
+	t.Cleanup(func() { _, _ = rh.DeleteQueue(ep.Vhost, q) })
+
+	cmd := exec.Command(binary, "--url", url(ep))
+	cmd.Env = append(env(ep), "TERM=xterm-256color")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	screen := &lockedBuffer{}
+	go func() { _, _ = io.Copy(screen, ptmx) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	defer func() {
+		if t.Failed() {
+			t.Logf("screen output: %q", screen.String())
+		}
+	}()
+	plain := func() string { return ansi.Strip(screen.String()) }
+	taptest.Eventually(t, 20*time.Second, "the picker's list", func() bool { return strings.Contains(plain(), "binds") })
+	for _, keys := range []string{"/", q, "\r", "\r"} {
+		if _, err := ptmx.Write([]byte(keys)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	taptest.Eventually(t, 20*time.Second, "the picker to say why", func() bool { return strings.Contains(plain(), "could not tap") })
+	if _, err := ptmx.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("shoveltap did not exit after q in the picker")
+	}
+}

@@ -23,6 +23,7 @@ type State struct {
 	Following    bool
 	Empty        bool // no message on display
 	Celery       bool // the detail pane shows a Celery task, result or event
+	Picker       bool // the source picker can be reopened (a live tap)
 }
 
 // KeyMap holds every binding. Use For to get the one for a mode.
@@ -44,6 +45,7 @@ type KeyMap struct {
 	SaveShown, SaveMessage key.Binding
 	CopyMessage, CopyBody  key.Binding
 	Trace                  key.Binding // the trace tree, from the detail pane
+	Sources                key.Binding // back to the source picker
 }
 
 // Default returns the key map with every binding enabled.
@@ -73,6 +75,7 @@ func Default() KeyMap {
 		CopyMessage:  key.NewBinding(key.WithKeys("c"), key.WithHelp("c", "copy message")),
 		CopyBody:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "copy body")),
 		Trace:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trace tree")),
+		Sources:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources")),
 	}
 }
 
@@ -85,7 +88,7 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
 		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
 		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
-		&k.Trace,
+		&k.Trace, &k.Sources,
 	}
 	for _, b := range all {
 		b.SetEnabled(false)
@@ -108,6 +111,7 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		// Following already: G would do nothing, so the help leaves it out.
 		k.Bottom.SetEnabled(!st.Following)
 		k.SaveShown.SetEnabled(!st.Empty)
+		k.Sources.SetEnabled(st.Picker)
 		if st.FilterActive {
 			k.SaveShown.SetHelp("w", "save matching to file")
 		}
@@ -149,7 +153,7 @@ func (k KeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{
 		k.ApplyFilter, k.CancelFilter,
 		k.Close, k.Next, k.Prev, k.Trace,
-		k.Open, k.Filter, k.ClearFilter, k.Pause,
+		k.Open, k.Filter, k.ClearFilter, k.Pause, k.Sources,
 		k.CloseHelp, k.Help, k.Quit, k.ForceQuit,
 		k.Bottom,
 		k.CopyMessage, k.CopyBody, k.SaveMessage, k.SaveShown,
@@ -162,7 +166,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
 		{k.Open, k.Close, k.Next, k.Prev, k.Trace},
 		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter, k.Pause},
-		{k.Help, k.CloseHelp, k.Quit, k.ForceQuit},
+		{k.Help, k.CloseHelp, k.Sources, k.Quit, k.ForceQuit},
 		{k.SaveShown, k.CopyMessage, k.CopyBody, k.SaveMessage},
 	}
 }

@@ -27,7 +27,7 @@ func enabled(k KeyMap) map[string][]key.Binding {
 // TestNoKeyDoesTwoThings checks every mode: a key may be bound to one
 // enabled binding only.
 func TestNoKeyDoesTwoThings(t *testing.T) {
-	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}}
+	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}, {Picker: true}}
 	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting, ModeTrace} {
 		for _, st := range states {
 			for k, bs := range enabled(Default().For(mode, st)) {
@@ -79,5 +79,22 @@ func TestTraceKeyOnlyForCelery(t *testing.T) {
 	}
 	if e := enabled(k.For(ModeTrace, State{})); e["enter"] == nil || e["esc"] == nil {
 		t.Error("in the trace tree enter opens a message and esc goes back")
+	}
+}
+
+func TestSourcesKeyOnlyInTheTableOfALiveTap(t *testing.T) {
+	k := Default()
+	if e := enabled(k.For(ModeTable, State{Picker: true})); e["s"] == nil || e["s"][0].Help().Desc != "sources" {
+		t.Error("s returns to the source picker from the table")
+	}
+	if e := enabled(k.For(ModeTable, State{})); e["s"] != nil {
+		t.Error("s is enabled without a picker to return to (a capture)")
+	}
+	for _, mode := range []Mode{ModeDetail, ModeFilter, ModeTrace, ModeHelp, ModeQuitting} {
+		for _, b := range enabled(k.For(mode, State{Picker: true}))["s"] {
+			if b.Help().Desc == "sources" {
+				t.Errorf("mode %d: s returns to the picker", mode)
+			}
+		}
 	}
 }

@@ -30,6 +30,9 @@ type Options struct {
 	// Selected are pre-selected: what was tapped when the user came back
 	// from the tracer to change sources.
 	Selected []tap.Source
+	// Problem is why the last choice could not be tapped, shown until
+	// the next key.
+	Problem string
 }
 
 const filterPrompt = "/ "
@@ -55,6 +58,10 @@ type Model struct {
 	typing   bool
 	helpOpen bool
 	chosen   []tap.Source
+	problem  []string // Options.Problem, wrapped to the width
+	// toSelected puts the cursor on the first selected row once the
+	// first list arrives: coming back from the tracer, that is the tap.
+	toSelected bool
 }
 
 // New returns the picker. Its Init starts loading.
@@ -134,12 +141,15 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.cols = columns(m.width)
 		m.table.SetColumns(m.cols)
 	case loadedMsg:
+		m.toSelected = m.all == nil && len(m.selected) > 0
 		m.loading = false
 		m.err = msg.err
 		if msg.err == nil {
 			m.all = msg.resources
+			m.pruneSelection()
 		}
 	case tea.KeyPressMsg:
+		m.opts.Problem = ""
 		cmd = m.handleKey(msg)
 	case tea.PasteMsg:
 		if m.typing {
@@ -230,6 +240,22 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// pruneSelection drops what is no longer listed (deleted since it was
+// tapped), so that the count shown is what enter taps.
+func (m *Model) pruneSelection() {
+	listed := map[string]bool{}
+	for _, r := range m.all {
+		listed[id(r.Kind, r.Name)] = true
+	}
+	kept := map[string]tap.Source{}
+	for k, s := range m.selected {
+		if listed[k] {
+			kept[k] = s
+		}
+	}
+	m.selected = kept
+}
+
 // choice is the selection, in the list's order, or else the row under the
 // cursor.
 func (m Model) choice() []tap.Source {
@@ -274,6 +300,9 @@ func (m *Model) refresh() {
 			cursor = len(m.shown)
 		}
 		_, on := m.selected[id(r.Kind, r.Name)]
+		if on && m.toSelected {
+			cursor, hadCursor, m.toSelected = len(m.shown), true, false
+		}
 		m.shown = append(m.shown, i)
 		rows = append(rows, row(r, on, m.cols))
 	}
@@ -285,20 +314,32 @@ func (m *Model) refresh() {
 	m.table.SetHeight(m.lay().table)
 	m.table.SetCursor(cursor)
 	m.input.SetWidth(max(1, m.width-ansi.StringWidth(filterPrompt)-1))
+	m.problem = nil
+	if m.opts.Problem != "" {
+		text := "could not tap: " + sanitize.Line(m.opts.Problem)
+		m.problem = strings.Split(ansi.Wrap(text, max(1, m.width), ""), "\n")
+		if len(m.problem) > maxProblemLines {
+			m.problem = m.problem[:maxProblemLines]
+		}
+	}
 	m.help.SetWidth(m.width)
 }
 
 // layout is how many lines each part of the screen takes.
 type layout struct {
-	title, table, filter, status, help int
+	title, table, filter, problem, status, help int
 }
+
+// maxProblemLines is the most room a problem takes from the list.
+const maxProblemLines = 4
 
 func (m Model) lay() layout {
 	l := layout{title: 1, status: 1, help: 1}
 	if m.typing || m.input.Value() != "" {
 		l.filter = 1
 	}
-	l.table = max(0, m.height-l.title-l.filter-l.status-l.help)
+	l.problem = len(m.problem)
+	l.table = max(0, m.height-l.title-l.filter-l.problem-l.status-l.help)
 	return l
 }
 
@@ -338,6 +379,9 @@ func (m Model) render() string {
 	if l.filter > 0 {
 		parts = append(parts, m.filterView())
 	}
+	for _, line := range m.problem {
+		parts = append(parts, m.st.Detail.Note.Render(line))
+	}
 	parts = append(parts, m.statusLine())
 	parts = append(parts, truncate(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.width))
 	return strings.Join(parts, "\n")
@@ -356,8 +400,16 @@ func (m Model) message(height int, title, detail string) string {
 		lines = append(lines, "")
 		lines = append(lines, strings.Split(ansi.Wrap(detail, min(m.width-4, 76), ""), "\n")...)
 	}
-	msg := strings.Join(lines, "\n")
-	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Center, msg)
+	// Padded to one width, the block is centred as a whole and its
+	// paragraph stays aligned on the left.
+	width := 0
+	for _, l := range lines {
+		width = max(width, ansi.StringWidth(l))
+	}
+	for i, l := range lines {
+		lines[i] = l + strings.Repeat(" ", width-ansi.StringWidth(l))
+	}
+	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
 }
 
 func (m Model) filterView() string {
@@ -377,7 +429,7 @@ func (m Model) statusLine() string {
 		return truncate(label.Render("reloading…"), m.width)
 	}
 	if m.err != nil {
-		return truncate(m.st.Status.Failed.Render(" failed ")+" "+label.Render("r retries · q quits"), m.width)
+		return truncate(m.st.Status.Failed.Render(" failed ")+" "+label.Render("nothing listed"), m.width)
 	}
 	exchanges, queues := 0, 0
 	for _, r := range m.all {

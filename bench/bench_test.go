@@ -1,0 +1,79 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+func TestStampRoundTrip(t *testing.T) {
+	body := make([]byte, 100)
+	at := time.Unix(1700000000, 123456789)
+	stamp(body, 7, at)
+	got, ok := sentAt(body)
+	if !ok || !got.Equal(at) {
+		t.Fatalf("sentAt = %v, %v; want %v", got, ok, at)
+	}
+	if body[3] != 7 {
+		t.Fatalf("sequence not in bytes 0–3: % x", body[:4])
+	}
+	if _, ok := sentAt([]byte("shoveltap heartbeat")); ok {
+		t.Fatal("a heartbeat body must not read as stamped")
+	}
+}
+
+func TestSummarizeAndPercentile(t *testing.T) {
+	s := summarize([]float64{3, 1, 2, 10})
+	if s.Median != 2.5 || s.Min != 1 || s.Max != 10 || s.N != 4 {
+		t.Fatalf("summarize = %+v", s)
+	}
+	var lat []time.Duration
+	for i := 1; i <= 100; i++ {
+		lat = append(lat, time.Duration(i)*time.Millisecond)
+	}
+	if p := percentile(lat, 99); p != 99 {
+		t.Fatalf("p99 = %v, want 99", p)
+	}
+	if p := percentile(nil, 50); p != 0 {
+		t.Fatalf("p50 of nothing = %v", p)
+	}
+}
+
+func TestParseGoBench(t *testing.T) {
+	out := "pkg: github.com/shoveltap/shoveltap/ui\nBenchmarkRenderScrolled100k-2   \t     500\t   2345678 ns/op\t  1024 B/op\t  12 allocs/op\nPASS\n"
+	rows := parseGoBench(out)
+	if len(rows) != 1 || rows[0].Name != "BenchmarkRenderScrolled100k" || rows[0].NsPerOp != 2345678 || rows[0].AllocsPerOp != 12 || !strings.HasSuffix(rows[0].Package, "/ui") {
+		t.Fatalf("parseGoBench = %+v", rows)
+	}
+}
+
+// batchMsg stands in for the UI's own message type: asBatch must recognise
+// a named type over tap.Batch called batchMsg and nothing else.
+type batchMsg tap.Batch
+
+func TestAsBatch(t *testing.T) {
+	b, ok := asBatch(batchMsg{Messages: []tap.Message{{Seq: 1}}})
+	if !ok || len(b.Messages) != 1 {
+		t.Fatalf("asBatch(batchMsg) = %v, %v", b, ok)
+	}
+	if _, ok := asBatch(tap.Batch{}); ok {
+		t.Fatal("asBatch accepted a bare tap.Batch")
+	}
+	if _, ok := asBatch(nil); ok {
+		t.Fatal("asBatch accepted nil")
+	}
+}
+
+func TestNear(t *testing.T) {
+	for _, c := range []struct {
+		shown string
+		want  int64
+		ok    bool
+	}{{"3,110", 3112, true}, {"0", 0, true}, {"2,864", 0, false}, {"1.2k", 1200, false}, {"100,000", 100900, true}} {
+		if got := near(c.shown, c.want); got != c.ok {
+			t.Errorf("near(%q, %d) = %v", c.shown, c.want, got)
+		}
+	}
+}

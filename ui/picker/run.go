@@ -1,0 +1,37 @@
+package picker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// Run shows the picker on the terminal for the broker of ep, with selected
+// pre-selected and problem (why the last choice could not be tapped)
+// shown, and returns what the user chose. No sources and no error means the
+// user quit, or a signal ended ctx.
+func Run(ctx context.Context, ep tap.Endpoint, insecureTLS bool, selected []tap.Source, problem string) ([]tap.Source, error) {
+	admin, err := tap.NewAdmin(ep, insecureTLS)
+	if err != nil {
+		return nil, err
+	}
+	m := New(Options{
+		Load:     func() ([]tap.Resource, error) { return admin.Resources(ep.Vhost) },
+		Broker:   ep.Address(),
+		Vhost:    ep.Vhost,
+		Selected: selected,
+		Problem:  problem,
+	})
+	final, err := tea.NewProgram(m, tea.WithContext(ctx), tea.WithoutSignalHandler()).Run()
+	switch {
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
+		return nil, nil // a signal: nothing to tap, nothing to remove
+	case err != nil:
+		return nil, fmt.Errorf("source picker: %w", err)
+	}
+	return final.(Model).Chosen(), nil
+}
