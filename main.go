@@ -25,8 +25,8 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
-	"github.com/shoveltap/shoveltap/ui/picker"
 	"github.com/shoveltap/shoveltap/ui/captureview"
+	"github.com/shoveltap/shoveltap/ui/picker"
 )
 
 // version is set at build time by goreleaser (-X main.version=…).
