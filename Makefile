@@ -35,6 +35,7 @@ deps:
 broker:
 	scripts/ensure-rabbitmq.sh
 	scripts/node.sh start bare 5674 15674 rabbitmq_management
+	scripts/node.sh start mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management
 
 # Taps a topic exchange fed by a small built-in traffic generator.
 demo: broker build
@@ -61,3 +62,13 @@ bench-smoke: broker
 
 clean:
 	rm -rf bin
+
+# The mirror MQ demo: Celery generator and worker on production, a mirror
+# node on 5673, `shoveltap setup apply`, the tracer on the mirror's copy.
+# Everything runs on until `make demo-down` (pid files in /tmp/shoveltap-demo).
+.PHONY: demo-mirror demo-down
+demo-mirror:
+	scripts/demo-mirror.sh up
+
+demo-down:
+	scripts/demo-mirror.sh down

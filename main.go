@@ -53,6 +53,7 @@ Examples:
   shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
   SHOVELTAP_PASSWORD=secret shoveltap --url amqps://ops@mq.example.com/prod --exchange events
   shoveltap --exchange orders --json --count 100 > orders.jsonl
+  shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
 
 Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
 the URL itself may come from SHOVELTAP_URL. Passwords are never printed.
@@ -137,9 +138,9 @@ func parseTapFlags(args []string, stderr io.Writer) (*tapFlags, *flag.FlagSet, e
 		fs.PrintDefaults()
 	}
 	f.conn.register(fs)
-	fs.Var(&f.exchanges, "exchange", "exchange to tap (repeatable)")
-	fs.Var(&f.keys, "key", "binding key for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
-	fs.Var(&f.queues, "queue", "tap what is routed to this queue by copying its bindings (repeatable); the queue itself is never consumed from")
+	fs.Var(&f.exchanges, "exchange", "`NAME` of an exchange to tap (repeatable)")
+	fs.Var(&f.keys, "key", "binding `KEY` for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
+	fs.Var(&f.queues, "queue", "tap what is routed to the queue `NAME` by copying its bindings (repeatable); the queue itself is never consumed from")
 	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or SHOVELTAP_TAP_PASSWORD): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
 	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672)")
 	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")

@@ -47,6 +47,7 @@ func main() {
 	brokerURL := flag.String("url", "amqp://guest:guest@127.0.0.1:5672/", "broker (default vhost; the harness makes its own vhost)")
 	apiURL := flag.String("api", "http://127.0.0.1:15672", "management API")
 	commit := flag.String("commit", "", "the shoveltap commit measured, for the report (default: git rev-parse)")
+	report := flag.String("report", "", "only rewrite BENCHMARKS.md and the chart in -out from this results.json")
 	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle (default all)")
 	flag.Parse()
 
@@ -66,6 +67,12 @@ func main() {
 		if *short {
 			dir = os.TempDir() + "/shoveltap-bench-smoke"
 		}
+	}
+	if *report != "" {
+		if err := rewriteReport(*report, dir); err != nil {
+			log.Fatalf("bench: %v", err)
+		}
+		return
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()

@@ -3,10 +3,8 @@ package tap
 import (
 	"context"
 	"crypto/tls"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -155,32 +153,14 @@ type ShovelState struct {
 
 // ShovelStates lists the status of every shovel in a vhost.
 func (a *Admin) ShovelStates(ctx context.Context, vhost string) ([]ShovelState, error) {
-	u := strings.TrimRight(a.ep.API, "/") + "/api/shovels/" + url.PathEscape(vhost)
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return nil, err
-	}
-	req.SetBasicAuth(a.ep.User, a.ep.Password)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: a.transport}
-	res, err := client.Do(req)
-	if err != nil {
-		return nil, a.explain("reading shovel status", err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, 16<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading shovel status: %w", err)
-	}
-	switch {
-	case res.StatusCode == http.StatusOK:
-	case res.StatusCode == http.StatusBadRequest || res.StatusCode == http.StatusNotFound:
-		return nil, errors.New("reading shovel status: the shovel management plugin is not enabled; run: rabbitmq-plugins enable rabbitmq_shovel_management")
-	default:
-		return nil, fmt.Errorf("reading shovel status: the management API answered %s", res.Status)
-	}
 	var states []ShovelState
-	if err := json.Unmarshal(body, &states); err != nil {
-		return nil, fmt.Errorf("reading shovel status: unexpected answer: %w", err)
+	err := a.getJSON(ctx, "shovels/"+url.PathEscape(vhost), nil, &states)
+	var er rabbithole.ErrorResponse
+	switch {
+	case errors.As(err, &er) && (er.StatusCode == http.StatusBadRequest || er.StatusCode == http.StatusNotFound):
+		return nil, errors.New("reading shovel status: the shovel management plugin is not enabled; run: rabbitmq-plugins enable rabbitmq_shovel_management")
+	case err != nil:
+		return nil, a.explain("reading shovel status", err)
 	}
 	return states, nil
 }
@@ -207,19 +187,7 @@ func (a *Admin) QueueCounters(vhost, name string) (c QueueCounters, ok bool, err
 		}
 		return QueueCounters{}, false, a.explain(fmt.Sprintf("reading queue %q", name), err)
 	}
-	c = QueueCounters{Messages: int64(q.Messages)}
-	if q.MessageStats != nil { // absent until the queue has seen traffic
-		c.Published, c.Acked = q.MessageStats.Publish, q.MessageStats.Ack
-	}
-	return c, true, nil
-}
-
-// Queue reads a queue's counters. Only these columns are asked for: the full
-// answer describes consumers, and on 3.10 a shovel's direct connection
-// reports a peer port that rabbit-hole cannot parse.
-func (a *Admin) Queue(vhost, name string) (*rabbithole.DetailedQueueInfo, error) {
-	cols := url.Values{"columns": {"name,messages,messages_ready,messages_unacknowledged,consumers,message_stats.publish,message_stats.ack,message_stats.publish_details.rate"}}
-	return a.rh.GetQueueWithParameters(vhost, name, cols)
+	return QueueCounters{Messages: int64(q.Messages), Published: q.MessageStats.Publish, Acked: q.MessageStats.Ack}, true, nil
 }
 
 // explain turns a management API failure into an actionable error.

@@ -171,7 +171,7 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 }
 
 func firehoseMarkerBase(name string) (string, bool) {
-	if !strings.HasPrefix(name, Prefix) {
+	if !strings.HasPrefix(name, Prefix) || strings.HasPrefix(name, MirrorPrefix) {
 		return "", false
 	}
 	for _, suffix := range []string{markerOn, markerUse} {

@@ -65,10 +65,10 @@ func (s *Session) checkQueueRates(u *unexplainedTraffic) {
 		ours := float64(seen[q]-u.seen[q]) / max(elapsed, 0.001)
 		u.seen[q] = seen[q]
 		info, err := s.admin.Queue(s.cfg.Endpoint.Vhost, q)
-		if err != nil || info.MessageStats == nil {
+		if err != nil {
 			continue
 		}
-		theirs := float64(info.MessageStats.PublishDetails.Rate)
+		theirs := info.MessageStats.PublishDetails.Rate
 		// Sampled rates wobble: ask for a clear gap, twice in a row.
 		if theirs > 1.2*ours+0.5 {
 			u.strikes[q]++

@@ -11,6 +11,10 @@ import (
 // operator recognises it and cleanup finds it.
 const Prefix = "shoveltap-"
 
+// MirrorPrefix starts the names of `shoveltap setup`'s lasting objects,
+// which sweeps and cleanups of taps leave alone.
+const MirrorPrefix = "shoveltap-mirror-"
+
 // Names are the broker-side names of one tap session. The base carries the
 // host and a random part, so two operators never collide. For source i:
 //
@@ -47,7 +51,9 @@ func (n Names) LiveQueue() string         { return n.Base + "-live" }
 // BaseOf recovers the session base from any name made by Names, or reports
 // that the name is not shoveltap's.
 func BaseOf(name string) (string, bool) {
-	if !strings.HasPrefix(name, Prefix) {
+	// The lasting mirror of `shoveltap setup` shares the prefix but is
+	// nobody's temporary tap: never claim its objects.
+	if !strings.HasPrefix(name, Prefix) || strings.HasPrefix(name, MirrorPrefix) {
 		return "", false
 	}
 	rest := name

@@ -2,7 +2,6 @@ package tap
 
 import (
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
 )
@@ -25,11 +24,6 @@ const (
 	KindQueue    = "queue"
 )
 
-// queueColumns are the only queue fields the picker needs. Asking for
-// columns keeps the answer small, and full queue objects can fail to
-// unmarshal on 3.10 (a shovel consumer's peer_port).
-var queueColumns = url.Values{"columns": {"name,type,messages,consumers,message_stats.publish_details.rate"}}
-
 // Resources lists the exchanges and queues of a vhost that can be tapped:
 // the user's exchanges first, then the amq.* ones, then the queues, each
 // group by name. shoveltap's own objects are left out, and so is the
@@ -39,7 +33,7 @@ func (a *Admin) Resources(vhost string) ([]Resource, error) {
 	if err != nil {
 		return nil, a.explain(fmt.Sprintf("listing the exchanges of vhost %q", vhost), err)
 	}
-	qs, err := a.rh.ListQueuesWithParametersIn(vhost, queueColumns)
+	qs, err := a.Queues(vhost)
 	if err != nil {
 		return nil, a.explain(fmt.Sprintf("listing the queues of vhost %q", vhost), err)
 	}
@@ -78,9 +72,7 @@ func (a *Admin) Resources(vhost string) ([]Resource, error) {
 			continue
 		}
 		r := Resource{Kind: KindQueue, Name: q.Name, Type: q.Type, Bindings: toQueue[q.Name], Messages: q.Messages, Consumers: q.Consumers}
-		if q.MessageStats != nil {
-			r.Rate = float64(q.MessageStats.PublishDetails.Rate)
-		}
+		r.Rate = q.MessageStats.PublishDetails.Rate
 		out = append(out, r)
 	}
 	SortResources(out)

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The mirror MQ demo (make demo-mirror / make demo-down): production RabbitMQ
+# on 5672, a mirror node on 5673, a Celery generator sending tasks to the
+# topic exchange demo.tasks, a Celery worker consuming them on production,
+# `shoveltap setup apply` mirroring demo.tasks to the mirror, and the tracer
+# open on the mirror's copy. Background processes are tracked by pid files
+# under /tmp/shoveltap-demo and stopped by `down`.
+#
+#   scripts/demo-mirror.sh up     start everything and open the tracer
+#   scripts/demo-mirror.sh down   teardown the mirror, stop everything
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/sbin"
+run=/tmp/shoveltap-demo
+mkdir -p "$run"
+BIN=bin/shoveltap
+EXCHANGE=demo.tasks
+MIRROR_NODE=(mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management)
+SETUP_FLAGS=(--url amqp://guest@localhost:5672/ --mirror-url amqp://guest@localhost:5673/
+  --mirror-api http://localhost:15673 --exchange "$EXCHANGE" --reconnect-delay 1)
+PY=/usr/bin/python3
+
+# start NAME CMD… runs CMD in the background with its pid in $run/NAME.pid.
+start() {
+  local name=$1; shift
+  # Its own session, so ctrl+c in the tracer does not stop it too.
+  setsid "$@" >"$run/$name.log" 2>&1 </dev/null &
+  echo $! >"$run/$name.pid"
+  echo "demo: $name started (pid $!, log $run/$name.log)"
+}
+
+stop() {
+  local f="$run/$1.pid"
+  [ -f "$f" ] || return 0
+  local pid; pid=$(cat "$f")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -KILL "$pid" 2>/dev/null || true
+    echo "demo: $1 stopped (pid $pid)"
+  fi
+  rm -f "$f"
+}
+
+case "${1:-}" in
+up)
+  scripts/ensure-rabbitmq.sh
+  scripts/node.sh start "${MIRROR_NODE[@]}"
+  go build -o "$BIN" .
+  if $PY -c 'import celery' 2>/dev/null; then
+    echo "demo: using real Celery ($($PY -c 'import celery; print(celery.__version__)'))"
+    (cd scripts && start generator env DEMO_RATE=10 $PY -m celery_demo.generate)
+    (cd scripts && start worker $PY -m celery -A celery_demo.app worker -Q "$EXCHANGE.worker" --concurrency 2 --loglevel INFO)
+  else
+    echo "demo: Celery not found for $PY; using shoveltap's generator (Celery protocol 2 tasks)"
+    go build -o bin/demogen ./bench/demogen
+    start generator bin/demogen --exchange "$EXCHANGE" --rate 10
+  fi
+  # The generator declares the exchange; wait for it before mirroring it.
+  for _ in $(seq 1 40); do
+    $BIN setup plan "${SETUP_FLAGS[@]}" >/dev/null 2>&1 && break
+    sleep 0.25
+  done
+  $BIN setup apply "${SETUP_FLAGS[@]}"
+  sleep 1
+  $BIN setup status "${SETUP_FLAGS[@]}"
+  echo
+  echo "demo: opening the tracer on the MIRROR's copy of $EXCHANGE (q quits; make demo-down removes everything)"
+  sleep 1
+  $BIN --url amqp://guest@localhost:5673/ --api http://localhost:15673 --exchange "$EXCHANGE" || true
+  echo "demo: still running; watch again with: $BIN --url amqp://guest@localhost:5673/ --api http://localhost:15673 --exchange $EXCHANGE"
+  echo "demo: stop with: make demo-down"
+  ;;
+down)
+  if [ -x "$BIN" ] && (exec 3<>/dev/tcp/127.0.0.1/15673) 2>/dev/null; then
+    $BIN setup teardown "${SETUP_FLAGS[@]}" || true
+  fi
+  stop generator
+  stop worker
+  # The demo's own production objects: the worker queue and the exchange.
+  for path in "queues/%2F/$EXCHANGE.worker" "queues/%2F/$EXCHANGE.billing" "exchanges/%2F/$EXCHANGE"; do
+    curl -s -o /dev/null -u guest:guest -X DELETE "http://localhost:15672/api/$path" || true
+  done
+  scripts/node.sh stop mirror
+  rm -rf "$run"
+  ;;
+*) echo "usage: $0 up|down" >&2; exit 2 ;;
+esac

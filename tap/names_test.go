@@ -1,0 +1,17 @@
+package tap
+
+import "testing"
+
+func TestBaseOf(t *testing.T) {
+	n := Names{Base: "shoveltap-ops1-a1b2c3"}
+	for _, name := range []string{n.SourceQueue(0), n.Shovel(3), n.Exchange(12), n.Heartbeat(0), n.HeartbeatExchange(), n.TapQueue(), n.LiveQueue()} {
+		if base, ok := BaseOf(name); !ok || base != n.Base {
+			t.Errorf("BaseOf(%q) = %q, %v", name, base, ok)
+		}
+	}
+	for _, name := range []string{"orders", "shoveltap-", "shoveltap-mirror-orders-1", "shoveltap-mirror-orders-q", "shoveltap-x-y"} {
+		if base, ok := BaseOf(name); ok {
+			t.Errorf("BaseOf(%q) claims it for %q", name, base)
+		}
+	}
+}
