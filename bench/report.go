@@ -177,7 +177,9 @@ func (r *results) targets(p func(string, ...any)) {
 	}
 	var filt, rend float64
 	for _, g := range r.GoBench {
-		if strings.HasPrefix(g.Name, "BenchmarkFilter") {
+		// One filter application over everything retained; the typing
+		// benchmark is nine keystrokes and is reported below, per key.
+		if g.Name == "BenchmarkFilterFreeText100k" || g.Name == "BenchmarkFilterTerms100k" {
 			filt = max(filt, g.NsPerOp/1e6)
 		}
 		if strings.HasPrefix(g.Name, "BenchmarkRender") {
@@ -185,7 +187,7 @@ func (r *results) targets(p func(string, ...any)) {
 		}
 	}
 	if filt > 0 {
-		p("| filter over 100k ≤ 50 ms (slowest filter benchmark) | %.1f ms | %s |", filt, yes(filt <= 50))
+		p("| filter over 100k ≤ 50 ms (slower of FilterFreeText100k, FilterTerms100k) | %.1f ms | %s |", filt, yes(filt <= 50))
 	}
 	if rend > 0 {
 		p("| render ≤ 16 ms (slowest render benchmark, 100k retained) | %.2f ms | %s |", rend, yes(rend <= 16))
@@ -417,6 +419,8 @@ func (r *results) goBenchReport(p func(string, ...any)) {
 	for _, g := range r.GoBench {
 		p("| %s | %s | %.3f | %.1f | %.0f |", strings.TrimPrefix(g.Package, "github.com/shoveltap/shoveltap/"), g.Name, g.NsPerOp/1e6, g.BytesPerOp/1024, g.AllocsPerOp)
 	}
+	p("")
+	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained.")
 	p("")
 }
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"reflect"
 	"strings"
 
@@ -60,25 +59,24 @@ type queue struct {
 	Published, Ack int64
 }
 
-// queue returns a queue, or nil when it does not exist. Only named columns
-// are asked for: on 3.10 the full answer describes a shovel's direct
-// connection with a peer port rabbit-hole cannot parse.
+// queue returns a queue, or nil when it does not exist. It reads through
+// tap.Admin.Queue, which asks only for named columns (on 3.10 the full
+// answer describes a shovel's direct connection with a peer port
+// rabbit-hole cannot parse) and accepts the [] the API sends for a queue
+// without counters yet.
 func (b *broker) queue(name string) (*queue, error) {
-	cols := url.Values{"columns": {"name,durable,arguments,messages,consumers,message_stats.publish,message_stats.ack,message_stats.publish_details.rate,message_stats.deliver_get_details.rate"}}
-	q, err := b.rh.GetQueueWithParameters(b.ep.Vhost, name, cols)
+	q, err := b.admin.Queue(b.ep.Vhost, name)
 	if err != nil {
 		if notFound(err) {
 			return nil, nil
 		}
 		return nil, b.explain(fmt.Sprintf("looking up queue %q", name), err)
 	}
-	out := &queue{Durable: q.Durable, Args: q.Arguments, Messages: q.Messages, Consumers: q.Consumers}
-	if q.MessageStats != nil {
-		out.Published, out.Ack = q.MessageStats.Publish, q.MessageStats.Ack
-		out.PublishRate = float64(q.MessageStats.PublishDetails.Rate)
-		out.DeliverRate = float64(q.MessageStats.DeliverGetDetails.Rate)
-	}
-	return out, nil
+	return &queue{
+		Durable: q.Durable, Args: q.Arguments, Messages: q.Messages, Consumers: q.Consumers,
+		Published: q.MessageStats.Publish, Ack: q.MessageStats.Ack,
+		PublishRate: q.MessageStats.PublishDetails.Rate, DeliverRate: q.MessageStats.DeliverGetDetails.Rate,
+	}, nil
 }
 
 // bindingsFrom lists the bindings whose source is exchange x.
