@@ -22,16 +22,17 @@ func stamp(body []byte, seq uint32, at time.Time) {
 }
 
 // sentAt reads the send time of a stamped body; ok is false for anything
-// else (e.g. shoveltap's own heartbeats).
+// else (e.g. shoveltap's own heartbeats), recognised by a stamp that is
+// not within the last hour.
 func sentAt(body []byte) (time.Time, bool) {
 	if len(body) < stampLen {
 		return time.Time{}, false
 	}
-	ns := int64(binary.BigEndian.Uint64(body[4:12]))
-	if ns <= 0 {
+	at := time.Unix(0, int64(binary.BigEndian.Uint64(body[4:12])))
+	if now := time.Now(); at.Before(now.Add(-time.Hour)) || at.After(now.Add(time.Minute)) {
 		return time.Time{}, false
 	}
-	return time.Unix(0, ns), true
+	return at, true
 }
 
 // pubSpec is one publishing run.

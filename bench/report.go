@@ -97,7 +97,7 @@ func sizeLabel(n int) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func (r *results) markdown() string {
+func (r *results) markdown(notes string) string {
 	var w strings.Builder
 	p := func(format string, a ...any) { fmt.Fprintf(&w, format+"\n", a...) }
 	p("# Benchmarks")
@@ -124,6 +124,11 @@ func (r *results) markdown() string {
 	p("Everything runs on one 2-core box: publisher, consumers, shoveltap and the broker compete for the same CPUs, and other work on the box adds noise. Absolute numbers are this machine's; the ratios, measured within the same repetition against a baseline run minutes apart at most, are what carries over. Configurations alternate A B C … A B C … so that drift falls on all of them.")
 	p("")
 	r.targets(p)
+	if notes != "" && !strings.HasPrefix(r.Mode, "short") {
+		p("## Reading the numbers")
+		p("")
+		w.WriteString(notes + "\n\n")
+	}
 	r.production(p)
 	r.ingestReport(p)
 	r.latencyReport(p)
@@ -132,7 +137,7 @@ func (r *results) markdown() string {
 	r.lifecycleReport(p)
 	p("## Not measured")
 	p("")
-	p("- The `setup` mirror configurations (default layout and `--layout fanout`): the `setup` command did not exist when this harness was written.")
+	p("- The `setup` mirror configurations (default layout and `--layout fanout`): `setup` landed while this harness was being finished; it is not in the harness yet.")
 	p("- `--no-shovel` as a shoveltap mode: it does not exist yet; the *binding* tap above is the harness's own equivalent (an exclusive bounded queue bound to the exchange, consumed with shoveltap's prefetch and ack cadence).")
 	for _, s := range r.Skipped {
 		p("- %s", s)

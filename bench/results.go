@@ -108,7 +108,7 @@ func (r *results) write(dir string) error {
 	files := map[string][]byte{
 		filepath.Join(raw, "results.json"):   append(data, '\n'),
 		filepath.Join(raw, "production.svg"): []byte(productionChart(r)),
-		filepath.Join(dir, "BENCHMARKS.md"):  []byte(r.markdown()),
+		filepath.Join(dir, "BENCHMARKS.md"):  []byte(r.markdown(readNotes(raw))),
 	}
 	for path, content := range files {
 		if err := os.WriteFile(path, content, 0o644); err != nil {
@@ -131,4 +131,14 @@ func rewriteReport(path, dir string) error {
 		return fmt.Errorf("reading %s: %w", path, err)
 	}
 	return r.write(dir)
+}
+
+// readNotes returns the hand-written reading of the latest full run
+// (bench/notes.md beside the raw results), or "" when there is none.
+func readNotes(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, "notes.md"))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(data))
 }

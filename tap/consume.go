@@ -289,25 +289,9 @@ func normaliseValue(v any) any {
 		}
 		return out
 	case amqp.Decimal:
-		return fmt.Sprintf("%de-%d", x.Value, x.Scale)
-	case int8:
-		return int64(x)
-	case int16:
-		return int64(x)
-	case int32:
-		return int64(x)
-	case int:
-		return int64(x)
-	case uint8:
-		return int64(x)
-	case uint16:
-		return int64(x)
-	case uint32:
-		return int64(x)
-	case float32:
-		return float64(x)
+		return Decimal{Scale: x.Scale, Value: x.Value}
 	}
-	return v
+	return v // already a plain Go value of its wire width
 }
 
 // rateMeter counts events per second over the last five seconds.

@@ -4,11 +4,17 @@
 // never imports anything of the UI.
 package tap
 
-import "time"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Message is one delivery seen through a tap, as plain values. Header values
-// are normalised to Go types (string, int64, float64, bool, time.Time, []byte,
-// []any, map[string]any, nil) so that no AMQP library type leaks out.
+// keep the type they had on the wire, as plain Go types (string, bool, int8,
+// int16, int32, int64, uint8, uint16, uint32, float32, float64, time.Time,
+// []byte, Decimal, []any, map[string]any, nil), so that a recording replays
+// exactly and no AMQP library type leaks out.
 type Message struct {
 	Seq         uint64    // increasing within one session, starting at 1
 	Time        time.Time // when shoveltap received it
@@ -19,6 +25,30 @@ type Message struct {
 	Properties  Properties
 	Headers     map[string]any
 	Body        []byte
+}
+
+// Decimal is an AMQP decimal header value: Value × 10^-Scale.
+type Decimal struct {
+	Scale uint8 `json:"scale"`
+	Value int32 `json:"value"`
+}
+
+// String shows the decimal as a number, e.g. 123.45.
+func (d Decimal) String() string {
+	s := strconv.FormatInt(int64(d.Value), 10)
+	if d.Scale == 0 {
+		return s
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for len(s) <= int(d.Scale) {
+		s = "0" + s
+	}
+	s = s[:len(s)-int(d.Scale)] + "." + s[len(s)-int(d.Scale):]
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 // Size is the body length in bytes.

@@ -74,6 +74,9 @@ func TestRecordReplayTapAgain(t *testing.T) {
 		})
 	}
 	first := collect(t, s1, n)
+	if _, ok := first[0].Headers["i32"].(int32); !ok {
+		t.Fatalf("the tap turned an int32 header into %T: the replay could not be exact", first[0].Headers["i32"])
+	}
 	path := filepath.Join(t.TempDir(), "capture.jsonl")
 	rec, err := Create(path)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/shoveltap/shoveltap/tap"
 	"math"
 	"strconv"
 	"time"
@@ -26,10 +27,7 @@ import (
 // "$table", so reading is never ambiguous.
 
 // Decimal is an AMQP decimal header value: Value × 10^-Scale.
-type Decimal struct {
-	Scale uint8 `json:"scale"`
-	Value int32 `json:"value"`
-}
+type Decimal = tap.Decimal
 
 var typeTags = map[string]bool{
 	"base64": true, "$int8": true, "$int16": true, "$int32": true,
