@@ -93,7 +93,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		keys:    keys.Default(),
 		help:    h,
 		stream:  newStream(opts.Retain),
-		table:   newTable(&st),
+		table:   newTable(&st, len(opts.Sources) > 1),
 		detail:  newDetail(&st),
 		trace:   traceView{st: &st},
 		filter:  newFilterBar(&st),

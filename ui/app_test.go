@@ -405,7 +405,9 @@ func TestOmittedBytesMarker(t *testing.T) {
 }
 
 func TestResize(t *testing.T) {
-	m := newModel(t, 80, 24, testOptions)
+	one := testOptions
+	one.Sources = one.Sources[:1] // with several, a source column takes content type's place
+	m := newModel(t, 80, 24, one)
 	m = update(t, m, batch(messages(1, 36), running(36)))
 	if strings.Contains(screen(m), "exchange") {
 		t.Error("80 columns should leave the exchange column out")

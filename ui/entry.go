@@ -48,7 +48,7 @@ type entry struct {
 
 // cells are the table's texts for a message, before fitting to widths.
 type cells struct {
-	time, exchange, routingKey, size, contentType, format, summary string
+	time, source, exchange, routingKey, size, contentType, format, summary string
 }
 
 type field struct{ name, value string }
@@ -67,6 +67,7 @@ func newEntry(m tap.Message) *entry {
 	e.bodyKept = len(e.res.Body.Text) <= keepBodyText
 	e.cells = cells{
 		time:        formatTime(m.Time),
+		source:      sanitize.Line(m.Source),
 		exchange:    sanitize.Line(m.Exchange),
 		routingKey:  sanitize.Line(m.RoutingKey),
 		size:        humanSize(m.Size()),

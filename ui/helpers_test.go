@@ -91,6 +91,11 @@ func message(seq uint64) tap.Message {
 		m.RoutingKey = "orders.heartbeat"
 		m.Redelivered = true
 	}
+	// Two sources, as testOptions says: celery's queue and the rest.
+	m.Source = "orders (order.#)"
+	if m.Exchange == "celery" {
+		m.Source = "celery (#)"
+	}
 	return m
 }
 

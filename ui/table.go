@@ -10,6 +10,7 @@ type colID int
 
 const (
 	colTime colID = iota
+	colSource
 	colExchange
 	colRoutingKey
 	colSize
@@ -40,8 +41,10 @@ const (
 	summaryGrown = 48 // beyond this the routing key and exchange grow too
 )
 
-// columnsFor decides the columns for a terminal width.
-func columnsFor(width int) columns {
+// columnsFor decides the columns for a terminal width. withSource adds a
+// column saying which source each message came from, for sessions that tap
+// more than one.
+func columnsFor(width int, withSource bool) columns {
 	rk, format := 18, 11
 	if width < 80 {
 		rk, format = 14, 8
@@ -51,6 +54,13 @@ func columnsFor(width int) columns {
 		{id: colRoutingKey, title: "routing key", width: rk},
 		{id: colSize, title: "size", width: 5, right: true},
 		{id: colFormat, title: "format", width: format},
+	}
+	if withSource && width >= 80 { // below 80 the summary needs every cell
+		sw := 14
+		if width < 100 {
+			sw = 10 // keep the summary at least summaryMin wide at 80 columns
+		}
+		cols = append(cols[:1], append([]column{{id: colSource, title: "source", width: sw}}, cols[1:]...)...)
 	}
 	summary := func() int {
 		used := markerWidth
@@ -88,6 +98,8 @@ func (c cells) get(id colID) string {
 	switch id {
 	case colTime:
 		return c.time
+	case colSource:
+		return c.source
 	case colExchange:
 		return c.exchange
 	case colRoutingKey:
@@ -105,13 +117,14 @@ func (c cells) get(id colID) string {
 // table draws the visible rows of the stream. It keeps no rows of its own:
 // each entry caches its rendered row for the current columns.
 type table struct {
-	st     *styles.Styles
-	cols   columns
-	header string
-	rows   int
+	st         *styles.Styles
+	withSource bool // several sources: show which one each message came from
+	cols       columns
+	header     string
+	rows       int
 }
 
-func newTable(st *styles.Styles) table { return table{st: st} }
+func newTable(st *styles.Styles, withSource bool) table { return table{st: st, withSource: withSource} }
 
 // SetSize sets the width and the number of message rows. A new width
 // makes new columns, and with them every cached row stale.
@@ -120,7 +133,7 @@ func (t *table) SetSize(width, rows int) {
 	if width == t.cols.width {
 		return
 	}
-	t.cols = columnsFor(width)
+	t.cols = columnsFor(width, t.withSource)
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", markerWidth))
 	for i, c := range t.cols.list {

@@ -20,7 +20,7 @@ func TestColumnsFor(t *testing.T) {
 		{200, "time:12 exchange:24 routing key:40 size:5 content type:16 format:11 summary:85"},
 	}
 	for _, tt := range tests {
-		cols := columnsFor(tt.width)
+		cols := columnsFor(tt.width, false)
 		var parts []string
 		total := markerWidth
 		for i, c := range cols.list {
@@ -39,10 +39,20 @@ func TestColumnsFor(t *testing.T) {
 	}
 }
 
+func TestSourceColumnWhenSeveralSources(t *testing.T) {
+	got := []string{}
+	for _, c := range columnsFor(80, true).list {
+		got = append(got, c.title)
+	}
+	if strings.Join(got, ",") != "time,source,routing key,size,format,summary" {
+		t.Errorf("columns at 80 with several sources: %v", got)
+	}
+}
+
 func TestRowsFillTheWidth(t *testing.T) {
 	st := styles.New(styles.DefaultTheme())
 	for _, w := range []int{60, 80, 97, 120, 181} {
-		tb := newTable(&st)
+		tb := newTable(&st, false)
 		tb.SetSize(w, 10)
 		for seq := uint64(1); seq <= 6; seq++ {
 			e := newEntry(message(seq))
@@ -60,7 +70,7 @@ func TestRowsFillTheWidth(t *testing.T) {
 
 func TestRowCacheFollowsTheWidth(t *testing.T) {
 	st := styles.New(styles.DefaultTheme())
-	tb := newTable(&st)
+	tb := newTable(&st, false)
 	tb.SetSize(80, 10)
 	e := newEntry(message(1))
 	tb.warm([]*entry{e}, 0, 1)
