@@ -3,7 +3,6 @@ package main
 import (
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -115,5 +114,3 @@ func (h *headlessUI) shownDropped() string {
 
 // wait returns when the batch channel is closed (the session stopped).
 func (h *headlessUI) wait() { <-h.done }
-
-func itoa(n uint32) string { return strconv.FormatUint(uint64(n), 10) }

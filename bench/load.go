@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,7 +148,7 @@ func publish(ctx context.Context, url string, spec pubSpec) (pubResult, error) {
 		}
 		key := spec.Key
 		if spec.SeqKeys {
-			key += "." + itoa(seq)
+			key += "." + strconv.FormatUint(uint64(seq), 10)
 		}
 		err := ch.Publish(spec.Exchange, key, false, false, amqp.Publishing{Body: body, ContentType: "application/octet-stream"})
 		if err != nil {

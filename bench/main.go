@@ -168,6 +168,9 @@ func (b *bench) cleanup() {
 	if err := b.api.setTracing(ctx, b.vhost, false); err != nil {
 		log.Printf("bench: turning tracing off: %v", err)
 	}
+	// The mirror vhost exists only while a mirror is measured; a 404 here
+	// is the normal case.
+	_ = b.api.deleteVhost(ctx, b.mirrorVhost())
 	if err := b.api.deleteVhost(ctx, b.vhost); err != nil {
 		log.Printf("bench: WARNING: deleting vhost %s failed: %v; delete it by hand: rabbitmqctl delete_vhost %s", b.vhost, err, b.vhost)
 		return

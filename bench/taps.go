@@ -49,7 +49,7 @@ func tapKinds() []tapKind {
 		tapKind{Name: "binding", Label: "binding tap: exclusive bounded queue bound to the exchange (what --no-shovel will be; built by the harness)", start: startBindingTap},
 		tapKind{Name: "firehose", Label: "firehose: vhost tracing on, bounded queue on amq.rabbitmq.trace publish.<exchange>", start: startFirehoseTap},
 	)
-	return kinds
+	return append(kinds, mirrorKinds()...)
 }
 
 // startShovelTap opens a real shoveltap session on the production exchange
@@ -94,7 +94,12 @@ func tapQueueArgs() amqp.Table {
 // startQueueTap declares an exclusive bounded queue bound to exchange with
 // key and consumes it raw with shoveltap's prefetch and ack cadence.
 func startQueueTap(ctx context.Context, b *bench, name, exchange, key string, keepLat bool, gate chan struct{}) (*runningTap, error) {
-	conn, err := amqp.Dial(b.url)
+	return startQueueTapAt(ctx, b, b.url, name, exchange, key, keepLat, gate)
+}
+
+// startQueueTapAt is startQueueTap on the broker and vhost of amqpURL.
+func startQueueTapAt(ctx context.Context, b *bench, amqpURL, name, exchange, key string, keepLat bool, gate chan struct{}) (*runningTap, error) {
+	conn, err := amqp.Dial(amqpURL)
 	if err != nil {
 		return nil, fmt.Errorf("tap connection: %w", err)
 	}

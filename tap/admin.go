@@ -170,6 +170,7 @@ func (a *Admin) ShovelStates(ctx context.Context, vhost string) ([]ShovelState, 
 // in it, or was dropped from its head.
 type QueueCounters struct {
 	Published, Acked, Messages int64
+	Ready, ReadyBytes          int64
 }
 
 // Dropped is published − acknowledged − still queued, never negative (the
@@ -187,7 +188,10 @@ func (a *Admin) QueueCounters(vhost, name string) (c QueueCounters, ok bool, err
 		}
 		return QueueCounters{}, false, a.explain(fmt.Sprintf("reading queue %q", name), err)
 	}
-	return QueueCounters{Messages: int64(q.Messages), Published: q.MessageStats.Publish, Acked: q.MessageStats.Ack}, true, nil
+	return QueueCounters{
+		Messages: int64(q.Messages), Published: q.MessageStats.Publish, Acked: q.MessageStats.Ack,
+		Ready: int64(q.MessagesReady), ReadyBytes: q.MessageBytesReady,
+	}, true, nil
 }
 
 // explain turns a management API failure into an actionable error.

@@ -63,6 +63,7 @@ type QueueStats struct {
 	Messages               int            `json:"messages"`
 	MessagesReady          int            `json:"messages_ready"`
 	MessagesUnacknowledged int            `json:"messages_unacknowledged"`
+	MessageBytesReady      int64          `json:"message_bytes_ready"`
 	Consumers              int            `json:"consumers"`
 	MessageStats           MessageStats   `json:"message_stats"`
 }
@@ -91,7 +92,7 @@ func (m *MessageStats) UnmarshalJSON(b []byte) error {
 	return json.Unmarshal(b, (*plain)(m))
 }
 
-const queueStatsColumns = "name,type,durable,arguments,messages,messages_ready,messages_unacknowledged,consumers," +
+const queueStatsColumns = "name,type,durable,arguments,messages,messages_ready,messages_unacknowledged,message_bytes_ready,consumers," +
 	"message_stats.publish,message_stats.ack,message_stats.deliver_get,message_stats.publish_details.rate,message_stats.deliver_get_details.rate"
 
 // Queue reads a queue's statistics. Only named columns are asked for: the

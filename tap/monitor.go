@@ -100,6 +100,7 @@ func (s *Session) tappedQueues() []string {
 // so the session banks its last figure then (see bankDropped).
 func (s *Session) countDropped() {
 	counts := map[string]uint64{}
+	full := map[string]bool{}
 	for _, q := range s.queueNames() {
 		a, vhost := s.admin, s.cfg.Endpoint.Vhost
 		if q == s.names.TapQueue() {
@@ -110,15 +111,29 @@ func (s *Session) countDropped() {
 			continue
 		}
 		counts[q] = uint64(c.Dropped())
+		if 2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes {
+			full[q] = true
+		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var now uint64
-	// The latest sample wins: publish and ack counters are sampled at
-	// slightly different moments, so one sample can be off, and the next
-	// corrects it.
+	// Publish and ack counters are sampled at slightly different moments,
+	// so a sample can count publishes whose acks it does not show yet, by
+	// as much as is in flight. Drops happen only at the bound, so a queue's
+	// figure counts once a sample has seen it at least half full; and a
+	// real drop is cumulative, so the smaller of the last two samples keeps
+	// it and loses a one-off spike.
 	for q, d := range counts {
-		s.dropped[q] = d
+		if full[q] {
+			s.wasFull[q] = true
+		}
+		prev, seen := s.lastSample[q]
+		s.lastSample[q] = d
+		if !s.wasFull[q] || !seen {
+			continue
+		}
+		s.dropped[q] = min(prev, d)
 	}
 	for _, d := range s.dropped {
 		now += d
@@ -133,6 +148,8 @@ func (s *Session) bankDropped() {
 	q := s.names.TapQueue()
 	s.droppedBanked += s.dropped[q]
 	delete(s.dropped, q)
+	delete(s.lastSample, q)
+	delete(s.wasFull, q)
 }
 
 func (s *Session) queueNames() []string {

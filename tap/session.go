@@ -122,6 +122,8 @@ type Session struct {
 	// dropped is the last count per queue; droppedBanked holds counts of
 	// tap queues that were re-created since.
 	dropped       map[string]uint64
+	lastSample    map[string]uint64 // each queue's previous raw figure
+	wasFull       map[string]bool   // queues seen at least half full
 	droppedBanked uint64
 	// seenByQueue counts, per tapped production queue, what the tap
 	// received for it, to compare with the queue's own publish rate.
@@ -213,6 +215,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		durableSource: versionAtLeast(info.Version, 4, 3),
 		out:           make(chan Batch, 4),
 		dropped:       map[string]uint64{},
+		lastSample:    map[string]uint64{},
+		wasFull:       map[string]bool{},
 		seenByQueue:   map[string]uint64{},
 		done:          make(chan struct{}),
 	}

@@ -273,3 +273,32 @@ func TestDirectExchangeTapsEveryBoundKey(t *testing.T) {
 		t.Fatalf("got %s, %s", got[0].Body, got[1].Body)
 	}
 }
+
+// A tap that keeps up never reports dropped messages, however the sampled
+// statistics wobble while messages flow.
+func TestKeepingUpReportsNoDrops(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-nodrops", MonitorEvery: 300 * time.Millisecond})
+	ch := taptest.Channel(t, ep)
+	deadline := time.Now().Add(12 * time.Second) // two or three statistics samples
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for time.Now().Before(deadline) {
+		<-tick.C
+		taptest.Publish(t, ch, x, "steady", amqp.Publishing{Body: []byte("tick")})
+		for drained := false; !drained; {
+			select {
+			case <-s.Batches():
+			default:
+				drained = true
+			}
+		}
+		if d := s.Status().Dropped; d != 0 {
+			t.Fatalf("a tap that keeps up reports %d dropped", d)
+		}
+	}
+	if s.Status().Seen == 0 {
+		t.Fatal("nothing was seen")
+	}
+}
