@@ -64,10 +64,12 @@ func (s *Session) reconnect(ctx context.Context, p *pump) *link {
 	}
 }
 
-// pump moves deliveries into batches. It acknowledges a batch only once it
-// has been handed over, so at most Prefetch messages are ever held in this
-// process: when the reader falls behind, the broker stops delivering and
-// the tap queue's bound drops the oldest messages there, never here.
+// pump moves deliveries into batches. It acknowledges a batch only once the
+// reader has taken it (the output channel is unbuffered), so this process
+// holds at most Prefetch unacknowledged messages plus the one batch the
+// reader is working on: when the reader falls behind, the broker stops
+// delivering and the tap queue's bound drops the oldest messages there,
+// never here.
 type pump struct {
 	s       *Session
 	pending []Message

@@ -95,12 +95,18 @@ func (s *Session) tappedQueues() []string {
 	return qs
 }
 
+// statsSettle is how long a queue's publish counter must stand still
+// before its counters are taken as exact: two of the management API's
+// default 5 s statistics intervals, and a margin.
+const statsSettle = 11 * time.Second
+
 // countDropped reads what the tap's bounded queues dropped from their head.
 // The tap queue is re-created after a reconnect, restarting its counters,
 // so the session banks its last figure then (see bankDropped).
 func (s *Session) countDropped() {
 	counts := map[string]uint64{}
 	full := map[string]bool{}
+	published := map[string]int64{}
 	for _, q := range s.queueNames() {
 		a, vhost := s.admin, s.cfg.Endpoint.Vhost
 		if q == s.names.TapQueue() {
@@ -111,6 +117,7 @@ func (s *Session) countDropped() {
 			continue
 		}
 		counts[q] = uint64(c.Dropped())
+		published[q] = c.Published
 		if 2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes {
 			full[q] = true
 		}
@@ -119,18 +126,27 @@ func (s *Session) countDropped() {
 	defer s.mu.Unlock()
 	var now uint64
 	// Publish and ack counters are sampled at slightly different moments,
-	// so a sample can count publishes whose acks it does not show yet, by
-	// as much as is in flight. Drops happen only at the bound, so a queue's
-	// figure counts once a sample has seen it at least half full; and a
-	// real drop is cumulative, so the smaller of the last two samples keeps
-	// it and loses a one-off spike.
+	// so while messages flow a sample can count publishes whose acks it
+	// does not show yet, by as much as is in flight. So a queue's figure
+	// counts only when it can be trusted: once a sample has seen the queue
+	// at least half full (drops happen only at the bound), or when nothing
+	// was published since the previous sample (the counters are then
+	// exact). A real drop is cumulative: the smaller of the last two
+	// samples keeps it and loses a one-off spike.
 	for q, d := range counts {
 		if full[q] {
 			s.wasFull[q] = true
 		}
 		prev, seen := s.lastSample[q]
+		if !seen || published[q] != s.lastPublished[q] {
+			s.publishedAt[q] = time.Now()
+		}
+		// The API refreshes its statistics every few seconds (5 s by
+		// default): "nothing published" means so over two refreshes.
+		still := seen && time.Since(s.publishedAt[q]) > statsSettle
 		s.lastSample[q] = d
-		if !s.wasFull[q] || !seen {
+		s.lastPublished[q] = published[q]
+		if !seen || !(s.wasFull[q] || still) {
 			continue
 		}
 		s.dropped[q] = min(prev, d)
@@ -150,6 +166,8 @@ func (s *Session) bankDropped() {
 	delete(s.dropped, q)
 	delete(s.lastSample, q)
 	delete(s.wasFull, q)
+	delete(s.lastPublished, q)
+	delete(s.publishedAt, q)
 }
 
 func (s *Session) queueNames() []string {

@@ -139,14 +139,7 @@ func TestQueueTapNoticesDefaultExchangeTraffic(t *testing.T) {
 	}()
 	defer func() { close(stop); <-done }()
 	taptest.Eventually(t, 40*time.Second, "a note about default-exchange traffic", func() bool {
-		for {
-			select {
-			case <-s.Batches(): // keep the stream flowing
-				continue
-			default:
-			}
-			break
-		}
+		drain(s, 100*time.Millisecond) // keep the stream flowing
 		for _, n := range s.Status().Notes {
 			if strings.Contains(n, "queue "+q) && strings.Contains(n, "default exchange") && strings.Contains(n, "--firehose") {
 				return true

@@ -122,8 +122,10 @@ type Session struct {
 	// dropped is the last count per queue; droppedBanked holds counts of
 	// tap queues that were re-created since.
 	dropped       map[string]uint64
-	lastSample    map[string]uint64 // each queue's previous raw figure
-	wasFull       map[string]bool   // queues seen at least half full
+	lastSample    map[string]uint64    // each queue's previous raw figure
+	wasFull       map[string]bool      // queues seen at least half full
+	lastPublished map[string]int64     // each queue's previous publish counter
+	publishedAt   map[string]time.Time // when it last moved
 	droppedBanked uint64
 	// seenByQueue counts, per tapped production queue, what the tap
 	// received for it, to compare with the queue's own publish rate.
@@ -213,10 +215,12 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		names:         names,
 		info:          info,
 		durableSource: versionAtLeast(info.Version, 4, 3),
-		out:           make(chan Batch, 4),
+		out:           make(chan Batch), // unbuffered: a batch is acknowledged only once the reader took it
 		dropped:       map[string]uint64{},
 		lastSample:    map[string]uint64{},
 		wasFull:       map[string]bool{},
+		lastPublished: map[string]int64{},
+		publishedAt:   map[string]time.Time{},
 		seenByQueue:   map[string]uint64{},
 		done:          make(chan struct{}),
 	}
