@@ -15,14 +15,8 @@ import (
 	"github.com/shoveltap/shoveltap/ui/sanitize"
 )
 
-const (
-	// keepBodyText is the largest rendered body kept with a message. Larger
-	// ones are rendered again from the raw body when the detail pane opens,
-	// so that retaining many large messages does not hold several copies.
-	keepBodyText = 16 << 10
-	// searchBody is how much of a body the free-text filter looks at.
-	searchBody = 16 << 10
-)
+// searchBody is how much of a body the free-text filter looks at.
+const searchBody = 16 << 10
 
 // entry is one retained message with everything the UI derived from it at
 // ingest: the decoder's result and the table cells, all sanitised, and the
@@ -30,8 +24,11 @@ const (
 // and for decoding again.
 type entry struct {
 	msg      tap.Message
-	res      decode.Result // sanitised; Body.Text may be dropped, see bodyText
-	bodyKept bool          // res.Body.Text is the full rendering
+	// res is the decoder's result, sanitised, without the rendered body:
+	// the detail pane renders it again when it opens (it shows one message
+	// at a time), so retained messages do not each hold a rendering several
+	// times their size (a hex dump is about 4 bytes a byte).
+	res decode.Result
 
 	cells   cells
 	props   []field      // set properties, sanitised
@@ -64,7 +61,6 @@ func newEntry(m tap.Message) *entry {
 	res := decode.Decode(decodeInput(m))
 	e := &entry{msg: m}
 	e.res = sanitizeResult(res)
-	e.bodyKept = len(e.res.Body.Text) <= keepBodyText
 	e.cells = cells{
 		time:        formatTime(m.Time),
 		source:      sanitize.Line(m.Source),
@@ -88,11 +84,7 @@ func newEntry(m tap.Message) *entry {
 		Format:      e.res.Format,
 		Terms:       e.res.Terms,
 	}
-	if !e.bodyKept {
-		// The haystack has what the filter needs; the detail pane decodes
-		// again when it is opened.
-		e.res.Body.Text = ""
-	}
+	e.res.Body.Text = "" // the haystack has what the filter needs
 	return e
 }
 
@@ -113,11 +105,8 @@ func decodeInput(m tap.Message) decode.Input {
 }
 
 // body returns the rendered body for the detail pane, decoding the message
-// again when the rendering was too large to keep.
+// again: entries keep no rendering.
 func (e *entry) body() decode.Body {
-	if e.bodyKept {
-		return e.res.Body
-	}
 	return sanitizeResult(decode.Decode(decodeInput(e.msg))).Body
 }
 
