@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
@@ -312,16 +311,7 @@ func runCmd(ep tap.Endpoint, args ...string) (string, error) {
 func TestQuitFromTheTUIRemovesTheTap(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
-	cmd := exec.Command(binary, "--url", url(ep), "--exchange", x)
-	cmd.Env = append(env(ep), "TERM=xterm-256color")
-	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ptmx.Close()
-	screen := &lockedBuffer{}
-	go func() { _, _ = io.Copy(screen, ptmx) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	u := startTUI(t, ep, "--exchange", x)
 
 	// Other taps may run on this broker: ours is the one bound to x.
 	var base string
@@ -340,27 +330,11 @@ func TestQuitFromTheTUIRemovesTheTap(t *testing.T) {
 	})
 	ch := taptest.Channel(t, ep)
 	taptest.Publish(t, ch, x, "order.visible", amqp.Publishing{ContentType: "text/plain", Body: []byte("hello from the tap")})
-	defer func() {
-		if t.Failed() {
-			t.Logf("screen output: %q", screen.String())
-		}
-	}()
 	taptest.Eventually(t, 10*time.Second, "the message on screen", func() bool {
-		return strings.Contains(screen.String(), "order.visible")
+		return strings.Contains(u.screen.String(), "order.visible")
 	})
-	if _, err := ptmx.Write([]byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("shoveltap did not exit after q")
-	}
+	u.press(t, "q")
+	u.waitExit(t, "q")
 	taptest.WaitClean(t, ep, base, 5*time.Second)
 }
 

@@ -1,14 +1,11 @@
 package e2e
 
 import (
-	"io"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/creack/pty"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
@@ -24,29 +21,14 @@ func TestPickerTapsTheChosenQueueAndSReturnsToIt(t *testing.T) {
 	x := taptest.Exchange(t, ep, "topic")
 	q := taptest.Queue(t, ep, x, "order.#")
 	// The picker needs only the connection flags: stdout is a terminal.
-	cmd := exec.Command(binary, "--url", url(ep))
-	cmd.Env = append(env(ep), "TERM=xterm-256color")
-	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ptmx.Close()
-	screen := &lockedBuffer{}
-	go func() { _, _ = io.Copy(screen, ptmx) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	defer func() {
-		if t.Failed() {
-			t.Logf("screen output: %q", screen.String())
-		}
-	}()
+	u := startTUI(t, ep)
+	screen := u.screen
 	// The table's header is drawn once the list has loaded.
 	loaded := func() int { return strings.Count(ansi.Strip(screen.String()), "binds") }
 	taptest.Eventually(t, 20*time.Second, "the picker's list", func() bool { return loaded() >= 1 })
 
 	for _, keys := range []string{"/", q, "\r", "\r"} {
-		if _, err := ptmx.Write([]byte(keys)); err != nil {
-			t.Fatal(err)
-		}
+		u.press(t, keys)
 		time.Sleep(50 * time.Millisecond)
 	}
 
@@ -73,24 +55,11 @@ func TestPickerTapsTheChosenQueueAndSReturnsToIt(t *testing.T) {
 	})
 
 	// s: the tap goes, the picker comes back.
-	if _, err := ptmx.Write([]byte("s")); err != nil {
-		t.Fatal(err)
-	}
+	u.press(t, "s")
 	taptest.WaitClean(t, ep, base, 20*time.Second)
 	taptest.Eventually(t, 20*time.Second, "the picker again", func() bool { return loaded() >= 2 })
-	if _, err := ptmx.Write([]byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("shoveltap did not exit after q in the picker")
-	}
+	u.press(t, "q")
+	u.waitExit(t, "q in the picker")
 	taptest.WaitClean(t, ep, base, 5*time.Second)
 }
 
@@ -106,41 +75,15 @@ func TestPickerSaysWhyAChoiceCannotBeTapped(t *testing.T) {
 	rh := taptest.Admin(t, ep)
 	t.Cleanup(func() { _, _ = rh.DeleteQueue(ep.Vhost, q) })
 
-	cmd := exec.Command(binary, "--url", url(ep))
-	cmd.Env = append(env(ep), "TERM=xterm-256color")
-	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ptmx.Close()
-	screen := &lockedBuffer{}
-	go func() { _, _ = io.Copy(screen, ptmx) }()
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	defer func() {
-		if t.Failed() {
-			t.Logf("screen output: %q", screen.String())
-		}
-	}()
+	u := startTUI(t, ep)
+	screen := u.screen
 	plain := func() string { return ansi.Strip(screen.String()) }
 	taptest.Eventually(t, 20*time.Second, "the picker's list", func() bool { return strings.Contains(plain(), "binds") })
 	for _, keys := range []string{"/", q, "\r", "\r"} {
-		if _, err := ptmx.Write([]byte(keys)); err != nil {
-			t.Fatal(err)
-		}
+		u.press(t, keys)
 		time.Sleep(50 * time.Millisecond)
 	}
 	taptest.Eventually(t, 20*time.Second, "the picker to say why", func() bool { return strings.Contains(plain(), "could not tap") })
-	if _, err := ptmx.Write([]byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Errorf("exit: %v", err)
-		}
-	case <-time.After(20 * time.Second):
-		t.Fatal("shoveltap did not exit after q in the picker")
-	}
+	u.press(t, "q")
+	u.waitExit(t, "q in the picker")
 }
