@@ -51,7 +51,7 @@ cross:
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null . || exit 1; \
 	done
 
-# Benchmarks against the local RabbitMQ (not part of make test): about 15
+# Benchmarks against the local RabbitMQ (not part of make test): about 18
 # minutes on 2 cores; writes docs/BENCHMARKS.md, docs/bench/results.json and
 # docs/bench/production.svg. bench-smoke runs every part briefly (CI).
 bench: broker

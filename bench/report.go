@@ -174,6 +174,9 @@ func (r *results) targets(p func(string, ...any)) {
 			p("| production publish-rate penalty ≤ 5 %% (default shovel tap, unlimited, %s) | %.1f %% (median of %d) | %s |", sizeLabel(size), (1-s.Median)*100, s.N, yes(1-s.Median <= 0.05))
 		}
 	}
+	if s := r.ingestRatio(); s.N > 0 {
+		p("| ingest ≥ 90 %% of raw consumer (keeping up with a publisher on the same box; median of %d) | %.0f %% | %s |", s.N, s.Median*100, yes(s.Median >= 0.9))
+	}
 	if s := r.drainRatio(); s.N > 0 {
 		p("| ingest ≥ 90 %% of raw consumer (draining a full tap queue; median of %d) | %.0f %% | %s |", s.N, s.Median*100, yes(s.Median >= 0.9))
 	}
