@@ -114,6 +114,7 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 			}
 			p.lastTag = d.DeliveryTag
 			if _, ok := d.Headers[heartbeatHeader]; ok {
+				p.s.countHeartbeat(d.Exchange)
 				continue // our own heartbeat, acknowledged with the next batch
 			}
 			m, ok := p.s.toMessage(p.seq+1, d)

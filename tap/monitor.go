@@ -116,6 +116,14 @@ func (s *Session) countDropped() {
 		if err != nil || !ok {
 			continue
 		}
+		if i, ok := s.sourceIndex(q); ok {
+			// Heartbeats are dead-lettered into the source queue: the
+			// shovel acknowledges them there, but they were never
+			// published to it. Add back the ones that came through.
+			s.mu.Lock()
+			c.Acked -= int64(s.heartbeats[i])
+			s.mu.Unlock()
+		}
 		counts[q] = uint64(c.Dropped())
 		published[q] = c.Published
 		if 2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes {
@@ -138,8 +146,14 @@ func (s *Session) countDropped() {
 			s.wasFull[q] = true
 		}
 		prev, seen := s.lastSample[q]
-		if !seen || published[q] != s.lastPublished[q] {
+		// Heartbeats keep trickling through the tap queue (one per
+		// HeartbeatEvery); only more than that counts as traffic.
+		allowance := int64(time.Since(s.sampledAt[q])/HeartbeatEvery) + 2
+		if !seen || published[q]-s.lastPublished[q] > allowance {
 			s.publishedAt[q] = time.Now()
+		}
+		if !seen || published[q] != s.lastPublished[q] {
+			s.sampledAt[q] = time.Now()
 		}
 		// The API refreshes its statistics every few seconds (5 s by
 		// default): "nothing published" means so over two refreshes.
@@ -157,6 +171,29 @@ func (s *Session) countDropped() {
 	s.status.Dropped = s.droppedBanked + now
 }
 
+// countHeartbeat counts a heartbeat that came back through source i's
+// shovel (it arrives from the tap's exchange i).
+func (s *Session) countHeartbeat(exchange string) {
+	for i := range s.points {
+		if exchange == s.names.Exchange(i) {
+			s.mu.Lock()
+			s.heartbeats[i]++
+			s.mu.Unlock()
+			return
+		}
+	}
+}
+
+// sourceIndex says which source a source queue's name belongs to.
+func (s *Session) sourceIndex(queue string) (int, bool) {
+	for i := range s.points {
+		if queue == s.names.SourceQueue(i) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
 // bankDropped keeps the tap queue's count before the queue is re-created.
 func (s *Session) bankDropped() {
 	s.mu.Lock()
@@ -168,6 +205,7 @@ func (s *Session) bankDropped() {
 	delete(s.wasFull, q)
 	delete(s.lastPublished, q)
 	delete(s.publishedAt, q)
+	delete(s.sampledAt, q)
 }
 
 func (s *Session) queueNames() []string {

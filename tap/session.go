@@ -125,7 +125,9 @@ type Session struct {
 	lastSample    map[string]uint64    // each queue's previous raw figure
 	wasFull       map[string]bool      // queues seen at least half full
 	lastPublished map[string]int64     // each queue's previous publish counter
-	publishedAt   map[string]time.Time // when it last moved
+	publishedAt   map[string]time.Time // when it last moved by more than heartbeats
+	sampledAt     map[string]time.Time // when the publish counter last changed at all
+	heartbeats    map[int]uint64       // heartbeats back through source i's shovel
 	droppedBanked uint64
 	// seenByQueue counts, per tapped production queue, what the tap
 	// received for it, to compare with the queue's own publish rate.
@@ -221,6 +223,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		wasFull:       map[string]bool{},
 		lastPublished: map[string]int64{},
 		publishedAt:   map[string]time.Time{},
+		sampledAt:     map[string]time.Time{},
+		heartbeats:    map[int]uint64{},
 		seenByQueue:   map[string]uint64{},
 		done:          make(chan struct{}),
 	}
