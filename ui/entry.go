@@ -23,7 +23,7 @@ const searchBody = 16 << 10
 // filter's view of it. Only the raw body is left unsanitised, for the hex view
 // and for decoding again.
 type entry struct {
-	msg      tap.Message
+	msg tap.Message
 	// res is the decoder's result, sanitised, without the rendered body:
 	// the detail pane renders it again when it opens (it shows one message
 	// at a time), so retained messages do not each hold a rendering several
