@@ -43,7 +43,9 @@ func run(ctx context.Context, url, exchange string, rate float64) error {
 	if err != nil {
 		return err
 	}
-	if err := ch.ExchangeDeclare(exchange, "topic", false, false, false, false, nil); err != nil {
+	// Auto-delete: the exchange goes with the demo's own queue (itself
+	// auto-delete) when the generator stops, leaving the broker as it was.
+	if err := ch.ExchangeDeclare(exchange, "topic", false, true, false, false, nil); err != nil {
 		return fmt.Errorf("declaring exchange %q: %w", exchange, err)
 	}
 	// The production side: a bounded queue with its own consumer.
