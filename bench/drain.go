@@ -53,38 +53,11 @@ func (b *bench) drainOnce(ctx context.Context, rep int, reader string) (drainRow
 	backlog := int64(tap.DefaultLimits.MaxLength)
 	row := drainRow{Rep: rep, Reader: reader, Size: ingestSize, Backlog: backlog}
 	gate := make(chan struct{})
-	var (
-		queue    string
-		received func() int64
-		finish   func() error
-		sess     *tap.Session
-		h        *headlessUI
-	)
-	switch reader {
-	case "shoveltap-ui":
-		s, err := tap.Open(ctx, tap.Config{Endpoint: b.ep, Sources: []tap.Source{{Exchange: b.exchange, Key: tap.AllKeys}}})
-		if err != nil {
-			return row, err
-		}
-		sess = s
-		h = runHeadlessUI(s.Batches(), 0, false, gate)
-		queue, received = s.Names().TapQueue(), h.Received.Load
-		finish = func() error {
-			cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			err := s.Close(cctx)
-			h.wait()
-			return err
-		}
-	default:
-		queue = b.name(fmt.Sprintf("raw-drain-%d", rep))
-		t, err := startQueueTap(ctx, b, queue, "amq.direct", queue, false, gate)
-		if err != nil {
-			return row, err
-		}
-		received = t.Received
-		finish = func() error { return t.Stop(context.Background()) }
+	r, err := b.startReader(ctx, reader, fmt.Sprintf("raw-drain-%d", rep), gate)
+	if err != nil {
+		return row, err
 	}
+	queue, received, finish, sess, h := r.queue, r.received, r.finish, r.sess, r.ui
 	// Half again as much as the queue holds: the rest must be dropped at
 	// the broker, and shown as dropped.
 	res, err := publish(ctx, b.url, pubSpec{Exchange: "", Key: queue, Size: ingestSize, Confirms: true, Window: 2000, Count: backlog * 3 / 2})

@@ -51,39 +51,51 @@ func (b *bench) runIngest(ctx context.Context) error {
 	return nil
 }
 
-func (b *bench) ingestOnce(ctx context.Context, rep int, reader string) (ingestRow, error) {
-	row := ingestRow{Rep: rep, Reader: reader, Size: ingestSize}
-	var (
-		queue    string
-		received func() int64
-		finish   func() error
-		sess     *tap.Session
-	)
-	switch reader {
-	case "shoveltap-ui":
+// reader is one of the two readers that ingest and drain compare.
+type reader struct {
+	queue    string       // the queue it reads
+	received func() int64 // messages taken so far
+	finish   func() error // stops it and removes what it created
+	sess     *tap.Session // shoveltap only
+	ui       *headlessUI  // shoveltap only
+}
+
+// startReader starts shoveltap (its session feeding the UI model headless)
+// or a raw amqp091-go consumer on a queue of its own named rawName. A
+// non-nil gate holds the reader back until it is closed.
+func (b *bench) startReader(ctx context.Context, kind, rawName string, gate chan struct{}) (*reader, error) {
+	if kind == "shoveltap-ui" {
 		s, err := tap.Open(ctx, tap.Config{Endpoint: b.ep, Sources: []tap.Source{{Exchange: b.exchange, Key: tap.AllKeys}}})
 		if err != nil {
-			return row, err
+			return nil, err
 		}
-		sess = s
-		h := runHeadlessUI(s.Batches(), 0, false, nil)
-		queue, received = s.Names().TapQueue(), h.Received.Load
-		finish = func() error {
-			cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-			defer cancel()
-			err := s.Close(cctx)
-			h.wait()
-			return err
-		}
-	default:
-		queue = b.name(fmt.Sprintf("raw-ingest-%d", rep))
-		t, err := startQueueTap(ctx, b, queue, "amq.direct", queue, false, nil)
-		if err != nil {
-			return row, err
-		}
-		received = t.Received
-		finish = func() error { return t.Stop(context.Background()) }
+		h := runHeadlessUI(s.Batches(), 0, false, gate)
+		return &reader{
+			queue: s.Names().TapQueue(), received: h.Received.Load, sess: s, ui: h,
+			finish: func() error {
+				cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+				defer cancel()
+				err := s.Close(cctx)
+				h.wait()
+				return err
+			},
+		}, nil
 	}
+	queue := b.name(rawName)
+	t, err := startQueueTap(ctx, b, queue, "amq.direct", queue, false, gate)
+	if err != nil {
+		return nil, err
+	}
+	return &reader{queue: queue, received: t.Received, finish: func() error { return t.Stop(context.Background()) }}, nil
+}
+
+func (b *bench) ingestOnce(ctx context.Context, rep int, reader string) (ingestRow, error) {
+	row := ingestRow{Rep: rep, Reader: reader, Size: ingestSize}
+	r, err := b.startReader(ctx, reader, fmt.Sprintf("raw-ingest-%d", rep), nil)
+	if err != nil {
+		return row, err
+	}
+	queue, received, finish, sess := r.queue, r.received, r.finish, r.sess
 	pctx, cancel := context.WithTimeout(ctx, b.plan.ingestFor)
 	res, err := publish(pctx, b.url, pubSpec{Exchange: "", Key: queue, Size: ingestSize, Confirms: true, Window: 2000})
 	cancel()

@@ -314,20 +314,7 @@ func TestQuitFromTheTUIRemovesTheTap(t *testing.T) {
 	u := startTUI(t, ep, "--exchange", x)
 
 	// Other taps may run on this broker: ours is the one bound to x.
-	var base string
-	rh := taptest.Admin(t, ep)
-	taptest.Eventually(t, 20*time.Second, "the tap to exist", func() bool {
-		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
-		if err != nil {
-			return false
-		}
-		for _, b := range bs {
-			if b, ok := tap.BaseOf(b.Destination); ok {
-				base = b
-			}
-		}
-		return base != "" && len(taptest.Leftovers(t, ep, base)) == 6
-	})
+	base := tapBoundTo(t, ep, x)
 	ch := taptest.Channel(t, ep)
 	taptest.Publish(t, ch, x, "order.visible", amqp.Publishing{ContentType: "text/plain", Body: []byte("hello from the tap")})
 	taptest.Eventually(t, 10*time.Second, "the message on screen", func() bool {

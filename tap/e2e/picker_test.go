@@ -8,7 +8,6 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -34,20 +33,7 @@ func TestPickerTapsTheChosenQueueAndSReturnsToIt(t *testing.T) {
 
 	// Other taps may run on this broker: ours is the one bound to x, the
 	// exchange the chosen queue is bound to.
-	var base string
-	rh := taptest.Admin(t, ep)
-	taptest.Eventually(t, 20*time.Second, "the tap of the chosen queue", func() bool {
-		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
-		if err != nil {
-			return false
-		}
-		for _, b := range bs {
-			if b, ok := tap.BaseOf(b.Destination); ok {
-				base = b
-			}
-		}
-		return base != "" && len(taptest.Leftovers(t, ep, base)) == 6
-	})
+	base := tapBoundTo(t, ep, x)
 	ch := taptest.Channel(t, ep)
 	taptest.Publish(t, ch, x, "order.picked", amqp.Publishing{ContentType: "text/plain", Body: []byte("seen through the picker")})
 	taptest.Eventually(t, 10*time.Second, "the message on screen", func() bool {

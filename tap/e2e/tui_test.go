@@ -10,6 +10,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // tui is shoveltap running in a real 80×24 pseudo-terminal.
@@ -63,4 +64,26 @@ func (u *tui) waitExit(t *testing.T, after string) {
 	case <-time.After(20 * time.Second):
 		t.Fatalf("shoveltap did not exit after %s", after)
 	}
+}
+
+// tapBoundTo waits until a tap bound to exchange x exists with all its
+// objects, and returns its base name. Other taps may run on this broker:
+// ours is the one bound to the test's own exchange.
+func tapBoundTo(t *testing.T, ep tap.Endpoint, x string) string {
+	t.Helper()
+	var base string
+	rh := taptest.Admin(t, ep)
+	taptest.Eventually(t, 20*time.Second, "a tap bound to "+x, func() bool {
+		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
+		if err != nil {
+			return false
+		}
+		for _, b := range bs {
+			if b, ok := tap.BaseOf(b.Destination); ok {
+				base = b
+			}
+		}
+		return base != "" && len(taptest.Leftovers(t, ep, base)) == 6
+	})
+	return base
 }
