@@ -1,6 +1,16 @@
 # shoveltap — see README.md. `make demo` and `make test` are the two set-up
 # commands; both make sure a local RabbitMQ with the needed plugins runs.
-GO          ?= go
+# A Go that can build shoveltap: `go` when it is 1.21 or later (it fetches
+# go.mod's version itself), otherwise one fetched from the Go module proxy by
+# scripts/ensure-go.sh (a fresh Debian box has only Go 1.19). Its directory
+# goes first on PATH for the tests and scripts that run `go` themselves.
+ifeq ($(origin GO),undefined)
+GO := $(shell scripts/ensure-go.sh)
+endif
+ifeq ($(GO),)
+$(error no Go toolchain: scripts/ensure-go.sh could not find or fetch one)
+endif
+export PATH := $(dir $(GO)):$(PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN       := $(shell $(GO) env GOPATH)/bin
