@@ -46,7 +46,11 @@ func productionChart(r *results) string {
 				cx := x + (bar-2)/2
 				f(`<line x1="%.1f" x2="%.1f" y1="%.1f" y2="%.1f" stroke="black"/>`, cx, cx, y(sm.Min), y(sm.Max))
 			}
-			f(`<text x="%.1f" y="%d" text-anchor="middle">%s</text>`, gx+group*0.35, h-bottom+18, t.Name)
+			// Two lines, split at the first dash ("shovel" over
+			// "on-publish"): the names are wider than a group.
+			first, second, _ := strings.Cut(t.Name, "-")
+			f(`<text x="%.1f" y="%d" text-anchor="middle">%s<tspan x="%.1f" dy="14">%s</tspan></text>`,
+				gx+group*0.35, h-bottom+18, first, gx+group*0.35, second)
 		}
 		for j, size := range sizes {
 			x := left + 160*j
