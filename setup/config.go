@@ -9,10 +9,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/shoveltap/shoveltap/tap"
 )
 
 // Layouts of the production side.
@@ -151,7 +152,7 @@ func (c *Config) resolve() ([]Resolved, error) {
 		seenMirror[r.MirrorExchange] = true
 		r.MaxLength = firstNonZero(x.MaxLength, c.Defaults.MaxLength, DefaultLimits.MaxLength)
 		size := firstNonEmpty(x.MaxBytes, c.Defaults.MaxBytes, DefaultLimits.MaxBytes)
-		n, err := ParseSize(size)
+		n, err := tap.ParseSize(size)
 		if err != nil {
 			return nil, fmt.Errorf("max_bytes of exchange %q: %w", x.Name, err)
 		}
@@ -181,25 +182,4 @@ func firstNonEmpty(v ...string) string {
 		}
 	}
 	return ""
-}
-
-// ParseSize reads a byte count such as 256MiB, 512KiB, 1GB or 1048576.
-func ParseSize(s string) (int64, error) {
-	units := []struct {
-		suffix string
-		mult   int64
-	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"KB", 1000}, {"MB", 1000 * 1000}, {"GB", 1000 * 1000 * 1000}, {"B", 1}}
-	t := strings.TrimSpace(s)
-	mult := int64(1)
-	for _, u := range units {
-		if strings.HasSuffix(t, u.suffix) {
-			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
-			break
-		}
-	}
-	n, err := strconv.ParseInt(t, 10, 64)
-	if err != nil || n <= 0 {
-		return 0, fmt.Errorf("%q is not a size; use e.g. 256MiB, 512KiB or a number of bytes", s)
-	}
-	return n * mult, nil
 }

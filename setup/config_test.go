@@ -87,11 +87,3 @@ func TestShovelDestURIHidesNothingButIsNeverPrinted(t *testing.T) {
 		t.Errorf("reason kept the password: %q", got)
 	}
 }
-
-func TestParseSize(t *testing.T) {
-	for in, want := range map[string]int64{"256MiB": 256 << 20, "1GB": 1e9, "512KiB": 512 << 10, "1048576": 1 << 20} {
-		if got, err := ParseSize(in); err != nil || got != want {
-			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
-		}
-	}
-}

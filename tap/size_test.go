@@ -1,0 +1,16 @@
+package tap
+
+import "testing"
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"256MiB": 256 << 20, "1GB": 1e9, "512KiB": 512 << 10, "1048576": 1 << 20, "16m": 16 << 20, " 2 GiB ": 2 << 30} {
+		if got, err := ParseSize(in); err != nil || got != want {
+			t.Errorf("ParseSize(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "MiB", "-1MiB", "0", "lots"} {
+		if _, err := ParseSize(bad); err == nil {
+			t.Errorf("ParseSize(%q) succeeded", bad)
+		}
+	}
+}
