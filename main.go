@@ -345,7 +345,18 @@ func tapSession(ctx context.Context, cfg tap.Config, f *tapFlags, rec *capture.R
 	var runErr error
 	if useJSON {
 		fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
-		runErr = writeJSON(ctx, session, batches, stdout, stderr, f.count, f.duration)
+		jctx := ctx
+		if f.duration > 0 {
+			var cancel context.CancelFunc
+			jctx, cancel = context.WithTimeout(ctx, f.duration)
+			defer cancel()
+		}
+		runErr = jsonl.Stream(jctx, batches, stdout, f.count, func(st tap.Status) {
+			fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
+		})
+		if st := session.Status(); runErr == nil && st.State == tap.StateFailed {
+			runErr = errors.New(st.Detail)
+		}
 	} else {
 		again, runErr = runUI(ctx, session, batches, f.retain, closeTap)
 	}
@@ -391,52 +402,6 @@ func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, 
 		return false, nil
 	}
 	return false, fmt.Errorf("terminal UI: %w", err)
-}
-
-// writeJSON prints every message as a JSON line until ctx ends, count
-// messages were written, duration passed or the tap failed.
-func writeJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, stdout, stderr io.Writer, count int, duration time.Duration) error {
-	if duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, duration)
-		defer cancel()
-	}
-	w := jsonl.NewWriter(stdout)
-	written := 0
-	lastState := tap.StateRunning
-	for {
-		select {
-		case <-ctx.Done():
-			return w.Flush()
-		case b, ok := <-batches:
-			if !ok {
-				if err := w.Flush(); err != nil {
-					return err
-				}
-				st := session.Status()
-				if st.State == tap.StateFailed {
-					return errors.New(st.Detail)
-				}
-				return nil
-			}
-			if b.Status.State != lastState {
-				fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", b.Status.State, b.Status.Detail)
-				lastState = b.Status.State
-			}
-			for _, m := range b.Messages {
-				if err := w.Write(m); err != nil {
-					return err
-				}
-				written++
-				if count > 0 && written >= count {
-					return w.Flush()
-				}
-			}
-			if err := w.Flush(); err != nil {
-				return fmt.Errorf("writing output: %w", err)
-			}
-		}
-	}
 }
 
 func runCleanup(args []string, stdout, stderr io.Writer) int {
