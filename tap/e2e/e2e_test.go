@@ -194,6 +194,20 @@ func TestCountStopsAndCleansUp(t *testing.T) {
 	taptest.WaitClean(t, ep, p.base, 5*time.Second)
 }
 
+func TestDurationStopsAndCleansUp(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "fanout")
+	start := time.Now()
+	p := startJSON(t, ep, "--exchange", x, "--duration", "2s")
+	if code := p.wait(t); code != 0 {
+		t.Errorf("exit code %d; stderr: %s", code, p.stderr.String())
+	}
+	if took := time.Since(start); took < 2*time.Second {
+		t.Errorf("exited after %s, before --duration 2s", took)
+	}
+	taptest.WaitClean(t, ep, p.base, 5*time.Second)
+}
+
 // After kill -9 nothing runs shoveltap's cleanup: the topology must stop
 // copying production messages on its own, `cleanup` must remove the leftover
 // definition while leaving a live tap alone, and the next start sweeps too.
