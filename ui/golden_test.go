@@ -3,8 +3,7 @@ package ui
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"strings"
+	"github.com/shoveltap/shoveltap/ui/uitest"
 	"testing"
 	"time"
 
@@ -130,18 +129,9 @@ func TestGolden(t *testing.T) {
 }
 
 // plainScreen is the model's view through the no-colour profile, with the
-// screen's height made visible by a closing rule.
+// screen's height made visible.
 func plainScreen(t *testing.T, m Model) []byte {
-	var buf bytes.Buffer
-	w := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.NoTTY}
-	if _, err := io.WriteString(w, m.View().Content); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(buf.String(), "\n")
-	for len(lines) < m.height {
-		lines = append(lines, "")
-	}
-	return []byte(strings.Join(lines, "\n") + "\n")
+	return uitest.PlainScreen(t, m.View().Content, m.height)
 }
 
 // TestQuitFlow runs the whole program: batches from a channel, q, the tap

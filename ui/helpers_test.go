@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/shoveltap/shoveltap/ui/uitest"
 	"os"
 	"strings"
 	"testing"
@@ -202,21 +203,8 @@ func typeText(t testing.TB, m Model, s string) Model {
 // screen is the model's view as plain text.
 func screen(m Model) string { return ansi.Strip(m.View().Content) }
 
-// checkScreen fails when the screen has more lines than the terminal or a
-// line wider than it.
+// checkScreen fails when the view does not fit the terminal.
 func checkScreen(t testing.TB, m Model) {
 	t.Helper()
-	content := m.View().Content
-	if content == "" {
-		return
-	}
-	lines := strings.Split(content, "\n")
-	if len(lines) > m.height {
-		t.Errorf("screen has %d lines, terminal %d", len(lines), m.height)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w > m.width {
-			t.Errorf("line %d is %d cells wide, terminal %d: %q", i+1, w, m.width, ansi.Strip(l))
-		}
-	}
+	uitest.CheckFits(t, m.View().Content, m.width, m.height)
 }

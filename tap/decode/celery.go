@@ -91,14 +91,7 @@ func recogniseCeleryV2(m *msg) (Result, bool) {
 // recogniseCeleryV1 claims Celery task protocol 1 messages: a body dict
 // with task, id, args and kwargs.
 func recogniseCeleryV1(m *msg) (Result, bool) {
-	if !m.mayHaveShape() {
-		return Result{}, false
-	}
-	v, serial, err := m.decoded()
-	if err != nil {
-		return Result{}, false
-	}
-	o, ok := v.(object)
+	o, v, serial, ok := m.decodedObject()
 	if !ok {
 		return Result{}, false
 	}

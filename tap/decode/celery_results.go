@@ -17,14 +17,7 @@ var celeryStates = map[string]bool{
 // recogniseCeleryResult claims result messages of the rpc:// backend: a
 // dict with task_id, status and result; correlation_id is the task id.
 func recogniseCeleryResult(m *msg) (Result, bool) {
-	if !m.mayHaveShape() {
-		return Result{}, false
-	}
-	v, serial, err := m.decoded()
-	if err != nil {
-		return Result{}, false
-	}
-	o, ok := v.(object)
+	o, v, serial, ok := m.decodedObject()
 	if !ok {
 		return Result{}, false
 	}

@@ -6,15 +6,8 @@ import "strings"
 // RPC calls and casts, and RPC replies, with or without the 2.0 envelope
 // {"oslo.version": "2.0", "oslo.message": "<json>"}.
 func recogniseOslo(m *msg) (Result, bool) {
-	if !m.mayHaveShape() {
-		return Result{}, false
-	}
-	v, serial, err := m.decoded()
-	if err != nil || serial != serJSON {
-		return Result{}, false
-	}
-	o, ok := v.(object)
-	if !ok {
+	o, _, serial, ok := m.decodedObject()
+	if !ok || serial != serJSON {
 		return Result{}, false
 	}
 	inner := m.body

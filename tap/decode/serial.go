@@ -345,3 +345,18 @@ func yamlScalar(n *yaml.Node) any {
 	// !!str, !!timestamp, !!binary and unknown tags keep their text.
 	return n.Value
 }
+
+// decodedObject is the opening of every recogniser that wants a dict body:
+// a body that may hold one, decoded, and a dict indeed. v is the decoded
+// body, for rendering.
+func (m *msg) decodedObject() (o object, v any, serial string, ok bool) {
+	if !m.mayHaveShape() {
+		return nil, nil, "", false
+	}
+	v, serial, err := m.decoded()
+	if err != nil {
+		return nil, nil, "", false
+	}
+	o, ok = v.(object)
+	return o, v, serial, ok
+}

@@ -1,10 +1,9 @@
 package picker
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
+	"github.com/shoveltap/shoveltap/ui/uitest"
 	"os"
 	"slices"
 	"strings"
@@ -163,30 +162,14 @@ func TestGolden(t *testing.T) {
 // plainScreen is the view through the no-colour profile, padded to the
 // terminal's height so that the golden shows it.
 func plainScreen(t *testing.T, m Model) []byte {
-	var buf bytes.Buffer
-	w := &colorprofile.Writer{Forward: &buf, Profile: colorprofile.NoTTY}
-	if _, err := io.WriteString(w, m.View().Content); err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(buf.String(), "\n")
-	for len(lines) < m.height {
-		lines = append(lines, "")
-	}
-	return []byte(strings.Join(lines, "\n") + "\n")
+	return uitest.PlainScreen(t, m.View().Content, m.height)
 }
 
 // checkScreen fails when the view does not fit the terminal or lets a raw
-// escape through.
+// hostile name through.
 func checkScreen(t testing.TB, m Model) {
 	t.Helper()
-	lines := strings.Split(m.View().Content, "\n")
-	if len(lines) > m.height {
-		t.Errorf("screen has %d lines, terminal %d", len(lines), m.height)
-	}
-	for i, l := range lines {
-		if w := ansi.StringWidth(l); w > m.width {
-			t.Errorf("line %d is %d cells wide, terminal %d: %q", i+1, w, m.width, ansi.Strip(l))
-		}
+	for i, l := range uitest.CheckFits(t, m.View().Content, m.width, m.height) {
 		if strings.ContainsRune(ansi.Strip(l), '\u202e') || strings.Contains(l, "\x1b[2J") {
 			t.Errorf("line %d lets a hostile name through: %q", i+1, l)
 		}
