@@ -24,9 +24,13 @@ type Admin struct {
 // NewAdmin returns a management API client with a request timeout, so a
 // hung API never hangs shoveltap.
 func NewAdmin(ep Endpoint, insecureTLS bool) (*Admin, error) {
-	transport := http.DefaultTransport.(*http.Transport).Clone()
+	base := http.DefaultTransport.(*http.Transport).Clone()
 	if insecureTLS {
-		transport.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // opt-in flag
+		base.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // opt-in flag
+	}
+	transport, err := newFailoverTransport(base, ep.APIs())
+	if err != nil {
+		return nil, err
 	}
 	rh, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport)
 	if err != nil {
@@ -205,10 +209,28 @@ func (a *Admin) explain(doing string, err error) error {
 		return fmt.Errorf("%s: the management API answered %d: %s", doing, er.StatusCode, strings.TrimSpace(er.Reason))
 	case strings.Contains(err.Error(), "401 Unauthorized"):
 		return fmt.Errorf("%s: the management API refused user %q: it needs the \"management\" tag (rabbitmqctl set_user_tags %s management policymaker); a tap with --no-shovel needs no tag", doing, a.ep.User, a.ep.User)
+	case isUnreachable(err) && a.ep.APIDerived:
+		return fmt.Errorf("%s: cannot reach the management API at %s, the address derived from --url (%v): if the management plugin listens elsewhere, give its address with --api http(s)://HOST:PORT; if it is not enabled, run rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), rootCause(err))
 	case isUnreachable(err):
-		return fmt.Errorf("%s: cannot reach the management API at %s (%v): enable it with rabbitmq-plugins enable rabbitmq_management, or give its address with --api", doing, a.ep.API, rootCause(err))
+		return fmt.Errorf("%s: cannot reach the management API at %s (%v): check --api, or enable it with rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), rootCause(err))
 	}
 	return fmt.Errorf("%s: %w", doing, err)
+}
+
+// deleteQueue removes a queue; a missing one is not an error.
+func (a *Admin) deleteQueue(vhost, name string) error {
+	if _, err := a.rh.DeleteQueue(vhost, name); err != nil && !isNotFound(err) {
+		return a.explain(fmt.Sprintf("deleting queue %q", name), err)
+	}
+	return nil
+}
+
+// deleteExchange removes an exchange; a missing one is not an error.
+func (a *Admin) deleteExchange(vhost, name string) error {
+	if _, err := a.rh.DeleteExchange(vhost, name); err != nil && !isNotFound(err) {
+		return a.explain(fmt.Sprintf("deleting exchange %q", name), err)
+	}
+	return nil
 }
 
 func isNotFound(err error) bool {

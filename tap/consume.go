@@ -10,10 +10,14 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
-var errConnectionLost = errors.New("connection to the broker lost")
+var (
+	errConnectionLost = errors.New("connection to the broker lost")
+	errTapStopped     = errors.New("the tap stopped carrying messages")
+)
 
 // run feeds the output stream until ctx ends, re-creating the tap when the
-// connection drops (if configured to).
+// connection drops or its shovel stops carrying heartbeats (if configured
+// to).
 func (s *Session) run(ctx context.Context, l *link) {
 	defer close(s.done)
 	defer close(s.out)
@@ -29,27 +33,43 @@ func (s *Session) run(ctx context.Context, l *link) {
 			p.sendStatus(ctx)
 			return
 		}
-		s.setState(StateReconnecting, fmt.Sprintf("%v; re-creating the tap…", err))
+		lost := time.Now()
+		s.setState(StateReconnecting, reconnectingDetail(0, err))
 		s.bankDropped()
-		if l = s.reconnect(ctx, p); l == nil {
+		oldGen := l.gen
+		if l = s.reconnect(ctx, p, lost, err); l == nil {
 			return
 		}
+		gap := time.Since(lost)
 		s.mu.Lock()
 		s.link = l
+		s.node, s.tapNode = l.node, l.tapNode
+		s.status.Reconnects++
+		s.status.LastGap = gap
 		s.mu.Unlock()
-		s.setState(StateRunning, "")
+		if !s.bound() {
+			go s.removeGeneration(oldGen)
+		}
+		s.setState(StateRunning, fmt.Sprintf("tap re-created at %s after a %.1f s gap (%v): messages published during the gap may be missing", time.Now().Format("15:04:05"), gap.Seconds(), err))
 	}
 }
 
+// reconnectingDetail says how long the tap has been away and what that
+// means for the stream.
+func reconnectingDetail(away time.Duration, cause error) string {
+	return fmt.Sprintf("reconnecting… %.1f s, messages published meanwhile may be missing (%v)", away.Seconds(), cause)
+}
+
 // reconnect retries establish with backoff, keeping the UI informed. It
-// returns nil when ctx ends.
-func (s *Session) reconnect(ctx context.Context, p *pump) *link {
+// returns nil when ctx ends. Each try starts with the node that worked
+// last and moves on to the cluster's other nodes.
+func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause error) *link {
 	s.mu.Lock()
 	s.link = nil
 	s.mu.Unlock()
-	backoff := time.Second
+	backoff := 500 * time.Millisecond
 	for {
-		if !p.idle(ctx, backoff) {
+		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, reconnectingDetail(time.Since(lost), cause)) }) {
 			return nil
 		}
 		l, err := s.establish(ctx)
@@ -59,8 +79,9 @@ func (s *Session) reconnect(ctx context.Context, p *pump) *link {
 		if ctx.Err() != nil {
 			return nil
 		}
-		backoff = min(backoff*2, 15*time.Second)
-		s.setState(StateReconnecting, fmt.Sprintf("%v; retrying in %s", err, backoff))
+		cause = err
+		backoff = min(backoff*2, 5*time.Second)
+		s.setState(StateReconnecting, reconnectingDetail(time.Since(lost), cause))
 	}
 }
 
@@ -77,6 +98,9 @@ type pump struct {
 	seq     uint64
 	rate    *rateMeter
 	lastOut time.Time
+	// blockedSince is when the reader last refused a batch, zero while
+	// it keeps up.
+	blockedSince time.Time
 }
 
 func (p *pump) drain(ctx context.Context, l *link) error {
@@ -90,6 +114,15 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 	heartbeat := time.NewTicker(HeartbeatEvery)
 	defer heartbeat.Stop()
 	beats := 0
+	// heard is when something last came through each source's shovel.
+	heard := make([]time.Time, len(p.s.points))
+	for i := range heard {
+		heard[i] = time.Now()
+	}
+	for _, d := range l.early {
+		p.take(d, heard)
+	}
+	l.early = nil
 	for {
 		select {
 		case <-ctx.Done():
@@ -112,31 +145,28 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				p.flush(ctx, nil, true)
 				return errConnectionLost
 			}
-			p.lastTag = d.DeliveryTag
-			if _, ok := d.Headers[heartbeatHeader]; ok {
-				p.s.countHeartbeat(d.Exchange)
-				continue // our own heartbeat, acknowledged with the next batch
-			}
-			m, ok := p.s.toMessage(p.seq+1, d)
-			if !ok {
-				continue // traced, but not routed to a queue asked for
-			}
-			p.seq++
-			p.pending = append(p.pending, m)
-			p.rate.add(1)
-			p.s.mu.Lock()
-			p.s.status.Seen++
-			p.s.mu.Unlock()
+			p.take(d, heard)
 		case <-tick.C:
+			blockedFor := p.blockedFor()
 			if err := p.flush(ctx, l, false); err != nil {
 				return err
+			}
+			if blockedFor > 0 && p.blockedFor() == 0 {
+				// The reader was stalled, so deliveries (heartbeats
+				// included) stood still: start the liveness clock anew.
+				for i := range heard {
+					heard[i] = time.Now()
+				}
 			}
 		case <-heartbeat.C:
 			if p.s.bound() {
 				continue
 			}
+			if i, ok := p.silentSource(heard); ok {
+				return fmt.Errorf("%w: nothing came through the shovel of %s for %s (its node may have restarted)", errTapStopped, p.s.points[i].Label, heartbeatLost)
+			}
 			beats++
-			redeclare := time.Duration(beats)*HeartbeatEvery >= p.s.cfg.Limits.Expires/4
+			redeclare := time.Duration(beats)*HeartbeatEvery >= heartbeatExpires/4
 			if redeclare {
 				beats = 0
 			}
@@ -145,6 +175,52 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 			}
 		}
 	}
+}
+
+// take adds one delivery to the pending batch; a heartbeat only proves
+// that its source's shovel runs.
+func (p *pump) take(d amqp.Delivery, heard []time.Time) {
+	p.lastTag = d.DeliveryTag
+	if i, ok := p.s.exchangeIndex(d.Exchange); ok && !p.s.bound() {
+		heard[i] = time.Now()
+	}
+	if _, ok := d.Headers[heartbeatHeader]; ok {
+		p.s.countHeartbeat(d.Exchange)
+		return // our own heartbeat, acknowledged with the next batch
+	}
+	m, ok := p.s.toMessage(p.seq+1, d)
+	if !ok {
+		return // traced, but not routed to a queue asked for
+	}
+	p.seq++
+	p.pending = append(p.pending, m)
+	p.rate.add(1)
+	p.s.mu.Lock()
+	p.s.status.Seen++
+	p.s.mu.Unlock()
+}
+
+// silentSource finds a source whose shovel has carried nothing, not even a
+// heartbeat, for heartbeatLost while the reader kept up: its shovel or its
+// source queue is gone (a node restarted), so the tap must be re-created.
+func (p *pump) silentSource(heard []time.Time) (int, bool) {
+	if p.blockedFor() > 0 {
+		return 0, false
+	}
+	for i, t := range heard {
+		if time.Since(t) > heartbeatLost {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// blockedFor is how long pending messages have waited for the reader.
+func (p *pump) blockedFor() time.Duration {
+	if len(p.pending) == 0 || p.blockedSince.IsZero() {
+		return 0
+	}
+	return time.Since(p.blockedSince)
 }
 
 // flush hands pending messages (or, every half second, just the status) to
@@ -167,8 +243,12 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 	select {
 	case p.s.out <- b:
 	default:
+		if p.blockedSince.IsZero() {
+			p.blockedSince = time.Now()
+		}
 		return nil // the reader is busy; keep the batch and try next tick
 	}
+	p.blockedSince = time.Time{}
 	p.lastOut = time.Now()
 	p.pending = nil
 	if p.lastTag != 0 && l != nil {
@@ -190,14 +270,15 @@ func (p *pump) sendStatus(ctx context.Context) {
 }
 
 // idle waits d while keeping the reader's status fresh; false when ctx ends.
-func (p *pump) idle(ctx context.Context, d time.Duration) bool {
+func (p *pump) idle(ctx context.Context, d time.Duration, refresh func()) bool {
 	deadline := time.Now().Add(d)
 	for time.Now().Before(deadline) {
 		select {
 		case <-ctx.Done():
 			return false
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(min(500*time.Millisecond, time.Until(deadline))):
 		}
+		refresh()
 		select {
 		case p.s.out <- Batch{Status: p.s.statusWithRate(0)}:
 		default:

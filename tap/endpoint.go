@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -29,6 +31,35 @@ type Endpoint struct {
 	User     string
 	Password string
 	Vhost    string
+	// Alternates are other nodes of the same cluster (more --url values, or
+	// the nodes the management API lists), tried in order when AMQP is down.
+	Alternates []amqp.URI
+	// AltAPIs are other nodes' management APIs, tried in order when API does
+	// not answer.
+	AltAPIs []string
+	// APIDerived says API was worked out from the URL rather than given, so
+	// an error can say so.
+	APIDerived bool
+}
+
+// Nodes lists every AMQP address to try, the preferred one first.
+func (e Endpoint) Nodes() []amqp.URI {
+	return append([]amqp.URI{e.AMQP}, e.Alternates...)
+}
+
+// APIs lists every management API address to try, the preferred one first.
+func (e Endpoint) APIs() []string {
+	return append([]string{e.API}, e.AltAPIs...)
+}
+
+// OnNode is the endpoint with node i of Nodes as its AMQP address.
+func (e Endpoint) OnNode(i int) Endpoint {
+	nodes := e.Nodes()
+	if i <= 0 || i >= len(nodes) {
+		return e
+	}
+	e.AMQP = nodes[i]
+	return e
 }
 
 // Address is host:port of the AMQP listener, for display.
@@ -60,6 +91,56 @@ func ResolveEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoin
 		rawURL = DefaultURL
 	}
 	return resolve(rawURL, apiURL, getenv, EnvUser, EnvPassword)
+}
+
+// ResolveCluster is ResolveEndpoint for several nodes of one cluster: the
+// first URL is preferred, the others are alternates. apiURLs gives one
+// management API for all nodes, or one per URL in the same order (none:
+// each node's is derived from its URL). Alternates share the first URL's
+// user, password and vhost.
+func ResolveCluster(rawURLs, apiURLs []string, getenv func(string) string) (Endpoint, error) {
+	if len(apiURLs) > 1 && len(apiURLs) != len(rawURLs) {
+		return Endpoint{}, fmt.Errorf("%d --api values for %d --url values: give one API for all, or one per --url in the same order", len(apiURLs), len(rawURLs))
+	}
+	apiFor := func(i int) string {
+		switch {
+		case len(apiURLs) == 1:
+			return apiURLs[0]
+		case len(apiURLs) > 1:
+			return apiURLs[i]
+		}
+		return ""
+	}
+	first := ""
+	if len(rawURLs) > 0 {
+		first = rawURLs[0]
+	}
+	ep, err := ResolveEndpoint(first, apiFor(0), getenv)
+	if err != nil || len(rawURLs) < 2 {
+		return ep, err
+	}
+	for i, raw := range rawURLs[1:] {
+		other, err := resolve(raw, apiFor(i+1), func(k string) string {
+			switch k {
+			case EnvUser:
+				return ep.User
+			case EnvPassword:
+				return ep.Password
+			}
+			return ""
+		}, EnvUser, EnvPassword)
+		if err != nil {
+			return Endpoint{}, fmt.Errorf("--url number %d: %w", i+2, err)
+		}
+		if other.User != ep.User || other.Vhost != ep.Vhost {
+			return Endpoint{}, fmt.Errorf("--url number %d (%s) must name the same user and vhost as the first (%s): several --url values are nodes of one cluster", i+2, other, ep)
+		}
+		ep.Alternates = append(ep.Alternates, other.AMQP)
+		if len(apiURLs) != 1 && !slices.Contains(ep.APIs(), other.API) {
+			ep.AltAPIs = append(ep.AltAPIs, other.API)
+		}
+	}
+	return ep, nil
 }
 
 // ResolveTapEndpoint is ResolveEndpoint for --tap-url, whose credentials
@@ -103,25 +184,35 @@ func resolve(rawURL, apiURL string, getenv func(string) string, envUser, envPass
 	if apiURL == "" && envUser == EnvUser {
 		apiURL = getenv(EnvAPI)
 	}
-	if apiURL == "" {
-		scheme := "http"
-		if uri.Scheme == "amqps" {
-			scheme = "https"
-		}
-		apiURL = scheme + "://" + net.JoinHostPort(uri.Host, "15672")
+	derived := apiURL == ""
+	if derived {
+		apiURL = DeriveAPI(uri)
 	}
 	api, err := url.Parse(apiURL)
 	if err != nil || (api.Scheme != "http" && api.Scheme != "https") || api.Host == "" {
 		return Endpoint{}, fmt.Errorf("the management API address %q is not valid; expected http(s)://HOST:15672", apiURL)
 	}
 	api.User = nil // credentials for the API are the broker user's, never from this URL
+	// http://host:15672/ and http://host:15672 are the same API.
+	api.Path = strings.TrimRight(api.Path, "/")
+	api.RawPath = ""
 	return Endpoint{
-		AMQP:     uri,
-		API:      api.String(),
-		User:     uri.Username,
-		Password: uri.Password,
-		Vhost:    uri.Vhost,
+		AMQP:       uri,
+		API:        api.String(),
+		User:       uri.Username,
+		Password:   uri.Password,
+		Vhost:      uri.Vhost,
+		APIDerived: derived,
 	}, nil
+}
+
+// DeriveAPI is the management API address that goes with an AMQP address
+// when none is given: the same host, on the management plugin's port.
+func DeriveAPI(uri amqp.URI) string {
+	if uri.Scheme == "amqps" {
+		return "https://" + net.JoinHostPort(uri.Host, "15671")
+	}
+	return "http://" + net.JoinHostPort(uri.Host, "15672")
 }
 
 // redactParseError keeps url.Parse's reason but drops the URL it quotes,

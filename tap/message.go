@@ -127,4 +127,12 @@ type Status struct {
 	// broker (drop-head) because shoveltap did not keep up. It comes from the
 	// management API's sampled statistics, so it lags by a few seconds.
 	Dropped uint64
+	// DroppedUnknown says the broker gives no message statistics (RabbitMQ
+	// 4 with management metrics collection denied), so Dropped means
+	// nothing.
+	DroppedUnknown bool
+	// Reconnects counts how often the tap was re-created; LastGap is how
+	// long the last re-creation left the stream without a tap.
+	Reconnects int
+	LastGap    time.Duration
 }

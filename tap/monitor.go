@@ -186,8 +186,9 @@ func (s *Session) countHeartbeat(exchange string) {
 
 // sourceIndex says which source a source queue's name belongs to.
 func (s *Session) sourceIndex(queue string) (int, bool) {
+	gen := s.currentGen()
 	for i := range s.points {
-		if queue == s.names.SourceQueue(i) {
+		if queue == s.names.SourceQueueOf(gen, i) {
 			return i, true
 		}
 	}
@@ -213,8 +214,9 @@ func (s *Session) queueNames() []string {
 	if s.bound() {
 		return names
 	}
+	gen := s.currentGen()
 	for i := range s.points {
-		names = append(names, s.names.SourceQueue(i))
+		names = append(names, s.names.SourceQueueOf(gen, i))
 	}
 	return names
 }
@@ -238,12 +240,19 @@ func (s *Session) restartTerminatedShovels(ctx context.Context) {
 		if ok {
 			reason = cleanReason(st.Reason)
 		}
-		if err := s.startShovel(i); err != nil {
+		if err := s.startShovel(ctx, i, s.currentGen()); err != nil {
 			s.setDetail(fmt.Sprintf("shovel stopped (%s) and could not be restarted: %v", reason, err))
 			continue
 		}
 		s.setDetail(fmt.Sprintf("shovel restarted at %s after: %s", time.Now().Format("15:04:05"), reason))
 	}
+}
+
+// currentGen is the generation of the source queues in use.
+func (s *Session) currentGen() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return max(0, s.nextGen-1)
 }
 
 func (s *Session) setDetail(detail string) {

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"regexp"
 	"strings"
 )
 
@@ -23,6 +24,13 @@ const MirrorPrefix = "shoveltap-mirror-"
 //	<base>-x-<i>    auto-delete exchange the shovel publishes into
 //	<base>-hb-<i>   heartbeat timer queue dead-lettering into source queue i
 //	<base>-hbx      auto-delete exchange feeding the heartbeat queues
+//	<base>-dlx      auto-delete exchange the heartbeats are dead-lettered
+//	                through (the default exchange would need write on amq.default)
+//
+// The source and heartbeat queues live on one node; when the tap is
+// re-created (a node restarted) it uses new ones, generation g > 0:
+// <base>-src<g>-<i> and <base>-hb<g>-<i>.
+//
 //	<base>-tap      shoveltap's own exclusive, bounded queue (one per session)
 //	<base>-live     with --tap-url, an exclusive empty queue on the tapped
 //	                broker standing in for the tap queue that lives elsewhere
@@ -40,13 +48,35 @@ func NewNames(host string) (Names, error) {
 	return Names{Base: Prefix + cleanHost(host) + "-" + hex.EncodeToString(b[:])}, nil
 }
 
-func (n Names) SourceQueue(i int) string  { return fmt.Sprintf("%s-src-%d", n.Base, i) }
-func (n Names) Shovel(i int) string       { return fmt.Sprintf("%s-%d", n.Base, i) }
-func (n Names) Exchange(i int) string     { return fmt.Sprintf("%s-x-%d", n.Base, i) }
-func (n Names) Heartbeat(i int) string    { return fmt.Sprintf("%s-hb-%d", n.Base, i) }
-func (n Names) TapQueue() string          { return n.Base + "-tap" }
-func (n Names) HeartbeatExchange() string { return n.Base + "-hbx" }
-func (n Names) LiveQueue() string         { return n.Base + "-live" }
+func (n Names) SourceQueue(i int) string   { return n.SourceQueueOf(0, i) }
+func (n Names) Shovel(i int) string        { return fmt.Sprintf("%s-%d", n.Base, i) }
+func (n Names) Exchange(i int) string      { return fmt.Sprintf("%s-x-%d", n.Base, i) }
+func (n Names) Heartbeat(i int) string     { return n.HeartbeatOf(0, i) }
+func (n Names) TapQueue() string           { return n.Base + "-tap" }
+func (n Names) HeartbeatExchange() string  { return n.Base + "-hbx" }
+func (n Names) DeadLetterExchange() string { return n.Base + "-dlx" }
+func (n Names) LiveQueue() string          { return n.Base + "-live" }
+
+// SourceQueueOf is source queue i of generation gen.
+func (n Names) SourceQueueOf(gen, i int) string { return n.generational("src", gen, i) }
+
+// HeartbeatOf is heartbeat queue i of generation gen.
+func (n Names) HeartbeatOf(gen, i int) string { return n.generational("hb", gen, i) }
+
+func (n Names) generational(kind string, gen, i int) string {
+	if gen == 0 {
+		return fmt.Sprintf("%s-%s-%d", n.Base, kind, i)
+	}
+	return fmt.Sprintf("%s-%s%d-%d", n.Base, kind, gen, i)
+}
+
+// nameShapes are the suffixes Names puts after a base, most specific first.
+var nameShapes = []*regexp.Regexp{
+	regexp.MustCompile(`^(.+)-(?:tap|hbx|dlx|live)$`),
+	regexp.MustCompile(`^(.+)-(?:src|hb)[0-9]*-[0-9]+$`),
+	regexp.MustCompile(`^(.+)-x-[0-9]+$`),
+	regexp.MustCompile(`^(.+)-[0-9]+$`),
+}
 
 // BaseOf recovers the session base from any name made by Names, or reports
 // that the name is not shoveltap's.
@@ -56,24 +86,12 @@ func BaseOf(name string) (string, bool) {
 	if !strings.HasPrefix(name, Prefix) || strings.HasPrefix(name, MirrorPrefix) {
 		return "", false
 	}
-	rest := name
-	for _, kind := range []string{"-tap", "-hbx", "-live"} {
-		if strings.HasSuffix(rest, kind) {
-			return strings.TrimSuffix(rest, kind), true
+	for _, shape := range nameShapes {
+		if m := shape.FindStringSubmatch(name); m != nil && len(m[1]) > len(Prefix) {
+			return m[1], true
 		}
 	}
-	// Strip "-<i>", then an optional "-src", "-hb" or "-x".
-	i := strings.LastIndexByte(rest, '-')
-	if i <= len(Prefix) || !isDigits(rest[i+1:]) {
-		return "", false
-	}
-	rest = rest[:i]
-	for _, kind := range []string{"-src", "-hb", "-x"} {
-		if strings.HasSuffix(rest, kind) {
-			return strings.TrimSuffix(rest, kind), true
-		}
-	}
-	return rest, true
+	return "", false
 }
 
 func isDigits(s string) bool {

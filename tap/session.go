@@ -44,6 +44,11 @@ type Config struct {
 	StartTimeout time.Duration // how long a shovel may take to start; 15 s when zero
 	// MonitorEvery is how often the shovel state and queue counters are read.
 	MonitorEvery time.Duration
+	// NoDiscovery keeps the tap on the nodes given, not also on the
+	// cluster's other nodes that the management API lists.
+	NoDiscovery bool
+
+	failAt string // tests: fail the establish step whose description starts so
 }
 
 // AckModes are the shovel ack modes shoveltap accepts.
@@ -98,14 +103,13 @@ func contains(list []string, s string) bool {
 // Session is one running tap: its broker objects, its connection and the
 // stream of batches it feeds.
 type Session struct {
-	cfg           Config
-	admin         *Admin
-	tapAdmin      *Admin // the tap broker's API; admin when it is the same
-	names         Names
-	info          BrokerInfo
-	durableSource bool
-	points        []tapPoint // resolved sources; index i names <base>-src-i etc.
-	tracingOn     bool       // this session turned the firehose on
+	cfg       Config
+	admin     *Admin
+	tapAdmin  *Admin // the tap broker's API; admin when it is the same
+	names     Names
+	info      BrokerInfo
+	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
+	tracingOn bool       // this session turned the firehose on
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
 	// traffic of a queue), to show beside the stream.
 	Notes []string
@@ -119,6 +123,10 @@ type Session struct {
 	mu     sync.Mutex
 	status Status
 	link   *link
+	// nextGen numbers the next set of source and heartbeat queues; node
+	// and tapNode are the nodes (indexes in Endpoint.Nodes) to try first.
+	nextGen       int
+	node, tapNode int
 	// dropped is the last count per queue; droppedBanked holds counts of
 	// tap queues that were re-created since.
 	dropped       map[string]uint64
@@ -153,7 +161,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	// The AMQP login comes first: its error tells a wrong password apart
 	// from a missing management tag, which the API's 401 cannot.
-	probe, err := dial(cfg.Endpoint, names.Base+"-check", cfg.InsecureTLS)
+	probe, node, err := dialNodes(cfg.Endpoint, names.Base+"-check", cfg.InsecureTLS, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -173,6 +181,26 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		return nil, err
 	case !cfg.NoShovel && !info.CanShovel():
 		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator (rabbitmqctl set_user_tags %s management policymaker), or run with --no-shovel", info.User, tagList(info.Tags), info.User)
+	}
+	if admin != nil {
+		ov, err := admin.Overview(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkSameBroker(cfg.Endpoint.OnNode(node), probe, ov, "--url"); err != nil {
+			return nil, err
+		}
+		if !cfg.NoDiscovery {
+			more, apis := admin.clusterNodes(ctx, cfg.Endpoint, ov)
+			cfg.Endpoint.Alternates = append(cfg.Endpoint.Alternates, more...)
+			cfg.Endpoint.AltAPIs = append(cfg.Endpoint.AltAPIs, apis...)
+			if len(apis) > 0 {
+				if admin, err = NewAdmin(cfg.Endpoint, cfg.InsecureTLS); err != nil {
+					return nil, err
+				}
+				lookup = admin
+			}
+		}
 	}
 	var points []tapPoint
 	if cfg.Firehose {
@@ -199,13 +227,20 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if tapAdmin, err = NewAdmin(*cfg.TapEndpoint, cfg.InsecureTLS); err != nil {
 			return nil, err
 		}
-		tapProbe, err := dial(*cfg.TapEndpoint, names.Base+"-check", cfg.InsecureTLS)
+		tapProbe, tapNode, err := dialNodes(*cfg.TapEndpoint, names.Base+"-check", cfg.InsecureTLS, 0)
 		if err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 		}
-		tapProbe.Close()
+		defer tapProbe.Close()
 		if _, err := tapAdmin.Preflight(); err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
+		}
+		ov, err := tapAdmin.Overview(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
+		}
+		if err := checkSameBroker(cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, "--tap-url"); err != nil {
+			return nil, err
 		}
 	}
 	s := &Session{
@@ -216,7 +251,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		admin:         admin,
 		names:         names,
 		info:          info,
-		durableSource: versionAtLeast(info.Version, 4, 3),
+		node:          node,
 		out:           make(chan Batch), // unbuffered: a batch is acknowledged only once the reader took it
 		dropped:       map[string]uint64{},
 		lastSample:    map[string]uint64{},

@@ -141,8 +141,8 @@ func TestCloseRemovesEverything(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := s.Names().Base
-	if left := taptest.Leftovers(t, ep, base); len(left) != 6 {
-		t.Fatalf("while running the tap should hold a shovel, three queues and two exchanges; found %v", left)
+	if left := taptest.Leftovers(t, ep, base); len(left) != 7 {
+		t.Fatalf("while running the tap should hold a shovel, three queues and three exchanges; found %v", left)
 	}
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)

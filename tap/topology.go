@@ -22,8 +22,11 @@ type Limits struct {
 }
 
 // DefaultLimits keep a stalled or paused tap under about 32 MiB of bodies on
-// the broker with one source.
-var DefaultLimits = Limits{MaxLength: 10000, MaxBytes: 16 << 20, Expires: time.Minute}
+// the broker with one source. Expires is short because a source queue is
+// bound to production: after a crash it receives copies from the moment
+// its shovel stops (within a heartbeat TTL) until it expires. While the tap
+// lives the shovel consumes it, so it never expires under a live tap.
+var DefaultLimits = Limits{MaxLength: 10000, MaxBytes: 16 << 20, Expires: 5 * time.Second}
 
 func (l Limits) queueArgs() amqp.Table {
 	return amqp.Table{
@@ -37,10 +40,12 @@ func (l Limits) queueArgs() amqp.Table {
 }
 
 // Heartbeats are the dead-man's switch that stops an orphaned shovel within
-// seconds even when production is idle. Every HeartbeatEvery the session
-// puts a message in heartbeat queue i, whose messages expire after
-// heartbeatTTL and are dead-lettered into source queue i. While the session
-// lives they come back through the shovel and are dropped unseen. After a
+// seconds even when production is idle, and the proof that the shovel
+// runs. Every HeartbeatEvery the session puts a message in heartbeat queue
+// i, whose messages expire after heartbeatTTL and are dead-lettered (through
+// the session's own dead-letter exchange) into source queue i. While the
+// session lives they come back through the shovel and are dropped unseen;
+// when none has come back for heartbeatLost the tap is re-created. After a
 // crash the ones still queued keep expiring into the source queue; the
 // shovel's publishes of them fail (the tap exchange is gone) and stop it.
 // On 3.10 the first failed publish kills the shovel's destination channel
@@ -48,18 +53,22 @@ func (l Limits) queueArgs() amqp.Table {
 const (
 	HeartbeatEvery  = time.Second
 	heartbeatTTL    = 2500 * time.Millisecond
+	heartbeatLost   = 8 * time.Second
 	heartbeatHeader = "x-shoveltap-heartbeat"
 )
 
-func (s *Session) heartbeatArgs(i int) amqp.Table {
+// heartbeatExpires keeps a heartbeat queue (which has no consumer) alive
+// past its last messages' TTL: an expired queue discards its messages
+// instead of dead-lettering them.
+const heartbeatExpires = 4 * heartbeatTTL
+
+func (s *Session) heartbeatArgs(gen, i int) amqp.Table {
 	return amqp.Table{
 		"x-message-ttl":             heartbeatTTL.Milliseconds(),
-		"x-dead-letter-exchange":    "",
-		"x-dead-letter-routing-key": s.names.SourceQueue(i),
+		"x-dead-letter-exchange":    s.names.DeadLetterExchange(),
+		"x-dead-letter-routing-key": s.names.SourceQueueOf(gen, i),
 		"x-max-length":              int64(10),
-		// The queue must outlive its last messages' TTL: an expired queue
-		// discards its messages instead of dead-lettering them.
-		"x-expires": max(s.cfg.Limits.Expires, 4*heartbeatTTL).Milliseconds(),
+		"x-expires":                 heartbeatExpires.Milliseconds(),
 	}
 }
 
@@ -69,7 +78,7 @@ func (s *Session) heartbeatArgs(i int) amqp.Table {
 func (s *Session) beat(l *link, redeclare bool, expiration string) error {
 	if redeclare {
 		for i := range s.points {
-			if _, err := l.prodCh.QueueDeclare(s.names.Heartbeat(i), s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
+			if _, err := l.prodCh.QueueDeclare(s.names.HeartbeatOf(l.gen, i), true, false, false, false, s.heartbeatArgs(l.gen, i)); err != nil {
 				return err
 			}
 		}
@@ -87,6 +96,14 @@ type link struct {
 	prod       *amqp.Connection
 	prodCh     *amqp.Channel // source and heartbeat queues, heartbeats
 	deliveries <-chan amqp.Delivery
+	// gen is the generation of the source and heartbeat queue names.
+	gen int
+	// node and tapNode are the indexes (in Endpoint.Nodes) of the nodes
+	// prod and conn are connected to.
+	node, tapNode int
+	// early holds deliveries that arrived while establish waited for the
+	// first heartbeats; the pump takes them first.
+	early []amqp.Delivery
 }
 
 func (l *link) close() {
@@ -103,6 +120,14 @@ func (l *link) close() {
 // dial opens an AMQP connection named after the tap, so operators can tell
 // it apart in the management UI.
 func dial(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
+	conn, err := dialRaw(ep, name, insecureTLS)
+	if err != nil {
+		return nil, explainAMQP(ep, "connecting to the broker", err)
+	}
+	return conn, nil
+}
+
+func dialRaw(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
 	props := amqp.NewConnectionProperties()
 	props.SetClientConnectionName(name)
 	cfg := amqp.Config{
@@ -113,11 +138,28 @@ func dial(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) 
 	if ep.AMQP.Scheme == "amqps" {
 		cfg.TLSClientConfig = &tls.Config{ServerName: ep.AMQP.Host, InsecureSkipVerify: insecureTLS} //nolint:gosec // opt-in flag
 	}
-	conn, err := amqp.DialConfig(ep.AMQP.String(), cfg)
-	if err != nil {
-		return nil, explainAMQP(ep, "connecting to the broker", err)
+	return amqp.DialConfig(ep.AMQP.String(), cfg)
+}
+
+// dialNodes connects to the first of ep's nodes that answers, trying node
+// start first, and says which node it reached. A refused login stops the
+// search: every node would refuse it alike.
+func dialNodes(ep Endpoint, name string, insecureTLS bool, start int) (*amqp.Connection, int, error) {
+	nodes := ep.Nodes()
+	var errs []error
+	for n := range nodes {
+		i := (start + n) % len(nodes)
+		conn, err := dialRaw(ep.OnNode(i), name, insecureTLS)
+		if err == nil {
+			return conn, i, nil
+		}
+		err = explainAMQP(ep.OnNode(i), "connecting to the broker", err)
+		if len(nodes) == 1 || strings.Contains(err.Error(), "wrong username or password") {
+			return nil, 0, err
+		}
+		errs = append(errs, err)
 	}
-	return conn, nil
+	return nil, 0, fmt.Errorf("no node of the cluster answers (tried %d): %w", len(nodes), errors.Join(errs...))
 }
 
 // explainAMQP turns an AMQP failure into an actionable error. It never
@@ -187,7 +229,7 @@ func networkURI(ep Endpoint) string {
 // connection is gone its exchange auto-deletes, the shovel's next publish
 // fails, and the shovel terminates instead of retrying. Its source queue then
 // has no consumer and expires.
-func (s *Session) shovelDefinition(i int) map[string]any {
+func (s *Session) shovelDefinition(i, gen int) map[string]any {
 	uri := directURI(s.cfg.Endpoint.User, s.cfg.Endpoint.Vhost)
 	dest := uri
 	if t := s.cfg.TapEndpoint; t != nil {
@@ -199,7 +241,7 @@ func (s *Session) shovelDefinition(i int) map[string]any {
 	return map[string]any{
 		"src-protocol":       "amqp091",
 		"src-uri":            uri,
-		"src-queue":          s.names.SourceQueue(i),
+		"src-queue":          s.names.SourceQueueOf(gen, i),
 		"src-queue-args":     map[string]any(s.cfg.Limits.queueArgs()),
 		"src-prefetch-count": s.cfg.ShovelPrefetch,
 		"dest-protocol":      "amqp091",
@@ -210,52 +252,72 @@ func (s *Session) shovelDefinition(i int) map[string]any {
 	}
 }
 
-// establish creates the whole tap on a fresh connection and waits until its
-// shovels run. The tap queue comes first: while it exists the session is
-// alive, so nothing created after it can be mistaken for an orphan. On
-// failure it removes what it created.
+// establish creates the whole tap on a fresh connection and waits until
+// heartbeats come back through every shovel. The tap queue comes first:
+// while it exists the session is alive, so nothing created after it can be
+// mistaken for an orphan. Each call uses a new generation of source and
+// heartbeat queues, so a tap re-created while a node is down never waits
+// for queues that live on that node. On failure it removes what it created.
 func (s *Session) establish(ctx context.Context) (*link, error) {
+	s.mu.Lock()
+	gen, node, tapNode := s.nextGen, s.node, s.tapNode
+	s.nextGen++
+	s.mu.Unlock()
+
 	tapEP := s.tapEndpoint()
-	conn, err := dial(tapEP, s.names.Base, s.cfg.InsecureTLS)
+	conn, tapNode, err := dialNodes(tapEP, s.names.Base, s.cfg.InsecureTLS, tapNode)
 	if err != nil {
 		return nil, err
 	}
-	l := &link{conn: conn}
+	tapEP = tapEP.OnNode(tapNode)
+	l := &link{conn: conn, gen: gen, node: tapNode, tapNode: tapNode}
 	fail := func(err error) (*link, error) {
 		s.removeBrokerObjects(l)
 		return nil, err
+	}
+	step := func(what string, ep Endpoint, err error) error {
+		if err == nil {
+			err = s.injected(what)
+		}
+		if err != nil {
+			return explainAMQP(ep, what, err)
+		}
+		return nil
 	}
 	if l.ch, err = conn.Channel(); err != nil {
 		return fail(explainAMQP(tapEP, "opening a channel", err))
 	}
 	l.prod, l.prodCh = l.conn, l.ch
 	tapQueue := s.names.TapQueue()
-	if _, err := l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs()); err != nil {
-		return fail(explainAMQP(tapEP, fmt.Sprintf("declaring the tap queue %q", tapQueue), err))
+	_, err = l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs())
+	if err := step(fmt.Sprintf("declaring the tap queue %q", tapQueue), tapEP, err); err != nil {
+		return fail(err)
 	}
 	if s.bound() {
 		return s.establishBound(l, fail)
 	}
 	for i := range s.points {
 		x := s.names.Exchange(i)
-		if err := l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
-			return fail(explainAMQP(tapEP, fmt.Sprintf("declaring the tap exchange %q", x), err))
+		if err := step(fmt.Sprintf("declaring the tap exchange %q", x), tapEP, l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil)); err != nil {
+			return fail(err)
 		}
-		if err := l.ch.QueueBind(tapQueue, "", x, false, nil); err != nil {
-			return fail(explainAMQP(tapEP, fmt.Sprintf("binding the tap queue to %q", x), err))
+		if err := step(fmt.Sprintf("binding the tap queue to %q", x), tapEP, l.ch.QueueBind(tapQueue, "", x, false, nil)); err != nil {
+			return fail(err)
 		}
 	}
-	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
-		return fail(explainAMQP(tapEP, "setting the prefetch", err))
+	if err := step("setting the prefetch", tapEP, l.ch.Qos(s.cfg.Prefetch, 0, false)); err != nil {
+		return fail(err)
 	}
-	if l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil); err != nil {
-		return fail(explainAMQP(tapEP, fmt.Sprintf("consuming from %q", tapQueue), err))
+	l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil)
+	if err := step(fmt.Sprintf("consuming from %q", tapQueue), tapEP, err); err != nil {
+		return fail(err)
 	}
 
 	// The tapped broker's side.
 	ep := s.cfg.Endpoint
+	l.node = node
 	if s.cfg.TapEndpoint != nil {
-		if l.prod, err = dial(ep, s.names.Base, s.cfg.InsecureTLS); err != nil {
+		if l.prod, l.node, err = dialNodes(ep, s.names.Base, s.cfg.InsecureTLS, node); err != nil {
 			return fail(err)
 		}
 		if l.prodCh, err = l.prod.Channel(); err != nil {
@@ -263,42 +325,61 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		}
 		// The tap queue lives elsewhere; this one tells a cleanup on
 		// the tapped broker that the session is alive.
-		if _, err := l.prodCh.QueueDeclare(s.names.LiveQueue(), false, false, true, false, amqp.Table{"x-max-length": int64(0)}); err != nil {
-			return fail(explainAMQP(ep, fmt.Sprintf("declaring %q", s.names.LiveQueue()), err))
+		_, err = l.prodCh.QueueDeclare(s.names.LiveQueue(), false, false, true, false, amqp.Table{"x-max-length": int64(0)})
+		if err := step(fmt.Sprintf("declaring %q", s.names.LiveQueue()), ep, err); err != nil {
+			return fail(err)
 		}
+	} else {
+		l.node = tapNode
 	}
-	// Heartbeats go through an exchange of our own rather than the default
+	ep = ep.OnNode(l.node)
+	// Heartbeats go through exchanges of our own rather than the default
 	// exchange, so they need no permission beyond shoveltap's own names.
-	hbx := s.names.HeartbeatExchange()
-	if err := l.prodCh.ExchangeDeclare(hbx, amqp.ExchangeFanout, false, true, false, false, nil); err != nil {
-		return fail(explainAMQP(ep, fmt.Sprintf("declaring the heartbeat exchange %q", hbx), err))
+	hbx, dlx := s.names.HeartbeatExchange(), s.names.DeadLetterExchange()
+	if err := step(fmt.Sprintf("declaring the heartbeat exchange %q", hbx), ep, l.prodCh.ExchangeDeclare(hbx, amqp.ExchangeFanout, false, true, false, false, nil)); err != nil {
+		return fail(err)
+	}
+	if err := step(fmt.Sprintf("declaring the dead-letter exchange %q", dlx), ep, l.prodCh.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil)); err != nil {
+		return fail(err)
 	}
 	for i, src := range s.points {
-		q := s.names.SourceQueue(i)
-		// Transient non-exclusive queues cannot be declared on 4.3+, so
-		// there the source queue is durable (x-expires still removes it).
-		if _, err := l.prodCh.QueueDeclare(q, s.durableSource, false, false, false, s.cfg.Limits.queueArgs()); err != nil {
-			return fail(explainAMQP(ep, fmt.Sprintf("declaring the source queue %q", q), err))
+		// Durable: RabbitMQ 4 may deny transient non-exclusive queues
+		// (deprecated_features.permit.transient_nonexcl_queues = false),
+		// and a durable queue with x-expires is valid on every version.
+		q := s.names.SourceQueueOf(gen, i)
+		_, err := l.prodCh.QueueDeclare(q, true, false, false, false, s.cfg.Limits.queueArgs())
+		if err := step(fmt.Sprintf("declaring the source queue %q", q), ep, err); err != nil {
+			return fail(err)
 		}
-		hb := s.names.Heartbeat(i)
-		if _, err := l.prodCh.QueueDeclare(hb, s.durableSource, false, false, false, s.heartbeatArgs(i)); err != nil {
-			return fail(explainAMQP(ep, fmt.Sprintf("declaring the heartbeat queue %q", hb), err))
+		if err := step(fmt.Sprintf("binding the source queue %q to %q", q, dlx), ep, l.prodCh.QueueBind(q, q, dlx, false, nil)); err != nil {
+			return fail(err)
 		}
-		if err := l.prodCh.QueueBind(hb, "", hbx, false, nil); err != nil {
-			return fail(explainAMQP(ep, fmt.Sprintf("binding the heartbeat queue %q", hb), err))
+		hb := s.names.HeartbeatOf(gen, i)
+		_, err = l.prodCh.QueueDeclare(hb, true, false, false, false, s.heartbeatArgs(gen, i))
+		if err := step(fmt.Sprintf("declaring the heartbeat queue %q", hb), ep, err); err != nil {
+			return fail(err)
+		}
+		if err := step(fmt.Sprintf("binding the heartbeat queue %q", hb), ep, l.prodCh.QueueBind(hb, "", hbx, false, nil)); err != nil {
+			return fail(err)
 		}
 		for _, b := range src.Bindings {
-			if err := l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args); err != nil {
-				return fail(explainAMQP(ep, "binding to "+describeBinding(src.Exchange, b), err))
+			if err := step("binding to "+describeBinding(src.Exchange, b), ep, l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args)); err != nil {
+				return fail(err)
 			}
 		}
 	}
 	for i := range s.points {
-		if err := s.startShovel(i); err != nil {
+		if err := s.startShovel(ctx, i, gen); err != nil {
 			return fail(err)
 		}
 	}
-	if err := s.waitRunning(ctx); err != nil {
+	// A heartbeat that expires at once proves each shovel runs as soon
+	// as it does; no status API is needed (on 3.10 it wants the
+	// monitoring tag).
+	if err := step("starting the heartbeat", ep, s.beat(l, false, "0")); err != nil {
+		return fail(err)
+	}
+	if err := s.waitRunning(ctx, l); err != nil {
 		return fail(err)
 	}
 	// Two heartbeats in flight before anyone hears the tap runs, so that
@@ -306,8 +387,8 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	// apart: two failed publishes in quick succession go out on the
 	// shovel's dying channel before it notices, and stop nothing.
 	for _, ttl := range []string{"1000", ""} {
-		if err := s.beat(l, false, ttl); err != nil {
-			return fail(explainAMQP(s.cfg.Endpoint, "starting the heartbeat", err))
+		if err := step("starting the heartbeat", ep, s.beat(l, false, ttl)); err != nil {
+			return fail(err)
 		}
 	}
 	return l, nil
@@ -339,57 +420,109 @@ func (s *Session) establishBound(l *link, fail func(error) (*link, error)) (*lin
 	return l, nil
 }
 
-// startShovel (re)creates shovel i. The broker ignores a declaration equal
-// to the stored one, so a terminated shovel is deleted first to make it
-// start again.
-func (s *Session) startShovel(i int) error {
+// startShovel (re)creates shovel i for generation gen. The broker ignores
+// a declaration equal to the stored one, so a terminated shovel is deleted
+// first to make it start again.
+func (s *Session) startShovel(ctx context.Context, i, gen int) error {
 	vhost, name := s.cfg.Endpoint.Vhost, s.names.Shovel(i)
 	if err := s.admin.DeleteShovel(vhost, name); err != nil {
 		return err
 	}
-	return s.admin.DeclareShovel(vhost, name, s.shovelDefinition(i))
+	if err := s.injected(fmt.Sprintf("creating shovel %q", name)); err != nil {
+		return err
+	}
+	return s.admin.DeclareShovel(vhost, name, s.shovelDefinition(i, gen))
 }
 
-// waitRunning polls the shovels' status until every one runs, one
-// terminates, or the start timeout passes.
-func (s *Session) waitRunning(ctx context.Context) error {
+// waitRunning waits until a heartbeat has come back through every shovel,
+// keeping any message that arrives meanwhile for the pump. When none comes
+// within the start timeout it asks the shovel status API why, where that
+// answers, and fails fast on a shovel the broker reports terminated.
+func (s *Session) waitRunning(ctx context.Context, l *link) error {
+	if err := s.injected("waiting for the shovel"); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
 	defer cancel()
-	want := map[string]bool{}
-	for i := range s.points {
-		want[s.names.Shovel(i)] = true
-	}
-	last := "not reported yet"
-	for {
-		states, err := s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
-		if err != nil && ctx.Err() == nil {
-			return err
-		}
-		running := 0
-		for _, st := range states {
-			if !want[st.Name] {
+	heard := map[int]bool{}
+	statusEvery := time.NewTicker(time.Second)
+	defer statusEvery.Stop()
+	statusWorks := true
+	for len(heard) < len(s.points) {
+		select {
+		case d, ok := <-l.deliveries:
+			if !ok {
+				return fmt.Errorf("the tap's connection closed while its shovel was starting")
+			}
+			if i, ok := s.exchangeIndex(d.Exchange); ok {
+				heard[i] = true
+			}
+			l.early = append(l.early, d)
+		case <-statusEvery.C:
+			if !statusWorks {
 				continue
 			}
-			last = st.State
-			switch st.State {
-			case "running", "flow", "blocked":
-				running++
-			case "terminated":
-				return fmt.Errorf("shovel %q did not start: the broker says: %s", st.Name, cleanReason(st.Reason))
+			states, err := s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
+			if err != nil {
+				statusWorks = false // extra detail only; heartbeats decide
+				continue
 			}
-		}
-		if running == len(want) {
-			return nil
-		}
-		select {
+			for _, st := range states {
+				if i, ok := s.shovelIndex(st.Name); ok && !heard[i] && st.State == "terminated" {
+					return fmt.Errorf("shovel %q did not start: the broker says: %s", st.Name, cleanReason(st.Reason))
+				}
+			}
 		case <-ctx.Done():
-			if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return fmt.Errorf("the tap's shovel did not start within %s (last state: %s); see the broker log", s.cfg.StartTimeout, last)
+			if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return ctx.Err()
 			}
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+			last := "the shovel status API did not answer"
+			sctx, scancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer scancel()
+			if states, err := s.admin.ShovelStates(sctx, s.cfg.Endpoint.Vhost); err == nil {
+				last = "the broker lists no state for it"
+				for _, st := range states {
+					if _, ok := s.shovelIndex(st.Name); ok {
+						last = "its state is " + st.State
+						if st.Reason != "" {
+							last += ": " + cleanReason(st.Reason)
+						}
+					}
+				}
+			}
+			return fmt.Errorf("the tap's shovel did not carry a message within %s (%s); see the broker log", s.cfg.StartTimeout, last)
 		}
 	}
+	return nil
+}
+
+// exchangeIndex says which source a tap exchange stands for.
+func (s *Session) exchangeIndex(exchange string) (int, bool) {
+	for i := range s.points {
+		if exchange == s.names.Exchange(i) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// shovelIndex says which source a shovel name belongs to.
+func (s *Session) shovelIndex(name string) (int, bool) {
+	for i := range s.points {
+		if name == s.names.Shovel(i) {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// injected returns the error a test asked for at this step, so every step
+// of establish can be made to fail (see TestEveryFailedStepLeavesNothing).
+func (s *Session) injected(step string) error {
+	if s.cfg.failAt != "" && strings.HasPrefix(step, s.cfg.failAt) {
+		return fmt.Errorf("injected failure at %q", step)
+	}
+	return nil
 }
 
 // cleanReason makes an Erlang error term readable on one line.
@@ -408,7 +541,9 @@ func cleanReason(r string) string {
 // stops the copying first: shovels, then source queues, then the connection
 // (which takes the exclusive tap queue and, with it, the auto-delete
 // exchanges). It goes through the management API so that it works when the
-// AMQP connection is already gone.
+// AMQP connection is already gone. Queues of earlier generations (a tap
+// re-created after a node restart) are removed too where their node
+// answers; where it does not they expire by themselves, unconsumed.
 func (s *Session) removeBrokerObjects(l *link) []error {
 	var errs []error
 	vhost := s.cfg.Endpoint.Vhost
@@ -428,26 +563,45 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 			errs = append(errs, err)
 		}
 	}
-	for i := range s.points {
-		for _, q := range []string{s.names.Heartbeat(i), s.names.SourceQueue(i)} {
-			if _, err := s.admin.rh.DeleteQueue(vhost, q); err != nil {
-				errs = append(errs, s.admin.explain(fmt.Sprintf("deleting queue %q", q), err))
+	s.mu.Lock()
+	last := s.nextGen - 1
+	s.mu.Unlock()
+	for gen := last; gen >= 0; gen-- {
+		for i := range s.points {
+			for _, q := range []string{s.names.HeartbeatOf(gen, i), s.names.SourceQueueOf(gen, i)} {
+				if err := s.admin.deleteQueue(vhost, q); err != nil && gen == last {
+					errs = append(errs, err)
+				}
 			}
 		}
 	}
 	l.close()
 	// The exchanges are normally gone with their last binding; this
 	// catches one declared just before a failure left it unbound.
-	if _, err := s.admin.rh.DeleteExchange(vhost, s.names.HeartbeatExchange()); err != nil {
-		errs = append(errs, s.admin.explain(fmt.Sprintf("deleting exchange %q", s.names.HeartbeatExchange()), err))
+	for _, x := range []string{s.names.HeartbeatExchange(), s.names.DeadLetterExchange()} {
+		if err := s.admin.deleteExchange(vhost, x); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	tapVhost := s.tapEndpoint().Vhost
 	for i := range s.points {
-		if _, err := s.tapAdmin.rh.DeleteExchange(tapVhost, s.names.Exchange(i)); err != nil {
-			errs = append(errs, s.tapAdmin.explain(fmt.Sprintf("deleting exchange %q", s.names.Exchange(i)), err))
+		if err := s.tapAdmin.deleteExchange(tapVhost, s.names.Exchange(i)); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errs
+}
+
+// removeGeneration deletes the source and heartbeat queues of an earlier
+// generation as soon as the tap moves on, so they stop receiving copies
+// at once rather than when they expire. Failures do not matter: a queue on
+// a node that is down expires once its node is back.
+func (s *Session) removeGeneration(gen int) {
+	for i := range s.points {
+		for _, q := range []string{s.names.SourceQueueOf(gen, i), s.names.HeartbeatOf(gen, i)} {
+			_ = s.admin.deleteQueue(s.cfg.Endpoint.Vhost, q)
+		}
+	}
 }
 
 // tapEndpoint is the broker where the tap queue lives.
