@@ -18,7 +18,10 @@ type Overview struct {
 	Version     string `json:"rabbitmq_version"`
 	ClusterName string `json:"cluster_name"`
 	Node        string `json:"node"`
-	Listeners   []struct {
+	// DisableStats is true when the broker collects no message
+	// statistics (management_metrics_collection denied).
+	DisableStats bool `json:"disable_stats"`
+	Listeners    []struct {
 		Node     string `json:"node"`
 		Protocol string `json:"protocol"`
 		IP       string `json:"ip_address"`

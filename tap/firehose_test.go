@@ -29,7 +29,7 @@ func TestFirehoseShowsDefaultExchangeTrafficAndRestoresTracing(t *testing.T) {
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
 	ch := taptest.Channel(t, ep)
 	for _, q := range []string{"celery", "other"} {
-		if _, err := ch.QueueDeclare(q, false, false, false, false, nil); err != nil {
+		if _, err := ch.QueueDeclare(q, true, false, false, false, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -90,7 +90,7 @@ func TestFirehoseShowsDefaultExchangeTrafficAndRestoresTracing(t *testing.T) {
 func TestFirehoseIsTurnedOffByTheLastUser(t *testing.T) {
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
 	ch := taptest.Channel(t, ep)
-	if _, err := ch.QueueDeclare("celery", false, false, false, false, nil); err != nil {
+	if _, err := ch.QueueDeclare("celery", true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	cfg := tap.Config{Endpoint: ep, Sources: []tap.Source{{Queue: "celery"}}, Firehose: true, Host: "it-fh-two"}

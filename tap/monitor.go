@@ -26,6 +26,9 @@ func (s *Session) monitor(ctx context.Context) {
 		if !s.bound() {
 			s.restartTerminatedShovels(ctx)
 		}
+		if s.statsOff {
+			continue // no counters to read (Status.DroppedUnknown)
+		}
 		s.countDropped()
 		if !s.cfg.Firehose {
 			s.checkQueueRates(unexplained)

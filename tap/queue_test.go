@@ -84,7 +84,7 @@ func TestQueueWithOnlyDefaultExchangeTrafficSaysSo(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	ch := taptest.Channel(t, ep)
 	q := taptest.Name("celery")
-	if _, err := ch.QueueDeclare(q, false, true, false, false, nil); err != nil {
+	if _, err := ch.QueueDeclare(q, true, true, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _, _ = taptest.Admin(t, ep).DeleteQueue(ep.Vhost, q) })

@@ -127,6 +127,9 @@ type Session struct {
 	// and tapNode are the nodes (indexes in Endpoint.Nodes) to try first.
 	nextGen       int
 	node, tapNode int
+	// statsOff: the broker collects no message statistics (RabbitMQ 4
+	// with management_metrics_collection denied), so drops are unknown.
+	statsOff bool
 	// dropped is the last count per queue; droppedBanked holds counts of
 	// tap queues that were re-created since.
 	dropped       map[string]uint64
@@ -182,6 +185,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	case !cfg.NoShovel && !info.CanShovel():
 		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator (rabbitmqctl set_user_tags %s management policymaker), or run with --no-shovel", info.User, tagList(info.Tags), info.User)
 	}
+	statsOff := admin == nil
 	if admin != nil {
 		ov, err := admin.Overview(ctx)
 		if err != nil {
@@ -190,6 +194,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if err := checkSameBroker(cfg.Endpoint.OnNode(node), probe, ov, "--url"); err != nil {
 			return nil, err
 		}
+		statsOff = ov.DisableStats
 		if !cfg.NoDiscovery {
 			more, apis := admin.clusterNodes(ctx, cfg.Endpoint, ov)
 			cfg.Endpoint.Alternates = append(cfg.Endpoint.Alternates, more...)
@@ -252,6 +257,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		names:         names,
 		info:          info,
 		node:          node,
+		statsOff:      statsOff,
 		out:           make(chan Batch), // unbuffered: a batch is acknowledged only once the reader took it
 		dropped:       map[string]uint64{},
 		lastSample:    map[string]uint64{},
@@ -263,7 +269,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		seenByQueue:   map[string]uint64{},
 		done:          make(chan struct{}),
 	}
-	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost}
+	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost, DroppedUnknown: statsOff}
 	s.status.Sources = labels(points)
 	s.status.Notes = append([]string(nil), notes...)
 	if admin == nil {

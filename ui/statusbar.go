@@ -13,24 +13,25 @@ import (
 // statusInfo is everything the status bar shows, gathered by the root
 // model so that the bar itself is a pure function of it.
 type statusInfo struct {
-	broker, vhost string
-	sources       []string
-	state         tap.State
-	detail        string // why the tap is reconnecting or failed
-	closed        bool   // the batch channel was closed
-	rate          float64
-	seen, dropped uint64
-	evicted       uint64
-	shown         int // matching the filter
-	retained      int
-	filtered      bool
-	paused        bool
-	newPaused     uint64
-	following     bool
-	newer         int    // rows below the selection
-	capture       bool   // reading a capture file, not a live tap
-	notice        string // what the last action did
-	warning       string // what the tap cannot see (tap.Status.Notes)
+	broker, vhost  string
+	sources        []string
+	state          tap.State
+	detail         string // why the tap is reconnecting or failed
+	closed         bool   // the batch channel was closed
+	rate           float64
+	seen, dropped  uint64
+	droppedUnknown bool
+	evicted        uint64
+	shown          int // matching the filter
+	retained       int
+	filtered       bool
+	paused         bool
+	newPaused      uint64
+	following      bool
+	newer          int    // rows below the selection
+	capture        bool   // reading a capture file, not a live tap
+	notice         string // what the last action did
+	warning        string // what the tap cannot see (tap.Status.Notes)
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
@@ -95,6 +96,10 @@ func (b statusBar) tapPart(in statusInfo) string {
 		badge = s.Starting.Render("◌ starting")
 	case tap.StateRunning:
 		badge = s.Running.Render("● running")
+		if detail != "" {
+			// e.g. the tap was re-created after a gap: say so.
+			badge += " " + s.Warn.Render(detail) + " ·"
+		}
 	case tap.StateReconnecting:
 		badge = s.Reconnecting.Render(" RECONNECTING ")
 		if detail != "" {
@@ -145,7 +150,11 @@ func (b statusBar) counts(in statusInfo, compact bool) string {
 		parts = append(parts, item("retained", num(uint64(in.retained))))
 	}
 	dropped := item("dropped", num(in.dropped))
-	if in.dropped > 0 {
+	if in.droppedUnknown {
+		// The broker keeps no message statistics: say so rather than
+		// show a zero that means nothing.
+		dropped = s.Label.Render("dropped ") + s.Value.Render("unknown")
+	} else if in.dropped > 0 {
 		dropped = s.Label.Render("dropped ") + s.Warn.Render(num(in.dropped))
 	}
 	parts = append(parts, dropped, item("evicted", num(in.evicted)))

@@ -14,11 +14,12 @@ app = Celery("e2etasks")
 def configure(broker, exchange, queue):
     """Route every task to `queue`, bound to the topic `exchange` by e2e.#.
 
-    The exchange and queue are declared non-durable and not auto-deleted,
-    as the Go test declares them, so Celery's own declarations match.
+    The exchange is declared non-durable and the queue durable (a transient
+    non-exclusive queue is refused by a hardened RabbitMQ 4), as the Go test
+    declares them, so Celery's own declarations match.
     """
     ex = Exchange(exchange, type="topic", durable=False)
-    q = Queue(queue, ex, routing_key="e2e.#", durable=False)
+    q = Queue(queue, ex, routing_key="e2e.#", durable=True)
     app.conf.update(
         broker_url=broker,
         # Chords need a backend that stores the group; the in-process cache

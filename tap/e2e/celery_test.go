@@ -98,7 +98,7 @@ func TestRealCelery(t *testing.T) {
 	requireCelery(t)
 	ep := taptest.Endpoint(t)
 
-	// Celery declares the exchange and the queue as well (non-durable, as
+	// Celery declares the exchange and the queue as well (as
 	// here); both have names no one else uses and are deleted at the end.
 	x := taptest.Exchange(t, ep, "topic")
 	q := taptest.Queue(t, ep, x, "e2e.#")

@@ -152,7 +152,7 @@ func TestEverySignalRemovesTheTap(t *testing.T) {
 		t.Run(sig.String(), func(t *testing.T) {
 			x := taptest.Exchange(t, ep, "topic")
 			p := startJSON(t, ep, "--exchange", x, "--key", "order.#")
-			if left := taptest.Leftovers(t, ep, p.base); len(left) != 6 {
+			if left := taptest.Leftovers(t, ep, p.base); len(left) != 7 {
 				t.Fatalf("while tapping expected a shovel, three queues and two exchanges, found %v", left)
 			}
 			ch := taptest.Channel(t, ep)
@@ -247,7 +247,7 @@ func TestKill9IsHarmlessAndCleanupRemovesOnlyOrphans(t *testing.T) {
 		t.Logf("the orphan was swept by another shoveltap before cleanup ran: %v", left)
 	}
 	taptest.WaitClean(t, ep, p.base, 5*time.Second)
-	if left := taptest.Leftovers(t, ep, live.base); len(left) != 6 {
+	if left := taptest.Leftovers(t, ep, live.base); len(left) != 7 {
 		t.Fatalf("the live tap lost objects: %v", left)
 	}
 	for range 20 { // what the live tap saw so far
@@ -344,7 +344,7 @@ func TestQuitFromTheTUIRemovesTheTap(t *testing.T) {
 func TestCleanupTurnsOffTheFirehoseOfACrashedTap(t *testing.T) {
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
 	ch := taptest.Channel(t, ep)
-	if _, err := ch.QueueDeclare("celery", false, false, false, false, nil); err != nil {
+	if _, err := ch.QueueDeclare("celery", true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	p := startJSON(t, ep, "--queue", "celery", "--firehose", "--expires", "2s")

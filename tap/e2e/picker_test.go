@@ -55,7 +55,7 @@ func TestPickerTapsTheChosenQueueAndSReturnsToIt(t *testing.T) {
 func TestPickerSaysWhyAChoiceCannotBeTapped(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	q := taptest.Name("unbound")
-	if _, err := taptest.Channel(t, ep).QueueDeclare(q, false, false, false, false, nil); err != nil {
+	if _, err := taptest.Channel(t, ep).QueueDeclare(q, true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	rh := taptest.Admin(t, ep)

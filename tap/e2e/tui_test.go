@@ -83,7 +83,7 @@ func tapBoundTo(t *testing.T, ep tap.Endpoint, x string) string {
 				base = b
 			}
 		}
-		return base != "" && len(taptest.Leftovers(t, ep, base)) == 6
+		return base != "" && len(taptest.Leftovers(t, ep, base)) == 7
 	})
 	return base
 }

@@ -108,7 +108,7 @@ func Queue(t testing.TB, ep tap.Endpoint, exchange, key string) string {
 	t.Helper()
 	name := Name("q")
 	ch := Channel(t, ep)
-	if _, err := ch.QueueDeclare(name, false, false, false, false, nil); err != nil {
+	if _, err := ch.QueueDeclare(name, true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := ch.QueueBind(name, key, exchange, false, nil); err != nil {

@@ -1,0 +1,99 @@
+package tap_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+// Any failure while the tap is being set up removes everything created so
+// far: each step of establish is made to fail in turn.
+func TestEveryFailedStepLeavesNothing(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	steps := []string{
+		"declaring the tap queue", "declaring the tap exchange", "binding the tap queue",
+		"setting the prefetch", "consuming from", "declaring the heartbeat exchange",
+		"declaring the dead-letter exchange", "declaring the source queue", "binding the source queue",
+		"declaring the heartbeat queue", "binding the heartbeat queue", "binding to", "creating shovel",
+		"starting the heartbeat", "waiting for the shovel",
+	}
+	for n, step := range steps {
+		t.Run(step, func(t *testing.T) {
+			host := fmt.Sprintf("it-fail%d", n)
+			cfg := tap.WithFailAt(tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: host}, step)
+			s, err := tap.Open(context.Background(), cfg)
+			if err == nil {
+				_ = s.Close(context.Background())
+				t.Fatalf("step %q: the tap opened", step)
+			}
+			if !strings.Contains(err.Error(), "injected failure") {
+				t.Errorf("step %q: unexpected error %v", step, err)
+			}
+			taptest.WaitClean(t, ep, tap.Prefix+host+"-", 5*time.Second)
+		})
+	}
+}
+
+// An --api that belongs to another broker than --url is refused before
+// anything is created, naming both.
+func TestAPIOfAnotherBrokerIsRefused(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	bare := taptest.BareEndpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	mixed := ep
+	mixed.API = bare.API
+	_, err := tap.Open(context.Background(), tap.Config{Endpoint: mixed, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-mixed"})
+	if err == nil {
+		t.Fatal("a tap opened with the API of another broker")
+	}
+	for _, want := range []string{"different brokers", "--api", ep.Address(), bare.API, "nothing was created"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	taptest.WaitClean(t, ep, tap.Prefix+"it-mixed-", time.Second)
+	taptest.WaitClean(t, bare, tap.Prefix+"it-mixed-", time.Second)
+}
+
+// --api with a trailing slash is the same API.
+func TestAPIWithTrailingSlash(t *testing.T) {
+	base := taptest.Endpoint(t)
+	ep, err := tap.ResolveEndpoint(base.AMQP.String(), strings.TrimRight(base.API, "/")+"/", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := taptest.Exchange(t, ep, "topic")
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-slash"})
+	ch := taptest.Channel(t, ep)
+	taptest.Publish(t, ch, x, "k", amqp.Publishing{Body: []byte("through")})
+	if got := collect(t, s, 1, 10*time.Second); len(got) != 1 || string(got[0].Body) != "through" {
+		t.Fatalf("got %v", got)
+	}
+}
+
+// When the derived API does not answer, the error says it was derived and
+// how to give --api.
+func TestUnreachableDerivedAPISaysHowToGiveIt(t *testing.T) {
+	base := taptest.Endpoint(t)
+	ep := base
+	ep.API = "http://127.0.0.1:1"
+	ep.APIDerived = true
+	x := taptest.Exchange(t, base, "topic")
+	_, err := tap.Open(context.Background(), tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-derived"})
+	if err == nil {
+		t.Fatal("opened without an API")
+	}
+	for _, want := range []string{"http://127.0.0.1:1", "derived from --url", "--api"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+}
