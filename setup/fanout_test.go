@@ -27,10 +27,10 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 	before := snapshot(t, prod, x)
 	s := testSetup(t, prod, mirror, Config{Layout: LayoutFanout, ReconnectDelay: 1, Exchanges: []Exchange{{Name: x}}})
 
-	// Without --yes the command line refuses and changes nothing.
-	out, code := runCLI(t, cliArgs("apply", prod, mirror, "--exchange", x, "--layout", "fanout")...)
-	if code == 0 || !strings.Contains(out, "--yes") || !strings.Contains(out, "unbind") {
-		t.Fatalf("apply --layout fanout without --yes (exit %d):\n%s", code, out)
+	// Without --yes apply refuses and changes nothing.
+	out, err := runCmd(t, prod, mirror, RunConfig{Command: CmdApply, Config: Config{Layout: LayoutFanout, Exchanges: []Exchange{{Name: x}}}})
+	if err == nil || !strings.Contains(err.Error(), "--yes") || !strings.Contains(out, "unbind") {
+		t.Fatalf("apply --layout fanout without --yes (%v):\n%s", err, out)
 	}
 	sameLines(t, "production after a refused apply", before, snapshot(t, prod, x))
 
