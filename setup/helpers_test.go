@@ -33,7 +33,7 @@ func mirrorEndpoint(t *testing.T) tap.Endpoint {
 	}
 	c, err := net.DialTimeout("tcp", ep.Address(), 2*time.Second)
 	if err != nil {
-		taptest.NeedBroker(t, "mirror node at "+ep.Address()+" (scripts/node.sh start mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management)", err)
+		taptest.NeedBroker(t, "mirror node at "+ep.Address()+" (make broker starts it: scripts/node.sh start mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management)", err)
 	}
 	c.Close()
 	return ep

@@ -56,9 +56,9 @@ func SkipShort(t testing.TB) {
 func NeedBroker(t testing.TB, what string, err error) {
 	t.Helper()
 	if os.Getenv("CI") != "" {
-		t.Fatalf("no %s in CI (%v): make test should have provided it", what, err)
+		t.Fatalf("no %s: %v\n(CI is set: make test provides it there, so its absence is a failure)", what, err)
 	}
-	t.Skipf("no %s (%v)", what, err)
+	t.Skipf("no %s: %v", what, err)
 }
 
 func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
@@ -73,7 +73,7 @@ func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 	}
 	c, err := net.DialTimeout("tcp", ep.Address(), 2*time.Second)
 	if err != nil {
-		NeedBroker(t, "RabbitMQ at "+ep.Address()+" (start one with scripts/ensure-rabbitmq.sh)", err)
+		NeedBroker(t, "RabbitMQ at "+ep.Address()+" (scripts/ensure-rabbitmq.sh starts one)", err)
 	}
 	c.Close()
 	return ep
