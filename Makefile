@@ -2,18 +2,20 @@
 # commands; both make sure a local RabbitMQ with the needed plugins runs.
 # A Go that can build shoveltap: `go` when it is 1.21 or later (it fetches
 # go.mod's version itself), otherwise one fetched from the Go module proxy by
-# scripts/ensure-go.sh (a fresh Debian box has only Go 1.19). Its directory
-# goes first on PATH for the tests and scripts that run `go` themselves.
+# scripts/ensure-go.sh (a fresh Debian box has only Go 1.19). GO is looked
+# up the first time a recipe uses it, once, so that recipes without Go
+# (clean) never fetch one. GO=… on the command line skips the look-up.
 ifeq ($(origin GO),undefined)
-GO := $(shell scripts/ensure-go.sh)
+GO = $(eval GO := $(or $(shell scripts/ensure-go.sh),$(error no Go toolchain: scripts/ensure-go.sh could not find or fetch one)))$(GO)
 endif
-ifeq ($(GO),)
-$(error no Go toolchain: scripts/ensure-go.sh could not find or fetch one)
-endif
-export PATH := $(dir $(GO)):$(PATH)
+# Go's directory goes first on PATH for the tests and scripts that run `go`
+# themselves: set for the recipes that use Go only (and what they depend on).
+START_PATH := $(PATH)
+GO_RECIPES := build test lint unit demo cross bench bench-smoke demo-mirror
+$(GO_RECIPES): export PATH = $(dir $(GO)):$(START_PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
-GOBIN       := $(shell $(GO) env GOPATH)/bin
+GOBIN        = $(shell $(GO) env GOPATH)/bin
 PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
 .PHONY: build test deps lint unit broker demo cross bench bench-smoke clean
@@ -33,9 +35,9 @@ lint:
 	@test -x $(GOBIN)/staticcheck || $(GO) install $(STATICCHECK)
 	$(GOBIN)/staticcheck ./...
 
-# Unit tests only: no broker needed.
+# Unit tests only: every test that needs a broker skips under -short.
 unit:
-	$(GO) test -short -count=1 ./tap/decode/... ./ui/...
+	$(GO) test -short -count=1 ./...
 
 # Test dependencies besides the broker: Debian's python3-celery for the
 # real-Celery end-to-end test (installed only when missing).

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -34,15 +33,21 @@ func (b *bench) mirrorURL() string {
 	return u.String()
 }
 
-func (b *bench) setupArgs(cmd, layout string) []string {
-	return []string{cmd, "--url", b.url, "--api", b.api.base, "--mirror-url", b.mirrorURL(), "--mirror-api", b.api.base,
-		"--exchange", b.exchange, "--layout", layout, "--yes"}
-}
-
-func runSetup(args []string) error {
-	var out bytes.Buffer
-	if code := setup.Main(args, io.Discard, &out); code != 0 {
-		return fmt.Errorf("shoveltap setup %s exited %d: %s", args[0], code, bytes.TrimSpace(out.Bytes()))
+// runSetup runs `shoveltap setup CMD` for the bench's exchange into the
+// mirror vhost.
+func runSetup(ctx context.Context, b *bench, cmd, layout string) error {
+	cfg := setup.RunConfig{
+		Command: cmd,
+		Config: setup.Config{
+			Production: setup.Broker{URL: b.url, API: b.api.base},
+			Mirror:     setup.Broker{URL: b.mirrorURL(), API: b.api.base},
+			Layout:     layout,
+			Exchanges:  []setup.Exchange{{Name: b.exchange}},
+		},
+		Yes: true,
+	}
+	if err := setup.Run(ctx, cfg, io.Discard); err != nil {
+		return fmt.Errorf("shoveltap setup %s: %w", cmd, err)
 	}
 	return nil
 }
@@ -51,20 +56,20 @@ func startMirror(ctx context.Context, b *bench, layout string) (*runningTap, err
 	if err := b.api.createVhost(ctx, b.mirrorVhost()); err != nil {
 		return nil, fmt.Errorf("creating the mirror vhost: %w", err)
 	}
-	if err := runSetup(b.setupArgs("apply", layout)); err != nil {
-		_ = runSetup(b.setupArgs("teardown", layout))
+	if err := runSetup(ctx, b, setup.CmdApply, layout); err != nil {
+		_ = runSetup(context.Background(), b, setup.CmdTeardown, layout)
 		return nil, err
 	}
 	reader, err := startQueueTapAt(ctx, b, b.mirrorURL(), b.name("mirror-reader"), b.exchange, "", false, nil)
 	if err != nil {
-		_ = runSetup(b.setupArgs("teardown", layout))
+		_ = runSetup(context.Background(), b, setup.CmdTeardown, layout)
 		return nil, err
 	}
 	reader.Queues = append(reader.Queues, setup.MirrorQueue(b.exchange))
 	inner := reader.stop
 	reader.stop = func(ctx context.Context) error {
 		err := inner(ctx)
-		if e := runSetup(b.setupArgs("teardown", layout)); err == nil {
+		if e := runSetup(ctx, b, setup.CmdTeardown, layout); err == nil {
 			err = e
 		}
 		if e := b.api.deleteVhost(context.Background(), b.mirrorVhost()); err == nil {

@@ -80,6 +80,10 @@ type Exchange struct {
 // 256 MiB of bodies on production.
 var DefaultLimits = Limits{MaxLength: 1_000_000, MaxBytes: "256MiB", Overflow: OverflowDropHead}
 
+// DefaultReconnectDelay is how many seconds the shovel waits before it
+// retries an unreachable mirror, when the configuration does not say.
+const DefaultReconnectDelay = 5
+
 // LoadConfig reads a YAML or JSON file (JSON is YAML, but a .json file is
 // parsed strictly as JSON so its errors read like JSON errors).
 func LoadConfig(path string) (Config, error) {
@@ -120,7 +124,7 @@ func (c *Config) resolve() ([]Resolved, error) {
 		return nil, fmt.Errorf("layout %q is not known; use %q (default) or %q", c.Layout, LayoutQueue, LayoutFanout)
 	}
 	if c.ReconnectDelay <= 0 {
-		c.ReconnectDelay = 5
+		c.ReconnectDelay = DefaultReconnectDelay
 	}
 	if c.Prefetch <= 0 {
 		c.Prefetch = 1000

@@ -2,6 +2,7 @@ package setup
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -27,10 +28,10 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 	before := snapshot(t, prod, x)
 	s := testSetup(t, prod, mirror, Config{Layout: LayoutFanout, ReconnectDelay: 1, Exchanges: []Exchange{{Name: x}}})
 
-	// Without --yes the command line refuses and changes nothing.
-	out, code := runCLI(t, cliArgs("apply", prod, mirror, "--exchange", x, "--layout", "fanout")...)
-	if code == 0 || !strings.Contains(out, "--yes") || !strings.Contains(out, "unbind") {
-		t.Fatalf("apply --layout fanout without --yes (exit %d):\n%s", code, out)
+	// Without --yes apply refuses and changes nothing.
+	out, err := runCmd(t, prod, mirror, RunConfig{Command: CmdApply, Config: Config{Layout: LayoutFanout, Exchanges: []Exchange{{Name: x}}}})
+	if err == nil || !strings.Contains(err.Error(), "--yes") || !strings.Contains(out, "unbind") {
+		t.Fatalf("apply --layout fanout without --yes (%v):\n%s", err, out)
 	}
 	sameLines(t, "production after a refused apply", before, snapshot(t, prod, x))
 
@@ -40,12 +41,21 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 	}
 	returns := ch.NotifyReturn(make(chan amqp.Return, 100000))
 	confirms := ch.NotifyPublish(make(chan amqp.Confirmation, 100000))
-	var returned atomic.Int64
+	var returned, sent atomic.Int64
+	returnsDone := make(chan struct{})
 	go func() {
-		for range returns {
+		defer close(returnsDone)
+		for range returns { // until ch is closed
 			returned.Add(1)
 		}
 	}()
+	// publishing waits until the publisher has sent n more messages, so
+	// that each step of the migration happens under load.
+	publishing := func(n int64, during string) {
+		t.Helper()
+		from := sent.Load()
+		taptest.Eventually(t, 10*time.Second, fmt.Sprintf("%d messages published %s", n, during), func() bool { return sent.Load() >= from+n })
+	}
 	stop := make(chan struct{})
 	done := make(chan [2]int)
 	go func() {
@@ -71,6 +81,7 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 			} else {
 				na++
 			}
+			sent.Add(1)
 			if i%100 == 99 { // keep the confirm window bounded
 				for range 100 {
 					<-confirms
@@ -79,7 +90,7 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 		}
 	}()
 
-	time.Sleep(200 * time.Millisecond)
+	publishing(200, "before apply")
 	if n := mustApply(t, s); n == 0 {
 		t.Fatal("apply of the fanout layout changed nothing")
 	}
@@ -95,7 +106,7 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 	if n := mustApply(t, s); n != 0 {
 		t.Errorf("second apply of the fanout layout made %d changes, want none", n)
 	}
-	time.Sleep(300 * time.Millisecond)
+	publishing(300, "through the fanout layout")
 	plan, err := s.TeardownPlan(context.Background(), false)
 	if err != nil {
 		t.Fatal(err)
@@ -103,13 +114,17 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 	if err := s.Apply(context.Background(), plan); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(200 * time.Millisecond)
+	publishing(200, "after teardown")
 	close(stop)
 	counts := <-done
 	if err := ch.Close(); err != nil { // waits for outstanding returns
 		t.Fatal(err)
 	}
-	time.Sleep(100 * time.Millisecond)
+	select {
+	case <-returnsDone: // every return counted
+	case <-time.After(10 * time.Second):
+		t.Fatal("the return channel stayed open after the channel closed")
+	}
 
 	t.Logf("published %d a.x and %d b.y during apply and teardown", counts[0], counts[1])
 	if n := returned.Load(); n != 0 {

@@ -22,6 +22,7 @@ import (
 // (scripts/node.sh start mirror 5673 15673 …).
 func mirrorEndpoint(t *testing.T) tap.Endpoint {
 	t.Helper()
+	taptest.SkipShort(t)
 	raw := os.Getenv("SHOVELTAP_TEST_MIRROR_URL")
 	if raw == "" {
 		raw = "amqp://guest:guest@127.0.0.1:5673/"
@@ -32,10 +33,7 @@ func mirrorEndpoint(t *testing.T) tap.Endpoint {
 	}
 	c, err := net.DialTimeout("tcp", ep.Address(), 2*time.Second)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no mirror node at %s in CI (%v): make broker should have started it", ep.Address(), err)
-		}
-		t.Skipf("no mirror node at %s (%v): scripts/node.sh start mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management", ep.Address(), err)
+		taptest.NeedBroker(t, "mirror node at "+ep.Address()+" (make broker starts it: scripts/node.sh start mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management)", err)
 	}
 	c.Close()
 	return ep
@@ -63,16 +61,16 @@ func testSetup(t *testing.T, prod, mirror tap.Endpoint, cfg Config) *Setup {
 	return s
 }
 
-func cliArgs(cmd string, prod, mirror tap.Endpoint, extra ...string) []string {
-	return append([]string{cmd, "--url", prod.AMQP.String(), "--api", prod.API, "--mirror-url", mirror.AMQP.String(), "--mirror-api", mirror.API}, extra...)
-}
-
-// runCLI runs `shoveltap setup ARGS…` in-process and returns its output.
-func runCLI(t *testing.T, args ...string) (string, int) {
+// runCmd runs a `shoveltap setup` command in-process between the two test
+// brokers and returns its report and its error.
+func runCmd(t *testing.T, prod, mirror tap.Endpoint, rc RunConfig) (string, error) {
 	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), args, &out, &errOut, func(string) string { return "" })
-	return out.String() + errOut.String(), code
+	rc.Config.Production = Broker{URL: prod.AMQP.String(), API: prod.API}
+	rc.Config.Mirror = Broker{URL: mirror.AMQP.String(), API: mirror.API}
+	rc.Getenv = func(string) string { return "" }
+	var out bytes.Buffer
+	err := Run(context.Background(), rc, &out)
+	return out.String(), err
 }
 
 func mustApply(t *testing.T, s *Setup) int {

@@ -15,7 +15,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-// The whole life of a mirror through the command line: plan, apply, apply
+// The whole life of a mirror through the set-up commands: plan, apply, apply
 // again (no change), every message of two publishers copied in order,
 // status, teardown leaving both brokers as they were.
 func TestMirrorLifecycle(t *testing.T) {
@@ -34,9 +34,10 @@ func TestMirrorLifecycle(t *testing.T) {
 		}
 	})
 
-	out, code := runCLI(t, cliArgs("plan", prod, mirror, "--exchange", x, "--reconnect-delay", "1")...)
-	if code != 0 || !strings.Contains(out, "+ mirror") || !strings.Contains(out, "create  shovel") {
-		t.Fatalf("plan (exit %d):\n%s", code, out)
+	cfg := Config{ReconnectDelay: 1, Exchanges: []Exchange{{Name: x}}}
+	out, err := runCmd(t, prod, mirror, RunConfig{Command: CmdPlan, Config: cfg})
+	if err != nil || !strings.Contains(out, "+ mirror") || !strings.Contains(out, "create  shovel") {
+		t.Fatalf("plan (%v):\n%s", err, out)
 	}
 	if strings.Contains(out, "guest:guest") {
 		t.Fatalf("plan printed the mirror password:\n%s", out)
@@ -44,13 +45,13 @@ func TestMirrorLifecycle(t *testing.T) {
 	if after := snapshot(t, prod, mine...); strings.Join(after, "\n") != strings.Join(prodBefore, "\n") {
 		t.Fatalf("plan changed production")
 	}
-	out, code = runCLI(t, cliArgs("apply", prod, mirror, "--exchange", x, "--reconnect-delay", "1")...)
-	if code != 0 || !strings.Contains(out, "Applied") {
-		t.Fatalf("apply (exit %d):\n%s", code, out)
+	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdApply, Config: cfg})
+	if err != nil || !strings.Contains(out, "Applied") {
+		t.Fatalf("apply (%v):\n%s", err, out)
 	}
-	out, code = runCLI(t, cliArgs("apply", prod, mirror, "--exchange", x, "--reconnect-delay", "1")...)
-	if code != 0 || !strings.Contains(out, "Nothing to change") {
-		t.Fatalf("second apply should change nothing (exit %d):\n%s", code, out)
+	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdApply, Config: cfg})
+	if err != nil || !strings.Contains(out, "Nothing to change") {
+		t.Fatalf("second apply should change nothing (%v):\n%s", err, out)
 	}
 	t.Logf("second apply:\n%s", out)
 
@@ -93,28 +94,28 @@ func TestMirrorLifecycle(t *testing.T) {
 		next[pub]++
 	}
 
-	out, code = runCLI(t, cliArgs("status", prod, mirror, "--exchange", x)...)
-	if code != 0 || !strings.Contains(out, "running") || strings.Contains(out, "missing") || strings.Contains(out, "guest:guest") {
-		t.Fatalf("status (exit %d):\n%s", code, out)
+	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdStatus, Config: cfg})
+	if err != nil || !strings.Contains(out, "running") || strings.Contains(out, "missing") || strings.Contains(out, "guest:guest") {
+		t.Fatalf("status (%v):\n%s", err, out)
 	}
 	t.Logf("status:\n%s", out)
-	out, code = runCLI(t, cliArgs("status", prod, mirror, "--exchange", x, "--json")...)
-	if code != 0 || !strings.Contains(out, `"state": "running"`) || strings.Contains(out, "guest:guest") {
-		t.Fatalf("status --json (exit %d):\n%s", code, out)
+	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdStatus, Config: cfg, JSON: true})
+	if err != nil || !strings.Contains(out, `"state": "running"`) || strings.Contains(out, "guest:guest") {
+		t.Fatalf("status --json (%v):\n%s", err, out)
 	}
 
 	// Teardown: both brokers exactly as before (the test's own consumer
 	// queue on the mirror goes first, as its owner would remove it).
 	_, _ = taptest.Admin(t, mirror).DeleteQueue(mirror.Vhost, consumer)
-	out, code = runCLI(t, cliArgs("teardown", prod, mirror, "--exchange", x)...)
-	if code != 0 || !strings.Contains(out, "Removed") {
-		t.Fatalf("teardown (exit %d):\n%s", code, out)
+	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdTeardown, Config: cfg})
+	if err != nil || !strings.Contains(out, "Removed") {
+		t.Fatalf("teardown (%v):\n%s", err, out)
 	}
 	sameLines(t, "production", prodBefore, snapshot(t, prod, mine...))
 	sameLines(t, "mirror", mirrorBefore, snapshot(t, mirror, mine...))
-	out, code = runCLI(t, cliArgs("teardown", prod, mirror, "--exchange", x)...)
-	if code != 0 || !strings.Contains(out, "Nothing to remove") {
-		t.Fatalf("second teardown (exit %d):\n%s", code, out)
+	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdTeardown, Config: cfg})
+	if err != nil || !strings.Contains(out, "Nothing to remove") {
+		t.Fatalf("second teardown (%v):\n%s", err, out)
 	}
 }
 
@@ -148,7 +149,11 @@ func TestMirrorOutage(t *testing.T) {
 		taptest.Eventually(t, 30*time.Second, "everything so far on the mirror", func() bool {
 			return taptest.QueueDepth(t, taptest.Channel(t, mirror), consumer) == len(want) && queueMessages(t, s, mq) == 0
 		})
-		time.Sleep(300 * time.Millisecond) // let the last confirms reach the shovel
+		// Acknowledged too: what the shovel holds unacknowledged when the
+		// mirror goes would come again (on-confirm), twice on the mirror.
+		taptest.Eventually(t, 30*time.Second, "the shovel to acknowledge everything so far", func() bool {
+			return queueAcks(t, prod, mq) >= len(want)
+		})
 		mirrorCtl(t, "stop_app")
 		taptest.Eventually(t, 30*time.Second, "the shovel to notice the outage", func() bool { return shovelState(t, s, x) != "running" })
 		sent(n)
@@ -206,6 +211,24 @@ func queueMessages(t *testing.T, s *Setup, name string) int {
 		t.Fatal(err)
 	}
 	return taptest.QueueDepth(t, ch, name)
+}
+
+// queueAcks is how many deliveries from a queue were acknowledged so far.
+// The management API's statistics lag by up to their interval (5 s by
+// default), but never overstate: polling for a count is exact.
+func queueAcks(t *testing.T, ep tap.Endpoint, name string) int {
+	t.Helper()
+	// tap.Admin, not rabbit-hole: it cannot read the consumer details of
+	// the shovel's direct connection.
+	a, err := tap.NewAdmin(ep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := a.Queue(ep.Vhost, name)
+	if err != nil {
+		t.Fatalf("reading queue %q: %v", name, err)
+	}
+	return int(q.MessageStats.Ack)
 }
 
 func shovelState(t *testing.T, s *Setup, x string) string {

@@ -14,3 +14,15 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestFormatSizeReadsBack(t *testing.T) {
+	for n, want := range map[int64]string{16 << 20: "16MiB", 2 << 30: "2GiB", 512 << 10: "512KiB", 1000: "1000", 1536: "1536"} {
+		got := FormatSize(n)
+		if got != want {
+			t.Errorf("FormatSize(%d) = %q, want %q", n, got, want)
+		}
+		if back, err := ParseSize(got); err != nil || back != n {
+			t.Errorf("ParseSize(FormatSize(%d)) = %d, %v", n, back, err)
+		}
+	}
+}

@@ -14,8 +14,14 @@ import (
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 )
 
-// ReplayOptions say where and how fast a capture is republished.
-type ReplayOptions struct {
+// ReplayConfig says what is republished, where and how fast.
+type ReplayConfig struct {
+	// Endpoint is the target broker; its user is the one the messages are
+	// published as.
+	Endpoint    tap.Endpoint
+	InsecureTLS bool
+	// Reader is the capture; the caller opens and closes it.
+	Reader   *Reader
 	Exchange string // "" is the default exchange: the routing key names the queue
 	// RoutingKey, when not nil, replaces every message's routing key.
 	RoutingKey *string
@@ -23,11 +29,12 @@ type ReplayOptions struct {
 	Rate float64
 	// OriginalTiming keeps the gaps between the messages as captured.
 	OriginalTiming bool
-	// User is the user the connection is made as: a user_id property that
-	// names another user is cleared, since the broker would refuse it.
-	User string
 	// Window is how many unconfirmed messages may be in flight (256 if 0).
 	Window int
+	// Started, when set, is called once the broker is reached and the
+	// exchange exists, just before the first publish: an error after it
+	// comes with a result worth reporting.
+	Started func()
 }
 
 // ReplayResult counts what happened.
@@ -45,13 +52,36 @@ func (r ReplayResult) String() string {
 		r.Published, r.Confirmed, r.Nacked, r.Returned)
 }
 
-// Replay publishes every message rd reads to opts.Exchange on ch, with
-// its properties, headers and body as captured, mandatory and with
-// publisher confirms. It closes ch when done, to collect the last returns.
-func Replay(ctx context.Context, ch *amqp.Channel, rd *Reader, opts ReplayOptions) (ReplayResult, error) {
+// Replay connects to cfg.Endpoint and publishes every message of
+// cfg.Reader to cfg.Exchange with its properties, headers and body as
+// captured, mandatory and with publisher confirms. A user_id that names
+// another user than the endpoint's is cleared, since the broker would
+// refuse it.
+func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
+	conn, err := dial(ctx, cfg.Endpoint, cfg.InsecureTLS)
+	if err != nil {
+		return ReplayResult{}, err
+	}
+	defer conn.Close()
+	if err := checkExchange(conn, cfg.Endpoint, cfg.Exchange); err != nil {
+		return ReplayResult{}, err
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		return ReplayResult{}, fmt.Errorf("opening a channel: %w", err)
+	}
+	if cfg.Started != nil {
+		cfg.Started()
+	}
+	return publish(ctx, ch, cfg)
+}
+
+// publish does Replay's work on ch. It closes ch when done, to collect the
+// last returns.
+func publish(ctx context.Context, ch *amqp.Channel, cfg ReplayConfig) (ReplayResult, error) {
 	var res ReplayResult
-	if opts.Window <= 0 {
-		opts.Window = 256
+	if cfg.Window <= 0 {
+		cfg.Window = 256
 	}
 	if err := ch.Confirm(false); err != nil {
 		return res, fmt.Errorf("replay: turning on publisher confirms: %w", err)
@@ -93,7 +123,7 @@ func Replay(ctx context.Context, ch *amqp.Channel, rd *Reader, opts ReplayOption
 	start := time.Now()
 	var first time.Time
 	for i := 0; ; i++ {
-		m, err := rd.Next()
+		m, err := cfg.Reader.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
@@ -105,10 +135,10 @@ func Replay(ctx context.Context, ch *amqp.Channel, rd *Reader, opts ReplayOption
 		}
 		var due time.Time
 		switch {
-		case opts.OriginalTiming:
+		case cfg.OriginalTiming:
 			due = start.Add(m.Time.Sub(first))
-		case opts.Rate > 0:
-			due = start.Add(time.Duration(float64(i) / opts.Rate * float64(time.Second)))
+		case cfg.Rate > 0:
+			due = start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
 		}
 		if d := time.Until(due); !due.IsZero() && d > 0 {
 			select {
@@ -121,21 +151,21 @@ func Replay(ctx context.Context, ch *amqp.Channel, rd *Reader, opts ReplayOption
 		if err != nil {
 			return finish(fmt.Errorf("replay: line %d: %w", m.Seq, err))
 		}
-		if pub.UserId != "" && pub.UserId != opts.User {
+		if pub.UserId != "" && pub.UserId != cfg.Endpoint.User {
 			pub.UserId = ""
 			res.UserIDCleared++
 		}
 		key := m.RoutingKey
-		if opts.RoutingKey != nil {
-			key = *opts.RoutingKey
+		if cfg.RoutingKey != nil {
+			key = *cfg.RoutingKey
 		}
-		dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, opts.Exchange, key, true, false, pub)
+		dc, err := ch.PublishWithDeferredConfirmWithContext(ctx, cfg.Exchange, key, true, false, pub)
 		if err != nil {
 			return finish(fmt.Errorf("replay: publishing line %d: %w", m.Seq, err))
 		}
 		res.Published++
 		inflight = append(inflight, dc)
-		if len(inflight) >= opts.Window {
+		if len(inflight) >= cfg.Window {
 			if err := wait(inflight[0]); err != nil {
 				return finish(err)
 			}

@@ -91,17 +91,12 @@ func TestRecordReplayTapAgain(t *testing.T) {
 
 	x2 := taptest.Exchange(t, ep, "topic")
 	s2 := openTap(t, ep, x2)
-	var stdout, stderr bytes.Buffer
-	code := replayMain([]string{path, "--url", ep.AMQP.String(), "--exchange", x2, "--yes"},
-		strings.NewReader(""), false, &stdout, &stderr)
-	if code != 0 {
-		t.Fatalf("replay exited %d\nstdout: %s\nstderr: %s", code, stdout.String(), stderr.String())
+	res, err := replayFile(t, path, ReplayConfig{Endpoint: ep, Exchange: x2})
+	if err != nil {
+		t.Fatalf("replay: %v (%s)", err, res)
 	}
-	if want := fmt.Sprintf("published %d, confirmed %d, nacked 0, returned unroutable 0", n, n); !strings.Contains(stdout.String(), want) {
-		t.Errorf("replay said %q, want it to say %q", stdout.String(), want)
-	}
-	if strings.Contains(stderr.String()+stdout.String(), ep.Password) && ep.Password != "" {
-		t.Error("the password was printed")
+	if want := fmt.Sprintf("published %d, confirmed %d, nacked 0, returned unroutable 0", n, n); res.String() != want {
+		t.Errorf("replay did %q, want %q", res, want)
 	}
 	second := collect(t, s2, n)
 	for i := range n {
@@ -118,35 +113,52 @@ func TestRecordReplayTapAgain(t *testing.T) {
 	}
 }
 
-// TestReplayNeedsATargetAndConsent: nothing is published without
-// --exchange, or without --yes when no one can be asked.
-func TestReplayNeedsATargetAndConsent(t *testing.T) {
-	path, _ := writeCapture(t, []tap.Message{sample(1, 1)})
-	for _, tc := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{path, "--url", "amqp://guest@127.0.0.1:1/"}, "no target: give --exchange"},
-		{[]string{path, "--exchange", "x", "--url", "amqp://guest@127.0.0.1:1/"}, "add --yes"},
-		{[]string{"--exchange", "x", "--yes"}, "which capture?"},
-		{[]string{path, "--exchange", "x", "--rate", "5", "--original-timing", "--yes"}, "not both"},
-	} {
-		var stdout, stderr bytes.Buffer
-		code := replayMain(tc.args, strings.NewReader(""), false, &stdout, &stderr)
-		if code != 2 || !strings.Contains(stderr.String(), tc.want) {
-			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, stderr.String(), tc.want)
-		}
+// replayFile replays the capture at path with cfg, opening the reader and
+// giving the call 30 seconds.
+func replayFile(t *testing.T, path string, cfg ReplayConfig) (ReplayResult, error) {
+	t.Helper()
+	rd, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer rd.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg.Reader = rd
+	return Replay(ctx, cfg)
 }
 
-// TestReplayToMissingExchange fails before publishing, saying what to do.
+// TestReplayToMissingExchange fails before publishing, saying what to do,
+// without the password.
 func TestReplayToMissingExchange(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	path, _ := writeCapture(t, []tap.Message{sample(1, 1)})
-	var stdout, stderr bytes.Buffer
-	code := replayMain([]string{path, "--url", ep.AMQP.String(), "--exchange", taptest.Name("missing"), "--yes"},
-		strings.NewReader(""), false, &stdout, &stderr)
-	if code != 1 || !strings.Contains(stderr.String(), "does not exist") {
-		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	started := false
+	res, err := replayFile(t, path, ReplayConfig{Endpoint: ep, Exchange: taptest.Name("missing"), Started: func() { started = true }})
+	if err == nil || !strings.Contains(err.Error(), "does not exist") {
+		t.Fatalf("replay to a missing exchange: %v", err)
+	}
+	if started || res.Published != 0 {
+		t.Errorf("started %v, published %d: want nothing started", started, res.Published)
+	}
+	if ep.Password != "" && strings.Contains(err.Error(), ep.Password) {
+		t.Error("the error shows the password")
+	}
+}
+
+// TestReplayUnreachableBrokerHidesThePassword: the connection error names
+// the broker and the user, never the password.
+func TestReplayUnreachableBrokerHidesThePassword(t *testing.T) {
+	ep, err := tap.ResolveEndpoint("amqp://someone:s3cret-pw@127.0.0.1:1/", "", func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := writeCapture(t, []tap.Message{sample(1, 1)})
+	_, err = replayFile(t, path, ReplayConfig{Endpoint: ep, Exchange: "x"})
+	if err == nil || !strings.Contains(err.Error(), "127.0.0.1:1") {
+		t.Fatalf("replay to a closed port: %v", err)
+	}
+	if strings.Contains(err.Error(), "s3cret-pw") {
+		t.Errorf("the error shows the password: %v", err)
 	}
 }

@@ -3,8 +3,10 @@
 // themselves, and checks that a tap left nothing behind.
 //
 // The broker is SHOVELTAP_TEST_URL (default amqp://guest:guest@127.0.0.1:5672/).
-// When it does not answer, tests are skipped on a developer machine and fail
-// in CI (CI=true), so an integration test is never silently skipped there.
+// Tests that need it are skipped under go test -short (make unit). When it
+// does not answer, they are skipped on a developer machine and fail in CI
+// (CI set, as .ci/run does), so an integration test is never silently
+// skipped there: see NeedBroker.
 package taptest
 
 import (
@@ -30,15 +32,38 @@ func Endpoint(t testing.TB) tap.Endpoint {
 	return endpointFrom(t, os.Getenv("SHOVELTAP_TEST_URL"), "amqp://guest:guest@127.0.0.1:5672/", os.Getenv("SHOVELTAP_TEST_API"))
 }
 
-// SecondEndpoint is the extra node started by scripts/node.sh for tests
+// BareEndpoint is the extra node started by scripts/node.sh for tests
 // that need a broker without the shovel plugin.
 func BareEndpoint(t testing.TB) tap.Endpoint {
 	t.Helper()
 	return endpointFrom(t, os.Getenv("SHOVELTAP_TEST_BARE_URL"), "amqp://guest:guest@127.0.0.1:5674/", "http://127.0.0.1:15674")
 }
 
+// SkipShort skips a test that needs a broker (or anything else outside the
+// process) under go test -short.
+func SkipShort(t testing.TB) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs a broker: skipped under -short")
+	}
+}
+
+// NeedBroker ends a test that cannot have what it needs from outside the
+// process — a broker node, or a tool such as Celery that the broker tests
+// use — because of err: in CI (CI set) that is a failure, since make test
+// provides everything there; elsewhere the test is skipped. what names the
+// missing piece and how to get it.
+func NeedBroker(t testing.TB, what string, err error) {
+	t.Helper()
+	if os.Getenv("CI") != "" {
+		t.Fatalf("no %s: %v\n(CI is set: make test provides it there, so its absence is a failure)", what, err)
+	}
+	t.Skipf("no %s: %v", what, err)
+}
+
 func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 	t.Helper()
+	SkipShort(t)
 	if raw == "" {
 		raw = def
 	}
@@ -48,10 +73,7 @@ func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 	}
 	c, err := net.DialTimeout("tcp", ep.Address(), 2*time.Second)
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("no RabbitMQ at %s in CI (%v): .ci/run should have started it", ep.Address(), err)
-		}
-		t.Skipf("no RabbitMQ at %s (%v): start one with scripts/ensure-rabbitmq.sh", ep.Address(), err)
+		NeedBroker(t, "RabbitMQ at "+ep.Address()+" (scripts/ensure-rabbitmq.sh starts one)", err)
 	}
 	c.Close()
 	return ep

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/shoveltap/shoveltap/setup"
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+const setupUsage = `shoveltap setup — a lasting mirror of production exchanges on another broker.
+
+A durable, bounded mirror queue on production is bound to each exchange; a
+dynamic shovel (ack-mode on-confirm) carries it into a fanout exchange on the
+mirror broker, where outside consumers bind their own queues. Production's
+exchange, queues and bindings stay as they are (default layout).
+
+Usage:
+  shoveltap setup plan     [flags]   show what apply would create or change
+  shoveltap setup apply    [flags]   create or fix the mirror (idempotent)
+  shoveltap setup status   [flags]   show every piece, queue depth and rates, shovel state
+  shoveltap setup teardown [flags]   remove exactly what apply created
+
+Examples:
+  shoveltap setup apply --url amqp://ops@prod:5672/ --mirror-url amqp://mirror@mirror:5672/ \
+      --exchange orders --key 'order.#' --max-length 500000 --overflow drop-head
+  shoveltap setup apply --config mirror.yaml
+  shoveltap --url amqp://reader@mirror:5672/ --exchange orders    # watch the copy
+
+Passwords come from SHOVELTAP_PASSWORD (production) and SHOVELTAP_MIRROR_PASSWORD
+(mirror), or the URLs; they are never printed.
+
+Flags:
+`
+
+// setupFlags are the flags of the set-up commands. They describe two
+// brokers and may override a set-up file, so unlike connFlags they are
+// not resolved here: zero values mean "not given" and setup resolves the
+// merged configuration.
+type setupFlags struct {
+	config                         string
+	url, api, mirrorURL, mirrorAPI string
+	shovelURL                      string
+	exchange, mirrorExchange       string
+	keys                           listFlag
+	maxLength                      int
+	maxBytes, overflow, layout     string
+	reconnectDelay                 int
+	yes, json, all, insecureTLS    bool
+}
+
+func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("shoveltap setup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, setupUsage); fs.PrintDefaults() }
+	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up file (several exchanges, per-exchange keys and limits)")
+	fs.StringVar(&f.url, "url", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST (env "+tap.EnvURL+")")
+	fs.StringVar(&f.api, "api", "", "production management API (env "+tap.EnvAPI+"; default the URL's host on 15672)")
+	fs.StringVar(&f.mirrorURL, "mirror-url", "", "mirror broker, amqp[s]://USER@HOST:PORT/VHOST (env "+setup.EnvMirrorURL+")")
+	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672)")
+	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
+	fs.StringVar(&f.exchange, "exchange", "", "production exchange to mirror")
+	fs.Var(&f.keys, "key", "binding key of the mirror queue (repeatable; default #, everything)")
+	fs.StringVar(&f.mirrorExchange, "mirror-exchange", "", "fanout exchange on the mirror broker (default: the production exchange's name)")
+	fs.IntVar(&f.maxLength, "max-length", 0, fmt.Sprintf("bound of the mirror queue in messages (default %d)", setup.DefaultLimits.MaxLength))
+	fs.StringVar(&f.maxBytes, "max-bytes", "", "bound of the mirror queue in body bytes (default "+setup.DefaultLimits.MaxBytes+")")
+	fs.StringVar(&f.overflow, "overflow", "", "when the mirror queue is full: "+setup.OverflowDropHead+" (protects production, default) or "+setup.OverflowRejectPublish+" (protects completeness)")
+	fs.StringVar(&f.layout, "layout", "", setup.LayoutQueue+" (default: a mirror queue beside production's) or "+setup.LayoutFanout+" (moves production's bindings behind fanout exchanges; needs --yes)")
+	fs.IntVar(&f.reconnectDelay, "reconnect-delay", 0, fmt.Sprintf("seconds between the shovel's attempts to reach the mirror (default %d)", setup.DefaultReconnectDelay))
+	fs.BoolVar(&f.yes, "yes", false, "apply a plan that rebinds production queues (--layout fanout)")
+	fs.BoolVar(&f.json, "json", false, "print JSON")
+	fs.BoolVar(&f.all, "all", false, "teardown: also remove marked mirrors of exchanges not in the configuration")
+	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates")
+	return fs
+}
+
+// configuration merges the file (if any) with the flags; flags win.
+func (f *setupFlags) configuration() (setup.Config, error) {
+	var cfg setup.Config
+	if f.config != "" {
+		var err error
+		if cfg, err = setup.LoadConfig(f.config); err != nil {
+			return setup.Config{}, err
+		}
+	}
+	set := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	set(&cfg.Production.URL, f.url)
+	set(&cfg.Production.API, f.api)
+	set(&cfg.Mirror.URL, f.mirrorURL)
+	set(&cfg.Mirror.API, f.mirrorAPI)
+	set(&cfg.Mirror.ShovelURL, f.shovelURL)
+	set(&cfg.Layout, f.layout)
+	if f.reconnectDelay > 0 {
+		cfg.ReconnectDelay = f.reconnectDelay
+	}
+	switch {
+	case f.exchange != "":
+		cfg.Exchanges = append(cfg.Exchanges, setup.Exchange{Name: f.exchange, Keys: f.keys, MirrorExchange: f.mirrorExchange,
+			Limits: setup.Limits{MaxLength: f.maxLength, MaxBytes: f.maxBytes, Overflow: f.overflow}})
+	case len(f.keys) > 0 || f.mirrorExchange != "":
+		return setup.Config{}, errors.New("--key and --mirror-exchange go with --exchange (or use the set-up file)")
+	default:
+		// Limit flags without --exchange override the file's defaults.
+		if f.maxLength > 0 {
+			cfg.Defaults.MaxLength = f.maxLength
+		}
+		set(&cfg.Defaults.MaxBytes, f.maxBytes)
+		set(&cfg.Defaults.Overflow, f.overflow)
+	}
+	return cfg, nil
+}
+
+// runSetup is "shoveltap setup COMMAND".
+func runSetup(ctx context.Context, args []string, con console) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(con.stderr, setupUsage)
+		newSetupFlagSet(&setupFlags{}, con.stderr).PrintDefaults()
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd := args[0]
+	if !slices.Contains(setup.Commands, cmd) {
+		fmt.Fprintf(con.stderr, "shoveltap setup: unknown command %q; use %s\n", cmd, orList(setup.Commands))
+		return 2
+	}
+	var f setupFlags
+	fs := newSetupFlagSet(&f, con.stderr)
+	if err := fs.Parse(args[1:]); err != nil {
+		return flagExit(err)
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(con.stderr, "shoveltap setup %s: unexpected argument %q\n", cmd, fs.Arg(0))
+		return 2
+	}
+	cfg, err := f.configuration()
+	if err != nil {
+		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
+		return 2
+	}
+	rc := setup.RunConfig{
+		Command:     cmd,
+		Config:      cfg,
+		Getenv:      os.Getenv,
+		InsecureTLS: f.insecureTLS,
+		JSON:        f.json,
+		Yes:         f.yes,
+		All:         f.all,
+	}
+	if err := setup.Run(ctx, rc, con.stdout); err != nil {
+		fmt.Fprintf(con.stderr, "shoveltap setup %s: %v\n", cmd, err)
+		return 1
+	}
+	return 0
+}
+
+// orList writes "a, b, c or d".
+func orList(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
+}

@@ -1,0 +1,83 @@
+package main
+
+import (
+	"flag"
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui"
+)
+
+func parseTap(t *testing.T, args ...string) (*tapFlags, error) {
+	t.Helper()
+	var f tapFlags
+	fs := flag.NewFlagSet("shoveltap", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	f.register(fs)
+	if err := fs.Parse(args); err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	return &f, f.check(fs.Args())
+}
+
+func TestTapFlagDefaultsAreTheLibrarys(t *testing.T) {
+	f, err := parseTap(t)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.config(console{stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Limits != tap.DefaultLimits || cfg.Prefetch != tap.DefaultPrefetch || cfg.ShovelPrefetch != tap.DefaultShovelPrefetch || cfg.AckMode != tap.DefaultAckMode {
+		t.Errorf("defaults %+v", cfg)
+	}
+	if f.retain != ui.DefaultRetain || !cfg.Reconnect {
+		t.Errorf("retain %d, reconnect %v", f.retain, cfg.Reconnect)
+	}
+}
+
+func TestTapSources(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want []tap.Source
+	}{
+		{[]string{"--exchange", "a"}, []tap.Source{{Exchange: "a", Key: tap.AllKeys}}},
+		{[]string{"--exchange", "a", "--exchange", "b", "--key", "k"}, []tap.Source{{Exchange: "a", Key: "k"}, {Exchange: "b", Key: "k"}}},
+		{[]string{"--exchange", "a", "--key", "1", "--exchange", "b", "--key", "2", "--queue", "q"}, []tap.Source{{Exchange: "a", Key: "1"}, {Exchange: "b", Key: "2"}, {Queue: "q"}}},
+	} {
+		f, err := parseTap(t, tc.args...)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if got := f.sources(); !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%v: %+v, want %+v", tc.args, got, tc.want)
+		}
+	}
+}
+
+func TestTapCommandLineErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--exchange", "a", "--key", "1", "--key", "2", "--exchange", "b", "--exchange", "c"}, "3 --exchange values"},
+		{[]string{"--exchange", "a", "orders"}, `unexpected argument "orders" (flags start with --)`},
+		{[]string{"--exchange", "a", "--max-bytes", "lots"}, "--max-bytes:"},
+		{[]string{"--url", "ftp://host/"}, "shoveltap:"},
+		{nil, "nothing to tap"}, // stdout is not a terminal: no picker
+		{[]string{"--prefetch", "x"}, `invalid value "x" for flag -prefetch`},
+	} {
+		r := runArgs(t, "", false, tc.args...)
+		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, r.code, r.stderr, tc.want)
+		}
+	}
+	// A wrong flag value is said once, by the flag package.
+	if r := runArgs(t, "", false, "--prefetch", "x"); strings.Count(r.stderr, "invalid value") != 1 {
+		t.Errorf("said %d times:\n%s", strings.Count(r.stderr, "invalid value"), r.stderr)
+	}
+}
