@@ -67,6 +67,7 @@ type tapFlags struct {
 	shovelPF    int
 	ackMode     string
 	noReconnect bool
+	noDiscovery bool
 	json        bool
 	count       int
 	duration    time.Duration
@@ -90,6 +91,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside the shovel")
 	fs.StringVar(&f.ackMode, "ack-mode", tap.DefaultAckMode, "shovel ack mode: "+strings.Join(tap.AckModes, ", "))
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
+	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
 	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
 	fs.DurationVar(&f.duration, "duration", 0, "with JSON output: stop after this long")
@@ -156,6 +158,7 @@ func (f *tapFlags) config(con console) (tap.Config, error) {
 		ShovelPrefetch: f.shovelPF,
 		AckMode:        f.ackMode,
 		Reconnect:      !f.noReconnect,
+		NoDiscovery:    f.noDiscovery,
 		InsecureTLS:    f.conn.insecureTLS,
 	}, nil
 }

@@ -65,13 +65,13 @@ func (c *Config) applyDefaults() error {
 		return fmt.Errorf("tap limits must be positive (max length %d, max bytes %d, expires %s)", c.Limits.MaxLength, c.Limits.MaxBytes, c.Limits.Expires)
 	}
 	if c.Prefetch <= 0 {
-		c.Prefetch = 1000
+		c.Prefetch = DefaultPrefetch
 	}
 	if c.ShovelPrefetch <= 0 {
-		c.ShovelPrefetch = 1000
+		c.ShovelPrefetch = DefaultShovelPrefetch
 	}
 	if c.AckMode == "" {
-		c.AckMode = "on-publish"
+		c.AckMode = DefaultAckMode
 	}
 	if !contains(AckModes, c.AckMode) {
 		return fmt.Errorf("unknown shovel ack mode %q: use one of %s", c.AckMode, strings.Join(AckModes, ", "))
