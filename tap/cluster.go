@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -52,13 +53,36 @@ func clusterNameOf(conn *amqp.Connection) string {
 
 // checkSameBroker refuses a management API that belongs to another broker
 // than the AMQP connection: everything the tap creates over AMQP would be
-// invisible to the API that must watch and remove it.
-func checkSameBroker(ep Endpoint, conn *amqp.Connection, ov Overview, flag string) error {
+// invisible to the API that must watch and remove it. Equal cluster names
+// settle it. A cluster whose name was never set reports each node's own
+// name, so different names are checked once more: an exclusive queue
+// declared over AMQP (it dies with the connection, so nothing can be left
+// behind) must be visible through the API.
+func checkSameBroker(ctx context.Context, a *Admin, ep Endpoint, conn *amqp.Connection, ov Overview, marker, flag string) error {
 	amqpName := clusterNameOf(conn)
 	if amqpName == "" || ov.ClusterName == "" || amqpName == ov.ClusterName {
 		return nil
 	}
-	return fmt.Errorf("%s %s reaches cluster %q, but the management API at %s answers for cluster %q: they are different brokers, so nothing was created; give the management API of the same broker with %s",
+	ch, err := conn.Channel()
+	if err != nil {
+		return explainAMQP(ep, "opening a channel", err)
+	}
+	defer ch.Close()
+	if _, err := ch.QueueDeclare(marker, false, true, true, false, amqp.Table{"x-max-length": int64(0)}); err != nil {
+		return explainAMQP(ep, fmt.Sprintf("declaring the check queue %q", marker), err)
+	}
+	defer func() { _, _ = ch.QueueDelete(marker, false, false, false) }()
+	var q struct {
+		Name string `json:"name"`
+	}
+	err = a.getJSON(ctx, "queues/"+url.PathEscape(ep.Vhost)+"/"+url.PathEscape(marker), url.Values{"columns": {"name"}}, &q)
+	switch {
+	case err == nil:
+		return nil
+	case !isNotFound(err):
+		return a.explain("checking that --url and --api reach the same broker", err)
+	}
+	return fmt.Errorf("%s %s reaches cluster %q, but the management API at %s answers for cluster %q and cannot see what was declared over AMQP: they are different brokers, so nothing was created; give the management API of the same broker with %s",
 		flag, ep.Address(), amqpName, ep.API, ov.ClusterName, apiFlagFor(flag))
 }
 

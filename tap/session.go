@@ -191,7 +191,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkSameBroker(cfg.Endpoint.OnNode(node), probe, ov, "--url"); err != nil {
+		if err := checkSameBroker(ctx, admin, cfg.Endpoint.OnNode(node), probe, ov, names.Base+"-check", "--url"); err != nil {
 			return nil, err
 		}
 		statsOff = ov.DisableStats
@@ -244,7 +244,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 		}
-		if err := checkSameBroker(cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, "--tap-url"); err != nil {
+		if err := checkSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
 			return nil, err
 		}
 	}

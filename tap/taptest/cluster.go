@@ -1,0 +1,86 @@
+package taptest
+
+import (
+	"net"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// ClusterNode is one node of the test cluster started by scripts/cluster.sh.
+type ClusterNode struct {
+	Name string // Erlang node name, for rabbitmqctl -n
+	URL  string
+	API  string
+}
+
+// ClusterNodes are the three nodes scripts/cluster.sh starts.
+var ClusterNodes = []ClusterNode{
+	{Name: "c1@localhost", URL: "amqp://guest:guest@127.0.0.1:5681/", API: "http://127.0.0.1:15681"},
+	{Name: "c2@localhost", URL: "amqp://guest:guest@127.0.0.1:5682/", API: "http://127.0.0.1:15682"},
+	{Name: "c3@localhost", URL: "amqp://guest:guest@127.0.0.1:5683/", API: "http://127.0.0.1:15683"},
+}
+
+// Cluster returns an endpoint naming every node of the test cluster (the
+// first preferred). Cluster tests run only when SHOVELTAP_TEST_CLUSTER is
+// set (CI sets it after scripts/cluster.sh start); with it set, a cluster
+// that does not answer is a failure in CI and a skip elsewhere.
+func Cluster(t testing.TB) tap.Endpoint {
+	t.Helper()
+	SkipShort(t)
+	if os.Getenv("SHOVELTAP_TEST_CLUSTER") == "" {
+		t.Skip("cluster test: run scripts/cluster.sh start and set SHOVELTAP_TEST_CLUSTER=1")
+	}
+	var urls, apis []string
+	for _, n := range ClusterNodes {
+		urls, apis = append(urls, n.URL), append(apis, n.API)
+		c, err := net.DialTimeout("tcp", strings.TrimSuffix(strings.TrimPrefix(n.URL, "amqp://guest:guest@"), "/"), 2*time.Second)
+		if err != nil {
+			NeedBroker(t, "cluster node "+n.Name+" (scripts/cluster.sh start)", err)
+		}
+		c.Close()
+	}
+	ep, err := tap.ResolveCluster(urls, apis, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ep
+}
+
+// NodeEndpoint is the endpoint of one cluster node alone.
+func NodeEndpoint(t testing.TB, n ClusterNode) tap.Endpoint {
+	t.Helper()
+	ep, err := tap.ResolveEndpoint(n.URL, n.API, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ep
+}
+
+// RabbitCtl runs rabbitmqctl against a node and fails the test on error.
+func RabbitCtl(t testing.TB, node string, args ...string) string {
+	t.Helper()
+	cmd := exec.Command("rabbitmqctl", append([]string{"-q", "-n", node}, args...)...)
+	cmd.Env = append(os.Environ(), "PATH="+os.Getenv("PATH")+":/usr/sbin")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("rabbitmqctl -n %s %s: %v\n%s", node, strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// RestartNode stops a node's RabbitMQ application for down, starts it
+// again and waits until it runs; the node's Erlang VM stays up, as in
+// a rolling restart.
+func RestartNode(t testing.TB, node string, down time.Duration) {
+	t.Helper()
+	RabbitCtl(t, node, "stop_app")
+	time.Sleep(down)
+	RabbitCtl(t, node, "start_app")
+	RabbitCtl(t, node, "await_startup")
+	t.Logf("restarted %s after %s down", node, down)
+}
