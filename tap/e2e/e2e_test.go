@@ -87,10 +87,28 @@ func url(ep tap.Endpoint) string {
 	return fmt.Sprintf("amqp://%s@%s/%s", ep.User, ep.Address(), neturl.PathEscape(ep.Vhost))
 }
 
+// connArgs are the --url and --api flags naming ep: every node of a
+// cluster, and the management API (the test broker's may not be where
+// shoveltap would derive it).
+func connArgs(ep tap.Endpoint) []string {
+	var args []string
+	for i := range ep.Nodes() {
+		args = append(args, "--url", url(ep.OnNode(i)))
+	}
+	apis := ep.APIs()
+	if len(apis) != len(ep.Nodes()) {
+		apis = apis[:1]
+	}
+	for _, a := range apis {
+		args = append(args, "--api", a)
+	}
+	return args
+}
+
 // startJSON runs shoveltap with JSON output and waits until it taps.
 func startJSON(t *testing.T, ep tap.Endpoint, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--url", url(ep)}, args...)...)
+	cmd := exec.Command(binary, append(connArgs(ep), args...)...)
 	cmd.Env = env(ep)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -320,7 +338,7 @@ func crash(t *testing.T, ep tap.Endpoint, x string) *proc {
 func runCmd(ep tap.Endpoint, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, binary, append(args, "--url", url(ep))...)
+	cmd := exec.CommandContext(ctx, binary, append(args, connArgs(ep)...)...)
 	cmd.Env = env(ep)
 	out, err := cmd.CombinedOutput()
 	return string(out), err
@@ -408,4 +426,71 @@ func TestTapURLKill9LeavesBothBrokersClean(t *testing.T) {
 		t.Fatalf("cleanup: %v\n%s", err, out)
 	}
 	taptest.WaitClean(t, ep, p.base, 5*time.Second)
+}
+
+// orphanWindow kills a tap of x with SIGKILL and returns how long its
+// source queue kept receiving copies of x's messages: until no binding of
+// x leads to anything of the tap. With traffic set, x receives a message
+// every 50 ms meanwhile.
+func orphanWindow(t *testing.T, ep tap.Endpoint, x string, traffic bool) (*proc, time.Duration) {
+	t.Helper()
+	p := startJSON(t, ep, "--exchange", x)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	if traffic {
+		ch := taptest.Channel(t, ep)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-time.After(50 * time.Millisecond):
+					_ = ch.Publish(x, "k", false, false, amqp.Publishing{Body: []byte("traffic")})
+				}
+			}
+		}()
+	}
+	defer func() { close(stop); wg.Wait() }()
+	killed := time.Now()
+	if err := p.cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = p.wait(t)
+	rh := taptest.Admin(t, ep)
+	taptest.Eventually(t, 60*time.Second, "nothing of the killed tap bound to "+x, func() bool {
+		bs, err := rh.ListExchangeBindingsWithSource(ep.Vhost, x)
+		if err != nil {
+			return false
+		}
+		for _, b := range bs {
+			if strings.HasPrefix(b.Destination, p.base) {
+				return false
+			}
+		}
+		return true
+	})
+	return p, time.Since(killed)
+}
+
+// After kill -9 nothing of the tap receives production copies for more
+// than 10 s, traffic or no traffic; cleanup then removes the stopped
+// shovel's definition.
+func TestKill9OrphanWindowIsShort(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	for _, traffic := range []bool{false, true} {
+		t.Run(fmt.Sprintf("traffic=%v", traffic), func(t *testing.T) {
+			x := taptest.Exchange(t, ep, "topic")
+			p, window := orphanWindow(t, ep, x, traffic)
+			t.Logf("copies stopped %s after kill -9", window.Round(100*time.Millisecond))
+			if window > 10*time.Second {
+				t.Errorf("the killed tap's source queue received copies for %s (at most 10 s)", window)
+			}
+			if out, err := runCmd(ep, "cleanup", "--yes"); err != nil {
+				t.Fatalf("cleanup: %v\n%s", err, out)
+			}
+			taptest.WaitClean(t, ep, p.base, 10*time.Second)
+		})
+	}
 }

@@ -24,7 +24,7 @@ type tui struct {
 // the test ends, and what it drew is logged if the test failed.
 func startTUI(t *testing.T, ep tap.Endpoint, args ...string) *tui {
 	t.Helper()
-	cmd := exec.Command(binary, append([]string{"--url", url(ep)}, args...)...)
+	cmd := exec.Command(binary, append(connArgs(ep), args...)...)
 	cmd.Env = append(env(ep), "TERM=xterm-256color")
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
 	if err != nil {
