@@ -113,6 +113,21 @@ var fixtureCases = map[string]fixtureCase{
 		summary: "tasks.add(5, 6)",
 		fields:  map[string]string{"Compression": "application/x-bz2 (bzip2)"},
 	},
+	"celery_zstd": {
+		format:  "celery",
+		summary: "tasks.add(7, 8)",
+		fields:  map[string]string{"Compression": "application/zstd (zstd)"},
+	},
+	"celery_brotli": {
+		format:  "celery",
+		summary: "tasks.add(9, 10)",
+		fields:  map[string]string{"Compression": "application/x-brotli (brotli)"},
+	},
+	"celery_lzma": {
+		format:  "celery",
+		summary: "tasks.add(11, 12)",
+		fields:  map[string]string{"Compression": "application/x-lzma (xz)"},
+	},
 	"celery_v1": {
 		format:  "celery",
 		summary: "tasks.add(2, 3) · retry 1 · eta 12:00:05",
