@@ -16,8 +16,14 @@ import (
 )
 
 // prepare undoes kombu's base64 body encoding and any compression, so the
-// recognisers see the serialised payload.
+// recognisers see the serialised payload, and redacts secrets in it.
 func (m *msg) prepare() {
+	m.unwrap()
+	m.redactBody()
+}
+
+// unwrap undoes kombu's base64 body encoding and any compression.
+func (m *msg) unwrap() {
 	if enc := m.bodyEncoding(); enc == "base64" {
 		b, err := decodeBase64(m.body)
 		if err != nil {

@@ -36,14 +36,14 @@ func recogniseOslo(m *msg) (Result, bool) {
 			return Result{}, false
 		}
 		r.Format = "oslo"
-		r.Summary = compactJSON(inner, maxSummary, osloRedact)
+		r.Summary = compactJSON(inner, maxSummary, IsSecretKey)
 	}
 	if version != "" {
 		r.addField("Envelope", "oslo.version "+version)
 		r.addNote("oslo.messaging envelope unwrapped: the body shows oslo.message")
 	}
 	addContext(&r, o)
-	r.Body = prettyJSON(inner, osloRedact)
+	r.Body = prettyJSON(inner, IsSecretKey)
 	return r, true
 }
 
@@ -149,7 +149,7 @@ func osloFailure(s string) string {
 }
 
 // addContext lists the request context that oslo flattens into
-// _context_* keys, redacting credentials.
+// _context_* keys, redacting credentials (IsSecretKey).
 func addContext(r *Result, o object) {
 	n := 0
 	for _, mb := range o {
@@ -163,7 +163,7 @@ func addContext(r *Result, o object) {
 		}
 		n++
 		val := scalarString(mb.Val)
-		if osloRedact(mb.Key) {
+		if IsSecretKey(mb.Key) && redactValueWanted(mb.Val) {
 			val = redacted
 		} else if _, isObj := mb.Val.(object); isObj {
 			val = redactedRepr(mb.Val)
@@ -173,14 +173,6 @@ func addContext(r *Result, o object) {
 		}
 		r.addField("Context "+name, val)
 	}
-}
-
-// osloRedact says which keys hold credentials: any _context_ key naming a
-// token, password or secret, and such keys anywhere else too.
-func osloRedact(key string) bool {
-	k := strings.ToLower(key)
-	return strings.Contains(k, "token") && (strings.HasPrefix(k, "_context_") || strings.HasSuffix(k, "auth_token")) ||
-		strings.Contains(k, "password") || strings.Contains(k, "secret")
 }
 
 // redactedRepr renders a value with credential keys replaced.
@@ -194,8 +186,9 @@ func redactedCall(args object, max int) string {
 	return callArgs(nil, o, max)
 }
 
-// redactValue copies v with the values of credential keys replaced.
-// Values that need no change are shared, not copied.
+// redactValue copies v with the values of credential keys replaced, and
+// secrets in repr or JSON text inside strings too. Values that need no
+// change are shared, not copied.
 func redactValue(v any, depth int) any {
 	out, _ := redactCopy(v, depth)
 	return out
@@ -206,12 +199,14 @@ func redactCopy(v any, depth int) (any, bool) {
 		return v, false
 	}
 	switch x := v.(type) {
+	case string:
+		return redactReprText(x)
 	case object:
 		var out object
 		for i, mb := range x {
 			var nv any
 			var changed bool
-			if osloRedact(mb.Key) {
+			if IsSecretKey(mb.Key) && redactValueWanted(mb.Val) {
 				nv, changed = redacted, true
 			} else {
 				nv, changed = redactCopy(mb.Val, depth+1)
