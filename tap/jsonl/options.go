@@ -1,0 +1,28 @@
+package jsonl
+
+import (
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/decode"
+)
+
+// Options change what a Writer writes. The zero value writes every message
+// as it was received.
+type Options struct {
+	// Redact replaces the values of secret-looking keys (decode.IsSecretKey)
+	// with "[redacted]" in the headers and in JSON bodies before a message
+	// is written; see Redact for what it cannot reach.
+	Redact bool
+}
+
+// Redact returns m with secrets taken out of its headers
+// (decode.RedactHeaders) and its body (decode.RedactBody). Bodies the
+// redactor cannot parse are kept as received: msgpack, YAML, pickle, text,
+// binary, and compressed or base64-encoded bodies. The decoded section of
+// a record never shows secrets either way. m itself is not modified.
+func Redact(m tap.Message) tap.Message {
+	if body, changed := decode.RedactBody(DecodeInput(m)); changed {
+		m.Body = body
+	}
+	m.Headers = decode.RedactHeaders(m.Headers)
+	return m
+}
