@@ -2,6 +2,7 @@ package decode
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math"
 )
 
@@ -21,24 +22,52 @@ var redactedJSON = []byte(`"` + redacted + `"`)
 // JSON, oslo.messaging messages including the JSON string inside the 2.0
 // envelope's "oslo.message", and Python repr or JSON text inside string
 // values (Celery events' args and kwargs). Only the redacted values
-// change; the rest keeps its bytes.
+// change; the rest keeps its bytes. A body under kombu's base64
+// body_encoding or a compression (zlib, gzip, zstd, brotli, xz, lzma) is
+// unwrapped, redacted and wrapped again the same way, so its headers
+// still describe it; the compressed bytes differ from the sender's.
 //
-// It cannot redact what it cannot parse: msgpack, YAML, pickle, text and
-// binary bodies, JSON larger than 16 MiB, and bodies that are compressed
-// or base64-encoded (kombu's compression header, body_encoding, or a
-// compressing content encoding) come back unchanged with changed false.
+// It cannot redact what it cannot parse, and returns it unchanged with
+// changed false: msgpack, YAML, pickle, text and binary bodies, JSON
+// larger than 16 MiB (compressed or not), bzip2 bodies (Go has no bzip2
+// writer) and bodies that do not decompress.
 func RedactBody(in Input) (body []byte, changed bool) {
-	if len(in.Body) == 0 || len(in.Body) > maxRedact || compressionOf(in) != "" {
-		return in.Body, false
-	}
-	m := msg{in: in}
-	if m.bodyEncoding() == "base64" {
+	if len(in.Body) == 0 || len(in.Body) > maxRedact {
 		return in.Body, false
 	}
 	if s := serializerOf(in.ContentType); s != serJSON && s != "" {
 		return in.Body, false
 	}
-	return redactJSONText(in.Body, 0)
+	body = in.Body
+	m := msg{in: in}
+	b64 := m.bodyEncoding() == "base64"
+	if b64 {
+		var err error
+		if body, err = decodeBase64(body); err != nil {
+			return in.Body, false
+		}
+	}
+	method := compressionOf(in)
+	if method != "" {
+		plain, algo, err := decompress(method, body, maxRedact)
+		if err != nil {
+			return in.Body, false
+		}
+		red, ok := redactJSONText(plain, 0)
+		if !ok {
+			return in.Body, false
+		}
+		if body, err = recompress(algo, red); err != nil {
+			return in.Body, false
+		}
+	} else if body, changed = redactJSONText(body, 0); !changed {
+		return in.Body, false
+	}
+	if b64 {
+		// kombu writes standard padded base64.
+		body = []byte(base64.StdEncoding.EncodeToString(body))
+	}
+	return body, true
 }
 
 // redactJSONText returns src with the values of secret keys replaced, or

@@ -15,10 +15,11 @@ type Options struct {
 }
 
 // Redact returns m with secrets taken out of its headers
-// (decode.RedactHeaders) and its body (decode.RedactBody). Bodies the
-// redactor cannot parse are kept as received: msgpack, YAML, pickle, text,
-// binary, and compressed or base64-encoded bodies. The decoded section of
-// a record never shows secrets either way. m itself is not modified.
+// (decode.RedactHeaders) and its JSON body (decode.RedactBody, which also
+// unwraps and rewraps kombu's compressions and base64). Bodies it cannot
+// parse are kept as received: msgpack, YAML, pickle, text, binary, bzip2.
+// The decoded section of a record never shows secrets either way. m
+// itself is not modified.
 func Redact(m tap.Message) tap.Message {
 	if body, changed := decode.RedactBody(DecodeInput(m)); changed {
 		m.Body = body
