@@ -21,22 +21,28 @@ var redactedJSON = []byte(`"` + redacted + `"`)
 // secrets removed. It rewrites JSON bodies: plain JSON, kombu and Celery
 // JSON, oslo.messaging messages including the JSON string inside the 2.0
 // envelope's "oslo.message", and Python repr or JSON text inside string
-// values (Celery events' args and kwargs). Only the redacted values
-// change; the rest keeps its bytes. A body under kombu's base64
+// values (Celery events' args and kwargs); and msgpack bodies (kombu's
+// msgpack serializer), by map key. Only the redacted values change; the
+// rest keeps its bytes. A body under kombu's base64
 // body_encoding or a compression (zlib, gzip, zstd, brotli, xz, lzma) is
 // unwrapped, redacted and wrapped again the same way, so its headers
 // still describe it; the compressed bytes differ from the sender's.
 //
 // It cannot redact what it cannot parse, and returns it unchanged with
-// changed false: msgpack, YAML, pickle, text and binary bodies, JSON
-// larger than 16 MiB (compressed or not), bzip2 bodies (Go has no bzip2
-// writer) and bodies that do not decompress.
+// changed false: YAML, pickle, text and binary bodies, bodies larger than
+// 16 MiB (compressed or not), bzip2 bodies (Go has no bzip2 writer) and
+// bodies that do not decompress.
 func RedactBody(in Input) (body []byte, changed bool) {
 	if len(in.Body) == 0 || len(in.Body) > maxRedact {
 		return in.Body, false
 	}
-	if s := serializerOf(in.ContentType); s != serJSON && s != "" {
+	ser := serializerOf(in.ContentType)
+	if ser != serJSON && ser != serMsgpack && ser != "" {
 		return in.Body, false
+	}
+	redact := func(b []byte) ([]byte, bool) { return redactJSONText(b, 0) }
+	if ser == serMsgpack {
+		redact = redactMsgpack
 	}
 	body = in.Body
 	m := msg{in: in}
@@ -53,14 +59,14 @@ func RedactBody(in Input) (body []byte, changed bool) {
 		if err != nil {
 			return in.Body, false
 		}
-		red, ok := redactJSONText(plain, 0)
+		red, ok := redact(plain)
 		if !ok {
 			return in.Body, false
 		}
 		if body, err = recompress(algo, red); err != nil {
 			return in.Body, false
 		}
-	} else if body, changed = redactJSONText(body, 0); !changed {
+	} else if body, changed = redact(body); !changed {
 		return in.Body, false
 	}
 	if b64 {

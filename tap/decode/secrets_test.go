@@ -111,7 +111,10 @@ func TestRedactBody(t *testing.T) {
 		{"not JSON", "text/plain", `password: pw-SECRET`, ""},
 		{"invalid JSON", "application/json", `{"password": "pw-SECRET"`, ""},
 		{"trailing data", "application/json", `{"password": "pw-SECRET"} x`, ""},
-		{"msgpack", "application/x-msgpack", "\x81\xa8password\xa9pw-SECRET", ""},
+		{"msgpack", "application/x-msgpack", "\x82\xa8password\xa9pw-SECRET\x01\xc0", "\x82\xa8password\xaa[redacted]\x01\xc0"},
+		{"msgpack nil kept", "application/x-msgpack", "\x81\xa8password\xc0", ""},
+		{"msgpack invalid", "application/x-msgpack", "\x82\xa8password\xa9pw-SECRET", ""},
+		{"yaml", "application/x-yaml", "password: pw-SECRET\n", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -123,7 +126,7 @@ func TestRedactBody(t *testing.T) {
 			if string(got) != want || changed != (c.want != "") {
 				t.Errorf("RedactBody =\n  %s (%v)\nwant\n  %s", got, changed, want)
 			}
-			if changed && !json.Valid(got) {
+			if changed && c.ct != "application/x-msgpack" && !json.Valid(got) {
 				t.Errorf("output is not JSON: %s", got)
 			}
 		})
@@ -135,6 +138,44 @@ func TestRedactBody(t *testing.T) {
 			t.Errorf("deep body: changed %v, %.80s", changed, got)
 		}
 	})
+}
+
+// msgpack bodies keep every byte but the redacted values, so Python's int
+// keys survive.
+func TestRedactBodyMsgpack(t *testing.T) {
+	body, err := msgpack.Marshal([]any{
+		[]any{"ann"},
+		map[string]any{"credentials": map[string]any{"user": "u", "key": "k-SECRET"}},
+		map[string]any{"callbacks": nil, "X-Auth-Token": []byte("b-SECRET")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := Input{ContentType: "application/x-msgpack", Body: body}
+	got, changed := RedactBody(in)
+	if !changed || bytes.Contains(got, []byte("SECRET")) {
+		t.Fatalf("changed %v: %q", changed, got)
+	}
+	v, err := decodeMsgpack(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[["ann"],{"credentials":"[redacted]"},{"callbacks":null,"X-Auth-Token":"[redacted]"}]`
+	if js := string(appendJSON(nil, v, 0, 1<<20)); js != want && js != strings.Replace(want, `"callbacks":null,"X-Auth-Token":"[redacted]"`, `"X-Auth-Token":"[redacted]","callbacks":null`, 1) {
+		t.Errorf("decoded: %s", js)
+	}
+	// The real kombu message with int keys has nothing to redact.
+	real := loadFixture(t, "celery_msgpack")
+	if got, changed := RedactBody(real); changed || !bytes.Equal(got, real.Body) {
+		t.Error("celery_msgpack changed")
+	}
+	// Under zlib too.
+	z, _ := recompress("zlib", body)
+	got, changed = RedactBody(Input{ContentType: "application/x-msgpack", Headers: map[string]any{"compression": "zlib"}, Body: z})
+	out, _, _ := decompress("zlib", got, maxDecompressed)
+	if !changed || bytes.Contains(out, []byte("SECRET")) {
+		t.Errorf("zlib msgpack: changed %v, %q", changed, out)
+	}
 }
 
 // Compressed and base64 bodies are unwrapped, redacted and wrapped again
@@ -281,18 +322,29 @@ func TestDecodeRedactsSecrets(t *testing.T) {
 	}
 }
 
-// RedactBody never breaks JSON: valid JSON in, valid JSON out, and a
+// RedactBody never breaks JSON or msgpack: valid in, valid out, and a
 // secret key at the top level never keeps a non-empty string value.
 func FuzzRedactBody(f *testing.F) {
 	for _, name := range fixtureNames(f) {
 		in := loadFixture(f, name)
 		if len(in.Body) <= 16<<10 {
-			f.Add(in.Body)
+			f.Add(in.Body, in.ContentType == "application/x-msgpack")
 		}
 	}
-	f.Add([]byte(`{"a": "{\"password\": \"x\", \"b\": \"{'token': 'y'}\"}"}`))
-	f.Add([]byte(`[{"X-Auth-Token": [1, {"k": "v"}]}, "{'secret': b'x'}"]`))
-	f.Fuzz(func(t *testing.T, body []byte) {
+	f.Add([]byte(`{"a": "{\"password\": \"x\", \"b\": \"{'token': 'y'}\"}"}`), false)
+	f.Add([]byte(`[{"X-Auth-Token": [1, {"k": "v"}]}, "{'secret': b'x'}"]`), false)
+	f.Add([]byte("\x92\x82\xa8password\xa9pw-SECRET\x01\xc0\x81\xa5token\x92\x01\x02"), true)
+	f.Fuzz(func(t *testing.T, body []byte, isMsgpack bool) {
+		if isMsgpack {
+			out, changed := RedactBody(Input{ContentType: "application/x-msgpack", Body: body})
+			if !changed && string(out) != string(body) {
+				t.Fatalf("unchanged but different")
+			}
+			if changed && checkMsgpack(out) != nil {
+				t.Fatalf("valid msgpack became invalid: %q -> %q", body, out)
+			}
+			return
+		}
 		out, changed := RedactBody(Input{Body: body})
 		if !changed && string(out) != string(body) {
 			t.Fatalf("unchanged but different")

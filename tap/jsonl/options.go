@@ -17,7 +17,7 @@ type Options struct {
 // Redact returns m with secrets taken out of its headers
 // (decode.RedactHeaders) and its JSON body (decode.RedactBody, which also
 // unwraps and rewraps kombu's compressions and base64). Bodies it cannot
-// parse are kept as received: msgpack, YAML, pickle, text, binary, bzip2.
+// parse are kept as received: YAML, pickle, text, binary, bzip2.
 // The decoded section of a record never shows secrets either way. m
 // itself is not modified.
 func Redact(m tap.Message) tap.Message {
