@@ -303,6 +303,8 @@ func TestDecodeRedactsSecrets(t *testing.T) {
 				`"args": "()", "kwargs": "{'password': '` + s + `'}"}`)}},
 		{"celery result", Input{ContentType: "application/json",
 			Body: []byte(`{"task_id": "i1", "status": "SUCCESS", "result": {"access_token": "` + s + `"}, "traceback": null}`)}},
+		{"json cut short", Input{ContentType: "application/json",
+			Body: []byte(`{"user": "u", "password": "` + s + `", "more": [1, 2`)}},
 		{"generic msgpack", Input{ContentType: "application/x-msgpack", Body: mpGeneric}},
 		{"oslo notify payload", Input{ContentType: "application/json",
 			Body: []byte(`{"oslo.version": "2.0", "oslo.message": "{\"event_type\": \"identity.authenticate\", \"publisher_id\": \"identity.host\", ` +
