@@ -24,13 +24,19 @@ type Recorder struct {
 }
 
 // Create opens path for appending, creating it if needed, so that several
-// runs can add to one capture.
+// runs can add to one capture. Messages are recorded as received.
 func Create(path string) (*Recorder, error) {
+	return CreateWith(path, jsonl.Options{})
+}
+
+// CreateWith is Create with the options of the JSON lines written, such
+// as jsonl.Options{Redact: true} to keep secrets out of the file.
+func CreateWith(path string, o jsonl.Options) (*Recorder, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("capture: opening %s for recording: %w", path, err)
 	}
-	return &Recorder{path: path, f: f, w: jsonl.NewWriter(f)}, nil
+	return &Recorder{path: path, f: f, w: jsonl.NewWriterWith(f, o)}, nil
 }
 
 // Path is the file recorded to.
@@ -141,11 +147,16 @@ func (r *Recording) Stop() (uint64, error) {
 // WriteFile writes msgs to a new capture file at path; it never
 // overwrites an existing file.
 func WriteFile(path string, msgs []tap.Message) error {
+	return WriteFileWith(path, msgs, jsonl.Options{})
+}
+
+// WriteFileWith is WriteFile with the options of the JSON lines written.
+func WriteFileWith(path string, msgs []tap.Message, o jsonl.Options) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("capture: creating %s: %w", path, err)
 	}
-	r := &Recorder{path: path, f: f, w: jsonl.NewWriter(f)}
+	r := &Recorder{path: path, f: f, w: jsonl.NewWriterWith(f, o)}
 	for i := 0; i < len(msgs); i += 512 {
 		if err := r.WriteBatch(msgs[i:min(i+512, len(msgs))]); err != nil {
 			_ = f.Close()

@@ -58,8 +58,8 @@ func recogniseCeleryV2(m *msg) (Result, bool) {
 	t.timelimit = h["timelimit"]
 	t.origin, _ = headerString(h, "origin")
 	t.shadow, _ = headerString(h, "shadow")
-	t.argsrepr, _ = headerString(h, "argsrepr")
-	t.kwargsrepr, _ = headerString(h, "kwargsrepr")
+	t.argsrepr = redactedHeaderText(h, "argsrepr")
+	t.kwargsrepr = redactedHeaderText(h, "kwargsrepr")
 	t.lang, _ = headerString(h, "lang")
 	t.groupIndex, _ = headerString(h, "group_index")
 	t.replaced, _ = asInt(h["replaced_task_nesting"])
@@ -118,6 +118,14 @@ func recogniseCeleryV1(m *msg) (Result, bool) {
 	var r Result
 	t.render(&r, m, v, serial, nil)
 	return r, true
+}
+
+// redactedHeaderText is a header's text with secrets in the repr it
+// holds redacted.
+func redactedHeaderText(h map[string]any, key string) string {
+	s, _ := headerString(h, key)
+	s, _ = redactReprText(s)
+	return s
 }
 
 func mustGet(o object, key string) any {
@@ -214,7 +222,10 @@ func renderCeleryBody(r *Result, m *msg, v any, serial string, err error) {
 		g := decodeGeneric(m.in, m.body)
 		r.Body = g.Body
 	case serial == serJSON:
-		r.Body = prettyJSON(m.body, nil)
+		r.Body = prettyJSON(m.body, nil) // redacted by prepare
+	case serial == serYAML && m.redacted:
+		r.Body = valueBody(v)
+		r.addNote("body decoded from yaml and shown as JSON, secret values redacted")
 	case serial == serYAML:
 		if text, ok := textPrefix(m.body); ok {
 			r.Body = Body{Kind: BodyText, Text: text, Omitted: len(m.body) - len(text)}

@@ -11,11 +11,19 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/andybalholm/brotli"
 )
 
 // prepare undoes kombu's base64 body encoding and any compression, so the
-// recognisers see the serialised payload.
+// recognisers see the serialised payload, and redacts secrets in it.
 func (m *msg) prepare() {
+	m.unwrap()
+	m.redactBody()
+}
+
+// unwrap undoes kombu's base64 body encoding and any compression.
+func (m *msg) unwrap() {
 	if enc := m.bodyEncoding(); enc == "base64" {
 		b, err := decodeBase64(m.body)
 		if err != nil {
@@ -65,7 +73,7 @@ func compressionOf(in Input) string {
 		return s
 	}
 	switch strings.ToLower(strings.TrimSpace(in.ContentEncoding)) {
-	case "gzip", "x-gzip", "deflate", "zlib", "bzip2", "x-bzip2":
+	case "gzip", "x-gzip", "deflate", "zlib", "bzip2", "x-bzip2", "zstd", "br", "xz", "x-xz", "lzma":
 		return in.ContentEncoding
 	}
 	return ""
@@ -77,38 +85,60 @@ var errCapped = errors.New("decompressed size capped")
 // what it produced (with errCapped when it stopped early) and the
 // algorithm it used.
 func decompress(method string, body []byte, limit int) ([]byte, string, error) {
-	var r io.Reader
-	var algo string
-	var err error
-	switch strings.ToLower(strings.TrimSpace(method)) {
-	case "application/x-gzip", "gzip", "x-gzip", "zlib", "application/zlib", "deflate":
-		// kombu labels zlib data (RFC 1950) "application/x-gzip"; accept
-		// real gzip too, and raw deflate as a last resort.
-		switch {
-		case len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b:
-			algo = "gzip"
-			r, err = gzip.NewReader(bytes.NewReader(body))
-		case len(body) >= 2 && (uint(body[0])<<8|uint(body[1]))%31 == 0 && body[0]&0x0f == 8:
-			algo = "zlib"
-			r, err = zlib.NewReader(bytes.NewReader(body))
-		default:
-			algo = "deflate"
-			r = flate.NewReader(bytes.NewReader(body))
-		}
-	case "application/x-bz2", "bzip2", "bz2", "x-bzip2", "application/x-bzip2":
-		algo = "bzip2"
-		r = bzip2.NewReader(bytes.NewReader(body))
-	default:
-		return nil, "", fmt.Errorf("unsupported compression %q", truncate(method, 60))
+	r, algo, closeFn, err := openDecompressor(method, body)
+	if algo == "" {
+		return nil, "", err
 	}
 	if err != nil {
 		return nil, algo, fmt.Errorf("%s header: %w", algo, err)
+	}
+	if closeFn != nil {
+		defer closeFn()
 	}
 	out, err := readCapped(r, limit)
 	if err != nil && !errors.Is(err, errCapped) {
 		return nil, algo, fmt.Errorf("%s: %w", algo, err)
 	}
 	return out, algo, err
+}
+
+// openDecompressor picks the decompressor for kombu's compression name
+// (its MIME type or one of its aliases) and the body's magic bytes. It
+// returns no algorithm for a method it does not know. closeFn, when set,
+// releases the decompressor's resources.
+func openDecompressor(method string, body []byte) (r io.Reader, algo string, closeFn func(), err error) {
+	switch strings.ToLower(strings.TrimSpace(method)) {
+	case "application/x-gzip", "gzip", "x-gzip", "zlib", "application/zlib", "deflate":
+		// kombu labels zlib data (RFC 1950) "application/x-gzip"; accept
+		// real gzip too, and raw deflate as a last resort.
+		switch {
+		case len(body) >= 2 && body[0] == 0x1f && body[1] == 0x8b:
+			r, err = gzip.NewReader(bytes.NewReader(body))
+			return r, "gzip", nil, err
+		case len(body) >= 2 && (uint(body[0])<<8|uint(body[1]))%31 == 0 && body[0]&0x0f == 8:
+			r, err = zlib.NewReader(bytes.NewReader(body))
+			return r, "zlib", nil, err
+		default:
+			return flate.NewReader(bytes.NewReader(body)), "deflate", nil, nil
+		}
+	case "application/x-bz2", "bzip2", "bz2", "bzip", "x-bzip2", "application/x-bzip2":
+		return bzip2.NewReader(bytes.NewReader(body)), "bzip2", nil, nil
+	case "application/zstd", "application/x-zstd", "zstd", "zstandard":
+		r, closeFn, err = newZstdReader(body)
+		return r, "zstd", closeFn, err
+	case "application/x-lzma", "application/x-xz", "lzma", "xz", "x-xz":
+		// kombu's "lzma" is Python's lzma.compress: the xz container. Bare
+		// .lzma data (LZMA_alone) from other producers has no magic.
+		if bytes.HasPrefix(body, xzMagic) {
+			r, err = newXZReader(body)
+			return r, "xz", nil, err
+		}
+		r, err = newLZMAReader(body)
+		return r, "lzma", nil, err
+	case "application/x-brotli", "application/brotli", "brotli", "br":
+		return brotli.NewReader(bytes.NewReader(body)), "brotli", nil, nil
+	}
+	return nil, "", nil, fmt.Errorf("unsupported compression %q", truncate(method, 60))
 }
 
 // readCapped reads r to the end or to limit bytes, whichever comes first.

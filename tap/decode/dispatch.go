@@ -55,6 +55,11 @@ func Decode(in Input) (res Result) {
 	}
 	if !ok {
 		res = renderGeneric(in, m.body, m.validJSON())
+		if m.redacted {
+			// The body's bytes hold the secrets the decoded value lost.
+			res.Body = valueBody(m.value)
+			res.addNote("body decoded from " + m.serial + " and shown as JSON, secret values redacted")
+		}
 	}
 	m.finish(&res)
 	return res

@@ -113,6 +113,21 @@ var fixtureCases = map[string]fixtureCase{
 		summary: "tasks.add(5, 6)",
 		fields:  map[string]string{"Compression": "application/x-bz2 (bzip2)"},
 	},
+	"celery_zstd": {
+		format:  "celery",
+		summary: "tasks.add(7, 8)",
+		fields:  map[string]string{"Compression": "application/zstd (zstd)"},
+	},
+	"celery_brotli": {
+		format:  "celery",
+		summary: "tasks.add(9, 10)",
+		fields:  map[string]string{"Compression": "application/x-brotli (brotli)"},
+	},
+	"celery_lzma": {
+		format:  "celery",
+		summary: "tasks.add(11, 12)",
+		fields:  map[string]string{"Compression": "application/x-lzma (xz)"},
+	},
 	"celery_v1": {
 		format:  "celery",
 		summary: "tasks.add(2, 3) · retry 1 · eta 12:00:05",
@@ -179,6 +194,16 @@ var fixtureCases = map[string]fixtureCase{
 		terms:      map[string]string{"method": "get_console_output", "id": "5e1f0c9b7a6d4e3f8a2b1c0d3f2a0201"},
 		fields:     map[string]string{"Kind": "call", "Reply queue": "reply_9b8a7c6d5e4f4a3b2c1d0e9f8a7b6c5d", "Timeout": "60"},
 		bodyHasNot: []string{"SECRETTOKEN", "hunter2"},
+	},
+	"oslo_rpc_console_token": {
+		format: "oslo/rpc",
+		terms:  map[string]string{"method": "validate_console_auth_token", "id": "5e1f0c9b7a6d4e3f8a2b1c0d3f2a0207"},
+		fields: map[string]string{"Context auth_token": "[redacted]",
+			"Args": "{'instance': {'nova_object.name': 'Instance', 'nova_object.namespace': 'nova', " +
+				"'nova_object.version': '2.7', 'nova_object.data': {'uuid': '1d2c3b4a-0000-4000-8000-3f2a00000102'}}, " +
+				"'token': '[redacted]'}"},
+		bodyHas:    []string{`"token": "[redacted]"`, `"_context_auth_token": "[redacted]"`},
+		bodyHasNot: []string{"CONSOLETOKEN", "SECRETTOKEN"},
 	},
 	"oslo_rpc_cast": {
 		format:  "oslo/rpc",

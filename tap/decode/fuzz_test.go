@@ -20,6 +20,9 @@ var fuzzHeaders = []func(in *Input){
 	func(in *Input) { in.Headers = map[string]any{"__TypeId__": "com.Fuzz"} },
 	func(in *Input) { in.Headers = map[string]any{"NServiceBus.EnclosedMessageTypes": "A, B;C"} },
 	func(in *Input) { in.ContentEncoding = "base64" },
+	func(in *Input) { in.Headers = map[string]any{"compression": "application/zstd"} },
+	func(in *Input) { in.Headers = map[string]any{"compression": "application/x-lzma"} },
+	func(in *Input) { in.Headers = map[string]any{"compression": "application/x-brotli"} },
 }
 
 var fuzzContentTypes = []string{"", "application/json", "application/x-msgpack", "application/x-yaml",
@@ -40,6 +43,15 @@ func FuzzDecode(f *testing.F) {
 		h := byte(0)
 		if _, ok := in.Headers["task"]; ok {
 			h = 1
+		}
+		// Compressed fixtures also go in with only their compression
+		// header, so the fuzzer mutates real compressed streams.
+		for i, set := range fuzzHeaders {
+			var probe Input
+			set(&probe)
+			if c, ok := probe.Headers["compression"]; ok && c == in.Headers["compression"] {
+				f.Add(in.Body, ct, byte(i))
+			}
 		}
 		f.Add(in.Body, ct, h)
 	}

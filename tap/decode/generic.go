@@ -36,9 +36,13 @@ func renderGeneric(in Input, body []byte, validJSON bool) Result {
 		}
 	}
 	if text, ok := textPrefix(body); ok {
+		omitted := len(body) - len(text)
+		// JSON cut short or too large to parse still shows as text:
+		// redact the "key": value pairs it holds.
+		text, _ = redactReprText(text)
 		r.Format = "text"
 		r.Summary = firstLine(text)
-		r.Body = Body{Kind: BodyText, Text: text, Omitted: len(body) - len(text)}
+		r.Body = Body{Kind: BodyText, Text: text, Omitted: omitted}
 		return r
 	}
 	r.Format = "binary"

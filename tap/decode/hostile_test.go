@@ -391,7 +391,7 @@ func TestCompressionErrors(t *testing.T) {
 	if !hasNote(r, "could not decompress") || r.Format != "text" {
 		t.Errorf("Format %q notes %q", r.Format, r.Notes)
 	}
-	r = Decode(Input{Headers: map[string]any{"compression": "application/x-lzma"}, Body: []byte{1, 2, 3}})
+	r = Decode(Input{Headers: map[string]any{"compression": "application/x-snappy"}, Body: []byte{1, 2, 3}})
 	if !hasNote(r, "unsupported compression") {
 		t.Errorf("notes %q", r.Notes)
 	}

@@ -60,8 +60,13 @@ func (f jsonFormatter) format(src []byte) (out []byte, consumed int, complete bo
 						i++
 					}
 					out = f.colon(out)
-					i = skipValue(src, skipSpace(src, i))
-					out = append(out, `"`+redacted+`"`...)
+					start := skipSpace(src, i)
+					i = skipValue(src, start)
+					if v := string(src[start:i]); v == "null" || v == `""` {
+						out = append(out, v...) // reveals nothing
+					} else {
+						out = append(out, `"`+redacted+`"`...)
+					}
 				}
 			}
 		case '{', '[':

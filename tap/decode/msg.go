@@ -17,6 +17,9 @@ type msg struct {
 	value    any
 	parseErr error
 	serial   string
+	// redacted is set when secrets were taken out of a value decoded
+	// from msgpack or YAML, whose body text still holds them.
+	redacted bool
 }
 
 func newMsg(in Input) *msg {

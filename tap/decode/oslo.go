@@ -36,14 +36,14 @@ func recogniseOslo(m *msg) (Result, bool) {
 			return Result{}, false
 		}
 		r.Format = "oslo"
-		r.Summary = compactJSON(inner, maxSummary, osloRedact)
+		r.Summary = compactJSON(inner, maxSummary, IsSecretKey)
 	}
 	if version != "" {
 		r.addField("Envelope", "oslo.version "+version)
 		r.addNote("oslo.messaging envelope unwrapped: the body shows oslo.message")
 	}
 	addContext(&r, o)
-	r.Body = prettyJSON(inner, osloRedact)
+	r.Body = prettyJSON(inner, IsSecretKey)
 	return r, true
 }
 
@@ -149,7 +149,7 @@ func osloFailure(s string) string {
 }
 
 // addContext lists the request context that oslo flattens into
-// _context_* keys, redacting credentials.
+// _context_* keys, redacting credentials (IsSecretKey).
 func addContext(r *Result, o object) {
 	n := 0
 	for _, mb := range o {
@@ -163,7 +163,7 @@ func addContext(r *Result, o object) {
 		}
 		n++
 		val := scalarString(mb.Val)
-		if osloRedact(mb.Key) {
+		if IsSecretKey(mb.Key) && redactValueWanted(mb.Val) {
 			val = redacted
 		} else if _, isObj := mb.Val.(object); isObj {
 			val = redactedRepr(mb.Val)
@@ -173,77 +173,4 @@ func addContext(r *Result, o object) {
 		}
 		r.addField("Context "+name, val)
 	}
-}
-
-// osloRedact says which keys hold credentials: any _context_ key naming a
-// token, password or secret, and such keys anywhere else too.
-func osloRedact(key string) bool {
-	k := strings.ToLower(key)
-	return strings.Contains(k, "token") && (strings.HasPrefix(k, "_context_") || strings.HasSuffix(k, "auth_token")) ||
-		strings.Contains(k, "password") || strings.Contains(k, "secret")
-}
-
-// redactedRepr renders a value with credential keys replaced.
-func redactedRepr(v any) string {
-	return pyRepr(redactValue(v, 0), maxField)
-}
-
-// redactedCall renders oslo RPC args as a call's keyword arguments.
-func redactedCall(args object, max int) string {
-	o, _ := redactValue(args, 0).(object)
-	return callArgs(nil, o, max)
-}
-
-// redactValue copies v with the values of credential keys replaced.
-// Values that need no change are shared, not copied.
-func redactValue(v any, depth int) any {
-	out, _ := redactCopy(v, depth)
-	return out
-}
-
-func redactCopy(v any, depth int) (any, bool) {
-	if depth > maxDepth {
-		return v, false
-	}
-	switch x := v.(type) {
-	case object:
-		var out object
-		for i, mb := range x {
-			var nv any
-			var changed bool
-			if osloRedact(mb.Key) {
-				nv, changed = redacted, true
-			} else {
-				nv, changed = redactCopy(mb.Val, depth+1)
-			}
-			if changed && out == nil {
-				out = make(object, i, len(x))
-				copy(out, x[:i])
-			}
-			if out != nil {
-				out = append(out, member{Key: mb.Key, Val: nv})
-			}
-		}
-		if out == nil {
-			return x, false
-		}
-		return out, true
-	case []any:
-		var out []any
-		for i, e := range x {
-			ne, changed := redactCopy(e, depth+1)
-			if changed && out == nil {
-				out = make([]any, i, len(x))
-				copy(out, x[:i])
-			}
-			if out != nil {
-				out = append(out, ne)
-			}
-		}
-		if out == nil {
-			return x, false
-		}
-		return out, true
-	}
-	return v, false
 }

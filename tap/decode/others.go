@@ -111,7 +111,7 @@ func recogniseMassTransit(m *msg) (Result, bool) {
 	}
 	msgText := ""
 	if inner, ok := o.get("message"); ok {
-		msgText = string(appendJSON(nil, inner, 0, maxSummary))
+		msgText = string(appendJSON(nil, redactValue(inner, 0), 0, maxSummary))
 	}
 	r.Summary = oneLine(strings.TrimSpace(typ+" "+msgText), maxSummary)
 	r.setTerm("type", typ)

@@ -56,6 +56,10 @@ func (m *msg) decoded() (any, string, error) {
 		if m.serial == "" && m.parseErr == nil {
 			m.serial = serJSON
 		}
+		if m.parseErr == nil && m.serial != serJSON {
+			// JSON bodies were redacted as bytes by prepare.
+			m.value, m.redacted = redactCopy(m.value, 0)
+		}
 	}
 	return m.value, m.serial, m.parseErr
 }

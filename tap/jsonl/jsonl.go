@@ -126,20 +126,31 @@ func jsonSafe(h map[string]any) map[string]any {
 
 // Writer writes records, one per line, buffered.
 type Writer struct {
-	w   *bufio.Writer
-	enc *json.Encoder
+	w    *bufio.Writer
+	enc  *json.Encoder
+	opts Options
 }
 
-// NewWriter writes JSON lines to w. Call Flush after each batch.
+// NewWriter writes JSON lines to w, every message as received. Call Flush
+// after each batch.
 func NewWriter(w io.Writer) *Writer {
+	return NewWriterWith(w, Options{})
+}
+
+// NewWriterWith is NewWriter with options, such as redacting secrets.
+func NewWriterWith(w io.Writer, o Options) *Writer {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	return &Writer{w: bw, enc: enc}
+	return &Writer{w: bw, enc: enc, opts: o}
 }
 
-// Write decodes m and writes its record.
+// Write decodes m and writes its record. With Options.Redact the record
+// is built from the redacted message, size included.
 func (w *Writer) Write(m tap.Message) error {
+	if w.opts.Redact {
+		m = Redact(m)
+	}
 	if err := w.enc.Encode(NewRecord(m, decode.Decode(DecodeInput(m)))); err != nil {
 		return fmt.Errorf("writing message %d: %w", m.Seq, err)
 	}

@@ -13,7 +13,12 @@ import (
 // limit) or batches is closed. onStatus, when set, hears each change of the
 // tap's state.
 func Stream(ctx context.Context, batches <-chan tap.Batch, out io.Writer, count int, onStatus func(tap.Status)) error {
-	w := NewWriter(out)
+	return StreamWith(ctx, batches, out, count, onStatus, Options{})
+}
+
+// StreamWith is Stream with options, such as redacting secrets.
+func StreamWith(ctx context.Context, batches <-chan tap.Batch, out io.Writer, count int, onStatus func(tap.Status), o Options) error {
+	w := NewWriterWith(out, o)
 	written := 0
 	lastState := tap.StateRunning
 	for {

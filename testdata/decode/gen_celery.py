@@ -204,3 +204,10 @@ event('celery_event_failed', Event('task-failed', uuid='3f2a0000-0000-4000-8000-
 event('celery_event_heartbeat', Event('worker-heartbeat', hostname='celery@worker1', freq=2.0, sw_ident='py-celery',
       sw_ver='5.2.6', sw_sys='Linux', active=2, processed=120, loadavg=[0.1, 0.2, 0.3], timestamp=t0, clock=15,
       utcoffset=0, pid=4242))
+
+# kombu's other compressions, registered by kombu.compression when their
+# modules import: zstd needs python3-zstandard, brotli python3-brotli, and
+# lzma is the standard library's lzma.compress (the xz container).
+capture('celery_zstd', lambda c: add.apply_async((7, 8), compression='zstd', connection=c))
+capture('celery_brotli', lambda c: add.apply_async((9, 10), compression='brotli', connection=c))
+capture('celery_lzma', lambda c: add.apply_async((11, 12), compression='lzma', connection=c))

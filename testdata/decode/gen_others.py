@@ -161,3 +161,22 @@ write('generic_truncated', json.dumps([{'id': i, 'name': 'item-%05d' % i, 'tags'
       exchange='bulk', routing_key='items')
 write('generic_gzip', zlib.compress(json.dumps({'compressed': True, 'n': 42}).encode()),
       content_encoding='deflate', exchange='shop', routing_key='zipped')
+
+# A nova call whose args carry the console token under the plain key
+# "token" (compute rpcapi validate_console_auth_token; access_url left
+# out), which an older rule showed in clear, beside the context's token.
+console = {
+    'method': 'validate_console_auth_token',
+    'args': {'instance': {'nova_object.name': 'Instance', 'nova_object.namespace': 'nova',
+                          'nova_object.version': '2.7',
+                          'nova_object.data': {'uuid': '1d2c3b4a-0000-4000-8000-3f2a00000102'}},
+             'token': 'e4c2a3f1-9b7d-4c1e-8a6f-CONSOLETOKEN-do-not-show'},
+    'namespace': None,
+    'version': '6.0',
+    '_msg_id': '5e1f0c9b7a6d4e3f8a2b1c0d3f2a0207',
+    '_reply_q': 'reply_9b8a7c6d5e4f4a3b2c1d0e9f8a7b6c5d',
+    '_unique_id': '3f2a0208ee',
+    '_timeout': None,
+}
+console.update(context)
+write('oslo_rpc_console_token', envelope(console), exchange='nova', routing_key='compute.host1')

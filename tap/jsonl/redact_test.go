@@ -1,0 +1,137 @@
+package jsonl
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// secrets are every secret value in secretMessage.
+var secrets = []string{"CONSOLETOKEN", "SECRETTOKENVALUE", "tok-SECRET", "pw-SECRET", "k-SECRET"}
+
+// secretMessage is a real-shaped oslo.messaging call (nova's
+// validate_console_auth_token, whose args carry the plain key "token")
+// with secrets in its headers too.
+func secretMessage(t *testing.T) tap.Message {
+	t.Helper()
+	body, err := os.ReadFile("../../testdata/decode/oslo_rpc_console_token.body")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"CONSOLETOKEN", "SECRETTOKENVALUE"} {
+		if !bytes.Contains(body, []byte(s)) {
+			t.Fatalf("fixture lacks %s", s)
+		}
+	}
+	return tap.Message{
+		Seq: 1, Time: time.Date(2025, 3, 14, 9, 26, 53, 0, time.UTC), Exchange: "nova", RoutingKey: "compute.host1",
+		Properties: tap.Properties{ContentType: "application/json", ContentEncoding: "utf-8"},
+		Headers: map[string]any{
+			"X-Auth-Token": "tok-SECRET",
+			"kwargsrepr":   "{'user': 'ann', 'password': 'pw-SECRET'}",
+			"nested":       map[string]any{"api_key": "k-SECRET", "region": "r1"},
+			"plain":        "kept",
+		},
+		Body: body,
+	}
+}
+
+func writeLine(t *testing.T, m tap.Message, o Options) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w := NewWriterWith(&buf, o)
+	if err := w.Write(m); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
+func TestRedactKeepsSecretsOutOfTheLine(t *testing.T) {
+	m := secretMessage(t)
+	orig := string(m.Body)
+	line := writeLine(t, m, Options{Redact: true})
+	for _, s := range secrets {
+		if strings.Contains(line, s) {
+			t.Errorf("redacted line holds %q:\n%s", s, line)
+		}
+	}
+	// The line reads back as a message whose body is still oslo's
+	// envelope, with only the secret values changed.
+	back, err := Parse([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var env map[string]string
+	if err := json.Unmarshal(back.Body, &env); err != nil {
+		t.Fatalf("body is no longer JSON: %v\n%s", err, back.Body)
+	}
+	var inner struct {
+		Method string         `json:"method"`
+		Args   map[string]any `json:"args"`
+		Ctx    string         `json:"_context_auth_token"`
+		User   string         `json:"_context_user_id"`
+	}
+	if err := json.Unmarshal([]byte(env["oslo.message"]), &inner); err != nil {
+		t.Fatalf("oslo.message is no longer JSON: %v", err)
+	}
+	if inner.Method != "validate_console_auth_token" || inner.Args["token"] != "[redacted]" ||
+		inner.Ctx != "[redacted]" || inner.User != "9a1f6d5c0b1e4c3a8f7e6d5c4b3a2910" {
+		t.Errorf("inner message: %+v", inner)
+	}
+	if back.Headers["plain"] != "kept" || back.Headers["X-Auth-Token"] != "[redacted]" {
+		t.Errorf("headers: %v", back.Headers)
+	}
+	// The message handed in is not modified.
+	if string(m.Body) != orig || m.Headers["X-Auth-Token"] != "tok-SECRET" {
+		t.Error("Redact modified the message it was given")
+	}
+}
+
+func TestWithoutRedactTheLineIsAsBefore(t *testing.T) {
+	m := secretMessage(t)
+	var old bytes.Buffer
+	w := NewWriter(&old)
+	if err := w.Write(m); err != nil {
+		t.Fatal(err)
+	}
+	w.Flush()
+	line := writeLine(t, m, Options{})
+	if line != old.String() {
+		t.Errorf("zero Options differ from NewWriter:\n%s\n%s", line, old.String())
+	}
+	back, err := Parse([]byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back.Body, m.Body) || back.Headers["X-Auth-Token"] != "tok-SECRET" ||
+		back.Headers["kwargsrepr"] != m.Headers["kwargsrepr"] {
+		t.Errorf("body or headers changed without Redact")
+	}
+}
+
+func TestStreamWithRedact(t *testing.T) {
+	batches := make(chan tap.Batch, 1)
+	batches <- tap.Batch{Messages: []tap.Message{secretMessage(t)}}
+	close(batches)
+	var out bytes.Buffer
+	if err := StreamWith(context.Background(), batches, &out, 0, nil, Options{Redact: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if strings.Contains(out.String(), s) {
+			t.Errorf("streamed line holds %q", s)
+		}
+	}
+	if !strings.Contains(out.String(), "[redacted]") {
+		t.Errorf("nothing redacted:\n%s", out.String())
+	}
+}
