@@ -16,7 +16,7 @@ $(GO_RECIPES): export PATH = $(dir $(GO)):$(START_PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN        = $(shell $(GO) env GOPATH)/bin
-PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
+PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
 .PHONY: build test deps lint unit broker demo cross bench bench-smoke clean
 

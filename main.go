@@ -10,13 +10,11 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"syscall"
 )
 
 func main() {
-	// SIGINT, SIGTERM and SIGHUP (a dropped SSH session) end every command
-	// the same way: ctx ends, and the command cleans up before it returns.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// See exitSignals (signals_unix.go, signals_windows.go).
+	ctx, stop := signal.NotifyContext(context.Background(), exitSignals()...)
 	code := run(ctx, os.Args[1:], osConsole())
 	stop()
 	os.Exit(code)
