@@ -10,7 +10,9 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/picker"
 )
 
@@ -35,6 +37,7 @@ Examples:
   shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
   SHOVELTAP_PASSWORD=secret shoveltap --url amqps://ops@mq.example.com/prod --exchange events
   shoveltap --exchange orders --json --count 100 > orders.jsonl
+  shoveltap --queue celery --firehose --json --filter 'task:tasks.*' --idle-timeout 5s --redact
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
 
 Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
@@ -71,6 +74,9 @@ type tapFlags struct {
 	json        bool
 	count       int
 	duration    time.Duration
+	idle        time.Duration
+	filter      string
+	redact      bool
 	record      string
 }
 
@@ -96,6 +102,9 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
 	fs.DurationVar(&f.duration, "duration", 0, "with JSON output: stop after this long")
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
+	fs.DurationVar(&f.idle, "idle-timeout", 0, "with JSON output: stop when no message was printed for this long (e.g. 5s), to drain a tap in a script")
+	fs.StringVar(&f.filter, "filter", "", "print only messages matching `EXPR` (JSON output), or start the UI with this filter; the UI's filter language, e.g. 'rk:order.# -task:tasks.ping'")
+	fs.BoolVar(&f.redact, "redact", false, "take the values of secret-looking keys (password, token, secret, api_key, …) out of the headers and JSON bodies of what is shown, printed, recorded, saved and copied")
 }
 
 // check finds what the flag package cannot: arguments that are not flags
@@ -107,7 +116,16 @@ func (f *tapFlags) check(args []string) error {
 	if len(f.keys) > 1 && len(f.keys) != len(f.exchanges) {
 		return fmt.Errorf("%d --key values for %d --exchange values: give one key for all, or one per exchange in the same order", len(f.keys), len(f.exchanges))
 	}
+	if f.idle < 0 {
+		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
+	}
 	return nil
+}
+
+// lineOptions is what every JSON line shoveltap writes holds: printed,
+// recorded or saved.
+func (f *tapFlags) lineOptions() jsonl.Options {
+	return jsonl.Options{Redact: f.redact}
 }
 
 // sources pairs exchanges with their keys and adds the queues.
@@ -188,6 +206,13 @@ func runTap(ctx context.Context, args []string, con console) int {
 	}
 	sources := f.sources()
 	useJSON := f.json || !isTerminal(con.stdout)
+	if f.idle > 0 && !useJSON {
+		fmt.Fprintln(con.stderr, "shoveltap: --idle-timeout ends JSON-lines output; the UI runs until you quit. Add --json, or leave --idle-timeout out.")
+		return 2
+	}
+	for _, w := range filter.Check(f.filter) {
+		fmt.Fprintln(con.stderr, "shoveltap: warning: --filter:", w)
+	}
 	// Without a source, a terminal gets the picker; a pipe cannot.
 	if len(sources) == 0 && useJSON {
 		fmt.Fprintln(con.stderr, "shoveltap: nothing to tap: give --exchange NAME or --queue NAME\nRun shoveltap --help for every flag.")
@@ -196,7 +221,7 @@ func runTap(ctx context.Context, args []string, con console) int {
 	taps := &tapSessions{cfg: cfg, flags: &f, useJSON: useJSON, con: con}
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
-		if taps.rec, err = capture.Create(f.record); err != nil {
+		if taps.rec, err = capture.CreateWith(f.record, f.lineOptions()); err != nil {
 			fmt.Fprintln(con.stderr, "shoveltap:", err)
 			return 2
 		}

@@ -43,7 +43,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	s.rec = nil
 	if rec == nil && s.flags.record != "" {
 		var err error
-		if rec, err = capture.Create(s.flags.record); err != nil {
+		if rec, err = capture.CreateWith(s.flags.record, s.flags.lineOptions()); err != nil {
 			fmt.Fprintln(stderr, "shoveltap:", err)
 			return tapResult{code: 1}
 		}
@@ -96,7 +96,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	if s.useJSON {
 		runErr = s.streamJSON(ctx, session, batches)
 	} else {
-		again, runErr = runUI(ctx, session, batches, s.flags.retain, closeTap)
+		again, runErr = runUI(ctx, session, batches, s.flags, closeTap)
 	}
 	if recording != nil {
 		n, err := recording.Stop()
@@ -118,8 +118,8 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	return tapResult{again: again}
 }
 
-// streamJSON prints the tap as JSON lines until --count, --duration, the
-// tap's failure or ctx ends it.
+// streamJSON prints the tap as JSON lines until --count, --duration,
+// --idle-timeout, the tap's failure or ctx ends it.
 func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
 	stderr := s.con.stderr
 	fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
@@ -128,9 +128,24 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 		ctx, cancel = context.WithTimeout(ctx, s.flags.duration)
 		defer cancel()
 	}
-	err := jsonl.Stream(ctx, batches, s.con.stdout, s.flags.count, func(st tap.Status) {
-		fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
-	})
+	lines := jsonl.StreamConfig{
+		Lines: s.flags.lineOptions(),
+		Count: s.flags.count,
+		Idle:  s.flags.idle,
+		Keep:  ui.MatchFunc(s.flags.filter),
+		OnStatus: func(st tap.Status) {
+			fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
+		},
+	}
+	err := lines.Stream(ctx, batches, s.con.stdout)
+	if errors.Is(err, jsonl.ErrIdle) {
+		what := "no message arrived"
+		if lines.Keep != nil {
+			what = "no message matching --filter arrived"
+		}
+		fmt.Fprintf(stderr, "shoveltap: %s for %v (--idle-timeout); stopping\n", what, s.flags.idle)
+		err = nil
+	}
 	if st := session.Status(); err == nil && st.State == tap.StateFailed {
 		err = errors.New(st.Detail)
 	}
@@ -139,15 +154,17 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 
 // runUI shows the tap until the user quits; wantsPicker says they quit
 // with s to choose other sources.
-func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error) (wantsPicker bool, err error) {
+func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, flags *tapFlags, closeTap func() error) (wantsPicker bool, err error) {
 	st := session.Status()
 	model := ui.New(ui.Options{
 		Broker:  st.Broker,
 		Vhost:   st.Vhost,
 		Sources: st.Sources,
-		Retain:  retain,
+		Retain:  flags.retain,
 		OnQuit:  closeTap,
 		Picker:  true,
+		Filter:  flags.filter,
+		Redact:  flags.redact,
 	}, batches)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
 	final, err := p.Run()

@@ -70,6 +70,7 @@ func TestTapCommandLineErrors(t *testing.T) {
 		{[]string{"--url", "ftp://host/"}, "shoveltap:"},
 		{nil, "nothing to tap"}, // stdout is not a terminal: no picker
 		{[]string{"--prefetch", "x"}, `invalid value "x" for flag -prefetch`},
+		{[]string{"--exchange", "a", "--idle-timeout", "-1s"}, "--idle-timeout -1s: give a positive duration"},
 	} {
 		r := runArgs(t, "", false, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
@@ -79,5 +80,14 @@ func TestTapCommandLineErrors(t *testing.T) {
 	// A wrong flag value is said once, by the flag package.
 	if r := runArgs(t, "", false, "--prefetch", "x"); strings.Count(r.stderr, "invalid value") != 1 {
 		t.Errorf("said %d times:\n%s", strings.Count(r.stderr, "invalid value"), r.stderr)
+	}
+}
+
+// TestFilterWarnings: a --filter term that is likely a mistake is named
+// before anything is tapped.
+func TestFilterWarnings(t *testing.T) {
+	r := runArgs(t, "", false, "--filter", "routing_key:order.# task:tasks.add")
+	if !strings.Contains(r.stderr, `warning: --filter: "routing_key:order.#" is free text`) || strings.Contains(r.stderr, "task:tasks.add") {
+		t.Errorf("stderr %q", r.stderr)
 	}
 }

@@ -41,6 +41,13 @@ type Options struct {
 	// Picker enables s in the table: remove the tap like q, then quit
 	// with WantsPicker true so that the caller reopens the source picker.
 	Picker bool
+	// Filter is the query the filter bar starts with (--filter), in the
+	// filter bar's language (ui/filter).
+	Filter string
+	// Redact takes secrets out of every message as it arrives
+	// (jsonl.Redact), so that the headers, the body, saves and copies never
+	// hold them (--redact).
+	Redact bool
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -86,7 +93,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 	st := styles.New(styles.DefaultTheme())
 	h := help.New()
 	h.Styles = st.Bubbles
-	return Model{
+	m := Model{
 		opts:    opts,
 		batches: batches,
 		st:      &st,
@@ -100,6 +107,12 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		status:  statusBar{st: &st},
 		tap:     tap.Status{State: tap.StateStarting},
 	}
+	m.stream.redact = opts.Redact
+	if opts.Filter != "" {
+		m.filter.set(opts.Filter)
+		m.applyFilter()
+	}
+	return m
 }
 
 // QuitErr returns the error of Options.OnQuit, or ErrTapNotRemoved when the

@@ -58,7 +58,11 @@ type headerLine struct {
 }
 
 func newEntry(m tap.Message) *entry {
-	res := decode.Decode(decodeInput(m))
+	return newDecodedEntry(m, decode.Decode(decodeInput(m)))
+}
+
+// newDecodedEntry is newEntry for a message already decoded.
+func newDecodedEntry(m tap.Message, res decode.Result) *entry {
 	e := &entry{msg: m}
 	e.res = sanitizeResult(res)
 	e.cells = cells{

@@ -45,6 +45,9 @@ func (f *filterBar) start() tea.Cmd {
 	return f.input.Focus()
 }
 
+// set puts a query in the bar without entering it (a starting filter).
+func (f *filterBar) set(query string) { f.input.SetValue(query) }
+
 // keep leaves the bar, keeping the query.
 func (f *filterBar) keep() {
 	f.typing = false

@@ -4,6 +4,7 @@ import (
 	"sort"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui/filter"
 )
 
@@ -29,6 +30,10 @@ type stream struct {
 	received uint64 // messages handed to the UI
 	evicted  uint64 // pushed out of the ring
 	lastSeq  uint64
+
+	// redact takes secrets out of each message before it is kept, so
+	// that nothing on screen, saved or copied holds them.
+	redact bool
 }
 
 func newStream(retain int) *stream {
@@ -39,6 +44,9 @@ func newStream(retain int) *stream {
 // against the filter.
 func (s *stream) ingest(msgs []tap.Message) {
 	for _, m := range msgs {
+		if s.redact {
+			m = jsonl.Redact(m)
+		}
 		e := newEntry(m)
 		s.received++
 		s.lastSeq = m.Seq

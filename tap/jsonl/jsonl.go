@@ -148,10 +148,20 @@ func NewWriterWith(w io.Writer, o Options) *Writer {
 // Write decodes m and writes its record. With Options.Redact the record
 // is built from the redacted message, size included.
 func (w *Writer) Write(m tap.Message) error {
+	return w.encode(w.prepare(m))
+}
+
+// prepare is the message as it will be written, and its decoding.
+func (w *Writer) prepare(m tap.Message) (tap.Message, decode.Result) {
 	if w.opts.Redact {
 		m = Redact(m)
 	}
-	if err := w.enc.Encode(NewRecord(m, decode.Decode(DecodeInput(m)))); err != nil {
+	return m, decode.Decode(DecodeInput(m))
+}
+
+// encode writes the record of a prepared message.
+func (w *Writer) encode(m tap.Message, d decode.Result) error {
+	if err := w.enc.Encode(NewRecord(m, d)); err != nil {
 		return fmt.Errorf("writing message %d: %w", m.Seq, err)
 	}
 	return nil

@@ -189,3 +189,33 @@ func BenchmarkTopicMatch(b *testing.B) {
 		m.Match(s)
 	}
 }
+
+func TestCheck(t *testing.T) {
+	cases := []struct {
+		query string
+		warns []string // substrings, one per warning
+	}{
+		{"", nil},
+		{`order "order created" rk:order.# -task:tasks.ping exchange: http://host`, nil},
+		{"FORMAT:celery Task:x", nil},
+		{"routing_key:order.paid", []string{`"routing_key:order.paid" is free text`}},
+		{"-queue:celery", []string{`"queue" is not a field name`}},
+		{`task:"a b`, []string{`unclosed "`}},
+		{"10:30 a:b", []string{`"a:b" is free text`}},
+	}
+	for _, c := range cases {
+		got := Check(c.query)
+		if len(got) != len(c.warns) {
+			t.Errorf("Check(%q) = %q, want %d warnings", c.query, got, len(c.warns))
+			continue
+		}
+		for i, w := range c.warns {
+			if !strings.Contains(got[i], w) {
+				t.Errorf("Check(%q)[%d] = %q, want it to say %q", c.query, i, got[i], w)
+			}
+		}
+	}
+	if w := Check("queue:x"); len(w) != 1 || !strings.Contains(w[0], "rk, exchange, ctype, format, event, group, id") {
+		t.Errorf("the warning does not list the field names: %q", w)
+	}
+}
