@@ -130,3 +130,24 @@ func BenchmarkDetailLargeJSON(b *testing.B) {
 		m = press(b, m, "esc")
 	}
 }
+
+// BenchmarkIngestRedact is the cost of --redact where it is paid: taking
+// in a batch of 50 messages of the usual mix (JSON, Celery, text, binary),
+// with and without redacting each as it arrives.
+func BenchmarkIngestRedact(b *testing.B) {
+	for _, redact := range []bool{false, true} {
+		name := "plain"
+		if redact {
+			name = "redact"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := newStream(1000)
+			s.redact = redact
+			msgs := messages(1, 50)
+			b.ReportAllocs()
+			for b.Loop() {
+				s.ingest(msgs)
+			}
+		})
+	}
+}
