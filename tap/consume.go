@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -323,9 +324,13 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 	}
 	if s.cfg.Firehose {
 		routed := unwrapTrace(&m, d)
+		if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
+			return s.toDelivery(m, d)
+		}
 		for _, p := range s.points {
 			if slices.Contains(routed, p.Queue) {
 				m.Source = p.Label
+				s.published(m, routed)
 				return m, true
 			}
 		}

@@ -25,6 +25,9 @@ type Message struct {
 	Properties  Properties
 	Headers     map[string]any
 	Body        []byte
+	// Delivery is set when this is not a publish but the firehose's report
+	// that the message went to a consumer (--deliveries).
+	Delivery *Delivery
 }
 
 // Decimal is an AMQP decimal header value: Value × 10^-Scale.

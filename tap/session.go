@@ -30,7 +30,10 @@ type Config struct {
 	// needed), which also shows what is published straight to a queue
 	// through the default exchange. Warn hears about the cost first.
 	Firehose bool
-	Warn     func(string)
+	// Deliveries, with Firehose, also taps the firehose's deliver events
+	// of the queues: which consumer got each message (Message.Delivery).
+	Deliveries bool
+	Warn       func(string)
 	// TapEndpoint, when set, is another broker where the tap queue and the
 	// consumer live (--tap-url), so the tracer's load never lands on the
 	// tapped broker; the shovel carries the messages across.
@@ -76,6 +79,9 @@ func (c *Config) applyDefaults() error {
 	if !contains(AckModes, c.AckMode) {
 		return fmt.Errorf("unknown shovel ack mode %q: use one of %s", c.AckMode, strings.Join(AckModes, ", "))
 	}
+	if c.Deliveries && !c.Firehose {
+		return errors.New("--deliveries shows the firehose's deliver events of tapped queues: add --firehose (with --queue)")
+	}
 	if c.Host == "" {
 		c.Host, _ = os.Hostname()
 	}
@@ -110,6 +116,7 @@ type Session struct {
 	info      BrokerInfo
 	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
 	tracingOn bool       // this session turned the firehose on
+	links     links      // published messages, for the deliveries to name (Config.Deliveries)
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
 	// traffic of a queue), to show beside the stream.
 	Notes []string
@@ -213,6 +220,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, fmt.Errorf("--firehose needs the management API: %v", err)
 		}
 		points, err = firehosePoints(admin, cfg.Endpoint.Vhost, cfg.Sources)
+		if cfg.Deliveries {
+			addDeliveryBindings(points)
+		}
 	} else {
 		var more []string
 		points, more, err = resolveSources(lookup, cfg.Endpoint.Vhost, cfg.Sources)
