@@ -115,10 +115,10 @@ type linkKey struct {
 // oldest message with its fingerprint not yet delivered; a redelivery to
 // the one delivered last.
 type links struct {
-	mu        sync.Mutex
-	waiting   map[linkKey][]uint64 // published, not yet delivered, oldest first
-	last      map[linkKey]uint64   // the one delivered last
-	order     []linkedSeq          // every message added, oldest first, to forget the oldest
+	mu      sync.Mutex
+	waiting map[linkKey][]uint64 // published, not yet delivered, oldest first
+	last    map[linkKey]uint64   // the one delivered last
+	order   []linkedSeq          // every message added, oldest first, to forget the oldest
 }
 
 type linkedSeq struct {
