@@ -123,6 +123,9 @@ func runReplay(ctx context.Context, args []string, con console) int {
 	if note := rd.Note(); note != "" {
 		fmt.Fprintf(con.stdout, "Not replayed: %s.\n", note)
 	}
+	if res.Deliveries > 0 {
+		fmt.Fprintf(con.stdout, "Left out %d delivery events (--deliveries): they record a message reaching a consumer, not a publish.\n", res.Deliveries)
+	}
 	if res.UserIDCleared > 0 {
 		fmt.Fprintf(con.stdout, "Cleared user_id on %d messages: it named another user than %q, which the broker refuses.\n", res.UserIDCleared, ep.User)
 	}

@@ -36,6 +36,12 @@ type Reader struct {
 	pos  int64 // offset of the next line
 	line int   // number of the last line read
 
+	// lineOfSeq maps the seq a recent message had in its session to its
+	// line, so that a delivery's link to its publish names the line (see
+	// relink).
+	lineOfSeq map[uint64]int
+	seqOrder  []seqLine
+
 	mu      sync.Mutex
 	offsets []int64 // offsets[i] is where line i+1 starts
 	skips   []Skip
@@ -91,11 +97,45 @@ func (r *Reader) Next() (tap.Message, error) {
 			r.skip(Skip{Line: r.line, Reason: reason})
 			continue
 		}
+		r.relink(&m)
 		m.Seq = uint64(r.line)
 		r.mu.Lock()
 		r.read++
 		r.mu.Unlock()
 		return m, nil
+	}
+}
+
+// maxRelink is how many recent messages a delivery's link can reach.
+const maxRelink = 1 << 16
+
+type seqLine struct {
+	seq  uint64
+	line int
+}
+
+// relink points a delivery's link to its publish (a seq of the recording
+// session) at the publish's line, as Next renumbers messages by line; a
+// publish not among the last maxRelink messages is unknown (0). Sessions
+// appended to one file restart their seqs: the latest line with a seq is
+// the one a later delivery means. It then remembers m's own seq.
+func (r *Reader) relink(m *tap.Message) {
+	if r.lineOfSeq == nil {
+		r.lineOfSeq = map[uint64]int{}
+	}
+	if d := m.Delivery; d != nil && d.Of != 0 {
+		dv := *d
+		dv.Of = uint64(r.lineOfSeq[d.Of])
+		m.Delivery = &dv
+	}
+	r.lineOfSeq[m.Seq] = r.line
+	r.seqOrder = append(r.seqOrder, seqLine{m.Seq, r.line})
+	if len(r.seqOrder) > maxRelink {
+		old := r.seqOrder[0]
+		r.seqOrder = r.seqOrder[1:]
+		if r.lineOfSeq[old.seq] == old.line {
+			delete(r.lineOfSeq, old.seq)
+		}
 	}
 }
 

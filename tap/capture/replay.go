@@ -45,6 +45,9 @@ type ReplayResult struct {
 	Returned  int // unroutable: no queue was bound to take them
 	// UserIDCleared counts messages whose user_id named another user.
 	UserIDCleared int
+	// Deliveries counts the delivery events (--deliveries) left out: they
+	// report a message going to a consumer, not a publish.
+	Deliveries int
 }
 
 func (r ReplayResult) String() string {
@@ -122,13 +125,17 @@ func publish(ctx context.Context, ch *amqp.Channel, cfg ReplayConfig) (ReplayRes
 
 	start := time.Now()
 	var first time.Time
-	for i := 0; ; i++ {
+	for {
 		m, err := cfg.Reader.Next()
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return finish(err)
+		}
+		if m.Delivery != nil {
+			res.Deliveries++
+			continue
 		}
 		if first.IsZero() {
 			first = m.Time
@@ -138,7 +145,7 @@ func publish(ctx context.Context, ch *amqp.Channel, cfg ReplayConfig) (ReplayRes
 		case cfg.OriginalTiming:
 			due = start.Add(m.Time.Sub(first))
 		case cfg.Rate > 0:
-			due = start.Add(time.Duration(float64(i) / cfg.Rate * float64(time.Second)))
+			due = start.Add(time.Duration(float64(res.Published) / cfg.Rate * float64(time.Second)))
 		}
 		if d := time.Until(due); !due.IsZero() && d > 0 {
 			select {

@@ -32,6 +32,37 @@ type Record struct {
 	Body       *string  `json:"body,omitempty"`
 	BodyBase64 *string  `json:"body_base64,omitempty"`
 	Decoded    *Decoded `json:"decoded,omitempty"`
+	// Delivery is set on a delivery event (--deliveries): the message
+	// above went to a consumer.
+	Delivery *Delivery `json:"delivery,omitempty"`
+}
+
+// Delivery is a tap.Delivery: who got the message, and the seq of the
+// record that published it (absent when the tap did not see the publish).
+type Delivery struct {
+	Queue        string `json:"queue"`
+	Connection   string `json:"connection,omitempty"`
+	Channel      int    `json:"channel,omitempty"`
+	User         string `json:"user,omitempty"`
+	Node         string `json:"node,omitempty"`
+	Redelivered  bool   `json:"redelivered,omitempty"`
+	PublishedSeq uint64 `json:"published_seq,omitempty"`
+}
+
+func newDelivery(d *tap.Delivery) *Delivery {
+	if d == nil {
+		return nil
+	}
+	return &Delivery{Queue: d.Queue, Connection: d.Connection, Channel: d.Channel, User: d.User,
+		Node: d.Node, Redelivered: d.Redelivered, PublishedSeq: d.Of}
+}
+
+func (d *Delivery) tap() *tap.Delivery {
+	if d == nil {
+		return nil
+	}
+	return &tap.Delivery{Queue: d.Queue, Connection: d.Connection, Channel: d.Channel, User: d.User,
+		Node: d.Node, Redelivered: d.Redelivered, Of: d.PublishedSeq}
 }
 
 // Properties are the AMQP basic properties that are set.
@@ -87,6 +118,7 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 		Redelivered: m.Redelivered,
 		Size:        m.Size(),
 		Headers:     jsonSafe(m.Headers),
+		Delivery:    newDelivery(m.Delivery),
 		Decoded: &Decoded{
 			Format: d.Format, Summary: d.Summary, Fields: d.Fields,
 			Terms: d.Terms, Notes: d.Notes, Task: d.Task,

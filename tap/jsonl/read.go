@@ -25,6 +25,7 @@ type line struct {
 	Headers     json.RawMessage `json:"headers"`
 	Body        *string         `json:"body"`
 	BodyBase64  *string         `json:"body_base64"`
+	Delivery    *Delivery       `json:"delivery"`
 }
 
 // Parse reads one line of --json output or of a recording back into the
@@ -40,7 +41,7 @@ func Parse(data []byte) (tap.Message, error) {
 	}
 	m := tap.Message{
 		Seq: l.Seq, Time: l.Time, Source: l.Source, Exchange: *l.Exchange,
-		RoutingKey: l.RoutingKey, Redelivered: l.Redelivered,
+		RoutingKey: l.RoutingKey, Redelivered: l.Redelivered, Delivery: l.Delivery.tap(),
 	}
 	p := l.Properties
 	m.Properties = tap.Properties{
