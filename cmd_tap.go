@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -39,6 +40,7 @@ Examples:
   shoveltap --exchange orders --json --count 100 > orders.jsonl
   shoveltap --queue celery --firehose --json --filter 'task:tasks.*' --idle-timeout 5s --redact
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
+  shoveltap --queue celery --firehose --deliveries   # …and which worker got each one
 
 Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
 the URL itself may come from SHOVELTAP_URL. Passwords are never printed.
@@ -60,6 +62,7 @@ type tapFlags struct {
 	queues      listFlag
 	noShovel    bool
 	firehose    bool
+	deliveries  bool
 	tapURL      string
 	tapAPI      string
 	retain      int
@@ -88,6 +91,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or "+tap.EnvTapPassword+"): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
 	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672)")
 	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")
+	fs.BoolVar(&f.deliveries, "deliveries", false, "with --queue and --firehose: also show each delivery of the queue's messages to a consumer (its connection and channel, redeliveries), linked to the published message")
 	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
 	fs.IntVar(&f.retain, "retain", ui.DefaultRetain, "messages kept in memory for the UI (oldest evicted first)")
 	fs.IntVar(&f.maxLength, "max-length", tap.DefaultLimits.MaxLength, "bound of each tap queue on the broker, in messages (oldest dropped first)")
@@ -115,6 +119,9 @@ func (f *tapFlags) check(args []string) error {
 	}
 	if len(f.keys) > 1 && len(f.keys) != len(f.exchanges) {
 		return fmt.Errorf("%d --key values for %d --exchange values: give one key for all, or one per exchange in the same order", len(f.keys), len(f.exchanges))
+	}
+	if f.deliveries && !f.firehose {
+		return errors.New("--deliveries shows the firehose's deliveries of tapped queues: use it with --queue NAME --firehose")
 	}
 	if f.idle < 0 {
 		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
@@ -169,6 +176,7 @@ func (f *tapFlags) config(con console) (tap.Config, error) {
 		Endpoint:       ep,
 		NoShovel:       f.noShovel,
 		Firehose:       f.firehose,
+		Deliveries:     f.deliveries,
 		TapEndpoint:    tapEP,
 		Warn:           func(w string) { fmt.Fprintln(con.stderr, "shoveltap: warning:", w) },
 		Limits:         tap.Limits{MaxLength: f.maxLength, MaxBytes: maxBytes, Expires: f.expires},

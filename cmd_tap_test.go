@@ -71,6 +71,7 @@ func TestTapCommandLineErrors(t *testing.T) {
 		{nil, "nothing to tap"}, // stdout is not a terminal: no picker
 		{[]string{"--prefetch", "x"}, `invalid value "x" for flag -prefetch`},
 		{[]string{"--exchange", "a", "--idle-timeout", "-1s"}, "--idle-timeout -1s: give a positive duration"},
+		{[]string{"--queue", "celery", "--deliveries"}, "use it with --queue NAME --firehose"},
 	} {
 		r := runArgs(t, "", false, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {

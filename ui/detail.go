@@ -20,6 +20,8 @@ type detail struct {
 	entry *entry   // the message shown, nil for none
 	lines []string // content before wrapping
 	width int
+	// deliveries is how many deliveries of the entry the content lists.
+	deliveries int
 }
 
 func newDetail(st *styles.Styles) detail {
@@ -42,12 +44,21 @@ func (d *detail) SetSize(width, height int) {
 // to the top only when e is another message.
 func (d *detail) show(e *entry) {
 	if e == d.entry {
+		if e != nil && len(e.deliveries) != d.deliveries {
+			// A delivery arrived for the message on display: rebuild in
+			// place, keeping the reader's scroll position.
+			d.deliveries = len(e.deliveries)
+			d.lines = detailLines(d.st, e)
+			d.wrap()
+		}
 		return
 	}
 	d.entry = e
 	d.lines = nil
+	d.deliveries = 0
 	if e != nil {
 		d.lines = detailLines(d.st, e)
+		d.deliveries = len(e.deliveries)
 	}
 	d.wrap()
 	d.vp.GotoTop()
@@ -153,6 +164,8 @@ func detailLines(st *styles.Styles, e *entry) []string {
 			out = append(out, "  "+st.Detail.Note.Render("! "+n))
 		}
 	}
+
+	deliverySections(e, section, fields, func(l string) { out = append(out, l) })
 
 	m := e.msg
 	section("message")

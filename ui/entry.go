@@ -35,6 +35,12 @@ type entry struct {
 	headers []headerLine // flattened, sorted, sanitised
 	subject filter.Subject
 
+	// deliveries are the deliveries of this published message seen so far
+	// (--deliveries); ofSummary is, for a delivery, the summary of the
+	// message it delivers when that was retained.
+	deliveries []deliveryNote
+	ofSummary  string
+
 	// row caches the rendered table row for one set of columns; it is
 	// filled when the row is first drawn and rebuilt when the width changes.
 	row     string // styled, for ordinary rows
@@ -78,6 +84,9 @@ func newDecodedEntry(m tap.Message, res decode.Result) *entry {
 	if e.cells.exchange == "" {
 		e.cells.exchange = "(default)"
 	}
+	if m.Delivery != nil {
+		deliveryCells(e)
+	}
 	e.props = properties(m.Properties)
 	e.headers = flattenHeaders(m.Headers)
 	e.subject = filter.Subject{
@@ -85,7 +94,7 @@ func newDecodedEntry(m tap.Message, res decode.Result) *entry {
 		RoutingKey:  e.cells.routingKey,
 		Exchange:    m.Exchange,
 		ContentType: e.cells.contentType,
-		Format:      e.res.Format,
+		Format:      e.cells.format, // a delivery's is "delivery"
 		Terms:       e.res.Terms,
 	}
 	e.res.Body.Text = "" // the haystack has what the filter needs
@@ -159,6 +168,9 @@ func haystack(e *entry) string {
 	}
 	for _, p := range e.props {
 		add(p.value)
+	}
+	if d := e.msg.Delivery; d != nil {
+		add(consumerLabel(d, false) + " " + sanitize.Line(d.User))
 	}
 	switch e.res.Body.Kind {
 	case decode.BodyJSON, decode.BodyText:

@@ -48,6 +48,9 @@ func (s *stream) ingest(msgs []tap.Message) {
 			m = jsonl.Redact(m)
 		}
 		e := newEntry(m)
+		if m.Delivery != nil {
+			s.linkDelivery(e)
+		}
 		s.received++
 		s.lastSeq = m.Seq
 		if s.paused {
