@@ -8,9 +8,10 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/captureview"
+	"github.com/shoveltap/shoveltap/ui/filter"
 )
 
-const openUsage = `Usage: shoveltap open FILE [--retain N]
+const openUsage = `Usage: shoveltap open FILE [--retain N] [--filter EXPR] [--redact]
 
 Shows a capture — a file written by --record, by w in the UI, or by --json
 — in the same UI as a live tap, without a broker: table, detail, filter.
@@ -30,6 +31,8 @@ func runOpen(ctx context.Context, args []string, con console) int {
 		fs.PrintDefaults()
 	}
 	retain := fs.Int("retain", ui.DefaultRetain, "messages kept in memory (the last ones of the file)")
+	query := fs.String("filter", "", "start with `EXPR` in the filter bar (the UI's filter language)")
+	redact := fs.Bool("redact", false, "take the values of secret-looking keys out of headers and JSON bodies shown, saved and copied")
 	file, err := parseFileArgs(fs, args)
 	if err != nil {
 		return flagExit(err)
@@ -37,6 +40,9 @@ func runOpen(ctx context.Context, args []string, con console) int {
 	if file == "" {
 		fmt.Fprintln(con.stderr, "shoveltap open: which capture? give FILE: shoveltap open FILE")
 		return 2
+	}
+	for _, w := range filter.Check(*query) {
+		fmt.Fprintln(con.stderr, "shoveltap open: warning: --filter:", w)
 	}
 	if !isTerminal(con.stdout) {
 		fmt.Fprintln(con.stderr, "shoveltap open: the UI needs a terminal; to read a capture as text, use jq or grep on the file itself")
@@ -48,7 +54,7 @@ func runOpen(ctx context.Context, args []string, con console) int {
 		return 1
 	}
 	defer rd.Close()
-	err = captureview.Run(ctx, rd, *retain)
+	err = captureview.RunWith(ctx, rd, ui.Options{Retain: *retain, Filter: *query, Redact: *redact})
 	if skips, n := rd.Skipped(); n > 0 {
 		fmt.Fprintf(con.stderr, "shoveltap open: %s skipped %d lines that are not messages:\n", file, n)
 		for _, s := range skips {

@@ -154,3 +154,24 @@ func tableRows(screen string) string {
 	}
 	return "no status line in:\n" + screen
 }
+
+// TestOpenWithStartingFilter: ModelWith's filter applies from the first
+// batch of the file, and Capture stays set.
+func TestOpenWithStartingFilter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "orders.jsonl")
+	if err := capture.WriteFile(path, traffic(12)); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	tm := newTestModel(t, ModelWith(context.Background(), rd, ui.Options{Filter: "rk:order.eu.1"}))
+	waitFor(t, tm, "▣ capture")
+	screen := finalScreen(t, tm)
+	// order.eu.1, .10, .11, .12 match; order.eu.2 does not.
+	if !strings.Contains(screen, "/ rk:order.eu.1") || !strings.Contains(screen, "order.eu.12") || strings.Contains(screen, "order.eu.2 ") {
+		t.Errorf("screen:\n%s", screen)
+	}
+}
