@@ -10,6 +10,7 @@
 package taptest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -264,4 +265,29 @@ func Vhost(t testing.TB, ep tap.Endpoint) tap.Endpoint {
 	v.Vhost = name
 	v.AMQP.Vhost = name
 	return v
+}
+
+// NeedStats skips a test of a figure that comes from the management API's
+// message statistics when the broker collects none (RabbitMQ 4 with
+// management_metrics_collection denied): there shoveltap shows such
+// figures as unknown, which other tests check.
+func NeedStats(t testing.TB, ep tap.Endpoint) {
+	t.Helper()
+	if StatsOff(t, ep) {
+		t.Skip("the broker collects no message statistics (management_metrics_collection denied): this figure is shown as unknown there")
+	}
+}
+
+// StatsOff says whether the broker collects no message statistics.
+func StatsOff(t testing.TB, ep tap.Endpoint) bool {
+	t.Helper()
+	a, err := tap.NewAdmin(ep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := a.Overview(context.Background())
+	if err != nil {
+		t.Fatalf("reading the overview: %v", err)
+	}
+	return ov.DisableStats
 }
