@@ -291,3 +291,24 @@ func StatsOff(t testing.TB, ep tap.Endpoint) bool {
 	}
 	return ov.DisableStats
 }
+
+// Consumers is a queue's consumer count read over AMQP (the management API
+// of a broker without statistics does not report it); ok is false while
+// the queue does not exist.
+func Consumers(t testing.TB, ep tap.Endpoint, queue string) (n int, ok bool) {
+	t.Helper()
+	conn, err := amqp.Dial(ep.AMQP.String())
+	if err != nil {
+		t.Fatalf("connecting to the test broker: %v", err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ch.QueueDeclarePassive(queue, false, false, false, false, nil)
+	if err != nil {
+		return 0, false
+	}
+	return q.Consumers, true
+}
