@@ -258,6 +258,15 @@ func (s *Session) currentGen() int {
 	return max(0, s.nextGen-1)
 }
 
+// clearDetail removes a passing note unless another replaced it.
+func (s *Session) clearDetail(note string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.status.Detail == note {
+		s.status.Detail = ""
+	}
+}
+
 func (s *Session) setDetail(detail string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
