@@ -49,6 +49,8 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 1
 	}
+	// On a cluster, tracing left on is per node: know every node.
+	admin, _ = admin.WithClusterNodes(ctx)
 	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)

@@ -124,6 +124,7 @@ func TestMirrorLifecycle(t *testing.T) {
 // exactly the newest max-length messages and production never notices.
 func TestMirrorOutage(t *testing.T) {
 	prod := taptest.Endpoint(t)
+	taptest.NeedStats(t, prod)
 	mirror := mirrorEndpoint(t)
 	x := taptest.Exchange(t, prod, "topic")
 	orders := taptest.Queue(t, prod, x, "#")

@@ -19,6 +19,7 @@ type Admin struct {
 	rh        *rabbithole.Client
 	ep        Endpoint
 	transport http.RoundTripper
+	base      http.RoundTripper // without failover, for per-node clients
 }
 
 // NewAdmin returns a management API client with a request timeout, so a
@@ -37,7 +38,7 @@ func NewAdmin(ep Endpoint, insecureTLS bool) (*Admin, error) {
 		return nil, fmt.Errorf("management API address %q: %w", ep.API, err)
 	}
 	rh.SetTimeout(10 * time.Second)
-	return &Admin{rh: rh, ep: ep, transport: transport}, nil
+	return &Admin{rh: rh, ep: ep, transport: transport, base: base}, nil
 }
 
 // Client exposes the underlying rabbit-hole client for the setup package and

@@ -117,16 +117,8 @@ func (l *link) close() {
 	}
 }
 
-// dial opens an AMQP connection named after the tap, so operators can tell
-// it apart in the management UI.
-func dial(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
-	conn, err := dialRaw(ep, name, insecureTLS)
-	if err != nil {
-		return nil, explainAMQP(ep, "connecting to the broker", err)
-	}
-	return conn, nil
-}
-
+// dialRaw opens an AMQP connection named after the tap, so operators can
+// tell it apart in the management UI.
 func dialRaw(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
 	props := amqp.NewConnectionProperties()
 	props.SetClientConnectionName(name)
