@@ -67,7 +67,7 @@ func TestComplete(t *testing.T) {
 		{[]string{"--json"}, "--co", []string{"--count"}, false, nil},
 		{[]string{"--exchange", "orders"}, "", nil, false, nil}, // every flag: checked below
 		{[]string{"open"}, "", nil, true, nil},
-		{[]string{"open"}, "--re", []string{"--retain"}, false, nil},
+		{[]string{"open"}, "--ret", []string{"--retain"}, false, nil},
 		{[]string{"replay", "c.jsonl"}, "--ra", []string{"--rate"}, false, nil},
 		{[]string{"replay", "c.jsonl", "--exchange"}, "", []string{"orders", "orders.dlx", "amq.topic"}, false, nil},
 		{[]string{"cleanup"}, "--y", []string{"--yes"}, false, nil},

@@ -43,10 +43,9 @@ func TestDeliveriesShowWhichCeleryWorkerGotEachTask(t *testing.T) {
 			t.Logf("worker log:\n%s", workerLog.String())
 		}
 	})
-	rh := taptest.Admin(t, ep)
 	taptest.Eventually(t, 30*time.Second, "the Celery worker to consume from queue celery", func() bool {
-		q, err := rh.GetQueueWithParameters(ep.Vhost, "celery", map[string][]string{"columns": {"name,consumers"}})
-		return err == nil && q.Consumers > 0
+		n, ok := taptest.Consumers(t, ep, "celery")
+		return ok && n > 0
 	})
 
 	p := startJSON(t, ep, "--queue", "celery", "--firehose", "--deliveries")
