@@ -33,6 +33,7 @@ Usage:
   shoveltap open FILE                             browse a capture (--record, --json) offline
   shoveltap replay FILE --exchange NAME [--yes]   republish a capture
   shoveltap version                               print the version
+  shoveltap completion bash|zsh|fish              print the shell completion script
 
 Examples:
   shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
