@@ -85,6 +85,7 @@ cross:
 # Extra nodes (4.x, cluster) would share the two cores: stopped first.
 bench: broker stop-extra
 	$(GO) run ./bench
+	$(GO) test -run '^$$' -bench 'UIGoroutine|FilterKeystroke|FilterFreeText100k|RenderAppendBatch100k' -benchtime 3s ./ui/ | tee docs/bench/ui.txt
 
 bench-smoke: broker stop-extra
 	BENCH_SHORT=1 $(GO) run ./bench

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/decoding"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
 )
@@ -86,7 +87,11 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 		}
 	}()
 
-	batches := session.Batches()
+	// Every message is decoded once, here, off the UI goroutine; the UI,
+	// JSON lines and the recorder all use that result.
+	stageCtx, stopStage := context.WithCancel(ctx)
+	defer stopStage()
+	batches := decoding.Stage(stageCtx, session.Batches(), 0)
 	var recording *capture.Recording
 	if rec != nil {
 		recording, batches = capture.StartRecording(ctx, rec, batches)

@@ -63,6 +63,9 @@ type Model struct {
 	trace  traceView
 	filter filterBar
 	status statusBar
+	// filtering runs a changed filter over many retained messages off the
+	// UI goroutine, debounced (see filterjob.go).
+	filtering filterJob
 
 	width, height int
 	lay           screenLayout
@@ -111,8 +114,15 @@ func (m Model) QuitErr() error { return m.quitErr }
 // sources, rather than with q. Call it on the model that Run returns.
 func (m Model) WantsPicker() bool { return m.toPicker }
 
-// batchMsg carries one batch from the tap.
-type batchMsg tap.Batch
+// batchMsg carries one batch from the tap. entries are the messages made
+// ready for the screen (sanitised cells, filter subject) by the command
+// that received the batch, off the UI goroutine, so that Update only
+// appends them; when nil (tests), Update makes them.
+type batchMsg struct {
+	Messages []tap.Message
+	Status   tap.Status
+	entries  []*entry
+}
 
 // tapClosedMsg says the batch channel was closed: the tap has stopped.
 type tapClosedMsg struct{}
@@ -132,7 +142,7 @@ func (m Model) waitBatch() tea.Cmd {
 		if !ok {
 			return tapClosedMsg{}
 		}
-		return batchMsg(b)
+		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages)}
 	}
 }
 
@@ -148,7 +158,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 	case batchMsg:
 		m.tap = msg.Status
-		m.stream.ingest(msg.Messages)
+		entries := msg.entries
+		if entries == nil {
+			entries = newEntries(msg.Messages)
+		}
+		m.stream.ingest(entries)
 		cmd = m.waitBatch()
 	case tapClosedMsg:
 		m.closed = true
@@ -157,6 +171,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case savedMsg:
 		m.saved(msg)
+	case filterTickMsg:
+		cmd = m.filtering.start(msg, m.stream)
+	case filterDoneMsg:
+		m.filtering.finish(msg, m.stream)
 	case tea.KeyPressMsg:
 		m.notice = ""
 		cmd = m.handleKey(msg)
@@ -165,7 +183,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			var changed bool
 			changed, cmd = m.filter.update(msg)
 			if changed {
-				m.applyFilter()
+				cmd = tea.Batch(cmd, m.applyFilter())
 			}
 		}
 	}
@@ -231,11 +249,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			m.filter.keep()
 		case key.Matches(k, km.CancelFilter):
 			m.filter.clear()
-			m.applyFilter()
+			return m.applyFilter()
 		default:
 			changed, cmd := m.filter.update(k)
 			if changed {
-				m.applyFilter()
+				cmd = tea.Batch(cmd, m.applyFilter())
 			}
 			return cmd
 		}
@@ -304,7 +322,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		case key.Matches(k, km.ClearFilter):
 			m.filter.clear()
-			m.applyFilter()
+			return m.applyFilter()
 		}
 	}
 	return nil
@@ -312,8 +330,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 
 // applyFilter tests every retained message against the query. Batches
 // that arrive later test only their own messages.
-func (m *Model) applyFilter() {
-	m.stream.setFilter(filter.Parse(m.filter.value()))
+func (m *Model) applyFilter() tea.Cmd {
+	return m.filtering.change(m.stream, filter.Parse(m.filter.value()))
 }
 
 // quit starts removing the tap. OnQuit runs in a command; the program
