@@ -69,7 +69,7 @@ func runReplay(ctx context.Context, args []string, con console) int {
 		fmt.Fprintln(con.stderr, "shoveltap replay: give --rate or --original-timing, not both")
 		return 2
 	}
-	ep, err := conn.endpoint()
+	ep, err := conn.endpoint(ctx, con)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap replay:", err)
 		return 2
@@ -100,7 +100,6 @@ func runReplay(ctx context.Context, args []string, con console) int {
 
 	cfg := capture.ReplayConfig{
 		Endpoint:       ep,
-		InsecureTLS:    conn.insecureTLS,
 		Reader:         rd,
 		Exchange:       exchange,
 		Rate:           rate,

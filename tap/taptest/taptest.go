@@ -82,7 +82,7 @@ func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 // Admin is a management API client for the endpoint.
 func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
 // Channel opens a connection and channel, closed when the test ends.
 func Channel(t testing.TB, ep tap.Endpoint) *amqp.Channel {
 	t.Helper()
-	conn, err := amqp.Dial(ep.AMQP.String())
+	conn, err := tap.Dial(ep, "shoveltap test")
 	if err != nil {
 		t.Fatalf("connecting to the test broker: %v", err)
 	}
@@ -156,7 +156,7 @@ func QueueDepth(t testing.TB, ch *amqp.Channel, name string) int {
 // from the management API.
 func QueueReady(t testing.TB, ep tap.Endpoint, name string) int {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
