@@ -96,6 +96,9 @@ func (c *connFlags) endpoint(ctx context.Context, con console) (tap.Endpoint, er
 			Insecure: c.insecureTLS || env.InsecureTLS,
 		},
 	}
+	if acc.TLS.Insecure {
+		fmt.Fprintln(con.stderr, "shoveltap: warning: --insecure-tls: the broker's TLS certificate is not verified, so anyone in the middle can read and change the traffic, credentials included")
+	}
 	if acc.Password, err = filePassword(c.passwordFile, "--password-file", env.Password, env.PasswordFile, con); err != nil {
 		return tap.Endpoint{}, err
 	}

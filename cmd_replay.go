@@ -87,7 +87,11 @@ func runReplay(ctx context.Context, args []string, con console) int {
 	}
 	ok, err := con.confirm(ctx, yes, func() string {
 		lines, _ := countLines(file)
-		return fmt.Sprintf("Publish the messages of %s (%d lines) to %s on %s (vhost %s)?", file, lines, target, ep.Address(), ep.Vhost)
+		q := fmt.Sprintf("Publish the messages of %s (%d lines) to %s on %s (vhost %s)?", file, lines, target, ep.Address(), ep.Vhost)
+		if env := conn.env; env != nil && env.Production {
+			q = fmt.Sprintf("%s is a PRODUCTION environment. %s", env.DisplayLabel(), q)
+		}
+		return q
 	})
 	switch {
 	case errors.Is(err, errNoTerminal):

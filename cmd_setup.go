@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -53,6 +52,11 @@ type setupFlags struct {
 	maxBytes, overflow, layout     string
 	reconnectDelay                 int
 	yes, json, all, insecureTLS    bool
+	// TLS files on this machine, and on production's host for the shovel.
+	caCert, cert, certKey                   string
+	mirrorCACert, mirrorCert, mirrorCertKey string
+	shovelCACert, shovelCert, shovelCertKey string
+	passwordFile, mirrorPasswordFile        string
 }
 
 func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
@@ -76,7 +80,18 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.yes, "yes", false, "apply a plan that rebinds production queues (--layout fanout)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
 	fs.BoolVar(&f.all, "all", false, "teardown: also remove marked mirrors of exchanges not in the configuration")
-	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates")
+	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates (never for production)")
+	fs.StringVar(&f.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check production's certificate (env "+tap.EnvCACert+"; default: the system's)")
+	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM) for production (env "+tap.EnvCert+")")
+	fs.StringVar(&f.certKey, "cert-key", "", "`FILE` of --cert's private key (env "+tap.EnvCertKey+")")
+	fs.StringVar(&f.mirrorCACert, "mirror-ca-cert", "", "like --ca-cert, for the mirror broker (default: --ca-cert's)")
+	fs.StringVar(&f.mirrorCert, "mirror-cert", "", "like --cert, for the mirror broker (default: --cert's)")
+	fs.StringVar(&f.mirrorCertKey, "mirror-cert-key", "", "like --cert-key, for the mirror broker (default: --cert-key's)")
+	fs.StringVar(&f.shovelCACert, "mirror-shovel-ca-cert", "", "`PATH` on production's host of the CA certificate with which production's shovel checks an amqps:// mirror (required there unless --insecure-tls; the broker reads it)")
+	fs.StringVar(&f.shovelCert, "mirror-shovel-cert", "", "`PATH` on production's host of a client certificate for the shovel: it then logs in to the mirror by x509 and no password is stored on production")
+	fs.StringVar(&f.shovelCertKey, "mirror-shovel-cert-key", "", "`PATH` on production's host of --mirror-shovel-cert's key")
+	fs.StringVar(&f.passwordFile, "password-file", "", "read production's password from the first line of `FILE` (else the URL, "+tap.EnvPassword+" or the prompt)")
+	fs.StringVar(&f.mirrorPasswordFile, "mirror-password-file", "", "read the mirror's password from the first line of `FILE` (else the URL, "+setup.EnvMirrorPassword+" or the prompt)")
 	return fs
 }
 
@@ -99,6 +114,15 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 	set(&cfg.Mirror.URL, f.mirrorURL)
 	set(&cfg.Mirror.API, f.mirrorAPI)
 	set(&cfg.Mirror.ShovelURL, f.shovelURL)
+	set(&cfg.Production.CACert, f.caCert)
+	set(&cfg.Production.Cert, f.cert)
+	set(&cfg.Production.CertKey, f.certKey)
+	set(&cfg.Mirror.CACert, f.mirrorCACert)
+	set(&cfg.Mirror.Cert, f.mirrorCert)
+	set(&cfg.Mirror.CertKey, f.mirrorCertKey)
+	set(&cfg.Mirror.ShovelCACert, f.shovelCACert)
+	set(&cfg.Mirror.ShovelCert, f.shovelCert)
+	set(&cfg.Mirror.ShovelCertKey, f.shovelCertKey)
 	set(&cfg.Layout, f.layout)
 	if f.reconnectDelay > 0 {
 		cfg.ReconnectDelay = f.reconnectDelay
@@ -149,20 +173,76 @@ func runSetup(ctx context.Context, args []string, con console) int {
 		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
 		return 2
 	}
+	env, err := f.environment(con)
+	if err != nil {
+		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
+		return 2
+	}
+	warnPasswordInURL(con.stderr, "--url", []string{f.url})
+	warnPasswordInURL(con.stderr, "--mirror-url", []string{f.mirrorURL})
 	rc := setup.RunConfig{
 		Command:     cmd,
 		Config:      cfg,
-		Getenv:      os.Getenv,
+		Getenv:      env.get,
 		InsecureTLS: f.insecureTLS,
 		JSON:        f.json,
 		Yes:         f.yes,
 		All:         f.all,
 	}
-	if err := setup.Run(ctx, rc, con.stdout); err != nil {
+	err = setup.Run(ctx, rc, con.stdout)
+	// A password nothing gave is asked for, once per broker, and the
+	// command runs again with it.
+	for range 2 {
+		var np *tap.NoPasswordError
+		if !errors.As(err, &np) || !con.stdinTTY || env.set[np.EnvVar] != "" {
+			break
+		}
+		pw, askErr := con.askPassword(ctx, fmt.Sprintf("Password for %s at %s: ", np.User, np.Address))
+		if askErr != nil {
+			err = fmt.Errorf("%w (%v)", err, askErr)
+			break
+		}
+		env.set[np.EnvVar] = pw
+		err = setup.Run(ctx, rc, con.stdout)
+	}
+	if err != nil {
 		fmt.Fprintf(con.stderr, "shoveltap setup %s: %v\n", cmd, err)
 		return 1
 	}
 	return 0
+}
+
+// setupEnv is the environment setup resolves both brokers from, with the
+// passwords of --password-file, --mirror-password-file and the prompt.
+type setupEnv struct {
+	getenv func(string) string
+	set    map[string]string
+}
+
+func (e setupEnv) get(name string) string {
+	if v, ok := e.set[name]; ok {
+		return v
+	}
+	return e.getenv(name)
+}
+
+// environment reads the password files into the environment setup sees.
+func (f *setupFlags) environment(con console) (setupEnv, error) {
+	env := setupEnv{getenv: con.env, set: map[string]string{}}
+	for _, pf := range []struct{ path, flag, variable string }{
+		{f.passwordFile, "--password-file", tap.EnvPassword},
+		{f.mirrorPasswordFile, "--mirror-password-file", setup.EnvMirrorPassword},
+	} {
+		if pf.path == "" {
+			continue
+		}
+		pw, err := readPasswordFile(pf.path, pf.flag, con.stderr)
+		if err != nil {
+			return setupEnv{}, err
+		}
+		env.set[pf.variable] = pw
+	}
+	return env, nil
 }
 
 // orList writes "a, b, c or d".

@@ -28,16 +28,22 @@ Usage:
   shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
   shoveltap open FILE                             browse a capture (--record, --json) offline
   shoveltap replay FILE --exchange NAME [--yes]   republish a capture
+  shoveltap env                                   list the named environments (--env NAME)
   shoveltap version                               print the version
 
 Examples:
   shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
-  SHOVELTAP_PASSWORD=secret shoveltap --url amqps://ops@mq.example.com/prod --exchange events
+  shoveltap --url amqps://ops@mq.example.com/prod --ca-cert ca.pem --exchange events   # asks for the password
+  shoveltap --url amqps://mq.example.com/prod --ca-cert ca.pem --cert me.pem --cert-key me.key \
+      --no-shovel --exchange events                   # x509 login, no password
+  shoveltap --env prod --exchange events              # a named environment (shoveltap env)
   shoveltap --exchange orders --json --count 100 > orders.jsonl
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
 
-Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
-the URL itself may come from SHOVELTAP_URL. Passwords are never printed.
+Credentials come from --password-file, an environment (--env), SHOVELTAP_USER /
+SHOVELTAP_PASSWORD, or the prompt when stdin is a terminal; a client
+certificate with no password logs in by x509. A password in --url works but
+every user of the machine can read it. Passwords are never printed.
 
 Flags:
 `

@@ -1,6 +1,7 @@
 package setup
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -68,6 +69,10 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 		Flags:    "mirror-",
 	}
 	mirrorEP, err := tap.ResolveEndpointWith(cfg.Mirror.URL, cfg.Mirror.API, tap.Access{TLS: mirrorTLS}, mirrorEnv)
+	var np *tap.NoPasswordError
+	if errors.As(err, &np) {
+		np.EnvVar = EnvMirrorPassword // read through mirrorEnv as SHOVELTAP_PASSWORD
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mirror broker (the password comes from the URL or %s): %w", EnvMirrorPassword, err)
 	}

@@ -161,7 +161,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	admin, apiErr := NewAdmin(cfg.Endpoint)
-	if apiErr != nil && !(cfg.NoShovel && cfg.Endpoint.X509) {
+	if apiErr != nil && !cfg.Endpoint.X509 {
 		return nil, apiErr
 	}
 	// The AMQP login comes first: its error tells a wrong password apart
@@ -171,6 +171,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		return nil, err
 	}
 	defer probe.Close()
+	if apiErr != nil && !cfg.NoShovel {
+		return nil, apiErr // x509 login: the API has none
+	}
 
 	var notes []string
 	var lookup sourceLookup = admin

@@ -66,6 +66,9 @@ func explainTLS(t TLS, doing, addr string, api bool, err error) (error, bool) {
 		return explainAlert(t, doing, addr, strings.TrimRight(alert, `"`)), true
 	case errors.Is(err, errSpeaksTLS):
 		return fmt.Errorf("%s at %s: the port speaks TLS: use amqps:// for it in %s", doing, addr, urlFlag), true
+	case api && (strings.Contains(err.Error(), `malformed HTTP response "\x15\x03`) || strings.Contains(err.Error(), `malformed HTTP response "\x16\x03`)):
+		// A TLS record (alert or handshake) where an HTTP answer should be.
+		return fmt.Errorf("%s at %s: the port speaks TLS: use https:// for it in %s", doing, addr, urlFlag), true
 	case strings.Contains(err.Error(), "server gave HTTP response to HTTPS client"):
 		return fmt.Errorf("%s at %s: the management API answers plain HTTP there: use http:// in %s", doing, addr, urlFlag), true
 	}

@@ -460,6 +460,9 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 					}
 				}
 			}
+			if t := s.cfg.TapEndpoint; t != nil && t.AMQP.Scheme == "amqps" {
+				last += "; it reaches the tap broker over TLS, so look for a TLS alert in the tapped broker's log and check --tap-shovel-ca-cert, --tap-shovel-cert and --tap-shovel-cert-key (paths on the tapped broker's host)"
+			}
 			return fmt.Errorf("the tap's shovel did not carry a message within %s (%s); see the broker log", s.cfg.StartTimeout, last)
 		}
 	}
