@@ -178,6 +178,9 @@ func runSetup(ctx context.Context, args []string, con console) int {
 		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
 		return 2
 	}
+	if f.insecureTLS {
+		fmt.Fprintln(con.stderr, "shoveltap setup: warning: --insecure-tls: the brokers' TLS certificates are not verified, and an amqps:// mirror's shovel is told not to verify either")
+	}
 	warnPasswordInURL(con.stderr, "--url", []string{f.url})
 	warnPasswordInURL(con.stderr, "--mirror-url", []string{f.mirrorURL})
 	rc := setup.RunConfig{

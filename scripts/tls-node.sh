@@ -95,6 +95,10 @@ EOF
 }
 
 start() {
+  if ! command -v openssl >/dev/null 2>&1; then
+    $SUDO apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q openssl >/dev/null
+  fi
   if port_open "$AMQPS_PORT"; then
     if [ -f "$CERTS/ca.pem" ]; then echo "tls-node: already running on $AMQPS_PORT"; exit 0; fi
     echo "tls-node: something else listens on $AMQPS_PORT; set SHOVELTAP_TLS_AMQPS_PORT to a free port" >&2
