@@ -77,3 +77,35 @@ func TestShovelTapCommandWithX509SaysWhatItNeeds(t *testing.T) {
 		t.Errorf("exit %d, stderr:\n%s", r.code, r.stderr)
 	}
 }
+
+// cleanup and replay reach a TLS broker with the same flags.
+func TestCleanupAndReplayOverTLS(t *testing.T) {
+	node := taptest.TLS(t)
+	guest := node.Guest(t)
+	tlsArgs := []string{"--url", node.URL("guest:guest"), "--api", node.API(), "--ca-cert", node.File("ca.pem"), "--cert", node.File("client.pem"), "--cert-key", node.File("client.key")}
+
+	r := runArgs(t, "", false, append([]string{"cleanup"}, tlsArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "Nothing to clean up on localhost:5697") {
+		t.Errorf("cleanup over TLS: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+
+	x := taptest.Exchange(t, guest, "topic")
+	q := taptest.Queue(t, guest, x, "#")
+	path := writeCapture(t, 3)
+	r = runArgs(t, "", false, append([]string{"replay", path, "--exchange", x, "--yes"}, tlsArgs...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "confirmed 3") {
+		t.Errorf("replay over TLS: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	ch := taptest.Channel(t, guest)
+	if n := taptest.QueueDepth(t, ch, q); n != 3 {
+		t.Errorf("the queue holds %d messages, want 3", n)
+	}
+
+	// A refused certificate stops replay before anything is published.
+	bad := append([]string{"replay", path, "--exchange", x, "--yes"}, tlsArgs...)
+	bad[len(bad)-1] = node.File("other.key")
+	r = runArgs(t, "", false, bad...)
+	if r.code != 2 || !strings.Contains(r.stderr, "is not the private key of the certificate") {
+		t.Errorf("replay with the wrong key: exit %d, stderr %q", r.code, r.stderr)
+	}
+}
