@@ -228,8 +228,11 @@ func resolve(rawURL, apiURL string, acc Access, getenv func(string) string, name
 		switch p := firstOf(acc.Password, env(names.password)); {
 		case p != "":
 			uri.Password = p
-		case t.Cert != "":
+		case t.Cert != "" && (uri.Scheme == "amqps" || uri.Username != "guest"):
 			// A certificate and no password: the certificate is the login.
+			// (guest on plain AMQP keeps its default password, so that a
+			// SHOVELTAP_CERT exported for production does not break a
+			// local broker.)
 			uri.Password = ""
 			x509Login = true
 		case uri.Username == "guest":
@@ -268,7 +271,7 @@ func resolve(rawURL, apiURL string, acc Access, getenv func(string) string, name
 	// http://host:15672/ and http://host:15672 are the same API.
 	api.Path = strings.TrimRight(api.Path, "/")
 	api.RawPath = ""
-	if uri.Scheme == "amqps" || api.Scheme == "https" || t.Cert != "" {
+	if uri.Scheme == "amqps" || api.Scheme == "https" {
 		// Unreadable files, a key of another certificate or an expired
 		// one fail here, before anything is tried.
 		if _, err := t.Config(); err != nil {

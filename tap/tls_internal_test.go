@@ -65,3 +65,43 @@ func TestShovelURI(t *testing.T) {
 		})
 	}
 }
+
+// How a client certificate and the password sources combine.
+func TestResolveLogin(t *testing.T) {
+	cert := TLS{Cert: "/nonexistent/c.pem", CertKey: "/nonexistent/c.key"}
+	for _, c := range []struct {
+		name, url string
+		acc       Access
+		env       map[string]string
+		x509      bool
+		user, pw  string
+		err       string
+	}{
+		{name: "password in the URL wins", url: "amqp://ops:u@h/", acc: Access{Password: "f"}, env: map[string]string{EnvPassword: "e"}, user: "ops", pw: "u"},
+		{name: "then the file", url: "amqp://ops@h/", acc: Access{Password: "f"}, env: map[string]string{EnvPassword: "e"}, user: "ops", pw: "f"},
+		{name: "then the variable", url: "amqp://ops@h/", env: map[string]string{EnvPassword: "e"}, user: "ops", pw: "e"},
+		{name: "user from the environment file, then the variable", url: "amqp://h/", acc: Access{User: "envfile"}, env: map[string]string{EnvUser: "var", EnvPassword: "e"}, user: "envfile", pw: "e"},
+		{name: "guest's default", url: "amqp://guest@h/", user: "guest", pw: "guest"},
+		{name: "guest on plain AMQP ignores an exported certificate", url: "amqp://guest@h/", env: map[string]string{EnvCert: "/c.pem", EnvCertKey: "/c.key"}, user: "guest", pw: "guest"},
+		{name: "nothing", url: "amqp://ops@h/", err: `no password for user "ops" at h:5672`},
+		{name: "a certificate and a password: PLAIN over mutual TLS", url: "amqp://ops:u@h/", acc: Access{TLS: cert}, user: "ops", pw: "u"},
+		{name: "a certificate alone on plain AMQP", url: "amqp://ops@h/", acc: Access{TLS: cert}, err: "needs TLS"},
+		{name: "auth_mechanism=external without a certificate", url: "amqps://h/?auth_mechanism=external", err: "no client certificate"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			ep, err := ResolveEndpointWith(c.url, "", c.acc, func(k string) string { return c.env[k] })
+			if c.err != "" {
+				if err == nil || !strings.Contains(err.Error(), c.err) {
+					t.Fatalf("err %v, want %q", err, c.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ep.X509 != c.x509 || ep.User != c.user || ep.Password != c.pw {
+				t.Errorf("x509 %v, user %q, password %q", ep.X509, ep.User, ep.Password)
+			}
+		})
+	}
+}
