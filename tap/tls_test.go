@@ -152,7 +152,7 @@ func TestTLSErrorsAreActionable(t *testing.T) {
 			[]string{"does not answer TLS", "plain AMQP port", "amqp://", "5671"}},
 		{"amqp:// to a TLS port", "amqp://guest:guest@localhost:5697/", good, false,
 			[]string{"speaks TLS", "amqps://"}},
-		{"x509 over plain AMQP", "amqp://localhost:5697/", good, true,
+		{"x509 over plain AMQP", "amqp://ops@localhost:5697/", good, true,
 			[]string{"x509 login", "needs TLS", "amqps://"}},
 	}
 	for _, c := range cases {
