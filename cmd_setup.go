@@ -32,8 +32,9 @@ Examples:
   shoveltap setup apply --config mirror.yaml
   shoveltap --url amqp://reader@mirror:5672/ --exchange orders    # watch the copy
 
-Passwords come from SHOVELTAP_PASSWORD (production) and SHOVELTAP_MIRROR_PASSWORD
-(mirror), or the URLs; they are never printed.
+Passwords come from --password-file / --mirror-password-file, SHOVELTAP_PASSWORD
+(production) / SHOVELTAP_MIRROR_PASSWORD (mirror), the URLs, or a prompt at a
+terminal; they are never printed. Over TLS see --ca-cert and --mirror-shovel-ca-cert.
 
 Flags:
 `
@@ -65,9 +66,9 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.Usage = func() { fmt.Fprint(stderr, setupUsage); fs.PrintDefaults() }
 	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up file (several exchanges, per-exchange keys and limits)")
 	fs.StringVar(&f.url, "url", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST (env "+tap.EnvURL+")")
-	fs.StringVar(&f.api, "api", "", "production management API (env "+tap.EnvAPI+"; default the URL's host on 15672)")
+	fs.StringVar(&f.api, "api", "", "production management API (env "+tap.EnvAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
 	fs.StringVar(&f.mirrorURL, "mirror-url", "", "mirror broker, amqp[s]://USER@HOST:PORT/VHOST (env "+setup.EnvMirrorURL+")")
-	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672)")
+	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
 	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
 	fs.StringVar(&f.exchange, "exchange", "", "production exchange to mirror")
 	fs.Var(&f.keys, "key", "binding key of the mirror queue (repeatable; default #, everything)")
