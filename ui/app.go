@@ -41,6 +41,15 @@ type Options struct {
 	// Picker enables s in the table: remove the tap like q, then quit
 	// with WantsPicker true so that the caller reopens the source picker.
 	Picker bool
+	// EnvLabel names the environment (--env) the tap runs in; it leads the
+	// status line, in EnvColour (a lipgloss colour: a number or #rrggbb),
+	// and always in red when Production.
+	EnvLabel   string
+	EnvColour  string
+	Production bool
+	// InsecureTLS says the broker's certificate is not verified: the
+	// status line warns for the whole session.
+	InsecureTLS bool
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -79,6 +88,7 @@ type Model struct {
 	quitErr    error
 	toPicker   bool   // quitting to go back to the source picker
 	notice     string // what the last action did, until the next key
+	envBadge   string // the environment's label, rendered once
 }
 
 // New returns the UI for a tap whose batches arrive on batches.
@@ -90,18 +100,19 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 	h := help.New()
 	h.Styles = st.Bubbles
 	return Model{
-		opts:    opts,
-		batches: batches,
-		st:      &st,
-		keys:    keys.Default(),
-		help:    h,
-		stream:  newStream(opts.Retain),
-		table:   newTable(&st, len(opts.Sources) > 1),
-		detail:  newDetail(&st),
-		trace:   traceView{st: &st},
-		filter:  newFilterBar(&st),
-		status:  statusBar{st: &st},
-		tap:     tap.Status{State: tap.StateStarting},
+		opts:     opts,
+		envBadge: envBadge(&st, opts),
+		batches:  batches,
+		st:       &st,
+		keys:     keys.Default(),
+		help:     h,
+		stream:   newStream(opts.Retain),
+		table:    newTable(&st, len(opts.Sources) > 1),
+		detail:   newDetail(&st),
+		trace:    traceView{st: &st},
+		filter:   newFilterBar(&st),
+		status:   statusBar{st: &st},
+		tap:      tap.Status{State: tap.StateStarting},
 	}
 }
 
@@ -416,7 +427,8 @@ func (m Model) statusInfo() statusInfo {
 		newer:          s.newer(),
 		capture:        m.opts.Capture,
 		notice:         m.notice,
-		warning:        strings.Join(m.tap.Notes, " · "),
+		warning:        strings.Join(m.warnings(), " · "),
+		env:            m.envBadge,
 	}
 }
 
