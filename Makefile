@@ -24,7 +24,8 @@ build:
 	$(GO) build -o $(BIN) .
 
 # The broker tests need the local RabbitMQ (scripts/ensure-rabbitmq.sh) and a
-# second node without the shovel plugin on 5674/15674 (scripts/node.sh).
+# second node without the shovel plugin on 5674/15674 (scripts/node.sh). The
+# TLS tests start and stop their own node (scripts/tls-node.sh, 5697/15697).
 # Packages run one at a time (-p 1): they share the broker. The broker suite
 # then runs again against a hardened RabbitMQ 4.x (test-4x) and the cluster
 # tests on a 3-node cluster (test-cluster); each starts its nodes and stops
@@ -85,6 +86,7 @@ cross:
 # Extra nodes (4.x, cluster) would share the two cores: stopped first.
 bench: broker stop-extra
 	$(GO) run ./bench
+	$(GO) test -run '^$$' -bench 'UIGoroutine|FilterKeystroke|FilterFreeText100k|RenderAppendBatch100k' -benchtime 3s ./ui/ | tee docs/bench/ui.txt
 
 bench-smoke: broker stop-extra
 	BENCH_SHORT=1 $(GO) run ./bench

@@ -83,7 +83,7 @@ func runComplete(ctx context.Context, args []string, con console) int {
 		args = []string{""}
 	}
 	c := completer{listNames: func(ctx context.Context, words []string, kind string) []string {
-		names, err := apiNames(ctx, words, kind)
+		names, err := apiNames(ctx, words, kind, con)
 		if err != nil {
 			// The scripts discard stderr; by hand it says why.
 			fmt.Fprintln(con.stderr, "shoveltap completion:", err)
@@ -278,34 +278,36 @@ func withPrefix(cands []candidate, cur string) []candidate {
 }
 
 // apiNames reads exchange or queue names from the management API of the
-// broker that --url, --api and --insecure-tls among words (or the
-// environment) name, within completeTimeout.
-func apiNames(ctx context.Context, words []string, kind string) ([]string, error) {
+// broker that the connection flags among words (--url, --api, --env, TLS
+// files…) or the environment name, within completeTimeout. It never asks
+// for a password: a shell is waiting.
+func apiNames(ctx context.Context, words []string, kind string, con console) ([]string, error) {
 	var conn connFlags
 	fs := flag.NewFlagSet("complete", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	conn.register(fs)
 	for i, w := range words {
-		f, ok := findFlag([]flagInfo{{name: "url"}, {name: "api"}, {name: "insecure-tls"}}, w)
-		if !ok {
+		if !strings.HasPrefix(w, "-") {
 			continue
 		}
-		value, inline := "", strings.Contains(w, "=")
-		if inline {
-			_, value, _ = strings.Cut(w, "=")
-		} else if f.name != "insecure-tls" && i+1 < len(words) {
+		name, value, inline := strings.Cut(strings.TrimLeft(w, "-"), "=")
+		f := fs.Lookup(name)
+		if f == nil {
+			continue // another flag of the command
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() && !inline {
+			value = "true"
+		} else if !inline && i+1 < len(words) {
 			value = words[i+1]
 		}
-		if f.name == "insecure-tls" && !inline {
-			value = "true"
-		}
-		_ = fs.Set(f.name, value)
+		_ = fs.Set(name, value) // a wrong value shows when the command runs
 	}
-	ep, err := conn.endpoint()
+	quiet := console{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: con.getenv}
+	ep, err := conn.endpoint(ctx, quiet)
 	if err != nil {
 		return nil, err
 	}
-	admin, err := tap.NewAdmin(ep, conn.insecureTLS)
+	admin, err := tap.NewAdmin(ep)
 	if err != nil {
 		return nil, err
 	}

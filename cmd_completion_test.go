@@ -17,13 +17,13 @@ import (
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-// TestMain lets the shell tests run this test binary as shoveltap itself:
-// with SHOVELTAP_TEST_MAIN set it is main.
-func TestMain(m *testing.M) {
+// init lets the shell tests run this test binary as shoveltap itself:
+// with SHOVELTAP_TEST_MAIN set it is main (which exits), before any test
+// machinery starts.
+func init() {
 	if os.Getenv("SHOVELTAP_TEST_MAIN") != "" {
 		main()
 	}
-	os.Exit(m.Run())
 }
 
 func values(cands []candidate) []string {

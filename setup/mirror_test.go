@@ -221,7 +221,7 @@ func queueAcks(t *testing.T, ep tap.Endpoint, name string) int {
 	t.Helper()
 	// tap.Admin, not rabbit-hole: it cannot read the consumer details of
 	// the shovel's direct connection.
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,7 +248,7 @@ func shovelState(t *testing.T, s *Setup, x string) string {
 
 func waitShovelRunning(t *testing.T, prod tap.Endpoint, x string) {
 	t.Helper()
-	b, err := newBroker("production", prod, false)
+	b, err := newBroker("production", prod)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -26,7 +26,7 @@ func TestListNames(t *testing.T) {
 	rh := taptest.Admin(t, ep)
 	t.Cleanup(func() { _, _ = rh.DeleteExchange(ep.Vhost, own) })
 
-	admin, err := tap.NewAdmin(ep, false)
+	admin, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestListNames(t *testing.T) {
 	}
 	bad := ep
 	bad.Password = "wrong"
-	badAdmin, err := tap.NewAdmin(bad, false)
+	badAdmin, err := tap.NewAdmin(bad)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -170,7 +170,7 @@ func TestStalledReaderKeepsTheTapQueueWithinItsBound(t *testing.T) {
 	}
 	// The management API's figures are sampled every few seconds: wait
 	// until they count every publish, then check both queues.
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
 )
@@ -63,13 +64,25 @@ type headerLine struct {
 	key, value string
 }
 
-func newEntry(m tap.Message) *entry {
-	return newDecodedEntry(m, decode.Decode(decodeInput(m)))
+// newEntries makes the entries of a batch. It touches no model state, so
+// it runs in the command that received the batch, off the UI goroutine.
+// With redact, secrets are taken out of each message first (--redact), so
+// that nothing on screen, saved or copied holds them.
+func newEntries(msgs []tap.Message, redact bool) []*entry {
+	out := make([]*entry, len(msgs))
+	for i, m := range msgs {
+		if redact {
+			m = jsonl.Redact(m)
+		}
+		out[i] = newEntry(m)
+	}
+	return out
 }
 
-// newDecodedEntry is newEntry for a message already decoded.
-func newDecodedEntry(m tap.Message, res decode.Result) *entry {
+func newEntry(m tap.Message) *entry {
+	res := m.Result()
 	e := &entry{msg: m}
+	e.msg.Decoded = nil // the entry keeps its own sanitised result, without the rendered body
 	e.res = sanitizeResult(res)
 	e.cells = cells{
 		time:        formatTime(m.Time),
@@ -101,26 +114,10 @@ func newDecodedEntry(m tap.Message, res decode.Result) *entry {
 	return e
 }
 
-func decodeInput(m tap.Message) decode.Input {
-	p := m.Properties
-	return decode.Input{
-		Exchange:        m.Exchange,
-		RoutingKey:      m.RoutingKey,
-		ContentType:     p.ContentType,
-		ContentEncoding: p.ContentEncoding,
-		CorrelationID:   p.CorrelationID,
-		ReplyTo:         p.ReplyTo,
-		MessageID:       p.MessageID,
-		Type:            p.Type,
-		Headers:         m.Headers,
-		Body:            m.Body,
-	}
-}
-
 // body returns the rendered body for the detail pane, decoding the message
 // again: entries keep no rendering.
 func (e *entry) body() decode.Body {
-	return sanitizeResult(decode.Decode(decodeInput(e.msg))).Body
+	return sanitizeResult(decode.Decode(e.msg.DecodeInput())).Body
 }
 
 // sanitizeResult returns res with every string that reaches the screen made

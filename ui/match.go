@@ -16,6 +16,7 @@ func MatchFunc(query string) func(tap.Message, decode.Result) bool {
 		return nil
 	}
 	return func(m tap.Message, res decode.Result) bool {
-		return mt.Match(&newDecodedEntry(m, res).subject)
+		m.Decoded = &res
+		return mt.Match(&newEntry(m).subject)
 	}
 }

@@ -31,7 +31,7 @@ func TestMatchFuncAgreesWithTheFilterBar(t *testing.T) {
 		match := MatchFunc(q)
 		var fn []uint64
 		for _, msg := range msgs {
-			if match(msg, decode.Decode(decodeInput(msg))) {
+			if match(msg, decode.Decode(msg.DecodeInput())) {
 				fn = append(fn, msg.Seq)
 			}
 		}

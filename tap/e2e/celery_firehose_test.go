@@ -80,7 +80,7 @@ func TestFirehoseShowsRealCeleryDefaultTraffic(t *testing.T) {
 	// tap's own activity. Traces are routed inside the broker, so the tap
 	// queue counts no publishes: what passed through it is what shoveltap
 	// acknowledged. The statistics are sampled every few seconds.
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,22 +91,6 @@ type Decoded struct {
 	Task    *decode.Task      `json:"task,omitempty"`
 }
 
-// DecodeInput is what the decoders need from a message.
-func DecodeInput(m tap.Message) decode.Input {
-	return decode.Input{
-		Exchange:        m.Exchange,
-		RoutingKey:      m.RoutingKey,
-		ContentType:     m.Properties.ContentType,
-		ContentEncoding: m.Properties.ContentEncoding,
-		CorrelationID:   m.Properties.CorrelationID,
-		ReplyTo:         m.Properties.ReplyTo,
-		MessageID:       m.Properties.MessageID,
-		Type:            m.Properties.Type,
-		Headers:         m.Headers,
-		Body:            m.Body,
-	}
-}
-
 // NewRecord builds the record of a message and its decoding.
 func NewRecord(m tap.Message, d decode.Result) Record {
 	r := Record{
@@ -188,7 +172,7 @@ func (w *Writer) prepare(m tap.Message) (tap.Message, decode.Result) {
 	if w.opts.Redact {
 		m = Redact(m)
 	}
-	return m, decode.Decode(DecodeInput(m))
+	return m, m.Result()
 }
 
 // encode writes the record of a prepared message.

@@ -83,7 +83,7 @@ func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 // Admin is a management API client for the endpoint.
 func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -93,7 +93,7 @@ func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
 // Channel opens a connection and channel, closed when the test ends.
 func Channel(t testing.TB, ep tap.Endpoint) *amqp.Channel {
 	t.Helper()
-	conn, err := amqp.Dial(ep.AMQP.String())
+	conn, err := tap.Dial(ep, "shoveltap test")
 	if err != nil {
 		t.Fatalf("connecting to the test broker: %v", err)
 	}
@@ -157,7 +157,7 @@ func QueueDepth(t testing.TB, ch *amqp.Channel, name string) int {
 // from the management API.
 func QueueReady(t testing.TB, ep tap.Endpoint, name string) int {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func NeedStats(t testing.TB, ep tap.Endpoint) {
 // StatsOff says whether the broker collects no message statistics.
 func StatsOff(t testing.TB, ep tap.Endpoint) bool {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
