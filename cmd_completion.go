@@ -12,6 +12,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/setup"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
 const completionUsage = `Usage: shoveltap completion bash|zsh|fish
@@ -89,7 +90,7 @@ func runComplete(ctx context.Context, args []string, con console) int {
 			fmt.Fprintln(con.stderr, "shoveltap completion:", err)
 		}
 		return names
-	}}
+	}, envNames: func(words []string) []string { return envNames(words, con) }}
 	cands, files := c.complete(ctx, args[:len(args)-1], args[len(args)-1])
 	if files {
 		fmt.Fprintln(con.stdout, completeFiles)
@@ -102,9 +103,11 @@ func runComplete(ctx context.Context, args []string, con console) int {
 }
 
 // completer works out candidates. listNames reads exchange or queue names
-// of the broker that the words before name.
+// of the broker that the words before name; envNames the names of the
+// environments file (--env).
 type completer struct {
 	listNames func(ctx context.Context, words []string, kind string) []string
+	envNames  func(words []string) []string
 }
 
 // complete returns the candidates for cur after the words before it, or
@@ -159,6 +162,8 @@ func (c completer) values(ctx context.Context, before []string, f flagInfo, pref
 		vals = c.listNames(ctx, before, tap.KindExchange)
 	case f.name == "queue":
 		vals = c.listNames(ctx, before, tap.KindQueue)
+	case f.name == "env" && c.envNames != nil:
+		vals = c.envNames(before)
 	case f.name == "ack-mode":
 		vals = tap.AckModes
 	case f.name == "overflow":
@@ -275,6 +280,28 @@ func withPrefix(cands []candidate, cur string) []candidate {
 		}
 	}
 	return out
+}
+
+// envNames lists the environments of the file --env-file among words
+// names, or of the default one; none when it cannot be read.
+func envNames(words []string, con console) []string {
+	var file string
+	for i, w := range words {
+		if v, ok := strings.CutPrefix(strings.TrimLeft(w, "-"), "env-file="); ok && strings.HasPrefix(w, "-") {
+			file = v
+		} else if strings.TrimLeft(w, "-") == "env-file" && strings.HasPrefix(w, "-") && i+1 < len(words) {
+			file = words[i+1]
+		}
+	}
+	path, err := envFilePath(file, con)
+	if err != nil {
+		return nil
+	}
+	f, err := envs.Load(path)
+	if err != nil {
+		return nil
+	}
+	return f.Names()
 }
 
 // apiNames reads exchange or queue names from the management API of the

@@ -45,7 +45,7 @@ func TestComplete(t *testing.T) {
 			return []string{"orders", "orders.dlx", "amq.topic"}
 		}
 		return []string{"celery", "billing"}
-	}}
+	}, envNames: func([]string) []string { return []string{"prod", "staging"} }}
 	for _, tc := range []struct {
 		before []string
 		cur    string
@@ -62,6 +62,9 @@ func TestComplete(t *testing.T) {
 		{[]string{"--url", "amqp://ops@mq/prod", "--queue"}, "", []string{"celery", "billing"}, false, []string{"--url", "amqp://ops@mq/prod", "--queue", "queue"}},
 		{nil, "--exchange=amq", []string{"--exchange=amq.topic"}, false, []string{"exchange"}},
 		{[]string{"--record"}, "", nil, true, nil},
+		{[]string{"--ca-cert"}, "", nil, true, nil},
+		{[]string{"--env"}, "st", []string{"staging"}, false, nil},
+		{[]string{"cleanup", "--env"}, "", []string{"prod", "staging"}, false, nil},
 		{nil, "--record=x", nil, false, nil},
 		{[]string{"--ack-mode"}, "on-", []string{"on-publish", "on-confirm"}, false, nil},
 		{[]string{"--json"}, "--co", []string{"--count"}, false, nil},
@@ -344,5 +347,27 @@ func zshCompletes(t *testing.T, env []string, dir string, cases []struct{ line, 
 		if !slices.Contains(got, want) {
 			t.Errorf("zsh: %q completes to %q, want %q among them", c.line, got, want)
 		}
+	}
+}
+
+// TestCompletionEnvNames: --env completes to the environments of the file
+// --env-file names, or of the default file.
+func TestCompletionEnvNames(t *testing.T) {
+	vars := configHome(t, testEnvironments, 0o600)
+	con := console{getenv: func(k string) string { return vars[k] }}
+	if got := envNames(nil, con); !slices.Contains(got, "staging") || !slices.Contains(got, "prod") {
+		t.Errorf("default file: %v", got)
+	}
+	other := filepath.Join(t.TempDir(), "other.yaml")
+	if err := os.WriteFile(other, []byte("environments:\n  lab:\n    url: amqp://guest@lab:5672/\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, words := range [][]string{{"--env-file", other}, {"--env-file=" + other}} {
+		if got := envNames(words, con); !slices.Equal(got, []string{"lab"}) {
+			t.Errorf("%v: %v", words, got)
+		}
+	}
+	if got := envNames([]string{"--env-file", "/nonexistent"}, con); got != nil {
+		t.Errorf("missing file: %v", got)
 	}
 }
