@@ -6,8 +6,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
 // connFlags are the flags of every command that talks to a broker.

@@ -5,8 +5,8 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
 // tapTLSFlags are the --tap-url broker's TLS and password flags: the files

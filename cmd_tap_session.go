@@ -9,10 +9,10 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/decoding"
+	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
 )
