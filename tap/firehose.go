@@ -67,12 +67,15 @@ func firehosePoints(api sourceLookup, vhost string, sources []Source) ([]tapPoin
 // session's marker. warn is told about the cost before tracing is turned on.
 func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	vhost := s.cfg.Endpoint.Vhost
-	info, err := s.admin.rh.GetVhost(vhost)
+	tracing, err := s.admin.vhostTracing(context.Background(), vhost)
 	if err != nil {
-		return s.admin.explain(fmt.Sprintf("reading vhost %q", vhost), err)
+		return err
+	}
+	if !tracing && !HasTag(s.info.Tags, "administrator") {
+		return tracingRefusal(s.cfg.Endpoint, s.info.Tags)
 	}
 	marker := s.names.Base + markerUse
-	if !info.Tracing {
+	if !tracing {
 		marker = s.names.Base + markerOn
 	}
 	// The marker goes first, so a crash right after turning tracing on
@@ -80,13 +83,13 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	if err := ch.ExchangeDeclare(marker, amqp.ExchangeFanout, false, false, false, false, nil); err != nil {
 		return explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the firehose marker %q", marker), err)
 	}
-	if info.Tracing {
+	if tracing {
 		return nil
 	}
 	if warn != nil {
 		warn(fmt.Sprintf("turning on the firehose (tracing) for vhost %q: every message published in it is copied to %s, which costs the broker on every publish; shoveltap turns it off when it exits (or, after a crash, on the next start or `shoveltap cleanup`)", vhost, traceExchange))
 	}
-	if err := s.admin.setTracing(vhost, info, true); err != nil {
+	if err := s.admin.switchTracing(vhost, true); err != nil {
 		return err
 	}
 	s.tracingOn = true
@@ -98,7 +101,7 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 func (a *Admin) setTracing(vhost string, info *rabbithole.VhostInfo, on bool) error {
 	settings := rabbithole.VhostSettings{Description: info.Description, Tags: info.Tags, Tracing: on}
 	if _, err := a.rh.PutVhost(vhost, settings); err != nil {
-		return a.explain(fmt.Sprintf("switching tracing for vhost %q (needs the administrator tag)", vhost), err)
+		return a.explainNeed(fmt.Sprintf("switching tracing for vhost %q", vhost), need{tag: "administrator"}, err)
 	}
 	return nil
 }
@@ -134,6 +137,22 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 			turnedOn = true
 		}
 	}
+	// Tracing left on by a shoveltap that is gone: only an administrator
+	// may turn it off, so for anyone else the markers that say so stay,
+	// for an administrator's cleanup.
+	leftOn, canSwitch := false, true
+	if turnedOn && liveUsers == 0 {
+		if leftOn, err = a.vhostTracing(ctx, vhost); err != nil {
+			return nil, err
+		}
+		if leftOn {
+			tags, err := a.userTags(ctx)
+			if err != nil {
+				return nil, err
+			}
+			canSwitch = HasTag(tags, "administrator")
+		}
+	}
 	var did []string
 	for _, m := range markers {
 		if live[m.base] && m.base != self {
@@ -141,7 +160,7 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 		}
 		// A marker that turned tracing on stays while others still use
 		// it: whoever leaves last turns tracing off.
-		if strings.HasSuffix(m.name, markerOn) && liveUsers > 0 {
+		if strings.HasSuffix(m.name, markerOn) && (liveUsers > 0 || !canSwitch) {
 			continue
 		}
 		if !apply {
@@ -151,21 +170,17 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 			return did, a.explain(fmt.Sprintf("deleting firehose marker %q", m.name), err)
 		}
 	}
-	if turnedOn && liveUsers == 0 {
-		info, err := a.rh.GetVhost(vhost)
-		if err != nil {
-			return did, a.explain(fmt.Sprintf("reading vhost %q", vhost), err)
+	switch {
+	case !leftOn:
+	case !canSwitch:
+		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone and costs every publish there; only an administrator may turn it off: rabbitmqctl trace_off -p %s (or shoveltap cleanup --yes as an administrator)", vhost, shellQuote(vhost)))
+	case !apply:
+		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost))
+	default:
+		if err := a.switchTracing(vhost, false); err != nil {
+			return did, err
 		}
-		switch {
-		case !info.Tracing:
-		case !apply:
-			did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost))
-		default:
-			if err := a.setTracing(vhost, info, false); err != nil {
-				return did, err
-			}
-			did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q, which shoveltap had turned on", vhost))
-		}
+		did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q, which shoveltap had turned on", vhost))
 	}
 	return did, ctx.Err()
 }
