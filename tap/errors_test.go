@@ -76,7 +76,7 @@ func TestErrorsAreClearAndActionable(t *testing.T) {
 	})
 	t.Run("user without the management tag", func(t *testing.T) {
 		user := userWithTags(t, ep)
-		wantAll(t, openErr(t, user, x), `lacks the "management" tag`, "rabbitmqctl set_user_tags "+user.User+" management policymaker", "--no-shovel")
+		wantAll(t, openErr(t, user, x), `lacks the "policymaker" tag`, "rabbitmqctl set_user_tags "+user.User+" policymaker;", "--no-shovel")
 	})
 	t.Run("shovel plugin not enabled", func(t *testing.T) {
 		bare := taptest.BareEndpoint(t)

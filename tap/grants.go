@@ -68,7 +68,7 @@ func covers(ms []Match, name string) bool {
 
 // TapNeeds is what a tap needs on the tapped vhost: the shoveltap- names
 // for its own objects, read on every exchange it binds to, and the
-// management and policymaker tags for the shovel (none for --no-shovel).
+// policymaker tag for the shovel (no tag for --no-shovel).
 func TapNeeds(shovel bool, exchanges ...string) Needs {
 	n := Needs{
 		Configure: []Match{Prefixed(Prefix)},
@@ -76,7 +76,7 @@ func TapNeeds(shovel bool, exchanges ...string) Needs {
 		Read:      []Match{Prefixed(Prefix)},
 	}
 	if shovel {
-		n.Tags = []string{"management", "policymaker"}
+		n.Tags = []string{"policymaker"} // includes management
 	}
 	for _, x := range exchanges {
 		n.Read = append(n.Read, Named(x))
@@ -195,11 +195,7 @@ func (r *Refusal) Error() string {
 // Command is the rabbitmqctl command that grants what is missing.
 func (r *Refusal) Command() string {
 	if r.Tag != "" {
-		has := r.Has
-		if has == nil && r.Needs != nil {
-			has = r.Needs.Tags
-		}
-		return TagsCommand(r.User, has, r.Tag)
+		return TagsCommand(r.User, r.Has, r.Tag)
 	}
 	n := TapNeeds(false)
 	if r.Needs != nil {
@@ -272,6 +268,13 @@ func withNeeds(err error, needsOf func(*Refusal) (Needs, string)) error {
 	before := r.Error()
 	n, alt := needsOf(r)
 	r.Needs = &n
+	// Missing management when policymaker is needed: name the tag that
+	// grants both.
+	for _, t := range n.Tags {
+		if r.Tag != "" && t != r.Tag && HasTag([]string{t}, r.Tag) {
+			r.Tag = t
+		}
+	}
 	if alt != "" && r.Else == "" {
 		r.Else = alt
 	}

@@ -1,0 +1,270 @@
+package tap_test
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+// These tests give throwaway users exactly what README.md's "What the
+// broker user needs" lists for each mode, and then that minus one tag or
+// permission at a time. With everything the mode must work; with one thing
+// less it must fail naming that thing and the rabbitmqctl command that
+// grants it, leave nothing behind, and work once the command is run.
+// Each test has a vhost of its own, so nobody else's leftovers interfere.
+
+// party is one broker user a mode needs: where it lives (an administrator's
+// endpoint on its vhost) and what the README says it needs.
+type party struct {
+	admin tap.Endpoint
+	full  taptest.Grant
+}
+
+// less is one thing taken away from party who.
+type less struct {
+	name   string
+	who    int
+	change func(*taptest.Grant)
+	want   string // what the error must say
+}
+
+// tryMode runs a mode as the given users: nil when it worked end to end.
+type tryMode func(t *testing.T, users []tap.Endpoint) error
+
+func checkLeastPrivilege(t *testing.T, parties []party, try tryMode, cases []less) {
+	t.Helper()
+	makeUsers := func(t *testing.T, who int, change func(*taptest.Grant)) []tap.Endpoint {
+		var users []tap.Endpoint
+		for i, p := range parties {
+			g := p.full
+			g.Tags = append([]string(nil), g.Tags...)
+			if i == who && change != nil {
+				change(&g)
+			}
+			users = append(users, taptest.User(t, p.admin, g))
+		}
+		return users
+	}
+	t.Run("everything the README lists", func(t *testing.T) {
+		if err := try(t, makeUsers(t, -1, nil)); err != nil {
+			t.Fatalf("the documented grants do not suffice: %v", err)
+		}
+		for _, p := range parties {
+			taptest.WaitClean(t, p.admin, tap.Prefix, 10*time.Second)
+		}
+	})
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			users := makeUsers(t, c.who, c.change)
+			err := try(t, users)
+			if err == nil {
+				t.Fatalf("worked without it: the README lists more than is needed")
+			}
+			msg := err.Error()
+			t.Log(msg)
+			if !strings.Contains(msg, c.want) {
+				t.Errorf("the error does not say %q", c.want)
+			}
+			for _, u := range users {
+				if strings.Contains(msg, u.Password) {
+					t.Errorf("the error shows a password")
+				}
+			}
+			for _, p := range parties {
+				taptest.WaitClean(t, p.admin, tap.Prefix, 10*time.Second)
+			}
+			commands := taptest.GrantCommands(msg)
+			if len(commands) == 0 {
+				t.Fatalf("the error names no rabbitmqctl command")
+			}
+			for _, cmd := range commands {
+				taptest.RunGrantCommand(t, parties[c.who].admin, cmd)
+			}
+			if err := try(t, users); err != nil {
+				t.Fatalf("still failing after %s: %v", strings.Join(commands, " and "), err)
+			}
+			for _, p := range parties {
+				taptest.WaitClean(t, p.admin, tap.Prefix, 10*time.Second)
+			}
+		})
+	}
+}
+
+// tapWorks opens a tap, sees one message published to exchange x by an
+// administrator, and closes it.
+func tapWorks(t *testing.T, cfg tap.Config, publisher tap.Endpoint, x, key string) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cfg.Host = "it-priv"
+	s, err := tap.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := s.Close(context.Background()); err != nil {
+			t.Errorf("closing the tap: %v", err)
+		}
+	}()
+	if !cfg.NoShovel && !cfg.Firehose {
+		noPasswordInShovel(t, publisher, s.Names().Shovel(0), cfg.Endpoint.Password)
+	}
+	taptest.Publish(t, taptest.Channel(t, publisher), x, key, amqp.Publishing{Body: []byte("least privilege")})
+	got := collect(t, s, 1, 10*time.Second)
+	if string(got[0].Body) != "least privilege" {
+		t.Errorf("got %s", taptest.Describe(got[0]))
+	}
+	return nil
+}
+
+// noPasswordInShovel checks that the stored shovel definition holds no
+// password of the tapped broker's user.
+func noPasswordInShovel(t *testing.T, admin tap.Endpoint, name, password string) {
+	t.Helper()
+	p, err := taptest.Admin(t, admin).GetRuntimeParameter("shovel", admin.Vhost, name)
+	if err != nil {
+		t.Fatalf("reading shovel %s: %v", name, err)
+	}
+	def, _ := p.Value.(map[string]any)
+	for _, k := range []string{"src-uri", "dest-uri"} {
+		if uri, _ := def[k].(string); strings.Contains(uri, password) {
+			t.Errorf("the shovel's %s holds the user's password", k)
+		}
+	}
+}
+
+func quote(name string) string { return regexp.QuoteMeta(name) }
+
+// The default tap: a shovel from a source queue bound to the exchange.
+func TestLeastPrivilegeShovelTap(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	x := taptest.Exchange(t, admin, "topic")
+	full := taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}
+	try := func(t *testing.T, u []tap.Endpoint) error {
+		return tapWorks(t, tap.Config{Endpoint: u[0], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, admin, x, "k")
+	}
+	documented := "rabbitmqctl set_permissions -p " + admin.Vhost + " "
+	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
+		{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`},
+		{"management instead of policymaker", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "policymaker" tag; an administrator grants it with: rabbitmqctl set_user_tags`},
+		{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
+		{"no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`},
+		{"no read on its own objects", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on exchange "shoveltap-it-priv-`},
+		{"no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
+		{"no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`},
+	})
+	// The command in every permission error is the README's, exactly.
+	u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"})
+	err := try(t, []tap.Endpoint{u})
+	want := documented + u.User + ` '^shoveltap-' '^shoveltap-' '^(shoveltap-|` + quote(x) + `$)'`
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("the command is not the documented one:\n got %v\nwant %s", err, want)
+	}
+}
+
+// --queue copies the queue's bindings: read on the exchanges it is bound
+// to, nothing on the queue itself, which is never read.
+func TestLeastPrivilegeQueueTap(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	x := taptest.Exchange(t, admin, "topic")
+	q := taptest.Queue(t, admin, x, "order.#")
+	full := taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}
+	try := func(t *testing.T, u []tap.Endpoint) error {
+		return tapWorks(t, tap.Config{Endpoint: u[0], Sources: []tap.Source{{Queue: q}}}, admin, x, "order.paid")
+	}
+	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
+		{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`},
+		{"no read on the queue's exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
+	})
+}
+
+// --no-shovel needs no tag at all: an exclusive queue bound to the exchange.
+func TestLeastPrivilegeBindingTap(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	x := taptest.Exchange(t, admin, "topic")
+	full := taptest.Grant{Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}
+	try := func(t *testing.T, u []tap.Endpoint) error {
+		return tapWorks(t, tap.Config{Endpoint: u[0], NoShovel: true, Sources: []tap.Source{{Exchange: x, Key: "#"}}}, admin, x, "k")
+	}
+	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
+		{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
+		{"no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`},
+		{"no read on its own queue", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on queue "shoveltap-it-priv-`},
+		{"no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
+	})
+}
+
+// --firehose binds to amq.rabbitmq.trace: the management tag when tracing
+// is on already, the administrator tag when shoveltap must turn it on.
+func TestLeastPrivilegeFirehose(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	ch := taptest.Channel(t, admin)
+	if _, err := ch.QueueDeclare("celery", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	read := "^(shoveltap-|amq\\.rabbitmq\\.trace$)"
+	try := func(t *testing.T, u []tap.Endpoint) error {
+		return tapWorks(t, tap.Config{Endpoint: u[0], Firehose: true, Sources: []tap.Source{{Queue: "celery"}}}, admin, "", "celery")
+	}
+	t.Run("tracing off", func(t *testing.T) {
+		full := taptest.Grant{Tags: []string{"administrator"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: read}
+		checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
+			{"management instead of administrator", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "administrator" tag`},
+		})
+		if tracing(t, admin) {
+			t.Errorf("tracing was left on")
+		}
+	})
+	t.Run("tracing on", func(t *testing.T) {
+		setTracing(t, admin, true)
+		defer setTracing(t, admin, false)
+		full := taptest.Grant{Tags: []string{"management"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: read}
+		checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
+			{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`},
+			{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
+			{"no read on the trace exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "amq.rabbitmq.trace"`},
+		})
+		if !tracing(t, admin) {
+			t.Errorf("tracing that was on before is off")
+		}
+	})
+}
+
+func setTracing(t *testing.T, ep tap.Endpoint, on bool) {
+	t.Helper()
+	if _, err := taptest.Admin(t, ep).PutVhost(ep.Vhost, rabbithole.VhostSettings{Description: "shoveltap test", Tracing: on}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// --tap-url: the tapped broker's user as for the default tap; the tap
+// broker's user needs the management tag and shoveltap's own names.
+func TestLeastPrivilegeTapURL(t *testing.T) {
+	prod := taptest.Vhost(t, taptest.Endpoint(t))
+	other := taptest.Vhost(t, taptest.BareEndpoint(t))
+	x := taptest.Exchange(t, prod, "topic")
+	own := taptest.Grant{Tags: []string{"management"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"}
+	parties := []party{
+		{prod, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}},
+		{other, own},
+	}
+	try := func(t *testing.T, u []tap.Endpoint) error {
+		return tapWorks(t, tap.Config{Endpoint: u[0], TapEndpoint: &u[1], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, prod, x, "k")
+	}
+	checkLeastPrivilege(t, parties, try, []less{
+		{"tapped: no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
+		{"tapped: no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`},
+		{"tap broker: no tag", 1, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`},
+		{"tap broker: no configure", 1, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
+		{"tap broker: no write", 1, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`},
+		{"tap broker: no read", 1, func(g *taptest.Grant) { g.Read = "^$" }, `lacks read permission on`},
+	})
+}
