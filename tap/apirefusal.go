@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -107,6 +108,9 @@ func (a *Admin) refused(doing string, n need, err error) error {
 	case n.perm != "":
 		r.Perm, r.Kind, r.Name = n.perm, n.kind, n.name
 		return r
+	case !a.canUseVhost(ctx):
+		r.Perm = "access"
+		return r
 	}
 	return fmt.Errorf("%s: the management API refused user %q, who has %s (%s)", doing, a.ep.User, tagList(who.Tags), reasonOr(reason))
 }
@@ -151,4 +155,23 @@ func (a *Admin) definedShovels(vhost string) ([]ShovelState, error) {
 		states = append(states, ShovelState{Name: d.Name, Vhost: d.Vhost, State: "defined"})
 	}
 	return states, nil
+}
+
+// canUseVhost reports whether the endpoint's vhost is among those the API
+// lists for the user: it lists only the vhosts the user has permissions
+// on. When the list cannot be read it says yes, so that nothing is
+// blamed on the vhost without proof.
+func (a *Admin) canUseVhost(ctx context.Context) bool {
+	var vhosts []struct {
+		Name string `json:"name"`
+	}
+	if err := a.getJSON(ctx, "vhosts", url.Values{"columns": {"name"}}, &vhosts); err != nil {
+		return true
+	}
+	for _, v := range vhosts {
+		if v.Name == a.ep.Vhost {
+			return true
+		}
+	}
+	return false
 }

@@ -1,7 +1,6 @@
 package tap
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -257,32 +256,53 @@ func inferPerm(doing, kind string) string {
 	return ""
 }
 
-// withNeeds completes a refusal in err with what the failing command
+// withNeeds completes every refusal in err with what the failing command
 // needs on the broker it came from (needsOf says), so its command grants
 // all of it at once. Other errors pass unchanged.
 func withNeeds(err error, needsOf func(*Refusal) (Needs, string)) error {
-	var r *Refusal
-	if !errors.As(err, &r) {
+	refusals := refusalsIn(err)
+	if len(refusals) == 0 {
 		return err
 	}
-	before := r.Error()
-	n, alt := needsOf(r)
-	r.Needs = &n
-	// Missing management when policymaker is needed: name the tag that
-	// grants both.
-	for _, t := range n.Tags {
-		if r.Tag != "" && t != r.Tag && HasTag([]string{t}, r.Tag) {
-			r.Tag = t
+	msg := err.Error()
+	for _, r := range refusals {
+		before := r.Error()
+		n, alt := needsOf(r)
+		r.Needs = &n
+		if alt != "" && r.Else == "" {
+			r.Else = alt
+		}
+		// Missing management when policymaker is needed: name the tag
+		// that grants both.
+		for _, t := range n.Tags {
+			if r.Tag != "" && t != r.Tag && HasTag([]string{t}, r.Tag) {
+				r.Tag = t
+			}
+		}
+		// Wrappers made with fmt.Errorf hold the refusal's old text.
+		msg = strings.Replace(msg, before, r.Error(), 1)
+	}
+	if len(refusals) == 1 && err == error(refusals[0]) {
+		return err
+	}
+	return &rephrased{msg: msg, err: err}
+}
+
+// refusalsIn finds every Refusal in an error tree (wrapped or joined).
+func refusalsIn(err error) []*Refusal {
+	if r, ok := err.(*Refusal); ok {
+		return []*Refusal{r}
+	}
+	var out []*Refusal
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		out = refusalsIn(u.Unwrap())
+	case interface{ Unwrap() []error }:
+		for _, e := range u.Unwrap() {
+			out = append(out, refusalsIn(e)...)
 		}
 	}
-	if alt != "" && r.Else == "" {
-		r.Else = alt
-	}
-	if err == error(r) {
-		return err
-	}
-	// Wrappers made with fmt.Errorf hold the refusal's old text.
-	return &rephrased{msg: strings.Replace(err.Error(), before, r.Error(), 1), err: err}
+	return out
 }
 
 // rephrased is an error chain whose text was brought up to date.
@@ -322,4 +342,18 @@ func (c Config) needsOf(r *Refusal) (Needs, string) {
 		alt = "or tap with --no-shovel, which needs no tag"
 	}
 	return TapNeeds(true, exchanges...), alt
+}
+
+// WithNeeds completes a refusal in err with what the failing command
+// needs, so the rabbitmqctl command it prints grants all of it at once.
+func WithNeeds(err error, n Needs) error {
+	return withNeeds(err, func(*Refusal) (Needs, string) { return n, "" })
+}
+
+// CleanupNeeds is what `shoveltap cleanup` needs: shovel definitions are
+// runtime parameters (policymaker), and deleting queues and exchanges
+// takes configure on them. Turning off a firehose left on needs the
+// administrator tag on top.
+func CleanupNeeds() Needs {
+	return Needs{Tags: []string{"policymaker"}, Configure: []Match{Prefixed(Prefix)}}
 }
