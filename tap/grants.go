@@ -1,10 +1,13 @@
 package tap
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // Needs is what one way of using shoveltap needs of a broker user on a
@@ -356,4 +359,33 @@ func WithNeeds(err error, n Needs) error {
 // administrator tag on top.
 func CleanupNeeds() Needs {
 	return Needs{Tags: []string{"policymaker"}, Configure: []Match{Prefixed(Prefix)}}
+}
+
+// ReplayNeeds is what `shoveltap replay` needs: write on the exchange it
+// publishes to ("" is the default exchange, amq.default), and no tag.
+func ReplayNeeds(exchange string) Needs {
+	if exchange == "" {
+		exchange = "amq.default"
+	}
+	return Needs{Write: []Match{Named(exchange)}}
+}
+
+// RefusalOf reads an AMQP error that refuses an operation for want of a
+// permission (or of any permission on the vhost); nil for other errors.
+// doing says what was refused, in the words of parseRefusal: "publishing
+// to …", "binding …", "connecting to …".
+func RefusalOf(ep Endpoint, doing string, err error) *Refusal {
+	var ae *amqp.Error
+	if !errors.As(err, &ae) || (ae.Code != amqp.AccessRefused && ae.Code != amqp.NotAllowed) {
+		return nil
+	}
+	return parseRefusal(ep, doing, ae.Reason)
+}
+
+// PickerNeeds is what the source picker needs: the management tag, to
+// list the vhost's exchanges, queues and bindings, and any permissions
+// entry on the vhost (even one matching nothing). Tapping what is picked
+// then needs what that tap needs.
+func PickerNeeds() Needs {
+	return Needs{Tags: []string{"management"}}
 }

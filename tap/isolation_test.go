@@ -91,11 +91,11 @@ func TestLeastPrivilegeCleanup(t *testing.T) {
 		}
 		return nil
 	}
-	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
-		{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`},
-		{"management instead of policymaker", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "policymaker" tag`},
-		{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-orphan-`},
-		{"no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`},
+	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`),
+		taptest.Without("management instead of policymaker", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "policymaker" tag`),
+		taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-orphan-`),
+		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`),
 	})
 }
 

@@ -2,6 +2,7 @@ package tap_test
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -20,83 +21,6 @@ import (
 // less it must fail naming that thing and the rabbitmqctl command that
 // grants it, leave nothing behind, and work once the command is run.
 // Each test has a vhost of its own, so nobody else's leftovers interfere.
-
-// party is one broker user a mode needs: where it lives (an administrator's
-// endpoint on its vhost) and what the README says it needs.
-type party struct {
-	admin tap.Endpoint
-	full  taptest.Grant
-}
-
-// less is one thing taken away from party who.
-type less struct {
-	name   string
-	who    int
-	change func(*taptest.Grant)
-	want   string // what the error must say
-}
-
-// tryMode runs a mode as the given users: nil when it worked end to end.
-type tryMode func(t *testing.T, users []tap.Endpoint) error
-
-func checkLeastPrivilege(t *testing.T, parties []party, try tryMode, cases []less) {
-	t.Helper()
-	makeUsers := func(t *testing.T, who int, change func(*taptest.Grant)) []tap.Endpoint {
-		var users []tap.Endpoint
-		for i, p := range parties {
-			g := p.full
-			g.Tags = append([]string(nil), g.Tags...)
-			if i == who && change != nil {
-				change(&g)
-			}
-			users = append(users, taptest.User(t, p.admin, g))
-		}
-		return users
-	}
-	t.Run("everything the README lists", func(t *testing.T) {
-		if err := try(t, makeUsers(t, -1, nil)); err != nil {
-			t.Fatalf("the documented grants do not suffice: %v", err)
-		}
-		for _, p := range parties {
-			taptest.WaitClean(t, p.admin, tap.Prefix, 10*time.Second)
-		}
-	})
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			users := makeUsers(t, c.who, c.change)
-			err := try(t, users)
-			if err == nil {
-				t.Fatalf("worked without it: the README lists more than is needed")
-			}
-			msg := err.Error()
-			t.Log(msg)
-			if !strings.Contains(msg, c.want) {
-				t.Errorf("the error does not say %q", c.want)
-			}
-			for _, u := range users {
-				if strings.Contains(msg, u.Password) {
-					t.Errorf("the error shows a password")
-				}
-			}
-			for _, p := range parties {
-				taptest.WaitClean(t, p.admin, tap.Prefix, 10*time.Second)
-			}
-			commands := taptest.GrantCommands(msg)
-			if len(commands) == 0 {
-				t.Fatalf("the error names no rabbitmqctl command")
-			}
-			for _, cmd := range commands {
-				taptest.RunGrantCommand(t, parties[c.who].admin, cmd)
-			}
-			if err := try(t, users); err != nil {
-				t.Fatalf("still failing after %s: %v", strings.Join(commands, " and "), err)
-			}
-			for _, p := range parties {
-				taptest.WaitClean(t, p.admin, tap.Prefix, 10*time.Second)
-			}
-		})
-	}
-}
 
 // tapWorks opens a tap, sees one message published to exchange x by an
 // administrator, and closes it.
@@ -152,14 +76,14 @@ func TestLeastPrivilegeShovelTap(t *testing.T) {
 		return tapWorks(t, tap.Config{Endpoint: u[0], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, admin, x, "k")
 	}
 	documented := "rabbitmqctl set_permissions -p " + admin.Vhost + " "
-	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
-		{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`},
-		{"management instead of policymaker", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "policymaker" tag; an administrator grants it with: rabbitmqctl set_user_tags`},
-		{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
-		{"no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`},
-		{"no read on its own objects", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on exchange "shoveltap-it-priv-`},
-		{"no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
-		{"no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`},
+	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`),
+		taptest.Without("management instead of policymaker", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "policymaker" tag; an administrator grants it with: rabbitmqctl set_user_tags`),
+		taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
+		taptest.Without("no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`),
+		taptest.Without("no read on its own objects", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on exchange "shoveltap-it-priv-`),
+		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
+		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`),
 	})
 	// The command in every permission error is the README's, exactly.
 	u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"})
@@ -180,9 +104,9 @@ func TestLeastPrivilegeQueueTap(t *testing.T) {
 	try := func(t *testing.T, u []tap.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], Sources: []tap.Source{{Queue: q}}}, admin, x, "order.paid")
 	}
-	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
-		{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`},
-		{"no read on the queue's exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
+	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`),
+		taptest.Without("no read on the queue's exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
 	})
 }
 
@@ -194,11 +118,11 @@ func TestLeastPrivilegeBindingTap(t *testing.T) {
 	try := func(t *testing.T, u []tap.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], NoShovel: true, Sources: []tap.Source{{Exchange: x, Key: "#"}}}, admin, x, "k")
 	}
-	checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
-		{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
-		{"no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`},
-		{"no read on its own queue", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on queue "shoveltap-it-priv-`},
-		{"no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
+	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+		taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
+		taptest.Without("no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`),
+		taptest.Without("no read on its own queue", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on queue "shoveltap-it-priv-`),
+		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
 	})
 }
 
@@ -216,8 +140,8 @@ func TestLeastPrivilegeFirehose(t *testing.T) {
 	}
 	t.Run("tracing off", func(t *testing.T) {
 		full := taptest.Grant{Tags: []string{"administrator"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: read}
-		checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
-			{"management instead of administrator", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "administrator" tag`},
+		taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+			taptest.Without("management instead of administrator", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "administrator" tag`),
 		})
 		if tracing(t, admin) {
 			t.Errorf("tracing was left on")
@@ -227,10 +151,10 @@ func TestLeastPrivilegeFirehose(t *testing.T) {
 		setTracing(t, admin, true)
 		defer setTracing(t, admin, false)
 		full := taptest.Grant{Tags: []string{"management"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: read}
-		checkLeastPrivilege(t, []party{{admin, full}}, try, []less{
-			{"no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`},
-			{"no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
-			{"no read on the trace exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "amq.rabbitmq.trace"`},
+		taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+			taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
+			taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
+			taptest.Without("no read on the trace exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "amq.rabbitmq.trace"`),
 		})
 		if !tracing(t, admin) {
 			t.Errorf("tracing that was on before is off")
@@ -252,19 +176,47 @@ func TestLeastPrivilegeTapURL(t *testing.T) {
 	other := taptest.Vhost(t, taptest.BareEndpoint(t))
 	x := taptest.Exchange(t, prod, "topic")
 	own := taptest.Grant{Tags: []string{"management"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"}
-	parties := []party{
-		{prod, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}},
-		{other, own},
+	parties := []taptest.Party{
+		{Admin: prod, Full: taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}},
+		{Admin: other, Full: own},
 	}
 	try := func(t *testing.T, u []tap.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], TapEndpoint: &u[1], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, prod, x, "k")
 	}
-	checkLeastPrivilege(t, parties, try, []less{
-		{"tapped: no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`},
-		{"tapped: no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`},
-		{"tap broker: no tag", 1, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`},
-		{"tap broker: no configure", 1, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`},
-		{"tap broker: no write", 1, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`},
-		{"tap broker: no read", 1, func(g *taptest.Grant) { g.Read = "^$" }, `lacks read permission on`},
+	taptest.CheckLeastPrivilege(t, parties, try, []taptest.Less{
+		taptest.Without("tapped: no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
+		taptest.Without("tapped: no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`),
+		taptest.Without("tap broker: no tag", 1, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
+		taptest.Without("tap broker: no configure", 1, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
+		taptest.Without("tap broker: no write", 1, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`),
+		taptest.Without("tap broker: no read", 1, func(g *taptest.Grant) { g.Read = "^$" }, `lacks read permission on`),
+	})
+}
+
+// The picker lists a vhost through the management API: the management tag
+// and any permissions entry on the vhost, even one matching nothing.
+func TestLeastPrivilegePicker(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	x := taptest.Exchange(t, admin, "topic")
+	full := taptest.Grant{Tags: []string{"management"}, Configure: "^$", Write: "^$", Read: "^$"}
+	try := func(t *testing.T, u []tap.Endpoint) error {
+		a, err := tap.NewAdmin(u[0], false)
+		if err != nil {
+			return err
+		}
+		rs, err := a.Resources(u[0].Vhost)
+		if err != nil {
+			return tap.WithNeeds(err, tap.PickerNeeds())
+		}
+		for _, r := range rs {
+			if r.Name == x {
+				return nil
+			}
+		}
+		return fmt.Errorf("the picker does not list %s: %v", x, rs)
+	}
+	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
+		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
+		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "`+admin.Vhost+`"`),
 	})
 }
