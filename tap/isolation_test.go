@@ -95,7 +95,7 @@ func TestLeastPrivilegeCleanup(t *testing.T) {
 		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`),
 		taptest.Without("management instead of policymaker", 0, func(g *taptest.Grant) { g.Tags = []string{"management"} }, `lacks the "policymaker" tag`),
 		taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-orphan-`),
-		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`),
+		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "`+admin.Vhost+`"`),
 	})
 }
 

@@ -82,8 +82,8 @@ func TestLeastPrivilegeShovelTap(t *testing.T) {
 		taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
 		taptest.Without("no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`),
 		taptest.Without("no read on its own objects", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on exchange "shoveltap-it-priv-`),
-		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
-		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "` + admin.Vhost + `"`),
+		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "`+x+`"`),
+		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "`+admin.Vhost+`"`),
 	})
 	// The command in every permission error is the README's, exactly.
 	u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"})
@@ -106,7 +106,7 @@ func TestLeastPrivilegeQueueTap(t *testing.T) {
 	}
 	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
 		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`),
-		taptest.Without("no read on the queue's exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
+		taptest.Without("no read on the queue's exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "`+x+`"`),
 	})
 }
 
@@ -122,7 +122,7 @@ func TestLeastPrivilegeBindingTap(t *testing.T) {
 		taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
 		taptest.Without("no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`),
 		taptest.Without("no read on its own queue", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on queue "shoveltap-it-priv-`),
-		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
+		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "`+x+`"`),
 	})
 }
 
@@ -184,7 +184,7 @@ func TestLeastPrivilegeTapURL(t *testing.T) {
 		return tapWorks(t, tap.Config{Endpoint: u[0], TapEndpoint: &u[1], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, prod, x, "k")
 	}
 	taptest.CheckLeastPrivilege(t, parties, try, []taptest.Less{
-		taptest.Without("tapped: no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "` + x + `"`),
+		taptest.Without("tapped: no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "`+x+`"`),
 		taptest.Without("tapped: no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`),
 		taptest.Without("tap broker: no tag", 1, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
 		taptest.Without("tap broker: no configure", 1, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
