@@ -247,9 +247,9 @@ func inferPerm(doing, kind string) string {
 		return "write" // a queue's dead-letter exchange
 	case strings.HasPrefix(doing, "declaring"), strings.HasPrefix(doing, "deleting"):
 		return "configure"
-	case strings.HasPrefix(doing, "binding") && kind == "queue":
+	case (strings.HasPrefix(doing, "binding") || strings.HasPrefix(doing, "unbinding")) && kind == "queue":
 		return "write"
-	case strings.HasPrefix(doing, "binding"):
+	case strings.HasPrefix(doing, "binding"), strings.HasPrefix(doing, "unbinding"):
 		return "read"
 	case strings.HasPrefix(doing, "consuming"), strings.HasPrefix(doing, "reading"):
 		return "read"
