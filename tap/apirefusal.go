@@ -175,3 +175,21 @@ func (a *Admin) canUseVhost(ctx context.Context) bool {
 	}
 	return false
 }
+
+// Need is what a management API call requires besides the management tag:
+// a tag, or a permission on an object.
+type Need struct{ Tag, Perm, Kind, Name string }
+
+// ExplainNeed turns a management API failure into an actionable error: a
+// refusal names the missing tag or permission (n, unless the API's own
+// words name another) and the rabbitmqctl command that grants it.
+func (a *Admin) ExplainNeed(doing string, n Need, err error) error {
+	return a.explainNeed(doing, need{tag: n.Tag, perm: n.Perm, kind: n.Kind, name: n.Name}, err)
+}
+
+// IsRefused reports whether err is the management API refusing the user
+// (401 or 403), whatever the reason.
+func IsRefused(err error) bool {
+	_, ok := isRefused(err)
+	return ok
+}

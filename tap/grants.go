@@ -389,3 +389,9 @@ func RefusalOf(ep Endpoint, doing string, err error) *Refusal {
 func PickerNeeds() Needs {
 	return Needs{Tags: []string{"management"}}
 }
+
+// WithNeedsBy is WithNeeds for a command that talks to several brokers or
+// users: needsOf picks the needs by the refusal (its Broker, Vhost, User).
+func WithNeedsBy(err error, needsOf func(*Refusal) Needs) error {
+	return withNeeds(err, func(r *Refusal) (Needs, string) { return needsOf(r), "" })
+}

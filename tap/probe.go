@@ -233,3 +233,61 @@ func BindOverAMQP(ep Endpoint, insecureTLS bool, b BindingSpec, unbind bool) err
 	}
 	return explainAMQP(ep, doing, err)
 }
+
+// withChannel runs f on a channel of a fresh connection to ep, and turns a
+// refusal into a Refusal.
+func withChannel(ep Endpoint, insecureTLS bool, doing string, f func(ch *amqp.Channel) error) error {
+	conn, _, err := dialNodes(ep, "shoveltap setup", insecureTLS, 0)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return explainAMQP(ep, "opening a channel", err)
+	}
+	defer ch.Close()
+	if err := f(ch); err != nil {
+		if r := RefusalOf(ep, doing, err); r != nil {
+			return r
+		}
+		return explainAMQP(ep, doing, err)
+	}
+	return nil
+}
+
+// CheckConsume makes sure ep's user may consume a queue that was just
+// created and holds nothing: a shovel consuming it as that user would
+// otherwise fail out of sight. It consumes and cancels at once.
+func CheckConsume(ep Endpoint, insecureTLS bool, queue string) error {
+	return withChannel(ep, insecureTLS, fmt.Sprintf("consuming from %q (as the shovel will)", queue), func(ch *amqp.Channel) error {
+		if _, err := ch.Consume(queue, "shoveltap-check", false, false, false, false, nil); err != nil {
+			return err
+		}
+		return ch.Cancel("shoveltap-check", false)
+	})
+}
+
+// CheckPublish makes sure ep's user may publish to an exchange that was
+// just created and has no bindings yet, so the message it publishes goes
+// nowhere: a shovel publishing to it as that user would otherwise fail out
+// of sight.
+func CheckPublish(ep Endpoint, insecureTLS bool, exchange string) error {
+	return withChannel(ep, insecureTLS, fmt.Sprintf("publishing to exchange %q (as the shovel will)", exchange), func(ch *amqp.Channel) error {
+		closed := ch.NotifyClose(make(chan *amqp.Error, 1))
+		if err := ch.Confirm(false); err != nil {
+			return err
+		}
+		dc, err := ch.PublishWithDeferredConfirm(exchange, "", false, false, amqp.Publishing{Body: []byte("shoveltap setup: may this user publish here?")})
+		if err != nil {
+			return err
+		}
+		if !dc.Wait() {
+			if e := <-closed; e != nil {
+				return e
+			}
+			return errors.New("the broker did not confirm the check message")
+		}
+		return nil
+	})
+}
