@@ -154,6 +154,8 @@ func TestLeastPrivilegeFirehose(t *testing.T) {
 		taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
 			taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
 			taptest.Without("no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
+			taptest.Without("no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on queue "shoveltap-it-priv-`),
+			taptest.Without("no read on its own queue", 0, func(g *taptest.Grant) { g.Read = `^amq\.rabbitmq\.trace$` }, `lacks read permission on queue "shoveltap-it-priv-`),
 			taptest.Without("no read on the trace exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "amq.rabbitmq.trace"`),
 		})
 		if !tracing(t, admin) {
@@ -186,6 +188,9 @@ func TestLeastPrivilegeTapURL(t *testing.T) {
 	taptest.CheckLeastPrivilege(t, parties, try, []taptest.Less{
 		taptest.Without("tapped: no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "`+x+`"`),
 		taptest.Without("tapped: no write", 0, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`),
+		taptest.Without("tapped: no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "policymaker" tag`),
+		taptest.Without("tapped: no configure", 0, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
+		taptest.Without("tapped: no read on its own objects", 0, func(g *taptest.Grant) { g.Read = "^" + quote(x) + "$" }, `lacks read permission on`),
 		taptest.Without("tap broker: no tag", 1, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
 		taptest.Without("tap broker: no configure", 1, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on queue "shoveltap-it-priv-`),
 		taptest.Without("tap broker: no write", 1, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on`),
@@ -219,4 +224,37 @@ func TestLeastPrivilegePicker(t *testing.T) {
 		taptest.Without("no tag", 0, func(g *taptest.Grant) { g.Tags = nil }, `lacks the "management" tag`),
 		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "`+admin.Vhost+`"`),
 	})
+}
+
+// Without the monitoring tag the status API refuses the user: a shovel
+// removed under a running tap is then noticed from the definitions (a
+// policymaker may list them) and restarted.
+func TestRemovedShovelIsRestartedWithoutMonitoring(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	x := taptest.Exchange(t, admin, "topic")
+	u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"})
+	s, err := tap.Open(context.Background(), tap.Config{Endpoint: u, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-priv", MonitorEvery: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = s.Close(context.Background())
+		taptest.WaitClean(t, admin, tap.Prefix, 10*time.Second)
+	}()
+	rh := taptest.Admin(t, admin)
+	if _, err := rh.DeleteShovel(admin.Vhost, s.Names().Shovel(0)); err != nil {
+		t.Fatal(err)
+	}
+	taptest.Eventually(t, 5*time.Second, "the shovel to be restarted", func() bool {
+		return strings.Contains(s.Status().Detail, "shovel restarted")
+	})
+	if s.Status().Reconnects != 0 {
+		t.Errorf("the tap was re-created (%d times), not its shovel restarted", s.Status().Reconnects)
+	}
+	taptest.Publish(t, taptest.Channel(t, admin), x, "k", amqp.Publishing{Body: []byte("after the restart")})
+	for _, m := range collect(t, s, 1, 10*time.Second) {
+		if string(m.Body) != "after the restart" {
+			t.Errorf("got %s", taptest.Describe(m))
+		}
+	}
 }
