@@ -7,36 +7,6 @@ import (
 	"strings"
 )
 
-// SetupNeeds is what `shoveltap setup apply` (queue layout) needs of the
-// production user: policymaker for the shovel, shoveltap-mirror- names for
-// the mirror queue (read too: the shovel consumes it as this user) and
-// read on each mirrored exchange. The fanout layout also needs write on
-// every production queue bound to those exchanges, which it rebinds.
-func SetupNeeds(exchanges ...string) Needs {
-	n := Needs{
-		Tags:      []string{"policymaker"},
-		Configure: []Match{Prefixed(MirrorPrefix)},
-		Write:     []Match{Prefixed(MirrorPrefix)},
-		Read:      []Match{Prefixed(MirrorPrefix)},
-	}
-	for _, x := range exchanges {
-		n.Read = append(n.Read, Named(x))
-	}
-	return n
-}
-
-// MirrorNeeds is what setup needs of the mirror broker's user: the
-// management tag, configure on each mirror exchange (setup declares and
-// deletes it) and write on it (the shovel publishes as this user).
-func MirrorNeeds(mirrorExchanges ...string) Needs {
-	n := Needs{Tags: []string{"management"}}
-	for _, x := range mirrorExchanges {
-		n.Configure = append(n.Configure, Named(x))
-		n.Write = append(n.Write, Named(x))
-	}
-	return n
-}
-
 // probePermissions tries configure, write and read on shoveltap's names
 // and setup's, and read on each exchange to tap (and on the firehose's).
 func probePermissions(p *prober, exchanges []string) []Permission {
