@@ -25,6 +25,7 @@ Usage:
   shoveltap --queue NAME [flags]                  tap what is routed to a queue
   shoveltap [flags]                               in a terminal: pick what to tap from a list
   shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
+  shoveltap check [--url URL] [--exchange NAME]   what this user may do here, and how to allow the rest
   shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
   shoveltap open FILE                             browse a capture (--record, --json) offline
   shoveltap replay FILE --exchange NAME [--yes]   republish a capture
