@@ -13,6 +13,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/ui/web"
 )
 
 // tapSessions opens one tap session after another for the tap loop, all
@@ -22,6 +23,7 @@ type tapSessions struct {
 	flags   *tapFlags
 	useJSON bool
 	con     console
+	web     *web.Server // the browser monitor (--web), fed beside the UI or JSON; nil for none
 	// rec is the recorder the next session writes to; each session closes
 	// its own, and the next opens the file again to append to it.
 	rec *capture.Recorder
@@ -91,9 +93,16 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	if rec != nil {
 		recording, batches = capture.StartRecording(ctx, rec, batches)
 	}
+	if s.web != nil {
+		wctx, stopTee := context.WithCancel(ctx)
+		defer stopTee()
+		batches = teeWeb(wctx, batches, s.web)
+	}
 	var again bool
 	var runErr error
-	if s.useJSON {
+	if s.flags.web.only {
+		runErr = s.serveWebOnly(ctx, session, batches)
+	} else if s.useJSON {
 		runErr = s.streamJSON(ctx, session, batches)
 	} else {
 		again, runErr = runUI(ctx, session, batches, s.flags.retain, closeTap)
