@@ -45,13 +45,21 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	v.cursor, v.resumed = s.resumePoint(resume, v.matcher)
 
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if !s.addStream(v, cancel) {
+		refuse(w, http.StatusServiceUnavailable, "shoveltap is stopping")
+		return
+	}
+	defer s.removeStream(v)
+
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("X-Accel-Buffering", "no") // a proxy in front must not buffer the stream
 	w.WriteHeader(http.StatusOK)
 	s.hub.viewers.Add(1)
 	defer s.hub.viewers.Add(-1)
-	_ = v.stream(r.Context())
+	_ = v.stream(ctx)
 }
 
 // resumePoint is where a page's stream starts: just after the last event

@@ -61,11 +61,13 @@ type Server struct {
 	generated bool
 	run       string // random per process: tells a restarted shoveltap apart
 	history   int
-	// stopPages ends every event stream, so that Close need not wait for
-	// pages to go away.
-	pagesCtx  context.Context
-	stopPages context.CancelFunc
 	closeOnce sync.Once
+
+	// streams are the open event streams, ended by Close so that it need
+	// not wait for pages to go away.
+	streamsMu sync.Mutex
+	streams   map[*viewer]context.CancelFunc
+	closed    bool
 }
 
 // New checks cfg and builds the monitor without listening: Handler serves
@@ -93,7 +95,7 @@ func New(cfg Config) (*Server, error) {
 	} else if !loopback {
 		s.token, s.generated = newToken(), true
 	}
-	s.pagesCtx, s.stopPages = context.WithCancel(context.Background())
+	s.streams = map[*viewer]context.CancelFunc{}
 	s.hub = newHub(cfg.Retain, cfg.MaxBytes)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", s.serveIndex)
@@ -121,7 +123,6 @@ func Start(cfg Config) (*Server, error) {
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		BaseContext:       func(net.Listener) context.Context { return s.pagesCtx },
 	}
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil
@@ -182,7 +183,7 @@ func (s *Server) Stats() Stats {
 func (s *Server) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		s.stopPages()
+		s.endStreams(true)
 		if s.http != nil {
 			err = s.http.Shutdown(ctx)
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -192,4 +193,31 @@ func (s *Server) Close(ctx context.Context) error {
 		s.hub.stop()
 	})
 	return err
+}
+
+// addStream registers an open stream; false when the server is closing.
+func (s *Server) addStream(v *viewer, cancel context.CancelFunc) bool {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	if s.closed {
+		return false
+	}
+	s.streams[v] = cancel
+	return true
+}
+
+func (s *Server) removeStream(v *viewer) {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	delete(s.streams, v)
+}
+
+// endStreams ends every open stream; with closing, none opens after.
+func (s *Server) endStreams(closing bool) {
+	s.streamsMu.Lock()
+	defer s.streamsMu.Unlock()
+	s.closed = s.closed || closing
+	for _, cancel := range s.streams {
+		cancel()
+	}
 }

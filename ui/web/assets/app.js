@@ -115,10 +115,12 @@
     lastId = e.lastEventId || lastId;
     const items = JSON.parse(e.data);
     if (paused) {
+      // Hold one row fewer than the table keeps: room for the marker of
+      // what had to be let go.
       for (const it of items) held.push(it);
-      if (held.length > maxRows) {
-        heldOver += held.length - maxRows;
-        held.splice(0, held.length - maxRows);
+      if (held.length > maxRows - 1) {
+        heldOver += held.length - (maxRows - 1);
+        held.splice(0, held.length - (maxRows - 1));
       }
       updateShown();
       return;
