@@ -96,7 +96,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	if s.web != nil {
 		wctx, stopTee := context.WithCancel(ctx)
 		defer stopTee()
-		batches = teeWeb(wctx, batches, s.web)
+		batches = s.web.Tee(wctx, batches)
 	}
 	var again bool
 	var runErr error

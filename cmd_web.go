@@ -70,25 +70,6 @@ func stopWeb(srv *web.Server) {
 	_ = srv.Close(ctx)
 }
 
-// teeWeb hands every batch of in to the monitor, which never blocks, and
-// passes it on unchanged to the terminal UI or the JSON writer on the
-// channel it returns, closed when in is.
-func teeWeb(ctx context.Context, in <-chan tap.Batch, srv *web.Server) <-chan tap.Batch {
-	out := make(chan tap.Batch)
-	go func() {
-		defer close(out)
-		for b := range in {
-			srv.Publish(b)
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
 // serveWebOnly feeds the monitor until a signal, --count, --duration or
 // the tap's failure ends it.
 func (s *tapSessions) serveWebOnly(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {

@@ -41,6 +41,7 @@ type results struct {
 	Latency        []latencyRow   `json:"latency"`
 	Memory         []memoryRow    `json:"memory"`
 	Lifecycle      []lifecycleRow `json:"lifecycle"`
+	Web            []webRow       `json:"web,omitempty"`
 	GoBenchCommand string         `json:"go_bench_command,omitempty"`
 	GoBench        []goBenchRow   `json:"go_bench"`
 	Skipped        []string       `json:"skipped"`

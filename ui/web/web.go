@@ -118,6 +118,7 @@ func Start(cfg Config) (*Server, error) {
 		s.hub.stop()
 		return nil, fmt.Errorf("web monitor: listening on %s: %w (choose another --web address or port)", cfg.Addr, err)
 	}
+	ln = sendBufferListener{ln}
 	s.ln = ln
 	s.http = &http.Server{
 		Handler:           s.handler,
@@ -134,6 +135,26 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Publish hands the monitor a batch of the tap's stream. It never blocks.
 func (s *Server) Publish(b tap.Batch) { s.hub.publish(b) }
+
+// Tee hands every batch of in to the monitor, which never blocks, and
+// passes it on unchanged, to the terminal UI or the JSON writer, on the
+// channel it returns. That channel is closed when in is closed or ctx
+// ends: end ctx when the reader goes away.
+func (s *Server) Tee(ctx context.Context, in <-chan tap.Batch) <-chan tap.Batch {
+	out := make(chan tap.Batch)
+	go func() {
+		defer close(out)
+		for b := range in {
+			s.Publish(b)
+			select {
+			case out <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return out
+}
 
 // Addr is the address listened on (with the port chosen for port 0).
 func (s *Server) Addr() string {
@@ -220,4 +241,20 @@ func (s *Server) endStreams(closing bool) {
 	for _, cancel := range s.streams {
 		cancel()
 	}
+}
+
+// sendBuffer bounds the kernel's send buffer of each connection. It caps
+// what a stalled page holds in this machine's memory (Linux would grow it
+// to megabytes) and makes a slow page fall behind, and be told so, within
+// seconds. 256 KiB still carries a 1k msg/s stream over a 100 ms link.
+const sendBuffer = 256 << 10
+
+type sendBufferListener struct{ net.Listener }
+
+func (l sendBufferListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if tc, ok := c.(*net.TCPConn); ok {
+		_ = tc.SetWriteBuffer(sendBuffer)
+	}
+	return c, err
 }
