@@ -357,3 +357,28 @@ func TestCloseEndsOpenStreams(t *testing.T) {
 	}
 	s.Publish(tap.Batch{Messages: testMessages(1, 1)}) // after Close: ignored, no panic
 }
+
+func TestTeePassesEveryBatchOnAndFeedsTheMonitor(t *testing.T) {
+	s := newTestServer(t, Config{})
+	in := make(chan tap.Batch)
+	out := s.Tee(t.Context(), in)
+	go func() {
+		for i := range 10 {
+			in <- tap.Batch{Messages: testMessages(i*3+1, 3), Status: running(i*3 + 3)}
+		}
+		close(in)
+	}()
+	next := uint64(1)
+	for b := range out {
+		for _, m := range b.Messages {
+			if m.Seq != next {
+				t.Fatalf("got seq %d, want %d", m.Seq, next)
+			}
+			next++
+		}
+	}
+	if next != 31 {
+		t.Fatalf("passed on %d messages, want 30", next-1)
+	}
+	waitPublished(t, s, 30)
+}
