@@ -65,8 +65,17 @@ func Browser(t testing.TB, width, height int) context.Context {
 		cancelTab()
 		cancelAlloc()
 	})
-	// Start the browser now, so that a broken Chromium fails here.
-	if err := chromedp.Do(ctx); err != nil {
+	// Start the browser now, so that a broken Chromium fails here. The
+	// viewport is set exactly: a window cannot be narrower than about 500
+	// pixels, a phone is.
+	var vopts []chromedp.EmulateViewportOption
+	if width < height {
+		vopts = append(vopts, chromedp.EmulatePortrait)
+	}
+	if width <= 500 {
+		vopts = append(vopts, chromedp.EmulateMobile)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height), vopts...)); err != nil {
 		t.Fatalf("starting Chromium (%s): %v", path, err)
 	}
 	return ctx
