@@ -458,6 +458,10 @@ func (r *results) webReport(p func(string, ...any)) {
 	p("")
 	p("A real tap on the production exchange at 1k msg/s (%d-byte messages) feeds the headless terminal UI; in the second run the web monitor sits beside it (the same fan-out as `--web`), with live viewers reading the event stream as fast as they can, one slow viewer reading %d KB/s (a fifth of what the stream needs) and one stalled viewer that reads nothing until the end (4 KB receive buffer). The tap must not fall behind: the UI gets every message with the same latency, and the broker drops nothing.", ingestSize, slowViewerRate>>10)
 	p("")
+	if r.WebRun != "" {
+		p("Measured by %s.", r.WebRun)
+		p("")
+	}
 	p("| run | published | UI got | broker dropped | UI p50 / p99 ms | heap start → max → end MB |")
 	p("|---|---|---|---|---|---|")
 	for _, w := range r.Web {
@@ -478,7 +482,7 @@ func (r *results) webReport(p func(string, ...any)) {
 		p("| monitor: retained (messages, body MB) | %d, %.1f |", w.WebRetained, w.WebRetainedMB)
 		p("")
 	}
-	p("Skipped messages are counted per viewer and in total; a page shows them as a marker row. Memory is bounded by the monitor's ring (`--retain` messages and 64 MiB of bodies), whatever the viewers do: a viewer holds no queue of its own, only its place in the ring.")
+	p("Skipped messages are counted per viewer and in total; a page shows them as a marker row. Memory is bounded by the monitor's ring (`--retain` messages and 64 MiB of bodies), whatever the viewers do: a viewer holds no queue of its own, only its place in the ring, and the kernel holds at most 256 KiB per connection. The viewers run in the harness's own process, so their JSON parsing competes with the tap and the UI for the same 2 cores; a browser would do that work on its own machine.")
 	p("")
 }
 

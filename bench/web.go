@@ -51,6 +51,7 @@ const slowViewerRate = 50 << 10
 // runWeb measures the tap at 1k msg/s without the web monitor, then with
 // it and several viewers, a slow one and a stalled one beside the UI.
 func (b *bench) runWeb(ctx context.Context) error {
+	b.res.WebRun = "`" + b.res.Command + "` at " + b.res.Commit
 	for _, withWeb := range []bool{false, true} {
 		row, err := b.webOnce(ctx, withWeb)
 		if err != nil {
