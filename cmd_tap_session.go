@@ -105,7 +105,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	} else if s.useJSON {
 		runErr = s.streamJSON(ctx, session, batches)
 	} else {
-		again, runErr = runUI(ctx, session, batches, s.flags.retain, closeTap)
+		again, runErr = runUI(ctx, session, batches, s.flags.retain, closeTap, s.webNotice())
 	}
 	if recording != nil {
 		n, err := recording.Stop()
@@ -148,7 +148,7 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 
 // runUI shows the tap until the user quits; wantsPicker says they quit
 // with s to choose other sources.
-func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error) (wantsPicker bool, err error) {
+func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error, notice string) (wantsPicker bool, err error) {
 	st := session.Status()
 	model := ui.New(ui.Options{
 		Broker:  st.Broker,
@@ -157,6 +157,7 @@ func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, 
 		Retain:  retain,
 		OnQuit:  closeTap,
 		Picker:  true,
+		Notice:  notice,
 	}, batches)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
 	final, err := p.Run()

@@ -55,7 +55,7 @@ func startWeb(f *webFlags, retain int, con console) (*web.Server, error) {
 	}
 	fmt.Fprintf(con.stderr, "shoveltap: web monitor (read-only) at %s\n", srv.URL())
 	if srv.Generated() {
-		fmt.Fprintln(con.stderr, "shoveltap: the token above was generated for this run and is shown only once; give --web-token (or "+envWebToken+") to keep one across restarts")
+		fmt.Fprintln(con.stderr, "shoveltap: the token above was generated for this run; give --web-token (or "+envWebToken+") to keep one across restarts")
 	}
 	return srv, nil
 }
@@ -103,4 +103,13 @@ func (s *tapSessions) serveWebOnly(ctx context.Context, session *tap.Session, ba
 			}
 		}
 	}
+}
+
+// webNotice tells the terminal UI where the web monitor is, since what was
+// printed before the UI took the screen is hidden while it runs.
+func (s *tapSessions) webNotice() string {
+	if s.web == nil {
+		return ""
+	}
+	return "web monitor at " + s.web.URL()
 }

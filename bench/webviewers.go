@@ -190,6 +190,7 @@ type heapSampler struct {
 }
 
 func startHeapSampler() *heapSampler {
+	runtime.GC() // what an earlier run left is not this run's
 	h := &heapSampler{start: heapMB(), stop: make(chan struct{}), done: make(chan struct{})}
 	h.max = h.start
 	go func() {

@@ -41,6 +41,10 @@ type Options struct {
 	// Picker enables s in the table: remove the tap like q, then quit
 	// with WantsPicker true so that the caller reopens the source picker.
 	Picker bool
+	// Notice is shown in the status line until the first key press, e.g.
+	// where the web monitor (--web) is: what was printed before the UI
+	// took the screen.
+	Notice string
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -99,6 +103,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		filter:  newFilterBar(&st),
 		status:  statusBar{st: &st},
 		tap:     tap.Status{State: tap.StateStarting},
+		notice:  opts.Notice,
 	}
 }
 

@@ -2,8 +2,11 @@ package e2e
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -127,4 +130,97 @@ func TestWebMonitorShowsTheTapAndComesBackAfterARestart(t *testing.T) {
 	if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 		t.Error("the page's port is still open after shoveltap exited")
 	}
+}
+
+// pageRows reads the page's event stream for a while and returns the
+// routing keys of the rows it was sent.
+func pageRows(t *testing.T, page string, want int) []string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", strings.TrimSuffix(page, "/")+"/events", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var keys []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 8<<20)
+	for len(keys) < want && sc.Scan() {
+		line, ok := strings.CutPrefix(sc.Text(), "data: [")
+		if !ok {
+			continue
+		}
+		var rows []struct {
+			Key string `json:"rk"`
+		}
+		if err := json.Unmarshal([]byte("["+line), &rows); err != nil {
+			t.Fatalf("rows event %q: %v", line, err)
+		}
+		for _, r := range rows {
+			keys = append(keys, r.Key)
+		}
+	}
+	return keys
+}
+
+// The page runs beside JSON lines and beside the terminal UI, and both get
+// every message.
+func TestWebMonitorBesideJSONAndTheTerminalUI(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	t.Run("json", func(t *testing.T) {
+		x := taptest.Exchange(t, ep, "topic")
+		p := startJSON(t, ep, "--exchange", x, "--web", "127.0.0.1:0")
+		m := webLine.FindStringSubmatch(p.stderr.String())
+		if m == nil {
+			t.Fatalf("no web address in %s", p.stderr.String())
+		}
+		ch := taptest.Channel(t, ep)
+		for i := range 3 {
+			taptest.Publish(t, ch, x, fmt.Sprintf("beside.json.%d", i), amqp.Publishing{Body: []byte("x")})
+		}
+		for i := range 3 {
+			if rec := p.readRecord(t); rec["routing_key"] != fmt.Sprintf("beside.json.%d", i) {
+				t.Errorf("JSON record %d: %v", i, rec)
+			}
+		}
+		if keys := pageRows(t, m[1], 3); strings.Join(keys, " ") != "beside.json.0 beside.json.1 beside.json.2" {
+			t.Errorf("page rows %v", keys)
+		}
+		if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+			t.Fatal(err)
+		}
+		if code := p.wait(t); code != 0 {
+			t.Errorf("exit %d", code)
+		}
+		taptest.WaitClean(t, ep, p.base, 5*time.Second)
+	})
+	t.Run("tui", func(t *testing.T) {
+		x := taptest.Exchange(t, ep, "topic")
+		addr := freePort(t)
+		u := startTUI(t, ep, "--exchange", x, "--web", addr)
+		base := tapBoundTo(t, ep, x)
+		// The status line says where the page is, since what was printed
+		// before the UI took the screen is hidden.
+		taptest.Eventually(t, 10*time.Second, "the web notice on screen", func() bool {
+			return strings.Contains(u.screen.String(), "web monitor at http://"+addr)
+		})
+		ch := taptest.Channel(t, ep)
+		for i := range 3 {
+			taptest.Publish(t, ch, x, fmt.Sprintf("beside.tui.%d", i), amqp.Publishing{Body: []byte("x")})
+		}
+		taptest.Eventually(t, 10*time.Second, "the rows in the terminal UI", func() bool {
+			return strings.Contains(u.screen.String(), "beside.tui.2")
+		})
+		if keys := pageRows(t, "http://"+addr+"/", 3); strings.Join(keys, " ") != "beside.tui.0 beside.tui.1 beside.tui.2" {
+			t.Errorf("page rows %v", keys)
+		}
+		u.press(t, "q")
+		u.waitExit(t, "q")
+		taptest.WaitClean(t, ep, base, 5*time.Second)
+		if _, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			t.Error("the page's port is still open after shoveltap exited")
+		}
+	})
 }
