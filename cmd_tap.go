@@ -200,6 +200,11 @@ func runTap(ctx context.Context, args []string, con console) int {
 		return 2
 	}
 	taps := &tapSessions{cfg: cfg, flags: &f, useJSON: useJSON, con: con}
+	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
+		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		return 2
+	}
+	defer stopWeb(taps.web)
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
 		if taps.rec, err = capture.Create(f.record); err != nil {
@@ -208,11 +213,6 @@ func runTap(ctx context.Context, args []string, con console) int {
 		}
 		defer taps.closeUnused()
 	}
-	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", err)
-		return 2
-	}
-	defer stopWeb(taps.web)
 	loop := tapLoop{
 		pick: func(ctx context.Context, selected []tap.Source, problem string) ([]tap.Source, error) {
 			return picker.Run(ctx, cfg.Endpoint, f.conn.insecureTLS, selected, problem)

@@ -2,6 +2,8 @@ package main
 
 import (
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -54,5 +56,18 @@ func TestWebTokenFromTheEnvironment(t *testing.T) {
 	f, _ = parseTap(t, "--exchange", "a")
 	if err := f.web.check(true); err != nil {
 		t.Errorf("env token without --web: %v", err)
+	}
+}
+
+// A --web address that cannot be used leaves nothing behind, not even the
+// --record file.
+func TestBadWebAddressCreatesNoRecording(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rec.jsonl")
+	r := runArgs(t, "", false, "--url", "amqp://guest@127.0.0.1:1/", "--exchange", "a", "--record", path, "--web", "nonsense")
+	if r.code != 2 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("the recording %s exists after a refused --web (%v)", path, err)
 	}
 }

@@ -19,6 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"sync"
@@ -124,6 +126,9 @@ func Start(cfg Config) (*Server, error) {
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
+		// The server's own complaints (a client that hung up, a bad
+		// request) must not be written over the terminal UI.
+		ErrorLog: log.New(io.Discard, "", 0),
 	}
 	go func() { _ = s.http.Serve(ln) }()
 	return s, nil

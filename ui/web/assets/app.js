@@ -183,7 +183,9 @@
       page: 'this page fell behind and they were pushed out',
       paused: 'more arrived while paused than the page keeps',
     }[m.reason] || m.reason;
-    const td = el('td', '', '⋯ ' + count(m.skipped) + ' messages skipped: ' + why);
+    // With a filter, not every message skipped would have matched it.
+    const n = (query && m.reason !== 'paused' ? 'up to ' : '') + count(m.skipped);
+    const td = el('td', '', '⋯ ' + n + ' messages skipped: ' + why);
     td.colSpan = 6;
     tr.appendChild(td);
     return tr;
