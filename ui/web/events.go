@@ -32,6 +32,10 @@ const (
 // serveEvents streams to one page: a hello, then rows (history first),
 // skipped markers and status, until the page goes or the server closes.
 func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		return // a stream has no end to measure
+	}
 	q := r.URL.Query().Get("q")
 	v := &viewer{
 		s:       s,

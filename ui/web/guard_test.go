@@ -64,8 +64,10 @@ func TestOnlyReadsAreServed(t *testing.T) {
 			t.Errorf("%s: status %d, want 405", m, w.Code)
 		}
 	}
-	if w := request(t, s, "HEAD", "/", nil); w.Code != http.StatusOK {
-		t.Errorf("HEAD /: status %d", w.Code)
+	for _, target := range []string{"/", "/events", "/api/status"} {
+		if w := request(t, s, "HEAD", target, nil); w.Code != http.StatusOK {
+			t.Errorf("HEAD %s: status %d", target, w.Code)
+		}
 	}
 }
 
