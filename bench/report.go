@@ -432,7 +432,7 @@ func (r *results) goBenchReport(p func(string, ...any)) {
 		p("| %s | %s | %.3f | %.1f | %.0f |", strings.TrimPrefix(g.Package, "github.com/shoveltap/shoveltap/"), g.Name, g.NsPerOp/1e6, g.BytesPerOp/1024, g.AllocsPerOp)
 	}
 	p("")
-	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained.")
+	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained; BenchmarkWebBatch is the web monitor's share of one 50-message batch: decoded and encoded once, added to a full ring of 10k, and the rows event of four pages built.")
 	p("")
 }
 

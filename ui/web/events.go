@@ -87,7 +87,8 @@ type viewer struct {
 	cursor  uint64 // the next item to look at
 	resumed bool
 	skipped uint64 // messages this page missed
-	buf     []byte
+	buf     []byte // the next write
+	data    []byte // a rows event's data, reused
 	status  []byte // the last status sent
 }
 
@@ -155,18 +156,18 @@ func (v *viewer) stream(ctx context.Context) error {
 // then every item matching its filter. The event's id is the last item
 // looked at, so that a reconnect resumes after it.
 func (v *viewer) appendRows(dst []byte, items []*item, missed uint64) []byte {
-	var data []byte
+	data := v.data[:0]
 	data = append(data, '[')
-	add := func(obj []byte) {
+	add := func(id uint64, obj []byte) {
 		if len(data) > 1 {
 			data = append(data, ',')
 		}
-		data = append(data, obj...)
+		data = withID(data, id, obj)
 	}
 	if missed > 0 {
 		v.skipped += missed
 		v.s.hub.skipped.Add(missed)
-		add(withID(nil, 0, markerJSON(missed, reasonPage)))
+		add(0, markerJSON(missed, reasonPage))
 		v.cursor += missed
 	}
 	for _, it := range items {
@@ -174,9 +175,10 @@ func (v *viewer) appendRows(dst []byte, items []*item, missed uint64) []byte {
 		if it.lost == 0 && !v.matcher.Match(&it.subject) {
 			continue
 		}
-		add(withID(nil, it.id, it.row))
+		add(it.id, it.row)
 	}
 	data = append(data, ']')
+	v.data = data
 	id := v.s.run + "-" + strconv.FormatUint(v.cursor-1, 10)
 	if len(data) == 2 {
 		// Nothing matched: only move the page's resume point.
