@@ -482,7 +482,7 @@ func (r *results) webReport(p func(string, ...any)) {
 		p("| monitor: retained (messages, body MB) | %d, %.1f |", w.WebRetained, w.WebRetainedMB)
 		p("")
 	}
-	p("Skipped messages are counted per viewer and in total; a page shows them as a marker row. Memory is bounded by the monitor's ring (`--retain` messages and 64 MiB of bodies), whatever the viewers do: a viewer holds no queue of its own, only its place in the ring, and the kernel holds at most 256 KiB per connection. The viewers run in the harness's own process, so their JSON parsing competes with the tap and the UI for the same 2 cores; a browser would do that work on its own machine.")
+	p("Skipped messages are counted per viewer and in total; a page shows them as a marker row. Memory is bounded by the monitor's ring (`--retain` messages and 64 MiB of bodies), whatever the viewers do: a viewer holds no queue of its own, only its place in the ring, and each page's kernel send buffer is capped at 256 KiB (Linux books twice that). The viewers run in the harness's own process, so their JSON parsing competes with the tap and the UI for the same 2 cores; a browser would do that work on its own machine.")
 	p("")
 }
 

@@ -248,7 +248,8 @@ func (s *Server) endStreams(closing bool) {
 	}
 }
 
-// sendBuffer bounds the kernel's send buffer of each connection. It caps
+// sendBuffer bounds the kernel's send buffer of each connection (Linux
+// books twice what is asked). It caps
 // what a stalled page holds in this machine's memory (Linux would grow it
 // to megabytes) and makes a slow page fall behind, and be told so, within
 // seconds. 256 KiB still carries a 1k msg/s stream over a 100 ms link.
