@@ -11,23 +11,40 @@ endif
 # Go's directory goes first on PATH for the tests and scripts that run `go`
 # themselves: set for the recipes that use Go only (and what they depend on).
 START_PATH := $(PATH)
-GO_RECIPES := build test lint unit demo cross bench bench-smoke demo-mirror
+GO_RECIPES := build test test-310 test-4x test-cluster lint unit demo cross bench bench-smoke demo-mirror
 $(GO_RECIPES): export PATH = $(dir $(GO)):$(START_PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN        = $(shell $(GO) env GOPATH)/bin
 PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64
 
-.PHONY: build test deps lint unit broker demo cross bench bench-smoke clean
+.PHONY: build test test-310 test-4x test-cluster deps lint unit broker demo cross bench bench-smoke clean
 
 build:
 	$(GO) build -o $(BIN) .
 
 # The broker tests need the local RabbitMQ (scripts/ensure-rabbitmq.sh) and a
-# second node without the shovel plugin on 5674/15674 (scripts/node.sh).
-# Packages run one at a time (-p 1): they share the broker.
-test: broker deps lint
+# second node without the shovel plugin on 5674/15674 (scripts/node.sh). The
+# TLS tests start and stop their own node (scripts/tls-node.sh, 5697/15697).
+# Packages run one at a time (-p 1): they share the broker. The broker suite
+# then runs again against a hardened RabbitMQ 4.x (test-4x) and the cluster
+# tests on a 3-node cluster (test-cluster); each starts its nodes and stops
+# them after, pass or fail.
+test: test-310 test-4x test-cluster
+
+test-310: broker deps lint
 	$(GO) test -p 1 -count=1 -timeout 20m ./...
+
+RABBIT4_ENV := SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5690/ SHOVELTAP_TEST_API=http://127.0.0.1:15690
+test-4x: broker deps
+	scripts/rabbitmq4.sh start
+	$(RABBIT4_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
+	  rc=$$?; scripts/rabbitmq4.sh stop; exit $$rc
+
+test-cluster: broker
+	scripts/cluster.sh start
+	SHOVELTAP_TEST_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 20m -run 'Cluster' ./tap/ ./tap/e2e/; \
+	  rc=$$?; scripts/cluster.sh stop; exit $$rc
 
 lint:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt would change:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
@@ -68,11 +85,18 @@ cross:
 # Benchmarks against the local RabbitMQ (not part of make test): about 18
 # minutes on 2 cores; writes docs/BENCHMARKS.md, docs/bench/results.json and
 # docs/bench/production.svg. bench-smoke runs every part briefly (CI).
-bench: broker
+# Extra nodes (4.x, cluster) would share the two cores: stopped first.
+bench: broker stop-extra
 	$(GO) run ./bench
+	$(GO) test -run '^$$' -bench 'UIGoroutine|FilterKeystroke|FilterFreeText100k|RenderAppendBatch100k' -benchtime 3s ./ui/ | tee docs/bench/ui.txt
 
-bench-smoke: broker
+bench-smoke: broker stop-extra
 	BENCH_SHORT=1 $(GO) run ./bench
+
+.PHONY: stop-extra
+stop-extra:
+	scripts/rabbitmq4.sh stop
+	scripts/cluster.sh stop
 
 clean:
 	rm -rf bin

@@ -39,16 +39,18 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 		fmt.Fprintf(con.stderr, "shoveltap cleanup: unexpected argument %q\n", fs.Arg(0))
 		return 2
 	}
-	ep, err := conn.endpoint()
+	ep, err := conn.endpoint(ctx, con)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 2
 	}
-	admin, err := tap.NewAdmin(ep, conn.insecureTLS)
+	admin, err := tap.NewAdmin(ep)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 1
 	}
+	// On a cluster, tracing left on is per node: know every node.
+	admin, _ = admin.WithClusterNodes(ctx)
 	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)

@@ -19,10 +19,21 @@ type console struct {
 	stdinTTY bool // someone is there to answer a question
 	stdout   io.Writer
 	stderr   io.Writer
+	// getenv reads the environment (os.Getenv when nil), so tests give
+	// commands an environment of their own.
+	getenv func(string) string
 }
 
 func osConsole() console {
-	return console{stdin: os.Stdin, stdinTTY: isTerminal(os.Stdin), stdout: os.Stdout, stderr: os.Stderr}
+	return console{stdin: os.Stdin, stdinTTY: isTerminal(os.Stdin), stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+}
+
+// env reads an environment variable.
+func (c console) env(name string) string {
+	if c.getenv == nil {
+		return os.Getenv(name)
+	}
+	return c.getenv(name)
 }
 
 // isTerminal says whether a standard stream is a terminal.

@@ -69,7 +69,7 @@ func runReplay(ctx context.Context, args []string, con console) int {
 		fmt.Fprintln(con.stderr, "shoveltap replay: give --rate or --original-timing, not both")
 		return 2
 	}
-	ep, err := conn.endpoint()
+	ep, err := conn.endpoint(ctx, con)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap replay:", err)
 		return 2
@@ -87,7 +87,11 @@ func runReplay(ctx context.Context, args []string, con console) int {
 	}
 	ok, err := con.confirm(ctx, yes, func() string {
 		lines, _ := countLines(file)
-		return fmt.Sprintf("Publish the messages of %s (%d lines) to %s on %s (vhost %s)?", file, lines, target, ep.Address(), ep.Vhost)
+		q := fmt.Sprintf("Publish the messages of %s (%d lines) to %s on %s (vhost %s)?", file, lines, target, ep.Address(), ep.Vhost)
+		if env := conn.env; env != nil && env.Production {
+			q = fmt.Sprintf("%s is a PRODUCTION environment. %s", env.DisplayLabel(), q)
+		}
+		return q
 	})
 	switch {
 	case errors.Is(err, errNoTerminal):
@@ -100,7 +104,6 @@ func runReplay(ctx context.Context, args []string, con console) int {
 
 	cfg := capture.ReplayConfig{
 		Endpoint:       ep,
-		InsecureTLS:    conn.insecureTLS,
 		Reader:         rd,
 		Exchange:       exchange,
 		Rate:           rate,

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -33,8 +32,9 @@ Examples:
   shoveltap setup apply --config mirror.yaml
   shoveltap --url amqp://reader@mirror:5672/ --exchange orders    # watch the copy
 
-Passwords come from SHOVELTAP_PASSWORD (production) and SHOVELTAP_MIRROR_PASSWORD
-(mirror), or the URLs; they are never printed.
+Passwords come from --password-file / --mirror-password-file, SHOVELTAP_PASSWORD
+(production) / SHOVELTAP_MIRROR_PASSWORD (mirror), the URLs, or a prompt at a
+terminal; they are never printed. Over TLS see --ca-cert and --mirror-shovel-ca-cert.
 
 Flags:
 `
@@ -53,6 +53,11 @@ type setupFlags struct {
 	maxBytes, overflow, layout     string
 	reconnectDelay                 int
 	yes, json, all, insecureTLS    bool
+	// TLS files on this machine, and on production's host for the shovel.
+	caCert, cert, certKey                   string
+	mirrorCACert, mirrorCert, mirrorCertKey string
+	shovelCACert, shovelCert, shovelCertKey string
+	passwordFile, mirrorPasswordFile        string
 }
 
 func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
@@ -61,9 +66,9 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.Usage = func() { fmt.Fprint(stderr, setupUsage); fs.PrintDefaults() }
 	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up file (several exchanges, per-exchange keys and limits)")
 	fs.StringVar(&f.url, "url", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST (env "+tap.EnvURL+")")
-	fs.StringVar(&f.api, "api", "", "production management API (env "+tap.EnvAPI+"; default the URL's host on 15672)")
+	fs.StringVar(&f.api, "api", "", "production management API (env "+tap.EnvAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
 	fs.StringVar(&f.mirrorURL, "mirror-url", "", "mirror broker, amqp[s]://USER@HOST:PORT/VHOST (env "+setup.EnvMirrorURL+")")
-	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672)")
+	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
 	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
 	fs.StringVar(&f.exchange, "exchange", "", "production exchange to mirror")
 	fs.Var(&f.keys, "key", "binding key of the mirror queue (repeatable; default #, everything)")
@@ -76,7 +81,18 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.yes, "yes", false, "apply a plan that rebinds production queues (--layout fanout)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
 	fs.BoolVar(&f.all, "all", false, "teardown: also remove marked mirrors of exchanges not in the configuration")
-	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates")
+	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates (never for production)")
+	fs.StringVar(&f.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check production's certificate (env "+tap.EnvCACert+"; default: the system's)")
+	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM) for production (env "+tap.EnvCert+")")
+	fs.StringVar(&f.certKey, "cert-key", "", "`FILE` of --cert's private key (env "+tap.EnvCertKey+")")
+	fs.StringVar(&f.mirrorCACert, "mirror-ca-cert", "", "like --ca-cert, for the mirror broker (default: --ca-cert's)")
+	fs.StringVar(&f.mirrorCert, "mirror-cert", "", "like --cert, for the mirror broker (default: --cert's)")
+	fs.StringVar(&f.mirrorCertKey, "mirror-cert-key", "", "like --cert-key, for the mirror broker (default: --cert-key's)")
+	fs.StringVar(&f.shovelCACert, "mirror-shovel-ca-cert", "", "`PATH` on production's host of the CA certificate with which production's shovel checks an amqps:// mirror (required there unless --insecure-tls; the broker reads it)")
+	fs.StringVar(&f.shovelCert, "mirror-shovel-cert", "", "`PATH` on production's host of a client certificate for the shovel: it then logs in to the mirror by x509 and no password is stored on production")
+	fs.StringVar(&f.shovelCertKey, "mirror-shovel-cert-key", "", "`PATH` on production's host of --mirror-shovel-cert's key")
+	fs.StringVar(&f.passwordFile, "password-file", "", "read production's password from the first line of `FILE` (else the URL, "+tap.EnvPassword+" or the prompt)")
+	fs.StringVar(&f.mirrorPasswordFile, "mirror-password-file", "", "read the mirror's password from the first line of `FILE` (else the URL, "+setup.EnvMirrorPassword+" or the prompt)")
 	return fs
 }
 
@@ -99,6 +115,15 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 	set(&cfg.Mirror.URL, f.mirrorURL)
 	set(&cfg.Mirror.API, f.mirrorAPI)
 	set(&cfg.Mirror.ShovelURL, f.shovelURL)
+	set(&cfg.Production.CACert, f.caCert)
+	set(&cfg.Production.Cert, f.cert)
+	set(&cfg.Production.CertKey, f.certKey)
+	set(&cfg.Mirror.CACert, f.mirrorCACert)
+	set(&cfg.Mirror.Cert, f.mirrorCert)
+	set(&cfg.Mirror.CertKey, f.mirrorCertKey)
+	set(&cfg.Mirror.ShovelCACert, f.shovelCACert)
+	set(&cfg.Mirror.ShovelCert, f.shovelCert)
+	set(&cfg.Mirror.ShovelCertKey, f.shovelCertKey)
 	set(&cfg.Layout, f.layout)
 	if f.reconnectDelay > 0 {
 		cfg.ReconnectDelay = f.reconnectDelay
@@ -149,20 +174,79 @@ func runSetup(ctx context.Context, args []string, con console) int {
 		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
 		return 2
 	}
+	env, err := f.environment(con)
+	if err != nil {
+		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
+		return 2
+	}
+	if f.insecureTLS {
+		fmt.Fprintln(con.stderr, "shoveltap setup: warning: --insecure-tls: the brokers' TLS certificates are not verified, and an amqps:// mirror's shovel is told not to verify either")
+	}
+	warnPasswordInURL(con.stderr, "--url", []string{f.url})
+	warnPasswordInURL(con.stderr, "--mirror-url", []string{f.mirrorURL})
 	rc := setup.RunConfig{
 		Command:     cmd,
 		Config:      cfg,
-		Getenv:      os.Getenv,
+		Getenv:      env.get,
 		InsecureTLS: f.insecureTLS,
 		JSON:        f.json,
 		Yes:         f.yes,
 		All:         f.all,
 	}
-	if err := setup.Run(ctx, rc, con.stdout); err != nil {
+	err = setup.Run(ctx, rc, con.stdout)
+	// A password nothing gave is asked for, once per broker, and the
+	// command runs again with it.
+	for range 2 {
+		var np *tap.NoPasswordError
+		if !errors.As(err, &np) || !con.stdinTTY || env.set[np.EnvVar] != "" {
+			break
+		}
+		pw, askErr := con.askPassword(ctx, fmt.Sprintf("Password for %s at %s: ", np.User, np.Address))
+		if askErr != nil {
+			err = fmt.Errorf("%w (%v)", err, askErr)
+			break
+		}
+		env.set[np.EnvVar] = pw
+		err = setup.Run(ctx, rc, con.stdout)
+	}
+	if err != nil {
 		fmt.Fprintf(con.stderr, "shoveltap setup %s: %v\n", cmd, err)
 		return 1
 	}
 	return 0
+}
+
+// setupEnv is the environment setup resolves both brokers from, with the
+// passwords of --password-file, --mirror-password-file and the prompt.
+type setupEnv struct {
+	getenv func(string) string
+	set    map[string]string
+}
+
+func (e setupEnv) get(name string) string {
+	if v, ok := e.set[name]; ok {
+		return v
+	}
+	return e.getenv(name)
+}
+
+// environment reads the password files into the environment setup sees.
+func (f *setupFlags) environment(con console) (setupEnv, error) {
+	env := setupEnv{getenv: con.env, set: map[string]string{}}
+	for _, pf := range []struct{ path, flag, variable string }{
+		{f.passwordFile, "--password-file", tap.EnvPassword},
+		{f.mirrorPasswordFile, "--mirror-password-file", setup.EnvMirrorPassword},
+	} {
+		if pf.path == "" {
+			continue
+		}
+		pw, err := readPasswordFile(pf.path, pf.flag, con.stderr)
+		if err != nil {
+			return setupEnv{}, err
+		}
+		env.set[pf.variable] = pw
+	}
+	return env, nil
 }
 
 // orList writes "a, b, c or d".

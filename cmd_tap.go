@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
@@ -29,16 +28,22 @@ Usage:
   shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
   shoveltap open FILE                             browse a capture (--record, --json) offline
   shoveltap replay FILE --exchange NAME [--yes]   republish a capture
+  shoveltap env                                   list the named environments (--env NAME)
   shoveltap version                               print the version
 
 Examples:
   shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
-  SHOVELTAP_PASSWORD=secret shoveltap --url amqps://ops@mq.example.com/prod --exchange events
+  shoveltap --url amqps://ops@mq.example.com/prod --ca-cert ca.pem --exchange events   # asks for the password
+  shoveltap --url amqps://mq.example.com/prod --ca-cert ca.pem --cert me.pem --cert-key me.key \
+      --no-shovel --exchange events                   # x509 login, no password
+  shoveltap --env prod --exchange events              # a named environment (shoveltap env)
   shoveltap --exchange orders --json --count 100 > orders.jsonl
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
 
-Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
-the URL itself may come from SHOVELTAP_URL. Passwords are never printed.
+Credentials come from --password-file, an environment (--env), SHOVELTAP_USER /
+SHOVELTAP_PASSWORD, or the prompt when stdin is a terminal; a client
+certificate with no password logs in by x509. A password in --url works but
+every user of the machine can read it. Passwords are never printed.
 
 Flags:
 `
@@ -59,6 +64,8 @@ type tapFlags struct {
 	firehose    bool
 	tapURL      string
 	tapAPI      string
+	tapTLS      tapTLSFlags
+	yes         bool
 	retain      int
 	maxLength   int
 	maxBytes    string
@@ -81,7 +88,9 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.keys, "key", "binding `KEY` for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
 	fs.Var(&f.queues, "queue", "tap what is routed to the queue `NAME` by copying its bindings (repeatable); the queue itself is never consumed from")
 	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or "+tap.EnvTapPassword+"): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
-	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672)")
+	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672, or https on 15671 for amqps)")
+	f.tapTLS.register(fs)
+	fs.BoolVar(&f.yes, "yes", false, "answer yes to the question before --firehose in a production environment (--env)")
 	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")
 	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
 	fs.IntVar(&f.retain, "retain", ui.DefaultRetain, "messages kept in memory for the UI (oldest evicted first)")
@@ -132,18 +141,18 @@ func (f *tapFlags) sources() []tap.Source {
 }
 
 // config is the tap the flags describe, sources aside.
-func (f *tapFlags) config(con console) (tap.Config, error) {
-	ep, err := f.conn.endpoint()
+func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) {
+	ep, err := f.conn.endpoint(ctx, con)
 	if err != nil {
 		return tap.Config{}, err
 	}
-	var tapEP *tap.Endpoint
-	if f.tapURL != "" {
-		t, err := tap.ResolveTapEndpoint(f.tapURL, f.tapAPI, os.Getenv)
-		if err != nil {
-			return tap.Config{}, err
-		}
-		tapEP = &t
+	tapEP, err := f.tapEndpoint(ctx, con, ep)
+	if err != nil {
+		return tap.Config{}, err
+	}
+	maxRate := 0
+	if env := f.conn.env; env != nil {
+		maxRate = env.MaxRate
 	}
 	maxBytes, err := tap.ParseSize(f.maxBytes)
 	if err != nil {
@@ -161,7 +170,7 @@ func (f *tapFlags) config(con console) (tap.Config, error) {
 		AckMode:        f.ackMode,
 		Reconnect:      !f.noReconnect,
 		NoDiscovery:    f.noDiscovery,
-		InsecureTLS:    f.conn.insecureTLS,
+		MaxRate:        maxRate,
 	}, nil
 }
 
@@ -183,10 +192,13 @@ func runTap(ctx context.Context, args []string, con console) int {
 		fmt.Fprintf(con.stderr, "shoveltap: %v\nRun shoveltap --help for every flag.\n", err)
 		return 2
 	}
-	cfg, err := f.config(con)
+	cfg, err := f.config(ctx, con)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 2
+	}
+	if code, ok := f.confirmProduction(ctx, con, cfg); !ok {
+		return code
 	}
 	sources := f.sources()
 	if err := f.web.check(len(sources) > 0); err != nil {
@@ -215,7 +227,7 @@ func runTap(ctx context.Context, args []string, con console) int {
 	}
 	loop := tapLoop{
 		pick: func(ctx context.Context, selected []tap.Source, problem string) ([]tap.Source, error) {
-			return picker.Run(ctx, cfg.Endpoint, f.conn.insecureTLS, selected, problem)
+			return picker.Run(ctx, cfg.Endpoint, selected, problem)
 		},
 		session: taps.run,
 		stderr:  con.stderr,

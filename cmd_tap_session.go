@@ -11,6 +11,8 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/decoding"
+	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/web"
@@ -88,7 +90,11 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 		}
 	}()
 
-	batches := session.Batches()
+	// Every message is decoded once, here, off the UI goroutine; the UI,
+	// JSON lines and the recorder all use that result.
+	stageCtx, stopStage := context.WithCancel(ctx)
+	defer stopStage()
+	batches := decoding.Stage(stageCtx, session.Batches(), 0)
 	var recording *capture.Recording
 	if rec != nil {
 		recording, batches = capture.StartRecording(ctx, rec, batches)
@@ -105,7 +111,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	} else if s.useJSON {
 		runErr = s.streamJSON(ctx, session, batches)
 	} else {
-		again, runErr = runUI(ctx, session, batches, s.flags.retain, closeTap, s.webNotice())
+		again, runErr = runUI(ctx, session, batches, s.uiOptions(closeTap))
 	}
 	if recording != nil {
 		n, err := recording.Stop()
@@ -146,19 +152,29 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 	return err
 }
 
+// uiOptions are the UI's settings that do not come from the session: the
+// environment's label and the --insecure-tls warning among them.
+func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
+	opts := ui.Options{
+		Retain:      s.flags.retain,
+		OnQuit:      closeTap,
+		Picker:      true,
+		InsecureTLS: s.cfg.Endpoint.TLS.Insecure,
+		Notice:      s.webNotice(),
+	}
+	if env := s.flags.conn.env; env != nil {
+		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production
+		opts.EnvColour, _ = envs.ColourValue(env.Colour)
+	}
+	return opts
+}
+
 // runUI shows the tap until the user quits; wantsPicker says they quit
 // with s to choose other sources.
-func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, retain int, closeTap func() error, notice string) (wantsPicker bool, err error) {
+func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, opts ui.Options) (wantsPicker bool, err error) {
 	st := session.Status()
-	model := ui.New(ui.Options{
-		Broker:  st.Broker,
-		Vhost:   st.Vhost,
-		Sources: st.Sources,
-		Retain:  retain,
-		OnQuit:  closeTap,
-		Picker:  true,
-		Notice:  notice,
-	}, batches)
+	opts.Broker, opts.Vhost, opts.Sources = st.Broker, st.Vhost, st.Sources
+	model := ui.New(opts, batches)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
 	final, err := p.Run()
 	switch {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"io"
 	"reflect"
@@ -28,7 +29,7 @@ func TestTapFlagDefaultsAreTheLibrarys(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := f.config(console{stderr: io.Discard})
+	cfg, err := f.config(context.Background(), console{stderr: io.Discard})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,8 @@ func run(ctx context.Context, args []string, con console) int {
 			return runCleanup(ctx, args[1:], con)
 		case "setup":
 			return runSetup(ctx, args[1:], con)
+		case "env":
+			return runEnv(ctx, args[1:], con)
 		}
 	}
 	return runTap(ctx, args, con)

@@ -22,8 +22,8 @@ type broker struct {
 	rh    *rabbithole.Client
 }
 
-func newBroker(role string, ep tap.Endpoint, insecureTLS bool) (*broker, error) {
-	a, err := tap.NewAdmin(ep, insecureTLS)
+func newBroker(role string, ep tap.Endpoint) (*broker, error) {
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		return nil, fmt.Errorf("%s broker: %w", role, err)
 	}

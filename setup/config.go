@@ -56,6 +56,18 @@ type Broker struct {
 	// ShovelURL is the mirror's address as the production broker reaches it,
 	// when that differs from URL (another host name inside the data centre).
 	ShovelURL string `yaml:"shovel_url" json:"shovel_url"`
+	// TLS files on this machine, for shoveltap's own connections (the
+	// mirror's default to production's).
+	CACert  string `yaml:"ca_cert" json:"ca_cert"`
+	Cert    string `yaml:"cert" json:"cert"`
+	CertKey string `yaml:"cert_key" json:"cert_key"`
+	// The mirror only: TLS files on the production broker's host, for the
+	// shovel that production runs to reach an amqps:// mirror (see
+	// tap.ShovelURI). With ShovelCert the shovel logs in by x509 and the
+	// mirror's password is not stored on production.
+	ShovelCACert  string `yaml:"shovel_ca_cert" json:"shovel_ca_cert"`
+	ShovelCert    string `yaml:"shovel_cert" json:"shovel_cert"`
+	ShovelCertKey string `yaml:"shovel_cert_key" json:"shovel_cert_key"`
 }
 
 // Limits bound the mirror queue on production.

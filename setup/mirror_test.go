@@ -124,6 +124,7 @@ func TestMirrorLifecycle(t *testing.T) {
 // exactly the newest max-length messages and production never notices.
 func TestMirrorOutage(t *testing.T) {
 	prod := taptest.Endpoint(t)
+	taptest.NeedStats(t, prod)
 	mirror := mirrorEndpoint(t)
 	x := taptest.Exchange(t, prod, "topic")
 	orders := taptest.Queue(t, prod, x, "#")
@@ -220,7 +221,7 @@ func queueAcks(t *testing.T, ep tap.Endpoint, name string) int {
 	t.Helper()
 	// tap.Admin, not rabbit-hole: it cannot read the consumer details of
 	// the shovel's direct connection.
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func shovelState(t *testing.T, s *Setup, x string) string {
 
 func waitShovelRunning(t *testing.T, prod tap.Endpoint, x string) {
 	t.Helper()
-	b, err := newBroker("production", prod, false)
+	b, err := newBroker("production", prod)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,7 +143,7 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	case q == nil:
 		add(Action{Broker: "production", Op: OpCreate, Kind: "queue", Name: qname, Detail: limits,
 			run: func() error { return s.prod.declareQueue(qname, want) }})
-	case !sameJSON(withMarker(q.Args, r.Exchange), want):
+	case !sameJSON(withMarker(withoutDefaultType(q.Args), r.Exchange), want):
 		// Queue arguments cannot change in place, and deleting the queue
 		// would drop what it buffers: the operator decides.
 		return nil, fmt.Errorf("mirror queue %q exists with other limits (%s) than asked (%s); run `shoveltap setup teardown` and apply again (dropping what it holds), or keep its limits", qname, describeArgs(q.Args), limits)
@@ -260,4 +260,20 @@ func describeArgs(args map[string]any) string {
 		return fmt.Sprint(v)
 	}
 	return fmt.Sprintf("max-length %s, max-length-bytes %s, overflow %v", num(args["x-max-length"]), num(args["x-max-length-bytes"]), args["x-overflow"])
+}
+
+// withoutDefaultType drops the x-queue-type "classic" that RabbitMQ 4 adds
+// to every classic queue's arguments, so a mirror queue declared without
+// it compares equal to itself on every version.
+func withoutDefaultType(args map[string]any) map[string]any {
+	if args["x-queue-type"] != "classic" {
+		return args
+	}
+	out := make(map[string]any, len(args))
+	for k, v := range args {
+		if k != "x-queue-type" {
+			out[k] = v
+		}
+	}
+	return out
 }

@@ -72,9 +72,10 @@ func (s *Setup) runPlan(ctx context.Context, w io.Writer, asJSON bool) error {
 		return err
 	}
 	if asJSON {
-		return writeJSON(w, map[string]any{"layout": s.cfg.Layout, "steps": plan, "changes": countChanges(plan)})
+		return writeJSON(w, map[string]any{"layout": s.cfg.Layout, "steps": plan, "changes": countChanges(plan), "notes": s.notes})
 	}
 	writePlan(w, plan)
+	s.writeNotes(w)
 	if countChanges(plan) == 0 {
 		fmt.Fprintln(w, "Nothing to change: the mirror is set up as described.")
 	} else {
@@ -103,12 +104,13 @@ func (s *Setup) runApply(ctx context.Context, w io.Writer, asJSON, yes bool) err
 	}
 	if !asJSON {
 		writePlan(w, plan)
+		s.writeNotes(w)
 	}
 	if err := s.Apply(ctx, plan); err != nil {
 		return err
 	}
 	if asJSON {
-		return writeJSON(w, map[string]any{"changes": n, "steps": plan})
+		return writeJSON(w, map[string]any{"changes": n, "steps": plan, "notes": s.notes})
 	}
 	fmt.Fprintf(w, "Applied %d change(s).\n", n)
 	return nil
@@ -167,6 +169,13 @@ func writePlan(w io.Writer, plan []Action) {
 			line += "  (" + a.Detail + ")"
 		}
 		fmt.Fprintln(w, line)
+	}
+}
+
+// writeNotes prints the notes, each on a line of its own.
+func (s *Setup) writeNotes(w io.Writer) {
+	for _, n := range s.notes {
+		fmt.Fprintln(w, "Note: "+n+".")
 	}
 }
 

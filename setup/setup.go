@@ -1,8 +1,8 @@
 package setup
 
 import (
+	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"strconv"
 
@@ -28,6 +28,8 @@ type Setup struct {
 	// dials it, password included: it is only ever sent to production's
 	// management API, never printed.
 	shovelDest string
+	// notes tell the operator what plan and apply cannot show as a step.
+	notes []string
 }
 
 // New resolves the configuration and both endpoints. getenv supplies the
@@ -37,7 +39,8 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 	if err != nil {
 		return nil, err
 	}
-	prodEP, err := tap.ResolveEndpoint(cfg.Production.URL, cfg.Production.API, getenv)
+	prodTLS := tap.TLS{CACert: cfg.Production.CACert, Cert: cfg.Production.Cert, CertKey: cfg.Production.CertKey, Insecure: insecureTLS}
+	prodEP, err := tap.ResolveEndpointWith(cfg.Production.URL, cfg.Production.API, tap.Access{TLS: prodTLS}, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("production broker: %w", err)
 	}
@@ -57,19 +60,35 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 	if cfg.Mirror.URL == "" && getenv(EnvMirrorURL) == "" {
 		return nil, fmt.Errorf("no mirror broker: give --mirror-url amqp://USER@HOST:PORT/VHOST (or %s, or mirror: url: in the set-up file)", EnvMirrorURL)
 	}
-	mirrorEP, err := tap.ResolveEndpoint(cfg.Mirror.URL, cfg.Mirror.API, mirrorEnv)
+	// The mirror's TLS files default to production's.
+	mirrorTLS := tap.TLS{
+		CACert:   firstNonEmpty(cfg.Mirror.CACert, prodEP.TLS.CACert),
+		Cert:     firstNonEmpty(cfg.Mirror.Cert, prodEP.TLS.Cert),
+		CertKey:  firstNonEmpty(cfg.Mirror.CertKey, prodEP.TLS.CertKey),
+		Insecure: insecureTLS,
+		Flags:    "mirror-",
+	}
+	mirrorEP, err := tap.ResolveEndpointWith(cfg.Mirror.URL, cfg.Mirror.API, tap.Access{TLS: mirrorTLS}, mirrorEnv)
+	var np *tap.NoPasswordError
+	if errors.As(err, &np) {
+		np.EnvVar = EnvMirrorPassword // read through mirrorEnv as SHOVELTAP_PASSWORD
+	}
 	if err != nil {
 		return nil, fmt.Errorf("mirror broker (the password comes from the URL or %s): %w", EnvMirrorPassword, err)
 	}
+	mirrorEP.ShovelTLS = tap.ShovelTLS{CACert: cfg.Mirror.ShovelCACert, Cert: cfg.Mirror.ShovelCert, CertKey: cfg.Mirror.ShovelCertKey, Flags: "mirror-shovel-"}
 	dest, err := shovelDestURI(mirrorEP, cfg.Mirror.ShovelURL)
 	if err != nil {
 		return nil, err
 	}
 	s := &Setup{cfg: cfg, xs: xs, shovelDest: dest}
-	if s.prod, err = newBroker("production", prodEP, insecureTLS); err != nil {
+	if tap.ShovelHoldsPassword(mirrorEP) {
+		s.notes = append(s.notes, fmt.Sprintf("the shovel's definition on production holds the mirror user %q's password in clear: whoever may read production's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. With an amqps:// mirror and --mirror-shovel-cert the shovel logs in by x509 and no password is stored", mirrorEP.User))
+	}
+	if s.prod, err = newBroker("production", prodEP); err != nil {
 		return nil, err
 	}
-	if s.mirror, err = newBroker("mirror", mirrorEP, insecureTLS); err != nil {
+	if s.mirror, err = newBroker("mirror", mirrorEP); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -80,32 +99,28 @@ func (s *Setup) Exchanges() []Resolved { return s.xs }
 
 // shovelDestURI is the mirror's address for the shovel: the mirror URL (or
 // shovel_url when production reaches the mirror under another name) with
-// the mirror's credentials. The vhost is always percent-encoded: the
-// shovel reads "amqp://host/" as the empty vhost, not "/".
+// the mirror's credentials, or its x509 login and TLS files on amqps://
+// (tap.ShovelURI).
 func shovelDestURI(mirror tap.Endpoint, override string) (string, error) {
-	scheme, host, port := mirror.AMQP.Scheme, mirror.AMQP.Host, mirror.AMQP.Port
 	if override != "" {
 		u, err := url.Parse(override)
 		if err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Hostname() == "" {
 			return "", fmt.Errorf("the mirror's shovel_url is not valid; expected amqp[s]://HOST:PORT (credentials and vhost come from the mirror URL)")
 		}
-		scheme, host = u.Scheme, u.Hostname()
+		mirror.AMQP.Scheme, mirror.AMQP.Host = u.Scheme, u.Hostname()
 		if p := u.Port(); p != "" {
 			n, err := strconv.Atoi(p)
 			if err != nil {
 				return "", fmt.Errorf("mirror shovel_url: port %q is not a number", p)
 			}
-			port = n
+			mirror.AMQP.Port = n
 		}
 	}
-	u := url.URL{
-		Scheme:  scheme,
-		User:    url.UserPassword(mirror.User, mirror.Password),
-		Host:    net.JoinHostPort(host, strconv.Itoa(port)),
-		RawPath: "/" + url.PathEscape(mirror.Vhost),
-		Path:    "/" + mirror.Vhost,
+	uri, err := tap.ShovelURI(mirror)
+	if err != nil {
+		return "", fmt.Errorf("mirror broker: %w", err)
 	}
-	return u.String(), nil
+	return uri, nil
 }
 
 // directURI is a shovel URI for a direct connection inside the production

@@ -2,7 +2,6 @@ package tap
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/http"
@@ -19,15 +18,21 @@ type Admin struct {
 	rh        *rabbithole.Client
 	ep        Endpoint
 	transport http.RoundTripper
+	base      http.RoundTripper // without failover, for per-node clients
 }
 
 // NewAdmin returns a management API client with a request timeout, so a
-// hung API never hangs shoveltap.
-func NewAdmin(ep Endpoint, insecureTLS bool) (*Admin, error) {
-	base := http.DefaultTransport.(*http.Transport).Clone()
-	if insecureTLS {
-		base.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // opt-in flag
+// hung API never hangs shoveltap. Its HTTPS uses ep.TLS, as AMQP does.
+func NewAdmin(ep Endpoint) (*Admin, error) {
+	if ep.X509 {
+		return nil, errAPINeedsPassword(ep)
 	}
+	tc, err := ep.TLS.Config()
+	if err != nil {
+		return nil, err
+	}
+	base := http.DefaultTransport.(*http.Transport).Clone()
+	base.TLSClientConfig = tc
 	transport, err := newFailoverTransport(base, ep.APIs())
 	if err != nil {
 		return nil, err
@@ -37,7 +42,7 @@ func NewAdmin(ep Endpoint, insecureTLS bool) (*Admin, error) {
 		return nil, fmt.Errorf("management API address %q: %w", ep.API, err)
 	}
 	rh.SetTimeout(10 * time.Second)
-	return &Admin{rh: rh, ep: ep, transport: transport}, nil
+	return &Admin{rh: rh, ep: ep, transport: transport, base: base}, nil
 }
 
 // Client exposes the underlying rabbit-hole client for the setup package and
@@ -200,6 +205,9 @@ func (a *Admin) QueueCounters(vhost, name string) (c QueueCounters, ok bool, err
 
 // explain turns a management API failure into an actionable error.
 func (a *Admin) explain(doing string, err error) error {
+	if tlsErr, ok := explainTLS(a.ep.TLS, doing, strings.Join(a.ep.APIs(), ", "), true, err); ok {
+		return tlsErr
+	}
 	var er rabbithole.ErrorResponse
 	switch {
 	case errors.As(err, &er) && er.StatusCode == http.StatusForbidden,
@@ -231,6 +239,19 @@ func (a *Admin) deleteExchange(vhost, name string) error {
 		return a.explain(fmt.Sprintf("deleting exchange %q", name), err)
 	}
 	return nil
+}
+
+// errAPINeedsPassword is the refusal of everything that needs the
+// management API when the login is by certificate alone.
+func errAPINeedsPassword(ep Endpoint) error {
+	return fmt.Errorf("the management API at %s has no x509 login, and user %q logs in with the client certificate alone: give the user's password as well (%s, or --%spassword-file FILE) for what needs the API (a shovel tap, --queue, --firehose, the picker, cleanup, setup); a --no-shovel tap of exchanges works with the certificate alone",
+		ep.API, ep.User, passwordEnv(ep.TLS.Flags), ep.TLS.Flags)
+}
+
+// passwordEnv is the password variable of the broker whose flags start
+// with prefix: SHOVELTAP_PASSWORD, SHOVELTAP_TAP_PASSWORD, …
+func passwordEnv(prefix string) string {
+	return "SHOVELTAP_" + strings.ToUpper(strings.ReplaceAll(prefix, "-", "_")) + "PASSWORD"
 }
 
 func isNotFound(err error) bool {

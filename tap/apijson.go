@@ -52,7 +52,7 @@ func (a *Admin) getJSON(ctx context.Context, path string, query url.Values, v an
 
 // errUnauthorized carries rabbit-hole's wording for a 401, which explain
 // recognises.
-var errUnauthorized = errors.New("Error: API responded with a 401 Unauthorized") //lint:ignore ST1005 rabbit-hole's wording, matched by explain
+var errUnauthorized = errors.New("Error: API responded with a 401 Unauthorized")
 
 // QueueStats is what shoveltap reads about a queue.
 type QueueStats struct {

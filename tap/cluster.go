@@ -8,7 +8,9 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
 )
 
@@ -180,4 +182,58 @@ func parseHostPort(rawURL string) (int, error) {
 		return 0, fmt.Errorf("no port in %q", rawURL)
 	}
 	return strconv.Atoi(strings.TrimRight(rawURL[i+1:], "/"))
+}
+
+// WithClusterNodes returns an Admin (and its endpoint) that also knows the
+// cluster's other nodes the management API lists, for failover and for the
+// settings RabbitMQ keeps per node. On any error it returns a unchanged.
+func (a *Admin) WithClusterNodes(ctx context.Context) (*Admin, Endpoint) {
+	ov, err := a.Overview(ctx)
+	if err != nil {
+		return a, a.ep
+	}
+	more, apis := a.clusterNodes(ctx, a.ep, ov)
+	if len(more) == 0 && len(apis) == 0 {
+		return a, a.ep
+	}
+	ep := a.ep
+	ep.Alternates = append(append([]amqp.URI(nil), ep.Alternates...), more...)
+	ep.AltAPIs = append(append([]string(nil), ep.AltAPIs...), apis...)
+	b, err := a.withEndpoint(ep)
+	if err != nil {
+		return a, a.ep
+	}
+	return b, ep
+}
+
+// withEndpoint is a client like a for another set of addresses.
+func (a *Admin) withEndpoint(ep Endpoint) (*Admin, error) {
+	transport, err := newFailoverTransport(a.base, ep.APIs())
+	if err != nil {
+		return nil, err
+	}
+	rh, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport)
+	if err != nil {
+		return nil, fmt.Errorf("management API address %q: %w", ep.API, err)
+	}
+	rh.SetTimeout(10 * time.Second)
+	return &Admin{rh: rh, ep: ep, transport: transport, base: a.base}, nil
+}
+
+// nodeAdmins are one client per management API the endpoint knows, each
+// bound to its node: some settings (vhost tracing) are kept per node.
+func (a *Admin) nodeAdmins() []*Admin {
+	apis := a.ep.APIs()
+	if len(apis) == 1 {
+		return []*Admin{a}
+	}
+	var out []*Admin
+	for _, api := range apis {
+		ep := a.ep
+		ep.API, ep.AltAPIs = api, nil
+		if b, err := a.withEndpoint(ep); err == nil {
+			out = append(out, b)
+		}
+	}
+	return out
 }

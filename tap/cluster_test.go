@@ -93,7 +93,7 @@ func declareOn(t *testing.T, n taptest.ClusterNode, x, kind, key string) string 
 // on the other nodes) are tapped. After each restart the tap carries new
 // messages again within seconds; the gap is reported; after Close nothing
 // of the tap is left on any node.
-func TestRollingRestartKeepsTheTap(t *testing.T) {
+func TestClusterRollingRestartKeepsTheTap(t *testing.T) {
 	all := taptest.Cluster(t)
 	// AMQP to one node with the management API of another; the other
 	// nodes come from the API's node list.

@@ -50,14 +50,18 @@ func (s *Session) run(ctx context.Context, l *link) {
 		if !s.bound() {
 			go s.removeGeneration(oldGen)
 		}
-		s.setState(StateRunning, fmt.Sprintf("tap re-created at %s after a %.1f s gap (%v): messages published during the gap may be missing", time.Now().Format("15:04:05"), gap.Seconds(), err))
+		note := fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), err)
+		s.setState(StateRunning, note)
+		// The note stays a minute, then the status line shows the broker
+		// again; Status.LastGap keeps the figure.
+		time.AfterFunc(time.Minute, func() { s.clearDetail(note) })
 	}
 }
 
 // reconnectingDetail says how long the tap has been away and what that
 // means for the stream.
 func reconnectingDetail(away time.Duration, cause error) string {
-	return fmt.Sprintf("reconnecting… %.1f s, messages published meanwhile may be missing (%v)", away.Seconds(), cause)
+	return fmt.Sprintf("%.1f s, messages published meanwhile may be missing (%v)", away.Seconds(), cause)
 }
 
 // reconnect retries establish with backoff, keeping the UI informed. It

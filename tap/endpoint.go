@@ -40,6 +40,15 @@ type Endpoint struct {
 	// APIDerived says API was worked out from the URL rather than given, so
 	// an error can say so.
 	APIDerived bool
+	// TLS secures amqps:// and https:// connections to this broker.
+	TLS TLS
+	// X509 logs in with the client certificate (SASL EXTERNAL) instead of a
+	// password: a certificate was given and no password. The management API
+	// has no such login, so only what needs no API works.
+	X509 bool
+	// ShovelTLS is how a shovel on another broker reaches this one over TLS
+	// (an amqps:// --tap-url, setup's mirror).
+	ShovelTLS ShovelTLS
 }
 
 // Nodes lists every AMQP address to try, the preferred one first.
@@ -79,18 +88,46 @@ const (
 	EnvTapPassword = "SHOVELTAP_TAP_PASSWORD"
 )
 
+// Access is what reaching a broker takes besides its URL, from flags or an
+// environment file. Empty fields fall back to the environment variables.
+type Access struct {
+	User     string // when the URL names none
+	Password string // when the URL has none: from --password-file or an environment file
+	TLS      TLS
+}
+
+// envNames are the environment variables one broker's settings come from;
+// "" means none.
+type envNames struct {
+	url, user, password, api, caCert, cert, certKey string
+}
+
+var (
+	mainEnv = envNames{EnvURL, EnvUser, EnvPassword, EnvAPI, EnvCACert, EnvCert, EnvCertKey}
+	// The tap broker's TLS files default to the main broker's in the
+	// command layer, not through variables of their own.
+	tapEnv = envNames{user: EnvTapUser, password: EnvTapPassword}
+)
+
 // ResolveEndpoint builds an Endpoint from the --url and --api values, falling
-// back to the environment (through getenv) for the URL, the user and the
-// password. The well-known guest account gets its well-known password so that
-// amqp://guest@localhost/ works on a fresh broker.
+// back to the environment (through getenv) for the URL, the user, the
+// password and the TLS files. The well-known guest account gets its
+// well-known password so that amqp://guest@localhost/ works on a fresh
+// broker.
 func ResolveEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoint, error) {
+	return ResolveEndpointWith(rawURL, apiURL, Access{}, getenv)
+}
+
+// ResolveEndpointWith is ResolveEndpoint with what flags or an environment
+// file add: they win over the environment variables.
+func ResolveEndpointWith(rawURL, apiURL string, acc Access, getenv func(string) string) (Endpoint, error) {
 	if rawURL == "" {
 		rawURL = getenv(EnvURL)
 	}
 	if rawURL == "" {
 		rawURL = DefaultURL
 	}
-	return resolve(rawURL, apiURL, getenv, EnvUser, EnvPassword)
+	return resolve(rawURL, apiURL, acc, getenv, mainEnv)
 }
 
 // ResolveCluster is ResolveEndpoint for several nodes of one cluster: the
@@ -99,6 +136,12 @@ func ResolveEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoin
 // each node's is derived from its URL). Alternates share the first URL's
 // user, password and vhost.
 func ResolveCluster(rawURLs, apiURLs []string, getenv func(string) string) (Endpoint, error) {
+	return ResolveClusterWith(rawURLs, apiURLs, Access{}, getenv)
+}
+
+// ResolveClusterWith is ResolveCluster with what flags or an environment
+// file add.
+func ResolveClusterWith(rawURLs, apiURLs []string, acc Access, getenv func(string) string) (Endpoint, error) {
 	if len(apiURLs) > 1 && len(apiURLs) != len(rawURLs) {
 		return Endpoint{}, fmt.Errorf("%d --api values for %d --url values: give one API for all, or one per --url in the same order", len(apiURLs), len(rawURLs))
 	}
@@ -115,20 +158,13 @@ func ResolveCluster(rawURLs, apiURLs []string, getenv func(string) string) (Endp
 	if len(rawURLs) > 0 {
 		first = rawURLs[0]
 	}
-	ep, err := ResolveEndpoint(first, apiFor(0), getenv)
+	ep, err := ResolveEndpointWith(first, apiFor(0), acc, getenv)
 	if err != nil || len(rawURLs) < 2 {
 		return ep, err
 	}
 	for i, raw := range rawURLs[1:] {
-		other, err := resolve(raw, apiFor(i+1), func(k string) string {
-			switch k {
-			case EnvUser:
-				return ep.User
-			case EnvPassword:
-				return ep.Password
-			}
-			return ""
-		}, EnvUser, EnvPassword)
+		same := Access{User: ep.User, Password: ep.Password, TLS: ep.TLS}
+		other, err := resolve(raw, apiFor(i+1), same, func(string) string { return "" }, envNames{})
 		if err != nil {
 			return Endpoint{}, fmt.Errorf("--url number %d: %w", i+2, err)
 		}
@@ -146,14 +182,26 @@ func ResolveCluster(rawURLs, apiURLs []string, getenv func(string) string) (Endp
 // ResolveTapEndpoint is ResolveEndpoint for --tap-url, whose credentials
 // come from the URL or SHOVELTAP_TAP_USER / SHOVELTAP_TAP_PASSWORD.
 func ResolveTapEndpoint(rawURL, apiURL string, getenv func(string) string) (Endpoint, error) {
-	ep, err := resolve(rawURL, apiURL, getenv, EnvTapUser, EnvTapPassword)
+	return ResolveTapEndpointWith(rawURL, apiURL, Access{TLS: TLS{Flags: "tap-"}}, getenv)
+}
+
+// ResolveTapEndpointWith is ResolveTapEndpoint with what flags or an
+// environment file add.
+func ResolveTapEndpointWith(rawURL, apiURL string, acc Access, getenv func(string) string) (Endpoint, error) {
+	ep, err := resolve(rawURL, apiURL, acc, getenv, tapEnv)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("--tap-url: %w", err)
 	}
 	return ep, nil
 }
 
-func resolve(rawURL, apiURL string, getenv func(string) string, envUser, envPassword string) (Endpoint, error) {
+func resolve(rawURL, apiURL string, acc Access, getenv func(string) string, names envNames) (Endpoint, error) {
+	env := func(name string) string {
+		if name == "" {
+			return ""
+		}
+		return getenv(name)
+	}
 	parsed, err := url.Parse(rawURL)
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("the broker URL is not valid (%s); expected amqp://USER@HOST:5672/VHOST", redactParseError(err))
@@ -165,24 +213,51 @@ func resolve(rawURL, apiURL string, getenv func(string) string, envUser, envPass
 	if err != nil {
 		return Endpoint{}, fmt.Errorf("the broker URL %q is not valid (%v); expected amqp://USER@HOST:5672/VHOST", parsed.Redacted(), err)
 	}
-	if !hasUser {
-		if u := getenv(envUser); u != "" {
-			uri.Username = u
-		}
+	t := acc.TLS
+	// The URL's own TLS parameters (amqp091's cacertfile, certfile,
+	// keyfile) come after the flags and before the environment.
+	t.CACert = firstOf(t.CACert, uri.CACertFile, env(names.caCert))
+	t.Cert = firstOf(t.Cert, uri.CertFile, env(names.cert))
+	t.CertKey = firstOf(t.CertKey, uri.KeyFile, env(names.certKey))
+	userGiven := hasUser
+	if u := firstOf(acc.User, env(names.user)); !hasUser && u != "" {
+		uri.Username, userGiven = u, true
 	}
+	x509Login := false
 	if !hasPassword {
-		switch p := getenv(envPassword); {
+		switch p := firstOf(acc.Password, env(names.password)); {
 		case p != "":
 			uri.Password = p
+		case t.Cert != "" && (uri.Scheme == "amqps" || uri.Username != "guest"):
+			// A certificate and no password: the certificate is the login.
+			// (guest on plain AMQP keeps its default password, so that a
+			// SHOVELTAP_CERT exported for production does not break a
+			// local broker.)
+			uri.Password = ""
+			x509Login = true
 		case uri.Username == "guest":
 			uri.Password = "guest"
 		default:
-			return Endpoint{}, fmt.Errorf("no password for user %q: put it in the %s environment variable (keeping it off the command line) or in the URL", uri.Username, envPassword)
+			return Endpoint{}, &NoPasswordError{User: uri.Username, Address: net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port)), EnvVar: names.password, Flags: t.Flags}
 		}
 	}
+	for _, m := range uri.AuthMechanism {
+		if strings.EqualFold(m, "external") {
+			x509Login = true
+		}
+	}
+	if x509Login && !userGiven {
+		uri.Username = "" // the certificate names the user, not amqp091's default guest
+	}
+	if x509Login && uri.Scheme != "amqps" {
+		return Endpoint{}, fmt.Errorf("x509 login (a client certificate and no password) needs TLS, but the URL is %s://: use amqps:// and the broker's TLS port (usually 5671), or give a password", uri.Scheme)
+	}
+	if x509Login && t.Cert == "" {
+		return Endpoint{}, fmt.Errorf("the URL asks for x509 login (auth_mechanism=external) but no client certificate is given: add --%scert FILE and --%scert-key FILE", t.Flags, t.Flags)
+	}
 
-	if apiURL == "" && envUser == EnvUser {
-		apiURL = getenv(EnvAPI)
+	if apiURL == "" {
+		apiURL = env(names.api)
 	}
 	derived := apiURL == ""
 	if derived {
@@ -196,14 +271,52 @@ func resolve(rawURL, apiURL string, getenv func(string) string, envUser, envPass
 	// http://host:15672/ and http://host:15672 are the same API.
 	api.Path = strings.TrimRight(api.Path, "/")
 	api.RawPath = ""
+	if uri.Scheme == "amqps" || api.Scheme == "https" {
+		// Unreadable files, a key of another certificate or an expired
+		// one fail here, before anything is tried.
+		if _, err := t.Config(); err != nil {
+			return Endpoint{}, err
+		}
+	}
+	user := uri.Username
+	if x509Login && user == "" {
+		user = t.commonName()
+	}
 	return Endpoint{
 		AMQP:       uri,
 		API:        api.String(),
-		User:       uri.Username,
+		User:       user,
 		Password:   uri.Password,
 		Vhost:      uri.Vhost,
 		APIDerived: derived,
+		TLS:        t,
+		X509:       x509Login,
 	}, nil
+}
+
+// NoPasswordError says that a broker needs a password nothing gave. The
+// command layer asks for it when someone is at a terminal, and resolves
+// again with it.
+type NoPasswordError struct {
+	User    string
+	Address string // host:port
+	EnvVar  string // the variable that would have given it
+	Flags   string // prefix of the broker's flags ("", "tap-", "mirror-")
+}
+
+func (e *NoPasswordError) Error() string {
+	return fmt.Sprintf("no password for user %q at %s: put it in %s or in a file named by --%spassword-file (both keep it off the command line), or run in a terminal to be asked; with a client certificate (--%scert) the login is by x509 and needs none",
+		e.User, e.Address, e.EnvVar, e.Flags, e.Flags)
+}
+
+// firstOf is the first non-empty string.
+func firstOf(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // DeriveAPI is the management API address that goes with an AMQP address

@@ -25,7 +25,7 @@ func openErr(t *testing.T, ep tap.Endpoint, exchange string, sources ...tap.Sour
 		_ = s.Close(context.Background())
 		t.Fatal("Open succeeded, want an error")
 	}
-	if strings.Contains(err.Error(), ep.Password) {
+	if ep.Password != "" && strings.Contains(err.Error(), ep.Password) {
 		t.Errorf("the error shows the password: %v", err)
 	}
 	t.Log(err)

@@ -63,16 +63,33 @@ func firehosePoints(api sourceLookup, vhost string, sources []Source) ([]tapPoin
 	return points, nil
 }
 
-// acquireFirehose makes sure tracing is on for the vhost and leaves this
-// session's marker. warn is told about the cost before tracing is turned on.
+// acquireFirehose makes sure tracing is on for the vhost on every node and
+// leaves this session's marker. warn is told about the cost before tracing
+// is turned on. Tracing is a per-node switch: a message is traced by the
+// node whose connection published it, so every node of a cluster needs it.
 func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	vhost := s.cfg.Endpoint.Vhost
-	info, err := s.admin.rh.GetVhost(vhost)
-	if err != nil {
-		return s.admin.explain(fmt.Sprintf("reading vhost %q", vhost), err)
+	type nodeState struct {
+		admin *Admin
+		info  *rabbithole.VhostInfo
+	}
+	var off []nodeState
+	for _, n := range s.admin.nodeAdmins() {
+		info, err := n.rh.GetVhost(vhost)
+		switch {
+		case err != nil && n != s.admin && isUnreachable(err):
+			if warn != nil {
+				warn(fmt.Sprintf("cannot reach the management API at %s (%v): if tracing is off on that node, messages published through it are not seen", n.ep.API, rootCause(err)))
+			}
+			continue
+		case err != nil:
+			return n.explain(fmt.Sprintf("reading vhost %q", vhost), err)
+		case !info.Tracing:
+			off = append(off, nodeState{n, info})
+		}
 	}
 	marker := s.names.Base + markerUse
-	if !info.Tracing {
+	if len(off) > 0 {
 		marker = s.names.Base + markerOn
 	}
 	// The marker goes first, so a crash right after turning tracing on
@@ -80,14 +97,16 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	if err := ch.ExchangeDeclare(marker, amqp.ExchangeFanout, false, false, false, false, nil); err != nil {
 		return explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the firehose marker %q", marker), err)
 	}
-	if info.Tracing {
+	if len(off) == 0 {
 		return nil
 	}
 	if warn != nil {
 		warn(fmt.Sprintf("turning on the firehose (tracing) for vhost %q: every message published in it is copied to %s, which costs the broker on every publish; shoveltap turns it off when it exits (or, after a crash, on the next start or `shoveltap cleanup`)", vhost, traceExchange))
 	}
-	if err := s.admin.setTracing(vhost, info, true); err != nil {
-		return err
+	for _, n := range off {
+		if err := n.admin.setTracing(vhost, n.info, true); err != nil {
+			return err
+		}
 	}
 	s.tracingOn = true
 	return nil
@@ -152,19 +171,26 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 		}
 	}
 	if turnedOn && liveUsers == 0 {
-		info, err := a.rh.GetVhost(vhost)
-		if err != nil {
-			return did, a.explain(fmt.Sprintf("reading vhost %q", vhost), err)
-		}
-		switch {
-		case !info.Tracing:
-		case !apply:
-			did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost))
-		default:
-			if err := a.setTracing(vhost, info, false); err != nil {
-				return did, err
+		// Per node, as it was turned on.
+		for _, n := range a.nodeAdmins() {
+			info, err := n.rh.GetVhost(vhost)
+			if err != nil {
+				return did, n.explain(fmt.Sprintf("reading vhost %q", vhost), err)
 			}
-			did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q, which shoveltap had turned on", vhost))
+			where := ""
+			if len(a.ep.APIs()) > 1 {
+				where = " on the node of " + n.ep.API
+			}
+			switch {
+			case !info.Tracing:
+			case !apply:
+				did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q%s was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost, where))
+			default:
+				if err := n.setTracing(vhost, info, false); err != nil {
+					return did, err
+				}
+				did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q%s, which shoveltap had turned on", vhost, where))
+			}
 		}
 	}
 	return did, ctx.Err()

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
 )
 
 // Message is one delivery seen through a tap, as plain values. Header values
@@ -25,6 +27,37 @@ type Message struct {
 	Properties  Properties
 	Headers     map[string]any
 	Body        []byte
+	// Decoded is the decoder's result, filled once by the decoding stage
+	// (tap/decoding) before the message reaches the UI, JSON lines, the
+	// recorder or the clipboard; nil until then (see Result).
+	Decoded *decode.Result
+}
+
+// DecodeInput is what the decoders read of a message.
+func (m Message) DecodeInput() decode.Input {
+	p := m.Properties
+	return decode.Input{
+		Exchange:        m.Exchange,
+		RoutingKey:      m.RoutingKey,
+		ContentType:     p.ContentType,
+		ContentEncoding: p.ContentEncoding,
+		CorrelationID:   p.CorrelationID,
+		ReplyTo:         p.ReplyTo,
+		MessageID:       p.MessageID,
+		Type:            p.Type,
+		Headers:         m.Headers,
+		Body:            m.Body,
+	}
+}
+
+// Result is the decoded message: what the decoding stage found, or, for a
+// message that did not pass through it (tests, a capture read back), a
+// fresh decode.
+func (m Message) Result() decode.Result {
+	if m.Decoded != nil {
+		return *m.Decoded
+	}
+	return decode.Decode(m.DecodeInput())
 }
 
 // Decimal is an AMQP decimal header value: Value × 10^-Scale.

@@ -94,18 +94,6 @@ func BaseOf(name string) (string, bool) {
 	return "", false
 }
 
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return false
-		}
-	}
-	return true
-}
-
 // cleanHost keeps a host name readable inside a queue name: the short host
 // name in lower-case letters, digits and dashes, at most 24 characters.
 func cleanHost(host string) string {

@@ -97,3 +97,48 @@ func TestUnreachableDerivedAPISaysHowToGiveIt(t *testing.T) {
 		}
 	}
 }
+
+// A node that is down at start is skipped for the next --url; an unknown
+// host or a lone down node is a clear error; nothing is left behind.
+func TestNodesDownOrUnknownAtStart(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	none := func(string) string { return "" }
+	down := fmt.Sprintf("amqp://%s:%s@127.0.0.1:1/%s", ep.User, ep.Password, ep.Vhost)
+	unknown := fmt.Sprintf("amqp://%s:%s@no-such-node.invalid:5672/%s", ep.User, ep.Password, ep.Vhost)
+
+	cluster, err := tap.ResolveCluster([]string{down, unknown, ep.AMQP.String()}, []string{ep.API}, none)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openTap(t, tap.Config{Endpoint: cluster, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-downfirst", NoDiscovery: true})
+	if st := s.Status(); st.State != tap.StateRunning {
+		t.Fatalf("status %+v", st)
+	}
+
+	for _, c := range []struct {
+		url  string
+		want []string
+	}{
+		{down, []string{"cannot reach the broker at 127.0.0.1:1", "check --url"}},
+		{unknown, []string{"no-such-node.invalid", "check --url"}},
+	} {
+		one, err := tap.ResolveCluster([]string{c.url}, []string{ep.API}, none)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tap.Open(context.Background(), tap.Config{Endpoint: one, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-nonode"})
+		if err == nil {
+			t.Fatalf("%s: opened", c.url)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("error %q does not say %q", err, w)
+			}
+		}
+		if strings.Contains(err.Error(), ep.Password) && ep.Password != "" && ep.Password != "guest" {
+			t.Errorf("error shows the password: %v", err)
+		}
+	}
+	taptest.WaitClean(t, ep, tap.Prefix+"it-nonode-", time.Second)
+}

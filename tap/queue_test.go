@@ -115,6 +115,7 @@ func TestNoShovelTapNeedsNoTags(t *testing.T) {
 // the tap sees only the bound part and says plainly that it misses the rest.
 func TestQueueTapNoticesDefaultExchangeTraffic(t *testing.T) {
 	ep := taptest.Endpoint(t)
+	taptest.NeedStats(t, ep)
 	x := taptest.Exchange(t, ep, "topic")
 	q := taptest.Queue(t, ep, x, "task.#")
 	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Queue: q}}, Host: "it-unexplained", MonitorEvery: time.Second})

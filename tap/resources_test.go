@@ -17,7 +17,7 @@ func TestResourcesListsExchangesAndQueuesWithTheirBindings(t *testing.T) {
 	// A tap on x: its binding and its objects must not show.
 	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: tap.AllKeys}}, Reconnect: true, Host: "it-resources"})
 
-	admin, err := tap.NewAdmin(ep, false)
+	admin, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}

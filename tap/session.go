@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,7 +37,6 @@ type Config struct {
 	// Reconnect re-creates the tap when the broker connection drops; when
 	// false the session fails instead.
 	Reconnect    bool
-	InsecureTLS  bool
 	Host         string        // for names; the machine's host name when empty
 	Tick         time.Duration // batch cadence; 50 ms when zero
 	StartTimeout time.Duration // how long a shovel may take to start; 15 s when zero
@@ -47,6 +45,9 @@ type Config struct {
 	// NoDiscovery keeps the tap on the nodes given, not also on the
 	// cluster's other nodes that the management API lists.
 	NoDiscovery bool
+	// MaxRate is copied messages per second, 0 for no limit (see
+	// budget.go); an environment's max-rate sets it.
+	MaxRate int
 
 	failAt string // tests: fail the establish step whose description starts so
 }
@@ -158,21 +159,31 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	admin, err := NewAdmin(cfg.Endpoint, cfg.InsecureTLS)
-	if err != nil {
-		return nil, err
+	admin, apiErr := NewAdmin(cfg.Endpoint)
+	if apiErr != nil && !cfg.Endpoint.X509 {
+		return nil, apiErr
 	}
 	// The AMQP login comes first: its error tells a wrong password apart
 	// from a missing management tag, which the API's 401 cannot.
-	probe, node, err := dialNodes(cfg.Endpoint, names.Base+"-check", cfg.InsecureTLS, 0)
+	probe, node, err := dialNodes(cfg.Endpoint, names.Base+"-check", 0)
 	if err != nil {
 		return nil, err
 	}
 	defer probe.Close()
+	if apiErr != nil && !cfg.NoShovel {
+		return nil, apiErr // x509 login: the API has none
+	}
 
 	var notes []string
 	var lookup sourceLookup = admin
-	info, err := admin.Preflight()
+	var info BrokerInfo
+	switch {
+	case admin == nil:
+		// x509 login: the management API has no such login.
+		err = errors.New("the login is by x509 certificate, which the management API does not take")
+	default:
+		info, err = admin.Preflight()
+	}
 	switch {
 	case err != nil && cfg.NoShovel:
 		// A binding tap needs no management API: carry on without it
@@ -200,7 +211,7 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			cfg.Endpoint.Alternates = append(cfg.Endpoint.Alternates, more...)
 			cfg.Endpoint.AltAPIs = append(cfg.Endpoint.AltAPIs, apis...)
 			if len(apis) > 0 {
-				if admin, err = NewAdmin(cfg.Endpoint, cfg.InsecureTLS); err != nil {
+				if admin, err = NewAdmin(cfg.Endpoint); err != nil {
 					return nil, err
 				}
 				lookup = admin
@@ -229,10 +240,17 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		if cfg.NoShovel || cfg.Firehose {
 			return nil, errors.New("--tap-url carries messages to another broker with a shovel: it cannot be combined with --no-shovel or --firehose")
 		}
-		if tapAdmin, err = NewAdmin(*cfg.TapEndpoint, cfg.InsecureTLS); err != nil {
+		if _, err := ShovelURI(*cfg.TapEndpoint); err != nil {
 			return nil, err
 		}
-		tapProbe, tapNode, err := dialNodes(*cfg.TapEndpoint, names.Base+"-check", cfg.InsecureTLS, 0)
+		if ShovelHoldsPassword(*cfg.TapEndpoint) && cfg.Warn != nil {
+			cfg.Warn(fmt.Sprintf("the tap's shovel definition on %s holds user %q's password for the tap broker %s in clear while the tap runs: whoever may read the vhost's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. Use a tap-broker user with access to nothing else, or an amqps:// --tap-url with --tap-shovel-cert so that the shovel logs in by x509 and no password is stored",
+				cfg.Endpoint.Address(), cfg.TapEndpoint.User, cfg.TapEndpoint.Address()))
+		}
+		if tapAdmin, err = NewAdmin(*cfg.TapEndpoint); err != nil {
+			return nil, err
+		}
+		tapProbe, tapNode, err := dialNodes(*cfg.TapEndpoint, names.Base+"-check", 0)
 		if err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 		}
@@ -305,20 +323,6 @@ func tagList(tags []string) string {
 		return "no tags"
 	}
 	return strings.Join(tags, ", ")
-}
-
-// versionAtLeast compares a "major.minor.patch" version with major.minor.
-func versionAtLeast(v string, major, minor int) bool {
-	parts := strings.SplitN(v, ".", 3)
-	if len(parts) < 2 {
-		return false
-	}
-	ma, err1 := strconv.Atoi(parts[0])
-	mi, err2 := strconv.Atoi(parts[1])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	return ma > major || (ma == major && mi >= minor)
 }
 
 // bound reports whether the tap queue is bound straight to the sources

@@ -82,7 +82,7 @@ func (a amqpLookup) boundKeys(vhost, exchange string) ([]string, error) {
 }
 
 func (a amqpLookup) queueBindings(vhost, queue string) ([]queueBinding, error) {
-	return nil, fmt.Errorf("tapping queue %q needs its bindings from the management API, which this user cannot use (it needs the management tag)", queue)
+	return nil, fmt.Errorf("tapping queue %q needs its bindings from the management API, which is not usable here (the user lacks the management tag, or logs in by x509 certificate, which the API does not take)", queue)
 }
 
 // queueBinding is one binding of a production queue.

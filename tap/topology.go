@@ -2,7 +2,6 @@ package tap
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"net/url"
@@ -117,44 +116,20 @@ func (l *link) close() {
 	}
 }
 
-// dial opens an AMQP connection named after the tap, so operators can tell
-// it apart in the management UI.
-func dial(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
-	conn, err := dialRaw(ep, name, insecureTLS)
-	if err != nil {
-		return nil, explainAMQP(ep, "connecting to the broker", err)
-	}
-	return conn, nil
-}
-
-func dialRaw(ep Endpoint, name string, insecureTLS bool) (*amqp.Connection, error) {
-	props := amqp.NewConnectionProperties()
-	props.SetClientConnectionName(name)
-	cfg := amqp.Config{
-		Dial:       amqp.DefaultDial(10 * time.Second),
-		Heartbeat:  10 * time.Second,
-		Properties: props,
-	}
-	if ep.AMQP.Scheme == "amqps" {
-		cfg.TLSClientConfig = &tls.Config{ServerName: ep.AMQP.Host, InsecureSkipVerify: insecureTLS} //nolint:gosec // opt-in flag
-	}
-	return amqp.DialConfig(ep.AMQP.String(), cfg)
-}
-
 // dialNodes connects to the first of ep's nodes that answers, trying node
 // start first, and says which node it reached. A refused login stops the
 // search: every node would refuse it alike.
-func dialNodes(ep Endpoint, name string, insecureTLS bool, start int) (*amqp.Connection, int, error) {
+func dialNodes(ep Endpoint, name string, start int) (*amqp.Connection, int, error) {
 	nodes := ep.Nodes()
 	var errs []error
 	for n := range nodes {
 		i := (start + n) % len(nodes)
-		conn, err := dialRaw(ep.OnNode(i), name, insecureTLS)
+		conn, err := dialRaw(ep.OnNode(i), name)
 		if err == nil {
 			return conn, i, nil
 		}
 		err = explainAMQP(ep.OnNode(i), "connecting to the broker", err)
-		if len(nodes) == 1 || strings.Contains(err.Error(), "wrong username or password") {
+		if len(nodes) == 1 || strings.Contains(err.Error(), "wrong username or password") || strings.Contains(err.Error(), "refused the x509 login") {
 			return nil, 0, err
 		}
 		errs = append(errs, err)
@@ -165,6 +140,12 @@ func dialNodes(ep Endpoint, name string, insecureTLS bool, start int) (*amqp.Con
 // explainAMQP turns an AMQP failure into an actionable error. It never
 // includes the URL, which holds the password.
 func explainAMQP(ep Endpoint, doing string, err error) error {
+	if tlsErr, ok := explainTLS(ep.TLS, doing, ep.Address(), false, err); ok {
+		return tlsErr
+	}
+	if x509Err, ok := explainX509(ep, doing, err); ok {
+		return x509Err
+	}
 	var ae *amqp.Error
 	if errors.As(err, &ae) {
 		switch ae.Code {
@@ -200,18 +181,6 @@ func directURI(user, vhost string) string {
 	return "amqp://" + url.User(user).String() + "@/" + url.PathEscape(vhost)
 }
 
-// networkURI is a shovel URI for a broker reached over the network, with
-// its credentials. The vhost is always spelled out: to the shovel, an empty
-// path means the vhost "", not "/".
-func networkURI(ep Endpoint) string {
-	u := url.URL{
-		Scheme: ep.AMQP.Scheme,
-		User:   url.UserPassword(ep.User, ep.Password),
-		Host:   ep.Address(),
-	}
-	return u.String() + "/" + url.PathEscape(ep.Vhost)
-}
-
 // shovelDefinition is the dynamic shovel from source queue i into the
 // session's exchange i.
 //
@@ -234,9 +203,10 @@ func (s *Session) shovelDefinition(i, gen int) map[string]any {
 	dest := uri
 	if t := s.cfg.TapEndpoint; t != nil {
 		// The shovel lives on the tapped broker, so no secret of it is
-		// stored anywhere; the tap broker's credentials are, in this
-		// definition (readable by the vhost's policymakers).
-		dest = networkURI(*t)
+		// stored anywhere; the tap broker's password is, in this
+		// definition (readable by the vhost's policymakers), unless the
+		// shovel logs in by x509. Open has checked the URI.
+		dest, _ = ShovelURI(*t)
 	}
 	return map[string]any{
 		"src-protocol":       "amqp091",
@@ -265,7 +235,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	s.mu.Unlock()
 
 	tapEP := s.tapEndpoint()
-	conn, tapNode, err := dialNodes(tapEP, s.names.Base, s.cfg.InsecureTLS, tapNode)
+	conn, tapNode, err := dialNodes(tapEP, s.names.Base, tapNode)
 	if err != nil {
 		return nil, err
 	}
@@ -317,7 +287,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	ep := s.cfg.Endpoint
 	l.node = node
 	if s.cfg.TapEndpoint != nil {
-		if l.prod, l.node, err = dialNodes(ep, s.names.Base, s.cfg.InsecureTLS, node); err != nil {
+		if l.prod, l.node, err = dialNodes(ep, s.names.Base, node); err != nil {
 			return fail(err)
 		}
 		if l.prodCh, err = l.prod.Channel(); err != nil {
@@ -489,6 +459,9 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 						}
 					}
 				}
+			}
+			if t := s.cfg.TapEndpoint; t != nil && t.AMQP.Scheme == "amqps" {
+				last += "; it reaches the tap broker over TLS, so look for a TLS alert in the tapped broker's log and check --tap-shovel-ca-cert, --tap-shovel-cert and --tap-shovel-cert-key (paths on the tapped broker's host)"
 			}
 			return fmt.Errorf("the tap's shovel did not carry a message within %s (%s); see the broker log", s.cfg.StartTimeout, last)
 		}

@@ -41,6 +41,15 @@ type Options struct {
 	// Picker enables s in the table: remove the tap like q, then quit
 	// with WantsPicker true so that the caller reopens the source picker.
 	Picker bool
+	// EnvLabel names the environment (--env) the tap runs in; it leads the
+	// status line, in EnvColour (a lipgloss colour: a number or #rrggbb),
+	// and always in red when Production.
+	EnvLabel   string
+	EnvColour  string
+	Production bool
+	// InsecureTLS says the broker's certificate is not verified: the
+	// status line warns for the whole session.
+	InsecureTLS bool
 	// Notice is shown in the status line until the first key press, e.g.
 	// where the web monitor (--web) is: what was printed before the UI
 	// took the screen.
@@ -67,6 +76,9 @@ type Model struct {
 	trace  traceView
 	filter filterBar
 	status statusBar
+	// filtering runs a changed filter over many retained messages off the
+	// UI goroutine, debounced (see filterjob.go).
+	filtering filterJob
 
 	width, height int
 	lay           screenLayout
@@ -80,6 +92,7 @@ type Model struct {
 	quitErr    error
 	toPicker   bool   // quitting to go back to the source picker
 	notice     string // what the last action did, until the next key
+	envBadge   string // the environment's label, rendered once
 }
 
 // New returns the UI for a tap whose batches arrive on batches.
@@ -91,19 +104,20 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 	h := help.New()
 	h.Styles = st.Bubbles
 	return Model{
-		opts:    opts,
-		batches: batches,
-		st:      &st,
-		keys:    keys.Default(),
-		help:    h,
-		stream:  newStream(opts.Retain),
-		table:   newTable(&st, len(opts.Sources) > 1),
-		detail:  newDetail(&st),
-		trace:   traceView{st: &st},
-		filter:  newFilterBar(&st),
-		status:  statusBar{st: &st},
-		tap:     tap.Status{State: tap.StateStarting},
-		notice:  opts.Notice,
+		opts:     opts,
+		envBadge: envBadge(&st, opts),
+		batches:  batches,
+		st:       &st,
+		keys:     keys.Default(),
+		help:     h,
+		stream:   newStream(opts.Retain),
+		table:    newTable(&st, len(opts.Sources) > 1),
+		detail:   newDetail(&st),
+		trace:    traceView{st: &st},
+		filter:   newFilterBar(&st),
+		status:   statusBar{st: &st},
+		tap:      tap.Status{State: tap.StateStarting},
+		notice:   opts.Notice,
 	}
 }
 
@@ -116,8 +130,15 @@ func (m Model) QuitErr() error { return m.quitErr }
 // sources, rather than with q. Call it on the model that Run returns.
 func (m Model) WantsPicker() bool { return m.toPicker }
 
-// batchMsg carries one batch from the tap.
-type batchMsg tap.Batch
+// batchMsg carries one batch from the tap. entries are the messages made
+// ready for the screen (sanitised cells, filter subject) by the command
+// that received the batch, off the UI goroutine, so that Update only
+// appends them; when nil (tests), Update makes them.
+type batchMsg struct {
+	Messages []tap.Message
+	Status   tap.Status
+	entries  []*entry
+}
 
 // tapClosedMsg says the batch channel was closed: the tap has stopped.
 type tapClosedMsg struct{}
@@ -137,7 +158,7 @@ func (m Model) waitBatch() tea.Cmd {
 		if !ok {
 			return tapClosedMsg{}
 		}
-		return batchMsg(b)
+		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages)}
 	}
 }
 
@@ -153,7 +174,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.width, m.height = msg.Width, msg.Height
 	case batchMsg:
 		m.tap = msg.Status
-		m.stream.ingest(msg.Messages)
+		entries := msg.entries
+		if entries == nil {
+			entries = newEntries(msg.Messages)
+		}
+		m.stream.ingest(entries)
 		cmd = m.waitBatch()
 	case tapClosedMsg:
 		m.closed = true
@@ -162,6 +187,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, tea.Quit
 	case savedMsg:
 		m.saved(msg)
+	case filterTickMsg:
+		cmd = m.filtering.start(msg, m.stream)
+	case filterDoneMsg:
+		m.filtering.finish(msg, m.stream)
 	case tea.KeyPressMsg:
 		m.notice = ""
 		cmd = m.handleKey(msg)
@@ -170,7 +199,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			var changed bool
 			changed, cmd = m.filter.update(msg)
 			if changed {
-				m.applyFilter()
+				cmd = tea.Batch(cmd, m.applyFilter())
 			}
 		}
 	}
@@ -236,11 +265,11 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			m.filter.keep()
 		case key.Matches(k, km.CancelFilter):
 			m.filter.clear()
-			m.applyFilter()
+			return m.applyFilter()
 		default:
 			changed, cmd := m.filter.update(k)
 			if changed {
-				m.applyFilter()
+				cmd = tea.Batch(cmd, m.applyFilter())
 			}
 			return cmd
 		}
@@ -309,7 +338,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.quit()
 		case key.Matches(k, km.ClearFilter):
 			m.filter.clear()
-			m.applyFilter()
+			return m.applyFilter()
 		}
 	}
 	return nil
@@ -317,8 +346,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 
 // applyFilter tests every retained message against the query. Batches
 // that arrive later test only their own messages.
-func (m *Model) applyFilter() {
-	m.stream.setFilter(filter.Parse(m.filter.value()))
+func (m *Model) applyFilter() tea.Cmd {
+	return m.filtering.change(m.stream, filter.Parse(m.filter.value()))
 }
 
 // quit starts removing the tap. OnQuit runs in a command; the program
@@ -403,7 +432,8 @@ func (m Model) statusInfo() statusInfo {
 		newer:          s.newer(),
 		capture:        m.opts.Capture,
 		notice:         m.notice,
-		warning:        strings.Join(m.tap.Notes, " · "),
+		warning:        strings.Join(m.warnings(), " · "),
+		env:            m.envBadge,
 	}
 }
 

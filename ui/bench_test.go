@@ -130,3 +130,70 @@ func BenchmarkDetailLargeJSON(b *testing.B) {
 		m = press(b, m, "esc")
 	}
 }
+
+// BenchmarkUIGoroutinePerMessage1KB is what the UI goroutine spends per
+// message of a busy tap: Update appending a batch of 100 ready entries
+// (decoded by the decoding stage and prepared in the receiving command,
+// off the UI goroutine) and View drawing the screen, with 10k retained
+// 1 KB JSON messages. Reported as ns per message.
+func BenchmarkUIGoroutinePerMessage1KB(b *testing.B) {
+	const perBatch = 100
+	opts := testOptions
+	opts.Retain = 10_000
+	m := newModel(b, 120, 40, opts)
+	body := []byte(`{"order_id":1842,"customer":"ACME GmbH","lines":[`)
+	for len(body) < 1000 {
+		body = append(body, `{"sku":"A-1","qty":2,"price":12.5},`...)
+	}
+	body = append(body[:len(body)-1], "]}"...)
+	mk := func(seq uint64) tap.Message {
+		msg := message(seq)
+		msg.Body, msg.Properties.ContentType = body, "application/json"
+		return msg
+	}
+	seq := uint64(0)
+	ready := func() batchMsg {
+		msgs := make([]tap.Message, perBatch)
+		for i := range msgs {
+			seq++
+			msgs[i] = mk(seq)
+		}
+		return batchMsg{Messages: msgs, Status: running(seq), entries: newEntries(msgs)}
+	}
+	for range opts.Retain / perBatch {
+		out, _ := m.Update(ready())
+		m = out.(Model)
+	}
+	batches := make([]batchMsg, 64)
+	for i := range batches {
+		batches[i] = ready()
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		out, _ := m.Update(batches[i%len(batches)])
+		m = out.(Model)
+		_ = m.View()
+		i++
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perBatch), "ns/msg")
+}
+
+// BenchmarkFilterKeystrokeUIGoroutine100k is what one filter keystroke
+// costs the UI goroutine with 100k messages retained: the key, the
+// scheduling and, after the debounce, the snapshot handed to the command
+// (the matching itself runs in the command, off the UI goroutine).
+func BenchmarkFilterKeystrokeUIGoroutine100k(b *testing.B) {
+	m := retainedModel(b, benchRetained)
+	m = press(b, m, "/")
+	queries := []string{"a", "ac", "acm", "acme"}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.filter.clear()
+		m.stream.setFilter(filter.Matcher{})
+		_ = m.filtering.change(m.stream, filter.Parse(queries[i%len(queries)]))
+		_ = m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.stream)
+		i++
+	}
+}

@@ -13,7 +13,6 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
-	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 )
 
@@ -125,7 +124,7 @@ func clipboardText(msg tap.Message, bodyOnly bool) (text, what string) {
 	if bodyOnly {
 		return string(msg.Body), "the body"
 	}
-	rec := jsonl.NewRecord(msg, decode.Decode(jsonl.DecodeInput(msg)))
+	rec := jsonl.NewRecord(msg, msg.Result())
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		// Records are built to be encodable; say so rather than copy less.

@@ -57,9 +57,20 @@ type headerLine struct {
 	key, value string
 }
 
+// newEntries makes the entries of a batch. It touches no model state, so
+// it runs in the command that received the batch, off the UI goroutine.
+func newEntries(msgs []tap.Message) []*entry {
+	out := make([]*entry, len(msgs))
+	for i, m := range msgs {
+		out[i] = newEntry(m)
+	}
+	return out
+}
+
 func newEntry(m tap.Message) *entry {
-	res := decode.Decode(decodeInput(m))
+	res := m.Result()
 	e := &entry{msg: m}
+	e.msg.Decoded = nil // the entry keeps its own sanitised result, without the rendered body
 	e.res = sanitizeResult(res)
 	e.cells = cells{
 		time:        formatTime(m.Time),
@@ -88,26 +99,10 @@ func newEntry(m tap.Message) *entry {
 	return e
 }
 
-func decodeInput(m tap.Message) decode.Input {
-	p := m.Properties
-	return decode.Input{
-		Exchange:        m.Exchange,
-		RoutingKey:      m.RoutingKey,
-		ContentType:     p.ContentType,
-		ContentEncoding: p.ContentEncoding,
-		CorrelationID:   p.CorrelationID,
-		ReplyTo:         p.ReplyTo,
-		MessageID:       p.MessageID,
-		Type:            p.Type,
-		Headers:         m.Headers,
-		Body:            m.Body,
-	}
-}
-
 // body returns the rendered body for the detail pane, decoding the message
 // again: entries keep no rendering.
 func (e *entry) body() decode.Body {
-	return sanitizeResult(decode.Decode(decodeInput(e.msg))).Body
+	return sanitizeResult(decode.Decode(e.msg.DecodeInput())).Body
 }
 
 // sanitizeResult returns res with every string that reaches the screen made

@@ -31,7 +31,8 @@ type statusInfo struct {
 	newer          int    // rows below the selection
 	capture        bool   // reading a capture file, not a live tap
 	notice         string // what the last action did
-	warning        string // what the tap cannot see (tap.Status.Notes)
+	warning        string // what the tap cannot see (tap.Status.Notes), --insecure-tls
+	env            string // the environment's label, already styled
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
@@ -125,6 +126,10 @@ func (b statusBar) tapPart(in statusInfo) string {
 	}
 	if len(in.sources) > 0 {
 		where += s.Label.Render("  tapping ") + sanitize.Line(strings.Join(in.sources, ", "))
+	}
+	if in.env != "" {
+		// First, so that a cut line still says which environment this is.
+		badge = in.env + " " + badge
 	}
 	return badge + "  " + where
 }

@@ -34,6 +34,13 @@ func TestStatusBar(t *testing.T) {
 		{"reconnecting", 80, func(in *statusInfo) {
 			in.state, in.detail = tap.StateReconnecting, "connection refused"
 		}, 2, []string{"RECONNECTING", "connection refused"}},
+		{"reconnecting with the gap so far", 80, func(in *statusInfo) {
+			in.state, in.detail = tap.StateReconnecting, "3.2 s, messages published meanwhile may be missing (connection to the broker lost)"
+		}, 2, []string{"RECONNECTING", "3.2 s, messages published meanwhile may be missing"}},
+		{"running after a gap", 80, func(in *statusInfo) {
+			in.detail = "6.2 s gap until 12:01:09, messages may be missing (connection to the broker lost)"
+		}, 2, []string{"● running", "6.2 s gap until 12:01:09, messages may be missing"}},
+		{"no statistics", 80, func(in *statusInfo) { in.droppedUnknown = true }, 2, []string{"dropped unknown"}},
 		{"failed", 80, func(in *statusInfo) { in.state, in.detail = tap.StateFailed, "\x1b[2Jaccess refused" }, 2,
 			[]string{"FAILED", `\x1b[2Jaccess refused`}},
 		{"closed", 80, func(in *statusInfo) { in.closed = true }, 2, []string{"■ stopped"}},

@@ -3,7 +3,6 @@ package ui
 import (
 	"sort"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui/filter"
 )
 
@@ -35,13 +34,12 @@ func newStream(retain int) *stream {
 	return &stream{ring: newRing(retain), following: true}
 }
 
-// ingest adds a batch of messages. Only the new messages are tested
-// against the filter.
-func (s *stream) ingest(msgs []tap.Message) {
-	for _, m := range msgs {
-		e := newEntry(m)
+// ingest adds a batch of entries. Only the new ones are tested against the
+// filter.
+func (s *stream) ingest(entries []*entry) {
+	for _, e := range entries {
 		s.received++
-		s.lastSeq = m.Seq
+		s.lastSeq = e.msg.Seq
 		if s.paused {
 			s.newPaused++
 		}
@@ -91,6 +89,23 @@ func (s *stream) setFilter(m filter.Matcher) {
 		}
 	}
 	s.shown = shown
+}
+
+// setFiltered installs the entries a matcher picked from the messages up
+// to upTo (computed elsewhere) and tests the ones that arrived since.
+func (s *stream) setFiltered(m filter.Matcher, shown []*entry, upTo uint64) {
+	first := s.ring.len()
+	for first > 0 && s.ring.at(first-1).msg.Seq > upTo {
+		first--
+	}
+	for i := first; i < s.ring.len(); i++ {
+		if e := s.ring.at(i); m.Match(&e.subject) {
+			shown = append(shown, e)
+		}
+	}
+	s.matcher = m
+	s.shown = shown
+	s.dropEvicted()
 }
 
 // limit is the number of shown entries on display: all of them, or when

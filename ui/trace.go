@@ -27,6 +27,11 @@ type traceView struct {
 
 	builtAt       uint64 // stream.received when the tree was built
 	width, height int
+	// items are the retained Celery messages, oldest first, collected as
+	// they arrive (itemsTo is the newest message looked at), so a refresh
+	// reads only the new messages.
+	items   []tracetree.Item
+	itemsTo uint64
 }
 
 // canTrace says whether e belongs to a Celery workflow the tree can show.
@@ -87,19 +92,51 @@ func (t *traceView) refresh(s *stream) {
 	t.scrollToCursor()
 }
 
-// build reads every retained Celery message. It runs only while the tree
-// is open and only after new messages arrived.
+// build makes the tree of the retained Celery messages. It runs only while
+// the tree is open and only after new messages arrived; it reads only the
+// messages that arrived since the last build, and builds the tree again
+// only when a Celery message came or went.
 func (t *traceView) build(s *stream) {
-	var items []tracetree.Item
-	for i := range s.ring.len() {
+	changed := t.collect(s)
+	t.builtAt = s.received
+	if !changed && t.tree.RootID == t.rootID && t.rows != nil {
+		return
+	}
+	t.tree = tracetree.Build(t.rootID, t.items)
+	t.rows = t.tree.Rows()
+}
+
+// collect brings items up to date with the ring: drops the evicted ones,
+// adds the new ones. It says whether anything changed.
+func (t *traceView) collect(s *stream) bool {
+	changed := false
+	if s.ring.len() == 0 {
+		changed = len(t.items) > 0
+		t.items = t.items[:0]
+		return changed
+	}
+	oldest := s.ring.at(0).msg.Seq
+	drop := 0
+	for drop < len(t.items) && t.items[drop].Seq < oldest {
+		drop++
+	}
+	if drop > 0 {
+		t.items = append(t.items[:0], t.items[drop:]...)
+		changed = true
+	}
+	first := s.ring.len()
+	for first > 0 && s.ring.at(first-1).msg.Seq > t.itemsTo {
+		first--
+	}
+	for i := first; i < s.ring.len(); i++ {
 		e := s.ring.at(i)
 		if e.res.Task != nil {
-			items = append(items, tracetree.Item{Seq: e.msg.Seq, Task: *e.res.Task, Label: e.res.Summary})
+			t.items = append(t.items, tracetree.Item{Seq: e.msg.Seq, Task: *e.res.Task, Label: e.res.Summary})
+			changed = true
 		}
+		t.itemsTo = e.msg.Seq
 	}
-	t.tree = tracetree.Build(t.rootID, items)
-	t.rows = t.tree.Rows()
-	t.builtAt = s.received
+	return changed
 }
 
 // SetSize sets the pane's size including its title line.

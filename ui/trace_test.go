@@ -206,3 +206,32 @@ func TestTraceKeyInHelp(t *testing.T) {
 		t.Errorf("help of a Celery task does not list the trace tree:\n%s", screen(m))
 	}
 }
+
+// The trace view collects Celery messages as they arrive: after batches
+// and evictions its items are exactly the retained Celery messages.
+func TestTraceItemsFollowTheRingIncrementally(t *testing.T) {
+	opts := testOptions
+	opts.Retain = 40
+	m := newModel(t, 120, 30, opts)
+	var tv traceView
+	for from := uint64(1); from <= 200; from += 25 {
+		m = update(t, m, batch(messages(from, from+24), running(from+24)))
+		tv.collect(m.stream)
+		var want []uint64
+		for i := range m.stream.ring.len() {
+			if e := m.stream.ring.at(i); e.res.Task != nil {
+				want = append(want, e.msg.Seq)
+			}
+		}
+		var got []uint64
+		for _, it := range tv.items {
+			got = append(got, it.Seq)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("after message %d: items %v, retained Celery messages %v", from+24, got, want)
+		}
+		if len(want) == 0 {
+			t.Fatal("the synthetic traffic has no Celery messages")
+		}
+	}
+}

@@ -18,8 +18,7 @@ import (
 type ReplayConfig struct {
 	// Endpoint is the target broker; its user is the one the messages are
 	// published as.
-	Endpoint    tap.Endpoint
-	InsecureTLS bool
+	Endpoint tap.Endpoint
 	// Reader is the capture; the caller opens and closes it.
 	Reader   *Reader
 	Exchange string // "" is the default exchange: the routing key names the queue
@@ -58,7 +57,7 @@ func (r ReplayResult) String() string {
 // another user than the endpoint's is cleared, since the broker would
 // refuse it.
 func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
-	conn, err := dial(ctx, cfg.Endpoint, cfg.InsecureTLS)
+	conn, err := dial(ctx, cfg.Endpoint)
 	if err != nil {
 		return ReplayResult{}, err
 	}

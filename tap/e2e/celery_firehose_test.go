@@ -44,10 +44,9 @@ func TestFirehoseShowsRealCeleryDefaultTraffic(t *testing.T) {
 		_ = worker.Process.Signal(syscall.SIGTERM)
 		_ = worker.Wait()
 	})
-	rh := taptest.Admin(t, ep)
 	taptest.Eventually(t, 30*time.Second, "the Celery worker to consume from queue celery", func() bool {
-		q, err := rh.GetQueueWithParameters(ep.Vhost, "celery", map[string][]string{"columns": {"name,consumers"}})
-		return err == nil && q.Consumers > 0
+		n, ok := taptest.Consumers(t, ep, "celery")
+		return ok && n > 0
 	})
 
 	p := startJSON(t, ep, "--queue", "celery", "--firehose")
@@ -81,20 +80,25 @@ func TestFirehoseShowsRealCeleryDefaultTraffic(t *testing.T) {
 	// tap's own activity. Traces are routed inside the broker, so the tap
 	// queue counts no publishes: what passed through it is what shoveltap
 	// acknowledged. The statistics are sampled every few seconds.
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var through int64
-	taptest.Eventually(t, 20*time.Second, "the statistics to count the tasks", func() bool {
-		c, ok, err := a.QueueCounters(ep.Vhost, p.base+"-tap")
-		through = c.Acked
-		return err == nil && ok && through >= n
-	})
-	time.Sleep(6 * time.Second)
-	if c, _, _ := a.QueueCounters(ep.Vhost, p.base+"-tap"); c.Acked > n+10 {
-		t.Errorf("%d traces passed through the tap for %d tasks: the firehose amplifies itself", c.Acked, n)
+	if taptest.StatsOff(t, ep) {
+		t.Log("the broker keeps no message statistics: the self-amplification check needs them and is skipped here")
+	} else {
+		var through int64
+		taptest.Eventually(t, 20*time.Second, "the statistics to count the tasks", func() bool {
+			c, ok, err := a.QueueCounters(ep.Vhost, p.base+"-tap")
+			through = c.Acked
+			return err == nil && ok && through >= n
+		})
+		time.Sleep(6 * time.Second)
+		if c, _, _ := a.QueueCounters(ep.Vhost, p.base+"-tap"); c.Acked > n+10 {
+			t.Errorf("%d traces passed through the tap for %d tasks: the firehose amplifies itself", c.Acked, n)
+		}
 	}
+	rh := taptest.Admin(t, ep)
 
 	if code := stop(t, p); code != 0 {
 		t.Errorf("exit %d: %s", code, p.stderr.String())

@@ -60,22 +60,6 @@ type Decoded struct {
 	Task    *decode.Task      `json:"task,omitempty"`
 }
 
-// DecodeInput is what the decoders need from a message.
-func DecodeInput(m tap.Message) decode.Input {
-	return decode.Input{
-		Exchange:        m.Exchange,
-		RoutingKey:      m.RoutingKey,
-		ContentType:     m.Properties.ContentType,
-		ContentEncoding: m.Properties.ContentEncoding,
-		CorrelationID:   m.Properties.CorrelationID,
-		ReplyTo:         m.Properties.ReplyTo,
-		MessageID:       m.Properties.MessageID,
-		Type:            m.Properties.Type,
-		Headers:         m.Headers,
-		Body:            m.Body,
-	}
-}
-
 // NewRecord builds the record of a message and its decoding.
 func NewRecord(m tap.Message, d decode.Result) Record {
 	r := Record{
@@ -151,7 +135,7 @@ func (w *Writer) Write(m tap.Message) error {
 	if w.opts.Redact {
 		m = Redact(m)
 	}
-	if err := w.enc.Encode(NewRecord(m, decode.Decode(DecodeInput(m)))); err != nil {
+	if err := w.enc.Encode(NewRecord(m, m.Result())); err != nil {
 		return fmt.Errorf("writing message %d: %w", m.Seq, err)
 	}
 	return nil

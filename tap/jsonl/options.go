@@ -21,7 +21,7 @@ type Options struct {
 // The decoded section of a record never shows secrets either way. m
 // itself is not modified.
 func Redact(m tap.Message) tap.Message {
-	if body, changed := decode.RedactBody(DecodeInput(m)); changed {
+	if body, changed := decode.RedactBody(m.DecodeInput()); changed {
 		m.Body = body
 	}
 	m.Headers = decode.RedactHeaders(m.Headers)

@@ -10,6 +10,7 @@
 package taptest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -82,7 +83,7 @@ func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 // Admin is a management API client for the endpoint.
 func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +93,7 @@ func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
 // Channel opens a connection and channel, closed when the test ends.
 func Channel(t testing.TB, ep tap.Endpoint) *amqp.Channel {
 	t.Helper()
-	conn, err := amqp.Dial(ep.AMQP.String())
+	conn, err := tap.Dial(ep, "shoveltap test")
 	if err != nil {
 		t.Fatalf("connecting to the test broker: %v", err)
 	}
@@ -156,7 +157,7 @@ func QueueDepth(t testing.TB, ch *amqp.Channel, name string) int {
 // from the management API.
 func QueueReady(t testing.TB, ep tap.Endpoint, name string) int {
 	t.Helper()
-	a, err := tap.NewAdmin(ep, false)
+	a, err := tap.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,4 +265,50 @@ func Vhost(t testing.TB, ep tap.Endpoint) tap.Endpoint {
 	v.Vhost = name
 	v.AMQP.Vhost = name
 	return v
+}
+
+// NeedStats skips a test of a figure that comes from the management API's
+// message statistics when the broker collects none (RabbitMQ 4 with
+// management_metrics_collection denied): there shoveltap shows such
+// figures as unknown, which other tests check.
+func NeedStats(t testing.TB, ep tap.Endpoint) {
+	t.Helper()
+	if StatsOff(t, ep) {
+		t.Skip("the broker collects no message statistics (management_metrics_collection denied): this figure is shown as unknown there")
+	}
+}
+
+// StatsOff says whether the broker collects no message statistics.
+func StatsOff(t testing.TB, ep tap.Endpoint) bool {
+	t.Helper()
+	a, err := tap.NewAdmin(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ov, err := a.Overview(context.Background())
+	if err != nil {
+		t.Fatalf("reading the overview: %v", err)
+	}
+	return ov.DisableStats
+}
+
+// Consumers is a queue's consumer count read over AMQP (the management API
+// of a broker without statistics does not report it); ok is false while
+// the queue does not exist.
+func Consumers(t testing.TB, ep tap.Endpoint, queue string) (n int, ok bool) {
+	t.Helper()
+	conn, err := amqp.Dial(ep.AMQP.String())
+	if err != nil {
+		t.Fatalf("connecting to the test broker: %v", err)
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := ch.QueueDeclarePassive(queue, false, false, false, false, nil)
+	if err != nil {
+		return 0, false
+	}
+	return q.Consumers, true
 }

@@ -14,8 +14,8 @@ import (
 // pre-selected and problem (why the last choice could not be tapped)
 // shown, and returns what the user chose. No sources and no error means the
 // user quit, or a signal ended ctx.
-func Run(ctx context.Context, ep tap.Endpoint, insecureTLS bool, selected []tap.Source, problem string) ([]tap.Source, error) {
-	admin, err := tap.NewAdmin(ep, insecureTLS)
+func Run(ctx context.Context, ep tap.Endpoint, selected []tap.Source, problem string) ([]tap.Source, error) {
+	admin, err := tap.NewAdmin(ep)
 	if err != nil {
 		return nil, err
 	}

@@ -66,6 +66,9 @@ type Styles struct {
 		Label                                            lipgloss.Style
 		Value                                            lipgloss.Style
 		Warn                                             lipgloss.Style // a non-zero drop count
+		// Env is a named environment's label; Production is a production
+		// environment's, always red.
+		Env, Production lipgloss.Style
 	}
 	Filter struct {
 		Prompt lipgloss.Style
@@ -115,6 +118,8 @@ func New(t Theme) Styles {
 	s.Status.Label = muted
 	s.Status.Value = base
 	s.Status.Warn = base.Foreground(t.Warn).Bold(true)
+	s.Status.Env = base.Bold(true).Reverse(true)
+	s.Status.Production = base.Foreground(t.Error).Bold(true).Reverse(true)
 
 	s.Filter.Prompt = base.Foreground(t.Accent).Bold(true)
 	s.Filter.Active = base.Foreground(t.Accent)

@@ -1,0 +1,146 @@
+package tap
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// dialTimeout bounds the TCP connect and the AMQP handshake.
+const dialTimeout = 10 * time.Second
+
+// AMQPConfig is the client configuration of an AMQP connection to the
+// endpoint, named name in the broker's connection list: TLS from e.TLS on
+// amqps://, and x509 login (SASL EXTERNAL) when e.X509. Every AMQP
+// connection shoveltap makes starts from it; the caller sets Dial.
+func (e Endpoint) AMQPConfig(name string) (amqp.Config, error) {
+	props := amqp.NewConnectionProperties()
+	props.SetClientConnectionName(name)
+	cfg := amqp.Config{Heartbeat: 10 * time.Second, Properties: props}
+	if e.AMQP.Scheme == "amqps" {
+		tc, err := e.TLS.Config()
+		if err != nil {
+			return amqp.Config{}, err
+		}
+		cfg.TLSClientConfig = tc
+	}
+	if e.X509 {
+		cfg.SASL = []amqp.Authentication{&amqp.ExternalAuth{}}
+	}
+	return cfg, nil
+}
+
+func dialRaw(ep Endpoint, name string) (*amqp.Connection, error) {
+	return dialContext(context.Background(), ep, name)
+}
+
+// dialContext connects to ep's preferred node; ctx cancels the TCP
+// connect. A failure whose cause the AMQP handshake hid is looked into
+// with probeTLS.
+func dialContext(ctx context.Context, ep Endpoint, name string) (*amqp.Connection, error) {
+	cfg, err := ep.AMQPConfig(name)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Dial = func(network, addr string) (net.Conn, error) {
+		d := net.Dialer{Timeout: dialTimeout}
+		conn, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		// No heartbeats yet: a dead server must not stall the handshake.
+		// The client clears the deadline once the connection is open.
+		if err := conn.SetDeadline(time.Now().Add(dialTimeout)); err != nil {
+			conn.Close()
+			return nil, err
+		}
+		return conn, nil
+	}
+	conn, err := amqp.DialConfig(ep.AMQP.String(), cfg)
+	if err != nil && handshakeHidden(err) {
+		if cause := probeTLS(ep); cause != nil {
+			return nil, cause
+		}
+	}
+	return conn, err
+}
+
+// DialContext opens an AMQP connection named name to ep's preferred node,
+// with an error that says what to do; ctx cancels the connect.
+func DialContext(ctx context.Context, ep Endpoint, name string) (*amqp.Connection, error) {
+	conn, err := dialContext(ctx, ep, name)
+	if err != nil {
+		return nil, explainAMQP(ep, "connecting to the broker", err)
+	}
+	return conn, nil
+}
+
+// Dial opens an AMQP connection named name to the first of the endpoint's
+// nodes that answers, with an error that says what to do.
+func Dial(ep Endpoint, name string) (*amqp.Connection, error) {
+	conn, _, err := dialNodes(ep, name, 0)
+	return conn, err
+}
+
+// handshakeHidden reports an AMQP handshake failure that says nothing of
+// its cause: a closed connection, or garbage where a frame should be.
+func handshakeHidden(err error) bool {
+	var ae *amqp.Error
+	if errors.As(err, &ae) {
+		return !ae.Server && (ae.Code == amqp.FrameError || ae.Code == amqp.ChannelError)
+	}
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+}
+
+// errSpeaksTLS is probeTLS's finding that an amqp:// URL names a TLS port.
+var errSpeaksTLS = errors.New("the port speaks TLS")
+
+// probeTLS finds what a failed AMQP handshake hid. On amqps:// it is the
+// TLS alert with which the broker refused the client certificate: with TLS
+// 1.3 that alert arrives after the client's handshake is done, and the
+// AMQP client reports only a closed connection. On amqp:// it is whether
+// the port speaks TLS. nil when the probe learns nothing.
+func probeTLS(ep Endpoint) error {
+	conn, err := net.DialTimeout("tcp", ep.Address(), 5*time.Second)
+	if err != nil {
+		return nil
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(5 * time.Second)); err != nil {
+		return nil
+	}
+	cfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // only asks whether the port speaks TLS
+	if ep.AMQP.Scheme == "amqps" {
+		if cfg, err = ep.TLS.Config(); err != nil {
+			return nil
+		}
+	}
+	cfg.ServerName = ep.AMQP.Host
+	tc := tls.Client(conn, cfg)
+	err = tc.Handshake()
+	if ep.AMQP.Scheme != "amqps" {
+		var record tls.RecordHeaderError
+		if err == nil || !errors.As(err, &record) {
+			return errSpeaksTLS // a TLS alert proves TLS as well as a handshake
+		}
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	// The broker sends its alert, or connection.start, once it has the
+	// protocol header.
+	if _, err := tc.Write([]byte("AMQP\x00\x00\x09\x01")); err != nil {
+		return err
+	}
+	var b [1]byte
+	if _, err := tc.Read(b[:]); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	return nil
+}
