@@ -432,7 +432,7 @@ func (r *results) goBenchReport(p func(string, ...any)) {
 		p("| %s | %s | %.3f | %.1f | %.0f |", strings.TrimPrefix(g.Package, "github.com/shoveltap/shoveltap/"), g.Name, g.NsPerOp/1e6, g.BytesPerOp/1024, g.AllocsPerOp)
 	}
 	p("")
-	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained; BenchmarkWebBatch is the web monitor's share of one 50-message batch: decoded and encoded once, added to a full ring of 10k, and the rows event of four pages built.")
+	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained; BenchmarkWebBatch is the web monitor's share of one 50-message batch already decoded by the decoding stage: read and encoded once, added to a full ring of 10k, and the rows event of four pages built.")
 	p("")
 }
 
@@ -456,7 +456,7 @@ func (r *results) webReport(p func(string, ...any)) {
 	}
 	p("## 7. Web monitor (`--web`) under load")
 	p("")
-	p("A real tap on the production exchange at 1k msg/s (%d-byte messages) feeds the headless terminal UI; in the second run the web monitor sits beside it (the same fan-out as `--web`), with live viewers reading the event stream as fast as they can, one slow viewer reading %d KB/s (a fifth of what the stream needs) and one stalled viewer that reads nothing until the end (4 KB receive buffer). The tap must not fall behind: the UI gets every message with the same latency, and the broker drops nothing.", ingestSize, slowViewerRate>>10)
+	p("A real tap on the production exchange at 1k msg/s (%d-byte messages) feeds the headless terminal UI through the decoding stage, as shoveltap does; in the second run the web monitor sits beside it (the same fan-out as `--web`), with live viewers reading the event stream as fast as they can, one slow viewer reading %d KB/s (a fifth of what the stream needs) and one stalled viewer that reads nothing until the end (4 KB receive buffer). The tap must not fall behind: the UI gets every message with the same latency, and the broker drops nothing.", ingestSize, slowViewerRate>>10)
 	p("")
 	if r.WebRun != "" {
 		p("Measured by %s.", r.WebRun)

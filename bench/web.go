@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/decoding"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
 
@@ -76,7 +77,10 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 		defer cancel()
 		return s.Close(cctx)
 	}
-	batches := s.Batches()
+	// As shoveltap does: every message decoded once, then the fan-out.
+	stageCtx, stopStage := context.WithCancel(ctx)
+	defer stopStage()
+	batches := decoding.Stage(stageCtx, s.Batches(), 0)
 	var srv *web.Server
 	var live []*sseViewer
 	var slow *sseViewer

@@ -116,6 +116,9 @@ func (h *hub) run() {
 
 func newItem(m tap.Message) *item {
 	r := ui.Read(m)
+	// Like the terminal UI, keep no rendering: the detail view decodes its
+	// one message again.
+	m.Decoded = nil
 	return &item{msg: m, subject: r.Subject, row: rowJSON(m, r)}
 }
 
