@@ -80,6 +80,7 @@ type tapFlags struct {
 	count       int
 	duration    time.Duration
 	record      string
+	web         webFlags
 }
 
 func (f *tapFlags) register(fs *flag.FlagSet) {
@@ -103,8 +104,9 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
 	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
-	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
-	fs.DurationVar(&f.duration, "duration", 0, "with JSON output: stop after this long")
+	fs.IntVar(&f.count, "count", 0, "with JSON output or --web-only: stop after this many messages")
+	fs.DurationVar(&f.duration, "duration", 0, "with JSON output or --web-only: stop after this long")
+	f.web.register(fs)
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 }
 
@@ -200,13 +202,22 @@ func runTap(ctx context.Context, args []string, con console) int {
 		return code
 	}
 	sources := f.sources()
-	useJSON := f.json || !isTerminal(con.stdout)
+	if err := f.web.check(len(sources) > 0); err != nil {
+		fmt.Fprintf(con.stderr, "shoveltap: %v\nRun shoveltap --help for every flag.\n", err)
+		return 2
+	}
+	useJSON := (f.json || !isTerminal(con.stdout)) && !f.web.only
 	// Without a source, a terminal gets the picker; a pipe cannot.
 	if len(sources) == 0 && useJSON {
 		fmt.Fprintln(con.stderr, "shoveltap: nothing to tap: give --exchange NAME or --queue NAME\nRun shoveltap --help for every flag.")
 		return 2
 	}
 	taps := &tapSessions{cfg: cfg, flags: &f, useJSON: useJSON, con: con}
+	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
+		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		return 2
+	}
+	defer stopWeb(taps.web)
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
 		if taps.rec, err = capture.Create(f.record); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/ui/web"
 )
 
 // tapSessions opens one tap session after another for the tap loop, all
@@ -24,6 +25,7 @@ type tapSessions struct {
 	flags   *tapFlags
 	useJSON bool
 	con     console
+	web     *web.Server // the browser monitor (--web), fed beside the UI or JSON; nil for none
 	// rec is the recorder the next session writes to; each session closes
 	// its own, and the next opens the file again to append to it.
 	rec *capture.Recorder
@@ -97,9 +99,16 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	if rec != nil {
 		recording, batches = capture.StartRecording(ctx, rec, batches)
 	}
+	if s.web != nil {
+		wctx, stopTee := context.WithCancel(ctx)
+		defer stopTee()
+		batches = s.web.Tee(wctx, batches)
+	}
 	var again bool
 	var runErr error
-	if s.useJSON {
+	if s.flags.web.only {
+		runErr = s.serveWebOnly(ctx, session, batches)
+	} else if s.useJSON {
 		runErr = s.streamJSON(ctx, session, batches)
 	} else {
 		again, runErr = runUI(ctx, session, batches, s.uiOptions(closeTap))
@@ -151,6 +160,7 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 		OnQuit:      closeTap,
 		Picker:      true,
 		InsecureTLS: s.cfg.Endpoint.TLS.Insecure,
+		Notice:      s.webNotice(),
 	}
 	if env := s.flags.conn.env; env != nil {
 		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production

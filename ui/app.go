@@ -50,6 +50,10 @@ type Options struct {
 	// InsecureTLS says the broker's certificate is not verified: the
 	// status line warns for the whole session.
 	InsecureTLS bool
+	// Notice is shown in the status line until the first key press, e.g.
+	// where the web monitor (--web) is: what was printed before the UI
+	// took the screen.
+	Notice string
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -113,6 +117,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		filter:   newFilterBar(&st),
 		status:   statusBar{st: &st},
 		tap:      tap.Status{State: tap.StateStarting},
+		notice:   opts.Notice,
 	}
 }
 
