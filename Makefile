@@ -57,9 +57,11 @@ unit:
 	$(GO) test -short -count=1 ./...
 
 # Test dependencies besides the broker: Debian's python3-celery for the
-# real-Celery end-to-end test (installed only when missing).
+# real-Celery end-to-end test, and Debian's chromium for the web monitor's
+# browser tests (each installed only when missing).
 deps:
 	scripts/ensure-celery.sh
+	scripts/ensure-chromium.sh
 
 broker:
 	scripts/ensure-rabbitmq.sh

@@ -53,13 +53,13 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 	admin, _ = admin.WithClusterNodes(ctx)
 	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		fmt.Fprintln(con.stderr, "shoveltap:", tap.WithNeeds(err, tap.CleanupNeeds()))
 		return 1
 	}
 	// Tracing left on by a crashed --firehose tap costs every publish.
 	firehose, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", false)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		fmt.Fprintln(con.stderr, "shoveltap:", tap.WithNeeds(err, tap.CleanupNeeds()))
 		return 1
 	}
 	if len(orphans) == 0 && len(firehose) == 0 {
@@ -89,13 +89,13 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 			fmt.Fprintln(con.stdout, strings.ToUpper(d[:1])+d[1:]+".")
 		}
 		if err != nil {
-			fmt.Fprintln(con.stderr, "shoveltap:", err)
+			fmt.Fprintln(con.stderr, "shoveltap:", tap.WithNeeds(err, tap.CleanupNeeds()))
 			failed++
 		}
 	}
 	for _, o := range orphans {
 		if err := o.Remove(admin); err != nil {
-			fmt.Fprintf(con.stderr, "shoveltap: %s: %v\n", o.Base, err)
+			fmt.Fprintf(con.stderr, "shoveltap: %s: %v\n", o.Base, tap.WithNeeds(err, tap.CleanupNeeds()))
 			failed++
 			continue
 		}

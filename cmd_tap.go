@@ -10,7 +10,6 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
-	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/picker"
@@ -28,6 +27,7 @@ Usage:
   shoveltap --queue NAME [flags]                  tap what is routed to a queue
   shoveltap [flags]                               in a terminal: pick what to tap from a list
   shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
+  shoveltap check [--url URL] [--exchange NAME]   what this user may do here, and how to allow the rest
   shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
   shoveltap open FILE                             browse a capture (--record, --json) offline
   shoveltap replay FILE --exchange NAME [--yes]   republish a capture
@@ -89,6 +89,7 @@ type tapFlags struct {
 	filter      string
 	redact      bool
 	record      string
+	web         webFlags
 }
 
 func (f *tapFlags) register(fs *flag.FlagSet) {
@@ -113,8 +114,9 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
 	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
-	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
-	fs.DurationVar(&f.duration, "duration", 0, "with JSON output: stop after this long")
+	fs.IntVar(&f.count, "count", 0, "with JSON output or --web-only: stop after this many messages")
+	fs.DurationVar(&f.duration, "duration", 0, "with JSON output or --web-only: stop after this long")
+	f.web.register(fs)
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	fs.DurationVar(&f.idle, "idle-timeout", 0, "with JSON output: stop when no message was printed for this long (e.g. 5s), to drain a tap in a script")
 	fs.StringVar(&f.filter, "filter", "", "print only messages matching `EXPR` (JSON output), or start the UI with this filter; the UI's filter language, e.g. 'rk:order.# -task:tasks.ping'")
@@ -137,12 +139,6 @@ func (f *tapFlags) check(args []string) error {
 		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
 	}
 	return nil
-}
-
-// lineOptions is what every JSON line shoveltap writes holds: printed,
-// recorded or saved.
-func (f *tapFlags) lineOptions() jsonl.Options {
-	return jsonl.Options{Redact: f.redact}
 }
 
 // sources pairs exchanges with their keys and adds the queues.
@@ -226,7 +222,11 @@ func runTap(ctx context.Context, args []string, con console) int {
 		return code
 	}
 	sources := f.sources()
-	useJSON := f.json || !isTerminal(con.stdout)
+	if err := f.web.check(len(sources) > 0); err != nil {
+		fmt.Fprintf(con.stderr, "shoveltap: %v\nRun shoveltap --help for every flag.\n", err)
+		return 2
+	}
+	useJSON := (f.json || !isTerminal(con.stdout)) && !f.web.only
 	if f.idle > 0 && !useJSON {
 		fmt.Fprintln(con.stderr, "shoveltap: --idle-timeout ends JSON-lines output; the UI runs until you quit. Add --json, or leave --idle-timeout out.")
 		return 2
@@ -240,9 +240,14 @@ func runTap(ctx context.Context, args []string, con console) int {
 		return 2
 	}
 	taps := &tapSessions{cfg: cfg, flags: &f, useJSON: useJSON, con: con}
+	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
+		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		return 2
+	}
+	defer stopWeb(taps.web)
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
-		if taps.rec, err = capture.CreateWith(f.record, f.lineOptions()); err != nil {
+		if taps.rec, err = capture.Create(f.record); err != nil {
 			fmt.Fprintln(con.stderr, "shoveltap:", err)
 			return 2
 		}

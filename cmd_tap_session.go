@@ -15,6 +15,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/ui/web"
 )
 
 // tapSessions opens one tap session after another for the tap loop, all
@@ -24,6 +25,7 @@ type tapSessions struct {
 	flags   *tapFlags
 	useJSON bool
 	con     console
+	web     *web.Server // the browser monitor (--web), fed beside the UI or JSON; nil for none
 	// rec is the recorder the next session writes to; each session closes
 	// its own, and the next opens the file again to append to it.
 	rec *capture.Recorder
@@ -45,7 +47,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	s.rec = nil
 	if rec == nil && s.flags.record != "" {
 		var err error
-		if rec, err = capture.CreateWith(s.flags.record, s.flags.lineOptions()); err != nil {
+		if rec, err = capture.Create(s.flags.record); err != nil {
 			fmt.Fprintln(stderr, "shoveltap:", err)
 			return tapResult{code: 1}
 		}
@@ -92,14 +94,27 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	// JSON lines and the recorder all use that result.
 	stageCtx, stopStage := context.WithCancel(ctx)
 	defer stopStage()
-	batches := decoding.Stage(stageCtx, session.Batches(), 0)
+	batches := session.Batches()
+	if s.flags.redact {
+		// Before everything else, so that nothing downstream (decoding,
+		// recording, the web monitor, the UI, JSON lines) holds a secret.
+		batches = jsonl.RedactBatches(stageCtx, batches)
+	}
+	batches = decoding.Stage(stageCtx, batches, 0)
 	var recording *capture.Recording
 	if rec != nil {
 		recording, batches = capture.StartRecording(ctx, rec, batches)
 	}
+	if s.web != nil {
+		wctx, stopTee := context.WithCancel(ctx)
+		defer stopTee()
+		batches = s.web.Tee(wctx, batches)
+	}
 	var again bool
 	var runErr error
-	if s.useJSON {
+	if s.flags.web.only {
+		runErr = s.serveWebOnly(ctx, session, batches)
+	} else if s.useJSON {
 		runErr = s.streamJSON(ctx, session, batches)
 	} else {
 		again, runErr = runUI(ctx, session, batches, s.uiOptions(closeTap))
@@ -135,7 +150,6 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 		defer cancel()
 	}
 	lines := jsonl.StreamConfig{
-		Lines: s.flags.lineOptions(),
 		Count: s.flags.count,
 		Idle:  s.flags.idle,
 		Keep:  ui.MatchFunc(s.flags.filter),
@@ -167,7 +181,7 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 		Picker:      true,
 		InsecureTLS: s.cfg.Endpoint.TLS.Insecure,
 		Filter:      s.flags.filter,
-		Redact:      s.flags.redact,
+		Notice:      s.webNotice(),
 	}
 	if env := s.flags.conn.env; env != nil {
 		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production

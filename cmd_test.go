@@ -37,7 +37,7 @@ func TestVersion(t *testing.T) {
 // TestHelpExitsZero: every command's -h prints its usage to stderr and
 // exits 0.
 func TestHelpExitsZero(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"cleanup", "-h"}, {"open", "--help"}, {"replay", "-h"}, {"setup", "help"}, {"setup", "plan", "-h"}} {
+	for _, args := range [][]string{{"--help"}, {"cleanup", "-h"}, {"check", "-h"}, {"open", "--help"}, {"replay", "-h"}, {"setup", "help"}, {"setup", "plan", "-h"}} {
 		r := runArgs(t, "", false, args...)
 		if r.code != 0 || !strings.Contains(r.stderr, "-url") && !strings.Contains(r.stderr, "-retain") {
 			t.Errorf("%v: exit %d, stderr:\n%s", args, r.code, r.stderr)

@@ -77,3 +77,16 @@ func TestNear(t *testing.T) {
 		}
 	}
 }
+
+// The headless UI counts what the model took in only if it recognises the
+// UI's batch message, whatever its shape.
+func TestHeadlessUICountsBatches(t *testing.T) {
+	in := make(chan tap.Batch, 1)
+	h := runHeadlessUI(in, 0, false, nil)
+	in <- tap.Batch{Messages: []tap.Message{{Seq: 1, RoutingKey: "a"}, {Seq: 2, RoutingKey: "b"}}}
+	close(in)
+	h.wait()
+	if got := h.Received.Load(); got != 2 {
+		t.Fatalf("headless UI counted %d messages, want 2", got)
+	}
+}

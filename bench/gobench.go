@@ -20,9 +20,9 @@ type goBenchRow struct {
 	AllocsPerOp float64 `json:"allocs_per_op"`
 }
 
-const goBenchPattern = "^(BenchmarkDecode|BenchmarkRender|BenchmarkFilter)"
+const goBenchPattern = "^(BenchmarkDecode|BenchmarkRender|BenchmarkFilter|BenchmarkWeb)"
 
-var goBenchPackages = []string{"./tap/decode", "./ui"}
+var goBenchPackages = []string{"./tap/decode", "./ui", "./ui/web"}
 
 // runGoBench runs the decoder and UI micro-benchmarks and keeps their
 // results. It must run from the module root (make bench does).

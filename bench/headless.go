@@ -46,14 +46,26 @@ func runHeadlessUI(batches <-chan tap.Batch, retain int, keepLat bool, gate chan
 
 var tapBatchType = reflect.TypeFor[tap.Batch]()
 
-// asBatch recognises the UI's own batch message (an unexported type whose
-// underlying type is tap.Batch) without touching the ui package.
+// asBatch recognises the UI's own batch message (an unexported type that
+// carries a batch's Messages and Status) without touching the ui package.
 func asBatch(msg tea.Msg) (tap.Batch, bool) {
 	v := reflect.ValueOf(msg)
-	if !v.IsValid() || v.Type().Name() != "batchMsg" || !v.Type().ConvertibleTo(tapBatchType) {
+	if !v.IsValid() || v.Type().Name() != "batchMsg" {
 		return tap.Batch{}, false
 	}
-	return v.Convert(tapBatchType).Interface().(tap.Batch), true
+	if v.Type().ConvertibleTo(tapBatchType) {
+		return v.Convert(tapBatchType).Interface().(tap.Batch), true
+	}
+	if v.Kind() != reflect.Struct {
+		return tap.Batch{}, false
+	}
+	mv, sv := v.FieldByName("Messages"), v.FieldByName("Status")
+	if !mv.IsValid() || !sv.IsValid() || !mv.CanInterface() || !sv.CanInterface() {
+		return tap.Batch{}, false
+	}
+	msgs, ok1 := mv.Interface().([]tap.Message)
+	st, ok2 := sv.Interface().(tap.Status)
+	return tap.Batch{Messages: msgs, Status: st}, ok1 && ok2
 }
 
 func (h *headlessUI) loop(m tea.Model) {

@@ -48,7 +48,7 @@ func main() {
 	apiURL := flag.String("api", "http://127.0.0.1:15672", "management API")
 	commit := flag.String("commit", "", "the shoveltap commit measured, for the report (default: git rev-parse)")
 	report := flag.String("report", "", "only rewrite BENCHMARKS.md and the chart in -out from this results.json")
-	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle (default all)")
+	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web (default all)")
 	flag.Parse()
 
 	p := fullPlan()
@@ -135,6 +135,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 		{"latency", b.runLatency},
 		{"memory", b.runMemory},
 		{"lifecycle", b.runLifecycle},
+		{"web", b.runWeb},
 		{"gobench", b.runGoBench},
 	}
 	for _, part := range parts {

@@ -18,6 +18,8 @@ type plan struct {
 	memoryIdle  time.Duration
 	lifecycle   int
 	benchtime   string
+	webFor      time.Duration // the web part's run at 1k msg/s
+	webViewers  int           // live viewers beside the slow and the stalled one
 	only        map[string]bool
 }
 
@@ -51,6 +53,8 @@ func fullPlan() plan {
 		memoryIdle:  30 * time.Second,
 		lifecycle:   5,
 		benchtime:   "1s",
+		webFor:      30 * time.Second,
+		webViewers:  4,
 	}
 }
 
@@ -69,5 +73,7 @@ func shortPlan() plan {
 		drainReps:  1,
 		latencyFor: 2 * time.Second,
 		lifecycle:  1,
+		webFor:     3 * time.Second,
+		webViewers: 2,
 	}
 }

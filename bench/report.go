@@ -135,6 +135,7 @@ func (r *results) markdown(notes string) string {
 	r.memoryReport(p)
 	r.goBenchReport(p)
 	r.lifecycleReport(p)
+	r.webReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {
@@ -431,7 +432,7 @@ func (r *results) goBenchReport(p func(string, ...any)) {
 		p("| %s | %s | %.3f | %.1f | %.0f |", strings.TrimPrefix(g.Package, "github.com/shoveltap/shoveltap/"), g.Name, g.NsPerOp/1e6, g.BytesPerOp/1024, g.AllocsPerOp)
 	}
 	p("")
-	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained.")
+	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained; BenchmarkWebBatch is the web monitor's share of one 50-message batch already decoded by the decoding stage: read and encoded once, added to a full ring of 10k, and the rows event of four pages built.")
 	p("")
 }
 
@@ -446,6 +447,42 @@ func (r *results) lifecycleReport(p func(string, ...any)) {
 	p("| start → tap running (`tap.Open` returns) | %s |", rng(summarize(col(r.Lifecycle, func(l lifecycleRow) float64 { return l.UpMS })), "%.0f"))
 	p("| `Session.Close` returns | %s |", rng(summarize(col(r.Lifecycle, func(l lifecycleRow) float64 { return l.CloseMS })), "%.0f"))
 	p("| quit → broker clean (API lists nothing of the session) | %s |", rng(summarize(col(r.Lifecycle, func(l lifecycleRow) float64 { return l.CleanMS })), "%.0f"))
+	p("")
+}
+
+func (r *results) webReport(p func(string, ...any)) {
+	if len(r.Web) == 0 {
+		return
+	}
+	p("## 7. Web monitor (`--web`) under load")
+	p("")
+	p("A real tap on the production exchange at 1k msg/s (%d-byte messages) feeds the headless terminal UI through the decoding stage, as shoveltap does; in the second run the web monitor sits beside it (the same fan-out as `--web`), with live viewers reading the event stream as fast as they can, one slow viewer reading %d KB/s (a fifth of what the stream needs) and one stalled viewer that reads nothing until the end (4 KB receive buffer). The tap must not fall behind: the UI gets every message with the same latency, and the broker drops nothing.", ingestSize, slowViewerRate>>10)
+	p("")
+	if r.WebRun != "" {
+		p("Measured by %s.", r.WebRun)
+		p("")
+	}
+	p("| run | published | UI got | broker dropped | UI p50 / p99 ms | heap start → max → end MB |")
+	p("|---|---|---|---|---|---|")
+	for _, w := range r.Web {
+		p("| %s | %d | %d | %d | %.1f / %.1f | %.0f → %.0f → %.0f |", w.Config, w.Published, w.UIReceived, w.TapDropped, w.UIP50, w.UIP99, w.HeapStartMB, w.HeapMaxMB, w.HeapEndMB)
+	}
+	p("")
+	for _, w := range r.Web {
+		if w.Viewers == 0 {
+			continue
+		}
+		p("| web monitor | |")
+		p("|---|---|")
+		p("| live viewers: rows each (min–max), skipped | %d–%d, %d skipped |", w.ViewerRowsMin, w.ViewerRowsMax, w.ViewerSkipped)
+		p("| slow viewer (%d KB/s): rows, skipped (markers) | %d rows, %d skipped (%d markers) |", w.SlowBytesPerSec>>10, w.SlowRows, w.SlowSkipped, w.SlowMarkers)
+		p("| stalled viewer: rows before the server gave up on it / cut | %d / %v |", w.StalledRows, w.StalledCut)
+		p("| stalled viewer on return: told it missed | %d |", w.StalledSkipped)
+		p("| monitor: lost at its intake, skipped in total | %d, %d |", w.WebLost, w.WebSkipped)
+		p("| monitor: retained (messages, body MB) | %d, %.1f |", w.WebRetained, w.WebRetainedMB)
+		p("")
+	}
+	p("Skipped messages are counted per viewer and in total; a page shows them as a marker row. Memory is bounded by the monitor's ring (`--retain` messages and 64 MiB of bodies), whatever the viewers do: a viewer holds no queue of its own, only its place in the ring, and each page's kernel send buffer is capped at 256 KiB (Linux books twice that). The viewers run in the harness's own process, so their JSON parsing competes with the tap and the UI for the same 2 cores; a browser would do that work on its own machine.")
 	p("")
 }
 

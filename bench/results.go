@@ -41,6 +41,8 @@ type results struct {
 	Latency        []latencyRow   `json:"latency"`
 	Memory         []memoryRow    `json:"memory"`
 	Lifecycle      []lifecycleRow `json:"lifecycle"`
+	Web            []webRow       `json:"web,omitempty"`
+	WebRun         string         `json:"web_run,omitempty"` // command and commit of the web part's run
 	GoBenchCommand string         `json:"go_bench_command,omitempty"`
 	GoBench        []goBenchRow   `json:"go_bench"`
 	Skipped        []string       `json:"skipped"`

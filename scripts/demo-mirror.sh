@@ -2,9 +2,12 @@
 # The mirror MQ demo (make demo-mirror / make demo-down): production RabbitMQ
 # on 5672, a mirror node on 5673, a Celery generator sending tasks to the
 # topic exchange demo.tasks, a Celery worker consuming them on production,
-# `shoveltap setup apply` mirroring demo.tasks to the mirror, and the tracer
-# open on the mirror's copy. Background processes are tracked by pid files
-# under /tmp/shoveltap-demo and stopped by `down`.
+# `shoveltap setup apply` mirroring demo.tasks to the mirror, the browser
+# monitor (shoveltap --web-only) on the mirror's copy, and the tracer open on
+# it too. Background processes are tracked by pid files under
+# /tmp/shoveltap-demo and stopped by `down`.
+#
+# WEB_ADDR (default 127.0.0.1:8080) is where the browser monitor listens.
 #
 #   scripts/demo-mirror.sh up     start everything and open the tracer
 #   scripts/demo-mirror.sh down   teardown the mirror, stop everything
@@ -19,6 +22,8 @@ MIRROR_NODE=(mirror 5673 15673 rabbitmq_management,rabbitmq_shovel,rabbitmq_shov
 SETUP_FLAGS=(--url amqp://guest@localhost:5672/ --mirror-url amqp://guest@localhost:5673/
   --mirror-api http://localhost:15673 --exchange "$EXCHANGE" --reconnect-delay 1)
 PY=/usr/bin/python3
+WEB_ADDR=${WEB_ADDR:-127.0.0.1:8080}
+MIRROR_TAP=(--url amqp://guest@localhost:5673/ --api http://localhost:15673 --exchange "$EXCHANGE")
 
 # start NAME CMD… runs CMD in the background with its pid in $run/NAME.pid.
 start() {
@@ -65,13 +70,26 @@ up)
   sleep 1
   $BIN setup status "${SETUP_FLAGS[@]}"
   echo
+  # The browser monitor: a read-only page of the mirror's copy, for people
+  # who never open a terminal. It runs on until make demo-down.
+  start web "$BIN" "${MIRROR_TAP[@]}" --web "$WEB_ADDR" --web-only
+  for _ in $(seq 1 40); do
+    grep -q "tapping" "$run/web.log" 2>/dev/null && break
+    sleep 0.25
+  done
+  grep "web monitor\|token" "$run/web.log" || { echo "demo: the web monitor did not start:" >&2; cat "$run/web.log" >&2; }
+  echo "demo: open the browser monitor at http://$WEB_ADDR/ (read-only, live)"
+  echo
   echo "demo: opening the tracer on the MIRROR's copy of $EXCHANGE (q quits; make demo-down removes everything)"
   sleep 1
-  $BIN --url amqp://guest@localhost:5673/ --api http://localhost:15673 --exchange "$EXCHANGE" || true
-  echo "demo: still running; watch again with: $BIN --url amqp://guest@localhost:5673/ --api http://localhost:15673 --exchange $EXCHANGE"
+  $BIN "${MIRROR_TAP[@]}" || true
+  echo "demo: still running; the browser monitor is at http://$WEB_ADDR/"
+  echo "demo: watch in the terminal again with: $BIN ${MIRROR_TAP[*]}"
   echo "demo: stop with: make demo-down"
   ;;
 down)
+  # The monitor first: it removes its own tap from the mirror on SIGTERM.
+  stop web
   if [ -x "$BIN" ] && (exec 3<>/dev/tcp/127.0.0.1/15673) 2>/dev/null; then
     $BIN setup teardown "${SETUP_FLAGS[@]}" || true
   fi

@@ -95,7 +95,7 @@ func (b *broker) shovel(name string) (map[string]any, error) {
 		if notFound(err) {
 			return nil, nil
 		}
-		return nil, b.explain(fmt.Sprintf("reading shovel %q", name), err)
+		return nil, b.explainNeed(fmt.Sprintf("reading shovel %q", name), tap.Need{Tag: "policymaker"}, err)
 	}
 	def, ok := p.Value.(map[string]any)
 	if !ok {
@@ -106,17 +106,17 @@ func (b *broker) shovel(name string) (map[string]any, error) {
 
 func (b *broker) declareExchange(name, kind string, args map[string]any) error {
 	_, err := b.rh.DeclareExchange(b.ep.Vhost, name, rabbithole.ExchangeSettings{Type: kind, Durable: true, Arguments: args})
-	return b.explain(fmt.Sprintf("declaring exchange %q", name), err)
+	return b.explainNeed(fmt.Sprintf("declaring exchange %q", name), tap.Need{Perm: "configure", Kind: "exchange", Name: name}, err)
 }
 
 func (b *broker) declareQueue(name string, args map[string]any) error {
 	_, err := b.rh.DeclareQueue(b.ep.Vhost, name, rabbithole.QueueSettings{Durable: true, Arguments: args})
-	return b.explain(fmt.Sprintf("declaring queue %q", name), err)
+	return b.explainNeed(fmt.Sprintf("declaring queue %q", name), tap.Need{Perm: "configure", Kind: "queue", Name: name}, err)
 }
 
 func (b *broker) bind(bi rabbithole.BindingInfo) error {
 	_, err := b.rh.DeclareBinding(b.ep.Vhost, bi)
-	return b.explain(fmt.Sprintf("binding %s to %q with key %q", bi.Destination, bi.Source, bi.RoutingKey), err)
+	return b.explainBinding(fmt.Sprintf("binding %s to %q with key %q", bi.Destination, bi.Source, bi.RoutingKey), bi, false, err)
 }
 
 func (b *broker) unbind(bi rabbithole.BindingInfo) error {
@@ -124,7 +124,20 @@ func (b *broker) unbind(bi rabbithole.BindingInfo) error {
 	if notFound(err) {
 		return nil
 	}
-	return b.explain(fmt.Sprintf("unbinding %s from %q (key %q)", bi.Destination, bi.Source, bi.RoutingKey), err)
+	return b.explainBinding(fmt.Sprintf("unbinding %s from %q (key %q)", bi.Destination, bi.Source, bi.RoutingKey), bi, true, err)
+}
+
+// explainBinding explains a failed binding. The management API refuses one
+// with "Access refused." alone, which does not say whether write on the
+// destination or read on the source is missing; the same binding over AMQP
+// is refused naming the object, so it is tried that way (and when that
+// works, the binding is made after all).
+func (b *broker) explainBinding(doing string, bi rabbithole.BindingInfo, unbind bool, err error) error {
+	if !tap.IsRefused(err) {
+		return b.explain(doing, err)
+	}
+	spec := tap.BindingSpec{Source: bi.Source, Destination: bi.Destination, ToExchange: bi.DestinationType == "exchange", Key: bi.RoutingKey, Args: bi.Arguments}
+	return b.wrap(tap.BindOverAMQP(b.ep, spec, unbind))
 }
 
 func (b *broker) deleteExchange(name string) error {
@@ -132,7 +145,7 @@ func (b *broker) deleteExchange(name string) error {
 	if notFound(err) {
 		return nil
 	}
-	return b.explain(fmt.Sprintf("deleting exchange %q", name), err)
+	return b.explainNeed(fmt.Sprintf("deleting exchange %q", name), tap.Need{Perm: "configure", Kind: "exchange", Name: name}, err)
 }
 
 func (b *broker) deleteQueue(name string) error {
@@ -140,20 +153,34 @@ func (b *broker) deleteQueue(name string) error {
 	if notFound(err) {
 		return nil
 	}
-	return b.explain(fmt.Sprintf("deleting queue %q", name), err)
+	return b.explainNeed(fmt.Sprintf("deleting queue %q", name), tap.Need{Perm: "configure", Kind: "queue", Name: name}, err)
+}
+
+// wrap names the broker's role in an error; nil stays nil.
+func (b *broker) wrap(err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s broker: %w", b.role, err)
 }
 
 // explain adds the broker's role to an error; nil stays nil.
 func (b *broker) explain(doing string, err error) error {
+	return b.explainNeed(doing, tap.Need{}, err)
+}
+
+// explainNeed is explain for a call that needs a known tag or permission:
+// a refusal names it and the rabbitmqctl command that grants it.
+func (b *broker) explainNeed(doing string, n tap.Need, err error) error {
 	if err == nil {
 		return nil
 	}
+	var r *tap.Refusal
+	if e := b.admin.ExplainNeed(doing, n, err); errors.As(e, &r) {
+		return fmt.Errorf("%s broker: %w", b.role, e)
+	}
 	var er rabbithole.ErrorResponse
 	if errors.As(err, &er) {
-		switch er.StatusCode {
-		case http.StatusUnauthorized, http.StatusForbidden:
-			return fmt.Errorf("%s broker: %s: user %q is not allowed (%s); it needs the management tag, configure/write/read permissions on vhost %q and, for the shovel, policymaker", b.role, doing, b.ep.User, strings.TrimSpace(er.Reason), b.ep.Vhost)
-		}
 		return fmt.Errorf("%s broker: %s: the management API answered %d: %s", b.role, doing, er.StatusCode, strings.TrimSpace(er.Reason))
 	}
 	return fmt.Errorf("%s broker (%s): %s: %w", b.role, b.ep.API, doing, err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+
+	"github.com/shoveltap/shoveltap/tap"
 )
 
 // Operations of a plan step.
@@ -124,7 +126,14 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	switch {
 	case mx == nil:
 		add(Action{Broker: "mirror", Op: OpCreate, Kind: "exchange", Name: r.MirrorExchange, Detail: "fanout, durable; consumers bind their queues here",
-			run: func() error { return s.mirror.declareExchange(r.MirrorExchange, "fanout", withMarker(nil, r.Exchange)) }})
+			run: func() error {
+				if err := s.mirror.declareExchange(r.MirrorExchange, "fanout", withMarker(nil, r.Exchange)); err != nil {
+					return err
+				}
+				// The shovel publishes here as the mirror's user: fail now,
+				// with the reason, rather than in the shovel, out of sight.
+				return s.mirror.wrap(tap.CheckPublish(s.mirror.ep, r.MirrorExchange))
+			}})
 	case !marked(mx.Args, r.Exchange) || mx.Type != "fanout":
 		return nil, fmt.Errorf("exchange %q already exists on the mirror broker and was not created by shoveltap setup for %q; choose another mirror_exchange (--mirror-exchange)", r.MirrorExchange, r.Exchange)
 	default:
@@ -142,7 +151,13 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	switch {
 	case q == nil:
 		add(Action{Broker: "production", Op: OpCreate, Kind: "queue", Name: qname, Detail: limits,
-			run: func() error { return s.prod.declareQueue(qname, want) }})
+			run: func() error {
+				if err := s.prod.declareQueue(qname, want); err != nil {
+					return err
+				}
+				// The shovel consumes it as the production user.
+				return s.prod.wrap(tap.CheckConsume(s.prod.ep, qname))
+			}})
 	case !sameJSON(withMarker(withoutDefaultType(q.Args), r.Exchange), want):
 		// Queue arguments cannot change in place, and deleting the queue
 		// would drop what it buffers: the operator decides.

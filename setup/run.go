@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/shoveltap/shoveltap/tap"
 )
 
 // Commands of `shoveltap setup`.
@@ -55,15 +57,32 @@ func Run(ctx context.Context, cfg RunConfig, out io.Writer) error {
 	}
 	switch cfg.Command {
 	case CmdPlan:
-		return s.runPlan(ctx, out, cfg.JSON)
+		err = s.runPlan(ctx, out, cfg.JSON)
 	case CmdApply:
-		return s.runApply(ctx, out, cfg.JSON, cfg.Yes)
+		err = s.runApply(ctx, out, cfg.JSON, cfg.Yes)
 	case CmdStatus:
-		return s.runStatus(ctx, out, cfg.JSON)
+		err = s.runStatus(ctx, out, cfg.JSON)
 	case CmdTeardown:
-		return s.runTeardown(ctx, out, cfg.JSON, cfg.All)
+		err = s.runTeardown(ctx, out, cfg.JSON, cfg.All)
 	}
-	return nil
+	return s.withNeeds(err)
+}
+
+// withNeeds completes a refusal with all that setup needs of the user it
+// refused, so the command it prints grants it at once.
+func (s *Setup) withNeeds(err error) error {
+	var exchanges, mirrorExchanges []string
+	for _, r := range s.xs {
+		exchanges = append(exchanges, r.Exchange)
+		mirrorExchanges = append(mirrorExchanges, r.MirrorExchange)
+	}
+	return tap.WithNeedsBy(err, func(r *tap.Refusal) tap.Needs {
+		m := s.mirror.ep
+		if r.Broker == m.Address() && r.Vhost == m.Vhost && r.User == m.User && r.Broker+r.Vhost+r.User != s.prod.ep.Address()+s.prod.ep.Vhost+s.prod.ep.User {
+			return tap.MirrorNeeds(mirrorExchanges...)
+		}
+		return tap.SetupNeeds(exchanges...)
+	})
 }
 
 func (s *Setup) runPlan(ctx context.Context, w io.Writer, asJSON bool) error {

@@ -3,12 +3,15 @@ package setup
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/shoveltap/shoveltap/tap"
 )
 
 // StatusRow is one piece of a mirror as it is now on the brokers.
@@ -37,7 +40,14 @@ func (r StatusRow) Healthy() bool {
 // rows with state "missing", not errors.
 func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 	states, err := s.prod.admin.ShovelStates(ctx, s.prod.ep.Vhost)
-	if err != nil {
+	var refused *tap.Refusal
+	stateNote := ""
+	switch {
+	case errors.As(err, &refused):
+		// Setup needs policymaker; a shovel's state wants monitoring
+		// too, so without it the state is unknown, and the row says why.
+		stateNote = "state unknown: " + refused.Error()
+	case err != nil:
 		return nil, fmt.Errorf("production broker: %w", err)
 	}
 	var rows []StatusRow
@@ -106,7 +116,11 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 					state, reason = st.State, st.Reason
 				}
 			}
-			sr := row("production", "shovel", name, state, fmt.Sprintf("→ %s exchange %v, ack-mode %v", Redact(dest), def["dest-exchange"], def["ack-mode"]))
+			detail := fmt.Sprintf("→ %s exchange %v, ack-mode %v", Redact(dest), def["dest-exchange"], def["ack-mode"])
+			if stateNote != "" {
+				state, detail = "unknown", detail+"; "+stateNote
+			}
+			sr := row("production", "shovel", name, state, detail)
 			if reason != "" {
 				sr.LastError = redactReason(cleanReason(reason), dest)
 			}

@@ -137,7 +137,7 @@ func (a *Admin) DeclareShovel(vhost, name string, def map[string]any) error {
 		if errors.As(err, &er) && strings.Contains(er.Reason, "component shovel not found") {
 			return fmt.Errorf("creating shovel %q: the shovel plugin is not enabled on the broker; run rabbitmq-plugins enable rabbitmq_shovel rabbitmq_shovel_management, or run shoveltap with --no-shovel", name)
 		}
-		return a.explain(fmt.Sprintf("creating shovel %q", name), err)
+		return a.explainNeed(fmt.Sprintf("creating shovel %q", name), need{tag: "policymaker"}, err)
 	}
 	return nil
 }
@@ -145,7 +145,7 @@ func (a *Admin) DeclareShovel(vhost, name string, def map[string]any) error {
 // DeleteShovel removes a shovel definition; a missing one is not an error.
 func (a *Admin) DeleteShovel(vhost, name string) error {
 	if _, err := a.rh.DeleteShovel(vhost, name); err != nil {
-		return a.explain(fmt.Sprintf("deleting shovel %q", name), err)
+		return a.explainNeed(fmt.Sprintf("deleting shovel %q", name), need{tag: "policymaker"}, err)
 	}
 	return nil
 }
@@ -169,7 +169,7 @@ func (a *Admin) ShovelStates(ctx context.Context, vhost string) ([]ShovelState, 
 	case errors.As(err, &er) && (er.StatusCode == http.StatusBadRequest || er.StatusCode == http.StatusNotFound):
 		return nil, errors.New("reading shovel status: the shovel management plugin is not enabled; run: rabbitmq-plugins enable rabbitmq_shovel_management")
 	case err != nil:
-		return nil, a.explain("reading shovel status", err)
+		return nil, a.explainNeed("reading shovel status", need{tag: "monitoring"}, err)
 	}
 	return states, nil
 }
@@ -208,15 +208,13 @@ func (a *Admin) explain(doing string, err error) error {
 	if tlsErr, ok := explainTLS(a.ep.TLS, doing, strings.Join(a.ep.APIs(), ", "), true, err); ok {
 		return tlsErr
 	}
+	if r := a.refused(doing, need{}, err); r != nil {
+		return r
+	}
 	var er rabbithole.ErrorResponse
 	switch {
-	case errors.As(err, &er) && er.StatusCode == http.StatusForbidden,
-		errors.As(err, &er) && er.StatusCode == http.StatusUnauthorized:
-		return fmt.Errorf("%s: user %q is not allowed (%s); it needs the management tag and, for shovels, policymaker or administrator", doing, a.ep.User, er.Reason)
 	case errors.As(err, &er):
 		return fmt.Errorf("%s: the management API answered %d: %s", doing, er.StatusCode, strings.TrimSpace(er.Reason))
-	case strings.Contains(err.Error(), "401 Unauthorized"):
-		return fmt.Errorf("%s: the management API refused user %q: it needs the \"management\" tag (rabbitmqctl set_user_tags %s management policymaker); a tap with --no-shovel needs no tag", doing, a.ep.User, a.ep.User)
 	case isUnreachable(err) && a.ep.APIDerived:
 		return fmt.Errorf("%s: cannot reach the management API at %s, the address derived from --url (%v): if the management plugin listens elsewhere, give its address with --api http(s)://HOST:PORT; if it is not enabled, run rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), rootCause(err))
 	case isUnreachable(err):
@@ -228,7 +226,7 @@ func (a *Admin) explain(doing string, err error) error {
 // deleteQueue removes a queue; a missing one is not an error.
 func (a *Admin) deleteQueue(vhost, name string) error {
 	if _, err := a.rh.DeleteQueue(vhost, name); err != nil && !isNotFound(err) {
-		return a.explain(fmt.Sprintf("deleting queue %q", name), err)
+		return a.explainNeed(fmt.Sprintf("deleting queue %q", name), need{perm: "configure", kind: "queue", name: name}, err)
 	}
 	return nil
 }
@@ -236,7 +234,7 @@ func (a *Admin) deleteQueue(vhost, name string) error {
 // deleteExchange removes an exchange; a missing one is not an error.
 func (a *Admin) deleteExchange(vhost, name string) error {
 	if _, err := a.rh.DeleteExchange(vhost, name); err != nil && !isNotFound(err) {
-		return a.explain(fmt.Sprintf("deleting exchange %q", name), err)
+		return a.explainNeed(fmt.Sprintf("deleting exchange %q", name), need{perm: "configure", kind: "exchange", name: name}, err)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -39,20 +38,15 @@ func (a *Admin) getJSON(ctx context.Context, path string, query url.Values, v an
 	if err != nil {
 		return err
 	}
-	if res.StatusCode == http.StatusUnauthorized {
-		return errUnauthorized
-	}
 	if res.StatusCode >= 400 {
+		// A refusal keeps the API's reason ("Not monitor user"), which
+		// names the missing tag; rabbit-hole drops it.
 		er := rabbithole.ErrorResponse{StatusCode: res.StatusCode}
 		_ = json.Unmarshal(body, &er)
 		return er
 	}
 	return json.Unmarshal(body, v)
 }
-
-// errUnauthorized carries rabbit-hole's wording for a 401, which explain
-// recognises.
-var errUnauthorized = errors.New("Error: API responded with a 401 Unauthorized")
 
 // QueueStats is what shoveltap reads about a queue.
 type QueueStats struct {

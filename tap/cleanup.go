@@ -52,7 +52,7 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 
 	shovels, err := a.rh.ListShovelsIn(vhost)
 	if err != nil {
-		return nil, a.explain("listing shovels", err)
+		return nil, a.explainNeed("listing shovel definitions", need{tag: "policymaker"}, err)
 	}
 	for _, sh := range shovels {
 		if o := get(sh.Name); o != nil {
@@ -144,12 +144,12 @@ func (o Orphan) Remove(a *Admin) error {
 	}
 	for _, q := range o.Queues {
 		if _, err := a.rh.DeleteQueue(o.Vhost, q); err != nil {
-			errs = append(errs, a.explain(fmt.Sprintf("deleting queue %q", q), err))
+			errs = append(errs, a.explainNeed(fmt.Sprintf("deleting queue %q", q), need{perm: "configure", kind: "queue", name: q}, err))
 		}
 	}
 	for _, x := range o.Exchanges {
 		if _, err := a.rh.DeleteExchange(o.Vhost, x); err != nil {
-			errs = append(errs, a.explain(fmt.Sprintf("deleting exchange %q", x), err))
+			errs = append(errs, a.explainNeed(fmt.Sprintf("deleting exchange %q", x), need{perm: "configure", kind: "exchange", name: x}, err))
 		}
 	}
 	return errors.Join(errs...)

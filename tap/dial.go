@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"syscall"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -94,7 +95,10 @@ func handshakeHidden(err error) bool {
 	if errors.As(err, &ae) {
 		return !ae.Server && (ae.Code == amqp.FrameError || ae.Code == amqp.ChannelError)
 	}
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed)
+	// A reset is how a busy broker's refusal of the client certificate
+	// sometimes arrives instead of the alert.
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
+		errors.Is(err, syscall.ECONNRESET)
 }
 
 // errSpeaksTLS is probeTLS's finding that an amqp:// URL names a TLS port.

@@ -72,11 +72,11 @@ func TestErrorsAreClearAndActionable(t *testing.T) {
 	})
 	t.Run("user without the policymaker tag", func(t *testing.T) {
 		user := userWithTags(t, ep, "management")
-		wantAll(t, openErr(t, user, x), "policymaker or administrator tag", "user has: management", "set_user_tags")
+		wantAll(t, openErr(t, user, x), `lacks the "policymaker" tag`, "rabbitmqctl set_user_tags "+user.User+" management policymaker", "--no-shovel")
 	})
 	t.Run("user without the management tag", func(t *testing.T) {
 		user := userWithTags(t, ep)
-		wantAll(t, openErr(t, user, x), `needs the "management" tag`)
+		wantAll(t, openErr(t, user, x), `lacks the "policymaker" tag`, "rabbitmqctl set_user_tags "+user.User+" policymaker;", "--no-shovel")
 	})
 	t.Run("shovel plugin not enabled", func(t *testing.T) {
 		bare := taptest.BareEndpoint(t)

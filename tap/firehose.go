@@ -69,24 +69,22 @@ func firehosePoints(api sourceLookup, vhost string, sources []Source) ([]tapPoin
 // node whose connection published it, so every node of a cluster needs it.
 func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	vhost := s.cfg.Endpoint.Vhost
-	type nodeState struct {
-		admin *Admin
-		info  *rabbithole.VhostInfo
-	}
-	var off []nodeState
+	var off []*Admin
 	for _, n := range s.admin.nodeAdmins() {
-		info, err := n.rh.GetVhost(vhost)
+		tracing, err := n.vhostTracing(context.Background(), vhost)
 		switch {
-		case err != nil && n != s.admin && isUnreachable(err):
+		case err != nil && n != s.admin:
 			if warn != nil {
-				warn(fmt.Sprintf("cannot reach the management API at %s (%v): if tracing is off on that node, messages published through it are not seen", n.ep.API, rootCause(err)))
+				warn(fmt.Sprintf("cannot read tracing through %s (%v): if it is off on that node, messages published through it are not seen", n.ep.API, err))
 			}
-			continue
 		case err != nil:
-			return n.explain(fmt.Sprintf("reading vhost %q", vhost), err)
-		case !info.Tracing:
-			off = append(off, nodeState{n, info})
+			return err
+		case !tracing:
+			off = append(off, n)
 		}
+	}
+	if len(off) > 0 && !HasTag(s.info.Tags, "administrator") {
+		return tracingRefusal(s.cfg.Endpoint, s.info.Tags)
 	}
 	marker := s.names.Base + markerUse
 	if len(off) > 0 {
@@ -104,7 +102,7 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 		warn(fmt.Sprintf("turning on the firehose (tracing) for vhost %q: every message published in it is copied to %s, which costs the broker on every publish; shoveltap turns it off when it exits (or, after a crash, on the next start or `shoveltap cleanup`)", vhost, traceExchange))
 	}
 	for _, n := range off {
-		if err := n.admin.setTracing(vhost, n.info, true); err != nil {
+		if err := n.switchTracing(vhost, true); err != nil {
 			return err
 		}
 	}
@@ -117,7 +115,7 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 func (a *Admin) setTracing(vhost string, info *rabbithole.VhostInfo, on bool) error {
 	settings := rabbithole.VhostSettings{Description: info.Description, Tags: info.Tags, Tracing: on}
 	if _, err := a.rh.PutVhost(vhost, settings); err != nil {
-		return a.explain(fmt.Sprintf("switching tracing for vhost %q (needs the administrator tag)", vhost), err)
+		return a.explainNeed(fmt.Sprintf("switching tracing for vhost %q", vhost), need{tag: "administrator"}, err)
 	}
 	return nil
 }
@@ -153,6 +151,30 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 			turnedOn = true
 		}
 	}
+	// Tracing left on by a shoveltap that is gone: only an administrator
+	// may turn it off, so for anyone else the markers that say so stay,
+	// for an administrator's cleanup.
+	// Per node, as it was turned on.
+	var onNodes []*Admin
+	canSwitch := true
+	if turnedOn && liveUsers == 0 {
+		for _, n := range a.nodeAdmins() {
+			on, err := n.vhostTracing(ctx, vhost)
+			if err != nil {
+				return nil, err
+			}
+			if on {
+				onNodes = append(onNodes, n)
+			}
+		}
+		if len(onNodes) > 0 {
+			tags, err := a.userTags(ctx)
+			if err != nil {
+				return nil, err
+			}
+			canSwitch = HasTag(tags, "administrator")
+		}
+	}
 	var did []string
 	for _, m := range markers {
 		if live[m.base] && m.base != self {
@@ -160,7 +182,7 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 		}
 		// A marker that turned tracing on stays while others still use
 		// it: whoever leaves last turns tracing off.
-		if strings.HasSuffix(m.name, markerOn) && liveUsers > 0 {
+		if strings.HasSuffix(m.name, markerOn) && (liveUsers > 0 || !canSwitch) {
 			continue
 		}
 		if !apply {
@@ -170,28 +192,23 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 			return did, a.explain(fmt.Sprintf("deleting firehose marker %q", m.name), err)
 		}
 	}
-	if turnedOn && liveUsers == 0 {
-		// Per node, as it was turned on.
-		for _, n := range a.nodeAdmins() {
-			info, err := n.rh.GetVhost(vhost)
-			if err != nil {
-				return did, n.explain(fmt.Sprintf("reading vhost %q", vhost), err)
-			}
-			where := ""
-			if len(a.ep.APIs()) > 1 {
-				where = " on the node of " + n.ep.API
-			}
-			switch {
-			case !info.Tracing:
-			case !apply:
-				did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q%s was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost, where))
-			default:
-				if err := n.setTracing(vhost, info, false); err != nil {
-					return did, err
-				}
-				did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q%s, which shoveltap had turned on", vhost, where))
+	switch {
+	case len(onNodes) == 0:
+	case !canSwitch:
+		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone and costs every publish there; only an administrator may turn it off: rabbitmqctl trace_off -p %s (or shoveltap cleanup --yes as an administrator)", vhost, shellQuote(vhost)))
+	case !apply:
+		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost))
+	default:
+		for _, n := range onNodes {
+			if err := n.switchTracing(vhost, false); err != nil {
+				return did, err
 			}
 		}
+		where := ""
+		if len(a.ep.APIs()) > 1 {
+			where = fmt.Sprintf(" on %d node(s)", len(onNodes))
+		}
+		did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q%s, which shoveltap had turned on", vhost, where))
 	}
 	return did, ctx.Err()
 }

@@ -2,6 +2,7 @@ package tap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -14,6 +15,7 @@ func (s *Session) monitor(ctx context.Context) {
 	t := time.NewTicker(s.cfg.MonitorEvery)
 	defer t.Stop()
 	unexplained := newUnexplainedTraffic()
+	statusAPI := true // until the status API refuses this user (3.10 wants monitoring)
 	for {
 		select {
 		case <-ctx.Done():
@@ -24,7 +26,7 @@ func (s *Session) monitor(ctx context.Context) {
 			continue
 		}
 		if !s.bound() {
-			s.restartTerminatedShovels(ctx)
+			s.restartTerminatedShovels(ctx, &statusAPI)
 		}
 		if s.statsOff {
 			continue // no counters to read (Status.DroppedUnknown)
@@ -239,8 +241,21 @@ func (s *Session) queueNames() []string {
 	return names
 }
 
-func (s *Session) restartTerminatedShovels(ctx context.Context) {
-	states, err := s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
+// restartTerminatedShovels restarts the session's shovels that the status
+// API reports terminated, or, for a user the status API refuses, the ones
+// whose definition was removed. A shovel that stops without either sign
+// is caught by the heartbeats, which re-create the tap.
+func (s *Session) restartTerminatedShovels(ctx context.Context, statusAPI *bool) {
+	var states []ShovelState
+	var err error
+	if *statusAPI {
+		states, err = s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
+		var r *Refusal
+		*statusAPI = !errors.As(err, &r)
+	}
+	if !*statusAPI {
+		states, err = s.admin.definedShovels(s.cfg.Endpoint.Vhost)
+	}
 	if err != nil {
 		return
 	}

@@ -157,8 +157,17 @@ type Session struct {
 }
 
 // Open checks the broker, removes leftovers of crashed taps, creates the tap
-// and waits until it runs. On any error nothing of the tap is left behind.
+// and waits until it runs. On any error nothing of the tap is left behind;
+// a missing tag or permission is named with the command that grants it.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
+	s, err := open(ctx, cfg)
+	if err != nil {
+		return nil, withNeeds(err, cfg.needsOf)
+	}
+	return s, nil
+}
+
+func open(ctx context.Context, cfg Config) (*Session, error) {
 	if err := cfg.applyDefaults(); err != nil {
 		return nil, err
 	}
@@ -200,8 +209,8 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 		lookup = amqpLookup{conn: probe}
 	case err != nil:
 		return nil, err
-	case !cfg.NoShovel && !info.CanShovel():
-		return nil, fmt.Errorf("user %q cannot create the tap's shovel: dynamic shovels need the policymaker or administrator tag (user has: %s); ask an administrator (rabbitmqctl set_user_tags %s management policymaker), or run with --no-shovel", info.User, tagList(info.Tags), info.User)
+	case !cfg.NoShovel && !cfg.Firehose && !info.CanShovel():
+		return nil, &Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags}
 	}
 	statsOff := admin == nil
 	if admin != nil {
@@ -213,7 +222,9 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			return nil, err
 		}
 		statsOff = ov.DisableStats
-		if !cfg.NoDiscovery {
+		// Without listeners in the overview, discovery asks /api/nodes,
+		// which wants the monitoring tag: spare the broker log a refusal.
+		if !cfg.NoDiscovery && (len(ov.Listeners) > 0 || HasTag(info.Tags, "monitoring")) {
 			more, apis := admin.clusterNodes(ctx, cfg.Endpoint, ov)
 			cfg.Endpoint.Alternates = append(cfg.Endpoint.Alternates, more...)
 			cfg.Endpoint.AltAPIs = append(cfg.Endpoint.AltAPIs, apis...)

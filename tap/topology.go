@@ -153,8 +153,14 @@ func explainAMQP(ep Endpoint, doing string, err error) error {
 			if strings.Contains(ae.Reason, "username or password") || strings.Contains(ae.Reason, "Login was refused") {
 				return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
 			}
+			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
+				return r
+			}
 			return fmt.Errorf("%s: user %q is not allowed: %s (grant permissions with rabbitmqctl set_permissions -p %s %s ...)", doing, ep.User, ae.Reason, ep.Vhost, ep.User)
 		case amqp.NotAllowed:
+			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
+				return r
+			}
 			return fmt.Errorf("%s: %s (does vhost %q exist, and may user %q use it?)", doing, ae.Reason, ep.Vhost, ep.User)
 		case amqp.NotFound:
 			return fmt.Errorf("%s: %s", doing, ae.Reason)

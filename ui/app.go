@@ -50,6 +50,10 @@ type Options struct {
 	// InsecureTLS says the broker's certificate is not verified: the
 	// status line warns for the whole session.
 	InsecureTLS bool
+	// Notice is shown in the status line until the first key press, e.g.
+	// where the web monitor (--web) is: what was printed before the UI
+	// took the screen.
+	Notice string
 	// Filter is the query the filter bar starts with (--filter), in the
 	// filter bar's language (ui/filter).
 	Filter string
@@ -120,6 +124,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		filter:   newFilterBar(&st),
 		status:   statusBar{st: &st},
 		tap:      tap.Status{State: tap.StateStarting},
+		notice:   opts.Notice,
 	}
 	if opts.Filter != "" {
 		// Nothing is retained yet, so the filter applies at once (no

@@ -62,6 +62,9 @@ func (r ReplayResult) String() string {
 func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	conn, err := dial(ctx, cfg.Endpoint)
 	if err != nil {
+		if r := tap.RefusalOf(cfg.Endpoint, "connecting to "+cfg.Endpoint.Address(), err); r != nil {
+			return ReplayResult{}, tap.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
+		}
 		return ReplayResult{}, err
 	}
 	defer conn.Close()
@@ -89,6 +92,7 @@ func publish(ctx context.Context, ch *amqp.Channel, cfg ReplayConfig) (ReplayRes
 		return res, fmt.Errorf("replay: turning on publisher confirms: %w", err)
 	}
 	returns := ch.NotifyReturn(make(chan amqp.Return, 64))
+	closed := ch.NotifyClose(make(chan *amqp.Error, 1))
 	var mu sync.Mutex
 	returned := 0
 	var wg sync.WaitGroup
@@ -102,6 +106,15 @@ func publish(ctx context.Context, ch *amqp.Channel, cfg ReplayConfig) (ReplayRes
 		}
 	})
 	finish := func(err error) (ReplayResult, error) {
+		// A refused publish closes the channel: the broker's reason says
+		// why, where the client sees only nacks or a closed channel.
+		select {
+		case e := <-closed:
+			if e != nil {
+				err = explainClosed(cfg, e)
+			}
+		default:
+		}
 		_ = ch.Close()
 		wg.Wait()
 		res.Returned = returned
@@ -253,4 +266,17 @@ func amqpValue(v any) (any, error) {
 		return v, nil
 	}
 	return nil, fmt.Errorf("a %T cannot be an AMQP header value", v)
+}
+
+// explainClosed says why the broker closed the replay's channel, naming a
+// missing permission and the command that grants it.
+func explainClosed(cfg ReplayConfig, e *amqp.Error) error {
+	target := fmt.Sprintf("exchange %q", cfg.Exchange)
+	if cfg.Exchange == "" {
+		target = "the default exchange"
+	}
+	if r := tap.RefusalOf(cfg.Endpoint, "publishing to "+target, e); r != nil {
+		return tap.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
+	}
+	return fmt.Errorf("replay: the broker closed the channel: %s", e.Reason)
 }

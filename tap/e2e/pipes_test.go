@@ -2,9 +2,13 @@ package e2e
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -14,17 +18,23 @@ import (
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
+var webAddress = regexp.MustCompile(`web monitor \(read-only\) at (http://\S+/)`)
+
 // TestFilterIdleTimeoutRedactInAPipe is a script draining a tap: --filter
 // prints only matching messages, --redact keeps secrets out of stdout and
-// the recording (which gets every message), and --idle-timeout ends the
-// run, cleanly, once nothing more matches.
+// the recording (which gets every message) and the web monitor, and
+// --idle-timeout ends the run, cleanly, once nothing more matches.
 func TestFilterIdleTimeoutRedactInAPipe(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
 	record := filepath.Join(t.TempDir(), "rec.jsonl")
 	start := time.Now()
 	p := startJSON(t, ep, "--exchange", x, "--filter", "rk:order.# -rk:order.ping",
-		"--idle-timeout", "3s", "--redact", "--record", record)
+		"--idle-timeout", "3s", "--redact", "--record", record, "--web", "127.0.0.1:0")
+	page := webAddress.FindStringSubmatch(p.stderr.String())
+	if page == nil {
+		t.Fatalf("no web monitor address: %s", p.stderr.String())
+	}
 	ch := taptest.Channel(t, ep)
 	secret := amqp.Publishing{
 		ContentType: "application/json",
@@ -54,6 +64,17 @@ func TestFilterIdleTimeoutRedactInAPipe(t *testing.T) {
 	first, second := p.readRecord(t), p.readRecord(t)
 	if first["routing_key"] != "order.created" || second["routing_key"] != "order.paid" {
 		t.Errorf("printed %v then %v; want order.created then order.paid", first["routing_key"], second["routing_key"])
+	}
+	// The web monitor beside JSON lines got the first message redacted
+	// too (it takes every message, filtered or not).
+	res, err := http.Get(page[1] + "api/message?id=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	detail, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || bytes.Contains(detail, []byte("SECRET")) || !bytes.Contains(detail, []byte("redacted")) {
+		t.Errorf("the web monitor's message: %d %s", res.StatusCode, detail)
 	}
 	line, _ := json.Marshal(first)
 	if s := string(line); strings.Contains(s, "SECRET") || !strings.Contains(s, "[redacted]") || !strings.Contains(s, "eu-1") {

@@ -135,3 +135,49 @@ func TestStreamWithRedact(t *testing.T) {
 		t.Errorf("nothing redacted:\n%s", out.String())
 	}
 }
+
+// TestRedactBatches: every message of every batch comes out redacted, in
+// order, with its batch's status; the input batches are left as they were.
+func TestRedactBatches(t *testing.T) {
+	in := make(chan tap.Batch, 2)
+	plain := tap.Message{Seq: 2, Body: []byte("no secrets here"), Properties: tap.Properties{ContentType: "text/plain"}}
+	first := tap.Batch{Messages: []tap.Message{secretMessage(t), plain}, Status: tap.Status{Seen: 2}}
+	in <- first
+	in <- tap.Batch{Status: tap.Status{Seen: 2, Detail: "status only"}}
+	close(in)
+	var got []tap.Batch
+	for b := range RedactBatches(context.Background(), in) {
+		got = append(got, b)
+	}
+	if len(got) != 2 || len(got[0].Messages) != 2 || got[0].Status.Seen != 2 || got[1].Status.Detail != "status only" {
+		t.Fatalf("batches %+v", got)
+	}
+	line := writeLine(t, got[0].Messages[0], Options{})
+	for _, s := range secrets {
+		if strings.Contains(line, s) {
+			t.Errorf("redacted stream holds %q", s)
+		}
+	}
+	if string(got[0].Messages[1].Body) != "no secrets here" || got[0].Messages[1].Seq != 2 {
+		t.Errorf("second message %+v", got[0].Messages[1])
+	}
+	if !bytes.Contains(first.Messages[0].Body, []byte("SECRETTOKENVALUE")) {
+		t.Error("the input batch was changed")
+	}
+}
+
+// TestRedactBatchesStopsWithCtx: a stage whose reader went away ends.
+func TestRedactBatchesStopsWithCtx(t *testing.T) {
+	in := make(chan tap.Batch)
+	ctx, cancel := context.WithCancel(context.Background())
+	out := RedactBatches(ctx, in)
+	cancel()
+	select {
+	case _, ok := <-out:
+		if ok {
+			t.Error("a batch out of nothing")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stage did not end with its context")
+	}
+}

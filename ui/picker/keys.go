@@ -1,6 +1,10 @@
 package picker
 
-import "charm.land/bubbles/v2/key"
+import (
+	"charm.land/bubbles/v2/key"
+
+	"github.com/shoveltap/shoveltap/ui/keys"
+)
 
 // mode is what has the keyboard.
 type mode int
@@ -31,22 +35,22 @@ type keyMap struct {
 
 func defaultKeys() keyMap {
 	return keyMap{
-		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
-		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
-		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
-		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
+		Up:           keys.UpKey(),
+		Down:         keys.DownKey(),
+		PageUp:       keys.PageUpKey(),
+		PageDown:     keys.PageDownKey(),
 		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
 		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
 		Toggle:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
 		Tap:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tap")),
-		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
-		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
-		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
-		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		Filter:       keys.FilterKey(),
+		ClearFilter:  keys.ClearFilterKey(),
+		ApplyFilter:  keys.ApplyFilterKey(),
+		CancelFilter: keys.CancelFilterKey(),
 		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
-		CloseHelp:    key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
-		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
+		Help:         keys.HelpKey(),
+		CloseHelp:    keys.CloseHelpKey(),
+		Quit:         keys.QuitKey(),
 	}
 }
 

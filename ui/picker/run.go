@@ -20,7 +20,10 @@ func Run(ctx context.Context, ep tap.Endpoint, selected []tap.Source, problem st
 		return nil, err
 	}
 	m := New(Options{
-		Load:     func() ([]tap.Resource, error) { return admin.Resources(ep.Vhost) },
+		Load: func() ([]tap.Resource, error) {
+			rs, err := admin.Resources(ep.Vhost)
+			return rs, tap.WithNeeds(err, tap.PickerNeeds())
+		},
 		Broker:   ep.Address(),
 		Vhost:    ep.Vhost,
 		Selected: selected,

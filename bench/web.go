@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/decoding"
+	"github.com/shoveltap/shoveltap/ui/web"
+)
+
+// webRow is one run of the web part: a real tap at a fixed rate feeding
+// the headless terminal UI, with or without the web monitor and its
+// viewers beside it.
+type webRow struct {
+	Config     string  `json:"config"`
+	Rate       float64 `json:"rate"`
+	Seconds    float64 `json:"seconds"`
+	Published  int64   `json:"published"`
+	UIReceived int64   `json:"ui_received"`
+	TapDropped uint64  `json:"tap_dropped_at_broker"`
+	UIP50      float64 `json:"ui_p50_ms"`
+	UIP99      float64 `json:"ui_p99_ms"`
+	// Live viewers read as fast as they can; the slow one reads
+	// SlowBytesPerSec; the stalled one reads nothing until the end.
+	Viewers         int     `json:"viewers"`
+	ViewerRowsMin   int64   `json:"viewer_rows_min"`
+	ViewerRowsMax   int64   `json:"viewer_rows_max"`
+	ViewerSkipped   uint64  `json:"viewer_skipped"`
+	SlowBytesPerSec int     `json:"slow_bytes_per_sec"`
+	SlowRows        int64   `json:"slow_rows"`
+	SlowSkipped     uint64  `json:"slow_skipped"`
+	SlowMarkers     int64   `json:"slow_markers"`
+	StalledRows     int64   `json:"stalled_rows_before_cut"`
+	StalledCut      bool    `json:"stalled_cut_by_server"`
+	StalledSkipped  uint64  `json:"stalled_skipped_on_return"`
+	WebLost         uint64  `json:"web_lost"`
+	WebSkipped      uint64  `json:"web_skipped_total"`
+	WebRetained     int     `json:"web_retained"`
+	WebRetainedMB   float64 `json:"web_retained_body_mb"`
+	HeapStartMB     float64 `json:"heap_start_mb"`
+	HeapMaxMB       float64 `json:"heap_max_mb"`
+	HeapEndMB       float64 `json:"heap_end_mb"`
+}
+
+// slowViewerRate is how fast the slow viewer reads: a fifth of what a
+// 1k msg/s stream of binary rows needs, so it must fall behind.
+const slowViewerRate = 50 << 10
+
+// runWeb measures the tap at 1k msg/s without the web monitor, then with
+// it and several viewers, a slow one and a stalled one beside the UI.
+func (b *bench) runWeb(ctx context.Context) error {
+	b.res.WebRun = "`" + b.res.Command + "` at " + b.res.Commit
+	for _, withWeb := range []bool{false, true} {
+		row, err := b.webOnce(ctx, withWeb)
+		if err != nil {
+			return err
+		}
+		b.res.Web = append(b.res.Web, row)
+		log.Printf("bench: web %-40s UI got %d/%d, p50 %.1f p99 %.1f ms, broker dropped %d; viewers %d..%d rows (skipped %d), slow %d rows skipped %d, stalled cut %v skipped %d; web lost %d; heap %.0f→%.0f (max %.0f) MB",
+			row.Config, row.UIReceived, row.Published, row.UIP50, row.UIP99, row.TapDropped, row.ViewerRowsMin, row.ViewerRowsMax, row.ViewerSkipped,
+			row.SlowRows, row.SlowSkipped, row.StalledCut, row.StalledSkipped, row.WebLost, row.HeapStartMB, row.HeapEndMB, row.HeapMaxMB)
+	}
+	return nil
+}
+
+func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
+	row := webRow{Config: "tap + terminal UI, no web monitor", Rate: 1000}
+	s, err := tap.Open(ctx, tap.Config{Endpoint: b.ep, Sources: []tap.Source{{Exchange: b.exchange, Key: tap.AllKeys}}})
+	if err != nil {
+		return row, err
+	}
+	closeTap := func() error {
+		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		return s.Close(cctx)
+	}
+	// As shoveltap does: every message decoded once, then the fan-out.
+	stageCtx, stopStage := context.WithCancel(ctx)
+	defer stopStage()
+	batches := decoding.Stage(stageCtx, s.Batches(), 0)
+	var srv *web.Server
+	var live []*sseViewer
+	var slow *sseViewer
+	var stalled *stalledViewer
+	if withWeb {
+		srv, err = web.Start(web.Config{Addr: "127.0.0.1:0"})
+		if err != nil {
+			_ = closeTap()
+			return row, err
+		}
+		defer srv.Close(context.Background())
+		tctx, stopTee := context.WithCancel(ctx)
+		defer stopTee()
+		batches = srv.Tee(tctx, batches)
+		vctx, stopViewers := context.WithCancel(ctx)
+		defer stopViewers()
+		base := "http://" + srv.Addr()
+		for range b.plan.webViewers {
+			live = append(live, startSSEViewer(vctx, base, 0))
+		}
+		slow = startSSEViewer(vctx, base, slowViewerRate)
+		if stalled, err = startStalledViewer(srv.Addr()); err != nil {
+			_ = closeTap()
+			return row, err
+		}
+		defer stalled.close()
+		row.Viewers = len(live)
+		row.SlowBytesPerSec = slowViewerRate
+		row.Config = fmt.Sprintf("tap + terminal UI + web: %d viewers, 1 slow, 1 stalled", len(live))
+	}
+	h := runHeadlessUI(batches, 0, true, nil)
+	heap := startHeapSampler()
+	row.HeapStartMB = heap.start
+	time.Sleep(500 * time.Millisecond) // viewers connected, tap settled
+
+	pctx, cancel := context.WithTimeout(ctx, b.plan.webFor)
+	res, err := publish(pctx, b.url, pubSpec{Exchange: b.exchange, Key: "order", SeqKeys: true, Size: ingestSize, Rate: 1000, Confirms: true})
+	cancel()
+	if err != nil {
+		_ = closeTap()
+		return row, err
+	}
+	waitQuiet(ctx, h.Received.Load, time.Second, 20*time.Second)
+	row.Published, row.Seconds = res.Sent, res.Elapsed.Seconds()
+	row.UIReceived = h.Received.Load()
+	// The broker's drop counter is sampled: give it a moment.
+	time.Sleep(3 * time.Second)
+	row.TapDropped = s.Status().Dropped
+	lat, _, _ := h.latencies()
+	row.UIP50, row.UIP99 = percentile(lat, 50), percentile(lat, 99)
+
+	if withWeb {
+		for i, v := range live {
+			n := v.rows.Load()
+			if i == 0 || n < row.ViewerRowsMin {
+				row.ViewerRowsMin = n
+			}
+			row.ViewerRowsMax = max(row.ViewerRowsMax, n)
+			row.ViewerSkipped += v.skipped.Load()
+		}
+		row.SlowRows, row.SlowSkipped, row.SlowMarkers = slow.rows.Load(), slow.skipped.Load(), slow.markers.Load()
+		// The stalled viewer wakes up: it reads what the server had sent
+		// before it gave up on it, then reconnects as a browser would and
+		// is told what it missed.
+		row.StalledRows, row.StalledCut, row.StalledSkipped = stalled.wake(ctx, "http://"+srv.Addr())
+		st := srv.Stats()
+		row.WebLost, row.WebSkipped, row.WebRetained = st.Lost, st.Skipped, st.Retained
+		row.WebRetainedMB = float64(st.RetainedBytes) / (1 << 20)
+	}
+	row.HeapMaxMB, row.HeapEndMB = heap.finish()
+	err = closeTap()
+	h.wait()
+	return row, err
+}

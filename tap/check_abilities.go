@@ -1,0 +1,216 @@
+package tap
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// probePermissions tries configure, write and read on shoveltap's names
+// and setup's, and read on each exchange to tap (and on the firehose's).
+func probePermissions(p *prober, exchanges []string) []Permission {
+	qc, qcErr := p.declareQueue(p.tapQueue)
+	qw, qwErr := p.writeQueue(p.tapQueue)
+	qr, qrErr := p.readQueue(p.tapQueue)
+	xc, xw, xr, xErrs := p.exchangeRights()
+	mc, mcErr := p.declareQueue(p.mirrorQueue)
+	mw, mwErr := p.writeQueue(p.mirrorQueue)
+	mr, mrErr := p.readQueue(p.mirrorQueue)
+	tapNames := "shoveltap-… queues and exchanges"
+	mirrorNames := "shoveltap-mirror-… queues"
+	perms := []Permission{
+		both("configure", tapNames, Prefixed(Prefix), qc, qcErr, xc, xErrs[0]),
+		both("write", tapNames, Prefixed(Prefix), qw, qwErr, xw, xErrs[1]),
+		both("read", tapNames, Prefixed(Prefix), qr, qrErr, xr, xErrs[2]),
+		one("configure", mirrorNames, Prefixed(MirrorPrefix), mc, mcErr),
+		one("write", mirrorNames, Prefixed(MirrorPrefix), mw, mwErr),
+		one("read", mirrorNames, Prefixed(MirrorPrefix), mr, mrErr),
+	}
+	var writable []string
+	if qw == Yes {
+		writable = append(writable, p.tapQueue)
+	}
+	if mw == Yes {
+		writable = append(writable, p.mirrorQueue)
+	}
+	seen := map[string]bool{}
+	for _, x := range append(slices.Clone(exchanges), traceExchange) {
+		if seen[x] {
+			continue
+		}
+		seen[x] = true
+		res, err := p.readExchange(x, writable)
+		perms = append(perms, one("read", fmt.Sprintf("exchange %q", x), Named(x), res, err))
+	}
+	return perms
+}
+
+func one(perm, on string, m Match, res string, err error) Permission {
+	p := Permission{Perm: perm, On: on, Result: res, match: m}
+	var r *Refusal
+	if res != Yes && err != nil && !(errors.As(err, &r) && r.Name == m.Name) {
+		p.Detail = probeDetail(err)
+	}
+	return p
+}
+
+// both joins a queue's and an exchange's answer for one permission.
+func both(perm, on string, m Match, a string, aErr error, b string, bErr error) Permission {
+	switch {
+	case a == No || (a == Unknown && b != No):
+		return one(perm, on, m, a, aErr)
+	case b != Yes:
+		return one(perm, on, m, b, bErr)
+	}
+	return one(perm, on, m, Yes, nil)
+}
+
+// probeDetail says in a few words why a probe failed.
+func probeDetail(err error) string {
+	var r *Refusal
+	if errors.As(err, &r) && r.Perm != "access" {
+		return fmt.Sprintf("refused on %s %q", r.Kind, r.Name)
+	}
+	return err.Error()
+}
+
+// mode is one way of using shoveltap, as check weighs it.
+type mode struct {
+	name, usage string
+	needs       Needs
+	shovel      bool // needs the shovel plugin
+	taps        bool // reads the exchanges given with --exchange / --queue
+	note        string
+}
+
+// abilities weighs what the report found against what each of
+// shoveltap's modes needs.
+func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ability {
+	tapped := append(slices.Clone(exchanges), queueExchanges...)
+	firehose := TapNeeds(false, traceExchange)
+	firehose.Tags = []string{"management"}
+	firehoseNote, traceOn := "tracing is on for the vhost, so the management tag is enough", ""
+	if r.Tracing == nil || !*r.Tracing {
+		firehose.Tags = []string{"administrator"}
+		firehoseNote = "tracing is off for the vhost, and only an administrator may turn it on; once an administrator has (it costs every publish in the vhost), the management tag is enough"
+		traceOn = "rabbitmqctl trace_on -p " + shellQuote(r.Vhost)
+	}
+	tapBroker := TapNeeds(false)
+	tapBroker.Tags = []string{"management"}
+	noShovelNote := ""
+	if !api.usable {
+		noShovelNote = "without the management API: no --queue, no dropped counts, and # cannot tap a direct exchange"
+	}
+	modes := []mode{
+		{"shovel tap", "shoveltap --exchange X | --queue Q", TapNeeds(true, tapped...), true, true, ""},
+		{"binding tap", "shoveltap --no-shovel --exchange X", TapNeeds(false, exchanges...), false, true, noShovelNote},
+		{"firehose", "shoveltap --queue Q --firehose", firehose, false, false, firehoseNote},
+		{"tap broker", "the broker of --tap-url", tapBroker, false, false, ""},
+		{"picker", "shoveltap (no source, in a terminal)", PickerNeeds(), false, false, ""},
+		{"cleanup", "shoveltap cleanup", CleanupNeeds(), false, false, ""},
+		{"setup (production side)", "shoveltap setup apply", SetupNeeds(exchanges...), true, true,
+			"the mirror broker's user needs the management tag, and configure and write on the mirror exchange: run shoveltap check there"},
+	}
+	var out []Ability
+	for _, m := range modes {
+		a := r.weigh(m.name, m.usage, m.needs, m.note)
+		if m.shovel {
+			a.weighPlugin(api.shovelPlugin)
+		}
+		if m.name == "firehose" && a.Result != Yes {
+			a.Instead = traceOn
+		}
+		if m.taps && len(tapped) == 0 {
+			a.Untried = append(a.Untried, "read on the exchanges to tap: name them with --exchange or --queue")
+			if a.Result == Yes {
+				a.Result = Unknown
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// weigh checks one mode's needs against the report.
+func (r *Report) weigh(name, usage string, n Needs, note string) Ability {
+	a := Ability{Name: name, Usage: usage, Note: note}
+	var missingTags []string
+	for _, t := range n.Tags {
+		switch {
+		case r.Tags == nil:
+			a.Untried = append(a.Untried, fmt.Sprintf("the %q tag (the management API did not answer)", t))
+		case !HasTag(r.Tags, t):
+			a.Missing = append(a.Missing, fmt.Sprintf("the %q tag", t))
+			missingTags = append(missingTags, t)
+		}
+	}
+	permsShort := false
+	for _, need := range []struct {
+		perm string
+		ms   []Match
+	}{{"configure", n.Configure}, {"write", n.Write}, {"read", n.Read}} {
+		for _, m := range need.ms {
+			p, ok := r.permission(need.perm, m)
+			switch {
+			case !ok:
+				continue
+			case p.Result == No:
+				a.Missing = append(a.Missing, fmt.Sprintf("%s permission on %s", need.perm, p.On))
+				permsShort = true
+			case p.Result == Unknown:
+				a.Untried = append(a.Untried, fmt.Sprintf("%s permission on %s (%s)", need.perm, p.On, p.Detail))
+				permsShort = true
+			}
+		}
+	}
+	if len(missingTags) > 0 {
+		a.Commands = append(a.Commands, TagsCommand(r.User, r.Tags, missingTags...))
+	}
+	if permsShort {
+		a.Commands = append(a.Commands, n.PermissionsCommand(r.Vhost, r.User))
+	}
+	switch {
+	case len(a.Missing) > 0:
+		a.Result = No
+	case len(a.Untried) > 0:
+		a.Result = Unknown
+	default:
+		a.Result = Yes
+	}
+	return a
+}
+
+// weighPlugin adds the shovel plugin to a mode that needs it.
+func (a *Ability) weighPlugin(state string) {
+	switch state {
+	case No:
+		a.Missing = append(a.Missing, "the rabbitmq_shovel plugin")
+		a.Commands = append(a.Commands, "rabbitmq-plugins enable rabbitmq_shovel rabbitmq_shovel_management")
+		a.Result = No
+	case Unknown:
+		a.Untried = append(a.Untried, "whether the rabbitmq_shovel plugin is enabled")
+		if a.Result == Yes {
+			a.Result = Unknown
+		}
+	}
+}
+
+// permission finds the probe that answers for a match.
+func (r *Report) permission(perm string, m Match) (Permission, bool) {
+	for _, p := range r.Permissions {
+		if p.Perm == perm && p.match == m {
+			return p, true
+		}
+	}
+	return Permission{}, false
+}
+
+// Summary is the report's one-line verdict per ability, for tests and logs.
+func (r *Report) Summary() string {
+	var parts []string
+	for _, a := range r.Abilities {
+		parts = append(parts, a.Name+": "+a.Result)
+	}
+	return strings.Join(parts, "; ")
+}
