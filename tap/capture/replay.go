@@ -65,7 +65,8 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 		if r := tap.RefusalOf(cfg.Endpoint, "connecting to "+cfg.Endpoint.Address(), err); r != nil {
 			return ReplayResult{}, tap.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
 		}
-		return ReplayResult{}, err
+		// The dial explains a refusal itself; what replay needs is its own.
+		return ReplayResult{}, tap.WithNeeds(err, tap.ReplayNeeds(cfg.Exchange))
 	}
 	defer conn.Close()
 	if err := checkExchange(conn, cfg.Endpoint, cfg.Exchange); err != nil {
