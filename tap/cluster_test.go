@@ -157,3 +157,26 @@ func rollingRestart(t *testing.T, ep tap.Endpoint) {
 		t.Error("the gap was never reported as messages that may be missing")
 	}
 }
+
+// A cluster whose management API answers from a node that cannot run
+// shovels (its shovel plugin disabled): the tap is refused with the fix,
+// and nothing is left on any node.
+func TestClusterAPINodeWithoutShovelPlugin(t *testing.T) {
+	all := taptest.Cluster(t)
+	nodes := taptest.ClusterNodes
+	taptest.RabbitPlugins(t, nodes[1].Name, "disable", "rabbitmq_shovel_management", "rabbitmq_shovel")
+	t.Cleanup(func() {
+		taptest.RabbitPlugins(t, nodes[1].Name, "enable", "rabbitmq_shovel", "rabbitmq_shovel_management")
+	})
+	ep := taptest.NodeEndpoint(t, nodes[0])
+	ep.API = nodes[1].API
+	x := taptest.Exchange(t, all, "topic")
+	_, err := tap.Open(context.Background(), tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-noshovelnode", NoDiscovery: true})
+	if err == nil {
+		t.Fatal("a tap opened through a node without the shovel plugin")
+	}
+	if !strings.Contains(err.Error(), "rabbitmq-plugins enable rabbitmq_shovel") {
+		t.Errorf("error does not name the fix: %v", err)
+	}
+	taptest.WaitClean(t, all, tap.Prefix+"it-noshovelnode-", 10*time.Second)
+}

@@ -84,3 +84,16 @@ func RestartNode(t testing.TB, node string, down time.Duration) {
 	RabbitCtl(t, node, "await_startup")
 	t.Logf("restarted %s after %s down", node, down)
 }
+
+// RabbitPlugins enables or disables plugins on one node, online.
+func RabbitPlugins(t testing.TB, node, verb string, plugins ...string) {
+	t.Helper()
+	cmd := exec.Command("rabbitmq-plugins", append([]string{"-q", "-n", node, verb}, plugins...)...)
+	// scripts/node.sh keeps each node's plugin list in its data directory.
+	name, _, _ := strings.Cut(node, "@")
+	cmd.Env = append(os.Environ(), "PATH="+os.Getenv("PATH")+":/usr/sbin",
+		"RABBITMQ_ENABLED_PLUGINS_FILE=/tmp/shoveltap-nodes/"+name+"/enabled_plugins")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("rabbitmq-plugins -n %s %s %s: %v\n%s", node, verb, strings.Join(plugins, " "), err, out)
+	}
+}
