@@ -142,3 +142,38 @@ func TestNodesDownOrUnknownAtStart(t *testing.T) {
 	}
 	taptest.WaitClean(t, ep, tap.Prefix+"it-nonode-", time.Second)
 }
+
+// Production queues of every type (classic, quorum, stream) are tapped by
+// their bindings, on every broker version, and stay as they were.
+func TestQueueTapsOfEveryType(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	ch := taptest.Channel(t, ep)
+	rh := taptest.Admin(t, ep)
+	var sources []tap.Source
+	for _, kind := range []string{"classic", "quorum", "stream"} {
+		q := taptest.Name(kind)
+		if _, err := ch.QueueDeclare(q, true, false, false, false, amqp.Table{"x-queue-type": kind}); err != nil {
+			t.Fatalf("declaring a %s queue: %v", kind, err)
+		}
+		t.Cleanup(func() { _, _ = rh.DeleteQueue(ep.Vhost, q) })
+		if err := ch.QueueBind(q, kind+".#", x, false, nil); err != nil {
+			t.Fatal(err)
+		}
+		sources = append(sources, tap.Source{Queue: q})
+	}
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: sources, Host: "it-qtypes"})
+	for _, kind := range []string{"classic", "quorum", "stream"} {
+		taptest.Publish(t, ch, x, kind+".a", amqp.Publishing{Body: []byte("to " + kind)})
+	}
+	got := collect(t, s, 3, 15*time.Second)
+	seen := map[string]bool{}
+	for _, m := range got {
+		seen[string(m.Body)] = true
+	}
+	for _, kind := range []string{"classic", "quorum", "stream"} {
+		if !seen["to "+kind] {
+			t.Errorf("nothing tapped of the %s queue: %v", kind, seen)
+		}
+	}
+}
