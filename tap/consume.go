@@ -21,7 +21,7 @@ var (
 func (s *Session) run(ctx context.Context, l *link) {
 	defer close(s.done)
 	defer close(s.out)
-	p := &pump{s: s, rate: newRateMeter()}
+	p := &pump{s: s, rate: newRateMeter(), budget: s.newBudget(), gaps: gapMarks{}}
 	for {
 		err := p.drain(ctx, l)
 		if ctx.Err() != nil {
@@ -41,6 +41,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 			return
 		}
 		gap := time.Since(lost)
+		p.relinked(lost)
 		s.mu.Lock()
 		s.link = l
 		s.node, s.tapNode = l.node, l.tapNode
@@ -105,6 +106,11 @@ type pump struct {
 	// blockedSince is when the reader last refused a batch, zero while
 	// it keeps up.
 	blockedSince time.Time
+	// budget is the --max-rate duty cycle (budget.go), nil without one;
+	// wake is its timer. gaps are the gaps the next messages carry.
+	budget *budget
+	wake   *time.Timer
+	gaps   gapMarks
 }
 
 func (p *pump) drain(ctx context.Context, l *link) error {
@@ -162,6 +168,10 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 					heard[i] = time.Now()
 				}
 			}
+		case <-p.budgetWake():
+			if err := p.steer(l); err != nil {
+				return err
+			}
 		case <-heartbeat.C:
 			if p.s.bound() {
 				continue
@@ -192,10 +202,17 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 		p.s.countHeartbeat(d.Exchange)
 		return // our own heartbeat, acknowledged with the next batch
 	}
+	src, _ := p.s.exchangeIndex(d.Exchange) // 0 when bound: one queue for all
+	if w, ok := p.s.markerWindow(d); ok {
+		p.marked(src, w)
+		return // a --max-rate window starts here
+	}
+	p.charge(src) // whatever reached the tap cost the broker a copy
 	m, ok := p.s.toMessage(p.seq+1, d)
 	if !ok {
 		return // traced, but not routed to a queue asked for
 	}
+	m.Gap = p.gaps.take(p.s.pointOf(m))
 	p.seq++
 	p.pending = append(p.pending, m)
 	p.rate.add(1)

@@ -46,6 +46,9 @@ type Config struct {
 	// NoDiscovery keeps the tap on the nodes given, not also on the
 	// cluster's other nodes that the management API lists.
 	NoDiscovery bool
+	// MaxRate is copied messages per second, 0 for no limit (see
+	// budget.go); an environment's max-rate sets it.
+	MaxRate int
 
 	failAt string // tests: fail the establish step whose description starts so
 }
@@ -62,6 +65,9 @@ func (c *Config) applyDefaults() error {
 	}
 	if c.Limits.MaxLength <= 0 || c.Limits.MaxBytes <= 0 || c.Limits.Expires < time.Millisecond {
 		return fmt.Errorf("tap limits must be positive (max length %d, max bytes %d, expires %s)", c.Limits.MaxLength, c.Limits.MaxBytes, c.Limits.Expires)
+	}
+	if c.MaxRate < 0 {
+		return fmt.Errorf("max rate %d: give copied messages per second, or 0 for no limit", c.MaxRate)
 	}
 	if c.Prefetch <= 0 {
 		c.Prefetch = DefaultPrefetch

@@ -395,6 +395,9 @@ func (s *Session) establishBound(l *link, fail func(error) (*link, error)) (*lin
 			return fail(err)
 		}
 	}
+	if err := s.prepareBudget(l); err != nil {
+		return fail(err)
+	}
 	for _, src := range s.points {
 		for _, b := range src.Bindings {
 			if err := l.ch.QueueBind(tapQueue, b.Key, src.Exchange, false, b.Args); err != nil {
