@@ -399,6 +399,7 @@ func (m Model) statusInfo() statusInfo {
 		capture:        m.opts.Capture,
 		notice:         m.notice,
 		warning:        strings.Join(m.tap.Notes, " · "),
+		budget:         m.tap.Budget,
 	}
 }
 
