@@ -36,14 +36,17 @@ type budget struct {
 
 	on       bool
 	window   int64     // the current window, or the last one while paused
-	openedAt time.Time // when it opened
+	openedAt time.Time // when it opened (or, open for long, when its measure restarted)
 	closeAt  time.Time // when it is planned to close; zero: not before the bucket is empty
 	closedAt time.Time // when the last window closed
-	count    uint64    // copies counted for window
+	count    uint64    // copies counted for window since openedAt
 	// rate is the tapped rate measured in the last windows (what the
 	// sources route a second, copied while a window is open); 0 until
 	// measured.
-	rate        float64
+	rate float64
+	// unbinding is how long an unbinding took lately: the broker copies
+	// until it commits one, so a window is closed that much early.
+	unbinding   time.Duration
 	sampling    bool
 	sampledAway float64
 	// srcWindow is the window of the copies now arriving from each
@@ -72,7 +75,7 @@ const (
 func newBudget(maxRate, sources int, now time.Time) *budget {
 	b := &budget{max: float64(maxRate), refilled: now, srcWindow: make([]int64, max(1, sources)), gaps: map[int64]Gap{}}
 	b.tokens = b.capacity()
-	b.opened(now, now)
+	b.opened(now)
 	return b
 }
 
@@ -130,6 +133,12 @@ func (b *budget) next(now time.Time) (budgetAct, time.Duration) {
 			return budgetPause, 0
 		}
 		if b.closeAt.IsZero() {
+			if now.Sub(b.openedAt) >= budgetIdle {
+				// Open for long: measure the rate afresh, so that when
+				// the bucket runs dry the measure is of the last
+				// second, not of an hour of quieter traffic.
+				b.openedAt, b.count = now, 0
+			}
 			return budgetWait, budgetIdle
 		}
 		return budgetWait, b.closeAt.Sub(now)
@@ -142,7 +151,8 @@ func (b *budget) next(now time.Time) (budgetAct, time.Duration) {
 		need *= 1 - b.max/r
 	}
 	if short := need - b.tokens; short > 0 {
-		return budgetWait, time.Duration(short/b.max*float64(time.Second)) + time.Millisecond
+		// At least once a second, so the status follows a long pause.
+		return budgetWait, min(budgetIdle, time.Duration(short/b.max*float64(time.Second))+time.Millisecond)
 	}
 	return budgetResume, 0
 }
@@ -156,17 +166,22 @@ func (b *budget) estimate() float64 {
 		return b.rate
 	}
 	r := float64(b.count) / d
-	if b.rate == 0 || b.closeAt.IsZero() {
-		return r // first measure, or a window open until the bucket ran dry
+	if b.rate == 0 || b.closeAt.IsZero() || b.count == 0 {
+		// First measure, a window open until the bucket ran dry, or
+		// one that copied nothing: the traffic stopped.
+		return r
 	}
 	return (b.rate + r) / 2 // smooths bursts out a little
 }
 
-// closed records that the window's bindings went away between start and
-// end of the unbinding.
+// closed records that the window's bindings went away: the unbinding
+// started at start and was confirmed at end. The broker commits it just
+// before it confirms, so the window lasted until end: under load the
+// unbinding can take longer than the window itself.
 func (b *budget) closed(start, end time.Time) {
 	b.on = false
-	b.closedAt = midpoint(start, end)
+	b.closedAt = end
+	b.unbinding = (b.unbinding + end.Sub(start)) / 2
 }
 
 // opening measures the window that closed last and starts the next one at
@@ -182,13 +197,13 @@ func (b *budget) opening(now time.Time) int64 {
 	return b.window
 }
 
-// opened records that the bindings came back between start and end, and
-// plans when the window closes: when the bucket would run dry at the
-// measured rate, which it refills at the budget meanwhile. While the rate
-// is within the budget the window stays open.
-func (b *budget) opened(start, end time.Time) {
+// opened records that the bindings came back at end, when the binding was
+// confirmed, and plans when the window closes: when the bucket would run
+// dry at the measured rate, which it refills at the budget meanwhile.
+// While the rate is within the budget the window stays open.
+func (b *budget) opened(end time.Time) {
 	b.on = true
-	b.openedAt = midpoint(start, end)
+	b.openedAt = end
 	b.count = 0
 	b.refill(end)
 	if b.rate <= b.max {
@@ -198,7 +213,7 @@ func (b *budget) opened(start, end time.Time) {
 	}
 	b.sampling = true
 	d := time.Duration(b.tokens / (b.rate - b.max) * float64(time.Second))
-	b.closeAt = b.openedAt.Add(min(max(d, minWindow), budgetPeriod))
+	b.closeAt = b.openedAt.Add(max(0, min(max(d, minWindow), budgetPeriod)-b.unbinding))
 }
 
 // relinked starts a window for a tap that was re-created: it is bound
@@ -208,17 +223,20 @@ func (b *budget) relinked(now time.Time) {
 	for j := range b.srcWindow {
 		b.srcWindow[j] = b.window
 	}
-	b.opened(now, now)
+	b.opened(now)
 }
 
-// status is the budget's state for Status.
-func (b *budget) status() BudgetStatus {
-	st := BudgetStatus{MaxRate: int(b.max), Sampling: b.sampling, SampledAway: uint64(b.sampledAway + 0.5)}
+// status is the budget's state at now for Status: the sampled-away
+// estimate includes the pause going on.
+func (b *budget) status(now time.Time) BudgetStatus {
+	away := b.sampledAway
+	if !b.on {
+		away += b.estimate() * max(0, now.Sub(b.closedAt).Seconds())
+	}
+	st := BudgetStatus{MaxRate: int(b.max), Sampling: b.sampling, SampledAway: uint64(away + 0.5)}
 	if b.sampling && b.rate > 0 {
 		st.TappedRate = b.rate
 		st.Share = min(1, b.max/b.rate)
 	}
 	return st
 }
-
-func midpoint(a, b time.Time) time.Time { return a.Add(b.Sub(a) / 2) }

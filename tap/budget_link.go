@@ -19,7 +19,7 @@ func (s *Session) newBudget() *budget {
 		return nil
 	}
 	b := newBudget(s.cfg.MaxRate, len(s.points), time.Now())
-	s.setBudget(b.status())
+	s.setBudget(b.status(time.Now()))
 	return b
 }
 
@@ -150,15 +150,14 @@ func (p *pump) steer(l *link) error {
 		_, wait = b.next(time.Now())
 	case budgetResume:
 		w := b.opening(time.Now())
-		start := time.Now()
 		if err := p.s.resumeCopying(l, w); err != nil {
 			return fmt.Errorf("%w: %v", errConnectionLost, err)
 		}
-		b.opened(start, time.Now())
+		b.opened(time.Now())
 		_, wait = b.next(time.Now())
 	}
 	p.wake.Reset(wait)
-	p.s.setBudget(b.status())
+	p.s.setBudget(b.status(time.Now()))
 	return nil
 }
 

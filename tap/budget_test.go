@@ -9,20 +9,23 @@ import (
 // budgetSim drives a budget the way the pump does, against a simulated
 // source: while the bindings are there the source's messages are copied,
 // each reaching the tap lag later; markers travel the same path. Binding
-// and unbinding take bindTime.
+// takes bindTime, unbinding unbindTime.
 type budgetSim struct {
-	b        *budget
-	now      time.Time
-	on       bool
-	lag      time.Duration
-	bindTime time.Duration
-	rate     func(t time.Duration) float64 // routed per second at t since start
-	start    time.Time
+	b          *budget
+	now        time.Time
+	on         bool
+	lag        time.Duration
+	bindTime   time.Duration
+	unbindTime time.Duration
+	rate       func(t time.Duration) float64 // routed per second at t since start
+	start      time.Time
 
-	inFlight []simCopy
-	frac     float64
-	wakeAt   time.Time
-	urgent   bool
+	inFlight  []simCopy
+	frac      float64
+	wakeAt    time.Time
+	urgent    bool
+	busy      func() // what happens when the broker answers
+	busyUntil time.Time
 
 	routed, copied uint64
 	pauses         int
@@ -37,10 +40,12 @@ type simCopy struct {
 
 func newBudgetSim(maxRate int, rate func(time.Duration) float64, lag time.Duration) *budgetSim {
 	start := time.Date(2026, 11, 24, 12, 0, 0, 0, time.UTC)
-	return &budgetSim{b: newBudget(maxRate, 1, start), now: start, start: start, on: true, lag: lag, bindTime: time.Millisecond, rate: rate, wakeAt: start}
+	return &budgetSim{b: newBudget(maxRate, 1, start), now: start, start: start, on: true, lag: lag, bindTime: time.Millisecond, unbindTime: time.Millisecond, rate: rate, wakeAt: start}
 }
 
-// run advances the simulation by d in steps of 100 µs.
+// run advances the simulation by d in steps of 100 µs. While a binding
+// or unbinding is under way, messages keep being routed, and the pump,
+// waiting for the broker's answer, takes no delivery.
 func (s *budgetSim) run(d time.Duration) {
 	const step = 100 * time.Microsecond
 	end := s.now.Add(d)
@@ -54,6 +59,17 @@ func (s *budgetSim) run(d time.Duration) {
 				s.copied++
 				s.inFlight = append(s.inFlight, simCopy{at: s.now.Add(s.lag)})
 			}
+		}
+		if s.busy != nil {
+			if s.now.Before(s.busyUntil) {
+				continue
+			}
+			// The broker commits a binding change just before it
+			// confirms it.
+			done := s.busy
+			s.busy = nil
+			done()
+			continue
 		}
 		n := 0
 		for _, c := range s.inFlight {
@@ -84,26 +100,28 @@ func (s *budgetSim) steer() {
 	act, wait := s.b.next(s.now)
 	switch act {
 	case budgetPause:
-		// The broker stops copying somewhere during the unbinding:
-		// half way, here.
 		start := s.now
-		s.now = s.now.Add(s.bindTime / 2)
-		s.on = false
-		s.now = s.now.Add(s.bindTime / 2)
-		s.pauses++
-		s.b.closed(start, s.now)
-		_, wait = s.b.next(s.now)
+		s.busyUntil = s.now.Add(s.unbindTime)
+		s.busy = func() {
+			s.on = false
+			s.pauses++
+			s.b.closed(start, s.now)
+			_, wait := s.b.next(s.now)
+			s.wakeAt = s.now.Add(wait)
+		}
 	case budgetResume:
 		w := s.b.opening(s.now)
 		s.inFlight = append(s.inFlight, simCopy{at: s.now.Add(s.lag), window: w})
-		start := s.now
-		s.now = s.now.Add(s.bindTime / 2)
-		s.on = true
-		s.now = s.now.Add(s.bindTime / 2)
-		s.b.opened(start, s.now)
-		_, wait = s.b.next(s.now)
+		s.busyUntil = s.now.Add(s.bindTime)
+		s.busy = func() {
+			s.on = true
+			s.b.opened(s.now)
+			_, wait := s.b.next(s.now)
+			s.wakeAt = s.now.Add(wait)
+		}
+	default:
+		s.wakeAt = s.now.Add(wait)
 	}
-	s.wakeAt = s.now.Add(wait)
 }
 
 func steady(r float64) func(time.Duration) float64 { return func(time.Duration) float64 { return r } }
@@ -120,25 +138,32 @@ func TestBudgetKeepsTheAverage(t *testing.T) {
 		maxGap  time.Duration // the longest gap allowed
 		minUsed float64       // the least share of the budget used
 		tol     float64       // how far the estimates may be off
+		unbind  time.Duration // how long an unbinding takes (1 ms when zero)
 	}{
-		{"30 k/s, budget 1 k/s", 30000, 1000, 5 * time.Millisecond, 1200 * time.Millisecond, 0.9, 0.1},
-		{"12.3 k/s, budget 1 k/s, slow reader", 12300, 1000, 50 * time.Millisecond, 2 * time.Second, 0.85, 0.1},
-		{"just over the budget", 1050, 1000, 5 * time.Millisecond, 200 * time.Millisecond, 0.9, 0.1},
-		{"twice the budget", 2000, 1000, 5 * time.Millisecond, 600 * time.Millisecond, 0.9, 0.1},
+		{"30 k/s, budget 1 k/s", 30000, 1000, 5 * time.Millisecond, 1200 * time.Millisecond, 0.9, 0.1, 0},
+		{"12.3 k/s, budget 1 k/s, slow reader", 12300, 1000, 50 * time.Millisecond, 2 * time.Second, 0.85, 0.1, 0},
+		{"just over the budget", 1050, 1000, 5 * time.Millisecond, 200 * time.Millisecond, 0.9, 0.1, 0},
+		{"twice the budget", 2000, 1000, 5 * time.Millisecond, 700 * time.Millisecond, 0.9, 0.1, 0},
 		// Windows of a few milliseconds, each a minute apart: the
 		// estimates come from three windows only.
-		{"100 k/s, budget 10/s", 100000, 10, 5 * time.Millisecond, 3 * time.Minute, 0.5, 0.25},
+		{"100 k/s, budget 10/s", 100000, 10, 5 * time.Millisecond, 3 * time.Minute, 0.5, 0.15, 0},
+		// A loaded broker: each unbinding takes longer than a window
+		// needs, so each copies 300 and the pauses are 3 s.
+		{"slow unbinding", 2000, 100, 5 * time.Millisecond, 4 * time.Second, 0.9, 0.1, 150 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			const d = 120 * time.Second
 			s := newBudgetSim(tt.max, steady(tt.rate), tt.lag)
+			if tt.unbind > 0 {
+				s.unbindTime = tt.unbind
+			}
 			s.run(d)
 			avg := float64(s.copied) / d.Seconds()
 			// Above the budget: the bucket the tap starts with, and one
 			// window's overshoot (the shortest window, and what is in
 			// flight when it closes), not yet paid back.
-			over := s.b.capacity() + tt.rate*(minWindow+tt.lag+2*s.bindTime).Seconds()
+			over := s.b.capacity() + tt.rate*(minWindow+tt.lag+s.bindTime+s.unbindTime).Seconds()
 			if avg > float64(tt.max)+over/d.Seconds() {
 				t.Errorf("copied %.0f a second on average, budget %d", avg, tt.max)
 			}
@@ -152,10 +177,10 @@ func TestBudgetKeepsTheAverage(t *testing.T) {
 				t.Errorf("longest gap %s, want at most %s", s.maxGap, tt.maxGap)
 			}
 			missed := float64(s.routed - s.copied)
-			if est := float64(s.b.status().SampledAway); math.Abs(est-missed) > tt.tol*missed+float64(tt.max) {
+			if est := float64(s.b.status(s.now).SampledAway); math.Abs(est-missed) > tt.tol*missed+float64(tt.max) {
 				t.Errorf("sampled away: estimate %.0f, truth %.0f", est, missed)
 			}
-			st := s.b.status()
+			st := s.b.status(s.now)
 			if math.Abs(st.TappedRate-tt.rate) > tt.tol*tt.rate {
 				t.Errorf("tapped rate estimate %.0f, truth %.0f", st.TappedRate, tt.rate)
 			}
@@ -173,7 +198,7 @@ func TestBudgetBelowTheRateNeverPauses(t *testing.T) {
 	if s.pauses != 0 || s.copied != s.routed || s.b.sampling {
 		t.Fatalf("at 900/s under a budget of 1000: %d pauses, copied %d of %d, sampling %v", s.pauses, s.copied, s.routed, s.b.sampling)
 	}
-	if st := s.b.status(); st.SampledAway != 0 || st.Share != 0 || st.MaxRate != 1000 {
+	if st := s.b.status(s.now); st.SampledAway != 0 || st.Share != 0 || st.MaxRate != 1000 {
 		t.Errorf("status %+v", st)
 	}
 }

@@ -134,7 +134,12 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 	}
 	l.early = nil
 	for {
+		ready, batch := p.handover()
 		select {
+		case ready <- batch:
+			if err := p.handedOver(l); err != nil {
+				return err
+			}
 		case <-ctx.Done():
 			p.flush(ctx, l, true)
 			return ctx.Err()
@@ -269,16 +274,7 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 		}
 		return nil // the reader is busy; keep the batch and try next tick
 	}
-	p.blockedSince = time.Time{}
-	p.lastOut = time.Now()
-	p.pending = nil
-	if p.lastTag != 0 && l != nil {
-		if err := l.ch.Ack(p.lastTag, true); err != nil {
-			return fmt.Errorf("%w: %v", errConnectionLost, err)
-		}
-		p.lastTag = 0
-	}
-	return nil
+	return p.handedOver(l)
 }
 
 // sendStatus hands over a status-only batch, waiting up to a second.

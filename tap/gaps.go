@@ -67,6 +67,6 @@ func (p *pump) relinked(lost time.Time) {
 	p.gaps.addAll(len(p.s.points), Gap{Reason: GapReconnect, From: lost, To: now})
 	if p.budget != nil {
 		p.budget.relinked(now)
-		p.s.setBudget(p.budget.status())
+		p.s.setBudget(p.budget.status(time.Now()))
 	}
 }
