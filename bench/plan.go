@@ -19,6 +19,13 @@ type plan struct {
 	lifecycle   int
 	benchtime   string
 	only        map[string]bool
+	// saturation part: publish for satFor per run, wait up to satDrain
+	// for a tap to finish showing, budget kinds at satBudget a second.
+	satFor    time.Duration
+	satDrain  time.Duration
+	satBudget int
+	satKinds  map[string]bool // nil: all
+	satRate   float64         // 0: as fast as confirms allow
 }
 
 func (p plan) wants(part string) bool {
@@ -51,6 +58,9 @@ func fullPlan() plan {
 		memoryIdle:  30 * time.Second,
 		lifecycle:   5,
 		benchtime:   "1s",
+		satFor:      5 * time.Second,
+		satDrain:    8 * time.Second,
+		satBudget:   1000,
 	}
 }
 
@@ -69,5 +79,8 @@ func shortPlan() plan {
 		drainReps:  1,
 		latencyFor: 2 * time.Second,
 		lifecycle:  1,
+		satFor:     time.Second,
+		satDrain:   2 * time.Second,
+		satBudget:  1000,
 	}
 }

@@ -135,6 +135,7 @@ func (r *results) markdown(notes string) string {
 	r.memoryReport(p)
 	r.goBenchReport(p)
 	r.lifecycleReport(p)
+	r.saturationReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {
@@ -209,6 +210,7 @@ func (r *results) targets(p func(string, ...any)) {
 		p("| tap up ≤ 1 s | %s ms | %s |", rng(up, "%.0f"), yes(up.Median <= 1000))
 		p("| clean ≤ 1 s (quit → broker clean) | %s ms | %s |", rng(clean, "%.0f"), yes(clean.Median >= 0 && clean.Median <= 1000))
 	}
+	r.satTargets(p, yes)
 	p("")
 }
 

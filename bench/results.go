@@ -43,6 +43,8 @@ type results struct {
 	Lifecycle      []lifecycleRow `json:"lifecycle"`
 	GoBenchCommand string         `json:"go_bench_command,omitempty"`
 	GoBench        []goBenchRow   `json:"go_bench"`
+	SaturationInfo *satInfo       `json:"saturation_info,omitempty"`
+	Saturation     []satRow       `json:"saturation,omitempty"`
 	Skipped        []string       `json:"skipped"`
 }
 
@@ -109,6 +111,9 @@ func (r *results) write(dir string) error {
 		filepath.Join(raw, "results.json"):   append(data, '\n'),
 		filepath.Join(raw, "production.svg"): []byte(productionChart(r)),
 		filepath.Join(dir, "BENCHMARKS.md"):  []byte(r.markdown(readNotes(raw))),
+	}
+	if chart := saturationChart(r); chart != "" {
+		files[filepath.Join(raw, "saturation.svg")] = []byte(chart)
 	}
 	for path, content := range files {
 		if err := os.WriteFile(path, content, 0o644); err != nil {
