@@ -46,7 +46,12 @@ type budget struct {
 	rate float64
 	// unbinding is how long an unbinding took lately: the broker copies
 	// until it commits one, so a window is closed that much early.
-	unbinding   time.Duration
+	unbinding time.Duration
+	// surgeAt is when a copy last found the bucket full while a window
+	// stayed open; surgeRate the rate that emptied it since, measured
+	// when it ran dry.
+	surgeAt     time.Time
+	surgeRate   float64
 	sampling    bool
 	sampledAway float64
 	// srcWindow is the window of the copies now arriving from each
@@ -63,7 +68,8 @@ const (
 	// the unbinding and binding themselves. A window that copies more
 	// than the bucket held delays the next one.
 	minWindow = 10 * time.Millisecond
-	// budgetIdle is how often a window that stays open asks again.
+	// budgetIdle is how often a budget asks again while nothing is
+	// planned, to keep its status fresh.
 	budgetIdle = time.Second
 	// keptGaps is how many windows back a marker may still be matched
 	// with its gap (a marker can be late behind a backlog).
@@ -89,15 +95,30 @@ func (b *budget) refill(now time.Time) {
 	}
 }
 
-// charge pays for one copy from source i and counts it for its window. It
-// says whether the budget just ran out with a window open: the window must
-// close now.
-func (b *budget) charge(i int) bool {
+// charge pays for one copy from source i that arrived at now, and counts
+// it for its window. It says whether the budget just ran out with a window
+// open: the window must close now.
+func (b *budget) charge(i int, now time.Time) bool {
+	b.refill(now)
+	open := b.on && b.closeAt.IsZero()
+	if open && b.tokens >= b.capacity()-1 {
+		b.surgeAt = now // within the budget so far
+	}
 	b.tokens--
 	if i < 0 || i >= len(b.srcWindow) || b.srcWindow[i] == b.window {
 		b.count++
 	}
-	return b.on && b.tokens <= 0
+	dry := b.on && b.tokens <= 0
+	if open && dry {
+		// A surge emptied the bucket: it came at the budget (the
+		// refill) plus the bucket over the time it took. Its copies
+		// against the window's whole length would average in the
+		// quiet before it.
+		if d := now.Sub(b.surgeAt).Seconds(); d > 0 {
+			b.surgeRate = b.max + b.capacity()/d
+		}
+	}
+	return dry
 }
 
 // marked records window w's marker from source i (-1: from every source,
@@ -133,12 +154,6 @@ func (b *budget) next(now time.Time) (budgetAct, time.Duration) {
 			return budgetPause, 0
 		}
 		if b.closeAt.IsZero() {
-			if now.Sub(b.openedAt) >= budgetIdle {
-				// Open for long: measure the rate afresh, so that when
-				// the bucket runs dry the measure is of the last
-				// second, not of an hour of quieter traffic.
-				b.openedAt, b.count = now, 0
-			}
 			return budgetWait, budgetIdle
 		}
 		return budgetWait, b.closeAt.Sub(now)
@@ -166,12 +181,15 @@ func (b *budget) estimate() float64 {
 		return b.rate
 	}
 	r := float64(b.count) / d
+	if b.closeAt.IsZero() && b.surgeRate > 0 {
+		r = b.surgeRate // the window stayed open until a surge emptied the bucket
+	}
 	if b.rate == 0 || b.closeAt.IsZero() || b.count == 0 {
 		// First measure, a window open until the bucket ran dry, or
 		// one that copied nothing: the traffic stopped.
 		return r
 	}
-	return (b.rate + r) / 2 // smooths bursts out a little
+	return 0.3*b.rate + 0.7*r // smooths bursts out a little
 }
 
 // closed records that the window's bindings went away: the unbinding
@@ -205,6 +223,7 @@ func (b *budget) opened(end time.Time) {
 	b.on = true
 	b.openedAt = end
 	b.count = 0
+	b.surgeAt, b.surgeRate = end, 0
 	b.refill(end)
 	if b.rate <= b.max {
 		b.closeAt = time.Time{}

@@ -164,7 +164,7 @@ func (p *pump) steer(l *link) error {
 // charge pays the budget for one copy from source i; when that empties
 // the bucket the timer fires at once, to close the window.
 func (p *pump) charge(i int) {
-	if p.budget != nil && p.budget.charge(i) && p.wake != nil {
+	if p.budget != nil && p.budget.charge(i, time.Now()) && p.wake != nil {
 		p.wake.Reset(0)
 	}
 }

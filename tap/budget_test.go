@@ -84,7 +84,7 @@ func (s *budgetSim) run(d time.Duration) {
 				}
 				continue
 			}
-			if s.b.charge(0) {
+			if s.b.charge(0, s.now) {
 				s.urgent = true
 			}
 		}
@@ -269,7 +269,7 @@ func TestBudgetRelinkedStartsAWindow(t *testing.T) {
 	if !b.on || b.srcWindow[0] != b.window || b.srcWindow[1] != b.window {
 		t.Fatalf("after relinking: on %v, windows %v of %d", b.on, b.srcWindow, b.window)
 	}
-	b.charge(1)
+	b.charge(1, now.Add(time.Second))
 	if b.count != 1 {
 		t.Errorf("count %d", b.count)
 	}
