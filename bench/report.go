@@ -142,7 +142,7 @@ func (r *results) markdown(notes string) string {
 		p("- The `setup` mirror configurations (default layout and `--layout fanout`): not in this run.")
 	}
 	p("- A mirror onto a separate broker: the mirror vhost is on the same broker (and box), so the mirror's own work is counted against production here.")
-	p("- `--no-shovel` as a shoveltap mode: it does not exist yet; the *binding* tap above is the harness's own equivalent (an exclusive bounded queue bound to the exchange, consumed with shoveltap's prefetch and ack cadence).")
+	p("- `--no-shovel` in the production part: the *binding* tap there is the harness's own equivalent (an exclusive bounded queue bound to the exchange, consumed with shoveltap's prefetch and ack cadence); the saturation part runs `shoveltap --no-shovel` itself.")
 	for _, s := range r.Skipped {
 		p("- %s", s)
 	}

@@ -108,6 +108,9 @@ type satRow struct {
 	// Gaps and MissedEstimate sum shoveltap's gap fields (--max-rate).
 	Gaps           int64 `json:"gaps,omitempty"`
 	MissedEstimate int64 `json:"missed_estimate,omitempty"`
+	// Holes is what the publisher's sequence numbers say the marked gaps
+	// really missed.
+	Holes int64 `json:"holes,omitempty"`
 }
 
 // satInfo is the saturation part's setting, for the report.
@@ -215,9 +218,9 @@ func (b *bench) saturationRun(ctx context.Context, e *satEnv, rep int, k satKind
 	if err != nil {
 		return row, err
 	}
-	var shown0, missed0, gaps0, ticks0 int64
+	var shown0, missed0, gaps0, holes0, ticks0 int64
 	if p != nil {
-		shown0, missed0, gaps0 = p.lines.Load(), p.missed.Load(), p.gaps.Load()
+		shown0, missed0, gaps0, holes0 = p.lines.Load(), p.missed.Load(), p.gaps.Load(), p.holes.Load()
 		ticks0, _ = cpuTicks(p.pid())
 	}
 	s := b.sample(queues)
@@ -246,7 +249,7 @@ func (b *bench) saturationRun(ctx context.Context, e *satEnv, rep int, k satKind
 	row.Drained = p.waitQuietLines(ctx, time.Second, b.plan.satDrain)
 	row.Drain = time.Since(stopped).Seconds()
 	row.Shown = p.lines.Load() - shown0
-	row.Gaps, row.MissedEstimate = p.gaps.Load()-gaps0, p.missed.Load()-missed0
+	row.Gaps, row.MissedEstimate, row.Holes = p.gaps.Load()-gaps0, p.missed.Load()-missed0, p.holes.Load()-holes0
 	row.LeftQueued = b.queued(ctx, queues)
 	if err := p.stop(20 * time.Second); err != nil {
 		// rabtap exits 1 on SIGINT ("context canceled"); a tap left

@@ -94,7 +94,7 @@ func (r *results) saturationReport(p func(string, ...any)) {
 	p("")
 	p("![publisher throughput and share shown at saturation](bench/saturation.svg)")
 	p("")
-	p("| tap | publish msg/s | vs no tap | vs `--no-shovel` | shown at stop | shown in the end | shown msg/s while publishing | left in its queues | tap CPU %% | broker CPU %% | gaps marked, sampled away (estimate / truth) |")
+	p("| tap | publish msg/s | vs no tap | vs `--no-shovel` | shown at stop | shown in the end | shown msg/s while publishing | left in its queues | tap CPU %% | broker CPU %% | gaps marked: count, sampled away estimated / really missing |")
 	p("|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, k := range info.Kinds {
 		rows := r.satRows(k.Name)
@@ -112,15 +112,21 @@ func (r *results) saturationReport(p func(string, ...any)) {
 		for _, x := range rows {
 			g += x.Gaps
 			est += x.MissedEstimate
-			truth += x.Published - x.Shown
+			truth += x.Holes
 		}
 		if g > 0 {
 			gaps = fmt.Sprintf("%d, %d / %d", g, est, truth)
 		}
+		vsNoShovel := "–"
+		if k.Name != "none" && k.Name != "shoveltap-no-shovel" {
+			vsNoShovel = pct(r.satRatio(k.Name, "shoveltap-no-shovel"))
+		}
 		p("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |", k.Name, rng(satField(rows, func(x satRow) float64 { return x.PubRate }), "%.0f"),
-			pct(r.satRatio(k.Name, "none")), pct(r.satRatio(k.Name, "shoveltap-no-shovel")), shown, end, ingest, left,
+			pct(r.satRatio(k.Name, "none")), vsNoShovel, shown, end, ingest, left,
 			rng(satField(rows, func(x satRow) float64 { return x.TapCPU }), "%.0f"), rng(satField(rows, func(x satRow) float64 { return x.BrokerCPU }), "%.0f"), gaps)
 	}
+	p("")
+	p("*Gaps marked* are the records of shoveltap's JSON lines that carry a `gap` field (with `--max-rate`): their estimates of what the pause before them missed, summed, against what the publisher's sequence numbers say was missing there. The last pause of a run has no record after it and is in neither.")
 	p("")
 	p("*Left in its queues* comes from the management API's sampled statistics (refreshed every few seconds), so it lags; rabtap's queue has no bound, so what it had not shown when the harness stopped waiting is still there, and goes with the queue when it exits.")
 	p("")

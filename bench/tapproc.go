@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"os/exec"
@@ -24,6 +26,10 @@ type tapProc struct {
 	lines  atomic.Int64
 	missed atomic.Int64 // shoveltap's gap fields: missed_estimate, summed
 	gaps   atomic.Int64
+	// holes sums, over the records with a gap field, the messages the
+	// publisher's sequence numbers say are missing before them: the
+	// truth the estimates are held against.
+	holes  atomic.Int64
 	last   atomic.Int64 // unix nanoseconds of the last line
 	done   chan struct{}
 	mu     sync.Mutex
@@ -55,17 +61,28 @@ func (l lockedWriter) Write(b []byte) (int, error) {
 	return l.w.Write(b)
 }
 
-var gapKey = []byte(`"missed_estimate":`)
+var (
+	gapKey  = []byte(`"missed_estimate":`)
+	bodyKey = []byte(`"body_base64":"`)
+)
 
 // count reads the tap's output to the end, line by line.
 func (p *tapProc) count(r io.Reader) {
 	defer close(p.done)
 	br := bufio.NewReaderSize(r, 1<<16)
+	var lastSeq uint32
 	for {
 		chunk, err := br.ReadSlice('\n')
+		seq, stamped := stampedSeq(chunk)
 		if i := bytes.Index(chunk, gapKey); i >= 0 {
 			p.gaps.Add(1)
 			p.missed.Add(leadingInt(chunk[i+len(gapKey):]))
+			if stamped && lastSeq > 0 && seq > lastSeq {
+				p.holes.Add(int64(seq - lastSeq - 1))
+			}
+		}
+		if stamped {
+			lastSeq = seq
 		}
 		if len(chunk) > 0 && chunk[len(chunk)-1] == '\n' {
 			p.lines.Add(1)
@@ -75,6 +92,20 @@ func (p *tapProc) count(r io.Reader) {
 			return
 		}
 	}
+}
+
+// stampedSeq reads the publisher's sequence number (bytes 0–3 of the body,
+// see stamp) from a JSON line of shoveltap's or rabtap's.
+func stampedSeq(line []byte) (uint32, bool) {
+	i := bytes.Index(line, bodyKey)
+	if i < 0 || len(line) < i+len(bodyKey)+8 {
+		return 0, false
+	}
+	var b [6]byte
+	if _, err := base64.StdEncoding.Decode(b[:], line[i+len(bodyKey):i+len(bodyKey)+8]); err != nil {
+		return 0, false
+	}
+	return binary.BigEndian.Uint32(b[:4]), true
 }
 
 func leadingInt(b []byte) int64 {
