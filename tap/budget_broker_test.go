@@ -186,3 +186,59 @@ func TestMaxRateAboveTheTrafficCopiesEverything(t *testing.T) {
 		t.Errorf("budget status %+v", st)
 	}
 }
+
+// With --firehose the budget takes the tap queue's binding to the trace
+// exchange away and back: what reaches the tap stays within the budget,
+// every hole is marked, and tracing is off again afterwards. (Tracing
+// itself still costs every publish: the budget cannot bound that.)
+func TestMaxRateWithTheFirehose(t *testing.T) {
+	ep := taptest.Vhost(t, taptest.Endpoint(t))
+	ch := taptest.Channel(t, ep)
+	if _, err := ch.QueueDeclare("celery", true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Queue: "celery"}}, Firehose: true, MaxRate: 50, Host: "it-budget-firehose"})
+	done := make(chan []tap.Message)
+	go func() { // a reader that keeps up while the publisher runs
+		var msgs []tap.Message
+		deadline := time.After(8 * time.Second)
+		for {
+			select {
+			case b := <-s.Batches():
+				msgs = append(msgs, b.Messages...)
+			case <-deadline:
+				done <- msgs
+				return
+			}
+		}
+	}()
+	const n, rate = 6000, 1000.0 // 6 s through the default exchange, as Celery sends
+	start := time.Now()
+	body := make([]byte, 8)
+	for i := 1; i <= n; i++ {
+		if due := start.Add(time.Duration(float64(i) / rate * float64(time.Second))); time.Until(due) > time.Millisecond {
+			time.Sleep(time.Until(due))
+		}
+		binary.BigEndian.PutUint64(body, uint64(i))
+		taptest.Publish(t, ch, "", "celery", amqp.Publishing{Body: body})
+	}
+	msgs := <-done
+	if limit := 50*6 + 2*50 + rate*0.1; float64(len(msgs)) > limit || len(msgs) < 50*6/2 {
+		t.Errorf("copied %d of %d in 6 s with a budget of 50 a second", len(msgs), n)
+	}
+	var prev uint64
+	gaps := 0
+	for _, m := range msgs {
+		num := binary.BigEndian.Uint64(m.Body)
+		if m.Gap == nil && num != prev+1 {
+			t.Fatalf("message %d follows %d with no gap marked", num, prev)
+		}
+		if m.Gap != nil {
+			gaps++
+		}
+		prev = num
+	}
+	if gaps == 0 {
+		t.Error("no gap marked")
+	}
+}
