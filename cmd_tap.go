@@ -82,6 +82,7 @@ type tapFlags struct {
 	ackMode     string
 	noReconnect bool
 	noDiscovery bool
+	maxRate     rateFlag
 	json        bool
 	count       int
 	duration    time.Duration
@@ -112,6 +113,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside the shovel")
 	fs.StringVar(&f.ackMode, "ack-mode", tap.DefaultAckMode, "shovel ack mode: "+strings.Join(tap.AckModes, ", "))
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
+	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
 	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
 	fs.IntVar(&f.count, "count", 0, "with JSON output or --web-only: stop after this many messages")
@@ -178,6 +180,9 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 	if err != nil {
 		return tap.Config{}, fmt.Errorf("--max-bytes: %w", err)
 	}
+	if f.maxRate.set { // given on the command line, it wins over the environment
+		maxRate = f.maxRate.n
+	}
 	return tap.Config{
 		Endpoint:       ep,
 		NoShovel:       f.noShovel,
@@ -217,6 +222,9 @@ func runTap(ctx context.Context, args []string, con console) int {
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 2
+	}
+	if cfg.Firehose && cfg.MaxRate > 0 {
+		fmt.Fprintln(con.stderr, "shoveltap: note: --max-rate with --firehose bounds what reaches the tap, not what tracing costs: the broker still copies every publish of the vhost to amq.rabbitmq.trace")
 	}
 	if code, ok := f.confirmProduction(ctx, con, cfg); !ok {
 		return code

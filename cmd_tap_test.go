@@ -93,3 +93,33 @@ func TestFilterWarnings(t *testing.T) {
 		t.Errorf("stderr %q", r.stderr)
 	}
 }
+
+// --max-rate sets the budget; a wrong value is refused with what to give.
+func TestMaxRateFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want int
+	}{
+		{nil, 0},
+		{[]string{"--max-rate", "500"}, 500},
+		{[]string{"--max-rate", "0"}, 0},
+	} {
+		f, err := parseTap(t, tc.args...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := f.config(context.Background(), console{stderr: io.Discard})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.MaxRate != tc.want {
+			t.Errorf("%v: max rate %d, want %d", tc.args, cfg.MaxRate, tc.want)
+		}
+	}
+	for _, bad := range []string{"-5", "lots", "1.5"} {
+		r := runArgs(t, "", false, "--exchange", "a", "--max-rate", bad)
+		if r.code != 2 || !strings.Contains(r.stderr, "give copied messages per second") {
+			t.Errorf("--max-rate %s: exit %d, stderr %q", bad, r.code, r.stderr)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/base64"
 	"strings"
 	"testing"
 	"time"
@@ -88,5 +89,17 @@ func TestHeadlessUICountsBatches(t *testing.T) {
 	h.wait()
 	if got := h.Received.Load(); got != 2 {
 		t.Fatalf("headless UI counted %d messages, want 2", got)
+	}
+}
+
+func TestStampedSeq(t *testing.T) {
+	body := make([]byte, 100)
+	stamp(body, 70000, time.Now())
+	line := []byte(`{"seq":3,"size":100,"body_base64":"` + base64.StdEncoding.EncodeToString(body) + `","gap":{"missed_estimate":12}}`)
+	if seq, ok := stampedSeq(line); !ok || seq != 70000 {
+		t.Fatalf("stampedSeq = %d, %v", seq, ok)
+	}
+	if _, ok := stampedSeq([]byte(`{"body":"probe"}`)); ok {
+		t.Fatal("a text body read as stamped")
 	}
 }

@@ -46,6 +46,7 @@ type pubSpec struct {
 	Count         int64 // stop after this many (0: run until ctx ends)
 	KeepLatency   bool  // record confirm latencies
 	SeqKeys       bool  // routing key Key.<seq>, so a row can be found on screen
+	KeyMod        int   // routing key Key.<seq mod KeyMod>, so a tap can take one key in KeyMod
 }
 
 type pubResult struct {
@@ -147,8 +148,11 @@ func publish(ctx context.Context, url string, spec pubSpec) (pubResult, error) {
 			mu.Unlock()
 		}
 		key := spec.Key
-		if spec.SeqKeys {
+		switch {
+		case spec.SeqKeys:
 			key += "." + strconv.FormatUint(uint64(seq), 10)
+		case spec.KeyMod > 0:
+			key += "." + strconv.Itoa(int(seq)%spec.KeyMod)
 		}
 		err := ch.Publish(spec.Exchange, key, false, false, amqp.Publishing{Body: body, ContentType: "application/octet-stream"})
 		if err != nil {

@@ -48,12 +48,25 @@ func main() {
 	apiURL := flag.String("api", "http://127.0.0.1:15672", "management API")
 	commit := flag.String("commit", "", "the shoveltap commit measured, for the report (default: git rev-parse)")
 	report := flag.String("report", "", "only rewrite BENCHMARKS.md and the chart in -out from this results.json")
-	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web (default all)")
+	kinds := flag.String("kinds", "", "comma-separated saturation kinds to measure (default all; none is always measured), for targeted runs")
+	satRate := flag.Float64("sat-rate", 0, "publish the saturation part at this fixed rate instead of as fast as confirms allow (broker CPU per message, for targeted runs)")
+	reps := flag.Int("reps", 0, "repetitions of the production and saturation parts (default: the mode's)")
+	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation (default all)")
 	flag.Parse()
 
 	p := fullPlan()
 	if *short {
 		p = shortPlan()
+	}
+	p.satRate = *satRate
+	if *reps > 0 {
+		p.reps = *reps
+	}
+	if *kinds != "" {
+		p.satKinds = map[string]bool{"none": true}
+		for _, s := range strings.Split(*kinds, ",") {
+			p.satKinds[strings.TrimSpace(s)] = true
+		}
 	}
 	if *only != "" {
 		p.only = map[string]bool{}
@@ -137,6 +150,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 		{"lifecycle", b.runLifecycle},
 		{"web", b.runWeb},
 		{"gobench", b.runGoBench},
+		{"saturation", b.runSaturation},
 	}
 	for _, part := range parts {
 		if !p.wants(part.name) {

@@ -21,6 +21,13 @@ type plan struct {
 	webFor      time.Duration // the web part's run at 1k msg/s
 	webViewers  int           // live viewers beside the slow and the stalled one
 	only        map[string]bool
+	// saturation part: publish for satFor per run, wait up to satDrain
+	// for a tap to finish showing, budget kinds at satBudget a second.
+	satFor    time.Duration
+	satDrain  time.Duration
+	satBudget int
+	satKinds  map[string]bool // nil: all
+	satRate   float64         // 0: as fast as confirms allow
 }
 
 func (p plan) wants(part string) bool {
@@ -55,6 +62,9 @@ func fullPlan() plan {
 		benchtime:   "1s",
 		webFor:      30 * time.Second,
 		webViewers:  4,
+		satFor:      5 * time.Second,
+		satDrain:    8 * time.Second,
+		satBudget:   1000,
 	}
 }
 
@@ -75,5 +85,8 @@ func shortPlan() plan {
 		lifecycle:  1,
 		webFor:     3 * time.Second,
 		webViewers: 2,
+		satFor:     time.Second,
+		satDrain:   2 * time.Second,
+		satBudget:  1000,
 	}
 }

@@ -112,6 +112,19 @@ func (s *sampler) finish() (cpu, memMB float64, depth int64) {
 	return cpu, float64(s.memMax) / (1 << 20), depth
 }
 
+// deepest is the deepest that any sampled queue whose name matches got.
+func (s *sampler) deepest(match func(string) bool) int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var d int64
+	for q, n := range s.depth {
+		if match(q) {
+			d = max(d, n)
+		}
+	}
+	return d
+}
+
 // prodRow is one production measurement.
 type prodRow struct {
 	Rep        int     `json:"rep"`

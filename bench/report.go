@@ -136,13 +136,14 @@ func (r *results) markdown(notes string) string {
 	r.goBenchReport(p)
 	r.lifecycleReport(p)
 	r.webReport(p)
+	r.saturationReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {
 		p("- The `setup` mirror configurations (default layout and `--layout fanout`): not in this run.")
 	}
 	p("- A mirror onto a separate broker: the mirror vhost is on the same broker (and box), so the mirror's own work is counted against production here.")
-	p("- `--no-shovel` as a shoveltap mode: it does not exist yet; the *binding* tap above is the harness's own equivalent (an exclusive bounded queue bound to the exchange, consumed with shoveltap's prefetch and ack cadence).")
+	p("- `--no-shovel` in the production part: the *binding* tap there is the harness's own equivalent (an exclusive bounded queue bound to the exchange, consumed with shoveltap's prefetch and ack cadence); the saturation part runs `shoveltap --no-shovel` itself.")
 	for _, s := range r.Skipped {
 		p("- %s", s)
 	}
@@ -210,6 +211,7 @@ func (r *results) targets(p func(string, ...any)) {
 		p("| tap up ≤ 1 s | %s ms | %s |", rng(up, "%.0f"), yes(up.Median <= 1000))
 		p("| clean ≤ 1 s (quit → broker clean) | %s ms | %s |", rng(clean, "%.0f"), yes(clean.Median >= 0 && clean.Median <= 1000))
 	}
+	r.satTargets(p, yes)
 	p("")
 }
 

@@ -45,6 +45,8 @@ type results struct {
 	WebRun         string         `json:"web_run,omitempty"` // command and commit of the web part's run
 	GoBenchCommand string         `json:"go_bench_command,omitempty"`
 	GoBench        []goBenchRow   `json:"go_bench"`
+	SaturationInfo *satInfo       `json:"saturation_info,omitempty"`
+	Saturation     []satRow       `json:"saturation,omitempty"`
 	Skipped        []string       `json:"skipped"`
 }
 
@@ -111,6 +113,9 @@ func (r *results) write(dir string) error {
 		filepath.Join(raw, "results.json"):   append(data, '\n'),
 		filepath.Join(raw, "production.svg"): []byte(productionChart(r)),
 		filepath.Join(dir, "BENCHMARKS.md"):  []byte(r.markdown(readNotes(raw))),
+	}
+	if chart := saturationChart(r); chart != "" {
+		files[filepath.Join(raw, "saturation.svg")] = []byte(chart)
 	}
 	for path, content := range files {
 		if err := os.WriteFile(path, content, 0o644); err != nil {

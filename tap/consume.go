@@ -22,7 +22,7 @@ var (
 func (s *Session) run(ctx context.Context, l *link) {
 	defer close(s.done)
 	defer close(s.out)
-	p := &pump{s: s, rate: newRateMeter()}
+	p := &pump{s: s, rate: newRateMeter(), budget: s.newBudget(), gaps: gapMarks{}}
 	for {
 		err := p.drain(ctx, l)
 		if ctx.Err() != nil {
@@ -42,6 +42,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 			return
 		}
 		gap := time.Since(lost)
+		p.relinked(lost)
 		s.mu.Lock()
 		s.link = l
 		s.node, s.tapNode = l.node, l.tapNode
@@ -106,6 +107,11 @@ type pump struct {
 	// blockedSince is when the reader last refused a batch, zero while
 	// it keeps up.
 	blockedSince time.Time
+	// budget is the --max-rate duty cycle (budget.go), nil without one;
+	// wake is its timer. gaps are the gaps the next messages carry.
+	budget *budget
+	wake   *time.Timer
+	gaps   gapMarks
 }
 
 func (p *pump) drain(ctx context.Context, l *link) error {
@@ -129,7 +135,12 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 	}
 	l.early = nil
 	for {
+		ready, batch := p.handover()
 		select {
+		case ready <- batch:
+			if err := p.handedOver(l); err != nil {
+				return err
+			}
 		case <-ctx.Done():
 			p.flush(ctx, l, true)
 			return ctx.Err()
@@ -163,6 +174,10 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 					heard[i] = time.Now()
 				}
 			}
+		case <-p.budgetWake():
+			if err := p.steer(l); err != nil {
+				return err
+			}
 		case <-heartbeat.C:
 			if p.s.bound() {
 				continue
@@ -193,10 +208,17 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 		p.s.countHeartbeat(d.Exchange)
 		return // our own heartbeat, acknowledged with the next batch
 	}
+	src, _ := p.s.exchangeIndex(d.Exchange) // 0 when bound: one queue for all
+	if w, ok := p.s.markerWindow(d); ok {
+		p.marked(src, w)
+		return // a --max-rate window starts here
+	}
+	p.charge(src) // whatever reached the tap cost the broker a copy
 	m, ok := p.s.toMessage(p.seq+1, d)
 	if !ok {
 		return // traced, but not routed to a queue asked for
 	}
+	m.Gap = p.gaps.take(p.s.pointOf(m))
 	p.seq++
 	p.pending = append(p.pending, m)
 	p.rate.add(1)
@@ -253,16 +275,7 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 		}
 		return nil // the reader is busy; keep the batch and try next tick
 	}
-	p.blockedSince = time.Time{}
-	p.lastOut = time.Now()
-	p.pending = nil
-	if p.lastTag != 0 && l != nil {
-		if err := l.ch.Ack(p.lastTag, true); err != nil {
-			return fmt.Errorf("%w: %v", errConnectionLost, err)
-		}
-		p.lastTag = 0
-	}
-	return nil
+	return p.handedOver(l)
 }
 
 // sendStatus hands over a status-only batch, waiting up to a second.

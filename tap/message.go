@@ -34,6 +34,10 @@ type Message struct {
 	// Delivery is set when this is not a publish but the firehose's report
 	// that the message went to a consumer (--deliveries).
 	Delivery *Delivery
+	// Gap, when set, says the tap did not copy what its source routed for
+	// a while just before this message (the --max-rate budget sampling,
+	// or a reconnect).
+	Gap *Gap
 }
 
 // DecodeInput is what the decoders read of a message.
@@ -62,6 +66,27 @@ func (m Message) Result() decode.Result {
 	}
 	return decode.Decode(m.DecodeInput())
 }
+
+// Gap is a stretch of time in which a tap copied nothing of a source.
+type Gap struct {
+	Reason GapReason
+	From   time.Time // when copying stopped
+	To     time.Time // when it started again
+	// Missed estimates the messages routed meanwhile and not copied; 0
+	// when unknown (a reconnect).
+	Missed uint64
+}
+
+// GapReason says why a tap stopped copying.
+type GapReason string
+
+const (
+	// GapSampling: the tapped rate exceeded Config.MaxRate, so the tap
+	// copied only part of the time (see budget.go).
+	GapSampling GapReason = "sampling"
+	// GapReconnect: the tap was being re-created.
+	GapReconnect GapReason = "reconnect"
+)
 
 // Decimal is an AMQP decimal header value: Value × 10^-Scale.
 type Decimal struct {
@@ -171,4 +196,25 @@ type Status struct {
 	// long the last re-creation left the stream without a tap.
 	Reconnects int
 	LastGap    time.Duration
+	// Budget is the production budget's state; zero without --max-rate.
+	Budget BudgetStatus
+}
+
+// BudgetStatus is what the production budget (Config.MaxRate) is doing.
+type BudgetStatus struct {
+	// MaxRate is the budget: copied messages per second, summed over
+	// the sources; 0 for none.
+	MaxRate int
+	// Sampling: the sources route more than MaxRate, so the tap copies
+	// only part of the time.
+	Sampling bool
+	// Share estimates the part of the routed messages that is copied
+	// (0–1) while sampling; TappedRate estimates what the sources route
+	// per second, copied or not.
+	Share      float64
+	TappedRate float64
+	// SampledAway estimates the messages not copied because of the
+	// budget, in this session. They are not in Dropped, which counts
+	// only copies lost at the tap's bounded queues.
+	SampledAway uint64
 }

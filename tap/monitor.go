@@ -32,7 +32,8 @@ func (s *Session) monitor(ctx context.Context) {
 			continue // no counters to read (Status.DroppedUnknown)
 		}
 		s.countDropped()
-		if !s.cfg.Firehose {
+		// Sampling, the tap sees only part of a queue's traffic by design.
+		if !s.cfg.Firehose && !s.sampling() {
 			s.checkQueueRates(unexplained)
 		}
 	}

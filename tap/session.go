@@ -68,6 +68,9 @@ func (c *Config) applyDefaults() error {
 	if c.Limits.MaxLength <= 0 || c.Limits.MaxBytes <= 0 || c.Limits.Expires < time.Millisecond {
 		return fmt.Errorf("tap limits must be positive (max length %d, max bytes %d, expires %s)", c.Limits.MaxLength, c.Limits.MaxBytes, c.Limits.Expires)
 	}
+	if c.MaxRate < 0 {
+		return fmt.Errorf("max rate %d: give copied messages per second, or 0 for no limit", c.MaxRate)
+	}
 	if c.Prefetch <= 0 {
 		c.Prefetch = DefaultPrefetch
 	}

@@ -448,6 +448,7 @@ func (m Model) statusInfo() statusInfo {
 		notice:         m.notice,
 		warning:        strings.Join(m.warnings(), " · "),
 		env:            m.envBadge,
+		budget:         m.tap.Budget,
 	}
 }
 

@@ -33,6 +33,7 @@ type statusInfo struct {
 	notice         string // what the last action did
 	warning        string // what the tap cannot see (tap.Status.Notes), --insecure-tls
 	env            string // the environment's label, already styled
+	budget         tap.BudgetStatus
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
@@ -54,6 +55,9 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 	}
 	if in.notice != "" {
 		notice = append(notice, truncate(b.st.Status.Value.Render(sanitize.Line(in.notice)), width))
+	}
+	if line := budgetLine(in.budget); line != "" {
+		notice = append(notice, truncate(b.st.Status.Warn.Render("◐ "+line), width))
 	}
 	one := tapPart + sep + counts
 	if ansi.StringWidth(one)+2+ansi.StringWidth(mode) <= width {
@@ -145,10 +149,11 @@ func (b statusBar) counts(in statusInfo, compact bool) string {
 		return s.Label.Render(label+" ") + s.Value.Render(value)
 	}
 	dot := s.Label.Render(" · ")
-	parts := []string{
-		s.Value.Render(formatRate(in.rate)) + s.Label.Render(" msg/s"),
-		item("seen", num(in.seen)),
+	rate := s.Value.Render(formatRate(in.rate)) + s.Label.Render(" msg/s")
+	if in.budget.MaxRate > 0 {
+		rate += s.Label.Render(" (max " + perSecond(float64(in.budget.MaxRate)) + ")")
 	}
+	parts := []string{rate, item("seen", num(in.seen))}
 	if in.filtered {
 		parts = append(parts, item("matching", num(uint64(in.shown))+"/"+num(uint64(in.retained))))
 	} else {

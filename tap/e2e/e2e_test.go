@@ -434,7 +434,14 @@ func TestTapURLKill9LeavesBothBrokersClean(t *testing.T) {
 // every 50 ms meanwhile.
 func orphanWindow(t *testing.T, ep tap.Endpoint, x string, traffic bool) (*proc, time.Duration) {
 	t.Helper()
-	p := startJSON(t, ep, "--exchange", x)
+	return orphanWindowAfter(t, ep, x, traffic, 0)
+}
+
+// orphanWindowAfter is orphanWindow with more shoveltap flags, killing it
+// after it ran for settle.
+func orphanWindowAfter(t *testing.T, ep tap.Endpoint, x string, traffic bool, settle time.Duration, args ...string) (*proc, time.Duration) {
+	t.Helper()
+	p := startJSON(t, ep, append([]string{"--exchange", x}, args...)...)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	if traffic {
@@ -453,6 +460,7 @@ func orphanWindow(t *testing.T, ep tap.Endpoint, x string, traffic bool) (*proc,
 		}()
 	}
 	defer func() { close(stop); wg.Wait() }()
+	time.Sleep(settle)
 	killed := time.Now()
 	if err := p.cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
@@ -483,6 +491,29 @@ func TestKill9OrphanWindowIsShort(t *testing.T) {
 		t.Run(fmt.Sprintf("traffic=%v", traffic), func(t *testing.T) {
 			x := taptest.Exchange(t, ep, "topic")
 			p, window := orphanWindow(t, ep, x, traffic)
+			t.Logf("copies stopped %s after kill -9", window.Round(100*time.Millisecond))
+			if window > 10*time.Second {
+				t.Errorf("the killed tap's source queue received copies for %s (at most 10 s)", window)
+			}
+			if out, err := runCmd(ep, "cleanup", "--yes"); err != nil {
+				t.Fatalf("cleanup: %v\n%s", err, out)
+			}
+			taptest.WaitClean(t, ep, p.base, 10*time.Second)
+		})
+	}
+}
+
+// The --max-rate duty cycle keeps the dead-man's switch: killed while it
+// samples (bindings away or back), the tap stops receiving copies within
+// the same 10 s, and cleanup removes what is left.
+func TestKill9WhileSamplingOrphanWindowIsShort(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	for _, settle := range []time.Duration{0, 1300 * time.Millisecond, 2700 * time.Millisecond} {
+		t.Run(fmt.Sprintf("killed after %s", settle), func(t *testing.T) {
+			x := taptest.Exchange(t, ep, "topic")
+			// Traffic at 20/s over a budget of 5/s: a short window
+			// about every second, the bindings away in between.
+			p, window := orphanWindowAfter(t, ep, x, true, settle, "--max-rate", "5")
 			t.Logf("copies stopped %s after kill -9", window.Round(100*time.Millisecond))
 			if window > 10*time.Second {
 				t.Errorf("the killed tap's source queue received copies for %s (at most 10 s)", window)

@@ -35,6 +35,11 @@ type Record struct {
 	// Delivery is set on a delivery event (--deliveries): the message
 	// above went to a consumer.
 	Delivery *Delivery `json:"delivery,omitempty"`
+	// Gap is on the first record of a source after the tap copied
+	// nothing of it for a while (--max-rate sampling, a reconnect); a
+	// record without it follows the one before with nothing missed.
+	// Readers that do not know it skip it.
+	Gap *Gap `json:"gap,omitempty"`
 }
 
 // Delivery is a tap.Delivery: who got the message, and the seq of the
@@ -63,6 +68,16 @@ func (d *Delivery) tap() *tap.Delivery {
 	}
 	return &tap.Delivery{Queue: d.Queue, Connection: d.Connection, Channel: d.Channel, User: d.User,
 		Node: d.Node, Redelivered: d.Redelivered, Of: d.PublishedSeq}
+}
+
+// Gap says what is missing before a record, and why.
+type Gap struct {
+	Reason string    `json:"reason"` // "sampling" or "reconnect"
+	From   time.Time `json:"from"`   // when copying stopped
+	To     time.Time `json:"to"`     // when it started again
+	// MissedEstimate estimates the messages not copied meanwhile
+	// (sampling); absent when unknown (a reconnect).
+	MissedEstimate uint64 `json:"missed_estimate,omitempty"`
 }
 
 // Properties are the AMQP basic properties that are set.
@@ -107,6 +122,9 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 			Format: d.Format, Summary: d.Summary, Fields: d.Fields,
 			Terms: d.Terms, Notes: d.Notes, Task: d.Task,
 		},
+	}
+	if g := m.Gap; g != nil {
+		r.Gap = &Gap{Reason: string(g.Reason), From: g.From, To: g.To, MissedEstimate: g.Missed}
 	}
 	p := m.Properties
 	r.Properties = Properties{

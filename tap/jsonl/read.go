@@ -26,6 +26,7 @@ type line struct {
 	Body        *string         `json:"body"`
 	BodyBase64  *string         `json:"body_base64"`
 	Delivery    *Delivery       `json:"delivery"`
+	Gap         *Gap            `json:"gap"`
 }
 
 // Parse reads one line of --json output or of a recording back into the
@@ -42,6 +43,9 @@ func Parse(data []byte) (tap.Message, error) {
 	m := tap.Message{
 		Seq: l.Seq, Time: l.Time, Source: l.Source, Exchange: *l.Exchange,
 		RoutingKey: l.RoutingKey, Redelivered: l.Redelivered, Delivery: l.Delivery.tap(),
+	}
+	if g := l.Gap; g != nil {
+		m.Gap = &tap.Gap{Reason: tap.GapReason(g.Reason), From: g.From, To: g.To, Missed: g.MissedEstimate}
 	}
 	p := l.Properties
 	m.Properties = tap.Properties{
