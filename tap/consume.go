@@ -34,7 +34,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 			return
 		}
 		lost := time.Now()
-		s.setState(StateReconnecting, reconnectingDetail(0, err))
+		s.setState(StateReconnecting, s.awayDetail(0, err))
 		s.bankDropped()
 		oldGen := l.gen
 		if l = s.reconnect(ctx, p, lost, err); l == nil {
@@ -50,7 +50,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 		if !s.bound() {
 			go s.removeGeneration(oldGen)
 		}
-		note := fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), err)
+		note := s.backNote(gap, err)
 		s.setState(StateRunning, note)
 		// The note stays a minute, then the status line shows the broker
 		// again; Status.LastGap keeps the figure.
@@ -73,7 +73,7 @@ func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause 
 	s.mu.Unlock()
 	backoff := 500 * time.Millisecond
 	for {
-		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, reconnectingDetail(time.Since(lost), cause)) }) {
+		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, s.awayDetail(time.Since(lost), cause)) }) {
 			return nil
 		}
 		l, err := s.establish(ctx)
@@ -85,7 +85,7 @@ func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause 
 		}
 		cause = err
 		backoff = min(backoff*2, 5*time.Second)
-		s.setState(StateReconnecting, reconnectingDetail(time.Since(lost), cause))
+		s.setState(StateReconnecting, s.awayDetail(time.Since(lost), cause))
 	}
 }
 
@@ -150,6 +150,11 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				return errConnectionLost
 			}
 			p.take(d, heard)
+			if p.streamFlushDue() {
+				if err := p.flush(ctx, l, false); err != nil {
+					return err
+				}
+			}
 		case <-tick.C:
 			blockedFor := p.blockedFor()
 			if err := p.flush(ctx, l, false); err != nil {
@@ -239,6 +244,7 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 	if final {
 		select {
 		case p.s.out <- b:
+			p.s.handedOver(b.Messages)
 		case <-time.After(time.Second):
 		}
 		p.pending = nil
@@ -252,6 +258,7 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 		}
 		return nil // the reader is busy; keep the batch and try next tick
 	}
+	p.s.handedOver(b.Messages)
 	p.blockedSince = time.Time{}
 	p.lastOut = time.Now()
 	p.pending = nil
@@ -324,6 +331,9 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 			UserID:          d.UserId,
 			AppID:           d.AppId,
 		},
+	}
+	if s.stream != nil {
+		return s.streamMessage(m)
 	}
 	if s.cfg.Firehose {
 		routed := unwrapTrace(&m, d)

@@ -25,6 +25,10 @@ type Message struct {
 	Properties  Properties
 	Headers     map[string]any
 	Body        []byte
+	// Offset is the message's position in the stream it was read from,
+	// when HasOffset is set (a stream tap; see StreamStatus).
+	Offset    int64
+	HasOffset bool
 }
 
 // Decimal is an AMQP decimal header value: Value × 10^-Scale.
@@ -135,4 +139,20 @@ type Status struct {
 	// long the last re-creation left the stream without a tap.
 	Reconnects int
 	LastGap    time.Duration
+	// Stream describes a stream tap; its Name is "" for every other tap.
+	Stream StreamStatus
+}
+
+// StreamStatus is where a stream tap reads. Messages with an offset below
+// LiveFrom were in the stream before the tap started (history); from
+// LiveFrom on they were published while it runs (live).
+type StreamStatus struct {
+	Name string // the stream
+	From string // where reading started, as asked (From.String)
+	// LiveFrom is the offset of the first message published after the tap
+	// started, known (LiveKnown) once such a message exists.
+	LiveFrom  int64
+	LiveKnown bool
+	// Last is the offset of the last message handed over, -1 before any.
+	Last int64
 }

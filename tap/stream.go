@@ -1,0 +1,361 @@
+package tap
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+)
+
+// A stream needs none of the shovel machinery: reading one removes
+// nothing, so the tap is a stream consumer on the stream itself
+// (x-stream-offset, manual acknowledgements, a bounded per-consumer
+// prefetch) and creates nothing on the broker. Its acknowledgements only
+// give the broker credit to send more; the stream keeps every message.
+
+// streamOffsetHeader is where the broker puts a delivery's stream offset.
+const streamOffsetHeader = "x-stream-offset"
+
+// bookkeeping is how many offsets a stream may use for itself between two
+// messages: each segment starts with a tracking chunk that takes an offset
+// and is never delivered. A longer jump means messages were removed
+// before they were read; the count of such offsets is what Status.Dropped
+// shows for a stream (an upper bound: a few may be bookkeeping too).
+const bookkeeping = 2
+
+// streamTap is the state of a session that reads a stream. Its fields are
+// guarded by the session's mu.
+type streamTap struct {
+	name  string
+	from  From
+	label string
+	// attachedAt is when the first consumer attached: a reconnect before
+	// any message arrived starts there, so nothing published since is
+	// missed.
+	attachedAt time.Time
+	// taken is the offset of the last message put in a batch, sent of the
+	// last one handed to the reader; -1 before any.
+	taken, sent int64
+	// liveFrom is the first offset published after the tap started.
+	liveFrom  int64
+	liveKnown bool
+	// skipped counts messages the stream's retention removed between two
+	// messages read (while the tap was away): the stream's own loss.
+	skipped uint64
+}
+
+// HistoryStream is the stream `shoveltap setup --history` keeps on the
+// mirror broker for production exchange x.
+func HistoryStream(x string) string { return MirrorPrefix + x + "-history" }
+
+// findStream says whether the sources name a stream, which is then read
+// directly. Only the management API tells a stream from a queue (a
+// passive declare answers alike for both), so without it every queue is
+// taken for a classic one and asking for history is refused.
+func findStream(admin *Admin, cfg Config) (*streamTap, error) {
+	vhost := cfg.Endpoint.Vhost
+	var streams, others []string
+	for _, src := range cfg.Sources {
+		if src.Queue == "" {
+			others = append(others, fmt.Sprintf("exchange %q", src.Exchange))
+			continue
+		}
+		if admin == nil {
+			others = append(others, fmt.Sprintf("queue %q", src.Queue))
+			continue
+		}
+		q, err := admin.Queue(vhost, src.Queue)
+		switch {
+		case isNotFound(err):
+			return nil, fmt.Errorf("queue %q does not exist in vhost %q: check the name (rabbitmqctl list_queues -p %s name type)", src.Queue, vhost, vhost)
+		case err != nil:
+			return nil, admin.explain(fmt.Sprintf("looking up queue %q", src.Queue), err)
+		case q.Type == "stream":
+			streams = append(streams, src.Queue)
+		default:
+			others = append(others, fmt.Sprintf("queue %q is a %s queue", src.Queue, queueKind(q.Type)))
+		}
+	}
+	switch {
+	case len(streams) == 0 && cfg.From.History():
+		if admin == nil {
+			return nil, fmt.Errorf("--from %s: only a stream keeps history, and telling a stream from a queue needs the management API, which this user cannot use here; give the user the management tag, or leave --from out to tap what comes next", cfg.From.Text)
+		}
+		return nil, noHistoryError(cfg, others[0])
+	case len(streams) == 0:
+		return nil, nil
+	case len(streams) > 1:
+		return nil, fmt.Errorf("queues %s are streams: shoveltap reads one stream at a time (each has its own offsets); run one shoveltap per stream", strings.Join(quoteAll(streams), " and "))
+	case len(others) > 0:
+		return nil, fmt.Errorf("queue %q is a stream, read directly, and cannot share a tap with %s; run a second shoveltap for it", streams[0], strings.Join(others, ", "))
+	case cfg.Firehose:
+		return nil, fmt.Errorf("queue %q is a stream: it is read directly, every message of it, with no firehose; leave --firehose out", streams[0])
+	case cfg.TapEndpoint != nil:
+		return nil, fmt.Errorf("queue %q is a stream: it is read where it is, and nothing is copied to --tap-url; leave --tap-url out", streams[0])
+	}
+	st := &streamTap{name: streams[0], from: cfg.From, taken: -1, sent: -1}
+	st.label = "stream " + st.name
+	if cfg.From.History() {
+		st.label += ", from " + cfg.From.String()
+	} else {
+		// Everything read from "next" on is live.
+		st.liveKnown = true
+	}
+	return st, nil
+}
+
+// noHistoryError explains why a source other than a stream cannot be read
+// from the past, and how to keep a history to read instead.
+func noHistoryError(cfg Config, what string) error {
+	why := "it routes each message to the queues bound at that moment and keeps none of them"
+	x := "EXCHANGE"
+	for _, src := range cfg.Sources {
+		if src.Queue == "" {
+			x = src.Exchange
+			break
+		}
+	}
+	if strings.HasPrefix(what, "queue") {
+		why = "it hands each message to one consumer and deletes it once acknowledged, and a tap only copies what is routed to it from now on"
+		what += ", which has no history"
+	} else {
+		what += " keeps no history"
+	}
+	return fmt.Errorf("--from %s: %s: %s. Only a stream keeps history. To look back, keep one on a mirror broker: "+
+		"shoveltap setup apply --url URL --mirror-url MIRROR --exchange %s --history 24h, then "+
+		"shoveltap --url MIRROR --queue %s --from %s. Leave --from out to tap what comes next",
+		cfg.From.Text, what, why, x, HistoryStream(x), cfg.From.Text)
+}
+
+func queueKind(t string) string {
+	if t == "" {
+		return "classic"
+	}
+	return t
+}
+
+func quoteAll(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = fmt.Sprintf("%q", n)
+	}
+	return out
+}
+
+// establishStream attaches a stream consumer on a fresh connection, from
+// where --from says or, after a reconnect, just after the last message
+// handed over: nothing is seen twice, and nothing is skipped but what the
+// stream's retention removed meanwhile. Nothing is created on the broker,
+// so a failure only closes the connection.
+func (s *Session) establishStream() (*link, error) {
+	st := s.stream
+	s.mu.Lock()
+	node := s.node
+	s.mu.Unlock()
+	conn, node, err := dialNodes(s.cfg.Endpoint, s.names.Base, s.cfg.InsecureTLS, node)
+	if err != nil {
+		return nil, err
+	}
+	ep := s.cfg.Endpoint.OnNode(node)
+	l := &link{conn: conn, prod: conn, node: node, tapNode: node}
+	fail := func(err error) (*link, error) {
+		l.close()
+		return nil, err
+	}
+	if l.ch, err = conn.Channel(); err != nil {
+		return fail(explainAMQP(ep, "opening a channel", err))
+	}
+	l.prodCh = l.ch
+	// A per-consumer prefetch: a stream refuses a consumer without one,
+	// and hardened RabbitMQ 4 denies a global one.
+	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
+		return fail(explainAMQP(ep, "setting the prefetch", err))
+	}
+	start := s.streamStart()
+	l.deliveries, err = l.ch.Consume(st.name, s.names.Base, false, false, false, false, amqp.Table{streamOffsetHeader: start})
+	if err != nil {
+		return fail(explainStream(ep, st.name, err))
+	}
+	s.mu.Lock()
+	known := st.liveKnown
+	if st.attachedAt.IsZero() {
+		st.attachedAt = time.Now()
+	}
+	s.mu.Unlock()
+	if !known {
+		if err := s.watchLive(conn, ep); err != nil {
+			return fail(err)
+		}
+	}
+	return l, nil
+}
+
+// streamStart is the x-stream-offset of the next attach, and resets what
+// was taken but not handed over (it is read again).
+func (s *Session) streamStart() any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stream
+	st.taken = st.sent
+	switch {
+	case st.sent >= 0:
+		return st.sent + 1
+	case st.attachedAt.IsZero():
+		return st.from.arg()
+	case st.from.Kind == FromNext || st.from.Kind == FromLast:
+		// Nothing read yet, and the stream's end has moved on since:
+		// start at the first attach (a few earlier messages of its
+		// chunk may come too).
+		return st.attachedAt.Truncate(time.Second)
+	}
+	return st.from.arg()
+}
+
+// watchLive finds where live messages start: a second consumer that reads
+// from "next", attached now, receives first the first message published
+// after this moment. It takes that one message (prefetch 1) and goes.
+func (s *Session) watchLive(conn *amqp.Connection, ep Endpoint) error {
+	ch, err := conn.Channel()
+	if err != nil {
+		return explainAMQP(ep, "opening a channel", err)
+	}
+	if err := ch.Qos(1, 0, false); err != nil {
+		return explainAMQP(ep, "setting the prefetch", err)
+	}
+	ds, err := ch.Consume(s.stream.name, s.names.Base+"-live", false, false, false, false, amqp.Table{streamOffsetHeader: "next"})
+	if err != nil {
+		return explainStream(ep, s.stream.name, err)
+	}
+	go func() {
+		d, ok := <-ds
+		if !ok {
+			return // the connection went; the next attach watches again
+		}
+		if off, ok := offsetOf(d.Headers); ok {
+			s.mu.Lock()
+			if !s.stream.liveKnown {
+				s.stream.liveFrom, s.stream.liveKnown = off, true
+				s.syncStreamStatus()
+			}
+			s.mu.Unlock()
+		}
+		_ = ch.Close()
+	}()
+	return nil
+}
+
+// streamMessage completes a message read from the stream. Its offset
+// comes out of the headers: the broker adds it, it is no part of what was
+// published, and a replay must not publish it. ok is false for a message
+// already taken, as may come again after a reconnect.
+func (s *Session) streamMessage(m Message) (Message, bool) {
+	st := s.stream
+	m.Source = "stream " + st.name
+	off, ok := offsetOf(m.Headers)
+	if !ok {
+		return m, true
+	}
+	delete(m.Headers, streamOffsetHeader)
+	if len(m.Headers) == 0 {
+		m.Headers = nil
+	}
+	m.Offset, m.HasOffset = off, true
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st.taken >= 0 {
+		if off <= st.taken {
+			return m, false
+		}
+		if off > st.taken+1+bookkeeping {
+			st.skipped += uint64(off - st.taken - 1)
+			s.status.Dropped = st.skipped
+			s.status.Detail = fmt.Sprintf("the stream's retention removed offsets %d–%d before they were read", st.taken+1, off-1)
+		}
+	}
+	st.taken = off
+	return m, true
+}
+
+// handedOver records the last offset the reader took: a reconnect resumes
+// after it.
+func (s *Session) handedOver(msgs []Message) {
+	if s.stream == nil || len(msgs) == 0 || !msgs[len(msgs)-1].HasOffset {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stream.sent = msgs[len(msgs)-1].Offset
+	s.syncStreamStatus()
+}
+
+// syncStreamStatus copies the stream's position into the status; s.mu is
+// held.
+func (s *Session) syncStreamStatus() {
+	st := s.stream
+	s.status.Stream = StreamStatus{
+		Name: st.name, From: st.from.String(),
+		LiveFrom: st.liveFrom, LiveKnown: st.liveKnown, Last: st.sent,
+	}
+}
+
+// streamFlushDue says a stream tap should hand its batch over now rather
+// than at the next tick: history arrives as fast as the broker reads it,
+// and the broker's credit comes back only with the acknowledgement that
+// follows a hand-over. Tried at half the prefetch and when it is full.
+func (p *pump) streamFlushDue() bool {
+	n, pf := len(p.pending), p.s.cfg.Prefetch
+	return p.s.stream != nil && (n == max(1, pf/2) || n == pf)
+}
+
+// awayDetail says how long the tap has been away and what that means:
+// for a stream nothing, as reading resumes where it stopped.
+func (s *Session) awayDetail(away time.Duration, cause error) string {
+	if s.stream == nil {
+		return reconnectingDetail(away, cause)
+	}
+	return fmt.Sprintf("%.1f s; the stream keeps what is published meanwhile and reading resumes where it stopped (%v)", away.Seconds(), cause)
+}
+
+// backNote is the passing note after the tap came back.
+func (s *Session) backNote(gap time.Duration, cause error) string {
+	if s.stream == nil {
+		return fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), cause)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return fmt.Sprintf("back after %.1f s at %s, resuming after offset %d (%v)", gap.Seconds(), time.Now().Format("15:04:05"), s.stream.sent, cause)
+}
+
+// offsetOf reads a delivery's stream offset header.
+func offsetOf(h map[string]any) (int64, bool) {
+	switch v := h[streamOffsetHeader].(type) {
+	case int64:
+		return v, true
+	case int32:
+		return int64(v), true
+	case int:
+		return int64(v), true
+	case uint32:
+		return int64(v), true
+	case uint16:
+		return int64(v), true
+	case int16:
+		return int64(v), true
+	case uint8:
+		return int64(v), true
+	case int8:
+		return int64(v), true
+	}
+	return 0, false
+}
+
+// explainStream turns a failure to read a stream into an actionable error.
+func explainStream(ep Endpoint, name string, err error) error {
+	var ae *amqp.Error
+	if errors.As(err, &ae) && ae.Code == amqp.NotFound {
+		return fmt.Errorf("reading stream %q: it does not exist in vhost %q (any more): %s", name, ep.Vhost, ae.Reason)
+	}
+	return explainAMQP(ep, fmt.Sprintf("reading stream %q", name), err)
+}
