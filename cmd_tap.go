@@ -24,6 +24,7 @@ Everything it creates is removed when it exits.
 Usage:
   shoveltap --exchange NAME [--key KEY] [flags]   tap an exchange
   shoveltap --queue NAME [flags]                  tap what is routed to a queue
+  shoveltap --queue STREAM [--from -10m] [flags]  read a stream, history first (nothing removed)
   shoveltap [flags]                               in a terminal: pick what to tap from a list
   shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
   shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
@@ -36,6 +37,7 @@ Examples:
   SHOVELTAP_PASSWORD=secret shoveltap --url amqps://ops@mq.example.com/prod --exchange events
   shoveltap --exchange orders --json --count 100 > orders.jsonl
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
+  shoveltap --url amqp://ops@mirror/ --queue shoveltap-mirror-orders-history --from -1h
 
 Credentials come from the URL or from SHOVELTAP_USER / SHOVELTAP_PASSWORD;
 the URL itself may come from SHOVELTAP_URL. Passwords are never printed.
@@ -68,6 +70,7 @@ type tapFlags struct {
 	ackMode     string
 	noReconnect bool
 	noDiscovery bool
+	from        string
 	json        bool
 	count       int
 	duration    time.Duration
@@ -91,6 +94,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside the shovel")
 	fs.StringVar(&f.ackMode, "ack-mode", tap.DefaultAckMode, "shovel ack mode: "+strings.Join(tap.AckModes, ", "))
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
+	fs.StringVar(&f.from, "from", "", "where a stream (--queue naming a stream) starts: next (default: what is published from now on), first, last, offset:N, a time (2025-03-14T09:26:53Z, \"2025-03-14 09:26\", 09:26; local unless it has a zone) or -DURATION back from now (-10m, -2h, -1d); other queues and exchanges keep no history and refuse it")
 	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
 	fs.IntVar(&f.count, "count", 0, "with JSON output: stop after this many messages")
@@ -147,6 +151,10 @@ func (f *tapFlags) config(con console) (tap.Config, error) {
 	if err != nil {
 		return tap.Config{}, fmt.Errorf("--max-bytes: %w", err)
 	}
+	from, err := tap.ParseFrom(f.from, time.Now())
+	if err != nil {
+		return tap.Config{}, err
+	}
 	return tap.Config{
 		Endpoint:       ep,
 		NoShovel:       f.noShovel,
@@ -160,6 +168,7 @@ func (f *tapFlags) config(con console) (tap.Config, error) {
 		Reconnect:      !f.noReconnect,
 		NoDiscovery:    f.noDiscovery,
 		InsecureTLS:    f.conn.insecureTLS,
+		From:           from,
 	}, nil
 }
 

@@ -70,6 +70,8 @@ func TestTapCommandLineErrors(t *testing.T) {
 		{[]string{"--url", "ftp://host/"}, "shoveltap:"},
 		{nil, "nothing to tap"}, // stdout is not a terminal: no picker
 		{[]string{"--prefetch", "x"}, `invalid value "x" for flag -prefetch`},
+		{[]string{"--queue", "q", "--from", "10m"}, "--from \"10m\": a time back from now starts with a minus: -10m"},
+		{[]string{"--queue", "q", "--from", "tomorrow"}, "not next, first, last, offset:N"},
 	} {
 		r := runArgs(t, "", false, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
@@ -79,5 +81,23 @@ func TestTapCommandLineErrors(t *testing.T) {
 	// A wrong flag value is said once, by the flag package.
 	if r := runArgs(t, "", false, "--prefetch", "x"); strings.Count(r.stderr, "invalid value") != 1 {
 		t.Errorf("said %d times:\n%s", strings.Count(r.stderr, "invalid value"), r.stderr)
+	}
+}
+
+func TestTapFromFlag(t *testing.T) {
+	f, err := parseTap(t, "--queue", "s", "--from", "-10m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.config(console{stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.From.Kind != tap.FromTime || cfg.From.Text != "-10m" {
+		t.Errorf("--from -10m gave %+v", cfg.From)
+	}
+	f, _ = parseTap(t, "--queue", "s")
+	if cfg, _ := f.config(console{stderr: io.Discard}); cfg.From.History() {
+		t.Errorf("no --from gave %+v, want next", cfg.From)
 	}
 }

@@ -20,6 +20,7 @@ type line struct {
 	Exchange    *string         `json:"exchange"`
 	RoutingKey  string          `json:"routing_key"`
 	Redelivered bool            `json:"redelivered"`
+	Offset      *int64          `json:"offset"`
 	Size        *int            `json:"size"`
 	Properties  Properties      `json:"properties"`
 	Headers     json.RawMessage `json:"headers"`
@@ -41,6 +42,9 @@ func Parse(data []byte) (tap.Message, error) {
 	m := tap.Message{
 		Seq: l.Seq, Time: l.Time, Source: l.Source, Exchange: *l.Exchange,
 		RoutingKey: l.RoutingKey, Redelivered: l.Redelivered,
+	}
+	if l.Offset != nil {
+		m.Offset, m.HasOffset = *l.Offset, true
 	}
 	p := l.Properties
 	m.Properties = tap.Properties{
