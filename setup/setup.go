@@ -28,6 +28,9 @@ type Setup struct {
 	// dials it, password included: it is only ever sent to production's
 	// management API, never printed.
 	shovelDest string
+	// insecureTLS is for setup's own AMQP connections (status reads the
+	// history stream).
+	insecureTLS bool
 }
 
 // New resolves the configuration and both endpoints. getenv supplies the
@@ -65,7 +68,7 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &Setup{cfg: cfg, xs: xs, shovelDest: dest}
+	s := &Setup{cfg: cfg, xs: xs, shovelDest: dest, insecureTLS: insecureTLS}
 	if s.prod, err = newBroker("production", prodEP, insecureTLS); err != nil {
 		return nil, err
 	}

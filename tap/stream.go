@@ -329,8 +329,11 @@ func (s *Session) backNote(gap time.Duration, cause error) string {
 }
 
 // offsetOf reads a delivery's stream offset header.
-func offsetOf(h map[string]any) (int64, bool) {
-	switch v := h[streamOffsetHeader].(type) {
+func offsetOf(h map[string]any) (int64, bool) { return intOf(h[streamOffsetHeader]) }
+
+// intOf reads an integer header value of any width.
+func intOf(v any) (int64, bool) {
+	switch v := v.(type) {
 	case int64:
 		return v, true
 	case int32:
