@@ -2,7 +2,13 @@ package tap_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -249,4 +255,143 @@ func TestFromWithoutAStreamIsRefused(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appConsumer is another application's consumer of a stream: it reads from
+// the first message on and records what it got.
+type appConsumer struct {
+	mu   sync.Mutex
+	got  []taptest.StreamEntry
+	done chan struct{}
+}
+
+func startAppConsumer(t *testing.T, ep tap.Endpoint, stream string) *appConsumer {
+	t.Helper()
+	ch := taptest.Channel(t, ep)
+	if err := ch.Qos(20, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	ds, err := ch.Consume(stream, "billing-app", false, false, false, false, amqp.Table{"x-stream-offset": "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &appConsumer{done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for d := range ds {
+			off, _ := d.Headers["x-stream-offset"].(int64)
+			a.mu.Lock()
+			a.got = append(a.got, taptest.StreamEntry{Offset: off, Body: string(d.Body)})
+			a.mu.Unlock()
+			_ = d.Ack(false)
+		}
+	}()
+	return a
+}
+
+func (a *appConsumer) read() []taptest.StreamEntry {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]taptest.StreamEntry(nil), a.got...)
+}
+
+// A stream that another application publishes to and consumes from is
+// left exactly as found by a tap that reads it from the start: the same
+// definition, every message still in it, the application's consumer still
+// attached and given every message once, in order, before, during and
+// after the tap; and the tap's own consumers gone.
+func TestStreamLeftAsFound(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	stream := taptest.Stream(t, ep, amqp.Table{"x-max-age": "7D"})
+	a, err := tap.NewAdmin(ep, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	definition := func() string {
+		q, err := a.Queue(ep.Vhost, stream)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return fmt.Sprintf("type %s durable %v arguments %v", q.Type, q.Durable, q.Arguments)
+	}
+	before := definition()
+	app := startAppConsumer(t, ep, stream)
+	published := taptest.Bodies("app", 0, 200)
+	taptest.PublishConfirmed(t, ep, "", stream, published)
+	taptest.Eventually(t, 10*time.Second, "the application to read the first messages", func() bool { return len(app.read()) == 200 })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := tap.Open(ctx, tap.Config{Endpoint: ep, Sources: []tap.Source{{Queue: stream}}, From: tap.From{Kind: tap.FromFirst, Text: "first"}, Host: "it-stream-found"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkRun(t, collect(t, s, 200, 20*time.Second), published, 0)
+	during := taptest.Bodies("app", 200, 300) // the application keeps publishing
+	taptest.PublishConfirmed(t, ep, "", stream, during)
+	checkRun(t, collect(t, s, 100, 20*time.Second), during, 200)
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	after := taptest.Bodies("app", 300, 310)
+	taptest.PublishConfirmed(t, ep, "", stream, after)
+	published = append(append(published, during...), after...)
+
+	taptest.Eventually(t, 10*time.Second, "the application to read every message", func() bool { return len(app.read()) >= len(published) })
+	time.Sleep(300 * time.Millisecond) // nothing more may come
+	got := app.read()
+	if len(got) != len(published) {
+		t.Fatalf("the application read %d messages, %d were published", len(got), len(published))
+	}
+	for i, e := range got {
+		if e.Body != published[i] || e.Offset != int64(i) {
+			t.Fatalf("the application's message %d is %q at %d, want %q at %d", i, e.Body, e.Offset, published[i], i)
+		}
+	}
+	if after := definition(); after != before {
+		t.Errorf("the stream's definition changed:\nbefore %s\nafter  %s", before, after)
+	}
+	held := taptest.ReadStream(t, ep, stream, "first", time.Second)
+	if len(held) != len(published) {
+		t.Errorf("the stream holds %d messages, %d were published", len(held), len(published))
+	}
+	// With statistics, the broker lists the stream's consumers: only the
+	// application's is left.
+	if !taptest.StatsOff(t, ep) {
+		taptest.Eventually(t, 15*time.Second, "only the application's consumer on the stream", func() bool {
+			tags, err := streamConsumers(ep, stream)
+			return err == nil && strings.Join(tags, ",") == "billing-app"
+		})
+	}
+}
+
+// streamConsumers lists the consumer tags the management API shows on a
+// queue (statistics are sampled: poll). rabbit-hole cannot read a stream
+// consumer's details, hence the plain request.
+func streamConsumers(ep tap.Endpoint, queue string) ([]string, error) {
+	u := ep.API + "/api/queues/" + url.PathEscape(ep.Vhost) + "/" + url.PathEscape(queue) + "?columns=consumer_details"
+	req, err := http.NewRequest(http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	req.SetBasicAuth(ep.User, ep.Password)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	var q struct {
+		Consumers []struct {
+			Tag string `json:"consumer_tag"`
+		} `json:"consumer_details"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&q); err != nil {
+		return nil, err
+	}
+	var tags []string
+	for _, c := range q.Consumers {
+		tags = append(tags, c.Tag)
+	}
+	sort.Strings(tags)
+	return tags, nil
 }
