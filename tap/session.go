@@ -211,10 +211,11 @@ func Open(ctx context.Context, cfg Config) (*Session, error) {
 			}
 		}
 	}
-	stream, serr := findStream(admin, cfg)
+	stream, snotes, serr := findStream(admin, cfg)
 	if serr != nil {
 		return nil, serr
 	}
+	notes = append(notes, snotes...)
 	var points []tapPoint
 	switch {
 	case stream != nil:

@@ -50,11 +50,14 @@ type streamTap struct {
 // mirror broker for production exchange x.
 func HistoryStream(x string) string { return MirrorPrefix + x + "-history" }
 
-// findStream says whether the sources name a stream, which is then read
+// findStream says whether the sources are one stream, which is then read
+// directly: every message, from where --from says. A stream among other
+// sources, or with --firehose or --tap-url, is tapped as before, through
+// its bindings (new messages only), and a note says how to read it
 // directly. Only the management API tells a stream from a queue (a
 // passive declare answers alike for both), so without it every queue is
 // taken for a classic one and asking for history is refused.
-func findStream(admin *Admin, cfg Config) (*streamTap, error) {
+func findStream(admin *Admin, cfg Config) (*streamTap, []string, error) {
 	vhost := cfg.Endpoint.Vhost
 	var streams, others []string
 	for _, src := range cfg.Sources {
@@ -69,31 +72,39 @@ func findStream(admin *Admin, cfg Config) (*streamTap, error) {
 		q, err := admin.Queue(vhost, src.Queue)
 		switch {
 		case isNotFound(err):
-			return nil, fmt.Errorf("queue %q does not exist in vhost %q: check the name (rabbitmqctl list_queues -p %s name type)", src.Queue, vhost, vhost)
+			return nil, nil, fmt.Errorf("queue %q does not exist in vhost %q: check the name (rabbitmqctl list_queues -p %s name type)", src.Queue, vhost, vhost)
 		case err != nil:
-			return nil, admin.explain(fmt.Sprintf("looking up queue %q", src.Queue), err)
+			return nil, nil, admin.explain(fmt.Sprintf("looking up queue %q", src.Queue), err)
 		case q.Type == "stream":
 			streams = append(streams, src.Queue)
 		default:
 			others = append(others, fmt.Sprintf("queue %q is a %s queue", src.Queue, queueKind(q.Type)))
 		}
 	}
+	var why string // why a stream is not read directly
 	switch {
+	case len(streams) == 0 && cfg.From.History() && admin == nil:
+		return nil, nil, fmt.Errorf("--from %s: only a stream keeps history, and telling a stream from a queue needs the management API, which this user cannot use here; give the user the management tag, or leave --from out to tap what comes next", cfg.From.Text)
 	case len(streams) == 0 && cfg.From.History():
-		if admin == nil {
-			return nil, fmt.Errorf("--from %s: only a stream keeps history, and telling a stream from a queue needs the management API, which this user cannot use here; give the user the management tag, or leave --from out to tap what comes next", cfg.From.Text)
-		}
-		return nil, noHistoryError(cfg, others[0])
+		return nil, nil, noHistoryError(cfg, others[0])
 	case len(streams) == 0:
-		return nil, nil
-	case len(streams) > 1:
-		return nil, fmt.Errorf("queues %s are streams: shoveltap reads one stream at a time (each has its own offsets); run one shoveltap per stream", strings.Join(quoteAll(streams), " and "))
-	case len(others) > 0:
-		return nil, fmt.Errorf("queue %q is a stream, read directly, and cannot share a tap with %s; run a second shoveltap for it", streams[0], strings.Join(others, ", "))
+		return nil, nil, nil
+	case len(streams) > 1 || len(others) > 0:
+		why = "tapped together with other sources"
 	case cfg.Firehose:
-		return nil, fmt.Errorf("queue %q is a stream: it is read directly, every message of it, with no firehose; leave --firehose out", streams[0])
+		why = "tapped with --firehose"
 	case cfg.TapEndpoint != nil:
-		return nil, fmt.Errorf("queue %q is a stream: it is read where it is, and nothing is copied to --tap-url; leave --tap-url out", streams[0])
+		why = "tapped with --tap-url"
+	}
+	if why != "" {
+		if cfg.From.History() {
+			return nil, nil, fmt.Errorf("--from %s: stream %s is read from its history only when it is tapped alone, without --firehose or --tap-url (here it is %s); run one shoveltap for the stream", cfg.From.Text, strings.Join(quoteAll(streams), ", "), why)
+		}
+		var notes []string
+		for _, name := range streams {
+			notes = append(notes, fmt.Sprintf("stream %q is %s, so only through its bindings and only from now on; tap it alone to read every message of it, with --from for its history", name, why))
+		}
+		return nil, notes, nil
 	}
 	st := &streamTap{name: streams[0], from: cfg.From, taken: -1, sent: -1}
 	st.label = "stream " + st.name
@@ -103,7 +114,7 @@ func findStream(admin *Admin, cfg Config) (*streamTap, error) {
 		// Everything read from "next" on is live.
 		st.liveKnown = true
 	}
-	return st, nil
+	return st, nil, nil
 }
 
 // noHistoryError explains why a source other than a stream cannot be read
