@@ -190,6 +190,7 @@ type HistorySpan struct {
 	First       *time.Time `json:"first_time,omitempty"`
 	Last        *time.Time `json:"last_time,omitempty"`
 	Retention   string     `json:"retention"`
+	Members     []string   `json:"members,omitempty"` // nodes holding it, where the API lists them
 }
 
 // historyRow reads the history stream of exchange x, if there is one or
@@ -208,13 +209,18 @@ func (s *Setup) historyRow(ctx context.Context, r Resolved) (*StatusRow, error) 
 	case q == nil || !marked(q.Args, r.Exchange):
 		return nil, nil
 	}
-	span, err := tap.ReadSpan(ctx, s.mirror.ep, s.insecureTLS, name)
+	// On a cluster, any node holding a replica will do.
+	_, ep := s.mirror.admin.WithClusterNodes(ctx)
+	span, err := tap.ReadSpan(ctx, ep, s.insecureTLS, name)
 	if err != nil {
 		row.State, row.Detail = "unreadable", err.Error()
 		return row, nil
 	}
-	h := &HistorySpan{Empty: span.Empty, Retention: describeHistory(q.Args)}
+	h := &HistorySpan{Empty: span.Empty, Retention: describeHistory(q.Args), Members: q.Members}
 	row.State, row.History = "ok", h
+	if len(q.Members) > 1 {
+		h.Retention += ", replicated on " + strings.Join(q.Members, ", ")
+	}
 	if span.Empty {
 		row.Detail = h.Retention + "; empty"
 		return row, nil

@@ -142,12 +142,12 @@ func parseFromTime(t string, now time.Time) (time.Time, error) {
 }
 
 // ParseDuration reads a positive duration the way Go writes one (90s, 10m,
-// 1h30m) and also in days (2d, 1d12h), as retention periods are usually
-// given.
+// 1h30m) and also in days (2d, 1d12h, or 2D as RabbitMQ writes it), as
+// retention periods are usually given.
 func ParseDuration(s string) (time.Duration, error) {
 	t := strings.TrimSpace(s)
 	var days int64
-	if i := strings.IndexByte(t, 'd'); i > 0 {
+	if i := strings.IndexAny(t, "dD"); i > 0 {
 		n, err := strconv.ParseInt(t[:i], 10, 64)
 		if err != nil {
 			return 0, fmt.Errorf("%q is not a duration", s)

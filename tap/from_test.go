@@ -97,7 +97,7 @@ func TestFromString(t *testing.T) {
 
 func TestParseDuration(t *testing.T) {
 	for in, want := range map[string]time.Duration{
-		"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "90m": 90 * time.Minute, "1d6h": 30 * time.Hour, "30s": 30 * time.Second,
+		"24h": 24 * time.Hour, "7d": 7 * 24 * time.Hour, "7D": 7 * 24 * time.Hour, "90m": 90 * time.Minute, "1d6h": 30 * time.Hour, "30s": 30 * time.Second,
 	} {
 		d, err := ParseDuration(in)
 		if err != nil || d != want {

@@ -2,6 +2,7 @@ package tap
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -45,14 +46,28 @@ func (s StreamSpan) ApproxBytes() int64 {
 const spanIdle = 300 * time.Millisecond
 
 // ReadSpan reads a stream's first message and its last chunk with
-// consumers of its own, which remove nothing, and says what it holds.
+// consumers of its own, which remove nothing, and says what it holds. It
+// reads on the first of ep's nodes that holds a replica.
 func ReadSpan(ctx context.Context, ep Endpoint, insecureTLS bool, stream string) (StreamSpan, error) {
-	conn, node, err := dialNodes(ep, Prefix+"span", insecureTLS, 0)
-	if err != nil {
-		return StreamSpan{}, err
+	var errs []error
+	start := 0
+	for range ep.Nodes() {
+		conn, node, err := dialNodes(ep, Prefix+"span", insecureTLS, start)
+		if err != nil {
+			return StreamSpan{}, err
+		}
+		span, err := readSpan(ctx, conn, ep.OnNode(node), stream)
+		conn.Close()
+		if !noLocalReplica(err) {
+			return span, err
+		}
+		errs = append(errs, err)
+		start = node + 1
 	}
-	defer conn.Close()
-	ep = ep.OnNode(node)
+	return StreamSpan{}, fmt.Errorf("no node tried holds a replica of stream %q: %w", stream, errors.Join(errs...))
+}
+
+func readSpan(ctx context.Context, conn *amqp.Connection, ep Endpoint, stream string) (StreamSpan, error) {
 	var span StreamSpan
 	first, err := readStream(ctx, conn, ep, stream, "first", 1, time.Second)
 	if err != nil {

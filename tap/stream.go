@@ -158,14 +158,39 @@ func quoteAll(names []string) []string {
 // establishStream attaches a stream consumer on a fresh connection, from
 // where --from says or, after a reconnect, just after the last message
 // handed over: nothing is seen twice, and nothing is skipped but what the
-// stream's retention removed meanwhile. Nothing is created on the broker,
-// so a failure only closes the connection.
+// stream's retention removed meanwhile. A stream is read on a node that
+// holds a replica of it, so a node without one passes the turn to the
+// next. Nothing is created on the broker, so a failure only closes the
+// connection.
 func (s *Session) establishStream() (*link, error) {
-	st := s.stream
 	s.mu.Lock()
-	node := s.node
+	start := s.node
 	s.mu.Unlock()
-	conn, node, err := dialNodes(s.cfg.Endpoint, s.names.Base, s.cfg.InsecureTLS, node)
+	nodes := len(s.cfg.Endpoint.Nodes())
+	var errs []error
+	for tries := 0; tries < nodes; tries++ {
+		l, err := s.attachStream(start)
+		switch {
+		case err == nil:
+			return l, nil
+		case !noLocalReplica(err):
+			return nil, err
+		}
+		errs = append(errs, err)
+		start = l.node + 1 // l is the failed link: its node has no replica
+	}
+	if nodes == 1 {
+		return nil, fmt.Errorf("%w; a stream is read on a node that holds it: give one of its nodes with --url", errs[0])
+	}
+	return nil, fmt.Errorf("no node tried holds a replica of stream %q (a stream is read on a node that holds it; give one with --url): %w", s.stream.name, errors.Join(errs...))
+}
+
+// attachStream connects to the first node that answers from node start
+// on and attaches the consumers there. On failure the link it returns,
+// closed, still says which node was tried.
+func (s *Session) attachStream(start int) (*link, error) {
+	st := s.stream
+	conn, node, err := dialNodes(s.cfg.Endpoint, s.names.Base, s.cfg.InsecureTLS, start)
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +198,7 @@ func (s *Session) establishStream() (*link, error) {
 	l := &link{conn: conn, prod: conn, node: node, tapNode: node}
 	fail := func(err error) (*link, error) {
 		l.close()
-		return nil, err
+		return l, err
 	}
 	if l.ch, err = conn.Channel(); err != nil {
 		return fail(explainAMQP(ep, "opening a channel", err))
@@ -184,8 +209,7 @@ func (s *Session) establishStream() (*link, error) {
 	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
 		return fail(explainAMQP(ep, "setting the prefetch", err))
 	}
-	start := s.streamStart()
-	l.deliveries, err = l.ch.Consume(st.name, s.names.Base, false, false, false, false, amqp.Table{streamOffsetHeader: start})
+	l.deliveries, err = l.ch.Consume(st.name, s.names.Base, false, false, false, false, amqp.Table{streamOffsetHeader: s.streamStart()})
 	if err != nil {
 		return fail(explainStream(ep, st.name, err))
 	}
@@ -201,6 +225,12 @@ func (s *Session) establishStream() (*link, error) {
 		}
 	}
 	return l, nil
+}
+
+// noLocalReplica says a stream cannot be read on the node connected to:
+// it holds no replica of it.
+func noLocalReplica(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "replica on the local node")
 }
 
 // streamStart is the x-stream-offset of the next attach, and resets what

@@ -69,3 +69,31 @@ func TestClusterStreamNodeRestarts(t *testing.T) {
 		t.Errorf("%d messages more than published", countMessages(more))
 	}
 }
+
+// A stream is read on a node that holds it: with one replica on the second
+// node, a tap given the first node first reads it on the second, and a
+// tap given only the first says which node to give.
+func TestClusterStreamOnAnotherNode(t *testing.T) {
+	all := taptest.Cluster(t)
+	nodes := taptest.ClusterNodes
+	second := taptest.NodeEndpoint(t, nodes[1])
+	stream := taptest.Stream(t, second, amqp.Table{"x-initial-cluster-size": int64(1)})
+	taptest.PublishConfirmed(t, second, "", stream, taptest.Bodies("r", 0, 20))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	s, err := tap.Open(ctx, tap.Config{Endpoint: all, Sources: []tap.Source{{Queue: stream}}, From: tap.From{Kind: tap.FromFirst, Text: "first"}, Host: "it-cluster-replica"})
+	if err != nil {
+		t.Fatalf("opening the tap with every node: %v", err)
+	}
+	checkRun(t, collect(t, s, 20, 10*time.Second), taptest.Bodies("r", 0, 20), 0)
+	if err := s.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+
+	only := taptest.NodeEndpoint(t, nodes[0])
+	_, err = tap.Open(ctx, tap.Config{Endpoint: only, Sources: []tap.Source{{Queue: stream}}, From: tap.From{Kind: tap.FromFirst, Text: "first"}, Host: "it-cluster-replica", NoDiscovery: true})
+	if err == nil || !strings.Contains(err.Error(), "give one of its nodes with --url") {
+		t.Fatalf("opening on a node without a replica: %v", err)
+	}
+}
