@@ -48,12 +48,16 @@ func main() {
 	apiURL := flag.String("api", "http://127.0.0.1:15672", "management API")
 	commit := flag.String("commit", "", "the shoveltap commit measured, for the report (default: git rev-parse)")
 	report := flag.String("report", "", "only rewrite BENCHMARKS.md and the chart in -out from this results.json")
-	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle (default all)")
+	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,history (default all)")
+	historyN := flag.Int64("history-messages", 0, "messages in the stream the history part reads (default 1000000, 20000 with -short)")
 	flag.Parse()
 
 	p := fullPlan()
 	if *short {
 		p = shortPlan()
+	}
+	if *historyN > 0 {
+		p.historyCount = *historyN
 	}
 	if *only != "" {
 		p.only = map[string]bool{}
@@ -135,6 +139,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 		{"latency", b.runLatency},
 		{"memory", b.runMemory},
 		{"lifecycle", b.runLifecycle},
+		{"history", b.runHistory},
 		{"gobench", b.runGoBench},
 	}
 	for _, part := range parts {

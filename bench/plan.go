@@ -19,6 +19,11 @@ type plan struct {
 	lifecycle   int
 	benchtime   string
 	only        map[string]bool
+	// A stream of historyCount × historySize bytes read whole by each
+	// reader, historyReps times.
+	historyCount int64
+	historySize  int
+	historyReps  int
 }
 
 func (p plan) wants(part string) bool {
@@ -30,6 +35,8 @@ func (p plan) wants(part string) bool {
 		return p.memoryCount > 0
 	case "gobench":
 		return p.benchtime != ""
+	case "history":
+		return p.historyCount > 0
 	}
 	return true
 }
@@ -51,6 +58,10 @@ func fullPlan() plan {
 		memoryIdle:  30 * time.Second,
 		lifecycle:   5,
 		benchtime:   "1s",
+
+		historyCount: 1_000_000,
+		historySize:  1024,
+		historyReps:  3,
 	}
 }
 
@@ -69,5 +80,9 @@ func shortPlan() plan {
 		drainReps:  1,
 		latencyFor: 2 * time.Second,
 		lifecycle:  1,
+
+		historyCount: 20_000,
+		historySize:  1024,
+		historyReps:  1,
 	}
 }

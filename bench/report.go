@@ -135,6 +135,7 @@ func (r *results) markdown(notes string) string {
 	r.memoryReport(p)
 	r.goBenchReport(p)
 	r.lifecycleReport(p)
+	r.historyReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {

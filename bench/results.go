@@ -43,6 +43,7 @@ type results struct {
 	Lifecycle      []lifecycleRow `json:"lifecycle"`
 	GoBenchCommand string         `json:"go_bench_command,omitempty"`
 	GoBench        []goBenchRow   `json:"go_bench"`
+	History        []historyRow   `json:"history,omitempty"`
 	Skipped        []string       `json:"skipped"`
 }
 

@@ -59,6 +59,12 @@ type headerLine struct {
 
 func newEntry(m tap.Message) *entry {
 	res := decode.Decode(decodeInput(m))
+	if res.Body.Kind != decode.BodyJSON && res.Body.Kind != decode.BodyText {
+		// Only JSON and text bodies are searched as rendered (see
+		// haystack), and entries keep no rendering: a hex dump, four
+		// times the body, is not worth sanitising here.
+		res.Body.Text = ""
+	}
 	e := &entry{msg: m}
 	e.res = sanitizeResult(res)
 	e.cells = cells{
