@@ -128,6 +128,7 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 	}
 	l.early = nil
 	for {
+		out, due := p.streamDue()
 		select {
 		case <-ctx.Done():
 			p.flush(ctx, l, true)
@@ -150,10 +151,9 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				return errConnectionLost
 			}
 			p.take(d, heard)
-			if p.streamFlushDue() {
-				if err := p.flush(ctx, l, false); err != nil {
-					return err
-				}
+		case out <- due:
+			if err := p.handedOff(l, due); err != nil {
+				return err
 			}
 		case <-tick.C:
 			blockedFor := p.blockedFor()
@@ -258,6 +258,11 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 		}
 		return nil // the reader is busy; keep the batch and try next tick
 	}
+	return p.handedOff(l, b)
+}
+
+// handedOff records that the reader took b and acknowledges what it held.
+func (p *pump) handedOff(l *link, b Batch) error {
 	p.s.handedOver(b.Messages)
 	p.blockedSince = time.Time{}
 	p.lastOut = time.Now()

@@ -341,13 +341,17 @@ func (s *Session) syncStreamStatus() {
 	}
 }
 
-// streamFlushDue says a stream tap should hand its batch over now rather
-// than at the next tick: history arrives as fast as the broker reads it,
-// and the broker's credit comes back only with the acknowledgement that
-// follows a hand-over. Tried at half the prefetch and when it is full.
-func (p *pump) streamFlushDue() bool {
-	n, pf := len(p.pending), p.s.cfg.Prefetch
-	return p.s.stream != nil && (n == max(1, pf/2) || n == pf)
+// streamDue offers a stream tap's batch to the reader as soon as half the
+// prefetch is pending, rather than at the next tick: history arrives as
+// fast as the broker reads it, and the broker's credit comes back only
+// with the acknowledgement that follows a hand-over, so the pump waits on
+// the reader, not on a timer. Other taps get a nil channel, whose case
+// never fires.
+func (p *pump) streamDue() (chan<- Batch, Batch) {
+	if p.s.stream == nil || len(p.pending) < max(1, p.s.cfg.Prefetch/2) {
+		return nil, Batch{}
+	}
+	return p.s.out, Batch{Messages: p.pending, Status: p.s.statusWithRate(p.rate.perSecond())}
 }
 
 // awayDetail says how long the tap has been away and what that means:
