@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -18,13 +19,6 @@ import (
 // streamOffsetHeader is where the broker puts a delivery's stream offset.
 const streamOffsetHeader = "x-stream-offset"
 
-// bookkeeping is how many offsets a stream may use for itself between two
-// messages: each segment starts with a tracking chunk that takes an offset
-// and is never delivered. A longer jump means messages were removed
-// before they were read; the count of such offsets is what Status.Dropped
-// shows for a stream (an upper bound: a few may be bookkeeping too).
-const bookkeeping = 2
-
 // streamTap is the state of a session that reads a stream. Its fields are
 // guarded by the session's mu.
 type streamTap struct {
@@ -41,9 +35,10 @@ type streamTap struct {
 	// liveFrom is the first offset published after the tap started.
 	liveFrom  int64
 	liveKnown bool
-	// skipped counts messages the stream's retention removed between two
-	// messages read (while the tap was away): the stream's own loss.
+	// skipped counts the offsets the stream's retention removed while the
+	// tap was away, before it read them: the stream's own loss.
 	skipped uint64
+	lossNote string // what the last return found removed, for the status
 }
 
 // HistoryStream is the stream `shoveltap setup --history` keeps on the
@@ -209,7 +204,13 @@ func (s *Session) attachStream(start int) (*link, error) {
 	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
 		return fail(explainAMQP(ep, "setting the prefetch", err))
 	}
-	l.deliveries, err = l.ch.Consume(st.name, s.names.Base, false, false, false, false, amqp.Table{streamOffsetHeader: s.streamStart()})
+	from := s.streamStart()
+	if resume, ok := from.(int64); ok && st.sent >= 0 {
+		if err := s.checkRetention(conn, ep, resume); err != nil {
+			return fail(err)
+		}
+	}
+	l.deliveries, err = l.ch.Consume(st.name, s.names.Base, false, false, false, false, amqp.Table{streamOffsetHeader: from})
 	if err != nil {
 		return fail(explainStream(ep, st.name, err))
 	}
@@ -305,18 +306,38 @@ func (s *Session) streamMessage(m Message) (Message, bool) {
 	m.Offset, m.HasOffset = off, true
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if st.taken >= 0 {
-		if off <= st.taken {
-			return m, false
-		}
-		if off > st.taken+1+bookkeeping {
-			st.skipped += uint64(off - st.taken - 1)
-			s.status.Dropped = st.skipped
-			s.status.Detail = fmt.Sprintf("the stream's retention removed offsets %d–%d before they were read", st.taken+1, off-1)
-		}
+	// Offsets grow but are not consecutive: the stream spends some on
+	// its own entries (a tracking chunk at each segment start, and each
+	// time a stream-protocol consumer stores its offset), which are never
+	// delivered. So a jump says nothing; checkRetention finds losses.
+	if st.taken >= 0 && off <= st.taken {
+		return m, false
 	}
 	st.taken = off
 	return m, true
+}
+
+// checkRetention, when reading resumes at offset resume, reads where the
+// stream now starts: if its retention removed offsets at or after resume
+// while the tap was away, they were lost to the tap, and the status says
+// which and counts them (an upper bound: some offsets are the stream's own
+// entries, which a reader cannot tell apart).
+func (s *Session) checkRetention(conn *amqp.Connection, ep Endpoint, resume int64) error {
+	first, err := readStream(context.Background(), conn, ep, s.stream.name, "first", 1, 2*time.Second)
+	if err != nil || len(first) == 0 {
+		return err // an empty stream lost nothing of what was read
+	}
+	start, ok := offsetOf(first[0].Headers)
+	if !ok || start <= resume {
+		return nil
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stream.skipped += uint64(start - resume)
+	s.stream.lossNote = fmt.Sprintf("the stream's retention removed offsets %d–%d before they were read", resume, start-1)
+	s.status.Dropped = s.stream.skipped
+	s.status.Detail = s.stream.lossNote
+	return nil
 }
 
 // handedOver records the last offset the reader took: a reconnect resumes
@@ -370,7 +391,12 @@ func (s *Session) backNote(gap time.Duration, cause error) string {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return fmt.Sprintf("back after %.1f s at %s, resuming after offset %d (%v)", gap.Seconds(), time.Now().Format("15:04:05"), s.stream.sent, cause)
+	note := fmt.Sprintf("back after %.1f s at %s, resuming after offset %d (%v)", gap.Seconds(), time.Now().Format("15:04:05"), s.stream.sent, cause)
+	if s.stream.lossNote != "" {
+		note += "; " + s.stream.lossNote
+		s.stream.lossNote = ""
+	}
+	return note
 }
 
 // offsetOf reads a delivery's stream offset header.
