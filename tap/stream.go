@@ -37,7 +37,7 @@ type streamTap struct {
 	liveKnown bool
 	// skipped counts the offsets the stream's retention removed while the
 	// tap was away, before it read them: the stream's own loss.
-	skipped uint64
+	skipped  uint64
 	lossNote string // what the last return found removed, for the status
 }
 
