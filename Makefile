@@ -43,7 +43,7 @@ test-4x: broker deps
 
 test-cluster: broker
 	scripts/cluster.sh start
-	SHOVELTAP_TEST_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 20m -run 'Cluster' ./tap/ ./tap/e2e/; \
+	SHOVELTAP_TEST_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 20m -run 'Cluster' ./tap/ ./tap/e2e/ ./setup/; \
 	  rc=$$?; scripts/cluster.sh stop; exit $$rc
 
 lint:

@@ -31,6 +31,9 @@ Examples:
       --exchange orders --key 'order.#' --max-length 500000 --overflow drop-head
   shoveltap setup apply --config mirror.yaml
   shoveltap --url amqp://reader@mirror:5672/ --exchange orders    # watch the copy
+  shoveltap setup apply --url amqp://ops@prod:5672/ --mirror-url amqp://mirror@mirror:5672/ \
+      --exchange orders --history 24h --history-bytes 5GiB     # and keep a day of it
+  shoveltap --url amqp://reader@mirror:5672/ --queue shoveltap-mirror-orders-history --from -1h
 
 Passwords come from --password-file / --mirror-password-file, SHOVELTAP_PASSWORD
 (production) / SHOVELTAP_MIRROR_PASSWORD (mirror), the URLs, or a prompt at a
@@ -52,6 +55,8 @@ type setupFlags struct {
 	maxLength                      int
 	maxBytes, overflow, layout     string
 	reconnectDelay                 int
+	history, historyBytes          string
+	historyReplicas                int
 	yes, json, all, insecureTLS    bool
 	// TLS files on this machine, and on production's host for the shovel.
 	caCert, cert, certKey                   string
@@ -77,6 +82,9 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&f.maxBytes, "max-bytes", "", "bound of the mirror queue in body bytes (default "+setup.DefaultLimits.MaxBytes+")")
 	fs.StringVar(&f.overflow, "overflow", "", "when the mirror queue is full: "+setup.OverflowDropHead+" (protects production, default) or "+setup.OverflowRejectPublish+" (protects completeness)")
 	fs.StringVar(&f.layout, "layout", "", setup.LayoutQueue+" (default: a mirror queue beside production's) or "+setup.LayoutFanout+" (moves production's bindings behind fanout exchanges; needs --yes)")
+	fs.StringVar(&f.history, "history", "", "also keep the mirror's copy in a stream on the mirror broker ("+setup.HistoryStream("EXCHANGE")+") for this long, e.g. 24h or 7d; read it back with shoveltap --queue STREAM --from -1h")
+	fs.StringVar(&f.historyBytes, "history-bytes", "", "keep at most this much history, e.g. 5GiB (with or instead of --history; at least 1MiB)")
+	fs.IntVar(&f.historyReplicas, "history-replicas", 0, "nodes of a clustered mirror that hold the history stream (x-initial-cluster-size; default: the broker's)")
 	fs.IntVar(&f.reconnectDelay, "reconnect-delay", 0, fmt.Sprintf("seconds between the shovel's attempts to reach the mirror (default %d)", setup.DefaultReconnectDelay))
 	fs.BoolVar(&f.yes, "yes", false, "apply a plan that rebinds production queues (--layout fanout)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
@@ -131,7 +139,8 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 	switch {
 	case f.exchange != "":
 		cfg.Exchanges = append(cfg.Exchanges, setup.Exchange{Name: f.exchange, Keys: f.keys, MirrorExchange: f.mirrorExchange,
-			Limits: setup.Limits{MaxLength: f.maxLength, MaxBytes: f.maxBytes, Overflow: f.overflow}})
+			Limits: setup.Limits{MaxLength: f.maxLength, MaxBytes: f.maxBytes, Overflow: f.overflow,
+				History: f.history, HistoryBytes: f.historyBytes, HistoryReplicas: f.historyReplicas}})
 	case len(f.keys) > 0 || f.mirrorExchange != "":
 		return setup.Config{}, errors.New("--key and --mirror-exchange go with --exchange (or use the set-up file)")
 	default:
@@ -141,6 +150,11 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 		}
 		set(&cfg.Defaults.MaxBytes, f.maxBytes)
 		set(&cfg.Defaults.Overflow, f.overflow)
+		set(&cfg.Defaults.History, f.history)
+		set(&cfg.Defaults.HistoryBytes, f.historyBytes)
+		if f.historyReplicas != 0 {
+			cfg.Defaults.HistoryReplicas = f.historyReplicas
+		}
 	}
 	return cfg, nil
 }

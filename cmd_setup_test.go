@@ -62,3 +62,22 @@ func TestSetupCommandLineErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSetupHistoryFlags(t *testing.T) {
+	f := setupFlags{exchange: "orders", history: "24h", historyBytes: "5GiB", historyReplicas: 3}
+	cfg, err := f.configuration()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l := cfg.Exchanges[0].Limits; l.History != "24h" || l.HistoryBytes != "5GiB" || l.HistoryReplicas != 3 {
+		t.Errorf("history flags on --exchange: %+v", l)
+	}
+	f = setupFlags{history: "7d"}
+	if cfg, _ = f.configuration(); cfg.Defaults.History != "7d" {
+		t.Errorf("--history without --exchange: defaults %+v", cfg.Defaults)
+	}
+	r := runArgs(t, "", false, "setup", "plan", "--exchange", "orders", "--mirror-url", "amqp://guest@127.0.0.1:1/", "--history", "forever")
+	if r.code != 1 || !strings.Contains(r.stderr, `"forever" is not a retention period; use e.g. 24h, 7d or 90m`) {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}

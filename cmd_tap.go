@@ -25,6 +25,7 @@ Everything it creates is removed when it exits.
 Usage:
   shoveltap --exchange NAME [--key KEY] [flags]   tap an exchange
   shoveltap --queue NAME [flags]                  tap what is routed to a queue
+  shoveltap --queue STREAM [--from -10m] [flags]  read a stream, history first (nothing removed)
   shoveltap [flags]                               in a terminal: pick what to tap from a list
   shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
   shoveltap check [--url URL] [--exchange NAME]   what this user may do here, and how to allow the rest
@@ -45,6 +46,7 @@ Examples:
   shoveltap --queue celery --firehose --json --filter 'task:tasks.*' --idle-timeout 5s --redact
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
   shoveltap --queue celery --firehose --deliveries   # …and which worker got each one
+  shoveltap --url amqp://ops@mirror/ --queue shoveltap-mirror-orders-history --from -1h
 
 Credentials come from --password-file, an environment (--env), SHOVELTAP_USER /
 SHOVELTAP_PASSWORD, or the prompt when stdin is a terminal; a client
@@ -83,6 +85,7 @@ type tapFlags struct {
 	noReconnect bool
 	noDiscovery bool
 	maxRate     rateFlag
+	from        string
 	json        bool
 	count       int
 	duration    time.Duration
@@ -114,6 +117,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.ackMode, "ack-mode", tap.DefaultAckMode, "shovel ack mode: "+strings.Join(tap.AckModes, ", "))
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
 	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
+	fs.StringVar(&f.from, "from", "", "where a stream (--queue naming a stream) starts: next (default: what is published from now on), first, last, offset:N, a time (2025-03-14T09:26:53Z, \"2025-03-14 09:26\", 09:26; local unless it has a zone) or -DURATION back from now (-10m, -2h, -1d); other queues and exchanges keep no history and refuse it")
 	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
 	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
 	fs.IntVar(&f.count, "count", 0, "with JSON output or --web-only: stop after this many messages")
@@ -183,6 +187,10 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 	if f.maxRate.set { // given on the command line, it wins over the environment
 		maxRate = f.maxRate.n
 	}
+	from, err := tap.ParseFrom(f.from, time.Now())
+	if err != nil {
+		return tap.Config{}, err
+	}
 	return tap.Config{
 		Endpoint:       ep,
 		NoShovel:       f.noShovel,
@@ -197,6 +205,7 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 		Reconnect:      !f.noReconnect,
 		NoDiscovery:    f.noDiscovery,
 		MaxRate:        maxRate,
+		From:           from,
 	}, nil
 }
 

@@ -70,6 +70,9 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	for _, note := range session.Notes {
 		fmt.Fprintln(stderr, "shoveltap: note:", note)
 	}
+	if st := session.Status(); st.Stream.Name != "" {
+		fmt.Fprintf(stderr, "shoveltap: reading %s as a stream consumer: nothing is removed or created on the broker\n", strings.Join(st.Sources, ", "))
+	}
 	for _, base := range session.Swept {
 		fmt.Fprintf(stderr, "shoveltap: removed %s, left behind by a shoveltap that did not exit cleanly\n", base)
 	}

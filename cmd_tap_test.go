@@ -73,6 +73,8 @@ func TestTapCommandLineErrors(t *testing.T) {
 		{[]string{"--prefetch", "x"}, `invalid value "x" for flag -prefetch`},
 		{[]string{"--exchange", "a", "--idle-timeout", "-1s"}, "--idle-timeout -1s: give a positive duration"},
 		{[]string{"--queue", "celery", "--deliveries"}, "use it with --queue NAME --firehose"},
+		{[]string{"--queue", "q", "--from", "10m"}, "--from \"10m\": a time back from now starts with a minus: -10m"},
+		{[]string{"--queue", "q", "--from", "tomorrow"}, "not next, first, last, offset:N"},
 	} {
 		r := runArgs(t, "", false, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {
@@ -121,5 +123,23 @@ func TestMaxRateFlag(t *testing.T) {
 		if r.code != 2 || !strings.Contains(r.stderr, "give copied messages per second") {
 			t.Errorf("--max-rate %s: exit %d, stderr %q", bad, r.code, r.stderr)
 		}
+	}
+}
+
+func TestTapFromFlag(t *testing.T) {
+	f, err := parseTap(t, "--queue", "s", "--from", "-10m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := f.config(context.Background(), console{stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.From.Kind != tap.FromTime || cfg.From.Text != "-10m" {
+		t.Errorf("--from -10m gave %+v", cfg.From)
+	}
+	f, _ = parseTap(t, "--queue", "s")
+	if cfg, _ := f.config(context.Background(), console{stderr: io.Discard}); cfg.From.History() {
+		t.Errorf("no --from gave %+v, want next", cfg.From)
 	}
 }

@@ -51,7 +51,8 @@ func main() {
 	kinds := flag.String("kinds", "", "comma-separated saturation kinds to measure (default all; none is always measured), for targeted runs")
 	satRate := flag.Float64("sat-rate", 0, "publish the saturation part at this fixed rate instead of as fast as confirms allow (broker CPU per message, for targeted runs)")
 	reps := flag.Int("reps", 0, "repetitions of the production and saturation parts (default: the mode's)")
-	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation (default all)")
+	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation,history (default all)")
+	historyN := flag.Int64("history-messages", 0, "messages in the stream the history part reads (default 1000000, 20000 with -short)")
 	flag.Parse()
 
 	p := fullPlan()
@@ -67,6 +68,9 @@ func main() {
 		for _, s := range strings.Split(*kinds, ",") {
 			p.satKinds[strings.TrimSpace(s)] = true
 		}
+	}
+	if *historyN > 0 {
+		p.historyCount = *historyN
 	}
 	if *only != "" {
 		p.only = map[string]bool{}
@@ -149,6 +153,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 		{"memory", b.runMemory},
 		{"lifecycle", b.runLifecycle},
 		{"web", b.runWeb},
+		{"history", b.runHistory},
 		{"gobench", b.runGoBench},
 		{"saturation", b.runSaturation},
 	}

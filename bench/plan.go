@@ -28,6 +28,11 @@ type plan struct {
 	satBudget int
 	satKinds  map[string]bool // nil: all
 	satRate   float64         // 0: as fast as confirms allow
+	// A stream of historyCount × historySize bytes read whole by each
+	// reader, historyReps times.
+	historyCount int64
+	historySize  int
+	historyReps  int
 }
 
 func (p plan) wants(part string) bool {
@@ -39,6 +44,8 @@ func (p plan) wants(part string) bool {
 		return p.memoryCount > 0
 	case "gobench":
 		return p.benchtime != ""
+	case "history":
+		return p.historyCount > 0
 	}
 	return true
 }
@@ -65,6 +72,10 @@ func fullPlan() plan {
 		satFor:      5 * time.Second,
 		satDrain:    8 * time.Second,
 		satBudget:   1000,
+
+		historyCount: 1_000_000,
+		historySize:  1024,
+		historyReps:  3,
 	}
 }
 
@@ -88,5 +99,9 @@ func shortPlan() plan {
 		satFor:     time.Second,
 		satDrain:   2 * time.Second,
 		satBudget:  1000,
+
+		historyCount: 20_000,
+		historySize:  1024,
+		historyReps:  1,
 	}
 }

@@ -137,6 +137,7 @@ func (r *results) markdown(notes string) string {
 	r.lifecycleReport(p)
 	r.webReport(p)
 	r.saturationReport(p)
+	r.historyReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {

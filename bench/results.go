@@ -47,6 +47,7 @@ type results struct {
 	GoBench        []goBenchRow   `json:"go_bench"`
 	SaturationInfo *satInfo       `json:"saturation_info,omitempty"`
 	Saturation     []satRow       `json:"saturation,omitempty"`
+	History        []historyRow   `json:"history,omitempty"`
 	Skipped        []string       `json:"skipped"`
 }
 

@@ -5,6 +5,8 @@
 #
 #   scripts/node.sh start NAME AMQP_PORT MGMT_PORT PLUGIN[,PLUGIN…]
 #   scripts/node.sh stop NAME
+#
+# NODE_CONF, when set, is appended to the node's rabbitmq.conf.
 set -euo pipefail
 export PATH="$PATH:/usr/sbin"
 SUDO=""
@@ -23,6 +25,8 @@ start)
   if port_open "$amqp"; then echo "node.sh: something already listens on $amqp; assuming node $name runs"; exit 0; fi
   $SUDO mkdir -p "$dir/mnesia" "$dir/log"
   printf 'listeners.tcp.default = %s\nmanagement.tcp.port = %s\n' "$amqp" "$mgmt" | $SUDO tee "$dir/rabbitmq.conf" >/dev/null
+  # NODE_CONF: more rabbitmq.conf lines, e.g. a stream listener's port.
+  if [ -n "${NODE_CONF:-}" ]; then printf '%s\n' "$NODE_CONF" | $SUDO tee -a "$dir/rabbitmq.conf" >/dev/null; fi
   echo "[${plugins//,/,}]." | $SUDO tee "$dir/enabled_plugins" >/dev/null
   # The server script drops to the rabbitmq user and exits silently when
   # it cannot write its directories.

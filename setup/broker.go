@@ -57,6 +57,7 @@ type queue struct {
 	PublishRate    float64
 	DeliverRate    float64
 	Published, Ack int64
+	Members        []string // nodes holding a replicated queue, where listed
 }
 
 // queue returns a queue, or nil when it does not exist. It reads through
@@ -76,6 +77,7 @@ func (b *broker) queue(name string) (*queue, error) {
 		Durable: q.Durable, Args: q.Arguments, Messages: q.Messages, Consumers: q.Consumers,
 		Published: q.MessageStats.Publish, Ack: q.MessageStats.Ack,
 		PublishRate: q.MessageStats.PublishDetails.Rate, DeliverRate: q.MessageStats.DeliverGetDetails.Rate,
+		Members: q.Members,
 	}, nil
 }
 

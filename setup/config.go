@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -70,11 +71,20 @@ type Broker struct {
 	ShovelCertKey string `yaml:"shovel_cert_key" json:"shovel_cert_key"`
 }
 
-// Limits bound the mirror queue on production.
+// Limits bound the mirror queue on production and, when asked for, the
+// history kept on the mirror.
 type Limits struct {
 	MaxLength int    `yaml:"max_length" json:"max_length"`
 	MaxBytes  string `yaml:"max_bytes" json:"max_bytes"`
 	Overflow  string `yaml:"overflow" json:"overflow"`
+	// History keeps the mirror's copy in a stream on the mirror broker as
+	// well, for this long (24h, 7d) and/or this many bytes (5GiB), so
+	// that `shoveltap --queue <the stream> --from -1h` looks back over
+	// production's traffic. HistoryReplicas is the stream's initial
+	// cluster size on a clustered mirror (0: the broker's default).
+	History         string `yaml:"history" json:"history"`
+	HistoryBytes    string `yaml:"history_bytes" json:"history_bytes"`
+	HistoryReplicas int    `yaml:"history_replicas" json:"history_replicas"`
 }
 
 // Exchange is one production exchange to mirror.
@@ -125,7 +135,14 @@ type Resolved struct {
 	MaxLength      int
 	MaxBytes       int64
 	Overflow       string
+	// The history stream on the mirror; none when both are zero.
+	HistoryAge      time.Duration
+	HistoryBytes    int64
+	HistoryReplicas int
 }
+
+// History reports whether a history stream is asked for.
+func (r Resolved) History() bool { return r.HistoryAge > 0 || r.HistoryBytes > 0 }
 
 // resolve applies defaults and checks the configuration.
 func (c *Config) resolve() ([]Resolved, error) {
@@ -176,6 +193,9 @@ func (c *Config) resolve() ([]Resolved, error) {
 		r.Overflow = firstNonEmpty(x.Overflow, c.Defaults.Overflow, DefaultLimits.Overflow)
 		if r.Overflow != OverflowDropHead && r.Overflow != OverflowRejectPublish {
 			return nil, fmt.Errorf("overflow %q of exchange %q is not known; use %s (protects production) or %s (protects completeness)", r.Overflow, x.Name, OverflowDropHead, OverflowRejectPublish)
+		}
+		if err := resolveHistory(&r, x.Limits, c.Defaults); err != nil {
+			return nil, err
 		}
 		out = append(out, r)
 	}

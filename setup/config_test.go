@@ -3,6 +3,7 @@ package setup
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
 )
@@ -85,5 +86,72 @@ func TestShovelDestURIHidesNothingButIsNeverPrinted(t *testing.T) {
 	}
 	if got := redactReason("failed amqp://writer:s3cr@t@mirror", uri); strings.Contains(got, "s3cr@t") {
 		t.Errorf("reason kept the password: %q", got)
+	}
+}
+
+func TestResolveHistory(t *testing.T) {
+	c := Config{Defaults: Limits{History: "24h"}, Exchanges: []Exchange{
+		{Name: "a"},
+		{Name: "b", Limits: Limits{History: "90m", HistoryBytes: "5GiB", HistoryReplicas: 3}},
+		{Name: "c", Limits: Limits{HistoryBytes: "2MiB"}},
+	}}
+	xs, err := c.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if xs[0].HistoryAge != 24*time.Hour || xs[0].HistoryBytes != 0 || !xs[0].History() {
+		t.Errorf("a: %+v", xs[0])
+	}
+	b := historyArgs(xs[1])
+	want := map[string]any{"x-queue-type": "stream", "x-max-age": "90m", "x-max-length-bytes": int64(5 << 30),
+		"x-stream-max-segment-size-bytes": int64(500_000_000), "x-initial-cluster-size": 3}
+	if !sameJSON(b, want) {
+		t.Errorf("b's stream arguments %v, want %v", b, want)
+	}
+	// c has a day of age from the defaults and a small bound, hence
+	// small segments.
+	if a := historyArgs(xs[2]); a["x-stream-max-segment-size-bytes"] != int64(256<<10) || a["x-max-age"] != "1D" {
+		t.Errorf("c's stream arguments %v", a)
+	}
+	if d := describeHistory(historyArgs(xs[1])); d != "stream, keeps 90m / 5GiB, on 3 node(s)" {
+		t.Errorf("described as %q", d)
+	}
+	if historyArgs(Resolved{})["x-max-age"] != nil || (Resolved{}).History() {
+		t.Error("no history asked, yet some made")
+	}
+}
+
+func TestResolveHistoryRejects(t *testing.T) {
+	for name, l := range map[string]Limits{
+		"age":              {History: "forever"},
+		"age too short":    {History: "500ms"},
+		"size":             {HistoryBytes: "big"},
+		"size too small":   {HistoryBytes: "64KiB"},
+		"replicas alone":   {HistoryReplicas: 3},
+		"replicas below 1": {History: "1h", HistoryReplicas: -1},
+	} {
+		c := Config{Exchanges: []Exchange{{Name: "e", Limits: l}}}
+		if _, err := c.resolve(); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestMaxAgeArg(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		24 * time.Hour: "1D", 7 * 24 * time.Hour: "7D", 36 * time.Hour: "36h", 90 * time.Minute: "90m",
+		time.Minute + 30*time.Second: "90s", 1500 * time.Millisecond: "2s",
+	} {
+		if got := maxAgeArg(d); got != want {
+			t.Errorf("maxAgeArg(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+func TestHistoryStreamIsNotATapName(t *testing.T) {
+	for _, x := range []string{"orders", "a-tap", "x-1"} {
+		if base, ok := tap.BaseOf(HistoryStream(x)); ok {
+			t.Errorf("tap.BaseOf(%q) = %q: the tracer's sweep would delete it", HistoryStream(x), base)
+		}
 	}
 }

@@ -86,7 +86,7 @@ func queueArgs(r Resolved) map[string]any {
 // between the brokers; a positive reconnect-delay makes the shovel retry
 // the mirror after an outage instead of giving up.
 func (s *Setup) shovelDefinition(r Resolved) map[string]any {
-	return map[string]any{
+	def := map[string]any{
 		"src-protocol":       "amqp091",
 		"src-uri":            directURI(s.prod.ep.User, s.prod.ep.Vhost),
 		"src-queue":          MirrorQueue(r.Exchange),
@@ -98,6 +98,12 @@ func (s *Setup) shovelDefinition(r Resolved) map[string]any {
 		"ack-mode":           "on-confirm",
 		"reconnect-delay":    s.cfg.ReconnectDelay,
 	}
+	if r.History() {
+		// Status tells the history's time span by the first and last
+		// messages, which carry no time of their own unless stamped.
+		def["dest-add-timestamp-header"] = true
+	}
+	return def
 }
 
 func (s *Setup) planExchange(r Resolved) ([]Action, error) {
@@ -139,6 +145,11 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	default:
 		add(Action{Broker: "mirror", Op: OpKeep, Kind: "exchange", Name: r.MirrorExchange, Detail: "fanout"})
 	}
+	history, err := s.planHistory(r, mx != nil)
+	if err != nil {
+		return nil, err
+	}
+	plan = append(plan, history...)
 
 	// Production side: the bounded mirror queue.
 	qname := MirrorQueue(r.Exchange)

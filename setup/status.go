@@ -29,6 +29,8 @@ type StatusRow struct {
 	Dropped     *int64   `json:"dropped,omitempty"`
 	// LastError is the shovel's last failure reason as the broker reports it.
 	LastError string `json:"last_error,omitempty"`
+	// History is what the history stream holds (history stream only).
+	History *HistorySpan `json:"history,omitempty"`
 }
 
 // Healthy reports whether a row shows a working piece.
@@ -138,7 +140,20 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 			if err != nil {
 				return nil, err
 			}
-			row("mirror", "exchange", r.MirrorExchange, "ok", fmt.Sprintf("%s, %d consumer queue(s) bound", mx.Type, len(bs)))
+			consumers := 0
+			for _, b := range bs {
+				if b.Destination != HistoryStream(r.Exchange) {
+					consumers++
+				}
+			}
+			row("mirror", "exchange", r.MirrorExchange, "ok", fmt.Sprintf("%s, %d consumer queue(s) bound", mx.Type, consumers))
+		}
+		hr, err := s.historyRow(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		if hr != nil {
+			rows = append(rows, *hr)
 		}
 	}
 	return rows, nil

@@ -150,7 +150,13 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 			run: func() error { return s.prod.deleteQueue(qname) }})
 	}
 
-	// 4. The mirror's fanout exchange, if setup created it for x.
+	// 4. The history stream, then the mirror's fanout exchange, if setup
+	// created them for x.
+	history, err := s.teardownHistory(x)
+	if err != nil {
+		return nil, err
+	}
+	plan = append(plan, history...)
 	if mirrorExchange == "" {
 		xs, err := s.mirror.rh.ListExchangesIn(s.mirror.ep.Vhost)
 		if err != nil {

@@ -60,6 +60,9 @@ type QueueStats struct {
 	MessageBytesReady      int64          `json:"message_bytes_ready"`
 	Consumers              int            `json:"consumers"`
 	MessageStats           MessageStats   `json:"message_stats"`
+	// Members are the nodes holding a replicated (quorum or stream)
+	// queue, where the API lists them.
+	Members []string `json:"members"`
 }
 
 // MessageStats are a queue's counters and rates; zero when absent.
@@ -87,7 +90,7 @@ func (m *MessageStats) UnmarshalJSON(b []byte) error {
 }
 
 const queueStatsColumns = "name,type,durable,arguments,messages,messages_ready,messages_unacknowledged,message_bytes_ready,consumers," +
-	"message_stats.publish,message_stats.ack,message_stats.deliver_get,message_stats.publish_details.rate,message_stats.deliver_get_details.rate"
+	"message_stats.publish,message_stats.ack,message_stats.deliver_get,message_stats.publish_details.rate,message_stats.deliver_get_details.rate,members"
 
 // Queue reads a queue's statistics. Only named columns are asked for: the
 // full answer describes consumers, and on 3.10 a shovel's direct connection

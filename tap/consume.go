@@ -35,7 +35,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 			return
 		}
 		lost := time.Now()
-		s.setState(StateReconnecting, reconnectingDetail(0, err))
+		s.setState(StateReconnecting, s.awayDetail(0, err))
 		s.bankDropped()
 		oldGen := l.gen
 		if l = s.reconnect(ctx, p, lost, err); l == nil {
@@ -52,7 +52,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 		if !s.bound() {
 			go s.removeGeneration(oldGen)
 		}
-		note := fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), err)
+		note := s.backNote(gap, err)
 		s.setState(StateRunning, note)
 		// The note stays a minute, then the status line shows the broker
 		// again; Status.LastGap keeps the figure.
@@ -75,7 +75,7 @@ func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause 
 	s.mu.Unlock()
 	backoff := 500 * time.Millisecond
 	for {
-		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, reconnectingDetail(time.Since(lost), cause)) }) {
+		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, s.awayDetail(time.Since(lost), cause)) }) {
 			return nil
 		}
 		l, err := s.establish(ctx)
@@ -87,7 +87,7 @@ func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause 
 		}
 		cause = err
 		backoff = min(backoff*2, 5*time.Second)
-		s.setState(StateReconnecting, reconnectingDetail(time.Since(lost), cause))
+		s.setState(StateReconnecting, s.awayDetail(time.Since(lost), cause))
 	}
 }
 
@@ -138,7 +138,7 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 		ready, batch := p.handover()
 		select {
 		case ready <- batch:
-			if err := p.handedOver(l); err != nil {
+			if err := p.handedOver(l, batch); err != nil {
 				return err
 			}
 		case <-ctx.Done():
@@ -262,6 +262,7 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 	if final {
 		select {
 		case p.s.out <- b:
+			p.s.handedOver(b.Messages)
 		case <-time.After(time.Second):
 		}
 		p.pending = nil
@@ -275,7 +276,7 @@ func (p *pump) flush(ctx context.Context, l *link, final bool) error {
 		}
 		return nil // the reader is busy; keep the batch and try next tick
 	}
-	return p.handedOver(l)
+	return p.handedOver(l, b)
 }
 
 // sendStatus hands over a status-only batch, waiting up to a second.
@@ -338,6 +339,9 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 			UserID:          d.UserId,
 			AppID:           d.AppId,
 		},
+	}
+	if s.stream != nil {
+		return s.streamMessage(m)
 	}
 	if s.cfg.Firehose {
 		routed := unwrapTrace(&m, d)

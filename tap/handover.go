@@ -18,9 +18,10 @@ func (p *pump) handover() (chan<- Batch, Batch) {
 	return p.s.out, Batch{Messages: p.pending, Status: p.s.statusWithRate(p.rate.perSecond())}
 }
 
-// handedOver acknowledges what the reader just took: the broker may send
-// as much again.
-func (p *pump) handedOver(l *link) error {
+// handedOver acknowledges what the reader just took, b: the broker may
+// send as much again (and a stream tap notes the offset to resume after).
+func (p *pump) handedOver(l *link, b Batch) error {
+	p.s.handedOver(b.Messages)
 	p.blockedSince = time.Time{}
 	p.lastOut = time.Now()
 	p.pending = nil

@@ -38,6 +38,10 @@ type Message struct {
 	// a while just before this message (the --max-rate budget sampling,
 	// or a reconnect).
 	Gap *Gap
+	// Offset is the message's position in the stream it was read from,
+	// when HasOffset is set (a stream tap; see StreamStatus).
+	Offset    int64
+	HasOffset bool
 }
 
 // DecodeInput is what the decoders read of a message.
@@ -198,6 +202,8 @@ type Status struct {
 	LastGap    time.Duration
 	// Budget is the production budget's state; zero without --max-rate.
 	Budget BudgetStatus
+	// Stream describes a stream tap; its Name is "" for every other tap.
+	Stream StreamStatus
 }
 
 // BudgetStatus is what the production budget (Config.MaxRate) is doing.
@@ -217,4 +223,18 @@ type BudgetStatus struct {
 	// budget, in this session. They are not in Dropped, which counts
 	// only copies lost at the tap's bounded queues.
 	SampledAway uint64
+}
+
+// StreamStatus is where a stream tap reads. Messages with an offset below
+// LiveFrom were in the stream before the tap started (history); from
+// LiveFrom on they were published while it runs (live).
+type StreamStatus struct {
+	Name string // the stream
+	From string // where reading started, as asked (From.String)
+	// LiveFrom is the offset of the first message published after the tap
+	// started, known (LiveKnown) once such a message exists.
+	LiveFrom  int64
+	LiveKnown bool
+	// Last is the offset of the last message handed over, -1 before any.
+	Last int64
 }

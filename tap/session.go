@@ -51,6 +51,9 @@ type Config struct {
 	// MaxRate is copied messages per second, 0 for no limit (see
 	// budget.go); an environment's max-rate sets it.
 	MaxRate int
+	// From is where a stream source starts (--from); other sources keep
+	// no history and refuse anything but FromNext (see stream.go).
+	From From
 
 	failAt string // tests: fail the establish step whose description starts so
 }
@@ -119,6 +122,7 @@ type Session struct {
 	names     Names
 	info      BrokerInfo
 	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
+	stream    *streamTap // a stream read directly, instead of points
 	tracingOn bool       // this session turned the firehose on
 	links     links      // published messages, for the deliveries to name (Config.Deliveries)
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
@@ -239,8 +243,16 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 			}
 		}
 	}
+	stream, snotes, serr := findStream(admin, cfg)
+	if serr != nil {
+		return nil, serr
+	}
+	notes = append(notes, snotes...)
 	var points []tapPoint
-	if cfg.Firehose {
+	switch {
+	case stream != nil:
+		// Read directly: nothing to resolve.
+	case cfg.Firehose:
 		if admin == nil {
 			return nil, fmt.Errorf("--firehose needs the management API: %v", err)
 		}
@@ -248,7 +260,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		if cfg.Deliveries {
 			addDeliveryBindings(points)
 		}
-	} else {
+	default:
 		var more []string
 		points, more, err = resolveSources(lookup, cfg.Endpoint.Vhost, cfg.Sources)
 		notes = append(notes, more...)
@@ -256,7 +268,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(points) == 0 {
+	if len(points) == 0 && stream == nil {
 		return nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
 	}
 	tapAdmin := admin
@@ -293,6 +305,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	s := &Session{
 		tapAdmin:      tapAdmin,
 		points:        points,
+		stream:        stream,
 		Notes:         notes,
 		cfg:           cfg,
 		admin:         admin,
@@ -313,6 +326,11 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost, DroppedUnknown: statsOff}
 	s.status.Sources = labels(points)
+	if stream != nil {
+		s.status.Sources = []string{stream.label}
+		s.status.DroppedUnknown = false // the stream keeps everything; its own gaps are counted
+		s.syncStreamStatus()
+	}
 	s.status.Notes = append([]string(nil), notes...)
 	if admin == nil {
 		// nothing to sweep with
@@ -336,7 +354,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	runCtx, cancel := context.WithCancel(context.Background())
 	s.cancel = cancel
 	go s.run(runCtx, l)
-	if admin != nil {
+	if admin != nil && stream == nil {
 		go s.monitor(runCtx)
 	}
 	return s, nil
@@ -351,7 +369,7 @@ func tagList(tags []string) string {
 
 // bound reports whether the tap queue is bound straight to the sources
 // (--no-shovel, and the firehose, which must not go through a shovel).
-func (s *Session) bound() bool { return s.cfg.NoShovel || s.cfg.Firehose }
+func (s *Session) bound() bool { return s.cfg.NoShovel || s.cfg.Firehose || s.stream != nil }
 
 // Names returns the broker-side names of this session.
 func (s *Session) Names() Names { return s.names }

@@ -238,6 +238,9 @@ func (s *Session) shovelDefinition(i, gen int) map[string]any {
 // heartbeat queues, so a tap re-created while a node is down never waits
 // for queues that live on that node. On failure it removes what it created.
 func (s *Session) establish(ctx context.Context) (*link, error) {
+	if s.stream != nil {
+		return s.establishStream()
+	}
 	s.mu.Lock()
 	gen, node, tapNode := s.nextGen, s.node, s.tapNode
 	s.nextGen++

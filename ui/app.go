@@ -89,6 +89,7 @@ type Model struct {
 
 	width, height int
 	lay           screenLayout
+	win           rowWindow // the table rows View draws, decided in refresh
 	tap           tap.Status
 	closed        bool // the batch channel was closed
 
@@ -395,7 +396,8 @@ func (m *Model) refresh() {
 
 	s := m.stream
 	s.settle(rows)
-	m.table.warm(s.shown, s.top(rows), s.limit())
+	m.win = windowFor(s.top(rows), s.limit(), rows, s.selected(), m.liveBoundary())
+	m.table.warm(s.shown, m.win)
 	if m.detailOpen {
 		m.detail.SetSize(m.width, m.lay.detail)
 		m.detail.show(s.selectedEntry())
@@ -486,8 +488,7 @@ func (m Model) render() string {
 	default:
 		if m.lay.table > 0 {
 			s := m.stream
-			rows := m.lay.tableRows()
-			parts = append(parts, m.table.View(s.shown, s.top(rows), s.limit(), s.selected(), m.emptyText()))
+			parts = append(parts, m.table.View(s.shown, m.win, s.selected(), m.emptyText(), m.boundaryText()))
 		}
 		if m.lay.detail > 0 && m.traceOpen {
 			parts = append(parts, m.trace.View())

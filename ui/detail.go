@@ -175,6 +175,10 @@ func detailLines(st *styles.Styles, e *entry) []string {
 		{"received", m.Time.Local().Format("2006-01-02 15:04:05.000 MST")},
 		{"size", thousands(uint64(m.Size())) + " bytes"},
 	}
+	if m.HasOffset {
+		// Plain digits: --from offset:N takes them as they are.
+		msgFields = append(msgFields, field{"stream offset", strconv.FormatInt(m.Offset, 10)})
+	}
 	if m.Redelivered {
 		msgFields = append(msgFields, field{"redelivered", "yes"})
 	}

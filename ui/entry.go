@@ -81,6 +81,12 @@ func newEntries(msgs []tap.Message, redact bool) []*entry {
 
 func newEntry(m tap.Message) *entry {
 	res := m.Result()
+	if res.Body.Kind != decode.BodyJSON && res.Body.Kind != decode.BodyText {
+		// Only JSON and text bodies are searched as rendered (see
+		// haystack), and entries keep no rendering: a hex dump, four
+		// times the body, is not worth sanitising here.
+		res.Body.Text = ""
+	}
 	e := &entry{msg: m}
 	e.msg.Decoded = nil // the entry keeps its own sanitised result, without the rendered body
 	e.res = sanitizeResult(res)

@@ -3,6 +3,8 @@ package ui
 import (
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
@@ -149,10 +151,48 @@ func (t *table) SetSize(width, rows int) {
 	t.header = t.st.Table.Header.Render(fit(b.String(), width))
 }
 
+// rowWindow is what the table draws: the entries [first, end) of shown,
+// and the line between a stream's history and its live messages before
+// entry sep (after the last one when sep == end; -1: no line). limit is
+// how many entries are on display in all.
+type rowWindow struct{ first, end, sep, limit int }
+
+// windowFor decides what a table of rows lines draws from top, with limit
+// entries on display, sel selected and the first live entry at boundary
+// (-1 or 0: none, or no history before it). The boundary line takes a row
+// of its own: when the entries fill the table, the last one gives way,
+// unless it is the selected one; then the first does.
+func windowFor(top, limit, rows, sel, boundary int) rowWindow {
+	w := rowWindow{first: top, end: min(top+rows, limit), sep: -1, limit: limit}
+	if boundary <= 0 || boundary < top || boundary >= w.end {
+		return w
+	}
+	w.sep = boundary
+	if w.end-w.first < rows {
+		return w // room for the line
+	}
+	if sel < w.end-1 {
+		w.end--
+	} else {
+		w.first++
+		w.sep = max(w.sep, w.first)
+	}
+	return w
+}
+
+// lines is how many table lines the window takes.
+func (w rowWindow) lines() int {
+	n := w.end - w.first
+	if w.sep >= 0 {
+		n++
+	}
+	return n
+}
+
 // warm fills the row cache of the entries about to be drawn. It runs in
 // Update, so that View only reads.
-func (t *table) warm(shown []*entry, top, limit int) {
-	for i := top; i < min(top+t.rows, limit); i++ {
+func (t *table) warm(shown []*entry, w rowWindow) {
+	for i := w.first; i < w.end; i++ {
 		if e := shown[i]; e.rowCols != t.cols.width {
 			e.row, e.rowSel = t.build(e)
 			e.rowCols = t.cols.width
@@ -201,20 +241,33 @@ func (t *table) build(e *entry) (row, rowSel string) {
 	return " " + styled.String(), t.st.Table.Selected.Render("▸" + plain.String())
 }
 
-// View draws the header and rows [top, top+t.rows) of shown, selecting
-// index sel. Missing rows are left blank; empty is shown when there are
-// no rows at all.
-func (t table) View(shown []*entry, top, limit, sel int, empty string) string {
-	lines := make([]string, 0, t.rows+1)
+// View draws the header and the window's rows of shown, selecting index
+// sel, with boundary as the line between history and live. Missing rows
+// are left blank; empty is shown when there are no rows at all.
+func (t table) View(shown []*entry, w rowWindow, sel int, empty, boundary string) string {
+	lines := make([]string, 0, t.rows+2)
 	lines = append(lines, t.header)
-	if limit == 0 {
+	if w.limit == 0 {
 		lines = append(lines, "", "  "+t.st.Table.Empty.Render(truncate(empty, t.cols.width-2)))
 	}
-	for i := top; i < min(top+t.rows, limit); i++ {
+	for i := w.first; i < w.end; i++ {
+		if i == w.sep {
+			lines = append(lines, t.boundaryLine(boundary))
+		}
 		lines = append(lines, t.row(shown[i], i == sel))
+	}
+	if w.sep == w.end {
+		lines = append(lines, t.boundaryLine(boundary))
 	}
 	for len(lines) < t.rows+1 {
 		lines = append(lines, "")
 	}
 	return strings.Join(lines[:t.rows+1], "\n")
+}
+
+// boundaryLine is "── label ─────", across the table.
+func (t table) boundaryLine(label string) string {
+	width := t.cols.width
+	text := truncate("── "+label+" ", width)
+	return t.st.Table.Boundary.Render(text + strings.Repeat("─", max(0, width-ansi.StringWidth(text))))
 }

@@ -73,7 +73,7 @@ func TestRowCacheFollowsTheWidth(t *testing.T) {
 	tb := newTable(&st, false)
 	tb.SetSize(80, 10)
 	e := newEntry(message(1))
-	tb.warm([]*entry{e}, 0, 1)
+	tb.warm([]*entry{e}, rowWindow{end: 1, sep: -1, limit: 1})
 	if e.rowCols != 80 {
 		t.Fatalf("row not cached: %d", e.rowCols)
 	}
@@ -82,7 +82,7 @@ func TestRowCacheFollowsTheWidth(t *testing.T) {
 	if tb.row(e, false) == cached {
 		t.Error("a stale row was drawn after a resize")
 	}
-	tb.warm([]*entry{e}, 0, 1)
+	tb.warm([]*entry{e}, rowWindow{end: 1, sep: -1, limit: 1})
 	if e.rowCols != 120 || ansi.StringWidth(e.row) != 120 {
 		t.Errorf("row cache not rebuilt for 120 columns: %d", e.rowCols)
 	}

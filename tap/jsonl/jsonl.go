@@ -19,15 +19,18 @@ import (
 
 // Record is one line.
 type Record struct {
-	Seq         uint64         `json:"seq"`
-	Time        time.Time      `json:"time"`
-	Source      string         `json:"source,omitempty"`
-	Exchange    string         `json:"exchange"`
-	RoutingKey  string         `json:"routing_key"`
-	Redelivered bool           `json:"redelivered,omitempty"`
-	Size        int            `json:"size"`
-	Properties  Properties     `json:"properties"`
-	Headers     map[string]any `json:"headers,omitempty"`
+	Seq         uint64    `json:"seq"`
+	Time        time.Time `json:"time"`
+	Source      string    `json:"source,omitempty"`
+	Exchange    string    `json:"exchange"`
+	RoutingKey  string    `json:"routing_key"`
+	Redelivered bool      `json:"redelivered,omitempty"`
+	// Offset is the message's offset in the stream it was read from; it
+	// is absent for every other tap.
+	Offset     *int64         `json:"offset,omitempty"`
+	Size       int            `json:"size"`
+	Properties Properties     `json:"properties"`
+	Headers    map[string]any `json:"headers,omitempty"`
 	// Body holds a UTF-8 body as is; any other body is in BodyBase64.
 	Body       *string  `json:"body,omitempty"`
 	BodyBase64 *string  `json:"body_base64,omitempty"`
@@ -125,6 +128,10 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 	}
 	if g := m.Gap; g != nil {
 		r.Gap = &Gap{Reason: string(g.Reason), From: g.From, To: g.To, MissedEstimate: g.Missed}
+	}
+	if m.HasOffset {
+		off := m.Offset
+		r.Offset = &off
 	}
 	p := m.Properties
 	r.Properties = Properties{

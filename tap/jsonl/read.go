@@ -20,6 +20,7 @@ type line struct {
 	Exchange    *string         `json:"exchange"`
 	RoutingKey  string          `json:"routing_key"`
 	Redelivered bool            `json:"redelivered"`
+	Offset      *int64          `json:"offset"`
 	Size        *int            `json:"size"`
 	Properties  Properties      `json:"properties"`
 	Headers     json.RawMessage `json:"headers"`
@@ -46,6 +47,9 @@ func Parse(data []byte) (tap.Message, error) {
 	}
 	if g := l.Gap; g != nil {
 		m.Gap = &tap.Gap{Reason: tap.GapReason(g.Reason), From: g.From, To: g.To, Missed: g.MissedEstimate}
+	}
+	if l.Offset != nil {
+		m.Offset, m.HasOffset = *l.Offset, true
 	}
 	p := l.Properties
 	m.Properties = tap.Properties{

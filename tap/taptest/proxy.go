@@ -17,6 +17,7 @@ type Proxy struct {
 	ln    net.Listener
 	mu    sync.Mutex
 	conns []net.Conn
+	held  bool // new connections are closed at once
 }
 
 // ProxyTo starts a proxy to ep's AMQP listener and returns it with an
@@ -42,6 +43,13 @@ func (p *Proxy) serve(target string) {
 		if err != nil {
 			return
 		}
+		p.mu.Lock()
+		held := p.held
+		p.mu.Unlock()
+		if held {
+			c.Close()
+			continue
+		}
 		up, err := net.Dial("tcp", target)
 		if err != nil {
 			c.Close()
@@ -63,4 +71,19 @@ func (p *Proxy) Cut() {
 		c.Close()
 	}
 	p.conns = nil
+}
+
+// Hold makes the proxy close every new connection at once, as a broker
+// that cannot be reached; Release lets them through again.
+func (p *Proxy) Hold() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held = true
+}
+
+// Release ends Hold.
+func (p *Proxy) Release() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.held = false
 }

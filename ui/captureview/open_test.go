@@ -175,3 +175,30 @@ func TestOpenWithStartingFilter(t *testing.T) {
 		t.Errorf("screen:\n%s", screen)
 	}
 }
+
+// TestOpenStreamCapture: a capture of a stream tap opens like any other,
+// and the detail pane shows each message's stream offset.
+func TestOpenStreamCapture(t *testing.T) {
+	msgs := traffic(12)
+	for i := range msgs {
+		msgs[i].Offset, msgs[i].HasOffset = int64(5000+i), true
+		msgs[i].Source = "stream orders-history"
+	}
+	path := filepath.Join(t.TempDir(), "stream.jsonl")
+	if err := capture.WriteFile(path, msgs); err != nil {
+		t.Fatal(err)
+	}
+	rd, err := capture.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	tm := newTestModel(t, Model(context.Background(), rd, 0))
+	waitFor(t, tm, "order.eu.12")
+	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
+	waitFor(t, tm, "stream offset")
+	screen := finalScreen(t, tm)
+	if !strings.Contains(screen, "stream offset  5011") || !strings.Contains(screen, "retained 12") {
+		t.Errorf("the last message's offset is not shown:\n%s", screen)
+	}
+}

@@ -48,6 +48,7 @@ type Styles struct {
 		Format   lipgloss.Style
 		Selected lipgloss.Style // the whole selected row
 		Empty    lipgloss.Style // "waiting for messages"
+		Boundary lipgloss.Style // the line between a stream's history and live messages
 	}
 	Detail struct {
 		Title   lipgloss.Style // the message line at the top
@@ -95,6 +96,7 @@ func New(t Theme) Styles {
 	s.Table.Format = base.Foreground(t.Key)
 	s.Table.Selected = base.Reverse(true)
 	s.Table.Empty = muted
+	s.Table.Boundary = base.Foreground(t.Accent)
 
 	s.Detail.Title = base.Bold(true)
 	s.Detail.Section = base.Bold(true).Foreground(t.Accent)
