@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"syscall"
@@ -135,16 +136,26 @@ func probeTLS(ep Endpoint) error {
 		return nil
 	}
 	if err != nil {
-		return err
+		return resetMeansCertificate(ep, err)
 	}
 	// The broker sends its alert, or connection.start, once it has the
 	// protocol header.
 	if _, err := tc.Write([]byte("AMQP\x00\x00\x09\x01")); err != nil {
-		return err
+		return resetMeansCertificate(ep, err)
 	}
 	var b [1]byte
 	if _, err := tc.Read(b[:]); err != nil && !errors.Is(err, io.EOF) {
-		return err
+		return resetMeansCertificate(ep, err)
 	}
 	return nil
+}
+
+// resetMeansCertificate reads a reset right after a TLS handshake made
+// without a client certificate as what it is in practice: a broker that
+// requires one and, busy, reset the connection before its alert got out.
+func resetMeansCertificate(ep Endpoint, err error) error {
+	if ep.TLS.Cert == "" && errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Errorf("remote error: tls: certificate required (the broker reset the connection right after the handshake)")
+	}
+	return err
 }
