@@ -82,7 +82,7 @@ cross:
 	  GOOS=$${p%/*} GOARCH=$${p#*/} CGO_ENABLED=0 $(GO) build -o /dev/null . || exit 1; \
 	done
 
-# Benchmarks against the local RabbitMQ (not part of make test): about 18
+# Benchmarks against the local RabbitMQ (not part of make test): about 30
 # minutes on 2 cores; writes docs/BENCHMARKS.md, docs/bench/results.json and
 # docs/bench/production.svg. bench-smoke runs every part briefly (CI).
 # Extra nodes (4.x, cluster) would share the two cores: stopped first.
