@@ -21,29 +21,7 @@ func Stage(ctx context.Context, in <-chan tap.Batch, workers int) <-chan tap.Bat
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
-	out := make(chan tap.Batch)
-	go func() {
-		defer close(out)
-		for {
-			var b tap.Batch
-			var ok bool
-			select {
-			case b, ok = <-in:
-				if !ok {
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-			Batch(b.Messages, workers)
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
+	return tap.MapBatches(ctx, in, func(b *tap.Batch) { Batch(b.Messages, workers) })
 }
 
 // Batch decodes the messages that are not decoded yet, in place, with up

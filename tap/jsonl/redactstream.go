@@ -12,33 +12,14 @@ import (
 // secret. The channel is closed when in is closed or ctx ends. It waits
 // for its reader like any stage; the tap itself never waits for it.
 func RedactBatches(ctx context.Context, in <-chan tap.Batch) <-chan tap.Batch {
-	out := make(chan tap.Batch)
-	go func() {
-		defer close(out)
-		for {
-			var b tap.Batch
-			var ok bool
-			select {
-			case b, ok = <-in:
-				if !ok {
-					return
-				}
-			case <-ctx.Done():
-				return
-			}
-			if len(b.Messages) > 0 {
-				msgs := make([]tap.Message, len(b.Messages))
-				for i, m := range b.Messages {
-					msgs[i] = Redact(m)
-				}
-				b.Messages = msgs
-			}
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
+	return tap.MapBatches(ctx, in, func(b *tap.Batch) {
+		if len(b.Messages) == 0 {
+			return
 		}
-	}()
-	return out
+		msgs := make([]tap.Message, len(b.Messages))
+		for i, m := range b.Messages {
+			msgs[i] = Redact(m)
+		}
+		b.Messages = msgs
+	})
 }
