@@ -61,19 +61,30 @@ func TestClusterHistoryReplicated(t *testing.T) {
 		t.Errorf("the history read back across a restart:\n%v", got)
 	}
 
-	out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdStatus, Config: cfg, JSON: true})
-	if err != nil {
-		t.Fatalf("status: %v", err)
-	}
-	var status struct{ Pieces []StatusRow }
-	if err := json.Unmarshal([]byte(out), &status); err != nil {
-		t.Fatal(err)
-	}
+	// The management API lists a stream's members from its leader's
+	// statistics, which come back a moment after the restarted node
+	// rejoins; poll rather than read once.
 	var members []string
-	for _, r := range status.Pieces {
-		if r.Kind == "stream" && r.History != nil {
-			members = r.History.Members
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out, err = runCmd(t, prod, mirror, RunConfig{Command: CmdStatus, Config: cfg, JSON: true})
+		if err != nil {
+			t.Fatalf("status: %v", err)
 		}
+		var status struct{ Pieces []StatusRow }
+		if err := json.Unmarshal([]byte(out), &status); err != nil {
+			t.Fatal(err)
+		}
+		members = nil
+		for _, r := range status.Pieces {
+			if r.Kind == "stream" && r.History != nil {
+				members = r.History.Members
+			}
+		}
+		if len(members) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(500 * time.Millisecond)
 	}
 	if len(members) != 3 {
 		t.Errorf("the history is held by %v, want the three nodes\n%s", members, out)
