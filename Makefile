@@ -51,6 +51,7 @@ lint:
 	$(GO) vet ./...
 	@test -x $(GOBIN)/staticcheck || $(GO) install $(STATICCHECK)
 	$(GOBIN)/staticcheck ./...
+	@if git grep -l 'rabbit-hole' -- '*.go' ':!tap/broker/' ':!tap/taptest/' ':!*_test.go'; then echo "only tap/broker may use rabbit-hole (the files above)"; exit 1; fi
 
 # Unit tests only: every test that needs a broker skips under -short.
 unit:

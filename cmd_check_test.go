@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // The check report fits 80 columns, whatever the names, except the
@@ -17,7 +18,7 @@ func TestCheckReportFits80Columns(t *testing.T) {
 		Broker: "mq-production-eu-west-1.example.com:5671", Vhost: "a-rather-long-vhost-name-for-orders", User: "operations-team-member",
 		Version: "3.10.8", Cluster: "rabbit@mq-production-eu-west-1", API: "https://mq-production-eu-west-1.example.com:15671",
 		Tags: []string{"management"}, Tracing: &on,
-		Plugins: []tap.Plugin{{Name: "rabbitmq_management", Enabled: tap.Yes}, {Name: "rabbitmq_shovel", Enabled: tap.Unknown}, {Name: "rabbitmq_shovel_management", Enabled: tap.No}},
+		Plugins: []broker.Plugin{{Name: "rabbitmq_management", Enabled: tap.Yes}, {Name: "rabbitmq_shovel", Enabled: tap.Unknown}, {Name: "rabbitmq_shovel_management", Enabled: tap.No}},
 		Permissions: []tap.Permission{
 			{Perm: "configure", On: "shoveltap-… queues and exchanges", Result: tap.Yes},
 			{Perm: "read", On: `exchange "orders.events.v2.with.a.long.name"`, Result: tap.No, Detail: "refused on queue \"shoveltap-host-123456-tap\""},

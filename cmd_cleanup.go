@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 const cleanupUsage = `Usage: shoveltap cleanup [--yes] [--url URL] [--api URL]
@@ -44,7 +45,7 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 2
 	}
-	admin, err := tap.NewAdmin(ep)
+	admin, err := broker.NewAdmin(ep)
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 1
@@ -53,13 +54,13 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 	admin, _ = admin.WithClusterNodes(ctx)
 	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", tap.WithNeeds(err, tap.CleanupNeeds()))
+		fmt.Fprintln(con.stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
 		return 1
 	}
 	// Tracing left on by a crashed --firehose tap costs every publish.
 	firehose, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", false)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", tap.WithNeeds(err, tap.CleanupNeeds()))
+		fmt.Fprintln(con.stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
 		return 1
 	}
 	if len(orphans) == 0 && len(firehose) == 0 {
@@ -89,13 +90,13 @@ func runCleanup(ctx context.Context, args []string, con console) int {
 			fmt.Fprintln(con.stdout, strings.ToUpper(d[:1])+d[1:]+".")
 		}
 		if err != nil {
-			fmt.Fprintln(con.stderr, "shoveltap:", tap.WithNeeds(err, tap.CleanupNeeds()))
+			fmt.Fprintln(con.stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
 			failed++
 		}
 	}
 	for _, o := range orphans {
-		if err := o.Remove(admin); err != nil {
-			fmt.Fprintf(con.stderr, "shoveltap: %s: %v\n", o.Base, tap.WithNeeds(err, tap.CleanupNeeds()))
+		if err := o.Remove(ctx, admin); err != nil {
+			fmt.Fprintf(con.stderr, "shoveltap: %s: %v\n", o.Base, broker.WithNeeds(err, tap.CleanupNeeds()))
 			failed++
 			continue
 		}

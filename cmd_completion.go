@@ -12,6 +12,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/setup"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
@@ -159,9 +160,9 @@ func (c completer) values(ctx context.Context, before []string, f flagInfo, pref
 	var vals []string
 	switch {
 	case f.name == "exchange":
-		vals = c.listNames(ctx, before, tap.KindExchange)
+		vals = c.listNames(ctx, before, broker.KindExchange)
 	case f.name == "queue":
-		vals = c.listNames(ctx, before, tap.KindQueue)
+		vals = c.listNames(ctx, before, broker.KindQueue)
 	case f.name == "env" && c.envNames != nil:
 		vals = c.envNames(before)
 	case f.name == "ack-mode":
@@ -334,7 +335,7 @@ func apiNames(ctx context.Context, words []string, kind string, con console) ([]
 	if err != nil {
 		return nil, err
 	}
-	admin, err := tap.NewAdmin(ep)
+	admin, err := broker.NewAdmin(ep)
 	if err != nil {
 		return nil, err
 	}

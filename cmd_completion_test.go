@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -41,7 +41,7 @@ func TestComplete(t *testing.T) {
 	var asked []string // the words and kind of the last name look-up
 	c := completer{listNames: func(_ context.Context, words []string, kind string) []string {
 		asked = append(slices.Clone(words), kind)
-		if kind == tap.KindExchange {
+		if kind == broker.KindExchange {
 			return []string{"orders", "orders.dlx", "amq.topic"}
 		}
 		return []string{"celery", "billing"}
@@ -251,7 +251,7 @@ func TestShellCompletion(t *testing.T) {
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
 	x := taptest.Exchange(t, ep, "topic")
 	q := taptest.Queue(t, ep, x, "#")
-	env := append(shellEnv(t), tap.EnvPassword+"="+ep.Password)
+	env := append(shellEnv(t), broker.EnvPassword+"="+ep.Password)
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "capture.jsonl"), nil, 0o600); err != nil {
 		t.Fatal(err)

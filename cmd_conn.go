@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
@@ -23,13 +23,13 @@ type connFlags struct {
 }
 
 func (c *connFlags) register(fs *flag.FlagSet) {
-	fs.Var(&c.urls, "url", "AMQP `URL` of the broker, amqp[s]://USER@HOST:PORT/VHOST (env "+tap.EnvURL+"; default "+tap.DefaultURL+"); repeat it with the other nodes of a cluster, tried in turn when a node is down")
-	fs.Var(&c.apis, "api", "management API `address` (env "+tap.EnvAPI+"; default: the URL's host on port 15672, or https on 15671 for amqps); one for all --url values, or one per --url in order")
+	fs.Var(&c.urls, "url", "AMQP `URL` of the broker, amqp[s]://USER@HOST:PORT/VHOST (env "+broker.EnvURL+"; default "+broker.DefaultURL+"); repeat it with the other nodes of a cluster, tried in turn when a node is down")
+	fs.Var(&c.apis, "api", "management API `address` (env "+broker.EnvAPI+"; default: the URL's host on port 15672, or https on 15671 for amqps); one for all --url values, or one per --url in order")
 	fs.BoolVar(&c.insecureTLS, "insecure-tls", false, "do not verify the broker's TLS certificate (the status line warns for the whole session; never for production)")
-	fs.StringVar(&c.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check the broker's certificate, for AMQP and the management API (env "+tap.EnvCACert+"; default: the system's)")
-	fs.StringVar(&c.cert, "cert", "", "client certificate `FILE` (PEM) for mutual TLS (env "+tap.EnvCert+"); with no password it is the login: x509, SASL EXTERNAL")
-	fs.StringVar(&c.certKey, "cert-key", "", "`FILE` of the client certificate's private key, PEM, unencrypted (env "+tap.EnvCertKey+")")
-	fs.StringVar(&c.passwordFile, "password-file", "", "read the password from the first line of `FILE` (keep it chmod 600) rather than the URL, "+tap.EnvPassword+" or the prompt")
+	fs.StringVar(&c.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check the broker's certificate, for AMQP and the management API (env "+broker.EnvCACert+"; default: the system's)")
+	fs.StringVar(&c.cert, "cert", "", "client certificate `FILE` (PEM) for mutual TLS (env "+broker.EnvCert+"); with no password it is the login: x509, SASL EXTERNAL")
+	fs.StringVar(&c.certKey, "cert-key", "", "`FILE` of the client certificate's private key, PEM, unencrypted (env "+broker.EnvCertKey+")")
+	fs.StringVar(&c.passwordFile, "password-file", "", "read the password from the first line of `FILE` (keep it chmod 600) rather than the URL, "+broker.EnvPassword+" or the prompt")
 	fs.StringVar(&c.envName, "env", "", "use the environment `NAME` of the environments file (env "+envs.EnvName+"; shoveltap env lists them); flags given as well win over it")
 	fs.StringVar(&c.envFile, "env-file", "", "environments `FILE` (env "+envs.EnvFile+"; default $XDG_CONFIG_HOME/shoveltap/environments.yaml)")
 }
@@ -71,10 +71,10 @@ func envFilePath(flagValue string, con console) (string, error) {
 // endpoint is the broker the flags name. What they leave out comes from
 // the environment --env chose, then the SHOVELTAP_* variables; a password
 // nothing gives is asked for when someone is at the terminal.
-func (c *connFlags) endpoint(ctx context.Context, con console) (tap.Endpoint, error) {
+func (c *connFlags) endpoint(ctx context.Context, con console) (broker.Endpoint, error) {
 	env, err := c.environment(con)
 	if err != nil {
-		return tap.Endpoint{}, err
+		return broker.Endpoint{}, err
 	}
 	if env == nil {
 		env = &envs.Environment{}
@@ -87,9 +87,9 @@ func (c *connFlags) endpoint(ctx context.Context, con console) (tap.Endpoint, er
 		apis = env.APIs
 	}
 	warnPasswordInURL(con.stderr, "--url", c.urls)
-	acc := tap.Access{
+	acc := broker.Access{
 		User: env.User,
-		TLS: tap.TLS{
+		TLS: broker.TLS{
 			CACert:   firstNonEmpty(c.caCert, env.CACert),
 			Cert:     firstNonEmpty(c.cert, env.Cert),
 			CertKey:  firstNonEmpty(c.certKey, env.CertKey),
@@ -100,10 +100,10 @@ func (c *connFlags) endpoint(ctx context.Context, con console) (tap.Endpoint, er
 		fmt.Fprintln(con.stderr, "shoveltap: warning: --insecure-tls: the broker's TLS certificate is not verified, so anyone in the middle can read and change the traffic, credentials included")
 	}
 	if acc.Password, err = filePassword(c.passwordFile, "--password-file", env.Password, env.PasswordFile, con); err != nil {
-		return tap.Endpoint{}, err
+		return broker.Endpoint{}, err
 	}
-	return resolveAsking(ctx, con, acc, func(acc tap.Access) (tap.Endpoint, error) {
-		return tap.ResolveClusterWith(urls, apis, acc, con.env)
+	return resolveAsking(ctx, con, acc, func(acc broker.Access) (broker.Endpoint, error) {
+		return broker.ResolveClusterWith(urls, apis, acc, con.env)
 	})
 }
 
@@ -123,15 +123,15 @@ func filePassword(flagFile, flagName, envPassword, envPasswordFile string, con c
 
 // resolveAsking resolves an endpoint and, when it lacks a password and
 // someone is at the terminal, asks for it and resolves again.
-func resolveAsking(ctx context.Context, con console, acc tap.Access, resolve func(tap.Access) (tap.Endpoint, error)) (tap.Endpoint, error) {
+func resolveAsking(ctx context.Context, con console, acc broker.Access, resolve func(broker.Access) (broker.Endpoint, error)) (broker.Endpoint, error) {
 	ep, err := resolve(acc)
-	var np *tap.NoPasswordError
+	var np *broker.NoPasswordError
 	if !errors.As(err, &np) || !con.stdinTTY {
 		return ep, err
 	}
 	pw, askErr := con.askPassword(ctx, fmt.Sprintf("Password for %s at %s: ", np.User, np.Address))
 	if askErr != nil {
-		return tap.Endpoint{}, fmt.Errorf("%w (%v)", err, askErr)
+		return broker.Endpoint{}, fmt.Errorf("%w (%v)", err, askErr)
 	}
 	acc.Password = pw
 	return resolve(acc)

@@ -10,12 +10,12 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // connFor parses connection flags and resolves them with env as the whole
 // environment and stdin as the terminal (tty) or not.
-func connFor(t *testing.T, env map[string]string, stdin string, tty bool, args ...string) (tap.Endpoint, string, error) {
+func connFor(t *testing.T, env map[string]string, stdin string, tty bool, args ...string) (broker.Endpoint, string, error) {
 	t.Helper()
 	var c connFlags
 	fs := flag.NewFlagSet("test", flag.ContinueOnError)
@@ -71,7 +71,7 @@ func TestPasswordIsAskedForAtATerminal(t *testing.T) {
 }
 
 func TestNoPromptWhenAPasswordIsKnown(t *testing.T) {
-	env := map[string]string{tap.EnvPassword: "from-env"}
+	env := map[string]string{broker.EnvPassword: "from-env"}
 	ep, stderr, err := connFor(t, env, "", true, "--url", "amqp://ops@mq.example.com/")
 	if err != nil || ep.Password != "from-env" || strings.Contains(stderr, "Password for") {
 		t.Errorf("password %q, stderr %q, err %v", ep.Password, stderr, err)
@@ -85,7 +85,7 @@ func TestNoPromptWhenAPasswordIsKnown(t *testing.T) {
 
 func TestPasswordFile(t *testing.T) {
 	private := writeFile(t, "pw", "fil3-pw\nignored\n", 0o600)
-	ep, stderr, err := connFor(t, map[string]string{tap.EnvPassword: "from-env"}, "", false, "--url", "amqp://ops@mq/", "--password-file", private)
+	ep, stderr, err := connFor(t, map[string]string{broker.EnvPassword: "from-env"}, "", false, "--url", "amqp://ops@mq/", "--password-file", private)
 	if err != nil || ep.Password != "fil3-pw" || stderr != "" {
 		t.Errorf("password %q (the file wins over the variable), stderr %q, err %v", ep.Password, stderr, err)
 	}
@@ -119,14 +119,14 @@ func TestPasswordInURLWarns(t *testing.T) {
 		t.Errorf("the warning shows the password")
 	}
 	// From the environment nobody else can read it: no warning.
-	if _, stderr, _ := connFor(t, map[string]string{tap.EnvURL: "amqp://ops:s3cret@mq/"}, "", false); stderr != "" {
+	if _, stderr, _ := connFor(t, map[string]string{broker.EnvURL: "amqp://ops:s3cret@mq/"}, "", false); stderr != "" {
 		t.Errorf("warned about SHOVELTAP_URL: %q", stderr)
 	}
 }
 
 func TestTLSFlagsAndVariables(t *testing.T) {
 	// The flags win over the variables; --insecure-tls warns.
-	env := map[string]string{tap.EnvCACert: "/from/env/ca.pem"}
+	env := map[string]string{broker.EnvCACert: "/from/env/ca.pem"}
 	ep, stderr, err := connFor(t, env, "", false, "--url", "amqps://guest:guest@localhost/", "--insecure-tls")
 	if err == nil || !strings.Contains(err.Error(), "/from/env/ca.pem") {
 		t.Errorf("SHOVELTAP_CA_CERT not used: %v", err)

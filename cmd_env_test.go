@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // configHome writes environments.yaml under a fresh XDG_CONFIG_HOME and
@@ -65,7 +65,7 @@ func TestNamedEnvironment(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "prod.password"), []byte("pr0d-pw\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env[tap.EnvURL] = "amqp://someone@elsewhere:5672/" // --env wins over the variables
+	env[broker.EnvURL] = "amqp://someone@elsewhere:5672/" // --env wins over the variables
 
 	ep, stderr, err := connFor(t, env, "", false, "--env", "prod")
 	if err != nil {

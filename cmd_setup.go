@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/shoveltap/shoveltap/setup"
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 const setupUsage = `shoveltap setup — a lasting mirror of production exchanges on another broker.
@@ -70,8 +70,8 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, setupUsage); fs.PrintDefaults() }
 	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up file (several exchanges, per-exchange keys and limits)")
-	fs.StringVar(&f.url, "url", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST (env "+tap.EnvURL+")")
-	fs.StringVar(&f.api, "api", "", "production management API (env "+tap.EnvAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
+	fs.StringVar(&f.url, "url", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST (env "+broker.EnvURL+")")
+	fs.StringVar(&f.api, "api", "", "production management API (env "+broker.EnvAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
 	fs.StringVar(&f.mirrorURL, "mirror-url", "", "mirror broker, amqp[s]://USER@HOST:PORT/VHOST (env "+setup.EnvMirrorURL+")")
 	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
 	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
@@ -90,16 +90,16 @@ func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&f.json, "json", false, "print JSON")
 	fs.BoolVar(&f.all, "all", false, "teardown: also remove marked mirrors of exchanges not in the configuration")
 	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates (never for production)")
-	fs.StringVar(&f.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check production's certificate (env "+tap.EnvCACert+"; default: the system's)")
-	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM) for production (env "+tap.EnvCert+")")
-	fs.StringVar(&f.certKey, "cert-key", "", "`FILE` of --cert's private key (env "+tap.EnvCertKey+")")
+	fs.StringVar(&f.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check production's certificate (env "+broker.EnvCACert+"; default: the system's)")
+	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM) for production (env "+broker.EnvCert+")")
+	fs.StringVar(&f.certKey, "cert-key", "", "`FILE` of --cert's private key (env "+broker.EnvCertKey+")")
 	fs.StringVar(&f.mirrorCACert, "mirror-ca-cert", "", "like --ca-cert, for the mirror broker (default: --ca-cert's)")
 	fs.StringVar(&f.mirrorCert, "mirror-cert", "", "like --cert, for the mirror broker (default: --cert's)")
 	fs.StringVar(&f.mirrorCertKey, "mirror-cert-key", "", "like --cert-key, for the mirror broker (default: --cert-key's)")
 	fs.StringVar(&f.shovelCACert, "mirror-shovel-ca-cert", "", "`PATH` on production's host of the CA certificate with which production's shovel checks an amqps:// mirror (required there unless --insecure-tls; the broker reads it)")
 	fs.StringVar(&f.shovelCert, "mirror-shovel-cert", "", "`PATH` on production's host of a client certificate for the shovel: it then logs in to the mirror by x509 and no password is stored on production")
 	fs.StringVar(&f.shovelCertKey, "mirror-shovel-cert-key", "", "`PATH` on production's host of --mirror-shovel-cert's key")
-	fs.StringVar(&f.passwordFile, "password-file", "", "read production's password from the first line of `FILE` (else the URL, "+tap.EnvPassword+" or the prompt)")
+	fs.StringVar(&f.passwordFile, "password-file", "", "read production's password from the first line of `FILE` (else the URL, "+broker.EnvPassword+" or the prompt)")
 	fs.StringVar(&f.mirrorPasswordFile, "mirror-password-file", "", "read the mirror's password from the first line of `FILE` (else the URL, "+setup.EnvMirrorPassword+" or the prompt)")
 	return fs
 }
@@ -211,7 +211,7 @@ func runSetup(ctx context.Context, args []string, con console) int {
 	// A password nothing gave is asked for, once per broker, and the
 	// command runs again with it.
 	for range 2 {
-		var np *tap.NoPasswordError
+		var np *broker.NoPasswordError
 		if !errors.As(err, &np) || !con.stdinTTY || env.set[np.EnvVar] != "" {
 			break
 		}
@@ -248,7 +248,7 @@ func (e setupEnv) get(name string) string {
 func (f *setupFlags) environment(con console) (setupEnv, error) {
 	env := setupEnv{getenv: con.env, set: map[string]string{}}
 	for _, pf := range []struct{ path, flag, variable string }{
-		{f.passwordFile, "--password-file", tap.EnvPassword},
+		{f.passwordFile, "--password-file", broker.EnvPassword},
 		{f.mirrorPasswordFile, "--mirror-password-file", setup.EnvMirrorPassword},
 	} {
 		if pf.path == "" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/filter"
@@ -101,7 +102,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.exchanges, "exchange", "`NAME` of an exchange to tap (repeatable)")
 	fs.Var(&f.keys, "key", "binding `KEY` for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
 	fs.Var(&f.queues, "queue", "tap what is routed to the queue `NAME` by copying its bindings (repeatable); the queue itself is never consumed from")
-	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or "+tap.EnvTapPassword+"): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
+	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or "+broker.EnvTapPassword+"): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
 	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672, or https on 15671 for amqps)")
 	f.tapTLS.register(fs)
 	fs.BoolVar(&f.yes, "yes", false, "answer yes to the question before --firehose in a production environment (--env)")
@@ -110,7 +111,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
 	fs.IntVar(&f.retain, "retain", ui.DefaultRetain, "messages kept in memory for the UI (oldest evicted first)")
 	fs.IntVar(&f.maxLength, "max-length", tap.DefaultLimits.MaxLength, "bound of each tap queue on the broker, in messages (oldest dropped first)")
-	fs.StringVar(&f.maxBytes, "max-bytes", tap.FormatSize(tap.DefaultLimits.MaxBytes), "bound of each tap queue on the broker, in body bytes (e.g. 16MiB, 512KiB)")
+	fs.StringVar(&f.maxBytes, "max-bytes", broker.FormatSize(tap.DefaultLimits.MaxBytes), "bound of each tap queue on the broker, in body bytes (e.g. 16MiB, 512KiB)")
 	fs.DurationVar(&f.expires, "expires", tap.DefaultLimits.Expires, "how long the tap's source queue outlives a crashed shoveltap")
 	fs.IntVar(&f.prefetch, "prefetch", tap.DefaultPrefetch, "deliveries in flight to shoveltap")
 	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside the shovel")
@@ -180,7 +181,7 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 	if env := f.conn.env; env != nil {
 		maxRate = env.MaxRate
 	}
-	maxBytes, err := tap.ParseSize(f.maxBytes)
+	maxBytes, err := broker.ParseSize(f.maxBytes)
 	if err != nil {
 		return tap.Config{}, fmt.Errorf("--max-bytes: %w", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
@@ -22,7 +23,7 @@ func (t *tapTLSFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&t.caCert, "tap-ca-cert", "", "like --ca-cert, for the --tap-url broker (default: --ca-cert's)")
 	fs.StringVar(&t.cert, "tap-cert", "", "like --cert, for the --tap-url broker (default: --cert's)")
 	fs.StringVar(&t.certKey, "tap-cert-key", "", "like --cert-key, for the --tap-url broker (default: --cert-key's)")
-	fs.StringVar(&t.passwordFile, "tap-password-file", "", "like --password-file, for the --tap-url broker (else the URL, "+tap.EnvTapPassword+" or the prompt)")
+	fs.StringVar(&t.passwordFile, "tap-password-file", "", "like --password-file, for the --tap-url broker (else the URL, "+broker.EnvTapPassword+" or the prompt)")
 	fs.StringVar(&t.shovelCACert, "tap-shovel-ca-cert", "", "`PATH` on the tapped broker's host of the CA certificate with which its shovel checks an amqps:// --tap-url broker (required there unless --insecure-tls; the broker reads it, shoveltap does not)")
 	fs.StringVar(&t.shovelCert, "tap-shovel-cert", "", "`PATH` on the tapped broker's host of a client certificate for the shovel to an amqps:// --tap-url: the shovel then logs in by x509 and no password is stored in its definition")
 	fs.StringVar(&t.shovelKey, "tap-shovel-cert-key", "", "`PATH` on the tapped broker's host of --tap-shovel-cert's key")
@@ -31,7 +32,7 @@ func (t *tapTLSFlags) register(fs *flag.FlagSet) {
 // tapEndpoint is the --tap-url broker, or nil without one. Its TLS files
 // default to the main broker's (main); the environment fills in what the
 // flags leave out.
-func (f *tapFlags) tapEndpoint(ctx context.Context, con console, main tap.Endpoint) (*tap.Endpoint, error) {
+func (f *tapFlags) tapEndpoint(ctx context.Context, con console, main broker.Endpoint) (*broker.Endpoint, error) {
 	env := f.conn.env
 	if env == nil {
 		env = &envs.Environment{}
@@ -45,7 +46,7 @@ func (f *tapFlags) tapEndpoint(ctx context.Context, con console, main tap.Endpoi
 	}
 	warnPasswordInURL(con.stderr, "--tap-url", []string{f.tapURL})
 	t := f.tapTLS
-	acc := tap.Access{TLS: tap.TLS{
+	acc := broker.Access{TLS: broker.TLS{
 		CACert:   firstNonEmpty(t.caCert, env.TapCACert, main.TLS.CACert),
 		Cert:     firstNonEmpty(t.cert, env.TapCert, main.TLS.Cert),
 		CertKey:  firstNonEmpty(t.certKey, env.TapCertKey, main.TLS.CertKey),
@@ -56,13 +57,13 @@ func (f *tapFlags) tapEndpoint(ctx context.Context, con console, main tap.Endpoi
 	if acc.Password, err = filePassword(t.passwordFile, "--tap-password-file", "", env.TapPasswordFile, con); err != nil {
 		return nil, err
 	}
-	ep, err := resolveAsking(ctx, con, acc, func(acc tap.Access) (tap.Endpoint, error) {
-		return tap.ResolveTapEndpointWith(raw, firstNonEmpty(f.tapAPI, env.TapAPI), acc, con.env)
+	ep, err := resolveAsking(ctx, con, acc, func(acc broker.Access) (broker.Endpoint, error) {
+		return broker.ResolveTapEndpointWith(raw, firstNonEmpty(f.tapAPI, env.TapAPI), acc, con.env)
 	})
 	if err != nil {
 		return nil, err
 	}
-	ep.ShovelTLS = tap.ShovelTLS{
+	ep.ShovelTLS = broker.ShovelTLS{
 		CACert:  firstNonEmpty(t.shovelCACert, env.TapShovelCACert),
 		Cert:    firstNonEmpty(t.shovelCert, env.TapShovelCert),
 		CertKey: firstNonEmpty(t.shovelKey, env.TapShovelCertKey),

@@ -21,13 +21,13 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // bench is one harness run: where the broker is and what was created.
 type bench struct {
 	url      string // AMQP URL of the benchmark vhost, password included
-	ep       tap.Endpoint
+	ep       broker.Endpoint
 	api      *mgmt
 	vhost    string
 	exchange string // the "production" topic exchange
@@ -114,7 +114,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 	u.RawPath = u.Path
 	b.url = u.String()
 	pass, _ := u.User.Password()
-	b.ep, err = tap.ResolveEndpoint(b.url, apiURL, func(string) string { return "" })
+	b.ep, err = broker.ResolveEndpoint(b.url, apiURL, func(string) string { return "" })
 	if err != nil {
 		return err
 	}

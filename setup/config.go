@@ -12,9 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"gopkg.in/yaml.v3"
-
-	"github.com/shoveltap/shoveltap/tap"
 )
 
 // Layouts of the production side.
@@ -64,7 +63,7 @@ type Broker struct {
 	CertKey string `yaml:"cert_key" json:"cert_key"`
 	// The mirror only: TLS files on the production broker's host, for the
 	// shovel that production runs to reach an amqps:// mirror (see
-	// tap.ShovelURI). With ShovelCert the shovel logs in by x509 and the
+	// broker.ShovelURI). With ShovelCert the shovel logs in by x509 and the
 	// mirror's password is not stored on production.
 	ShovelCACert  string `yaml:"shovel_ca_cert" json:"shovel_ca_cert"`
 	ShovelCert    string `yaml:"shovel_cert" json:"shovel_cert"`
@@ -185,7 +184,7 @@ func (c *Config) resolve() ([]Resolved, error) {
 		seenMirror[r.MirrorExchange] = true
 		r.MaxLength = firstNonZero(x.MaxLength, c.Defaults.MaxLength, DefaultLimits.MaxLength)
 		size := firstNonEmpty(x.MaxBytes, c.Defaults.MaxBytes, DefaultLimits.MaxBytes)
-		n, err := tap.ParseSize(size)
+		n, err := broker.ParseSize(size)
 		if err != nil {
 			return nil, fmt.Errorf("max_bytes of exchange %q: %w", x.Name, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 func TestLoadConfigExample(t *testing.T) {
@@ -63,7 +64,7 @@ func TestNamesAreNotTapNames(t *testing.T) {
 }
 
 func TestShovelDestURIHidesNothingButIsNeverPrinted(t *testing.T) {
-	ep, err := tap.ResolveEndpoint("amqp://writer:s3cr%40t@mirror:5673/", "", func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint("amqp://writer:s3cr%40t@mirror:5673/", "", func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,11 +1,12 @@
 package setup
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // The fanout layout puts, for each binding key k of the production exchange
@@ -23,18 +24,18 @@ import (
 
 // planFanout plans the move for the keys selected (all of E's keys when the
 // mirror keys are just "#").
-func (s *Setup) planFanout(r Resolved) ([]Action, error) {
+func (s *Setup) planFanout(ctx context.Context, r Resolved) ([]Action, error) {
 	all := slices.Equal(r.Keys, []string{"#"})
 	qname := MirrorQueue(r.Exchange)
-	bs, err := s.prod.bindingsFrom(r.Exchange)
+	bs, err := s.prod.bindingsFrom(ctx, r.Exchange)
 	if err != nil {
 		return nil, err
 	}
 	// Queue bindings of E still in place, by key (setup's and tracer taps'
 	// own queues never move), and the intermediate exchanges already there.
-	direct := map[string][]rabbithole.BindingInfo{}
-	feeds := map[string]rabbithole.BindingInfo{} // key → E --k--> F_k
-	var stale []rabbithole.BindingInfo
+	direct := map[string][]broker.Binding{}
+	feeds := map[string]broker.Binding{} // key → E --k--> F_k
+	var stale []broker.Binding
 	for _, b := range bs {
 		switch {
 		case b.DestinationType == "queue" && b.Destination == qname && marked(b.Arguments, r.Exchange):
@@ -61,26 +62,26 @@ func (s *Setup) planFanout(r Resolved) ([]Action, error) {
 	add := func(a Action) { plan = append(plan, a) }
 	for _, k := range keys {
 		f := FanoutName(r.Exchange, k)
-		fx, err := s.prod.exchange(f)
+		fx, err := s.prod.exchange(ctx, f)
 		if err != nil {
 			return nil, err
 		}
-		var out []rabbithole.BindingInfo
+		var out []broker.Binding
 		switch {
 		case fx == nil:
 			args := withMarker(map[string]any{markerKey: k}, r.Exchange)
 			add(Action{Broker: "production", Op: OpCreate, Kind: "exchange", Name: f, Detail: "fanout, durable; takes over key " + quoteKey(k) + " of " + r.Exchange,
-				run: func() error { return s.prod.declareExchange(f, "fanout", args) }})
+				run: func(ctx context.Context) error { return s.prod.declareExchange(ctx, f, "fanout", args) }})
 		case !marked(fx.Args, r.Exchange):
 			return nil, fmt.Errorf("exchange %q exists on production but was not created by shoveltap setup; remove or rename it", f)
 		default:
 			add(Action{Broker: "production", Op: OpKeep, Kind: "exchange", Name: f, Detail: "fanout for key " + quoteKey(k)})
-			if out, err = s.prod.bindingsFrom(f); err != nil {
+			if out, err = s.prod.bindingsFrom(ctx, f); err != nil {
 				return nil, err
 			}
 		}
 		boundTo := func(dest string) bool {
-			return slices.ContainsFunc(out, func(b rabbithole.BindingInfo) bool { return b.Destination == dest && b.DestinationType == "queue" })
+			return slices.ContainsFunc(out, func(b broker.Binding) bool { return b.Destination == dest && b.DestinationType == "queue" })
 		}
 		// 1. The new path to every queue, and to the mirror queue.
 		for _, b := range direct[k] {
@@ -88,34 +89,34 @@ func (s *Setup) planFanout(r Resolved) ([]Action, error) {
 				add(Action{Broker: "production", Op: OpKeep, Kind: "binding", Name: f + " → " + b.Destination})
 				continue
 			}
-			nb := rabbithole.BindingInfo{Source: f, Destination: b.Destination, DestinationType: "queue", Arguments: withMarker(b.Arguments, r.Exchange)}
+			nb := broker.Binding{Source: f, Destination: b.Destination, DestinationType: "queue", Arguments: withMarker(b.Arguments, r.Exchange)}
 			add(Action{Broker: "production", Op: OpBind, Kind: "binding", Name: f + " → " + b.Destination, Detail: "new path of key " + quoteKey(k),
-				run: func() error { return s.prod.bind(nb) }})
+				run: func(ctx context.Context) error { return s.prod.bind(ctx, nb) }})
 		}
 		if boundTo(qname) {
 			add(Action{Broker: "production", Op: OpKeep, Kind: "binding", Name: f + " → " + qname})
 		} else {
-			mb := rabbithole.BindingInfo{Source: f, Destination: qname, DestinationType: "queue", Arguments: withMarker(nil, r.Exchange)}
+			mb := broker.Binding{Source: f, Destination: qname, DestinationType: "queue", Arguments: withMarker(nil, r.Exchange)}
 			add(Action{Broker: "production", Op: OpBind, Kind: "binding", Name: f + " → " + qname, Detail: "mirror path",
-				run: func() error { return s.prod.bind(mb) }})
+				run: func(ctx context.Context) error { return s.prod.bind(ctx, mb) }})
 		}
 		// 2. Feed the fanout from E.
 		if _, ok := feeds[k]; ok {
 			add(Action{Broker: "production", Op: OpKeep, Kind: "binding", Name: r.Exchange + " → " + f, Detail: "key " + quoteKey(k)})
 		} else {
-			fb := rabbithole.BindingInfo{Source: r.Exchange, Destination: f, DestinationType: "exchange", RoutingKey: k, Arguments: withMarker(nil, r.Exchange)}
+			fb := broker.Binding{Source: r.Exchange, Destination: f, DestinationType: "exchange", RoutingKey: k, Arguments: withMarker(nil, r.Exchange)}
 			add(Action{Broker: "production", Op: OpBind, Kind: "binding", Name: r.Exchange + " → " + f, Detail: "key " + quoteKey(k),
-				run: func() error { return s.prod.bind(fb) }})
+				run: func(ctx context.Context) error { return s.prod.bind(ctx, fb) }})
 		}
 		// 3. Only now remove the old direct bindings.
 		for _, b := range direct[k] {
 			add(Action{Broker: "production", Op: OpUnbind, Kind: "binding", Name: r.Exchange + " → " + b.Destination, Detail: "key " + quoteKey(k) + " (now through " + f + ")",
-				run: func() error { return s.prod.unbind(b) }})
+				run: func(ctx context.Context) error { return s.prod.unbind(ctx, b) }})
 		}
 	}
 	for _, b := range stale {
 		add(Action{Broker: "production", Op: OpUnbind, Kind: "binding", Name: r.Exchange + " → " + qname, Detail: "key " + quoteKey(b.RoutingKey) + " (queue layout binding, replaced by the fanouts)",
-			run: func() error { return s.prod.unbind(b) }})
+			run: func(ctx context.Context) error { return s.prod.unbind(ctx, b) }})
 	}
 	return plan, nil
 }

@@ -94,7 +94,7 @@ func TestFanoutLayoutMigrationUnderLoad(t *testing.T) {
 	if n := mustApply(t, s); n == 0 {
 		t.Fatal("apply of the fanout layout changed nothing")
 	}
-	moved, err := s.prod.bindingsFrom(x)
+	moved, err := s.prod.bindingsFrom(context.Background(), x)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,20 +14,20 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // mirrorEndpoint is the mirror node started by `make broker`
 // (scripts/node.sh start mirror 5673 15673 …).
-func mirrorEndpoint(t *testing.T) tap.Endpoint {
+func mirrorEndpoint(t *testing.T) broker.Endpoint {
 	t.Helper()
 	taptest.SkipShort(t)
 	raw := os.Getenv("SHOVELTAP_TEST_MIRROR_URL")
 	if raw == "" {
 		raw = "amqp://guest:guest@127.0.0.1:5673/"
 	}
-	ep, err := tap.ResolveEndpoint(raw, "http://127.0.0.1:15673", func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint(raw, "http://127.0.0.1:15673", func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func mirrorEndpoint(t *testing.T) tap.Endpoint {
 
 // testSetup builds a Setup between the two test brokers and tears it down
 // when the test ends.
-func testSetup(t *testing.T, prod, mirror tap.Endpoint, cfg Config) *Setup {
+func testSetup(t *testing.T, prod, mirror broker.Endpoint, cfg Config) *Setup {
 	t.Helper()
 	cfg.Production = Broker{URL: prod.AMQP.String(), API: prod.API}
 	cfg.Mirror = Broker{URL: mirror.AMQP.String(), API: mirror.API}
@@ -63,7 +63,7 @@ func testSetup(t *testing.T, prod, mirror tap.Endpoint, cfg Config) *Setup {
 
 // runCmd runs a `shoveltap setup` command in-process between the two test
 // brokers and returns its report and its error.
-func runCmd(t *testing.T, prod, mirror tap.Endpoint, rc RunConfig) (string, error) {
+func runCmd(t *testing.T, prod, mirror broker.Endpoint, rc RunConfig) (string, error) {
 	t.Helper()
 	rc.Config.Production = Broker{URL: prod.AMQP.String(), API: prod.API}
 	rc.Config.Mirror = Broker{URL: mirror.AMQP.String(), API: mirror.API}
@@ -88,7 +88,7 @@ func mustApply(t *testing.T, s *Setup) int {
 // snapshot is a broker vhost's definitions as comparable lines, leaving out
 // throwaway objects of other tests running at the same time (names starting
 // with test-, shoveltap- or amq.gen-) unless they mention one of mine.
-func snapshot(t *testing.T, ep tap.Endpoint, mine ...string) []string {
+func snapshot(t *testing.T, ep broker.Endpoint, mine ...string) []string {
 	t.Helper()
 	rh := taptest.Admin(t, ep)
 	defs, err := rh.ListDefinitions()
@@ -160,7 +160,7 @@ type confirmingPublisher struct {
 	confirms chan amqp.Confirmation
 }
 
-func newPublisher(t *testing.T, ep tap.Endpoint) *confirmingPublisher {
+func newPublisher(t *testing.T, ep broker.Endpoint) *confirmingPublisher {
 	t.Helper()
 	ch := taptest.Channel(t, ep)
 	if err := ch.Confirm(false); err != nil {
@@ -193,7 +193,7 @@ func (p *confirmingPublisher) publish(t *testing.T, exchange, pub string, from, 
 
 // drain reads exactly n messages from a queue (then checks nothing more
 // comes) and returns their bodies in order.
-func drain(t *testing.T, ep tap.Endpoint, queue string, n int) []string {
+func drain(t *testing.T, ep broker.Endpoint, queue string, n int) []string {
 	t.Helper()
 	ch := taptest.Channel(t, ep)
 	var bodies []string
@@ -233,7 +233,7 @@ func mirrorCtl(t *testing.T, args ...string) {
 
 // durableQueue declares a durable queue bound to exchange on ep, deleted
 // when the test ends; it survives a restart of the node's app.
-func durableQueue(t *testing.T, ep tap.Endpoint, exchange string) string {
+func durableQueue(t *testing.T, ep broker.Endpoint, exchange string) string {
 	t.Helper()
 	name := taptest.Name("mq")
 	ch := taptest.Channel(t, ep)

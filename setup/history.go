@@ -6,9 +6,8 @@ import (
 	"strings"
 	"time"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
-
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // The history is a stream on the mirror broker, bound to the mirror's
@@ -36,12 +35,12 @@ func resolveHistory(r *Resolved, x, defaults Limits) error {
 		r.HistoryAge = d
 	}
 	if size := firstNonEmpty(x.HistoryBytes, defaults.HistoryBytes); size != "" {
-		n, err := tap.ParseSize(size)
+		n, err := broker.ParseSize(size)
 		if err != nil {
 			return fmt.Errorf("history_bytes of exchange %q: %w", r.Exchange, err)
 		}
 		if n < minHistoryBytes {
-			return fmt.Errorf("history_bytes of exchange %q: %s is less than the smallest history worth a stream, %s", r.Exchange, tap.FormatSize(n), tap.FormatSize(minHistoryBytes))
+			return fmt.Errorf("history_bytes of exchange %q: %s is less than the smallest history worth a stream, %s", r.Exchange, broker.FormatSize(n), broker.FormatSize(minHistoryBytes))
 		}
 		r.HistoryBytes = n
 	}
@@ -102,7 +101,7 @@ func describeHistory(args map[string]any) string {
 		parts = append(parts, fmt.Sprintf("%v", age))
 	}
 	if n, ok := asInt(args["x-max-length-bytes"]); ok {
-		parts = append(parts, tap.FormatSize(n))
+		parts = append(parts, broker.FormatSize(n))
 	}
 	out := "stream, keeps " + strings.Join(parts, " / ")
 	if len(parts) == 0 {
@@ -131,9 +130,9 @@ func asInt(v any) (int64, bool) {
 // planHistory plans the history stream of r and its binding to the mirror
 // exchange (which exists when exchangeExists; otherwise it is created
 // just before).
-func (s *Setup) planHistory(r Resolved, exchangeExists bool) ([]Action, error) {
+func (s *Setup) planHistory(ctx context.Context, r Resolved, exchangeExists bool) ([]Action, error) {
 	name := HistoryStream(r.Exchange)
-	q, err := s.mirror.queue(name)
+	q, err := s.mirror.queue(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +148,7 @@ func (s *Setup) planHistory(r Resolved, exchangeExists bool) ([]Action, error) {
 	switch {
 	case q == nil:
 		plan = append(plan, Action{Broker: "mirror", Op: OpCreate, Kind: "stream", Name: name, Detail: describeHistory(want),
-			run: func() error { return s.mirror.declareQueue(name, want) }})
+			run: func(ctx context.Context) error { return s.mirror.declareQueue(ctx, name, want) }})
 	case !marked(q.Args, r.Exchange):
 		return nil, fmt.Errorf("queue %q already exists on the mirror broker and was not created by shoveltap setup for %q: remove it, or mirror into another vhost", name, r.Exchange)
 	case !sameJSON(q.Args, want):
@@ -162,7 +161,7 @@ func (s *Setup) planHistory(r Resolved, exchangeExists bool) ([]Action, error) {
 
 	bound := false
 	if exchangeExists {
-		bs, err := s.mirror.bindingsFrom(r.MirrorExchange)
+		bs, err := s.mirror.bindingsFrom(ctx, r.MirrorExchange)
 		if err != nil {
 			return nil, err
 		}
@@ -170,12 +169,12 @@ func (s *Setup) planHistory(r Resolved, exchangeExists bool) ([]Action, error) {
 			bound = bound || (b.DestinationType == "queue" && b.Destination == name && marked(b.Arguments, r.Exchange))
 		}
 	}
-	bi := rabbithole.BindingInfo{Source: r.MirrorExchange, Destination: name, DestinationType: "queue", Arguments: withMarker(nil, r.Exchange)}
+	bi := broker.Binding{Source: r.MirrorExchange, Destination: name, DestinationType: "queue", Arguments: withMarker(nil, r.Exchange)}
 	if bound {
 		plan = append(plan, Action{Broker: "mirror", Op: OpKeep, Kind: "binding", Name: r.MirrorExchange + " → " + name})
 	} else {
 		plan = append(plan, Action{Broker: "mirror", Op: OpBind, Kind: "binding", Name: r.MirrorExchange + " → " + name, Detail: "the history gets every message of the mirror",
-			run: func() error { return s.mirror.bind(bi) }})
+			run: func(ctx context.Context) error { return s.mirror.bind(ctx, bi) }})
 	}
 	return plan, nil
 }
@@ -197,7 +196,7 @@ type HistorySpan struct {
 // one is asked for.
 func (s *Setup) historyRow(ctx context.Context, r Resolved) (*StatusRow, error) {
 	name := HistoryStream(r.Exchange)
-	q, err := s.mirror.queue(name)
+	q, err := s.mirror.queue(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -249,12 +248,12 @@ func humanBytes(n int64) string {
 }
 
 // teardownHistory removes the history stream of x, if setup made it.
-func (s *Setup) teardownHistory(x string) ([]Action, error) {
+func (s *Setup) teardownHistory(ctx context.Context, x string) ([]Action, error) {
 	name := HistoryStream(x)
-	q, err := s.mirror.queue(name)
+	q, err := s.mirror.queue(ctx, name)
 	if err != nil || q == nil || !marked(q.Args, x) {
 		return nil, err
 	}
 	return []Action{{Broker: "mirror", Op: OpDelete, Kind: "stream", Name: name, Detail: "drops the history it holds",
-		run: func() error { return s.mirror.deleteQueue(name) }}}, nil
+		run: func(ctx context.Context) error { return s.mirror.deleteQueue(ctx, name) }}}, nil
 }

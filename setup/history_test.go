@@ -8,13 +8,14 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // readHistory reads n messages of a history stream from its start with a
 // shoveltap session, as `shoveltap --url MIRROR --queue STREAM --from
 // first` does.
-func readHistory(t *testing.T, mirror tap.Endpoint, x string, n int) []tap.Message {
+func readHistory(t *testing.T, mirror broker.Endpoint, x string, n int) []tap.Message {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()

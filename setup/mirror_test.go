@@ -11,7 +11,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -217,15 +217,15 @@ func queueMessages(t *testing.T, s *Setup, name string) int {
 // queueAcks is how many deliveries from a queue were acknowledged so far.
 // The management API's statistics lag by up to their interval (5 s by
 // default), but never overstate: polling for a count is exact.
-func queueAcks(t *testing.T, ep tap.Endpoint, name string) int {
+func queueAcks(t *testing.T, ep broker.Endpoint, name string) int {
 	t.Helper()
-	// tap.Admin, not rabbit-hole: it cannot read the consumer details of
+	// broker.Admin, not rabbit-hole: it cannot read the consumer details of
 	// the shovel's direct connection.
-	a, err := tap.NewAdmin(ep)
+	a, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := a.Queue(ep.Vhost, name)
+	q, err := a.Queue(context.Background(), ep.Vhost, name)
 	if err != nil {
 		t.Fatalf("reading queue %q: %v", name, err)
 	}
@@ -246,9 +246,9 @@ func shovelState(t *testing.T, s *Setup, x string) string {
 	return "absent"
 }
 
-func waitShovelRunning(t *testing.T, prod tap.Endpoint, x string) {
+func waitShovelRunning(t *testing.T, prod broker.Endpoint, x string) {
 	t.Helper()
-	b, err := newBroker("production", prod)
+	b, err := newSide("production", prod)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,9 +7,8 @@ import (
 	"sort"
 	"strings"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
-
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Operations of a plan step.
@@ -29,7 +28,7 @@ type Action struct {
 	Kind   string `json:"kind"` // exchange, queue, binding, shovel
 	Name   string `json:"name"`
 	Detail string `json:"detail,omitempty"`
-	run    func() error
+	run    func(ctx context.Context) error
 }
 
 // Changes reports whether the step changes a broker.
@@ -43,7 +42,7 @@ func (s *Setup) Plan(ctx context.Context) ([]Action, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		steps, err := s.planExchange(r)
+		steps, err := s.planExchange(ctx, r)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +60,7 @@ func (s *Setup) Apply(ctx context.Context, plan []Action) error {
 		if a.run == nil {
 			continue
 		}
-		if err := a.run(); err != nil {
+		if err := a.run(ctx); err != nil {
 			return fmt.Errorf("%s %s %s: %w", a.Op, a.Kind, a.Name, err)
 		}
 	}
@@ -106,12 +105,12 @@ func (s *Setup) shovelDefinition(r Resolved) map[string]any {
 	return def
 }
 
-func (s *Setup) planExchange(r Resolved) ([]Action, error) {
+func (s *Setup) planExchange(ctx context.Context, r Resolved) ([]Action, error) {
 	var plan []Action
 	add := func(a Action) { plan = append(plan, a) }
 
 	// The production exchange must exist; setup never creates or changes it.
-	src, err := s.prod.exchange(r.Exchange)
+	src, err := s.prod.exchange(ctx, r.Exchange)
 	if err != nil {
 		return nil, err
 	}
@@ -125,27 +124,27 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	add(Action{Broker: "production", Op: OpKeep, Kind: "exchange", Name: r.Exchange, Detail: src.Type + ", mirrored (never changed by setup)"})
 
 	// Mirror side: the fanout exchange consumers bind to.
-	mx, err := s.mirror.exchange(r.MirrorExchange)
+	mx, err := s.mirror.exchange(ctx, r.MirrorExchange)
 	if err != nil {
 		return nil, err
 	}
 	switch {
 	case mx == nil:
 		add(Action{Broker: "mirror", Op: OpCreate, Kind: "exchange", Name: r.MirrorExchange, Detail: "fanout, durable; consumers bind their queues here",
-			run: func() error {
-				if err := s.mirror.declareExchange(r.MirrorExchange, "fanout", withMarker(nil, r.Exchange)); err != nil {
+			run: func(ctx context.Context) error {
+				if err := s.mirror.declareExchange(ctx, r.MirrorExchange, "fanout", withMarker(nil, r.Exchange)); err != nil {
 					return err
 				}
 				// The shovel publishes here as the mirror's user: fail now,
 				// with the reason, rather than in the shovel, out of sight.
-				return s.mirror.wrap(tap.CheckPublish(s.mirror.ep, r.MirrorExchange))
+				return s.mirror.wrap(tap.CheckPublish(ctx, s.mirror.ep, r.MirrorExchange))
 			}})
 	case !marked(mx.Args, r.Exchange) || mx.Type != "fanout":
 		return nil, fmt.Errorf("exchange %q already exists on the mirror broker and was not created by shoveltap setup for %q; choose another mirror_exchange (--mirror-exchange)", r.MirrorExchange, r.Exchange)
 	default:
 		add(Action{Broker: "mirror", Op: OpKeep, Kind: "exchange", Name: r.MirrorExchange, Detail: "fanout"})
 	}
-	history, err := s.planHistory(r, mx != nil)
+	history, err := s.planHistory(ctx, r, mx != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -154,7 +153,7 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	// Production side: the bounded mirror queue.
 	qname := MirrorQueue(r.Exchange)
 	want := withMarker(queueArgs(r), r.Exchange)
-	q, err := s.prod.queue(qname)
+	q, err := s.prod.queue(ctx, qname)
 	if err != nil {
 		return nil, err
 	}
@@ -162,12 +161,12 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	switch {
 	case q == nil:
 		add(Action{Broker: "production", Op: OpCreate, Kind: "queue", Name: qname, Detail: limits,
-			run: func() error {
-				if err := s.prod.declareQueue(qname, want); err != nil {
+			run: func(ctx context.Context) error {
+				if err := s.prod.declareQueue(ctx, qname, want); err != nil {
 					return err
 				}
 				// The shovel consumes it as the production user.
-				return s.prod.wrap(tap.CheckConsume(s.prod.ep, qname))
+				return s.prod.wrap(tap.CheckConsume(ctx, s.prod.ep, qname))
 			}})
 	case !sameJSON(withMarker(withoutDefaultType(q.Args), r.Exchange), want):
 		// Queue arguments cannot change in place, and deleting the queue
@@ -179,9 +178,9 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 
 	var steps []Action
 	if s.cfg.Layout == LayoutFanout {
-		steps, err = s.planFanout(r)
+		steps, err = s.planFanout(ctx, r)
 	} else {
-		steps, err = s.planQueueBindings(r, keys)
+		steps, err = s.planQueueBindings(ctx, r, keys)
 	}
 	if err != nil {
 		return nil, err
@@ -191,12 +190,12 @@ func (s *Setup) planExchange(r Resolved) ([]Action, error) {
 	// The shovel, last: it needs both ends.
 	name := ShovelName(r.Exchange)
 	def := s.shovelDefinition(r)
-	cur, err := s.prod.shovel(name)
+	cur, err := s.prod.shovel(ctx, name)
 	if err != nil {
 		return nil, err
 	}
 	detail := fmt.Sprintf("%s → %s exchange %q, ack-mode on-confirm, reconnect-delay %ds", qname, Redact(s.shovelDest), r.MirrorExchange, s.cfg.ReconnectDelay)
-	declare := func() error { return s.prod.admin.DeclareShovel(s.prod.ep.Vhost, name, def) }
+	declare := func(ctx context.Context) error { return s.prod.admin.DeclareShovel(ctx, s.prod.ep.Vhost, name, def) }
 	switch {
 	case cur == nil:
 		add(Action{Broker: "production", Op: OpCreate, Kind: "shovel", Name: name, Detail: detail, run: declare})
@@ -228,10 +227,10 @@ func mirrorKeys(r Resolved, kind string) ([]string, error) {
 
 // planQueueBindings binds the mirror queue to the production exchange with
 // each key, and removes marked bindings of keys no longer asked for.
-func (s *Setup) planQueueBindings(r Resolved, keys []string) ([]Action, error) {
+func (s *Setup) planQueueBindings(ctx context.Context, r Resolved, keys []string) ([]Action, error) {
 	var plan []Action
 	qname := MirrorQueue(r.Exchange)
-	bs, err := s.prod.bindingsFrom(r.Exchange)
+	bs, err := s.prod.bindingsFrom(ctx, r.Exchange)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +239,7 @@ func (s *Setup) planQueueBindings(r Resolved, keys []string) ([]Action, error) {
 			return nil, fmt.Errorf("exchange %q is set up with --layout fanout; run `shoveltap setup teardown --layout fanout` first to change the layout", r.Exchange)
 		}
 	}
-	have := map[string]rabbithole.BindingInfo{}
+	have := map[string]broker.Binding{}
 	for _, b := range bs {
 		if b.DestinationType == "queue" && b.Destination == qname && marked(b.Arguments, r.Exchange) {
 			have[b.RoutingKey] = b
@@ -251,9 +250,9 @@ func (s *Setup) planQueueBindings(r Resolved, keys []string) ([]Action, error) {
 			plan = append(plan, Action{Broker: "production", Op: OpKeep, Kind: "binding", Name: r.Exchange + " → " + qname, Detail: "key " + quoteKey(k)})
 			continue
 		}
-		bi := rabbithole.BindingInfo{Source: r.Exchange, Destination: qname, DestinationType: "queue", RoutingKey: k, Arguments: withMarker(nil, r.Exchange)}
+		bi := broker.Binding{Source: r.Exchange, Destination: qname, DestinationType: "queue", RoutingKey: k, Arguments: withMarker(nil, r.Exchange)}
 		plan = append(plan, Action{Broker: "production", Op: OpBind, Kind: "binding", Name: r.Exchange + " → " + qname, Detail: "key " + quoteKey(k),
-			run: func() error { return s.prod.bind(bi) }})
+			run: func(ctx context.Context) error { return s.prod.bind(ctx, bi) }})
 	}
 	for _, k := range sortedKeys(have) {
 		if slices.Contains(keys, k) {
@@ -261,7 +260,7 @@ func (s *Setup) planQueueBindings(r Resolved, keys []string) ([]Action, error) {
 		}
 		bi := have[k]
 		plan = append(plan, Action{Broker: "production", Op: OpUnbind, Kind: "binding", Name: r.Exchange + " → " + qname, Detail: "key " + quoteKey(k) + " (no longer asked for)",
-			run: func() error { return s.prod.unbind(bi) }})
+			run: func(ctx context.Context) error { return s.prod.unbind(ctx, bi) }})
 	}
 	return plan, nil
 }

@@ -9,7 +9,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -34,7 +34,7 @@ func TestLeastPrivilegeSetup(t *testing.T) {
 			t.Errorf("teardown as an administrator: %v", err)
 		}
 	}
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		defer teardownAsAdmin()
 		run := func(cmd string) (string, error) {
 			return runCmd(t, u[0], u[1], RunConfig{Command: cmd, Config: cfg})

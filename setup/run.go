@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Commands of `shoveltap setup`.
@@ -76,12 +77,12 @@ func (s *Setup) withNeeds(err error) error {
 		exchanges = append(exchanges, r.Exchange)
 		mirrorExchanges = append(mirrorExchanges, r.MirrorExchange)
 	}
-	return tap.WithNeedsBy(err, func(r *tap.Refusal) tap.Needs {
+	return broker.WithNeedsBy(err, func(r *broker.Refusal) (broker.Needs, string) {
 		m := s.mirror.ep
 		if r.Broker == m.Address() && r.Vhost == m.Vhost && r.User == m.User && r.Broker+r.Vhost+r.User != s.prod.ep.Address()+s.prod.ep.Vhost+s.prod.ep.User {
-			return tap.MirrorNeeds(mirrorExchanges...)
+			return tap.MirrorNeeds(mirrorExchanges...), ""
 		}
-		return tap.SetupNeeds(exchanges...)
+		return tap.SetupNeeds(exchanges...), ""
 	})
 }
 

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strconv"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Mirror environment variables: the mirror broker's counterparts of
@@ -22,8 +22,8 @@ const (
 type Setup struct {
 	cfg    Config
 	xs     []Resolved
-	prod   *broker
-	mirror *broker
+	prod   *side
+	mirror *side
 	// shovelDest is the mirror's AMQP URI as the production broker's shovel
 	// dials it, password included: it is only ever sent to production's
 	// management API, never printed.
@@ -39,20 +39,20 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 	if err != nil {
 		return nil, err
 	}
-	prodTLS := tap.TLS{CACert: cfg.Production.CACert, Cert: cfg.Production.Cert, CertKey: cfg.Production.CertKey, Insecure: insecureTLS}
-	prodEP, err := tap.ResolveEndpointWith(cfg.Production.URL, cfg.Production.API, tap.Access{TLS: prodTLS}, getenv)
+	prodTLS := broker.TLS{CACert: cfg.Production.CACert, Cert: cfg.Production.Cert, CertKey: cfg.Production.CertKey, Insecure: insecureTLS}
+	prodEP, err := broker.ResolveEndpointWith(cfg.Production.URL, cfg.Production.API, broker.Access{TLS: prodTLS}, getenv)
 	if err != nil {
 		return nil, fmt.Errorf("production broker: %w", err)
 	}
 	mirrorEnv := func(k string) string {
 		switch k {
-		case tap.EnvURL:
+		case broker.EnvURL:
 			return getenv(EnvMirrorURL)
-		case tap.EnvUser:
+		case broker.EnvUser:
 			return getenv(EnvMirrorUser)
-		case tap.EnvPassword:
+		case broker.EnvPassword:
 			return getenv(EnvMirrorPassword)
-		case tap.EnvAPI:
+		case broker.EnvAPI:
 			return getenv(EnvMirrorAPI)
 		}
 		return ""
@@ -61,34 +61,34 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 		return nil, fmt.Errorf("no mirror broker: give --mirror-url amqp://USER@HOST:PORT/VHOST (or %s, or mirror: url: in the set-up file)", EnvMirrorURL)
 	}
 	// The mirror's TLS files default to production's.
-	mirrorTLS := tap.TLS{
+	mirrorTLS := broker.TLS{
 		CACert:   firstNonEmpty(cfg.Mirror.CACert, prodEP.TLS.CACert),
 		Cert:     firstNonEmpty(cfg.Mirror.Cert, prodEP.TLS.Cert),
 		CertKey:  firstNonEmpty(cfg.Mirror.CertKey, prodEP.TLS.CertKey),
 		Insecure: insecureTLS,
 		Flags:    "mirror-",
 	}
-	mirrorEP, err := tap.ResolveEndpointWith(cfg.Mirror.URL, cfg.Mirror.API, tap.Access{TLS: mirrorTLS}, mirrorEnv)
-	var np *tap.NoPasswordError
+	mirrorEP, err := broker.ResolveEndpointWith(cfg.Mirror.URL, cfg.Mirror.API, broker.Access{TLS: mirrorTLS}, mirrorEnv)
+	var np *broker.NoPasswordError
 	if errors.As(err, &np) {
 		np.EnvVar = EnvMirrorPassword // read through mirrorEnv as SHOVELTAP_PASSWORD
 	}
 	if err != nil {
 		return nil, fmt.Errorf("mirror broker (the password comes from the URL or %s): %w", EnvMirrorPassword, err)
 	}
-	mirrorEP.ShovelTLS = tap.ShovelTLS{CACert: cfg.Mirror.ShovelCACert, Cert: cfg.Mirror.ShovelCert, CertKey: cfg.Mirror.ShovelCertKey, Flags: "mirror-shovel-"}
+	mirrorEP.ShovelTLS = broker.ShovelTLS{CACert: cfg.Mirror.ShovelCACert, Cert: cfg.Mirror.ShovelCert, CertKey: cfg.Mirror.ShovelCertKey, Flags: "mirror-shovel-"}
 	dest, err := shovelDestURI(mirrorEP, cfg.Mirror.ShovelURL)
 	if err != nil {
 		return nil, err
 	}
 	s := &Setup{cfg: cfg, xs: xs, shovelDest: dest}
-	if tap.ShovelHoldsPassword(mirrorEP) {
+	if broker.ShovelHoldsPassword(mirrorEP) {
 		s.notes = append(s.notes, fmt.Sprintf("the shovel's definition on production holds the mirror user %q's password in clear: whoever may read production's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. With an amqps:// mirror and --mirror-shovel-cert the shovel logs in by x509 and no password is stored", mirrorEP.User))
 	}
-	if s.prod, err = newBroker("production", prodEP); err != nil {
+	if s.prod, err = newSide("production", prodEP); err != nil {
 		return nil, err
 	}
-	if s.mirror, err = newBroker("mirror", mirrorEP); err != nil {
+	if s.mirror, err = newSide("mirror", mirrorEP); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -100,8 +100,8 @@ func (s *Setup) Exchanges() []Resolved { return s.xs }
 // shovelDestURI is the mirror's address for the shovel: the mirror URL (or
 // shovel_url when production reaches the mirror under another name) with
 // the mirror's credentials, or its x509 login and TLS files on amqps://
-// (tap.ShovelURI).
-func shovelDestURI(mirror tap.Endpoint, override string) (string, error) {
+// (broker.ShovelURI).
+func shovelDestURI(mirror broker.Endpoint, override string) (string, error) {
 	if override != "" {
 		u, err := url.Parse(override)
 		if err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Hostname() == "" {
@@ -116,7 +116,7 @@ func shovelDestURI(mirror tap.Endpoint, override string) (string, error) {
 			mirror.AMQP.Port = n
 		}
 	}
-	uri, err := tap.ShovelURI(mirror)
+	uri, err := broker.ShovelURI(mirror)
 	if err != nil {
 		return "", fmt.Errorf("mirror broker: %w", err)
 	}

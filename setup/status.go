@@ -11,7 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // StatusRow is one piece of a mirror as it is now on the brokers.
@@ -42,7 +42,7 @@ func (r StatusRow) Healthy() bool {
 // rows with state "missing", not errors.
 func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 	states, err := s.prod.admin.ShovelStates(ctx, s.prod.ep.Vhost)
-	var refused *tap.Refusal
+	var refused *broker.Refusal
 	stateNote := ""
 	switch {
 	case errors.As(err, &refused):
@@ -58,7 +58,7 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 			rows = append(rows, StatusRow{Mirror: r.Exchange, Broker: broker, Kind: kind, Name: name, State: state, Detail: detail})
 			return &rows[len(rows)-1]
 		}
-		src, err := s.prod.exchange(r.Exchange)
+		src, err := s.prod.exchange(ctx, r.Exchange)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 			row("production", "exchange", r.Exchange, "missing", "the production exchange does not exist")
 		} else {
 			row("production", "exchange", r.Exchange, "ok", src.Type)
-			bs, err := s.prod.bindingsFrom(r.Exchange)
+			bs, err := s.prod.bindingsFrom(ctx, r.Exchange)
 			if err != nil {
 				return nil, err
 			}
@@ -91,7 +91,7 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 		}
 
 		qname := MirrorQueue(r.Exchange)
-		q, err := s.prod.queue(qname)
+		q, err := s.prod.queue(ctx, qname)
 		if err != nil {
 			return nil, err
 		}
@@ -104,7 +104,7 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 		}
 
 		name := ShovelName(r.Exchange)
-		def, err := s.prod.shovel(name)
+		def, err := s.prod.shovel(ctx, name)
 		if err != nil {
 			return nil, err
 		}
@@ -128,7 +128,7 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 			}
 		}
 
-		mx, err := s.mirror.exchange(r.MirrorExchange)
+		mx, err := s.mirror.exchange(ctx, r.MirrorExchange)
 		if err != nil {
 			return nil, err
 		}
@@ -136,7 +136,7 @@ func (s *Setup) Status(ctx context.Context) ([]StatusRow, error) {
 		case mx == nil:
 			row("mirror", "exchange", r.MirrorExchange, "missing", "")
 		default:
-			bs, err := s.mirror.bindingsFrom(r.MirrorExchange)
+			bs, err := s.mirror.bindingsFrom(ctx, r.MirrorExchange)
 			if err != nil {
 				return nil, err
 			}

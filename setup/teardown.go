@@ -6,7 +6,7 @@ import (
 	"sort"
 	"strings"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Teardown operations.
@@ -28,7 +28,7 @@ func (s *Setup) TeardownPlan(ctx context.Context, all bool) ([]Action, error) {
 		seen[r.Exchange] = true
 	}
 	if all {
-		found, err := s.markedMirrors()
+		found, err := s.markedMirrors(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -44,7 +44,7 @@ func (s *Setup) TeardownPlan(ctx context.Context, all bool) ([]Action, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		steps, err := s.teardownExchange(t.exchange, t.mirrorExchange)
+		steps, err := s.teardownExchange(ctx, t.exchange, t.mirrorExchange)
 		if err != nil {
 			return nil, err
 		}
@@ -55,10 +55,10 @@ func (s *Setup) TeardownPlan(ctx context.Context, all bool) ([]Action, error) {
 
 // markedMirrors lists the production exchanges that have a marked mirror
 // queue, read from the queues' markers.
-func (s *Setup) markedMirrors() ([]string, error) {
-	qs, err := s.prod.rh.ListQueuesIn(s.prod.ep.Vhost)
+func (s *Setup) markedMirrors(ctx context.Context) ([]string, error) {
+	qs, err := s.prod.queues(ctx)
 	if err != nil {
-		return nil, s.prod.explain("listing queues", err)
+		return nil, err
 	}
 	var out []string
 	for _, q := range qs {
@@ -71,14 +71,14 @@ func (s *Setup) markedMirrors() ([]string, error) {
 	return out, nil
 }
 
-func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
+func (s *Setup) teardownExchange(ctx context.Context, x, mirrorExchange string) ([]Action, error) {
 	var plan []Action
 	add := func(a Action) { plan = append(plan, a) }
 	qname := MirrorQueue(x)
 
 	// 1. Stop the copying first: the shovel, if it is setup's.
 	name := ShovelName(x)
-	def, err := s.prod.shovel(name)
+	def, err := s.prod.shovel(ctx, name)
 	if err != nil {
 		return nil, err
 	}
@@ -88,17 +88,17 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 			mirrorExchange, _ = def["dest-exchange"].(string)
 		}
 		add(Action{Broker: "production", Op: OpDelete, Kind: "shovel", Name: name,
-			run: func() error { return s.prod.admin.DeleteShovel(s.prod.ep.Vhost, name) }})
+			run: func(ctx context.Context) error { return s.prod.admin.DeleteShovel(ctx, s.prod.ep.Vhost, name) }})
 	}
 
 	// 2. Fanout layout: put every moved binding back on E (new path first),
 	// then cut E off the intermediate fanout and delete it.
-	src, err := s.prod.exchange(x)
+	src, err := s.prod.exchange(ctx, x)
 	if err != nil {
 		return nil, err
 	}
 	if src != nil {
-		bs, err := s.prod.bindingsFrom(x)
+		bs, err := s.prod.bindingsFrom(ctx, x)
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +107,7 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 				continue
 			}
 			f := feed.Destination
-			fx, err := s.prod.exchange(f)
+			fx, err := s.prod.exchange(ctx, f)
 			if err != nil {
 				return nil, err
 			}
@@ -115,7 +115,7 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 				continue
 			}
 			key, _ := fx.Args[markerKey].(string)
-			out, err := s.prod.bindingsFrom(f)
+			out, err := s.prod.bindingsFrom(ctx, f)
 			if err != nil {
 				return nil, err
 			}
@@ -123,21 +123,21 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 				if b.DestinationType != "queue" || b.Destination == qname {
 					continue
 				}
-				rb := rabbithole.BindingInfo{Source: x, Destination: b.Destination, DestinationType: "queue", RoutingKey: key, Arguments: withoutMarker(b.Arguments)}
+				rb := broker.Binding{Source: x, Destination: b.Destination, DestinationType: "queue", RoutingKey: key, Arguments: withoutMarker(b.Arguments)}
 				add(Action{Broker: "production", Op: OpRestore, Kind: "binding", Name: x + " → " + b.Destination, Detail: "key " + quoteKey(key),
-					run: func() error { return s.prod.bind(rb) }})
+					run: func(ctx context.Context) error { return s.prod.bind(ctx, rb) }})
 			}
 			add(Action{Broker: "production", Op: OpUnbind, Kind: "binding", Name: x + " → " + f, Detail: "key " + quoteKey(feed.RoutingKey),
-				run: func() error { return s.prod.unbind(feed) }})
+				run: func(ctx context.Context) error { return s.prod.unbind(ctx, feed) }})
 			add(Action{Broker: "production", Op: OpDelete, Kind: "exchange", Name: f,
-				run: func() error { return s.prod.deleteExchange(f) }})
+				run: func(ctx context.Context) error { return s.prod.deleteExchange(ctx, f) }})
 		}
 	}
 
 	// 3. The mirror queue (its bindings go with it). It is setup's when it
 	// carries the marker, or when setup's shovel re-declared it (shovel
 	// definitions cannot carry the marker).
-	q, err := s.prod.queue(qname)
+	q, err := s.prod.queue(ctx, qname)
 	if err != nil {
 		return nil, err
 	}
@@ -147,20 +147,20 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 			detail = fmt.Sprintf("drops the %d message(s) it still holds", q.Messages)
 		}
 		add(Action{Broker: "production", Op: OpDelete, Kind: "queue", Name: qname, Detail: detail,
-			run: func() error { return s.prod.deleteQueue(qname) }})
+			run: func(ctx context.Context) error { return s.prod.deleteQueue(ctx, qname) }})
 	}
 
 	// 4. The history stream, then the mirror's fanout exchange, if setup
 	// created them for x.
-	history, err := s.teardownHistory(x)
+	history, err := s.teardownHistory(ctx, x)
 	if err != nil {
 		return nil, err
 	}
 	plan = append(plan, history...)
 	if mirrorExchange == "" {
-		xs, err := s.mirror.rh.ListExchangesIn(s.mirror.ep.Vhost)
+		xs, err := s.mirror.exchanges(ctx)
 		if err != nil {
-			return nil, s.mirror.explain("listing exchanges", err)
+			return nil, err
 		}
 		for _, e := range xs {
 			if marked(e.Arguments, x) {
@@ -169,13 +169,13 @@ func (s *Setup) teardownExchange(x, mirrorExchange string) ([]Action, error) {
 		}
 	}
 	if mirrorExchange != "" {
-		mx, err := s.mirror.exchange(mirrorExchange)
+		mx, err := s.mirror.exchange(ctx, mirrorExchange)
 		if err != nil {
 			return nil, err
 		}
 		if mx != nil && marked(mx.Args, x) {
 			add(Action{Broker: "mirror", Op: OpDelete, Kind: "exchange", Name: mirrorExchange, Detail: "consumers' bindings to it go too",
-				run: func() error { return s.mirror.deleteExchange(mirrorExchange) }})
+				run: func(ctx context.Context) error { return s.mirror.deleteExchange(ctx, mirrorExchange) }})
 		}
 	}
 	return plan, nil

@@ -11,7 +11,7 @@ import (
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -24,7 +24,7 @@ func TestMain(m *testing.M) {
 // tlsBrokers are production (the TLS node's vhost "/") and a mirror (a
 // throwaway vhost of the same node), both reached over AMQPS with the
 // client certificate and guest's password.
-func tlsBrokers(t *testing.T) (taptest.TLSNode, tap.Endpoint, tap.Endpoint) {
+func tlsBrokers(t *testing.T) (taptest.TLSNode, broker.Endpoint, broker.Endpoint) {
 	t.Helper()
 	node := taptest.TLS(t)
 	prod := node.Guest(t)
@@ -32,7 +32,7 @@ func tlsBrokers(t *testing.T) (taptest.TLSNode, tap.Endpoint, tap.Endpoint) {
 	return node, prod, mirror
 }
 
-func runTLS(t *testing.T, node taptest.TLSNode, prod, mirror tap.Endpoint, cmd string, cfg Config) (string, error) {
+func runTLS(t *testing.T, node taptest.TLSNode, prod, mirror broker.Endpoint, cmd string, cfg Config) (string, error) {
 	t.Helper()
 	tl := node.TLS()
 	cfg.Production = Broker{URL: node.URL("guest:guest"), API: prod.API, CACert: tl.CACert, Cert: tl.Cert, CertKey: tl.CertKey}

@@ -11,12 +11,13 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // publishNumbered publishes n messages numbered 1…n to exchange at about
 // rate a second, on a connection of its own.
-func publishNumbered(t *testing.T, ep tap.Endpoint, exchange string, n int, rate float64) {
+func publishNumbered(t *testing.T, ep broker.Endpoint, exchange string, n int, rate float64) {
 	t.Helper()
 	ch := taptest.Channel(t, ep)
 	start := time.Now()

@@ -1,12 +1,14 @@
 package tap
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // markerHeader marks a window's marker (see budget.go); its value is the
@@ -41,20 +43,20 @@ func (s *Session) sampling() bool {
 // for window markers into its tap queue: the dead-letter exchange, which
 // only a shovel tap otherwise has, bound to it. The binding dies with the
 // tap queue and the auto-delete exchange with it.
-func (s *Session) prepareBudget(l *link) error {
+func (s *Session) prepareBudget(ctx context.Context, l *link) error {
 	if s.cfg.MaxRate <= 0 {
 		return nil
 	}
 	dlx, q := s.names.DeadLetterExchange(), s.names.TapQueue()
 	if err := l.ch.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil); err != nil {
-		return explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the marker exchange %q (for --max-rate)", dlx), err)
+		return broker.ExplainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the marker exchange %q (for --max-rate)", dlx), err)
 	}
 	if err := l.ch.QueueBind(q, q, dlx, false, nil); err != nil {
 		// Never bound, so it would not auto-delete: remove it here.
 		if s.admin != nil {
-			_ = s.admin.deleteExchange(s.cfg.Endpoint.Vhost, dlx)
+			_ = s.admin.DeleteExchange(ctx, s.cfg.Endpoint.Vhost, dlx)
 		}
-		return explainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the tap queue to the marker exchange %q (for --max-rate)", dlx), err)
+		return broker.ExplainAMQP(s.cfg.Endpoint, fmt.Sprintf("binding the tap queue to the marker exchange %q (for --max-rate)", dlx), err)
 	}
 	return nil
 }
@@ -76,7 +78,7 @@ func (s *Session) pauseCopying(l *link) error {
 		q, ch := s.copyQueue(l, i)
 		for _, b := range p.Bindings {
 			if err := ch.QueueUnbind(q, b.Key, p.Exchange, b.Args); err != nil {
-				return explainAMQP(s.cfg.Endpoint, "pausing the copy for --max-rate: unbinding from "+describeBinding(p.Exchange, b), err)
+				return broker.ExplainAMQP(s.cfg.Endpoint, "pausing the copy for --max-rate: unbinding from "+describeBinding(p.Exchange, b), err)
 			}
 		}
 	}
@@ -92,7 +94,7 @@ func (s *Session) resumeCopying(l *link, w int64) error {
 	for i := range s.points {
 		q, ch := s.copyQueue(l, i)
 		if err := ch.Publish(s.names.DeadLetterExchange(), q, false, false, msg); err != nil {
-			return explainAMQP(s.cfg.Endpoint, "resuming the copy for --max-rate: marking the window", err)
+			return broker.ExplainAMQP(s.cfg.Endpoint, "resuming the copy for --max-rate: marking the window", err)
 		}
 		if s.bound() {
 			break // one tap queue holds every source
@@ -102,7 +104,7 @@ func (s *Session) resumeCopying(l *link, w int64) error {
 		q, ch := s.copyQueue(l, i)
 		for _, b := range p.Bindings {
 			if err := ch.QueueBind(q, b.Key, p.Exchange, false, b.Args); err != nil {
-				return explainAMQP(s.cfg.Endpoint, "resuming the copy for --max-rate: binding to "+describeBinding(p.Exchange, b), err)
+				return broker.ExplainAMQP(s.cfg.Endpoint, "resuming the copy for --max-rate: binding to "+describeBinding(p.Exchange, b), err)
 			}
 		}
 	}

@@ -9,11 +9,12 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // CheckConfig says where `shoveltap check` looks, and at what.
 type CheckConfig struct {
-	Endpoint Endpoint
+	Endpoint broker.Endpoint
 	// Exchanges are exchanges to tap or mirror: read on them is tried.
 	Exchanges []string
 	// Queues are queues to tap: read on the exchanges they are bound to
@@ -36,19 +37,13 @@ type Report struct {
 	Tags       []string `json:"tags"`
 	// Plugins are the enabled plugins, all of them when the user may list
 	// them (monitoring), otherwise what the user can tell.
-	Plugins         []Plugin `json:"plugins"`
-	PluginsComplete bool     `json:"plugins_complete"`
+	Plugins         []broker.Plugin `json:"plugins"`
+	PluginsComplete bool            `json:"plugins_complete"`
 	// Tracing is the vhost's firehose, when known.
 	Tracing     *bool        `json:"tracing,omitempty"`
 	Permissions []Permission `json:"permissions"`
 	Abilities   []Ability    `json:"abilities"`
 	Notes       []string     `json:"notes,omitempty"`
-}
-
-// Plugin is one plugin and whether it is enabled: yes, no or unknown.
-type Plugin struct {
-	Name    string `json:"name"`
-	Enabled string `json:"enabled"`
 }
 
 // Permission is one permission tried with objects that die with the
@@ -58,7 +53,7 @@ type Permission struct {
 	On     string `json:"on"`         // what it was tried on
 	Result string `json:"result"`     // yes, no, unknown
 	Detail string `json:"detail,omitempty"`
-	match  Match
+	match  broker.Match
 }
 
 // Ability is one thing shoveltap does and whether this user can do it
@@ -86,18 +81,18 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, node, err := dialNodes(ep, names.Base+"-check", 0)
+	conn, node, err := broker.DialNodes(ctx, ep, names.Base+"-check", 0)
 	if err != nil {
-		return nil, WithNeeds(err, TapNeeds(false))
+		return nil, broker.WithNeeds(err, TapNeeds(false))
 	}
 	defer conn.Close()
 	ep = ep.OnNode(node)
 	r := &Report{Broker: ep.Address(), Vhost: ep.Vhost, User: ep.User, API: strings.Join(ep.APIs(), ", ")}
 	r.Version, _ = conn.Properties["version"].(string)
-	r.Cluster = clusterNameOf(conn)
+	r.Cluster = broker.ClusterNameOf(conn)
 
 	api := apiFacts{shovelPlugin: Unknown}
-	if admin, err := NewAdmin(cfg.Endpoint); err != nil {
+	if admin, err := broker.NewAdmin(cfg.Endpoint); err != nil {
 		api.problem = err.Error()
 	} else if note, err := sameBroker(ctx, admin, ep, conn, names); err != nil {
 		api.problem = err.Error()
@@ -124,13 +119,13 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 // AMQP connection, so the report never mixes two brokers. An API that
 // does not answer passes: readAPIFacts says why. So does a user who may
 // not declare the marker queue the comparison may need (note says so).
-func sameBroker(ctx context.Context, a *Admin, ep Endpoint, conn *amqp.Connection, names Names) (note string, err error) {
+func sameBroker(ctx context.Context, a *broker.Admin, ep broker.Endpoint, conn *amqp.Connection, names Names) (note string, err error) {
 	ov, err := a.Overview(ctx)
 	if err != nil {
 		return "", nil
 	}
-	err = checkSameBroker(ctx, a, ep, conn, ov, names.Base+"-check", "--url")
-	var r *Refusal
+	err = broker.CheckSameBroker(ctx, a, ep, conn, ov, names.Base+"-check", "--url")
+	var r *broker.Refusal
 	if errors.As(err, &r) {
 		return "could not make sure that the management API is this broker's (it needs configure on shoveltap- names)", nil
 	}
@@ -143,7 +138,7 @@ type apiFacts struct {
 	usable          bool
 	tags            []string
 	version         string
-	plugins         []Plugin
+	plugins         []broker.Plugin
 	pluginsComplete bool
 	shovelPlugin    string // yes, no, unknown
 	tracing         *bool
@@ -151,12 +146,12 @@ type apiFacts struct {
 	notes           []string
 }
 
-func readAPIFacts(ctx context.Context, a *Admin, names Names, queues []string) apiFacts {
+func readAPIFacts(ctx context.Context, a *broker.Admin, names Names, queues []string) apiFacts {
 	f := apiFacts{shovelPlugin: Unknown}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	tags, err := a.userTags(ctx)
-	var ref *Refusal
+	tags, err := a.UserTags(ctx)
+	var ref *broker.Refusal
 	switch {
 	case errors.As(err, &ref) && ref.Tag == "management":
 		f.problem = "the user lacks the management tag, so it has none of the tags that use the management API (management, policymaker, monitoring, administrator)"
@@ -167,30 +162,24 @@ func readAPIFacts(ctx context.Context, a *Admin, names Names, queues []string) a
 		return f
 	}
 	f.usable, f.tags = true, tags
-	var ov struct {
-		Version       string `json:"rabbitmq_version"`
-		Node          string `json:"node"`
-		ExchangeTypes []struct {
-			Name string `json:"name"`
-		} `json:"exchange_types"`
-	}
-	if err := a.getJSON(ctx, "overview", nil, &ov); err == nil {
+	ov, err := a.Overview(ctx)
+	if err == nil {
 		f.version = ov.Version
 	}
-	if on, err := a.vhostTracing(ctx, a.ep.Vhost); err == nil {
+	if on, err := a.VhostTracing(ctx, a.Endpoint().Vhost); err == nil {
 		f.tracing = &on
 	}
-	if HasTag(tags, "policymaker") {
-		f.shovelPlugin = a.probeShovelPlugin(ctx, names.Shovel(0))
+	if broker.HasTag(tags, "policymaker") {
+		f.shovelPlugin = a.ProbeShovelPlugin(ctx, names.Shovel(0))
 	}
-	f.plugins, f.pluginsComplete = a.plugins(ctx, tags, ov.Node, f.shovelPlugin)
+	f.plugins, f.pluginsComplete = a.Plugins(ctx, tags, ov.Node, f.shovelPlugin)
 	for _, p := range f.plugins {
 		if p.Name == "rabbitmq_shovel" {
 			f.shovelPlugin = p.Enabled
 		}
 	}
 	for _, q := range queues {
-		bs, err := a.queueBindings(a.ep.Vhost, q)
+		bs, err := a.QueueBindings(ctx, a.Endpoint().Vhost, q)
 		if err != nil {
 			f.notes = append(f.notes, fmt.Sprintf("queue %q: %v", q, err))
 			continue

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // probePermissions tries configure, write and read on shoveltap's names
@@ -20,12 +22,12 @@ func probePermissions(p *prober, exchanges []string) []Permission {
 	tapNames := "shoveltap-… queues and exchanges"
 	mirrorNames := "shoveltap-mirror-… queues"
 	perms := []Permission{
-		both("configure", tapNames, Prefixed(Prefix), qc, qcErr, xc, xErrs[0]),
-		both("write", tapNames, Prefixed(Prefix), qw, qwErr, xw, xErrs[1]),
-		both("read", tapNames, Prefixed(Prefix), qr, qrErr, xr, xErrs[2]),
-		one("configure", mirrorNames, Prefixed(MirrorPrefix), mc, mcErr),
-		one("write", mirrorNames, Prefixed(MirrorPrefix), mw, mwErr),
-		one("read", mirrorNames, Prefixed(MirrorPrefix), mr, mrErr),
+		both("configure", tapNames, broker.Prefixed(broker.Prefix), qc, qcErr, xc, xErrs[0]),
+		both("write", tapNames, broker.Prefixed(broker.Prefix), qw, qwErr, xw, xErrs[1]),
+		both("read", tapNames, broker.Prefixed(broker.Prefix), qr, qrErr, xr, xErrs[2]),
+		one("configure", mirrorNames, broker.Prefixed(broker.MirrorPrefix), mc, mcErr),
+		one("write", mirrorNames, broker.Prefixed(broker.MirrorPrefix), mw, mwErr),
+		one("read", mirrorNames, broker.Prefixed(broker.MirrorPrefix), mr, mrErr),
 	}
 	var writable []string
 	if qw == Yes {
@@ -41,14 +43,14 @@ func probePermissions(p *prober, exchanges []string) []Permission {
 		}
 		seen[x] = true
 		res, err := p.readExchange(x, writable)
-		perms = append(perms, one("read", fmt.Sprintf("exchange %q", x), Named(x), res, err))
+		perms = append(perms, one("read", fmt.Sprintf("exchange %q", x), broker.Named(x), res, err))
 	}
 	return perms
 }
 
-func one(perm, on string, m Match, res string, err error) Permission {
+func one(perm, on string, m broker.Match, res string, err error) Permission {
 	p := Permission{Perm: perm, On: on, Result: res, match: m}
-	var r *Refusal
+	var r *broker.Refusal
 	if res != Yes && err != nil && !(errors.As(err, &r) && r.Name == m.Name) {
 		p.Detail = probeDetail(err)
 	}
@@ -56,7 +58,7 @@ func one(perm, on string, m Match, res string, err error) Permission {
 }
 
 // both joins a queue's and an exchange's answer for one permission.
-func both(perm, on string, m Match, a string, aErr error, b string, bErr error) Permission {
+func both(perm, on string, m broker.Match, a string, aErr error, b string, bErr error) Permission {
 	switch {
 	case a == No || (a == Unknown && b != No):
 		return one(perm, on, m, a, aErr)
@@ -68,7 +70,7 @@ func both(perm, on string, m Match, a string, aErr error, b string, bErr error) 
 
 // probeDetail says in a few words why a probe failed.
 func probeDetail(err error) string {
-	var r *Refusal
+	var r *broker.Refusal
 	if errors.As(err, &r) && r.Perm != "access" {
 		return fmt.Sprintf("refused on %s %q", r.Kind, r.Name)
 	}
@@ -78,7 +80,7 @@ func probeDetail(err error) string {
 // mode is one way of using shoveltap, as check weighs it.
 type mode struct {
 	name, usage string
-	needs       Needs
+	needs       broker.Needs
 	shovel      bool // needs the shovel plugin
 	taps        bool // reads the exchanges given with --exchange / --queue
 	note        string
@@ -94,7 +96,7 @@ func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ab
 	if r.Tracing == nil || !*r.Tracing {
 		firehose.Tags = []string{"administrator"}
 		firehoseNote = "tracing is off for the vhost, and only an administrator may turn it on; once an administrator has (it costs every publish in the vhost), the management tag is enough"
-		traceOn = "rabbitmqctl trace_on -p " + shellQuote(r.Vhost)
+		traceOn = "rabbitmqctl trace_on -p " + broker.ShellQuote(r.Vhost)
 	}
 	tapBroker := TapNeeds(false)
 	tapBroker.Tags = []string{"management"}
@@ -133,14 +135,14 @@ func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ab
 }
 
 // weigh checks one mode's needs against the report.
-func (r *Report) weigh(name, usage string, n Needs, note string) Ability {
+func (r *Report) weigh(name, usage string, n broker.Needs, note string) Ability {
 	a := Ability{Name: name, Usage: usage, Note: note}
 	var missingTags []string
 	for _, t := range n.Tags {
 		switch {
 		case r.Tags == nil:
 			a.Untried = append(a.Untried, fmt.Sprintf("the %q tag (the management API did not answer)", t))
-		case !HasTag(r.Tags, t):
+		case !broker.HasTag(r.Tags, t):
 			a.Missing = append(a.Missing, fmt.Sprintf("the %q tag", t))
 			missingTags = append(missingTags, t)
 		}
@@ -148,7 +150,7 @@ func (r *Report) weigh(name, usage string, n Needs, note string) Ability {
 	permsShort := false
 	for _, need := range []struct {
 		perm string
-		ms   []Match
+		ms   []broker.Match
 	}{{"configure", n.Configure}, {"write", n.Write}, {"read", n.Read}} {
 		for _, m := range need.ms {
 			p, ok := r.permission(need.perm, m)
@@ -165,7 +167,7 @@ func (r *Report) weigh(name, usage string, n Needs, note string) Ability {
 		}
 	}
 	if len(missingTags) > 0 {
-		a.Commands = append(a.Commands, TagsCommand(r.User, r.Tags, missingTags...))
+		a.Commands = append(a.Commands, broker.TagsCommand(r.User, r.Tags, missingTags...))
 	}
 	if permsShort {
 		a.Commands = append(a.Commands, n.PermissionsCommand(r.Vhost, r.User))
@@ -197,7 +199,7 @@ func (a *Ability) weighPlugin(state string) {
 }
 
 // permission finds the probe that answers for a match.
-func (r *Report) permission(perm string, m Match) (Permission, bool) {
+func (r *Report) permission(perm string, m broker.Match) (Permission, bool) {
 	for _, p := range r.Permissions {
 		if p.Perm == perm && p.match == m {
 			return p, true

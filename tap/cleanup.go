@@ -4,9 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"sort"
 	"strings"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Orphan is what a crashed tap session left on a broker. A session is
@@ -36,7 +37,7 @@ func (o Orphan) String() string {
 }
 
 // FindOrphans lists leftovers of dead tap sessions in a vhost.
-func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) {
+func FindOrphans(ctx context.Context, a *broker.Admin, vhost string) ([]Orphan, error) {
 	byBase := map[string]*Orphan{}
 	get := func(name string) *Orphan {
 		base, ok := BaseOf(name)
@@ -50,9 +51,9 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 	}
 	live := map[string]bool{}
 
-	shovels, err := a.rh.ListShovelsIn(vhost)
+	shovels, err := a.DefinedShovels(ctx, vhost)
 	if err != nil {
-		return nil, a.explainNeed("listing shovel definitions", need{tag: "policymaker"}, err)
+		return nil, err
 	}
 	for _, sh := range shovels {
 		if o := get(sh.Name); o != nil {
@@ -62,7 +63,7 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 	// Queues are listed after shovels: a session creates its tap queue
 	// before its shovel, so a shovel seen above has its tap queue visible
 	// here if its session is alive.
-	queues, err := a.shoveltapQueues(vhost)
+	queues, err := a.QueueNamesWithPrefix(ctx, vhost, broker.Prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -77,12 +78,12 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 			o.Queues = append(o.Queues, q)
 		}
 	}
-	exchanges, err := a.rh.ListExchangesIn(vhost)
+	exchanges, err := a.Exchanges(ctx, vhost)
 	if err != nil {
-		return nil, a.explain("listing exchanges", err)
+		return nil, err
 	}
 	for _, x := range exchanges {
-		if !strings.HasPrefix(x.Name, Prefix) {
+		if !strings.HasPrefix(x.Name, broker.Prefix) {
 			continue
 		}
 		if _, marker := firehoseMarkerBase(x.Name); marker {
@@ -106,50 +107,23 @@ func FindOrphans(ctx context.Context, a *Admin, vhost string) ([]Orphan, error) 
 	return out, nil
 }
 
-// shoveltapQueues lists queue names with shoveltap's prefix, filtered by the
-// broker so a vhost with thousands of queues costs one small answer.
-func (a *Admin) shoveltapQueues(vhost string) ([]string, error) {
-	var names []string
-	for page := 1; ; page++ {
-		params := url.Values{
-			"page":      {fmt.Sprint(page)},
-			"page_size": {"500"},
-			"name":      {"^" + Prefix},
-			"use_regex": {"true"},
-			"columns":   {"name"},
-		}
-		res, err := a.rh.PagedListQueuesWithParametersIn(vhost, params)
-		if err != nil {
-			return nil, a.explain("listing queues", err)
-		}
-		for _, q := range res.Items {
-			if strings.HasPrefix(q.Name, Prefix) {
-				names = append(names, q.Name)
-			}
-		}
-		if page >= res.PageCount {
-			return names, nil
-		}
-	}
-}
-
 // Remove deletes the orphan's objects: shovels first, so nothing copies into
 // queues that are about to go.
-func (o Orphan) Remove(a *Admin) error {
+func (o Orphan) Remove(ctx context.Context, a *broker.Admin) error {
 	var errs []error
 	for _, s := range o.Shovels {
-		if err := a.DeleteShovel(o.Vhost, s); err != nil {
+		if err := a.DeleteShovel(ctx, o.Vhost, s); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	for _, q := range o.Queues {
-		if _, err := a.rh.DeleteQueue(o.Vhost, q); err != nil {
-			errs = append(errs, a.explainNeed(fmt.Sprintf("deleting queue %q", q), need{perm: "configure", kind: "queue", name: q}, err))
+		if err := a.DeleteQueue(ctx, o.Vhost, q); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	for _, x := range o.Exchanges {
-		if _, err := a.rh.DeleteExchange(o.Vhost, x); err != nil {
-			errs = append(errs, a.explainNeed(fmt.Sprintf("deleting exchange %q", x), need{perm: "configure", kind: "exchange", name: x}, err))
+		if err := a.DeleteExchange(ctx, o.Vhost, x); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)

@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -101,13 +102,13 @@ func TestClusterRollingRestartKeepsTheTap(t *testing.T) {
 	one.API = taptest.ClusterNodes[1].API
 	for _, c := range []struct {
 		name string
-		ep   tap.Endpoint
+		ep   broker.Endpoint
 	}{{"every node given", all}, {"nodes from the API", one}} {
 		t.Run(c.name, func(t *testing.T) { rollingRestart(t, c.ep) })
 	}
 }
 
-func rollingRestart(t *testing.T, ep tap.Endpoint) {
+func rollingRestart(t *testing.T, ep broker.Endpoint) {
 	nodes := taptest.ClusterNodes
 	x := taptest.Exchange(t, taptest.NodeEndpoint(t, nodes[0]), "topic")
 	classic := declareOn(t, nodes[1], x, "classic", "c.#")
@@ -178,5 +179,5 @@ func TestClusterAPINodeWithoutShovelPlugin(t *testing.T) {
 	if !strings.Contains(err.Error(), "rabbitmq-plugins enable rabbitmq_shovel") {
 		t.Errorf("error does not name the fix: %v", err)
 	}
-	taptest.WaitClean(t, all, tap.Prefix+"it-noshovelnode-", 10*time.Second)
+	taptest.WaitClean(t, all, broker.Prefix+"it-noshovelnode-", 10*time.Second)
 }

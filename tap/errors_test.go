@@ -9,11 +9,12 @@ import (
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // openErr opens a tap that must fail and returns the error text.
-func openErr(t *testing.T, ep tap.Endpoint, exchange string, sources ...tap.Source) string {
+func openErr(t *testing.T, ep broker.Endpoint, exchange string, sources ...tap.Source) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -32,9 +33,9 @@ func openErr(t *testing.T, ep tap.Endpoint, exchange string, sources ...tap.Sour
 	return err.Error()
 }
 
-func withURL(t *testing.T, raw, api string) tap.Endpoint {
+func withURL(t *testing.T, raw, api string) broker.Endpoint {
 	t.Helper()
-	ep, err := tap.ResolveEndpoint(raw, api, func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint(raw, api, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestErrorsAreClearAndActionable(t *testing.T) {
 
 	t.Run("wrong password", func(t *testing.T) {
 		bad := withURL(t, "amqp://guest:Secr3t-Wr0ng@"+ep.Address()+"/", ep.API)
-		wantAll(t, openErr(t, bad, x), `refused user "guest"`, "wrong username or password", tap.EnvPassword)
+		wantAll(t, openErr(t, bad, x), `refused user "guest"`, "wrong username or password", broker.EnvPassword)
 	})
 	t.Run("broker unreachable", func(t *testing.T) {
 		bad := withURL(t, "amqp://guest:guest@"+host+":1/", ep.API)
@@ -89,7 +90,7 @@ func TestErrorsAreClearAndActionable(t *testing.T) {
 
 // userWithTags creates a throwaway user with full permissions on the vhost
 // and the given tags, deleted when the test ends.
-func userWithTags(t *testing.T, ep tap.Endpoint, tags ...string) tap.Endpoint {
+func userWithTags(t *testing.T, ep broker.Endpoint, tags ...string) broker.Endpoint {
 	t.Helper()
 	rh := taptest.Admin(t, ep)
 	name := taptest.Name("user")

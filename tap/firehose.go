@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // The firehose (RabbitMQ's per-vhost tracing) is the only way to see what is
@@ -38,13 +38,13 @@ const (
 // publishes through the default exchange ("publish.") and through every
 // exchange bound to the queue. Which of them reached the queue is decided
 // per message from the trace's routed_queues.
-func firehosePoints(api sourceLookup, vhost string, sources []Source) ([]tapPoint, error) {
+func firehosePoints(ctx context.Context, api sourceLookup, vhost string, sources []Source) ([]tapPoint, error) {
 	var points []tapPoint
 	for _, src := range sources {
 		if src.Queue == "" {
 			return nil, fmt.Errorf("--firehose shows what is routed to queues, also through the default exchange: use it with --queue, not --exchange %q", src.Exchange)
 		}
-		bs, err := api.queueBindings(vhost, src.Queue)
+		bs, err := api.QueueBindings(ctx, vhost, src.Queue)
 		if err != nil {
 			return nil, err
 		}
@@ -67,15 +67,15 @@ func firehosePoints(api sourceLookup, vhost string, sources []Source) ([]tapPoin
 // leaves this session's marker. warn is told about the cost before tracing
 // is turned on. Tracing is a per-node switch: a message is traced by the
 // node whose connection published it, so every node of a cluster needs it.
-func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
+func (s *Session) acquireFirehose(ctx context.Context, ch *amqp.Channel, warn func(string)) error {
 	vhost := s.cfg.Endpoint.Vhost
-	var off []*Admin
-	for _, n := range s.admin.nodeAdmins() {
-		tracing, err := n.vhostTracing(context.Background(), vhost)
+	var off []*broker.Admin
+	for _, n := range s.admin.NodeAdmins() {
+		tracing, err := n.VhostTracing(ctx, vhost)
 		switch {
 		case err != nil && n != s.admin:
 			if warn != nil {
-				warn(fmt.Sprintf("cannot read tracing through %s (%v): if it is off on that node, messages published through it are not seen", n.ep.API, err))
+				warn(fmt.Sprintf("cannot read tracing through %s (%v): if it is off on that node, messages published through it are not seen", n.Endpoint().API, err))
 			}
 		case err != nil:
 			return err
@@ -83,7 +83,7 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 			off = append(off, n)
 		}
 	}
-	if len(off) > 0 && !HasTag(s.info.Tags, "administrator") {
+	if len(off) > 0 && !broker.HasTag(s.info.Tags, "administrator") {
 		return tracingRefusal(s.cfg.Endpoint, s.info.Tags)
 	}
 	marker := s.names.Base + markerUse
@@ -93,7 +93,7 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	// The marker goes first, so a crash right after turning tracing on
 	// still leaves the word that shoveltap did it.
 	if err := ch.ExchangeDeclare(marker, amqp.ExchangeFanout, false, false, false, false, nil); err != nil {
-		return explainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the firehose marker %q", marker), err)
+		return broker.ExplainAMQP(s.cfg.Endpoint, fmt.Sprintf("declaring the firehose marker %q", marker), err)
 	}
 	if len(off) == 0 {
 		return nil
@@ -102,7 +102,7 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 		warn(fmt.Sprintf("turning on the firehose (tracing) for vhost %q: every message published in it is copied to %s, which costs the broker on every publish; shoveltap turns it off when it exits (or, after a crash, on the next start or `shoveltap cleanup`)", vhost, traceExchange))
 	}
 	for _, n := range off {
-		if err := n.switchTracing(vhost, true); err != nil {
+		if err := n.SwitchTracing(ctx, vhost, true); err != nil {
 			return err
 		}
 	}
@@ -110,24 +110,14 @@ func (s *Session) acquireFirehose(ch *amqp.Channel, warn func(string)) error {
 	return nil
 }
 
-// setTracing switches the vhost's tracing flag, keeping its description and
-// tags (the PUT replaces the vhost's settings).
-func (a *Admin) setTracing(vhost string, info *rabbithole.VhostInfo, on bool) error {
-	settings := rabbithole.VhostSettings{Description: info.Description, Tags: info.Tags, Tracing: on}
-	if _, err := a.rh.PutVhost(vhost, settings); err != nil {
-		return a.explainNeed(fmt.Sprintf("switching tracing for vhost %q", vhost), need{tag: "administrator"}, err)
-	}
-	return nil
-}
-
 // ReleaseFirehose turns tracing off when shoveltap turned it on and no live
 // shoveltap uses it any more, and removes the markers of sessions that are
 // gone. self is the releasing session's base ("" for cleanup). It returns
 // what it did (or, without apply, what it would do), for the user.
-func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bool) ([]string, error) {
-	xs, err := a.rh.ListExchangesIn(vhost)
+func ReleaseFirehose(ctx context.Context, a *broker.Admin, vhost, self string, apply bool) ([]string, error) {
+	xs, err := a.Exchanges(ctx, vhost)
 	if err != nil {
-		return nil, a.explain("listing exchanges", err)
+		return nil, err
 	}
 	type marker struct{ name, base string }
 	var markers []marker
@@ -139,7 +129,7 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 	if len(markers) == 0 {
 		return nil, nil
 	}
-	live, err := a.liveBases(vhost)
+	live, err := liveBases(ctx, a, vhost)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +145,11 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 	// may turn it off, so for anyone else the markers that say so stay,
 	// for an administrator's cleanup.
 	// Per node, as it was turned on.
-	var onNodes []*Admin
+	var onNodes []*broker.Admin
 	canSwitch := true
 	if turnedOn && liveUsers == 0 {
-		for _, n := range a.nodeAdmins() {
-			on, err := n.vhostTracing(ctx, vhost)
+		for _, n := range a.NodeAdmins() {
+			on, err := n.VhostTracing(ctx, vhost)
 			if err != nil {
 				return nil, err
 			}
@@ -168,11 +158,11 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 			}
 		}
 		if len(onNodes) > 0 {
-			tags, err := a.userTags(ctx)
+			tags, err := a.UserTags(ctx)
 			if err != nil {
 				return nil, err
 			}
-			canSwitch = HasTag(tags, "administrator")
+			canSwitch = broker.HasTag(tags, "administrator")
 		}
 	}
 	var did []string
@@ -188,24 +178,24 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 		if !apply {
 			continue
 		}
-		if _, err := a.rh.DeleteExchange(vhost, m.name); err != nil {
-			return did, a.explain(fmt.Sprintf("deleting firehose marker %q", m.name), err)
+		if err := a.DeleteExchange(ctx, vhost, m.name); err != nil {
+			return did, fmt.Errorf("deleting firehose marker: %w", err)
 		}
 	}
 	switch {
 	case len(onNodes) == 0:
 	case !canSwitch:
-		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone and costs every publish there; only an administrator may turn it off: rabbitmqctl trace_off -p %s (or shoveltap cleanup --yes as an administrator)", vhost, shellQuote(vhost)))
+		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone and costs every publish there; only an administrator may turn it off: rabbitmqctl trace_off -p %s (or shoveltap cleanup --yes as an administrator)", vhost, broker.ShellQuote(vhost)))
 	case !apply:
 		did = append(did, fmt.Sprintf("the firehose (tracing) of vhost %q was turned on by a shoveltap that is gone; cleanup --yes turns it off", vhost))
 	default:
 		for _, n := range onNodes {
-			if err := n.switchTracing(vhost, false); err != nil {
+			if err := n.SwitchTracing(ctx, vhost, false); err != nil {
 				return did, err
 			}
 		}
 		where := ""
-		if len(a.ep.APIs()) > 1 {
+		if len(a.Endpoint().APIs()) > 1 {
 			where = fmt.Sprintf(" on %d node(s)", len(onNodes))
 		}
 		did = append(did, fmt.Sprintf("turned the firehose (tracing) off for vhost %q%s, which shoveltap had turned on", vhost, where))
@@ -214,7 +204,7 @@ func ReleaseFirehose(ctx context.Context, a *Admin, vhost, self string, apply bo
 }
 
 func firehoseMarkerBase(name string) (string, bool) {
-	if !strings.HasPrefix(name, Prefix) || strings.HasPrefix(name, MirrorPrefix) {
+	if !strings.HasPrefix(name, broker.Prefix) || strings.HasPrefix(name, broker.MirrorPrefix) {
 		return "", false
 	}
 	for _, suffix := range []string{markerOn, markerUse} {
@@ -226,8 +216,8 @@ func firehoseMarkerBase(name string) (string, bool) {
 }
 
 // liveBases lists sessions whose exclusive tap queue exists.
-func (a *Admin) liveBases(vhost string) (map[string]bool, error) {
-	queues, err := a.shoveltapQueues(vhost)
+func liveBases(ctx context.Context, a *broker.Admin, vhost string) (map[string]bool, error) {
+	queues, err := a.QueueNamesWithPrefix(ctx, vhost, broker.Prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -305,4 +295,14 @@ func asInt(v any) int64 {
 		return int64(x)
 	}
 	return 0
+}
+
+// tracingRefusal is the error for a user who may not turn the firehose on,
+// found before anything is created.
+func tracingRefusal(ep broker.Endpoint, tags []string) *broker.Refusal {
+	return &broker.Refusal{
+		Doing: fmt.Sprintf("turning on the firehose (tracing) of vhost %q", ep.Vhost), Broker: ep.Address(),
+		User: ep.User, Vhost: ep.Vhost, Tag: "administrator", Has: tags,
+		Else: fmt.Sprintf("or have an administrator turn tracing on for the vhost (rabbitmqctl trace_on -p %s; it costs every publish there), after which the management tag is enough", broker.ShellQuote(ep.Vhost)),
+	}
 }

@@ -9,10 +9,11 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-func tracing(t *testing.T, ep tap.Endpoint) bool {
+func tracing(t *testing.T, ep broker.Endpoint) bool {
 	t.Helper()
 	info, err := taptest.Admin(t, ep).GetVhost(ep.Vhost)
 	if err != nil {

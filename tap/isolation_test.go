@@ -12,15 +12,16 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // makeOrphan leaves on admin's vhost what a crashed tap leaves (a shovel
 // definition, its source queue, an unbound exchange), as an
 // administrator, and removes whatever of it is left when the test ends.
-func makeOrphan(t *testing.T, admin tap.Endpoint) string {
+func makeOrphan(t *testing.T, admin broker.Endpoint) string {
 	t.Helper()
-	base := tap.Prefix + "it-orphan-" + strings.TrimPrefix(taptest.Name("o"), "test-o-")[:6]
+	base := broker.Prefix + "it-orphan-" + strings.TrimPrefix(taptest.Name("o"), "test-o-")[:6]
 	rh := taptest.Admin(t, admin)
 	if _, err := rh.DeclareQueue(admin.Vhost, base+"-src-0", rabbithole.QueueSettings{Durable: true}); err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func makeOrphan(t *testing.T, admin tap.Endpoint) string {
 	return base
 }
 
-func removeAsAdmin(t *testing.T, admin tap.Endpoint, base string) {
+func removeAsAdmin(t *testing.T, admin broker.Endpoint, base string) {
 	rh := taptest.Admin(t, admin)
 	_, _ = rh.DeleteShovel(admin.Vhost, base+"-0")
 	_, _ = rh.DeleteQueue(admin.Vhost, base+"-src-0")
@@ -47,18 +48,18 @@ func removeAsAdmin(t *testing.T, admin tap.Endpoint, base string) {
 }
 
 // cleanupAs runs what `shoveltap cleanup --yes` runs, as user.
-func cleanupAs(user tap.Endpoint) ([]tap.Orphan, error) {
-	a, err := tap.NewAdmin(user)
+func cleanupAs(user broker.Endpoint) ([]tap.Orphan, error) {
+	a, err := broker.NewAdmin(user)
 	if err != nil {
 		return nil, err
 	}
 	orphans, err := tap.FindOrphans(context.Background(), a, user.Vhost)
 	if err != nil {
-		return nil, tap.WithNeeds(err, tap.CleanupNeeds())
+		return nil, broker.WithNeeds(err, tap.CleanupNeeds())
 	}
 	for _, o := range orphans {
-		if err := o.Remove(a); err != nil {
-			return orphans, tap.WithNeeds(err, tap.CleanupNeeds())
+		if err := o.Remove(context.Background(), a); err != nil {
+			return orphans, broker.WithNeeds(err, tap.CleanupNeeds())
 		}
 	}
 	return orphans, nil
@@ -76,7 +77,7 @@ func bases(orphans []tap.Orphan) []string {
 func TestLeastPrivilegeCleanup(t *testing.T) {
 	admin := taptest.Vhost(t, taptest.Endpoint(t))
 	full := taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^$", Read: "^$"}
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		base := makeOrphan(t, admin)
 		defer removeAsAdmin(t, admin, base)
 		orphans, err := cleanupAs(u[0])

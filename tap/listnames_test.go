@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -19,27 +19,27 @@ func TestListNames(t *testing.T) {
 	x := taptest.Exchange(t, ep, "topic")
 	q := taptest.Queue(t, ep, x, "#")
 	ch := taptest.Channel(t, ep)
-	own := tap.Prefix + "test-listnames"
+	own := broker.Prefix + "test-listnames"
 	if err := ch.ExchangeDeclare(own, "fanout", false, true, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	rh := taptest.Admin(t, ep)
 	t.Cleanup(func() { _, _ = rh.DeleteExchange(ep.Vhost, own) })
 
-	admin, err := tap.NewAdmin(ep)
+	admin, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	xs, err := admin.ListNames(ctx, ep.Vhost, tap.KindExchange)
+	xs, err := admin.ListNames(ctx, ep.Vhost, broker.KindExchange)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !slices.Contains(xs, x) || !slices.Contains(xs, "amq.topic") || slices.Contains(xs, "") || slices.Contains(xs, own) {
 		t.Errorf("exchanges %v: want %s and amq.topic, not the default exchange or %s", xs, x, own)
 	}
-	qs, err := admin.ListNames(ctx, ep.Vhost, tap.KindQueue)
+	qs, err := admin.ListNames(ctx, ep.Vhost, broker.KindQueue)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,16 +52,16 @@ func TestListNames(t *testing.T) {
 	}
 	bad := ep
 	bad.Password = "wrong"
-	badAdmin, err := tap.NewAdmin(bad)
+	badAdmin, err := broker.NewAdmin(bad)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := badAdmin.ListNames(ctx, ep.Vhost, tap.KindQueue); err == nil || !strings.Contains(err.Error(), "401") {
+	if _, err := badAdmin.ListNames(ctx, ep.Vhost, broker.KindQueue); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Errorf("wrong password: %v", err)
 	}
 	ended, stop := context.WithCancel(context.Background())
 	stop()
-	if _, err := admin.ListNames(ended, ep.Vhost, tap.KindQueue); err == nil {
+	if _, err := admin.ListNames(ended, ep.Vhost, broker.KindQueue); err == nil {
 		t.Error("listed with an ended context")
 	}
 }

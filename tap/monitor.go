@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // monitor watches the running tap through the management API: it restarts
@@ -31,10 +33,10 @@ func (s *Session) monitor(ctx context.Context) {
 		if s.statsOff {
 			continue // no counters to read (Status.DroppedUnknown)
 		}
-		s.countDropped()
+		s.countDropped(ctx)
 		// Sampling, the tap sees only part of a queue's traffic by design.
 		if !s.cfg.Firehose && !s.sampling() {
-			s.checkQueueRates(unexplained)
+			s.checkQueueRates(ctx, unexplained)
 		}
 	}
 }
@@ -56,7 +58,7 @@ func newUnexplainedTraffic() *unexplainedTraffic {
 // tap receives for it. Messages published to the queue through the default
 // exchange (Celery's default) pass no binding, so the tap cannot see them:
 // when the queue is clearly busier, say so, with the way out.
-func (s *Session) checkQueueRates(u *unexplainedTraffic) {
+func (s *Session) checkQueueRates(ctx context.Context, u *unexplainedTraffic) {
 	now := time.Now()
 	elapsed := now.Sub(u.at).Seconds()
 	u.at = now
@@ -70,7 +72,7 @@ func (s *Session) checkQueueRates(u *unexplainedTraffic) {
 	for _, q := range s.tappedQueues() {
 		ours := float64(seen[q]-u.seen[q]) / max(elapsed, 0.001)
 		u.seen[q] = seen[q]
-		info, err := s.admin.Queue(s.cfg.Endpoint.Vhost, q)
+		info, err := s.admin.Queue(ctx, s.cfg.Endpoint.Vhost, q)
 		if err != nil {
 			continue
 		}
@@ -109,7 +111,7 @@ const statsSettle = 11 * time.Second
 // countDropped reads what the tap's bounded queues dropped from their head.
 // The tap queue is re-created after a reconnect, restarting its counters,
 // so the session banks its last figure then (see bankDropped).
-func (s *Session) countDropped() {
+func (s *Session) countDropped(ctx context.Context) {
 	counts := map[string]uint64{}
 	full := map[string]bool{}
 	published := map[string]int64{}
@@ -118,7 +120,7 @@ func (s *Session) countDropped() {
 		if q == s.names.TapQueue() {
 			a, vhost = s.tapAdmin, s.tapEndpoint().Vhost
 		}
-		c, ok, err := a.QueueCounters(vhost, q)
+		c, ok, err := a.QueueCounters(ctx, vhost, q)
 		if err != nil || !ok {
 			continue
 		}
@@ -247,20 +249,20 @@ func (s *Session) queueNames() []string {
 // whose definition was removed. A shovel that stops without either sign
 // is caught by the heartbeats, which re-create the tap.
 func (s *Session) restartTerminatedShovels(ctx context.Context, statusAPI *bool) {
-	var states []ShovelState
+	var states []broker.ShovelState
 	var err error
 	if *statusAPI {
 		states, err = s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
-		var r *Refusal
+		var r *broker.Refusal
 		*statusAPI = !errors.As(err, &r)
 	}
 	if !*statusAPI {
-		states, err = s.admin.definedShovels(s.cfg.Endpoint.Vhost)
+		states, err = s.admin.DefinedShovels(ctx, s.cfg.Endpoint.Vhost)
 	}
 	if err != nil {
 		return
 	}
-	byName := map[string]ShovelState{}
+	byName := map[string]broker.ShovelState{}
 	for _, st := range states {
 		byName[st.Name] = st
 	}

@@ -6,15 +6,9 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
-
-// Prefix starts the name of everything shoveltap creates on a broker, so an
-// operator recognises it and cleanup finds it.
-const Prefix = "shoveltap-"
-
-// MirrorPrefix starts the names of `shoveltap setup`'s lasting objects,
-// which sweeps and cleanups of taps leave alone.
-const MirrorPrefix = "shoveltap-mirror-"
 
 // Names are the broker-side names of one tap session. The base carries the
 // host and a random part, so two operators never collide. For source i:
@@ -45,7 +39,7 @@ func NewNames(host string) (Names, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return Names{}, fmt.Errorf("making a tap name: %w", err)
 	}
-	return Names{Base: Prefix + cleanHost(host) + "-" + hex.EncodeToString(b[:])}, nil
+	return Names{Base: broker.Prefix + cleanHost(host) + "-" + hex.EncodeToString(b[:])}, nil
 }
 
 func (n Names) SourceQueue(i int) string   { return n.SourceQueueOf(0, i) }
@@ -83,11 +77,11 @@ var nameShapes = []*regexp.Regexp{
 func BaseOf(name string) (string, bool) {
 	// The lasting mirror of `shoveltap setup` shares the prefix but is
 	// nobody's temporary tap: never claim its objects.
-	if !strings.HasPrefix(name, Prefix) || strings.HasPrefix(name, MirrorPrefix) {
+	if !strings.HasPrefix(name, broker.Prefix) || strings.HasPrefix(name, broker.MirrorPrefix) {
 		return "", false
 	}
 	for _, shape := range nameShapes {
-		if m := shape.FindStringSubmatch(name); m != nil && len(m[1]) > len(Prefix) {
+		if m := shape.FindStringSubmatch(name); m != nil && len(m[1]) > len(broker.Prefix) {
 			return m[1], true
 		}
 	}

@@ -15,3 +15,18 @@ func TestBaseOf(t *testing.T) {
 		}
 	}
 }
+
+func TestGenerationNamesBelongToTheirSession(t *testing.T) {
+	n := Names{Base: "shoveltap-ops1-a1b2c3"}
+	for _, name := range []string{n.SourceQueueOf(3, 0), n.HeartbeatOf(12, 4), n.DeadLetterExchange()} {
+		if base, ok := BaseOf(name); !ok || base != n.Base {
+			t.Errorf("BaseOf(%q) = %q, %v", name, base, ok)
+		}
+	}
+	if n.SourceQueueOf(0, 1) != n.SourceQueue(1) {
+		t.Error("generation 0 keeps the original names")
+	}
+	if n.SourceQueueOf(1, 0) == n.SourceQueueOf(0, 0) {
+		t.Error("a new generation needs new queues")
+	}
+}

@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -24,7 +25,7 @@ import (
 
 // tapWorks opens a tap, sees one message published to exchange x by an
 // administrator, and closes it.
-func tapWorks(t *testing.T, cfg tap.Config, publisher tap.Endpoint, x, key string) error {
+func tapWorks(t *testing.T, cfg tap.Config, publisher broker.Endpoint, x, key string) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -51,7 +52,7 @@ func tapWorks(t *testing.T, cfg tap.Config, publisher tap.Endpoint, x, key strin
 
 // noPasswordInShovel checks that the stored shovel definition holds no
 // password of the tapped broker's user.
-func noPasswordInShovel(t *testing.T, admin tap.Endpoint, name, password string) {
+func noPasswordInShovel(t *testing.T, admin broker.Endpoint, name, password string) {
 	t.Helper()
 	p, err := taptest.Admin(t, admin).GetRuntimeParameter("shovel", admin.Vhost, name)
 	if err != nil {
@@ -72,7 +73,7 @@ func TestLeastPrivilegeShovelTap(t *testing.T) {
 	admin := taptest.Vhost(t, taptest.Endpoint(t))
 	x := taptest.Exchange(t, admin, "topic")
 	full := taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, admin, x, "k")
 	}
 	documented := "rabbitmqctl set_permissions -p " + admin.Vhost + " "
@@ -87,7 +88,7 @@ func TestLeastPrivilegeShovelTap(t *testing.T) {
 	})
 	// The command in every permission error is the README's, exactly.
 	u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"})
-	err := try(t, []tap.Endpoint{u})
+	err := try(t, []broker.Endpoint{u})
 	want := documented + u.User + ` '^shoveltap-' '^shoveltap-' '^(shoveltap-|` + quote(x) + `$)'`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("the command is not the documented one:\n got %v\nwant %s", err, want)
@@ -101,7 +102,7 @@ func TestLeastPrivilegeQueueTap(t *testing.T) {
 	x := taptest.Exchange(t, admin, "topic")
 	q := taptest.Queue(t, admin, x, "order.#")
 	full := taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], Sources: []tap.Source{{Queue: q}}}, admin, x, "order.paid")
 	}
 	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
@@ -115,7 +116,7 @@ func TestLeastPrivilegeBindingTap(t *testing.T) {
 	admin := taptest.Vhost(t, taptest.Endpoint(t))
 	x := taptest.Exchange(t, admin, "topic")
 	full := taptest.Grant{Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], NoShovel: true, Sources: []tap.Source{{Exchange: x, Key: "#"}}}, admin, x, "k")
 	}
 	taptest.CheckLeastPrivilege(t, []taptest.Party{{Admin: admin, Full: full}}, try, []taptest.Less{
@@ -135,7 +136,7 @@ func TestLeastPrivilegeFirehose(t *testing.T) {
 		t.Fatal(err)
 	}
 	read := "^(shoveltap-|amq\\.rabbitmq\\.trace$)"
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], Firehose: true, Sources: []tap.Source{{Queue: "celery"}}}, admin, "", "celery")
 	}
 	t.Run("tracing off", func(t *testing.T) {
@@ -164,7 +165,7 @@ func TestLeastPrivilegeFirehose(t *testing.T) {
 	})
 }
 
-func setTracing(t *testing.T, ep tap.Endpoint, on bool) {
+func setTracing(t *testing.T, ep broker.Endpoint, on bool) {
 	t.Helper()
 	if _, err := taptest.Admin(t, ep).PutVhost(ep.Vhost, rabbithole.VhostSettings{Description: "shoveltap test", Tracing: on}); err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func TestLeastPrivilegeTapURL(t *testing.T) {
 		{Admin: prod, Full: taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^(shoveltap-|" + quote(x) + "$)"}},
 		{Admin: other, Full: own},
 	}
-	try := func(t *testing.T, u []tap.Endpoint) error {
+	try := func(t *testing.T, u []broker.Endpoint) error {
 		return tapWorks(t, tap.Config{Endpoint: u[0], TapEndpoint: &u[1], Sources: []tap.Source{{Exchange: x, Key: "#"}}}, prod, x, "k")
 	}
 	taptest.CheckLeastPrivilege(t, parties, try, []taptest.Less{
@@ -204,14 +205,14 @@ func TestLeastPrivilegePicker(t *testing.T) {
 	admin := taptest.Vhost(t, taptest.Endpoint(t))
 	x := taptest.Exchange(t, admin, "topic")
 	full := taptest.Grant{Tags: []string{"management"}, Configure: "^$", Write: "^$", Read: "^$"}
-	try := func(t *testing.T, u []tap.Endpoint) error {
-		a, err := tap.NewAdmin(u[0])
+	try := func(t *testing.T, u []broker.Endpoint) error {
+		a, err := broker.NewAdmin(u[0])
 		if err != nil {
 			return err
 		}
-		rs, err := a.Resources(u[0].Vhost)
+		rs, err := a.Resources(context.Background(), u[0].Vhost)
 		if err != nil {
-			return tap.WithNeeds(err, tap.PickerNeeds())
+			return broker.WithNeeds(err, tap.PickerNeeds())
 		}
 		for _, r := range rs {
 			if r.Name == x {
@@ -239,7 +240,7 @@ func TestRemovedShovelIsRestartedWithoutMonitoring(t *testing.T) {
 	}
 	defer func() {
 		_ = s.Close(context.Background())
-		taptest.WaitClean(t, admin, tap.Prefix, 10*time.Second)
+		taptest.WaitClean(t, admin, broker.Prefix, 10*time.Second)
 	}()
 	rh := taptest.Admin(t, admin)
 	if _, err := rh.DeleteShovel(admin.Vhost, s.Names().Shovel(0)); err != nil {

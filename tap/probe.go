@@ -7,13 +7,14 @@ import (
 	"fmt"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
-// Answers of a probe.
+// Answers of a probe, the same words as the broker checks'.
 const (
-	Yes     = "yes"
-	No      = "no"
-	Unknown = "unknown"
+	Yes     = broker.Yes
+	No      = broker.No
+	Unknown = broker.Unknown
 )
 
 // prober tries a user's permissions over AMQP with objects that die with
@@ -21,7 +22,7 @@ const (
 // an auto-delete exchange bound to one of them. Each try gets a channel of
 // its own, since a refusal closes the channel it happened on.
 type prober struct {
-	ep   Endpoint
+	ep   broker.Endpoint
 	conn *amqp.Connection
 	// tapQueue and tapExchange are named like a --no-shovel tap's, so
 	// that an exchange left by a crash mid-check is found by cleanup;
@@ -31,14 +32,14 @@ type prober struct {
 	declared                           map[string]bool
 }
 
-func newProber(conn *amqp.Connection, ep Endpoint, names Names) *prober {
+func newProber(conn *amqp.Connection, ep broker.Endpoint, names Names) *prober {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	random := hex.EncodeToString(b[:])
 	return &prober{
 		ep: ep, conn: conn,
 		tapQueue: names.TapQueue(), tapExchange: names.Exchange(0),
-		mirrorQueue: MirrorPrefix + "check-" + random,
+		mirrorQueue: broker.MirrorPrefix + "check-" + random,
 		key:         "shoveltap.check." + random,
 		declared:    map[string]bool{},
 	}
@@ -56,7 +57,7 @@ func (p *prober) try(doing string, f func(ch *amqp.Channel) error) (string, erro
 	if err == nil {
 		return Yes, nil
 	}
-	if r := RefusalOf(p.ep, doing, err); r != nil {
+	if r := broker.RefusalOf(p.ep, doing, err); r != nil {
 		return No, r
 	}
 	return Unknown, err
@@ -83,7 +84,7 @@ func (p *prober) writeQueue(name string) (string, error) {
 	res, err := p.try(fmt.Sprintf("binding queue %q", name), func(ch *amqp.Channel) error {
 		return ch.QueueBind(name, p.key, "amq.direct", false, nil)
 	})
-	var r *Refusal
+	var r *broker.Refusal
 	if res == No && errors.As(err, &r) && r.Name != name {
 		return Yes, nil
 	}

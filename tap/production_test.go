@@ -10,6 +10,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -37,7 +38,7 @@ func TestEveryFailedStepLeavesNothing(t *testing.T) {
 			if !strings.Contains(err.Error(), "injected failure") {
 				t.Errorf("step %q: unexpected error %v", step, err)
 			}
-			taptest.WaitClean(t, ep, tap.Prefix+host+"-", 5*time.Second)
+			taptest.WaitClean(t, ep, broker.Prefix+host+"-", 5*time.Second)
 		})
 	}
 }
@@ -59,14 +60,14 @@ func TestAPIOfAnotherBrokerIsRefused(t *testing.T) {
 			t.Errorf("error %q does not say %q", err, want)
 		}
 	}
-	taptest.WaitClean(t, ep, tap.Prefix+"it-mixed-", time.Second)
-	taptest.WaitClean(t, bare, tap.Prefix+"it-mixed-", time.Second)
+	taptest.WaitClean(t, ep, broker.Prefix+"it-mixed-", time.Second)
+	taptest.WaitClean(t, bare, broker.Prefix+"it-mixed-", time.Second)
 }
 
 // --api with a trailing slash is the same API.
 func TestAPIWithTrailingSlash(t *testing.T) {
 	base := taptest.Endpoint(t)
-	ep, err := tap.ResolveEndpoint(base.AMQP.String(), strings.TrimRight(base.API, "/")+"/", func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint(base.AMQP.String(), strings.TrimRight(base.API, "/")+"/", func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestNodesDownOrUnknownAtStart(t *testing.T) {
 	down := fmt.Sprintf("amqp://%s:%s@127.0.0.1:1/%s", ep.User, ep.Password, ep.Vhost)
 	unknown := fmt.Sprintf("amqp://%s:%s@no-such-node.invalid:5672/%s", ep.User, ep.Password, ep.Vhost)
 
-	cluster, err := tap.ResolveCluster([]string{down, unknown, ep.AMQP.String()}, []string{ep.API}, none)
+	cluster, err := broker.ResolveCluster([]string{down, unknown, ep.AMQP.String()}, []string{ep.API}, none)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +124,7 @@ func TestNodesDownOrUnknownAtStart(t *testing.T) {
 		{down, []string{"cannot reach the broker at 127.0.0.1:1", "check --url"}},
 		{unknown, []string{"no-such-node.invalid", "check --url"}},
 	} {
-		one, err := tap.ResolveCluster([]string{c.url}, []string{ep.API}, none)
+		one, err := broker.ResolveCluster([]string{c.url}, []string{ep.API}, none)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +141,7 @@ func TestNodesDownOrUnknownAtStart(t *testing.T) {
 			t.Errorf("error shows the password: %v", err)
 		}
 	}
-	taptest.WaitClean(t, ep, tap.Prefix+"it-nonode-", time.Second)
+	taptest.WaitClean(t, ep, broker.Prefix+"it-nonode-", time.Second)
 }
 
 // Production queues of every type (classic, quorum, stream) are tapped by

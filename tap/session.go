@@ -8,11 +8,13 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Config says what to tap and how.
 type Config struct {
-	Endpoint Endpoint
+	Endpoint broker.Endpoint
 	Sources  []Source
 	Limits   Limits
 	// Prefetch bounds the deliveries in flight to shoveltap; it is also the
@@ -36,7 +38,7 @@ type Config struct {
 	// TapEndpoint, when set, is another broker where the tap queue and the
 	// consumer live (--tap-url), so the tracer's load never lands on the
 	// tapped broker; the shovel carries the messages across.
-	TapEndpoint *Endpoint
+	TapEndpoint *broker.Endpoint
 	// Reconnect re-creates the tap when the broker connection drops; when
 	// false the session fails instead.
 	Reconnect    bool
@@ -117,10 +119,10 @@ func contains(list []string, s string) bool {
 // stream of batches it feeds.
 type Session struct {
 	cfg       Config
-	admin     *Admin
-	tapAdmin  *Admin // the tap broker's API; admin when it is the same
+	admin     *broker.Admin
+	tapAdmin  *broker.Admin // the tap broker's API; admin when it is the same
 	names     Names
-	info      BrokerInfo
+	info      broker.BrokerInfo
 	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
 	stream    *streamTap // a stream read directly, instead of points
 	tracingOn bool       // this session turned the firehose on
@@ -169,7 +171,7 @@ type Session struct {
 func Open(ctx context.Context, cfg Config) (*Session, error) {
 	s, err := open(ctx, cfg)
 	if err != nil {
-		return nil, withNeeds(err, cfg.needsOf)
+		return nil, broker.WithNeedsBy(err, cfg.needsOf)
 	}
 	return s, nil
 }
@@ -182,13 +184,13 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	admin, apiErr := NewAdmin(cfg.Endpoint)
+	admin, apiErr := broker.NewAdmin(cfg.Endpoint)
 	if apiErr != nil && !cfg.Endpoint.X509 {
 		return nil, apiErr
 	}
 	// The AMQP login comes first: its error tells a wrong password apart
 	// from a missing management tag, which the API's 401 cannot.
-	probe, node, err := dialNodes(cfg.Endpoint, names.Base+"-check", 0)
+	probe, node, err := broker.DialNodes(ctx, cfg.Endpoint, names.Base+"-check", 0)
 	if err != nil {
 		return nil, err
 	}
@@ -199,13 +201,13 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 
 	var notes []string
 	var lookup sourceLookup = admin
-	var info BrokerInfo
+	var info broker.BrokerInfo
 	switch {
 	case admin == nil:
 		// x509 login: the management API has no such login.
 		err = errors.New("the login is by x509 certificate, which the management API does not take")
 	default:
-		info, err = admin.Preflight()
+		info, err = admin.Preflight(ctx)
 	}
 	switch {
 	case err != nil && cfg.NoShovel:
@@ -217,7 +219,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	case err != nil:
 		return nil, err
 	case !cfg.NoShovel && !cfg.Firehose && !info.CanShovel():
-		return nil, &Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags}
+		return nil, &broker.Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags}
 	}
 	statsOff := admin == nil
 	if admin != nil {
@@ -225,25 +227,25 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkSameBroker(ctx, admin, cfg.Endpoint.OnNode(node), probe, ov, names.Base+"-check", "--url"); err != nil {
+		if err := broker.CheckSameBroker(ctx, admin, cfg.Endpoint.OnNode(node), probe, ov, names.Base+"-check", "--url"); err != nil {
 			return nil, err
 		}
 		statsOff = ov.DisableStats
 		// Without listeners in the overview, discovery asks /api/nodes,
 		// which wants the monitoring tag: spare the broker log a refusal.
-		if !cfg.NoDiscovery && (len(ov.Listeners) > 0 || HasTag(info.Tags, "monitoring")) {
-			more, apis := admin.clusterNodes(ctx, cfg.Endpoint, ov)
+		if !cfg.NoDiscovery && (len(ov.Listeners) > 0 || broker.HasTag(info.Tags, "monitoring")) {
+			more, apis := admin.ClusterNodes(ctx, cfg.Endpoint, ov)
 			cfg.Endpoint.Alternates = append(cfg.Endpoint.Alternates, more...)
 			cfg.Endpoint.AltAPIs = append(cfg.Endpoint.AltAPIs, apis...)
 			if len(apis) > 0 {
-				if admin, err = NewAdmin(cfg.Endpoint); err != nil {
+				if admin, err = broker.NewAdmin(cfg.Endpoint); err != nil {
 					return nil, err
 				}
 				lookup = admin
 			}
 		}
 	}
-	stream, snotes, serr := findStream(admin, cfg)
+	stream, snotes, serr := findStream(ctx, admin, cfg)
 	if serr != nil {
 		return nil, serr
 	}
@@ -256,13 +258,13 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		if admin == nil {
 			return nil, fmt.Errorf("--firehose needs the management API: %v", err)
 		}
-		points, err = firehosePoints(admin, cfg.Endpoint.Vhost, cfg.Sources)
+		points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, cfg.Sources)
 		if cfg.Deliveries {
 			addDeliveryBindings(points)
 		}
 	default:
 		var more []string
-		points, more, err = resolveSources(lookup, cfg.Endpoint.Vhost, cfg.Sources)
+		points, more, err = resolveSources(ctx, lookup, cfg.Endpoint.Vhost, cfg.Sources)
 		notes = append(notes, more...)
 	}
 	if err != nil {
@@ -276,29 +278,29 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		if cfg.NoShovel || cfg.Firehose {
 			return nil, errors.New("--tap-url carries messages to another broker with a shovel: it cannot be combined with --no-shovel or --firehose")
 		}
-		if _, err := ShovelURI(*cfg.TapEndpoint); err != nil {
+		if _, err := broker.ShovelURI(*cfg.TapEndpoint); err != nil {
 			return nil, err
 		}
-		if ShovelHoldsPassword(*cfg.TapEndpoint) && cfg.Warn != nil {
+		if broker.ShovelHoldsPassword(*cfg.TapEndpoint) && cfg.Warn != nil {
 			cfg.Warn(fmt.Sprintf("the tap's shovel definition on %s holds user %q's password for the tap broker %s in clear while the tap runs: whoever may read the vhost's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. Use a tap-broker user with access to nothing else, or an amqps:// --tap-url with --tap-shovel-cert so that the shovel logs in by x509 and no password is stored",
 				cfg.Endpoint.Address(), cfg.TapEndpoint.User, cfg.TapEndpoint.Address()))
 		}
-		if tapAdmin, err = NewAdmin(*cfg.TapEndpoint); err != nil {
+		if tapAdmin, err = broker.NewAdmin(*cfg.TapEndpoint); err != nil {
 			return nil, err
 		}
-		tapProbe, tapNode, err := dialNodes(*cfg.TapEndpoint, names.Base+"-check", 0)
+		tapProbe, tapNode, err := broker.DialNodes(ctx, *cfg.TapEndpoint, names.Base+"-check", 0)
 		if err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 		}
 		defer tapProbe.Close()
-		if _, err := tapAdmin.Preflight(); err != nil {
+		if _, err := tapAdmin.Preflight(ctx); err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 		}
 		ov, err := tapAdmin.Overview(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 		}
-		if err := checkSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
+		if err := broker.CheckSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
 			return nil, err
 		}
 	}
@@ -339,7 +341,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 			s.Notes = append(s.Notes, did...)
 		}
 		for _, o := range orphans {
-			if err := o.Remove(admin); err == nil {
+			if err := o.Remove(ctx, admin); err == nil {
 				s.Swept = append(s.Swept, o.Base)
 			}
 		}
@@ -358,13 +360,6 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		go s.monitor(runCtx)
 	}
 	return s, nil
-}
-
-func tagList(tags []string) string {
-	if len(tags) == 0 {
-		return "no tags"
-	}
-	return strings.Join(tags, ", ")
 }
 
 // bound reports whether the tap queue is bound straight to the sources
@@ -411,7 +406,7 @@ func (s *Session) Close(ctx context.Context) error {
 		l := s.link
 		s.link = nil
 		s.mu.Unlock()
-		errs := s.removeBrokerObjects(l)
+		errs := s.removeBrokerObjects(ctx, l)
 		if len(errs) > 0 {
 			s.closeErr = fmt.Errorf("removing tap %s: %w", s.names.Base, errors.Join(errs...))
 			s.setState(StateFailed, s.closeErr.Error())

@@ -10,6 +10,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -170,12 +171,12 @@ func TestStalledReaderKeepsTheTapQueueWithinItsBound(t *testing.T) {
 	}
 	// The management API's figures are sampled every few seconds: wait
 	// until they count every publish, then check both queues.
-	a, err := tap.NewAdmin(ep)
+	a, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	taptest.Eventually(t, 20*time.Second, "the statistics to count every publish", func() bool {
-		c, ok, err := a.QueueCounters(ep.Vhost, s.Names().SourceQueue(0))
+		c, ok, err := a.QueueCounters(context.Background(), ep.Vhost, s.Names().SourceQueue(0))
 		return err == nil && ok && c.Published >= 10*bound
 	})
 	for _, q := range []string{s.Names().TapQueue(), s.Names().SourceQueue(0)} {

@@ -1,10 +1,12 @@
 package tap
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // This file holds what setup tries over AMQP: where the management API's
@@ -24,15 +26,15 @@ type BindingSpec struct {
 // binding over AMQP is refused naming the object that lacks a permission,
 // so setup runs it to find out which. When it works, the binding is made
 // (or removed) after all.
-func BindOverAMQP(ep Endpoint, b BindingSpec, unbind bool) error {
-	conn, _, err := dialNodes(ep, "shoveltap setup", 0)
+func BindOverAMQP(ctx context.Context, ep broker.Endpoint, b BindingSpec, unbind bool) error {
+	conn, _, err := broker.DialNodes(ctx, ep, "shoveltap setup", 0)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	ch, err := conn.Channel()
 	if err != nil {
-		return explainAMQP(ep, "opening a channel", err)
+		return broker.ExplainAMQP(ep, "opening a channel", err)
 	}
 	defer ch.Close()
 	verb := "binding"
@@ -54,7 +56,7 @@ func BindOverAMQP(ep Endpoint, b BindingSpec, unbind bool) error {
 	if err == nil {
 		return nil
 	}
-	if r := RefusalOf(ep, doing, err); r != nil {
+	if r := broker.RefusalOf(ep, doing, err); r != nil {
 		// The destination needs write, the source read: the name says
 		// which (3.x does not, and both may be exchanges).
 		switch r.Name {
@@ -65,27 +67,27 @@ func BindOverAMQP(ep Endpoint, b BindingSpec, unbind bool) error {
 		}
 		return r
 	}
-	return explainAMQP(ep, doing, err)
+	return broker.ExplainAMQP(ep, doing, err)
 }
 
 // withChannel runs f on a channel of a fresh connection to ep, and turns a
 // refusal into a Refusal.
-func withChannel(ep Endpoint, doing string, f func(ch *amqp.Channel) error) error {
-	conn, _, err := dialNodes(ep, "shoveltap setup", 0)
+func withChannel(ctx context.Context, ep broker.Endpoint, doing string, f func(ch *amqp.Channel) error) error {
+	conn, _, err := broker.DialNodes(ctx, ep, "shoveltap setup", 0)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	ch, err := conn.Channel()
 	if err != nil {
-		return explainAMQP(ep, "opening a channel", err)
+		return broker.ExplainAMQP(ep, "opening a channel", err)
 	}
 	defer ch.Close()
 	if err := f(ch); err != nil {
-		if r := RefusalOf(ep, doing, err); r != nil {
+		if r := broker.RefusalOf(ep, doing, err); r != nil {
 			return r
 		}
-		return explainAMQP(ep, doing, err)
+		return broker.ExplainAMQP(ep, doing, err)
 	}
 	return nil
 }
@@ -93,8 +95,8 @@ func withChannel(ep Endpoint, doing string, f func(ch *amqp.Channel) error) erro
 // CheckConsume makes sure ep's user may consume a queue that was just
 // created and holds nothing: a shovel consuming it as that user would
 // otherwise fail out of sight. It consumes and cancels at once.
-func CheckConsume(ep Endpoint, queue string) error {
-	return withChannel(ep, fmt.Sprintf("consuming from %q (as the shovel will)", queue), func(ch *amqp.Channel) error {
+func CheckConsume(ctx context.Context, ep broker.Endpoint, queue string) error {
+	return withChannel(ctx, ep, fmt.Sprintf("consuming from %q (as the shovel will)", queue), func(ch *amqp.Channel) error {
 		if _, err := ch.Consume(queue, "shoveltap-check", false, false, false, false, nil); err != nil {
 			return err
 		}
@@ -106,8 +108,8 @@ func CheckConsume(ep Endpoint, queue string) error {
 // just created and has no bindings yet, so the message it publishes goes
 // nowhere: a shovel publishing to it as that user would otherwise fail out
 // of sight.
-func CheckPublish(ep Endpoint, exchange string) error {
-	return withChannel(ep, fmt.Sprintf("publishing to exchange %q (as the shovel will)", exchange), func(ch *amqp.Channel) error {
+func CheckPublish(ctx context.Context, ep broker.Endpoint, exchange string) error {
+	return withChannel(ctx, ep, fmt.Sprintf("publishing to exchange %q (as the shovel will)", exchange), func(ch *amqp.Channel) error {
 		closed := ch.NotifyClose(make(chan *amqp.Error, 1))
 		if err := ch.Confirm(false); err != nil {
 			return err

@@ -1,11 +1,13 @@
 package tap
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Source is one thing a user asked to tap: an exchange with a binding key,
@@ -53,9 +55,9 @@ type tapPoint struct {
 
 // sourceLookup is what resolving sources needs from the management API.
 type sourceLookup interface {
-	ExchangeType(vhost, name string) (string, error)
-	boundKeys(vhost, exchange string) ([]string, error)
-	queueBindings(vhost, queue string) ([]queueBinding, error)
+	ExchangeType(ctx context.Context, vhost, name string) (string, error)
+	BoundKeys(ctx context.Context, vhost, exchange string) ([]string, error)
+	QueueBindings(ctx context.Context, vhost, queue string) ([]broker.QueueBinding, error)
 }
 
 // amqpLookup resolves sources without the management API (a --no-shovel
@@ -64,7 +66,7 @@ type sourceLookup interface {
 // topic, fanout and headers exchanges but nothing on a direct one.
 type amqpLookup struct{ conn *amqp.Connection }
 
-func (a amqpLookup) ExchangeType(vhost, name string) (string, error) {
+func (a amqpLookup) ExchangeType(_ context.Context, vhost, name string) (string, error) {
 	ch, err := a.conn.Channel()
 	if err != nil {
 		return "", fmt.Errorf("checking exchange %q: %w", name, err)
@@ -77,27 +79,20 @@ func (a amqpLookup) ExchangeType(vhost, name string) (string, error) {
 	return "", nil
 }
 
-func (a amqpLookup) boundKeys(vhost, exchange string) ([]string, error) {
+func (a amqpLookup) BoundKeys(_ context.Context, vhost, exchange string) ([]string, error) {
 	return []string{AllKeys}, nil
 }
 
-func (a amqpLookup) queueBindings(vhost, queue string) ([]queueBinding, error) {
+func (a amqpLookup) QueueBindings(_ context.Context, vhost, queue string) ([]broker.QueueBinding, error) {
 	return nil, fmt.Errorf("tapping queue %q needs its bindings from the management API, which is not usable here (the user lacks the management tag, or logs in by x509 certificate, which the API does not take)", queue)
-}
-
-// queueBinding is one binding of a production queue.
-type queueBinding struct {
-	Exchange string
-	Key      string
-	Args     map[string]any
 }
 
 // resolveSources turns what the user asked for into tap points. notes says
 // what cannot be seen through bindings, for the user to read.
-func resolveSources(api sourceLookup, vhost string, sources []Source) (points []tapPoint, notes []string, err error) {
+func resolveSources(ctx context.Context, api sourceLookup, vhost string, sources []Source) (points []tapPoint, notes []string, err error) {
 	for _, src := range sources {
 		if src.Queue != "" {
-			qp, qnotes, err := queuePoints(api, vhost, src.Queue)
+			qp, qnotes, err := queuePoints(ctx, api, vhost, src.Queue)
 			if err != nil {
 				return nil, nil, err
 			}
@@ -105,11 +100,11 @@ func resolveSources(api sourceLookup, vhost string, sources []Source) (points []
 			notes = append(notes, qnotes...)
 			continue
 		}
-		kind, err := api.ExchangeType(vhost, src.Exchange)
+		kind, err := api.ExchangeType(ctx, vhost, src.Exchange)
 		if err != nil {
 			return nil, nil, err
 		}
-		keys, err := bindKeys(src, kind, func() ([]string, error) { return api.boundKeys(vhost, src.Exchange) })
+		keys, err := bindKeys(src, kind, func() ([]string, error) { return api.BoundKeys(ctx, vhost, src.Exchange) })
 		if err != nil {
 			return nil, nil, err
 		}
@@ -125,8 +120,8 @@ func resolveSources(api sourceLookup, vhost string, sources []Source) (points []
 // queuePoints copies a queue's bindings, grouped by exchange. The default
 // exchange's implicit binding cannot be copied: what is published straight
 // to the queue is invisible to a tap made of bindings.
-func queuePoints(api sourceLookup, vhost, queue string) ([]tapPoint, []string, error) {
-	bs, err := api.queueBindings(vhost, queue)
+func queuePoints(ctx context.Context, api sourceLookup, vhost, queue string) ([]tapPoint, []string, error) {
+	bs, err := api.QueueBindings(ctx, vhost, queue)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // StreamSpan is what a stream holds, as its first message and its last
@@ -48,11 +49,11 @@ const spanIdle = 300 * time.Millisecond
 // ReadSpan reads a stream's first message and its last chunk with
 // consumers of its own, which remove nothing, and says what it holds. It
 // reads on the first of ep's nodes that holds a replica.
-func ReadSpan(ctx context.Context, ep Endpoint, stream string) (StreamSpan, error) {
+func ReadSpan(ctx context.Context, ep broker.Endpoint, stream string) (StreamSpan, error) {
 	var errs []error
 	start := 0
 	for range ep.Nodes() {
-		conn, node, err := dialNodes(ep, Prefix+"span", start)
+		conn, node, err := broker.DialNodes(ctx, ep, broker.Prefix+"span", start)
 		if err != nil {
 			return StreamSpan{}, err
 		}
@@ -67,7 +68,7 @@ func ReadSpan(ctx context.Context, ep Endpoint, stream string) (StreamSpan, erro
 	return StreamSpan{}, fmt.Errorf("no node tried holds a replica of stream %q: %w", stream, errors.Join(errs...))
 }
 
-func readSpan(ctx context.Context, conn *amqp.Connection, ep Endpoint, stream string) (StreamSpan, error) {
+func readSpan(ctx context.Context, conn *amqp.Connection, ep broker.Endpoint, stream string) (StreamSpan, error) {
 	var span StreamSpan
 	first, err := readStream(ctx, conn, ep, stream, "first", 1, time.Second)
 	if err != nil {
@@ -95,14 +96,14 @@ func readSpan(ctx context.Context, conn *amqp.Connection, ep Endpoint, stream st
 
 // readStream takes up to max messages from spec on, until the stream is
 // idle for spanIdle (or, before the first message, for wait).
-func readStream(ctx context.Context, conn *amqp.Connection, ep Endpoint, stream, spec string, max int, wait time.Duration) ([]amqp.Delivery, error) {
+func readStream(ctx context.Context, conn *amqp.Connection, ep broker.Endpoint, stream, spec string, max int, wait time.Duration) ([]amqp.Delivery, error) {
 	ch, err := conn.Channel()
 	if err != nil {
-		return nil, explainAMQP(ep, "opening a channel", err)
+		return nil, broker.ExplainAMQP(ep, "opening a channel", err)
 	}
 	defer ch.Close()
 	if err := ch.Qos(max, 0, false); err != nil {
-		return nil, explainAMQP(ep, "setting the prefetch", err)
+		return nil, broker.ExplainAMQP(ep, "setting the prefetch", err)
 	}
 	ds, err := ch.Consume(stream, "", false, false, false, false, amqp.Table{streamOffsetHeader: spec})
 	if err != nil {

@@ -1,9 +1,12 @@
 package tap
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // A stream needs none of the shovel machinery: reading one removes
@@ -39,7 +42,7 @@ type streamTap struct {
 
 // HistoryStream is the stream `shoveltap setup --history` keeps on the
 // mirror broker for production exchange x.
-func HistoryStream(x string) string { return MirrorPrefix + x + "-history" }
+func HistoryStream(x string) string { return broker.MirrorPrefix + x + "-history" }
 
 // findStream says whether the sources are one stream, which is then read
 // directly: every message, from where --from says. A stream among other
@@ -48,7 +51,7 @@ func HistoryStream(x string) string { return MirrorPrefix + x + "-history" }
 // directly. Only the management API tells a stream from a queue (a
 // passive declare answers alike for both), so without it every queue is
 // taken for a classic one and asking for history is refused.
-func findStream(admin *Admin, cfg Config) (*streamTap, []string, error) {
+func findStream(ctx context.Context, admin *broker.Admin, cfg Config) (*streamTap, []string, error) {
 	vhost := cfg.Endpoint.Vhost
 	var streams, others []string
 	for _, src := range cfg.Sources {
@@ -60,12 +63,12 @@ func findStream(admin *Admin, cfg Config) (*streamTap, []string, error) {
 			others = append(others, fmt.Sprintf("queue %q", src.Queue))
 			continue
 		}
-		q, err := admin.Queue(vhost, src.Queue)
+		q, err := admin.Queue(ctx, vhost, src.Queue)
 		switch {
-		case isNotFound(err):
+		case broker.IsNotFound(err):
 			return nil, nil, fmt.Errorf("queue %q does not exist in vhost %q: check the name (rabbitmqctl list_queues -p %s name type)", src.Queue, vhost, vhost)
 		case err != nil:
-			return nil, nil, admin.explain(fmt.Sprintf("looking up queue %q", src.Queue), err)
+			return nil, nil, admin.Explain(ctx, fmt.Sprintf("looking up queue %q", src.Queue), err)
 		case q.Type == "stream":
 			streams = append(streams, src.Queue)
 		default:

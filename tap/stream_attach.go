@@ -8,6 +8,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // How a stream tap attaches to its stream, and attaches again after a
@@ -20,14 +21,14 @@ import (
 // holds a replica of it, so a node without one passes the turn to the
 // next. Nothing is created on the broker, so a failure only closes the
 // connection.
-func (s *Session) establishStream() (*link, error) {
+func (s *Session) establishStream(ctx context.Context) (*link, error) {
 	s.mu.Lock()
 	start := s.node
 	s.mu.Unlock()
 	nodes := len(s.cfg.Endpoint.Nodes())
 	var errs []error
 	for tries := 0; tries < nodes; tries++ {
-		l, err := s.attachStream(start)
+		l, err := s.attachStream(ctx, start)
 		switch {
 		case err == nil:
 			return l, nil
@@ -46,9 +47,9 @@ func (s *Session) establishStream() (*link, error) {
 // attachStream connects to the first node that answers from node start
 // on and attaches the consumers there. On failure the link it returns,
 // closed, still says which node was tried.
-func (s *Session) attachStream(start int) (*link, error) {
+func (s *Session) attachStream(ctx context.Context, start int) (*link, error) {
 	st := s.stream
-	conn, node, err := dialNodes(s.cfg.Endpoint, s.names.Base, start)
+	conn, node, err := broker.DialNodes(ctx, s.cfg.Endpoint, s.names.Base, start)
 	if err != nil {
 		return nil, err
 	}
@@ -59,13 +60,13 @@ func (s *Session) attachStream(start int) (*link, error) {
 		return l, err
 	}
 	if l.ch, err = conn.Channel(); err != nil {
-		return fail(explainAMQP(ep, "opening a channel", err))
+		return fail(broker.ExplainAMQP(ep, "opening a channel", err))
 	}
 	l.prodCh = l.ch
 	// A per-consumer prefetch: a stream refuses a consumer without one,
 	// and hardened RabbitMQ 4 denies a global one.
 	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
-		return fail(explainAMQP(ep, "setting the prefetch", err))
+		return fail(broker.ExplainAMQP(ep, "setting the prefetch", err))
 	}
 	from := s.streamStart()
 	if resume, ok := from.(int64); ok && st.sent >= 0 {
@@ -121,13 +122,13 @@ func (s *Session) streamStart() any {
 // watchLive finds where live messages start: a second consumer that reads
 // from "next", attached now, receives first the first message published
 // after this moment. It takes that one message (prefetch 1) and goes.
-func (s *Session) watchLive(conn *amqp.Connection, ep Endpoint) error {
+func (s *Session) watchLive(conn *amqp.Connection, ep broker.Endpoint) error {
 	ch, err := conn.Channel()
 	if err != nil {
-		return explainAMQP(ep, "opening a channel", err)
+		return broker.ExplainAMQP(ep, "opening a channel", err)
 	}
 	if err := ch.Qos(1, 0, false); err != nil {
-		return explainAMQP(ep, "setting the prefetch", err)
+		return broker.ExplainAMQP(ep, "setting the prefetch", err)
 	}
 	ds, err := ch.Consume(s.stream.name, s.names.Base+"-live", false, false, false, false, amqp.Table{streamOffsetHeader: "next"})
 	if err != nil {
@@ -156,7 +157,7 @@ func (s *Session) watchLive(conn *amqp.Connection, ep Endpoint) error {
 // while the tap was away, they were lost to the tap, and the status says
 // which and counts them (an upper bound: some offsets are the stream's own
 // entries, which a reader cannot tell apart).
-func (s *Session) checkRetention(conn *amqp.Connection, ep Endpoint, resume int64) error {
+func (s *Session) checkRetention(conn *amqp.Connection, ep broker.Endpoint, resume int64) error {
 	first, err := readStream(context.Background(), conn, ep, s.stream.name, "first", 1, 2*time.Second)
 	if err != nil || len(first) == 0 {
 		return err // an empty stream lost nothing of what was read
@@ -175,10 +176,10 @@ func (s *Session) checkRetention(conn *amqp.Connection, ep Endpoint, resume int6
 }
 
 // explainStream turns a failure to read a stream into an actionable error.
-func explainStream(ep Endpoint, name string, err error) error {
+func explainStream(ep broker.Endpoint, name string, err error) error {
 	var ae *amqp.Error
 	if errors.As(err, &ae) && ae.Code == amqp.NotFound {
 		return fmt.Errorf("reading stream %q: it does not exist in vhost %q (any more): %s", name, ep.Vhost, ae.Reason)
 	}
-	return explainAMQP(ep, fmt.Sprintf("reading stream %q", name), err)
+	return broker.ExplainAMQP(ep, fmt.Sprintf("reading stream %q", name), err)
 }

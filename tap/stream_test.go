@@ -16,6 +16,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -252,7 +253,7 @@ func TestFromWithoutAStreamIsRefused(t *testing.T) {
 					t.Errorf("error %q\nlacks %q", err, w)
 				}
 			}
-			if left := taptest.Leftovers(t, ep, tap.Prefix+"it-nohistory"); len(left) > 0 {
+			if left := taptest.Leftovers(t, ep, broker.Prefix+"it-nohistory"); len(left) > 0 {
 				t.Errorf("left %v", left)
 			}
 		})
@@ -267,7 +268,7 @@ type appConsumer struct {
 	done chan struct{}
 }
 
-func startAppConsumer(t *testing.T, ep tap.Endpoint, stream string) *appConsumer {
+func startAppConsumer(t *testing.T, ep broker.Endpoint, stream string) *appConsumer {
 	t.Helper()
 	ch := taptest.Channel(t, ep)
 	if err := ch.Qos(20, 0, false); err != nil {
@@ -305,12 +306,12 @@ func (a *appConsumer) read() []taptest.StreamEntry {
 func TestStreamLeftAsFound(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	stream := taptest.Stream(t, ep, amqp.Table{"x-max-age": "7D"})
-	a, err := tap.NewAdmin(ep)
+	a, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
 	definition := func() string {
-		q, err := a.Queue(ep.Vhost, stream)
+		q, err := a.Queue(context.Background(), ep.Vhost, stream)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -380,7 +381,7 @@ func TestStreamLeftAsFound(t *testing.T) {
 // its consumer count of a stream wanders: only consumers on a channel
 // count. rabbit-hole cannot read a stream consumer's details, hence the
 // plain request.
-func streamConsumers(ep tap.Endpoint, queue string) ([]string, error) {
+func streamConsumers(ep broker.Endpoint, queue string) ([]string, error) {
 	u := ep.API + "/api/queues/" + url.PathEscape(ep.Vhost) + "/" + url.PathEscape(queue) + "?columns=consumer_details"
 	req, err := http.NewRequest(http.MethodGet, u, nil)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -26,7 +27,7 @@ const (
 // plugin (scripts/node.sh, the host's RabbitMQ) and stops it when the test
 // ends. It runs in the 3.10 suite only: under SHOVELTAP_TEST_URL (the 4.x
 // suite) the same node would be tested again.
-func streamNode(t *testing.T) tap.Endpoint {
+func streamNode(t *testing.T) broker.Endpoint {
 	t.Helper()
 	taptest.SkipShort(t)
 	if os.Getenv("SHOVELTAP_TEST_URL") != "" {
@@ -53,7 +54,7 @@ func streamNode(t *testing.T) tap.Endpoint {
 		}
 		return err == nil
 	})
-	ep, err := tap.ResolveEndpoint("amqp://guest:guest@127.0.0.1:"+streamNodeAMQP+"/", "http://127.0.0.1:"+streamNodeAPI, func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint("amqp://guest:guest@127.0.0.1:"+streamNodeAMQP+"/", "http://127.0.0.1:"+streamNodeAPI, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

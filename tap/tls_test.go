@@ -12,6 +12,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -37,7 +38,7 @@ func openTLSTap(t *testing.T, node taptest.TLSNode, cfg tap.Config) *tap.Session
 
 // publishAndCollect publishes bodies to exchange x and returns what the tap
 // shows.
-func publishAndCollect(t *testing.T, ep tap.Endpoint, s *tap.Session, x string, bodies ...string) []string {
+func publishAndCollect(t *testing.T, ep broker.Endpoint, s *tap.Session, x string, bodies ...string) []string {
 	t.Helper()
 	ch := taptest.Channel(t, ep)
 	for _, b := range bodies {
@@ -71,7 +72,7 @@ func TestTLSShovelTapWithClientCertificate(t *testing.T) {
 func TestX509Login(t *testing.T) {
 	node := taptest.TLS(t)
 	node.AddX509User(t)
-	ep, err := tap.ResolveEndpointWith(node.URL(""), node.API(), tap.Access{TLS: node.TLS()}, func(string) string { return "" })
+	ep, err := broker.ResolveEndpointWith(node.URL(""), node.API(), broker.Access{TLS: node.TLS()}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +106,7 @@ func TestX509Login(t *testing.T) {
 	t.Run("refused", func(t *testing.T) {
 		stranger := node.TLS()
 		stranger.Cert, stranger.CertKey = node.File("stranger.pem"), node.File("stranger.key")
-		ep, err := tap.ResolveEndpointWith(node.URL(""), node.API(), tap.Access{TLS: stranger}, func(string) string { return "" })
+		ep, err := broker.ResolveEndpointWith(node.URL(""), node.API(), broker.Access{TLS: stranger}, func(string) string { return "" })
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +120,7 @@ func TestTLSErrorsAreActionable(t *testing.T) {
 	node := taptest.TLS(t)
 	plain := taptest.Endpoint(t)
 	good := node.TLS()
-	with := func(edit func(*tap.TLS)) tap.TLS {
+	with := func(edit func(*broker.TLS)) broker.TLS {
 		t := good
 		edit(&t)
 		return t
@@ -127,26 +128,26 @@ func TestTLSErrorsAreActionable(t *testing.T) {
 	cases := []struct {
 		name    string
 		url     string
-		tls     tap.TLS
+		tls     broker.TLS
 		resolve bool // the error comes before any connection
 		want    []string
 	}{
-		{"unknown CA: the system's", node.URL("guest:guest"), with(func(t *tap.TLS) { t.CACert = "" }), false,
+		{"unknown CA: the system's", node.URL("guest:guest"), with(func(t *broker.TLS) { t.CACert = "" }), false,
 			[]string{"not signed by a CA in the system's trusted CAs", `issued by "CN=shoveltap test CA"`, "--ca-cert FILE", "--insecure-tls"}},
-		{"unknown CA: another", node.URL("guest:guest"), with(func(t *tap.TLS) { t.CACert = node.File("other-ca.pem") }), false,
+		{"unknown CA: another", node.URL("guest:guest"), with(func(t *broker.TLS) { t.CACert = node.File("other-ca.pem") }), false,
 			[]string{"not signed by a CA in the CA file " + node.File("other-ca.pem"), "--ca-cert"}},
 		{"wrong host name", "amqps://guest:guest@127.0.0.2:5697/", good, false,
 			[]string{`not for "127.0.0.2"`, "localhost, 127.0.0.1", "--url"}},
-		{"expired client certificate", node.URL("guest:guest"), with(func(t *tap.TLS) {
+		{"expired client certificate", node.URL("guest:guest"), with(func(t *broker.TLS) {
 			t.Cert, t.CertKey = node.File("expired-client.pem"), node.File("expired-client.key")
 		}), true, []string{"client certificate", "expired on 2020-02-01", "renew"}},
-		{"key of another certificate", node.URL("guest:guest"), with(func(t *tap.TLS) { t.CertKey = node.File("other.key") }), true,
+		{"key of another certificate", node.URL("guest:guest"), with(func(t *broker.TLS) { t.CertKey = node.File("other.key") }), true,
 			[]string{node.File("other.key"), "is not the private key of the certificate", "--cert-key"}},
-		{"certificate without its key", node.URL("guest:guest"), with(func(t *tap.TLS) { t.CertKey = "" }), true,
+		{"certificate without its key", node.URL("guest:guest"), with(func(t *broker.TLS) { t.CertKey = "" }), true,
 			[]string{"has no private key", "--cert-key"}},
-		{"CA file that is no certificate", node.URL("guest:guest"), with(func(t *tap.TLS) { t.CACert = node.File("other.key") }), true,
+		{"CA file that is no certificate", node.URL("guest:guest"), with(func(t *broker.TLS) { t.CACert = node.File("other.key") }), true,
 			[]string{"holds no PEM certificate", "--ca-cert"}},
-		{"no client certificate", node.URL("guest:guest"), with(func(t *tap.TLS) { t.Cert, t.CertKey = "", "" }), false,
+		{"no client certificate", node.URL("guest:guest"), with(func(t *broker.TLS) { t.Cert, t.CertKey = "", "" }), false,
 			[]string{"wants a client certificate", "--cert FILE", "--cert-key FILE"}},
 		{"amqps:// to a plain port", "amqps://guest:guest@" + plain.Address() + "/", good, false,
 			[]string{"does not answer TLS", "plain AMQP port", "amqp://", "5671"}},
@@ -157,7 +158,7 @@ func TestTLSErrorsAreActionable(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			ep, err := tap.ResolveEndpointWith(c.url, node.API(), tap.Access{TLS: c.tls}, func(string) string { return "" })
+			ep, err := broker.ResolveEndpointWith(c.url, node.API(), broker.Access{TLS: c.tls}, func(string) string { return "" })
 			var got string
 			switch {
 			case c.resolve && err == nil:
@@ -179,21 +180,21 @@ func TestTLSErrorsOfTheManagementAPI(t *testing.T) {
 	node := taptest.TLS(t)
 	for _, c := range []struct {
 		name, api string
-		tls       tap.TLS
+		tls       broker.TLS
 		want      []string
 	}{
-		{"unknown CA", node.API(), tap.TLS{CACert: node.File("other-ca.pem")}, []string{"not signed by a CA", "--ca-cert"}},
+		{"unknown CA", node.API(), broker.TLS{CACert: node.File("other-ca.pem")}, []string{"not signed by a CA", "--ca-cert"}},
 		{"http:// to the HTTPS port", strings.Replace(node.API(), "https://", "http://", 1), node.TLS(), []string{"speaks TLS", "https://", "--api"}},
 		{"https:// to a plain port", "https://" + strings.TrimPrefix(taptest.Endpoint(t).API, "http://"), node.TLS(), []string{"answers plain HTTP", "http://", "--api"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ep := node.Guest(t)
 			ep.API, ep.TLS = c.api, c.tls
-			a, err := tap.NewAdmin(ep)
+			a, err := broker.NewAdmin(ep)
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = a.Preflight()
+			_, err = a.Preflight(context.Background())
 			if err == nil {
 				t.Fatal("the API answered")
 			}
@@ -227,11 +228,11 @@ func TestExpiredBrokerCertificate(t *testing.T) {
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
-	ep, err := tap.ResolveEndpointWith("amqps://guest:guest@localhost:"+strconv.Itoa(port)+"/", node.API(), tap.Access{TLS: node.TLS()}, func(string) string { return "" })
+	ep, err := broker.ResolveEndpointWith("amqps://guest:guest@localhost:"+strconv.Itoa(port)+"/", node.API(), broker.Access{TLS: node.TLS()}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = tap.Dial(ep, "expired")
+	_, err = broker.Dial(context.Background(), ep, "expired")
 	if err == nil {
 		t.Fatal("connected")
 	}
@@ -245,7 +246,7 @@ func TestExternalNotOffered(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	node := taptest.TLS(t)
 	ep.X509, ep.TLS, ep.Password = true, node.TLS(), ""
-	_, err := tap.Dial(ep, "shoveltap test")
+	_, err := broker.Dial(context.Background(), ep, "shoveltap test")
 	if err == nil {
 		t.Fatal("connected by x509 over plain AMQP")
 	}
@@ -254,11 +255,11 @@ func TestExternalNotOffered(t *testing.T) {
 
 // tapBrokerOverTLS is the TLS node as an amqps:// --tap-url broker whose
 // shovel, running inside the tapped broker (the same node), uses sh.
-func tapBrokerOverTLS(t *testing.T, node taptest.TLSNode, sh tap.ShovelTLS) *tap.Endpoint {
+func tapBrokerOverTLS(t *testing.T, node taptest.TLSNode, sh broker.ShovelTLS) *broker.Endpoint {
 	t.Helper()
 	tl := node.TLS()
 	tl.Flags = "tap-"
-	ep, err := tap.ResolveTapEndpointWith(node.URL("guest:guest"), node.API(), tap.Access{TLS: tl}, func(string) string { return "" })
+	ep, err := broker.ResolveTapEndpointWith(node.URL("guest:guest"), node.API(), broker.Access{TLS: tl}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,7 @@ func TestShovelToATapBrokerOverTLS(t *testing.T) {
 
 	t.Run("x509, verified", func(t *testing.T) {
 		var warnings []string
-		tapEP := tapBrokerOverTLS(t, node, tap.ShovelTLS{CACert: node.File("ca.pem"), Cert: node.File("client.pem"), CertKey: node.File("client.key")})
+		tapEP := tapBrokerOverTLS(t, node, broker.ShovelTLS{CACert: node.File("ca.pem"), Cert: node.File("client.pem"), CertKey: node.File("client.key")})
 		s := openTLSTap(t, node, tap.Config{Endpoint: prod, TapEndpoint: tapEP, Sources: []tap.Source{{Exchange: x, Key: "#"}},
 			Warn: func(w string) { warnings = append(warnings, w) }})
 		if len(warnings) > 0 {
@@ -304,7 +305,7 @@ func TestShovelToATapBrokerOverTLS(t *testing.T) {
 		}
 	})
 	t.Run("a CA that did not sign the tap broker's certificate", func(t *testing.T) {
-		tapEP := tapBrokerOverTLS(t, node, tap.ShovelTLS{CACert: node.File("other-ca.pem"), Cert: node.File("client.pem"), CertKey: node.File("client.key")})
+		tapEP := tapBrokerOverTLS(t, node, broker.ShovelTLS{CACert: node.File("other-ca.pem"), Cert: node.File("client.pem"), CertKey: node.File("client.key")})
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		s, err := tap.Open(ctx, tap.Config{Endpoint: prod, TapEndpoint: tapEP, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-tls-badca", StartTimeout: 5 * time.Second})
@@ -317,7 +318,7 @@ func TestShovelToATapBrokerOverTLS(t *testing.T) {
 		taptest.WaitClean(t, prod, "shoveltap-it-tls-badca", 10*time.Second)
 	})
 	t.Run("no CA on the broker's host", func(t *testing.T) {
-		tapEP := tapBrokerOverTLS(t, node, tap.ShovelTLS{})
+		tapEP := tapBrokerOverTLS(t, node, broker.ShovelTLS{})
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		s, err := tap.Open(ctx, tap.Config{Endpoint: prod, TapEndpoint: tapEP, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-tls-noca"})

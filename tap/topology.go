@@ -9,6 +9,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Limits bound what one tap can hold on the broker. They apply to each of the
@@ -116,69 +117,6 @@ func (l *link) close() {
 	}
 }
 
-// dialNodes connects to the first of ep's nodes that answers, trying node
-// start first, and says which node it reached. A refused login stops the
-// search: every node would refuse it alike.
-func dialNodes(ep Endpoint, name string, start int) (*amqp.Connection, int, error) {
-	nodes := ep.Nodes()
-	var errs []error
-	for n := range nodes {
-		i := (start + n) % len(nodes)
-		conn, err := dialRaw(ep.OnNode(i), name)
-		if err == nil {
-			return conn, i, nil
-		}
-		err = explainAMQP(ep.OnNode(i), "connecting to the broker", err)
-		if len(nodes) == 1 || strings.Contains(err.Error(), "wrong username or password") || strings.Contains(err.Error(), "refused the x509 login") {
-			return nil, 0, err
-		}
-		errs = append(errs, err)
-	}
-	return nil, 0, fmt.Errorf("no node of the cluster answers (tried %d): %w", len(nodes), errors.Join(errs...))
-}
-
-// explainAMQP turns an AMQP failure into an actionable error. It never
-// includes the URL, which holds the password.
-func explainAMQP(ep Endpoint, doing string, err error) error {
-	if tlsErr, ok := explainTLS(ep.TLS, doing, ep.Address(), false, err); ok {
-		return tlsErr
-	}
-	if x509Err, ok := explainX509(ep, doing, err); ok {
-		return x509Err
-	}
-	var ae *amqp.Error
-	if errors.As(err, &ae) {
-		switch ae.Code {
-		case amqp.AccessRefused:
-			if strings.Contains(ae.Reason, "username or password") || strings.Contains(ae.Reason, "Login was refused") {
-				return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
-			}
-			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
-				return r
-			}
-			return fmt.Errorf("%s: user %q is not allowed: %s (grant permissions with rabbitmqctl set_permissions -p %s %s ...)", doing, ep.User, ae.Reason, ep.Vhost, ep.User)
-		case amqp.NotAllowed:
-			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
-				return r
-			}
-			return fmt.Errorf("%s: %s (does vhost %q exist, and may user %q use it?)", doing, ae.Reason, ep.Vhost, ep.User)
-		case amqp.NotFound:
-			return fmt.Errorf("%s: %s", doing, ae.Reason)
-		}
-		return fmt.Errorf("%s: %s (AMQP %d)", doing, ae.Reason, ae.Code)
-	}
-	if errors.Is(err, amqp.ErrCredentials) {
-		return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
-	}
-	if errors.Is(err, amqp.ErrVhost) {
-		return fmt.Errorf("%s at %s: vhost %q does not exist or user %q may not use it", doing, ep.Address(), ep.Vhost, ep.User)
-	}
-	if isUnreachable(err) {
-		return fmt.Errorf("%s: cannot reach the broker at %s (%v): is RabbitMQ running there? check --url", doing, ep.Address(), rootCause(err))
-	}
-	return fmt.Errorf("%s at %s: %w", doing, ep.Address(), err)
-}
-
 // directURI is a shovel URI for a direct connection inside the broker that
 // runs as user: no password is stored in the shovel definition and the
 // user's own permissions apply. A bare amqp:// would run with no permission
@@ -215,7 +153,7 @@ func (s *Session) shovelDefinition(i, gen int) map[string]any {
 		// stored anywhere; the tap broker's password is, in this
 		// definition (readable by the vhost's policymakers), unless the
 		// shovel logs in by x509. Open has checked the URI.
-		dest, _ = ShovelURI(*t)
+		dest, _ = broker.ShovelURI(*t)
 	}
 	return map[string]any{
 		"src-protocol":       "amqp091",
@@ -239,7 +177,7 @@ func (s *Session) shovelDefinition(i, gen int) map[string]any {
 // for queues that live on that node. On failure it removes what it created.
 func (s *Session) establish(ctx context.Context) (*link, error) {
 	if s.stream != nil {
-		return s.establishStream()
+		return s.establishStream(ctx)
 	}
 	s.mu.Lock()
 	gen, node, tapNode := s.nextGen, s.node, s.tapNode
@@ -247,27 +185,31 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	s.mu.Unlock()
 
 	tapEP := s.tapEndpoint()
-	conn, tapNode, err := dialNodes(tapEP, s.names.Base, tapNode)
+	conn, tapNode, err := broker.DialNodes(ctx, tapEP, s.names.Base, tapNode)
 	if err != nil {
 		return nil, err
 	}
 	tapEP = tapEP.OnNode(tapNode)
 	l := &link{conn: conn, gen: gen, node: tapNode, tapNode: tapNode}
 	fail := func(err error) (*link, error) {
-		s.removeBrokerObjects(l)
+		// What was made must go even when ctx ended (the user gave up
+		// waiting): the removal gets its own deadline.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
+		defer cancel()
+		s.removeBrokerObjects(rctx, l)
 		return nil, err
 	}
-	step := func(what string, ep Endpoint, err error) error {
+	step := func(what string, ep broker.Endpoint, err error) error {
 		if err == nil {
 			err = s.injected(what)
 		}
 		if err != nil {
-			return explainAMQP(ep, what, err)
+			return broker.ExplainAMQP(ep, what, err)
 		}
 		return nil
 	}
 	if l.ch, err = conn.Channel(); err != nil {
-		return fail(explainAMQP(tapEP, "opening a channel", err))
+		return fail(broker.ExplainAMQP(tapEP, "opening a channel", err))
 	}
 	l.prod, l.prodCh = l.conn, l.ch
 	tapQueue := s.names.TapQueue()
@@ -276,7 +218,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		return fail(err)
 	}
 	if s.bound() {
-		return s.establishBound(l, fail)
+		return s.establishBound(ctx, l, fail)
 	}
 	for i := range s.points {
 		x := s.names.Exchange(i)
@@ -299,11 +241,11 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	ep := s.cfg.Endpoint
 	l.node = node
 	if s.cfg.TapEndpoint != nil {
-		if l.prod, l.node, err = dialNodes(ep, s.names.Base, node); err != nil {
+		if l.prod, l.node, err = broker.DialNodes(ctx, ep, s.names.Base, node); err != nil {
 			return fail(err)
 		}
 		if l.prodCh, err = l.prod.Channel(); err != nil {
-			return fail(explainAMQP(ep, "opening a channel", err))
+			return fail(broker.ExplainAMQP(ep, "opening a channel", err))
 		}
 		// The tap queue lives elsewhere; this one tells a cleanup on
 		// the tapped broker that the session is alive.
@@ -378,29 +320,29 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 
 // establishBound finishes a --no-shovel tap: the exclusive tap queue bound
 // straight to the sources. Everything dies with the connection.
-func (s *Session) establishBound(l *link, fail func(error) (*link, error)) (*link, error) {
+func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) (*link, error)) (*link, error) {
 	tapQueue := s.names.TapQueue()
 	if s.cfg.Firehose {
-		if err := s.acquireFirehose(l.ch, s.cfg.Warn); err != nil {
+		if err := s.acquireFirehose(ctx, l.ch, s.cfg.Warn); err != nil {
 			return fail(err)
 		}
 	}
-	if err := s.prepareBudget(l); err != nil {
+	if err := s.prepareBudget(ctx, l); err != nil {
 		return fail(err)
 	}
 	for _, src := range s.points {
 		for _, b := range src.Bindings {
 			if err := l.ch.QueueBind(tapQueue, b.Key, src.Exchange, false, b.Args); err != nil {
-				return fail(explainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
+				return fail(broker.ExplainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
 			}
 		}
 	}
 	var err error
 	if err = l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
+		return fail(broker.ExplainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
 	}
 	if l.deliveries, err = l.ch.Consume(tapQueue, s.names.Base, false, true, false, false, nil); err != nil {
-		return fail(explainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
+		return fail(broker.ExplainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
 	}
 	return l, nil
 }
@@ -410,13 +352,13 @@ func (s *Session) establishBound(l *link, fail func(error) (*link, error)) (*lin
 // first to make it start again.
 func (s *Session) startShovel(ctx context.Context, i, gen int) error {
 	vhost, name := s.cfg.Endpoint.Vhost, s.names.Shovel(i)
-	if err := s.admin.DeleteShovel(vhost, name); err != nil {
+	if err := s.admin.DeleteShovel(ctx, vhost, name); err != nil {
 		return err
 	}
 	if err := s.injected(fmt.Sprintf("creating shovel %q", name)); err != nil {
 		return err
 	}
-	return s.admin.DeclareShovel(vhost, name, s.shovelDefinition(i, gen))
+	return s.admin.DeclareShovel(ctx, vhost, name, s.shovelDefinition(i, gen))
 }
 
 // waitRunning waits until a heartbeat has come back through every shovel,
@@ -525,6 +467,10 @@ func cleanReason(r string) string {
 	return r
 }
 
+// removeTimeout bounds the removal of a tap's objects when the caller's
+// context cannot: after a failed start, and for an earlier generation.
+const removeTimeout = 15 * time.Second
+
 // removeBrokerObjects deletes what establish created, in the order that
 // stops the copying first: shovels, then source queues, then the connection
 // (which takes the exclusive tap queue and, with it, the auto-delete
@@ -532,14 +478,12 @@ func cleanReason(r string) string {
 // AMQP connection is already gone. Queues of earlier generations (a tap
 // re-created after a node restart) are removed too where their node
 // answers; where it does not they expire by themselves, unconsumed.
-func (s *Session) removeBrokerObjects(l *link) []error {
+func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
 	var errs []error
 	vhost := s.cfg.Endpoint.Vhost
 	if s.bound() {
 		l.close() // the tap queue and its bindings go with the connection
 		if s.cfg.Firehose && s.admin != nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
 			if _, err := ReleaseFirehose(ctx, s.admin, vhost, s.names.Base, true); err != nil {
 				return []error{err}
 			}
@@ -547,7 +491,7 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 		return nil
 	}
 	for i := range s.points {
-		if err := s.admin.DeleteShovel(vhost, s.names.Shovel(i)); err != nil {
+		if err := s.admin.DeleteShovel(ctx, vhost, s.names.Shovel(i)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -557,7 +501,7 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 	for gen := last; gen >= 0; gen-- {
 		for i := range s.points {
 			for _, q := range []string{s.names.HeartbeatOf(gen, i), s.names.SourceQueueOf(gen, i)} {
-				if err := s.admin.deleteQueue(vhost, q); err != nil && gen == last {
+				if err := s.admin.DeleteQueue(ctx, vhost, q); err != nil && gen == last {
 					errs = append(errs, err)
 				}
 			}
@@ -567,13 +511,13 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 	// The exchanges are normally gone with their last binding; this
 	// catches one declared just before a failure left it unbound.
 	for _, x := range []string{s.names.HeartbeatExchange(), s.names.DeadLetterExchange()} {
-		if err := s.admin.deleteExchange(vhost, x); err != nil {
+		if err := s.admin.DeleteExchange(ctx, vhost, x); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	tapVhost := s.tapEndpoint().Vhost
 	for i := range s.points {
-		if err := s.tapAdmin.deleteExchange(tapVhost, s.names.Exchange(i)); err != nil {
+		if err := s.tapAdmin.DeleteExchange(ctx, tapVhost, s.names.Exchange(i)); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -585,15 +529,17 @@ func (s *Session) removeBrokerObjects(l *link) []error {
 // at once rather than when they expire. Failures do not matter: a queue on
 // a node that is down expires once its node is back.
 func (s *Session) removeGeneration(gen int) {
+	ctx, cancel := context.WithTimeout(context.Background(), removeTimeout)
+	defer cancel()
 	for i := range s.points {
 		for _, q := range []string{s.names.SourceQueueOf(gen, i), s.names.HeartbeatOf(gen, i)} {
-			_ = s.admin.deleteQueue(s.cfg.Endpoint.Vhost, q)
+			_ = s.admin.DeleteQueue(ctx, s.cfg.Endpoint.Vhost, q)
 		}
 	}
 }
 
 // tapEndpoint is the broker where the tap queue lives.
-func (s *Session) tapEndpoint() Endpoint {
+func (s *Session) tapEndpoint() broker.Endpoint {
 	if s.cfg.TapEndpoint != nil {
 		return *s.cfg.TapEndpoint
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -35,7 +36,7 @@ func TestLeastPrivilegeReplay(t *testing.T) {
 	} {
 		t.Run(target.name, func(t *testing.T) {
 			full := taptest.Grant{Configure: "^$", Write: target.write, Read: "^$"}
-			try := func(t *testing.T, u []tap.Endpoint) error {
+			try := func(t *testing.T, u []broker.Endpoint) error {
 				res, err := replayFile(t, path, ReplayConfig{Endpoint: u[0], Exchange: target.exchange})
 				if err == nil && res.Confirmed != 1 {
 					err = fmt.Errorf("replay did %s", res)

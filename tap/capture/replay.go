@@ -11,6 +11,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 )
 
@@ -18,7 +19,7 @@ import (
 type ReplayConfig struct {
 	// Endpoint is the target broker; its user is the one the messages are
 	// published as.
-	Endpoint tap.Endpoint
+	Endpoint broker.Endpoint
 	// Reader is the capture; the caller opens and closes it.
 	Reader   *Reader
 	Exchange string // "" is the default exchange: the routing key names the queue
@@ -62,11 +63,11 @@ func (r ReplayResult) String() string {
 func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	conn, err := dial(ctx, cfg.Endpoint)
 	if err != nil {
-		if r := tap.RefusalOf(cfg.Endpoint, "connecting to "+cfg.Endpoint.Address(), err); r != nil {
-			return ReplayResult{}, tap.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
+		if r := broker.RefusalOf(cfg.Endpoint, "connecting to "+cfg.Endpoint.Address(), err); r != nil {
+			return ReplayResult{}, broker.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
 		}
 		// The dial explains a refusal itself; what replay needs is its own.
-		return ReplayResult{}, tap.WithNeeds(err, tap.ReplayNeeds(cfg.Exchange))
+		return ReplayResult{}, broker.WithNeeds(err, tap.ReplayNeeds(cfg.Exchange))
 	}
 	defer conn.Close()
 	if err := checkExchange(conn, cfg.Endpoint, cfg.Exchange); err != nil {
@@ -276,8 +277,8 @@ func explainClosed(cfg ReplayConfig, e *amqp.Error) error {
 	if cfg.Exchange == "" {
 		target = "the default exchange"
 	}
-	if r := tap.RefusalOf(cfg.Endpoint, "publishing to "+target, e); r != nil {
-		return tap.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
+	if r := broker.RefusalOf(cfg.Endpoint, "publishing to "+target, e); r != nil {
+		return broker.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
 	}
 	return fmt.Errorf("replay: the broker closed the channel: %s", e.Reason)
 }

@@ -13,10 +13,11 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-func openTap(t *testing.T, ep tap.Endpoint, exchange string) *tap.Session {
+func openTap(t *testing.T, ep broker.Endpoint, exchange string) *tap.Session {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -149,7 +150,7 @@ func TestReplayToMissingExchange(t *testing.T) {
 // TestReplayUnreachableBrokerHidesThePassword: the connection error names
 // the broker and the user, never the password.
 func TestReplayUnreachableBrokerHidesThePassword(t *testing.T) {
-	ep, err := tap.ResolveEndpoint("amqp://someone:s3cret-pw@127.0.0.1:1/", "", func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint("amqp://someone:s3cret-pw@127.0.0.1:1/", "", func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,20 +6,19 @@ import (
 	"fmt"
 
 	amqp "github.com/rabbitmq/amqp091-go"
-
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // dial connects to the replay's target broker; ctx cancels the TCP connect.
 // The error never holds the URL, so never the password.
-func dial(ctx context.Context, ep tap.Endpoint) (*amqp.Connection, error) {
-	return tap.DialContext(ctx, ep, "shoveltap replay")
+func dial(ctx context.Context, ep broker.Endpoint) (*amqp.Connection, error) {
+	return broker.Dial(ctx, ep, "shoveltap replay")
 }
 
 // checkExchange fails clearly when the target exchange does not exist,
 // before anything is published. A passive declare closes its channel on
 // failure, so it gets one of its own.
-func checkExchange(conn *amqp.Connection, ep tap.Endpoint, name string) error {
+func checkExchange(conn *amqp.Connection, ep broker.Endpoint, name string) error {
 	if name == "" {
 		return nil
 	}

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -80,7 +81,7 @@ func TestFirehoseShowsRealCeleryDefaultTraffic(t *testing.T) {
 	// tap's own activity. Traces are routed inside the broker, so the tap
 	// queue counts no publishes: what passed through it is what shoveltap
 	// acknowledged. The statistics are sampled every few seconds.
-	a, err := tap.NewAdmin(ep)
+	a, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,12 +90,12 @@ func TestFirehoseShowsRealCeleryDefaultTraffic(t *testing.T) {
 	} else {
 		var through int64
 		taptest.Eventually(t, 20*time.Second, "the statistics to count the tasks", func() bool {
-			c, ok, err := a.QueueCounters(ep.Vhost, p.base+"-tap")
+			c, ok, err := a.QueueCounters(context.Background(), ep.Vhost, p.base+"-tap")
 			through = c.Acked
 			return err == nil && ok && through >= n
 		})
 		time.Sleep(6 * time.Second)
-		if c, _, _ := a.QueueCounters(ep.Vhost, p.base+"-tap"); c.Acked > n+10 {
+		if c, _, _ := a.QueueCounters(context.Background(), ep.Vhost, p.base+"-tap"); c.Acked > n+10 {
 			t.Errorf("%d traces passed through the tap for %d tasks: the firehose amplifies itself", c.Acked, n)
 		}
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -209,7 +209,7 @@ func deref(s *string) string {
 }
 
 // sendCeleryTasks runs the sending script and returns its report.
-func sendCeleryTasks(t *testing.T, ep tap.Endpoint, exchange, queue string) celeryReport {
+func sendCeleryTasks(t *testing.T, ep broker.Endpoint, exchange, queue string) celeryReport {
 	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	script := filepath.Join(filepath.Dir(file), "..", "..", "scripts", "celery_e2e", "send_tasks.py")

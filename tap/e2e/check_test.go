@@ -9,12 +9,13 @@ import (
 	"unicode/utf8"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // runCheck runs `shoveltap check` as ep's user with extra args and
 // returns stdout, stderr and the exit status.
-func runCheck(t *testing.T, ep tap.Endpoint, args ...string) (string, string, int) {
+func runCheck(t *testing.T, ep broker.Endpoint, args ...string) (string, string, int) {
 	t.Helper()
 	cmd := exec.Command(binary, append(append([]string{"check"}, connArgs(ep)...), args...)...)
 	cmd.Env = env(ep)
@@ -34,7 +35,7 @@ func runCheck(t *testing.T, ep tap.Endpoint, args ...string) (string, string, in
 }
 
 // checkJSON runs check --json and decodes the report.
-func checkJSON(t *testing.T, ep tap.Endpoint, args ...string) tap.Report {
+func checkJSON(t *testing.T, ep broker.Endpoint, args ...string) tap.Report {
 	t.Helper()
 	out, errOut, code := runCheck(t, ep, append(args, "--json")...)
 	if code != 0 {
@@ -99,8 +100,8 @@ func TestCheckSaysWhatTheUserMayDo(t *testing.T) {
 		if a := ability(t, r, "firehose"); a.Result != tap.No || strings.Join(a.Missing, ",") != `the "administrator" tag,read permission on exchange "amq.rabbitmq.trace"` {
 			t.Errorf("firehose: %+v", a)
 		}
-		taptest.WaitClean(t, admin, tap.Prefix, 0)
-		if left := taptest.Leftovers(t, admin, tap.MirrorPrefix); len(left) > 0 {
+		taptest.WaitClean(t, admin, broker.Prefix, 0)
+		if left := taptest.Leftovers(t, admin, broker.MirrorPrefix); len(left) > 0 {
 			t.Errorf("check left %v", left)
 		}
 	})
@@ -160,5 +161,5 @@ func TestCheckSaysWhatTheUserMayDo(t *testing.T) {
 			t.Errorf("exit %d: %s", code, errOut)
 		}
 	})
-	taptest.WaitClean(t, admin, tap.Prefix, 0)
+	taptest.WaitClean(t, admin, broker.Prefix, 0)
 }

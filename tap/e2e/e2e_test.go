@@ -24,7 +24,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -79,18 +79,18 @@ func (l *lockedBuffer) String() string {
 
 var tapLine = regexp.MustCompile(`tapping \(tap (shoveltap-[a-z0-9-]+)\)`)
 
-func env(ep tap.Endpoint) []string {
-	return append(os.Environ(), tap.EnvPassword+"="+ep.Password)
+func env(ep broker.Endpoint) []string {
+	return append(os.Environ(), broker.EnvPassword+"="+ep.Password)
 }
 
-func url(ep tap.Endpoint) string {
+func url(ep broker.Endpoint) string {
 	return fmt.Sprintf("amqp://%s@%s/%s", ep.User, ep.Address(), neturl.PathEscape(ep.Vhost))
 }
 
 // connArgs are the --url and --api flags naming ep: every node of a
 // cluster, and the management API (the test broker's may not be where
 // shoveltap would derive it).
-func connArgs(ep tap.Endpoint) []string {
+func connArgs(ep broker.Endpoint) []string {
 	var args []string
 	for i := range ep.Nodes() {
 		args = append(args, "--url", url(ep.OnNode(i)))
@@ -106,7 +106,7 @@ func connArgs(ep tap.Endpoint) []string {
 }
 
 // startJSON runs shoveltap with JSON output and waits until it taps.
-func startJSON(t *testing.T, ep tap.Endpoint, args ...string) *proc {
+func startJSON(t *testing.T, ep broker.Endpoint, args ...string) *proc {
 	t.Helper()
 	cmd := exec.Command(binary, append(connArgs(ep), args...)...)
 	cmd.Env = env(ep)
@@ -298,7 +298,7 @@ func TestKill9IsHarmlessAndCleanupRemovesOnlyOrphans(t *testing.T) {
 
 // crash starts a tap with a short expiry, kills it with SIGKILL and waits
 // until only its stopped shovel definition is left.
-func crash(t *testing.T, ep tap.Endpoint, x string) *proc {
+func crash(t *testing.T, ep broker.Endpoint, x string) *proc {
 	t.Helper()
 	p := startJSON(t, ep, "--exchange", x, "--expires", "2s")
 	if err := p.cmd.Process.Kill(); err != nil {
@@ -335,7 +335,7 @@ func crash(t *testing.T, ep tap.Endpoint, x string) *proc {
 	return p
 }
 
-func runCmd(ep tap.Endpoint, args ...string) (string, error) {
+func runCmd(ep broker.Endpoint, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, binary, append(args, connArgs(ep)...)...)
@@ -432,14 +432,14 @@ func TestTapURLKill9LeavesBothBrokersClean(t *testing.T) {
 // source queue kept receiving copies of x's messages: until no binding of
 // x leads to anything of the tap. With traffic set, x receives a message
 // every 50 ms meanwhile.
-func orphanWindow(t *testing.T, ep tap.Endpoint, x string, traffic bool) (*proc, time.Duration) {
+func orphanWindow(t *testing.T, ep broker.Endpoint, x string, traffic bool) (*proc, time.Duration) {
 	t.Helper()
 	return orphanWindowAfter(t, ep, x, traffic, 0)
 }
 
 // orphanWindowAfter is orphanWindow with more shoveltap flags, killing it
 // after it ran for settle.
-func orphanWindowAfter(t *testing.T, ep tap.Endpoint, x string, traffic bool, settle time.Duration, args ...string) (*proc, time.Duration) {
+func orphanWindowAfter(t *testing.T, ep broker.Endpoint, x string, traffic bool, settle time.Duration, args ...string) (*proc, time.Duration) {
 	t.Helper()
 	p := startJSON(t, ep, append([]string{"--exchange", x}, args...)...)
 	stop := make(chan struct{})

@@ -10,6 +10,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -22,7 +23,7 @@ type tui struct {
 
 // startTUI runs shoveltap with args in a pty. The process is killed when
 // the test ends, and what it drew is logged if the test failed.
-func startTUI(t *testing.T, ep tap.Endpoint, args ...string) *tui {
+func startTUI(t *testing.T, ep broker.Endpoint, args ...string) *tui {
 	t.Helper()
 	cmd := exec.Command(binary, append(connArgs(ep), args...)...)
 	cmd.Env = append(env(ep), "TERM=xterm-256color")
@@ -69,7 +70,7 @@ func (u *tui) waitExit(t *testing.T, after string) {
 // tapBoundTo waits until a tap bound to exchange x exists with all its
 // objects, and returns its base name. Other taps may run on this broker:
 // ours is the one bound to the test's own exchange.
-func tapBoundTo(t *testing.T, ep tap.Endpoint, x string) string {
+func tapBoundTo(t *testing.T, ep broker.Endpoint, x string) string {
 	t.Helper()
 	var base string
 	rh := taptest.Admin(t, ep)

@@ -17,7 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	amqp "github.com/rabbitmq/amqp091-go"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 	"github.com/shoveltap/shoveltap/ui/web/webtest"
 )
@@ -26,7 +26,7 @@ var webLine = regexp.MustCompile(`web monitor \(read-only\) at (http://\S+)`)
 
 // startWebOnly runs shoveltap --web-only and waits until it taps; it
 // returns the process and the page's address as printed.
-func startWebOnly(t *testing.T, ep tap.Endpoint, args ...string) (*proc, string) {
+func startWebOnly(t *testing.T, ep broker.Endpoint, args ...string) (*proc, string) {
 	t.Helper()
 	cmd := exec.Command(binary, append(connArgs(ep), args...)...)
 	cmd.Env = env(ep)

@@ -65,7 +65,7 @@ type Environment struct {
 	TapCert         string `yaml:"tap-cert"`
 	TapCertKey      string `yaml:"tap-cert-key"`
 	// Files on the tapped broker's host for the shovel to an amqps://
-	// tap-url (see tap.ShovelURI).
+	// tap-url (see broker.ShovelURI).
 	TapShovelCACert  string `yaml:"tap-shovel-ca-cert"`
 	TapShovelCert    string `yaml:"tap-shovel-cert"`
 	TapShovelCertKey string `yaml:"tap-shovel-cert-key"`

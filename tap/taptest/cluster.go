@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // ClusterNode is one node of the test cluster started by scripts/cluster.sh.
@@ -29,7 +29,7 @@ var ClusterNodes = []ClusterNode{
 // first preferred). Cluster tests run only when SHOVELTAP_TEST_CLUSTER is
 // set (CI sets it after scripts/cluster.sh start); with it set, a cluster
 // that does not answer is a failure in CI and a skip elsewhere.
-func Cluster(t testing.TB) tap.Endpoint {
+func Cluster(t testing.TB) broker.Endpoint {
 	t.Helper()
 	SkipShort(t)
 	if os.Getenv("SHOVELTAP_TEST_CLUSTER") == "" {
@@ -44,7 +44,7 @@ func Cluster(t testing.TB) tap.Endpoint {
 		}
 		c.Close()
 	}
-	ep, err := tap.ResolveCluster(urls, apis, func(string) string { return "" })
+	ep, err := broker.ResolveCluster(urls, apis, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,9 +52,9 @@ func Cluster(t testing.TB) tap.Endpoint {
 }
 
 // NodeEndpoint is the endpoint of one cluster node alone.
-func NodeEndpoint(t testing.TB, n ClusterNode) tap.Endpoint {
+func NodeEndpoint(t testing.TB, n ClusterNode) broker.Endpoint {
 	t.Helper()
-	ep, err := tap.ResolveEndpoint(n.URL, n.API, func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint(n.URL, n.API, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

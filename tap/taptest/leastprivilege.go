@@ -5,14 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Party is one broker user a mode of shoveltap needs: where it lives (an
 // administrator's endpoint on a vhost of the test's own) and what
 // README.md's "What the broker user needs" says it needs.
 type Party struct {
-	Admin tap.Endpoint
+	Admin broker.Endpoint
 	Full  Grant
 }
 
@@ -30,10 +30,10 @@ type Less struct {
 // fail saying so (c.Want), show no password, leave no shoveltap- object
 // behind, and work once the rabbitmqctl commands its error prints have
 // been run by an administrator. Every run gets fresh users.
-func CheckLeastPrivilege(t *testing.T, parties []Party, try func(t *testing.T, users []tap.Endpoint) error, cases []Less) {
+func CheckLeastPrivilege(t *testing.T, parties []Party, try func(t *testing.T, users []broker.Endpoint) error, cases []Less) {
 	t.Helper()
-	makeUsers := func(t *testing.T, who int, change func(*Grant)) []tap.Endpoint {
-		var users []tap.Endpoint
+	makeUsers := func(t *testing.T, who int, change func(*Grant)) []broker.Endpoint {
+		var users []broker.Endpoint
 		for i, p := range parties {
 			g := p.Full
 			g.Tags = append([]string(nil), g.Tags...)
@@ -46,7 +46,7 @@ func CheckLeastPrivilege(t *testing.T, parties []Party, try func(t *testing.T, u
 	}
 	clean := func(t *testing.T) {
 		for _, p := range parties {
-			WaitClean(t, p.Admin, tap.Prefix, 10*time.Second)
+			WaitClean(t, p.Admin, broker.Prefix, 10*time.Second)
 		}
 	}
 	t.Run("everything the README lists", func(t *testing.T) {

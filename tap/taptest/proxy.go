@@ -6,7 +6,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Proxy forwards TCP connections to the broker's AMQP port, so that a test
@@ -22,7 +22,7 @@ type Proxy struct {
 
 // ProxyTo starts a proxy to ep's AMQP listener and returns it with an
 // endpoint that connects through it (the management API stays direct).
-func ProxyTo(t testing.TB, ep tap.Endpoint) (*Proxy, tap.Endpoint) {
+func ProxyTo(t testing.TB, ep broker.Endpoint) (*Proxy, broker.Endpoint) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

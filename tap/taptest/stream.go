@@ -6,14 +6,13 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
-
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Stream declares a throwaway stream (durable, as every stream is, so valid
 // on every broker version) with extra arguments, deleted when the test
 // ends.
-func Stream(t testing.TB, ep tap.Endpoint, args amqp.Table) string {
+func Stream(t testing.TB, ep broker.Endpoint, args amqp.Table) string {
 	t.Helper()
 	name := Name("stream")
 	all := amqp.Table{"x-queue-type": "stream"}
@@ -31,7 +30,7 @@ func Stream(t testing.TB, ep tap.Endpoint, args amqp.Table) string {
 
 // PublishConfirmed publishes one message per body to exchange with key and
 // waits until the broker confirmed every one.
-func PublishConfirmed(t testing.TB, ep tap.Endpoint, exchange, key string, bodies []string) {
+func PublishConfirmed(t testing.TB, ep broker.Endpoint, exchange, key string, bodies []string) {
 	t.Helper()
 	ch := Channel(t, ep)
 	if err := ch.Confirm(false); err != nil {
@@ -73,7 +72,7 @@ type StreamEntry struct {
 // ReadStream reads a stream from offset spec from (as x-stream-offset
 // takes it) with a consumer of its own until it has been idle for idle,
 // and returns what it read in order.
-func ReadStream(t testing.TB, ep tap.Endpoint, name string, from any, idle time.Duration) []StreamEntry {
+func ReadStream(t testing.TB, ep broker.Endpoint, name string, from any, idle time.Duration) []StreamEntry {
 	t.Helper()
 	conn, err := amqp.Dial(ep.AMQP.String())
 	if err != nil {

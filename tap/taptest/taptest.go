@@ -15,6 +15,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -24,18 +25,19 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Endpoint returns the broker under test, skipping (or failing in CI) when
 // it is not reachable.
-func Endpoint(t testing.TB) tap.Endpoint {
+func Endpoint(t testing.TB) broker.Endpoint {
 	t.Helper()
 	return endpointFrom(t, os.Getenv("SHOVELTAP_TEST_URL"), "amqp://guest:guest@127.0.0.1:5672/", os.Getenv("SHOVELTAP_TEST_API"))
 }
 
 // BareEndpoint is the extra node started by scripts/node.sh for tests
 // that need a broker without the shovel plugin.
-func BareEndpoint(t testing.TB) tap.Endpoint {
+func BareEndpoint(t testing.TB) broker.Endpoint {
 	t.Helper()
 	return endpointFrom(t, os.Getenv("SHOVELTAP_TEST_BARE_URL"), "amqp://guest:guest@127.0.0.1:5674/", "http://127.0.0.1:15674")
 }
@@ -62,13 +64,13 @@ func NeedBroker(t testing.TB, what string, err error) {
 	t.Skipf("no %s: %v", what, err)
 }
 
-func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
+func endpointFrom(t testing.TB, raw, def, api string) broker.Endpoint {
 	t.Helper()
 	SkipShort(t)
 	if raw == "" {
 		raw = def
 	}
-	ep, err := tap.ResolveEndpoint(raw, api, func(string) string { return "" })
+	ep, err := broker.ResolveEndpoint(raw, api, func(string) string { return "" })
 	if err != nil {
 		t.Fatalf("test broker URL: %v", err)
 	}
@@ -80,20 +82,29 @@ func endpointFrom(t testing.TB, raw, def, api string) tap.Endpoint {
 	return ep
 }
 
-// Admin is a management API client for the endpoint.
-func Admin(t testing.TB, ep tap.Endpoint) *rabbithole.Client {
+// Admin is a management API client for the endpoint, for a test's own
+// fixtures (users, vhosts, objects made and removed behind shoveltap's
+// back). shoveltap itself goes through tap/broker.
+func Admin(t testing.TB, ep broker.Endpoint) *rabbithole.Client {
 	t.Helper()
-	a, err := tap.NewAdmin(ep)
+	tc, err := ep.TLS.Config()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a.Client()
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.TLSClientConfig = tc
+	rh, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rh.SetTimeout(30 * time.Second)
+	return rh
 }
 
 // Channel opens a connection and channel, closed when the test ends.
-func Channel(t testing.TB, ep tap.Endpoint) *amqp.Channel {
+func Channel(t testing.TB, ep broker.Endpoint) *amqp.Channel {
 	t.Helper()
-	conn, err := tap.Dial(ep, "shoveltap test")
+	conn, err := broker.Dial(context.Background(), ep, "shoveltap test")
 	if err != nil {
 		t.Fatalf("connecting to the test broker: %v", err)
 	}
@@ -113,7 +124,7 @@ func Name(prefix string) string {
 }
 
 // Exchange declares a throwaway exchange, deleted when the test ends.
-func Exchange(t testing.TB, ep tap.Endpoint, kind string) string {
+func Exchange(t testing.TB, ep broker.Endpoint, kind string) string {
 	t.Helper()
 	name := Name(kind)
 	ch := Channel(t, ep)
@@ -127,7 +138,7 @@ func Exchange(t testing.TB, ep tap.Endpoint, kind string) string {
 
 // Queue declares a throwaway "production" queue bound to exchange with key,
 // deleted when the test ends.
-func Queue(t testing.TB, ep tap.Endpoint, exchange, key string) string {
+func Queue(t testing.TB, ep broker.Endpoint, exchange, key string) string {
 	t.Helper()
 	name := Name("q")
 	ch := Channel(t, ep)
@@ -155,13 +166,13 @@ func QueueDepth(t testing.TB, ch *amqp.Channel, name string) int {
 
 // QueueReady is the number of ready messages in a queue, exclusive or not,
 // from the management API.
-func QueueReady(t testing.TB, ep tap.Endpoint, name string) int {
+func QueueReady(t testing.TB, ep broker.Endpoint, name string) int {
 	t.Helper()
-	a, err := tap.NewAdmin(ep)
+	a, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := a.Queue(ep.Vhost, name)
+	q, err := a.Queue(context.Background(), ep.Vhost, name)
 	if err != nil {
 		t.Fatalf("reading queue %q: %v", name, err)
 	}
@@ -170,7 +181,7 @@ func QueueReady(t testing.TB, ep tap.Endpoint, name string) int {
 
 // Leftovers lists every shovel, queue and exchange on the broker whose name
 // starts with prefix.
-func Leftovers(t testing.TB, ep tap.Endpoint, prefix string) []string {
+func Leftovers(t testing.TB, ep broker.Endpoint, prefix string) []string {
 	t.Helper()
 	rh := Admin(t, ep)
 	var found []string
@@ -206,7 +217,7 @@ func Leftovers(t testing.TB, ep tap.Endpoint, prefix string) []string {
 
 // WaitClean waits up to timeout for Leftovers(prefix) to be empty and fails
 // the test with what is left otherwise.
-func WaitClean(t testing.TB, ep tap.Endpoint, prefix string, timeout time.Duration) {
+func WaitClean(t testing.TB, ep broker.Endpoint, prefix string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
@@ -250,7 +261,7 @@ func Describe(m tap.Message) string {
 // permission, deleted (with all it holds) when the test ends, and returns
 // the endpoint for it. Tests that switch per-vhost settings, such as the
 // firehose, use one so that nobody else's traffic is affected.
-func Vhost(t testing.TB, ep tap.Endpoint) tap.Endpoint {
+func Vhost(t testing.TB, ep broker.Endpoint) broker.Endpoint {
 	t.Helper()
 	rh := Admin(t, ep)
 	name := Name("vhost")
@@ -271,7 +282,7 @@ func Vhost(t testing.TB, ep tap.Endpoint) tap.Endpoint {
 // message statistics when the broker collects none (RabbitMQ 4 with
 // management_metrics_collection denied): there shoveltap shows such
 // figures as unknown, which other tests check.
-func NeedStats(t testing.TB, ep tap.Endpoint) {
+func NeedStats(t testing.TB, ep broker.Endpoint) {
 	t.Helper()
 	if StatsOff(t, ep) {
 		t.Skip("the broker collects no message statistics (management_metrics_collection denied): this figure is shown as unknown there")
@@ -279,9 +290,9 @@ func NeedStats(t testing.TB, ep tap.Endpoint) {
 }
 
 // StatsOff says whether the broker collects no message statistics.
-func StatsOff(t testing.TB, ep tap.Endpoint) bool {
+func StatsOff(t testing.TB, ep broker.Endpoint) bool {
 	t.Helper()
-	a, err := tap.NewAdmin(ep)
+	a, err := broker.NewAdmin(ep)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +306,7 @@ func StatsOff(t testing.TB, ep tap.Endpoint) bool {
 // Consumers is a queue's consumer count read over AMQP (the management API
 // of a broker without statistics does not report it); ok is false while
 // the queue does not exist.
-func Consumers(t testing.TB, ep tap.Endpoint, queue string) (n int, ok bool) {
+func Consumers(t testing.TB, ep broker.Endpoint, queue string) (n int, ok bool) {
 	t.Helper()
 	conn, err := amqp.Dial(ep.AMQP.String())
 	if err != nil {

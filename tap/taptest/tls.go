@@ -11,8 +11,7 @@ import (
 	"testing"
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
-
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // TLSNode is the RabbitMQ node scripts/tls-node.sh runs for the TLS tests:
@@ -37,8 +36,8 @@ const X509User = "shoveltap-x509"
 func (n TLSNode) File(name string) string { return filepath.Join(n.Dir, name) }
 
 // TLS trusts the test CA and presents client.pem.
-func (n TLSNode) TLS() tap.TLS {
-	return tap.TLS{CACert: n.File("ca.pem"), Cert: n.File("client.pem"), CertKey: n.File("client.key")}
+func (n TLSNode) TLS() broker.TLS {
+	return broker.TLS{CACert: n.File("ca.pem"), Cert: n.File("client.pem"), CertKey: n.File("client.key")}
 }
 
 // URL is an amqps:// URL of the node for userinfo ("" for none, "u:p").
@@ -54,9 +53,9 @@ func (n TLSNode) API() string { return fmt.Sprintf("https://localhost:%d", n.HTT
 
 // Guest is the node as guest, with a password and the client certificate
 // (mutual TLS, PLAIN login).
-func (n TLSNode) Guest(t testing.TB) tap.Endpoint {
+func (n TLSNode) Guest(t testing.TB) broker.Endpoint {
 	t.Helper()
-	ep, err := tap.ResolveEndpointWith(n.URL("guest:guest"), n.API(), tap.Access{TLS: n.TLS()}, func(string) string { return "" })
+	ep, err := broker.ResolveEndpointWith(n.URL("guest:guest"), n.API(), broker.Access{TLS: n.TLS()}, func(string) string { return "" })
 	if err != nil {
 		t.Fatal(err)
 	}

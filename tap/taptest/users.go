@@ -8,8 +8,7 @@ import (
 	"testing"
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
-
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // Grant is what a test user may do: its tags and, on the test's vhost,
@@ -24,7 +23,7 @@ type Grant struct {
 // User creates a throwaway user (random name and password) on ep's broker
 // with exactly g, deleted when the test ends, and returns ep as that user.
 // ep's user must be an administrator (the test broker's guest is).
-func User(t testing.TB, ep tap.Endpoint, g Grant) tap.Endpoint {
+func User(t testing.TB, ep broker.Endpoint, g Grant) broker.Endpoint {
 	t.Helper()
 	rh := Admin(t, ep)
 	name := Name("user")
@@ -46,7 +45,7 @@ func User(t testing.TB, ep tap.Endpoint, g Grant) tap.Endpoint {
 
 // SetGrant replaces user's tags and permissions on ep's vhost with g, as
 // an administrator would.
-func SetGrant(t testing.TB, admin tap.Endpoint, user string, g Grant) {
+func SetGrant(t testing.TB, admin broker.Endpoint, user string, g Grant) {
 	t.Helper()
 	rh := Admin(t, admin)
 	if err := setTags(rh, user, g.Tags); err != nil {
@@ -81,7 +80,7 @@ func nonNil(tags []string) []string {
 // (set_user_tags or set_permissions) says, through the management API as
 // admin, so a test proves the command grants what was missing. It fails
 // the test on any other command.
-func RunGrantCommand(t testing.TB, admin tap.Endpoint, command string) {
+func RunGrantCommand(t testing.TB, admin broker.Endpoint, command string) {
 	t.Helper()
 	words, err := ShellWords(command)
 	if err != nil || len(words) < 3 || words[0] != "rabbitmqctl" {

@@ -16,6 +16,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
@@ -24,7 +25,7 @@ import (
 type Options struct {
 	// Load lists the vhost's exchanges and queues. It talks to the broker,
 	// so it runs in a tea.Cmd, at start and on r.
-	Load   func() ([]tap.Resource, error)
+	Load   func() ([]broker.Resource, error)
 	Broker string // "localhost:5672", no credentials
 	Vhost  string
 	// Selected are pre-selected: what was tapped when the user came back
@@ -52,7 +53,7 @@ type Model struct {
 
 	loading  bool
 	err      error
-	all      []tap.Resource
+	all      []broker.Resource
 	shown    []int                 // indexes into all that pass the filter, in order
 	selected map[string]tap.Source // by id; kept across reloads and filters
 	typing   bool
@@ -114,7 +115,7 @@ func (m Model) Chosen() []tap.Source { return m.chosen }
 
 // loadedMsg carries the answer of Options.Load.
 type loadedMsg struct {
-	resources []tap.Resource
+	resources []broker.Resource
 	err       error
 }
 
@@ -273,10 +274,10 @@ func (m Model) choice() []tap.Source {
 	return out
 }
 
-func (m Model) cursorResource() (tap.Resource, bool) {
+func (m Model) cursorResource() (broker.Resource, bool) {
 	c := m.table.Cursor()
 	if c < 0 || c >= len(m.shown) {
-		return tap.Resource{}, false
+		return broker.Resource{}, false
 	}
 	return m.all[m.shown[c]], true
 }
@@ -433,7 +434,7 @@ func (m Model) statusLine() string {
 	}
 	exchanges, queues := 0, 0
 	for _, r := range m.all {
-		if r.Kind == tap.KindQueue {
+		if r.Kind == broker.KindQueue {
 			queues++
 		} else {
 			exchanges++

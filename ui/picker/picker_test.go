@@ -3,13 +3,15 @@ package picker
 import (
 	"errors"
 	"fmt"
-	"github.com/shoveltap/shoveltap/ui/uitest"
 	"os"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/ui/uitest"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -28,28 +30,28 @@ func TestMain(m *testing.M) {
 
 // fixture is a vhost as Admin.Resources lists it: the user's exchanges,
 // the amq.* ones, then queues, one with a hostile name.
-func fixture() []tap.Resource {
-	rs := []tap.Resource{
-		{Kind: tap.KindExchange, Name: "billing", Type: "direct", Bindings: 3, Rate: 2.5},
-		{Kind: tap.KindExchange, Name: "celery", Type: "direct", Bindings: 1, Rate: 41.3},
-		{Kind: tap.KindExchange, Name: "celeryev", Type: "topic", Bindings: 2, Rate: 12},
-		{Kind: tap.KindExchange, Name: "events", Type: "fanout", Bindings: 4, Rate: 1234.4},
-		{Kind: tap.KindExchange, Name: "nova", Type: "topic", Bindings: 12, Rate: 0.4},
-		{Kind: tap.KindExchange, Name: "openstack.notifications.very-long-exchange-name-for-layout", Type: "topic", Bindings: 1},
-		{Kind: tap.KindExchange, Name: "orders", Type: "topic", Bindings: 5, Rate: 17},
-		{Kind: tap.KindExchange, Name: "amq.direct", Type: "direct"},
-		{Kind: tap.KindExchange, Name: "amq.fanout", Type: "fanout"},
-		{Kind: tap.KindExchange, Name: "amq.headers", Type: "headers"},
-		{Kind: tap.KindExchange, Name: "amq.topic", Type: "topic", Bindings: 1},
-		{Kind: tap.KindQueue, Name: "billing.charge", Type: "classic", Bindings: 2, Rate: 2.5, Messages: 12, Consumers: 2},
-		{Kind: tap.KindQueue, Name: "celery", Type: "quorum", Bindings: 1, Rate: 41.3, Messages: 1_234_567, Consumers: 8},
-		{Kind: tap.KindQueue, Name: "celeryev.3f2a", Type: "classic", Bindings: 2, Rate: 12, Consumers: 1},
-		{Kind: tap.KindQueue, Name: "evil\x1b[2J\u202equeue", Type: "classic", Bindings: 1, Messages: 3},
-		{Kind: tap.KindQueue, Name: "orders.paid", Type: "classic", Bindings: 1, Rate: 4, Messages: 150_000, Consumers: 3},
-		{Kind: tap.KindQueue, Name: "orders.shipped", Type: "stream", Bindings: 1, Rate: 3, Messages: 98765},
+func fixture() []broker.Resource {
+	rs := []broker.Resource{
+		{Kind: broker.KindExchange, Name: "billing", Type: "direct", Bindings: 3, Rate: 2.5},
+		{Kind: broker.KindExchange, Name: "celery", Type: "direct", Bindings: 1, Rate: 41.3},
+		{Kind: broker.KindExchange, Name: "celeryev", Type: "topic", Bindings: 2, Rate: 12},
+		{Kind: broker.KindExchange, Name: "events", Type: "fanout", Bindings: 4, Rate: 1234.4},
+		{Kind: broker.KindExchange, Name: "nova", Type: "topic", Bindings: 12, Rate: 0.4},
+		{Kind: broker.KindExchange, Name: "openstack.notifications.very-long-exchange-name-for-layout", Type: "topic", Bindings: 1},
+		{Kind: broker.KindExchange, Name: "orders", Type: "topic", Bindings: 5, Rate: 17},
+		{Kind: broker.KindExchange, Name: "amq.direct", Type: "direct"},
+		{Kind: broker.KindExchange, Name: "amq.fanout", Type: "fanout"},
+		{Kind: broker.KindExchange, Name: "amq.headers", Type: "headers"},
+		{Kind: broker.KindExchange, Name: "amq.topic", Type: "topic", Bindings: 1},
+		{Kind: broker.KindQueue, Name: "billing.charge", Type: "classic", Bindings: 2, Rate: 2.5, Messages: 12, Consumers: 2},
+		{Kind: broker.KindQueue, Name: "celery", Type: "quorum", Bindings: 1, Rate: 41.3, Messages: 1_234_567, Consumers: 8},
+		{Kind: broker.KindQueue, Name: "celeryev.3f2a", Type: "classic", Bindings: 2, Rate: 12, Consumers: 1},
+		{Kind: broker.KindQueue, Name: "evil\x1b[2J\u202equeue", Type: "classic", Bindings: 1, Messages: 3},
+		{Kind: broker.KindQueue, Name: "orders.paid", Type: "classic", Bindings: 1, Rate: 4, Messages: 150_000, Consumers: 3},
+		{Kind: broker.KindQueue, Name: "orders.shipped", Type: "stream", Bindings: 1, Rate: 3, Messages: 98765},
 	}
 	for i := range 12 {
-		rs = append(rs, tap.Resource{Kind: tap.KindQueue, Name: fmt.Sprintf("worker.%02d", i), Type: "classic", Bindings: 1, Consumers: 1})
+		rs = append(rs, broker.Resource{Kind: broker.KindQueue, Name: fmt.Sprintf("worker.%02d", i), Type: "classic", Bindings: 1, Consumers: 1})
 	}
 	return rs
 }
@@ -58,10 +60,10 @@ var testOptions = Options{Broker: "localhost:5672", Vhost: "/"}
 
 // never is a Load that does not return before the test ends, so that the
 // goldens decide when the list arrives.
-func never(t *testing.T) func() ([]tap.Resource, error) {
+func never(t *testing.T) func() ([]broker.Resource, error) {
 	done := make(chan struct{})
 	t.Cleanup(func() { close(done) })
-	return func() ([]tap.Resource, error) { <-done; return nil, errors.New("test over") }
+	return func() ([]broker.Resource, error) { <-done; return nil, errors.New("test over") }
 }
 
 func keyMsg(s string) tea.KeyPressMsg {
@@ -177,7 +179,7 @@ func checkScreen(t testing.TB, m Model) {
 }
 
 // sized returns a picker of 80×24 that has loaded rs.
-func sized(t *testing.T, opts Options, rs []tap.Resource) Model {
+func sized(t *testing.T, opts Options, rs []broker.Resource) Model {
 	t.Helper()
 	m := New(opts)
 	return update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24}, loadedMsg{resources: rs})
@@ -299,7 +301,7 @@ func TestQuitChoosesNothing(t *testing.T) {
 func TestLoadRunsInACommandAndReloadKeepsTheCursor(t *testing.T) {
 	calls := 0
 	opts := testOptions
-	opts.Load = func() ([]tap.Resource, error) { calls++; return fixture(), nil }
+	opts.Load = func() ([]broker.Resource, error) { calls++; return fixture(), nil }
 	m := New(opts)
 	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
 	if calls != 0 {
@@ -323,7 +325,7 @@ func TestLoadRunsInACommandAndReloadKeepsTheCursor(t *testing.T) {
 func TestErrorThenRetry(t *testing.T) {
 	fail := true
 	opts := testOptions
-	opts.Load = func() ([]tap.Resource, error) {
+	opts.Load = func() ([]broker.Resource, error) {
 		if fail {
 			return nil, errors.New("cannot reach the management API")
 		}

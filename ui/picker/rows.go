@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/table"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
 )
 
@@ -46,7 +47,7 @@ func columns(width int) []table.Column {
 
 // row formats one resource. Names come from whoever may declare exchanges
 // and queues, so they are sanitised.
-func row(r tap.Resource, selected bool, cols []table.Column) table.Row {
+func row(r broker.Resource, selected bool, cols []table.Column) table.Row {
 	mark := "   "
 	if selected {
 		mark = "  ✓"
@@ -58,7 +59,7 @@ func row(r tap.Resource, selected bool, cols []table.Column) table.Row {
 		return s
 	}
 	messages, consumers := "", ""
-	if r.Kind == tap.KindQueue {
+	if r.Kind == broker.KindQueue {
 		messages, consumers = right(count(r.Messages), 6), right(count(r.Consumers), 7)
 	}
 	return table.Row{
@@ -106,15 +107,15 @@ func id(kind, name string) string { return kind + "\x00" + name }
 // sourceID is the id of the resource a source taps.
 func sourceID(s tap.Source) string {
 	if s.Queue != "" {
-		return id(tap.KindQueue, s.Queue)
+		return id(broker.KindQueue, s.Queue)
 	}
-	return id(tap.KindExchange, s.Exchange)
+	return id(broker.KindExchange, s.Exchange)
 }
 
 // source is what tapping a resource means: every message of an exchange,
 // or what is routed to a queue.
-func source(r tap.Resource) tap.Source {
-	if r.Kind == tap.KindQueue {
+func source(r broker.Resource) tap.Source {
+	if r.Kind == broker.KindQueue {
 		return tap.Source{Queue: r.Name}
 	}
 	return tap.Source{Exchange: r.Name, Key: tap.AllKeys}
@@ -122,6 +123,6 @@ func source(r tap.Resource) tap.Source {
 
 // matches reports whether a resource's name contains the query, ignoring
 // case.
-func matches(r tap.Resource, query string) bool {
+func matches(r broker.Resource, query string) bool {
 	return query == "" || strings.Contains(strings.ToLower(r.Name), strings.ToLower(query))
 }

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"time"
 
@@ -37,14 +38,9 @@ func (e Endpoint) AMQPConfig(name string) (amqp.Config, error) {
 	return cfg, nil
 }
 
-func dialRaw(ep Endpoint, name string) (*amqp.Connection, error) {
-	return dialContext(context.Background(), ep, name)
-}
-
-// dialContext connects to ep's preferred node; ctx cancels the TCP
-// connect. A failure whose cause the AMQP handshake hid is looked into
+// dial connects to ep's preferred node; ctx cancels the TCP connect. A failure whose cause the AMQP handshake hid is looked into
 // with probeTLS.
-func dialContext(ctx context.Context, ep Endpoint, name string) (*amqp.Connection, error) {
+func dial(ctx context.Context, ep Endpoint, name string) (*amqp.Connection, error) {
 	cfg, err := ep.AMQPConfig(name)
 	if err != nil {
 		return nil, err
@@ -65,27 +61,18 @@ func dialContext(ctx context.Context, ep Endpoint, name string) (*amqp.Connectio
 	}
 	conn, err := amqp.DialConfig(ep.AMQP.String(), cfg)
 	if err != nil && handshakeHidden(err) {
-		if cause := probeTLS(ep); cause != nil {
+		if cause := probeTLS(ctx, ep); cause != nil {
 			return nil, cause
 		}
 	}
 	return conn, err
 }
 
-// DialContext opens an AMQP connection named name to ep's preferred node,
-// with an error that says what to do; ctx cancels the connect.
-func DialContext(ctx context.Context, ep Endpoint, name string) (*amqp.Connection, error) {
-	conn, err := dialContext(ctx, ep, name)
-	if err != nil {
-		return nil, explainAMQP(ep, "connecting to the broker", err)
-	}
-	return conn, nil
-}
-
 // Dial opens an AMQP connection named name to the first of the endpoint's
-// nodes that answers, with an error that says what to do.
-func Dial(ep Endpoint, name string) (*amqp.Connection, error) {
-	conn, _, err := dialNodes(ep, name, 0)
+// nodes that answers, with an error that says what to do; ctx cancels the
+// connect.
+func Dial(ctx context.Context, ep Endpoint, name string) (*amqp.Connection, error) {
+	conn, _, err := DialNodes(ctx, ep, name, 0)
 	return conn, err
 }
 
@@ -110,8 +97,9 @@ var errSpeaksTLS = errors.New("the port speaks TLS")
 // 1.3 that alert arrives after the client's handshake is done, and the
 // AMQP client reports only a closed connection. On amqp:// it is whether
 // the port speaks TLS. nil when the probe learns nothing.
-func probeTLS(ep Endpoint) error {
-	conn, err := net.DialTimeout("tcp", ep.Address(), 5*time.Second)
+func probeTLS(ctx context.Context, ep Endpoint) error {
+	d := net.Dialer{Timeout: 5 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", ep.Address())
 	if err != nil {
 		return nil
 	}
@@ -158,4 +146,67 @@ func resetMeansCertificate(ep Endpoint, err error) error {
 		return fmt.Errorf("remote error: tls: certificate required (the broker reset the connection right after the handshake)")
 	}
 	return err
+}
+
+// DialNodes connects to the first of ep's nodes that answers, trying node
+// start first, and says which node it reached. A refused login stops the
+// search: every node would refuse it alike.
+func DialNodes(ctx context.Context, ep Endpoint, name string, start int) (*amqp.Connection, int, error) {
+	nodes := ep.Nodes()
+	var errs []error
+	for n := range nodes {
+		i := (start + n) % len(nodes)
+		conn, err := dial(ctx, ep.OnNode(i), name)
+		if err == nil {
+			return conn, i, nil
+		}
+		err = ExplainAMQP(ep.OnNode(i), "connecting to the broker", err)
+		if len(nodes) == 1 || strings.Contains(err.Error(), "wrong username or password") || strings.Contains(err.Error(), "refused the x509 login") {
+			return nil, 0, err
+		}
+		errs = append(errs, err)
+	}
+	return nil, 0, fmt.Errorf("no node of the cluster answers (tried %d): %w", len(nodes), errors.Join(errs...))
+}
+
+// ExplainAMQP turns an AMQP failure into an actionable error. It never
+// includes the URL, which holds the password.
+func ExplainAMQP(ep Endpoint, doing string, err error) error {
+	if tlsErr, ok := explainTLS(ep.TLS, doing, ep.Address(), false, err); ok {
+		return tlsErr
+	}
+	if x509Err, ok := explainX509(ep, doing, err); ok {
+		return x509Err
+	}
+	var ae *amqp.Error
+	if errors.As(err, &ae) {
+		switch ae.Code {
+		case amqp.AccessRefused:
+			if strings.Contains(ae.Reason, "username or password") || strings.Contains(ae.Reason, "Login was refused") {
+				return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
+			}
+			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
+				return r
+			}
+			return fmt.Errorf("%s: user %q is not allowed: %s (grant permissions with rabbitmqctl set_permissions -p %s %s ...)", doing, ep.User, ae.Reason, ep.Vhost, ep.User)
+		case amqp.NotAllowed:
+			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
+				return r
+			}
+			return fmt.Errorf("%s: %s (does vhost %q exist, and may user %q use it?)", doing, ae.Reason, ep.Vhost, ep.User)
+		case amqp.NotFound:
+			return fmt.Errorf("%s: %s", doing, ae.Reason)
+		}
+		return fmt.Errorf("%s: %s (AMQP %d)", doing, ae.Reason, ae.Code)
+	}
+	if errors.Is(err, amqp.ErrCredentials) {
+		return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
+	}
+	if errors.Is(err, amqp.ErrVhost) {
+		return fmt.Errorf("%s at %s: vhost %q does not exist or user %q may not use it", doing, ep.Address(), ep.Vhost, ep.User)
+	}
+	if IsUnreachable(err) {
+		return fmt.Errorf("%s: cannot reach the broker at %s (%v): is RabbitMQ running there? check --url", doing, ep.Address(), RootCause(err))
+	}
+	return fmt.Errorf("%s at %s: %w", doing, ep.Address(), err)
 }

@@ -1,6 +1,7 @@
-package tap
+package broker
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -28,18 +29,18 @@ const (
 // the user's exchanges first, then the amq.* ones, then the queues, each
 // group by name. shoveltap's own objects are left out, and so is the
 // default exchange: tapping it needs the firehose, not a binding.
-func (a *Admin) Resources(vhost string) ([]Resource, error) {
-	xs, err := a.rh.ListExchangesIn(vhost)
+func (a *Admin) Resources(ctx context.Context, vhost string) ([]Resource, error) {
+	xs, err := a.client(ctx).ListExchangesIn(vhost)
 	if err != nil {
-		return nil, a.explain(fmt.Sprintf("listing the exchanges of vhost %q", vhost), err)
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the exchanges of vhost %q", vhost), err)
 	}
-	qs, err := a.Queues(vhost)
+	qs, err := a.Queues(ctx, vhost)
 	if err != nil {
-		return nil, a.explain(fmt.Sprintf("listing the queues of vhost %q", vhost), err)
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the queues of vhost %q", vhost), err)
 	}
-	bs, err := a.rh.ListBindingsIn(vhost)
+	bs, err := a.client(ctx).ListBindingsIn(vhost)
 	if err != nil {
-		return nil, a.explain(fmt.Sprintf("listing the bindings of vhost %q", vhost), err)
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of vhost %q", vhost), err)
 	}
 	fromExchange := map[string]int{}
 	toQueue := map[string]int{}

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -15,7 +16,6 @@ import (
 
 // Admin talks to the RabbitMQ management API for one Endpoint.
 type Admin struct {
-	rh        *rabbithole.Client
 	ep        Endpoint
 	transport http.RoundTripper
 	base      http.RoundTripper // without failover, for per-node clients
@@ -37,17 +37,36 @@ func NewAdmin(ep Endpoint) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	rh, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport)
-	if err != nil {
+	if _, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport); err != nil {
 		return nil, fmt.Errorf("management API address %q: %w", ep.API, err)
 	}
-	rh.SetTimeout(10 * time.Second)
-	return &Admin{rh: rh, ep: ep, transport: transport, base: base}, nil
+	return &Admin{ep: ep, transport: transport, base: base}, nil
 }
 
-// Client exposes the underlying rabbit-hole client for the setup package and
-// tests.
-func (a *Admin) Client() *rabbithole.Client { return a.rh }
+// requestTimeout bounds every management API request, so that a hung API
+// never hangs shoveltap even when the caller's context has no deadline.
+const requestTimeout = 10 * time.Second
+
+// client is a rabbit-hole client for calls made under ctx. rabbit-hole v2
+// takes no context, so each call gets a client whose transport sends the
+// request with ctx: the caller's deadline and cancel end the request.
+// Clients share one transport, and so its connections.
+func (a *Admin) client(ctx context.Context) *rabbithole.Client {
+	// NewAdmin has checked the address, the only thing that can fail.
+	rh, _ := rabbithole.NewTLSClient(a.ep.API, a.ep.User, a.ep.Password, contextTransport{ctx: ctx, next: a.transport})
+	rh.SetTimeout(requestTimeout)
+	return rh
+}
+
+// contextTransport sends every request with its context.
+type contextTransport struct {
+	ctx  context.Context
+	next http.RoundTripper
+}
+
+func (t contextTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	return t.next.RoundTrip(req.WithContext(t.ctx))
+}
 
 // BrokerInfo is what the preflight learns about the broker and the user.
 type BrokerInfo struct {
@@ -64,56 +83,56 @@ func (b BrokerInfo) CanShovel() bool {
 // Preflight checks that the management API answers for this user and returns
 // the broker version and the user's tags. The AMQP login has already been
 // checked, so a 401 here means the user lacks the management tag.
-func (a *Admin) Preflight() (BrokerInfo, error) {
-	who, err := a.rh.Whoami()
+func (a *Admin) Preflight(ctx context.Context) (BrokerInfo, error) {
+	who, err := a.client(ctx).Whoami()
 	if err != nil {
-		return BrokerInfo{}, a.explain("checking the user", err)
+		return BrokerInfo{}, a.Explain(ctx, "checking the user", err)
 	}
-	ov, err := a.rh.Overview()
+	ov, err := a.client(ctx).Overview()
 	if err != nil {
-		return BrokerInfo{}, a.explain("reading the broker overview", err)
+		return BrokerInfo{}, a.Explain(ctx, "reading the broker overview", err)
 	}
 	return BrokerInfo{Version: ov.RabbitMQVersion, User: who.Name, Tags: []string(who.Tags)}, nil
 }
 
 // ExchangeType returns the type of an exchange, or a clear error when it
 // does not exist.
-func (a *Admin) ExchangeType(vhost, name string) (string, error) {
-	x, err := a.rh.GetExchange(vhost, name)
+func (a *Admin) ExchangeType(ctx context.Context, vhost, name string) (string, error) {
+	x, err := a.client(ctx).GetExchange(vhost, name)
 	if err != nil {
-		if isNotFound(err) {
+		if IsNotFound(err) {
 			return "", fmt.Errorf("exchange %q does not exist in vhost %q: check the name (rabbitmqctl list_exchanges -p %s)", name, vhost, vhost)
 		}
-		return "", a.explain(fmt.Sprintf("looking up exchange %q", name), err)
+		return "", a.Explain(ctx, fmt.Sprintf("looking up exchange %q", name), err)
 	}
 	return x.Type, nil
 }
 
-// queueBindings lists a queue's bindings, or says clearly that the queue
+// QueueBindings lists a queue's bindings, or says clearly that the queue
 // does not exist.
-func (a *Admin) queueBindings(vhost, queue string) ([]queueBinding, error) {
-	if _, err := a.Queue(vhost, queue); err != nil {
-		if isNotFound(err) {
+func (a *Admin) QueueBindings(ctx context.Context, vhost, queue string) ([]QueueBinding, error) {
+	if _, err := a.Queue(ctx, vhost, queue); err != nil {
+		if IsNotFound(err) {
 			return nil, fmt.Errorf("queue %q does not exist in vhost %q: check the name (rabbitmqctl list_queues -p %s)", queue, vhost, vhost)
 		}
-		return nil, a.explain(fmt.Sprintf("looking up queue %q", queue), err)
+		return nil, a.Explain(ctx, fmt.Sprintf("looking up queue %q", queue), err)
 	}
-	bs, err := a.rh.ListQueueBindings(vhost, queue)
+	bs, err := a.client(ctx).ListQueueBindings(vhost, queue)
 	if err != nil {
-		return nil, a.explain(fmt.Sprintf("listing the bindings of queue %q", queue), err)
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of queue %q", queue), err)
 	}
-	out := make([]queueBinding, 0, len(bs))
+	out := make([]QueueBinding, 0, len(bs))
 	for _, b := range bs {
-		out = append(out, queueBinding{Exchange: b.Source, Key: b.RoutingKey, Args: b.Arguments})
+		out = append(out, QueueBinding{Exchange: b.Source, Key: b.RoutingKey, Args: b.Arguments})
 	}
 	return out, nil
 }
 
-// boundKeys lists the distinct routing keys bound to an exchange now.
-func (a *Admin) boundKeys(vhost, exchange string) ([]string, error) {
-	bs, err := a.rh.ListExchangeBindingsWithSource(vhost, exchange)
+// BoundKeys lists the distinct routing keys bound to an exchange now.
+func (a *Admin) BoundKeys(ctx context.Context, vhost, exchange string) ([]string, error) {
+	bs, err := a.client(ctx).ListExchangeBindingsWithSource(vhost, exchange)
 	if err != nil {
-		return nil, a.explain(fmt.Sprintf("listing the bindings of exchange %q", exchange), err)
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of exchange %q", exchange), err)
 	}
 	var keys []string
 	for _, b := range bs {
@@ -130,22 +149,22 @@ func (a *Admin) boundKeys(vhost, exchange string) ([]string, error) {
 // DeclareShovel creates or replaces a dynamic shovel. rabbit-hole's
 // ShovelDefinition drops empty strings and false booleans (omitempty), so the
 // definition goes through the generic runtime-parameter call.
-func (a *Admin) DeclareShovel(vhost, name string, def map[string]any) error {
-	_, err := a.rh.PutRuntimeParameter("shovel", vhost, name, def)
+func (a *Admin) DeclareShovel(ctx context.Context, vhost, name string, def map[string]any) error {
+	_, err := a.client(ctx).PutRuntimeParameter("shovel", vhost, name, def)
 	if err != nil {
 		var er rabbithole.ErrorResponse
 		if errors.As(err, &er) && strings.Contains(er.Reason, "component shovel not found") {
 			return fmt.Errorf("creating shovel %q: the shovel plugin is not enabled on the broker; run rabbitmq-plugins enable rabbitmq_shovel rabbitmq_shovel_management, or run shoveltap with --no-shovel", name)
 		}
-		return a.explainNeed(fmt.Sprintf("creating shovel %q", name), need{tag: "policymaker"}, err)
+		return a.explainNeed(ctx, fmt.Sprintf("creating shovel %q", name), need{tag: "policymaker"}, err)
 	}
 	return nil
 }
 
 // DeleteShovel removes a shovel definition; a missing one is not an error.
-func (a *Admin) DeleteShovel(vhost, name string) error {
-	if _, err := a.rh.DeleteShovel(vhost, name); err != nil {
-		return a.explainNeed(fmt.Sprintf("deleting shovel %q", name), need{tag: "policymaker"}, err)
+func (a *Admin) DeleteShovel(ctx context.Context, vhost, name string) error {
+	if _, err := a.client(ctx).DeleteShovel(vhost, name); err != nil {
+		return a.explainNeed(ctx, fmt.Sprintf("deleting shovel %q", name), need{tag: "policymaker"}, err)
 	}
 	return nil
 }
@@ -169,7 +188,7 @@ func (a *Admin) ShovelStates(ctx context.Context, vhost string) ([]ShovelState, 
 	case errors.As(err, &er) && (er.StatusCode == http.StatusBadRequest || er.StatusCode == http.StatusNotFound):
 		return nil, errors.New("reading shovel status: the shovel management plugin is not enabled; run: rabbitmq-plugins enable rabbitmq_shovel_management")
 	case err != nil:
-		return nil, a.explainNeed("reading shovel status", need{tag: "monitoring"}, err)
+		return nil, a.explainNeed(ctx, "reading shovel status", need{tag: "monitoring"}, err)
 	}
 	return states, nil
 }
@@ -189,13 +208,13 @@ func (q QueueCounters) Dropped() int64 {
 }
 
 // QueueCounters reads a queue's counters; ok is false when it does not exist.
-func (a *Admin) QueueCounters(vhost, name string) (c QueueCounters, ok bool, err error) {
-	q, err := a.Queue(vhost, name)
+func (a *Admin) QueueCounters(ctx context.Context, vhost, name string) (c QueueCounters, ok bool, err error) {
+	q, err := a.Queue(ctx, vhost, name)
 	if err != nil {
-		if isNotFound(err) {
+		if IsNotFound(err) {
 			return QueueCounters{}, false, nil
 		}
-		return QueueCounters{}, false, a.explain(fmt.Sprintf("reading queue %q", name), err)
+		return QueueCounters{}, false, a.Explain(ctx, fmt.Sprintf("reading queue %q", name), err)
 	}
 	return QueueCounters{
 		Messages: int64(q.Messages), Published: q.MessageStats.Publish, Acked: q.MessageStats.Ack,
@@ -203,38 +222,38 @@ func (a *Admin) QueueCounters(vhost, name string) (c QueueCounters, ok bool, err
 	}, true, nil
 }
 
-// explain turns a management API failure into an actionable error.
-func (a *Admin) explain(doing string, err error) error {
+// Explain turns a management API failure into an actionable error.
+func (a *Admin) Explain(ctx context.Context, doing string, err error) error {
 	if tlsErr, ok := explainTLS(a.ep.TLS, doing, strings.Join(a.ep.APIs(), ", "), true, err); ok {
 		return tlsErr
 	}
-	if r := a.refused(doing, need{}, err); r != nil {
+	if r := a.refused(ctx, doing, need{}, err); r != nil {
 		return r
 	}
 	var er rabbithole.ErrorResponse
 	switch {
 	case errors.As(err, &er):
 		return fmt.Errorf("%s: the management API answered %d: %s", doing, er.StatusCode, strings.TrimSpace(er.Reason))
-	case isUnreachable(err) && a.ep.APIDerived:
-		return fmt.Errorf("%s: cannot reach the management API at %s, the address derived from --url (%v): if the management plugin listens elsewhere, give its address with --api http(s)://HOST:PORT; if it is not enabled, run rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), rootCause(err))
-	case isUnreachable(err):
-		return fmt.Errorf("%s: cannot reach the management API at %s (%v): check --api, or enable it with rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), rootCause(err))
+	case IsUnreachable(err) && a.ep.APIDerived:
+		return fmt.Errorf("%s: cannot reach the management API at %s, the address derived from --url (%v): if the management plugin listens elsewhere, give its address with --api http(s)://HOST:PORT; if it is not enabled, run rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), RootCause(err))
+	case IsUnreachable(err):
+		return fmt.Errorf("%s: cannot reach the management API at %s (%v): check --api, or enable it with rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), RootCause(err))
 	}
 	return fmt.Errorf("%s: %w", doing, err)
 }
 
-// deleteQueue removes a queue; a missing one is not an error.
-func (a *Admin) deleteQueue(vhost, name string) error {
-	if _, err := a.rh.DeleteQueue(vhost, name); err != nil && !isNotFound(err) {
-		return a.explainNeed(fmt.Sprintf("deleting queue %q", name), need{perm: "configure", kind: "queue", name: name}, err)
+// DeleteQueue removes a queue; a missing one is not an error.
+func (a *Admin) DeleteQueue(ctx context.Context, vhost, name string) error {
+	if _, err := a.client(ctx).DeleteQueue(vhost, name); err != nil && !IsNotFound(err) {
+		return a.explainNeed(ctx, fmt.Sprintf("deleting queue %q", name), need{perm: "configure", kind: "queue", name: name}, err)
 	}
 	return nil
 }
 
-// deleteExchange removes an exchange; a missing one is not an error.
-func (a *Admin) deleteExchange(vhost, name string) error {
-	if _, err := a.rh.DeleteExchange(vhost, name); err != nil && !isNotFound(err) {
-		return a.explainNeed(fmt.Sprintf("deleting exchange %q", name), need{perm: "configure", kind: "exchange", name: name}, err)
+// DeleteExchange removes an exchange; a missing one is not an error.
+func (a *Admin) DeleteExchange(ctx context.Context, vhost, name string) error {
+	if _, err := a.client(ctx).DeleteExchange(vhost, name); err != nil && !IsNotFound(err) {
+		return a.explainNeed(ctx, fmt.Sprintf("deleting exchange %q", name), need{perm: "configure", kind: "exchange", name: name}, err)
 	}
 	return nil
 }
@@ -252,7 +271,45 @@ func passwordEnv(prefix string) string {
 	return "SHOVELTAP_" + strings.ToUpper(strings.ReplaceAll(prefix, "-", "_")) + "PASSWORD"
 }
 
-func isNotFound(err error) bool {
+func IsNotFound(err error) bool {
 	var er rabbithole.ErrorResponse
 	return errors.As(err, &er) && er.StatusCode == http.StatusNotFound
 }
+
+// QueueBinding is one binding of a production queue.
+type QueueBinding struct {
+	Exchange string
+	Key      string
+	Args     map[string]any
+}
+
+// QueueNamesWithPrefix lists the names of a vhost's queues that start with
+// prefix, filtered by the
+// broker so a vhost with thousands of queues costs one small answer.
+func (a *Admin) QueueNamesWithPrefix(ctx context.Context, vhost, prefix string) ([]string, error) {
+	var names []string
+	for page := 1; ; page++ {
+		params := url.Values{
+			"page":      {fmt.Sprint(page)},
+			"page_size": {"500"},
+			"name":      {"^" + regexp.QuoteMeta(prefix)},
+			"use_regex": {"true"},
+			"columns":   {"name"},
+		}
+		res, err := a.client(ctx).PagedListQueuesWithParametersIn(vhost, params)
+		if err != nil {
+			return nil, a.Explain(ctx, "listing queues", err)
+		}
+		for _, q := range res.Items {
+			if strings.HasPrefix(q.Name, prefix) {
+				names = append(names, q.Name)
+			}
+		}
+		if page >= res.PageCount {
+			return names, nil
+		}
+	}
+}
+
+// Endpoint is the broker this client talks to.
+func (a *Admin) Endpoint() Endpoint { return a.ep }

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"fmt"
@@ -58,7 +58,7 @@ func (t *failoverTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			return res, nil
 		}
 		lastErr = err
-		if !isUnreachable(err) || req.Context().Err() != nil {
+		if !IsUnreachable(err) || req.Context().Err() != nil {
 			return nil, err
 		}
 	}

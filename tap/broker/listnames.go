@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func (a *Admin) ListNames(ctx context.Context, vhost, kind string) ([]string, er
 	req.SetBasicAuth(a.ep.User, a.ep.Password)
 	res, err := (&http.Client{Transport: a.transport}).Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("listing the %ss of vhost %q at %s: %w", kind, vhost, a.ep.API, rootCause(err))
+		return nil, fmt.Errorf("listing the %ss of vhost %q at %s: %w", kind, vhost, a.ep.API, RootCause(err))
 	}
 	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -41,37 +40,37 @@ type Overview struct {
 func (a *Admin) Overview(ctx context.Context) (Overview, error) {
 	var ov Overview
 	if err := a.getJSON(ctx, "overview", nil, &ov); err != nil {
-		return Overview{}, a.explain("reading the broker overview", err)
+		return Overview{}, a.Explain(ctx, "reading the broker overview", err)
 	}
 	return ov, nil
 }
 
-// clusterNameOf is the cluster name a broker announces on an AMQP
+// ClusterNameOf is the cluster name a broker announces on an AMQP
 // connection (server property cluster_name).
-func clusterNameOf(conn *amqp.Connection) string {
+func ClusterNameOf(conn *amqp.Connection) string {
 	name, _ := conn.Properties["cluster_name"].(string)
 	return name
 }
 
-// checkSameBroker refuses a management API that belongs to another broker
+// CheckSameBroker refuses a management API that belongs to another broker
 // than the AMQP connection: everything the tap creates over AMQP would be
 // invisible to the API that must watch and remove it. Equal cluster names
 // settle it. A cluster whose name was never set reports each node's own
 // name, so different names are checked once more: an exclusive queue
 // declared over AMQP (it dies with the connection, so nothing can be left
 // behind) must be visible through the API.
-func checkSameBroker(ctx context.Context, a *Admin, ep Endpoint, conn *amqp.Connection, ov Overview, marker, flag string) error {
-	amqpName := clusterNameOf(conn)
+func CheckSameBroker(ctx context.Context, a *Admin, ep Endpoint, conn *amqp.Connection, ov Overview, marker, flag string) error {
+	amqpName := ClusterNameOf(conn)
 	if amqpName == "" || ov.ClusterName == "" || amqpName == ov.ClusterName {
 		return nil
 	}
 	ch, err := conn.Channel()
 	if err != nil {
-		return explainAMQP(ep, "opening a channel", err)
+		return ExplainAMQP(ep, "opening a channel", err)
 	}
 	defer ch.Close()
 	if _, err := ch.QueueDeclare(marker, false, true, true, false, amqp.Table{"x-max-length": int64(0)}); err != nil {
-		return explainAMQP(ep, fmt.Sprintf("declaring the check queue %q", marker), err)
+		return ExplainAMQP(ep, fmt.Sprintf("declaring the check queue %q", marker), err)
 	}
 	defer func() { _, _ = ch.QueueDelete(marker, false, false, false) }()
 	var q struct {
@@ -81,8 +80,8 @@ func checkSameBroker(ctx context.Context, a *Admin, ep Endpoint, conn *amqp.Conn
 	switch {
 	case err == nil:
 		return nil
-	case !isNotFound(err):
-		return a.explain("checking that --url and --api reach the same broker", err)
+	case !IsNotFound(err):
+		return a.Explain(ctx, "checking that --url and --api reach the same broker", err)
 	}
 	return fmt.Errorf("%s %s reaches cluster %q, but the management API at %s answers for cluster %q and cannot see what was declared over AMQP: they are different brokers, so nothing was created; give the management API of the same broker with %s",
 		flag, ep.Address(), amqpName, ep.API, ov.ClusterName, apiFlagFor(flag))
@@ -95,12 +94,12 @@ func apiFlagFor(urlFlag string) string {
 	return "--api"
 }
 
-// clusterNodes lists the AMQP and management addresses of the cluster's
+// ClusterNodes lists the AMQP and management addresses of the cluster's
 // nodes that the API knows and ep does not, so the tap can move to another
 // node when its node restarts. Where the API lists listeners, their ports
 // are used with the host of each node's name; otherwise (no management
 // metrics) every node is assumed to listen on ep's ports.
-func (a *Admin) clusterNodes(ctx context.Context, ep Endpoint, ov Overview) (amqpURIs []amqp.URI, apis []string) {
+func (a *Admin) ClusterNodes(ctx context.Context, ep Endpoint, ov Overview) (amqpURIs []amqp.URI, apis []string) {
 	known := map[string]bool{}
 	for _, n := range ep.Nodes() {
 		known[net.JoinHostPort(n.Host, strconv.Itoa(n.Port))] = true
@@ -192,7 +191,7 @@ func (a *Admin) WithClusterNodes(ctx context.Context) (*Admin, Endpoint) {
 	if err != nil {
 		return a, a.ep
 	}
-	more, apis := a.clusterNodes(ctx, a.ep, ov)
+	more, apis := a.ClusterNodes(ctx, a.ep, ov)
 	if len(more) == 0 && len(apis) == 0 {
 		return a, a.ep
 	}
@@ -212,17 +211,15 @@ func (a *Admin) withEndpoint(ep Endpoint) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	rh, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport)
-	if err != nil {
+	if _, err := rabbithole.NewTLSClient(ep.API, ep.User, ep.Password, transport); err != nil {
 		return nil, fmt.Errorf("management API address %q: %w", ep.API, err)
 	}
-	rh.SetTimeout(10 * time.Second)
-	return &Admin{rh: rh, ep: ep, transport: transport, base: a.base}, nil
+	return &Admin{ep: ep, transport: transport, base: a.base}, nil
 }
 
-// nodeAdmins are one client per management API the endpoint knows, each
+// NodeAdmins are one client per management API the endpoint knows, each
 // bound to its node: some settings (vhost tracing) are kept per node.
-func (a *Admin) nodeAdmins() []*Admin {
+func (a *Admin) NodeAdmins() []*Admin {
 	apis := a.ep.APIs()
 	if len(apis) == 1 {
 		return []*Admin{a}

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"bytes"
@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 )
@@ -17,7 +16,7 @@ import (
 // answers rabbit-hole cannot decode or does not expose: shovel status with
 // its reason, and queue statistics, which the API sends as [] when a queue
 // has none of the asked-for counters yet. Errors look like rabbit-hole's, so
-// explain and isNotFound treat them alike.
+// explain and IsNotFound treat them alike.
 func (a *Admin) getJSON(ctx context.Context, path string, query url.Values, v any) error {
 	u := strings.TrimRight(a.ep.API, "/") + "/api/" + path
 	if len(query) > 0 {
@@ -28,7 +27,7 @@ func (a *Admin) getJSON(ctx context.Context, path string, query url.Values, v an
 		return err
 	}
 	req.SetBasicAuth(a.ep.User, a.ep.Password)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: a.transport}
+	client := &http.Client{Timeout: requestTimeout, Transport: a.transport}
 	res, err := client.Do(req)
 	if err != nil {
 		return err
@@ -95,7 +94,7 @@ const queueStatsColumns = "name,type,durable,arguments,messages,messages_ready,m
 // Queue reads a queue's statistics. Only named columns are asked for: the
 // full answer describes consumers, and on 3.10 a shovel's direct connection
 // reports a peer port that rabbit-hole cannot parse.
-func (a *Admin) Queue(vhost, name string) (*QueueStats, error) {
+func (a *Admin) Queue(ctx context.Context, vhost, name string) (*QueueStats, error) {
 	var q QueueStats
 	err := a.getJSON(context.Background(), "queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), url.Values{"columns": {queueStatsColumns}}, &q)
 	if err != nil {
@@ -105,7 +104,7 @@ func (a *Admin) Queue(vhost, name string) (*QueueStats, error) {
 }
 
 // Queues lists the statistics of every queue of a vhost.
-func (a *Admin) Queues(vhost string) ([]QueueStats, error) {
+func (a *Admin) Queues(ctx context.Context, vhost string) ([]QueueStats, error) {
 	var qs []QueueStats
 	if err := a.getJSON(context.Background(), "queues/"+url.PathEscape(vhost), url.Values{"columns": {queueStatsColumns}}, &qs); err != nil {
 		return nil, err

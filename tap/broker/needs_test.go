@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"errors"
@@ -9,7 +9,7 @@ import (
 )
 
 func TestPatternsMatchExactlyWhatIsNeeded(t *testing.T) {
-	n := TapNeeds(true, "orders", "amq.topic", "a|b")
+	n := needsReading("orders", "amq.topic", "a|b")
 	read := regexp.MustCompile(pattern(n.Read))
 	for name, want := range map[string]bool{
 		"shoveltap-vm-1-tap": true, "orders": true, "amq.topic": true, "a|b": true,
@@ -28,7 +28,7 @@ func TestPatternsMatchExactlyWhatIsNeeded(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
-	n := TapNeeds(true, "orders")
+	n := needsReading("orders")
 	if got, want := n.PermissionsCommand("/", "ops"), `rabbitmqctl set_permissions -p / ops '^shoveltap-' '^shoveltap-' '^(shoveltap-|orders$)'`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -101,8 +101,8 @@ func TestRefusalMessagesNameTheCommand(t *testing.T) {
 		t.Errorf("tag refusal: %s", got)
 	}
 	perm := &Refusal{Doing: "binding", User: "ops", Vhost: "/", Perm: "read", Kind: "exchange", Name: "billing"}
-	n := TapNeeds(true, "orders")
-	err := withNeeds(fmt.Errorf("opening: %w", perm), func(*Refusal) (Needs, string) { return n, "" })
+	n := needsReading("orders")
+	err := WithNeedsBy(fmt.Errorf("opening: %w", perm), func(*Refusal) (Needs, string) { return n, "" })
 	if got := err.Error(); !strings.Contains(got, `lacks read permission on exchange "billing"`) ||
 		!strings.Contains(got, `rabbitmqctl set_permissions -p / ops '^shoveltap-' '^shoveltap-' '^(shoveltap-|orders$|billing$)'`) {
 		t.Errorf("permission refusal: %s", got)
@@ -112,7 +112,18 @@ func TestRefusalMessagesNameTheCommand(t *testing.T) {
 		t.Errorf("withNeeds did not complete the refusal")
 	}
 	other := errors.New("something else")
-	if withNeeds(other, func(*Refusal) (Needs, string) { return n, "" }) != other {
+	if WithNeedsBy(other, func(*Refusal) (Needs, string) { return n, "" }) != other {
 		t.Errorf("withNeeds changed an error that is no refusal")
 	}
+}
+
+// needsReading is what a shovel tap of exchanges xs needs, as tap.TapNeeds
+// builds it: shoveltap's own names, and read on each exchange.
+func needsReading(xs ...string) Needs {
+	n := OwnNeeds()
+	n.Tags = []string{"policymaker"}
+	for _, x := range xs {
+		n.Read = append(n.Read, Named(x))
+	}
+	return n
 }

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -76,7 +76,7 @@ func (t *tagsJSON) UnmarshalJSON(b []byte) error {
 // refused turns a management API refusal into a Refusal naming the one
 // missing tag or permission, asking the API who the user is when the
 // refusal's own words do not say. It returns nil when err is no refusal.
-func (a *Admin) refused(doing string, n need, err error) error {
+func (a *Admin) refused(ctx context.Context, doing string, n need, err error) error {
 	reason, ok := isRefused(err)
 	if !ok {
 		return nil
@@ -87,7 +87,7 @@ func (a *Admin) refused(doing string, n need, err error) error {
 	if tag, ok := reasonTags[reason]; ok {
 		n = need{tag: tag}
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	var who whoami
 	if werr := a.getJSON(ctx, "whoami", nil, &who); werr != nil {
@@ -112,7 +112,7 @@ func (a *Admin) refused(doing string, n need, err error) error {
 		r.Perm = "access"
 		return r
 	}
-	return fmt.Errorf("%s: the management API refused user %q, who has %s (%s)", doing, a.ep.User, tagList(who.Tags), reasonOr(reason))
+	return fmt.Errorf("%s: the management API refused user %q, who has %s (%s)", doing, a.ep.User, TagList(who.Tags), reasonOr(reason))
 }
 
 func (a *Admin) loginFailed(doing string) error {
@@ -127,28 +127,28 @@ func reasonOr(reason string) string {
 }
 
 // explainNeed is explain for a call that needs a known tag or permission.
-func (a *Admin) explainNeed(doing string, n need, err error) error {
-	if r := a.refused(doing, n, err); r != nil {
+func (a *Admin) explainNeed(ctx context.Context, doing string, n need, err error) error {
+	if r := a.refused(ctx, doing, n, err); r != nil {
 		return r
 	}
-	return a.explain(doing, err)
+	return a.Explain(ctx, doing, err)
 }
 
-// userTags are the user's tags as the management API reports them.
-func (a *Admin) userTags(ctx context.Context) ([]string, error) {
+// UserTags are the user's tags as the management API reports them.
+func (a *Admin) UserTags(ctx context.Context) ([]string, error) {
 	var who whoami
 	if err := a.getJSON(ctx, "whoami", nil, &who); err != nil {
-		return nil, a.explain("checking the user", err)
+		return nil, a.Explain(ctx, "checking the user", err)
 	}
 	return []string(who.Tags), nil
 }
 
-// definedShovels lists a vhost's shovel definitions as states that say
+// DefinedShovels lists a vhost's shovel definitions as states that say
 // only "defined": what a policymaker without the monitoring tag can see.
-func (a *Admin) definedShovels(vhost string) ([]ShovelState, error) {
-	defs, err := a.rh.ListShovelsIn(vhost)
+func (a *Admin) DefinedShovels(ctx context.Context, vhost string) ([]ShovelState, error) {
+	defs, err := a.client(ctx).ListShovelsIn(vhost)
 	if err != nil {
-		return nil, a.explainNeed("listing shovel definitions", need{tag: "policymaker"}, err)
+		return nil, a.explainNeed(ctx, "listing shovel definitions", need{tag: "policymaker"}, err)
 	}
 	states := make([]ShovelState, 0, len(defs))
 	for _, d := range defs {
@@ -183,8 +183,8 @@ type Need struct{ Tag, Perm, Kind, Name string }
 // ExplainNeed turns a management API failure into an actionable error: a
 // refusal names the missing tag or permission (n, unless the API's own
 // words name another) and the rabbitmqctl command that grants it.
-func (a *Admin) ExplainNeed(doing string, n Need, err error) error {
-	return a.explainNeed(doing, need{tag: n.Tag, perm: n.Perm, kind: n.Kind, name: n.Name}, err)
+func (a *Admin) ExplainNeed(ctx context.Context, doing string, n Need, err error) error {
+	return a.explainNeed(ctx, doing, need{tag: n.Tag, perm: n.Perm, kind: n.Kind, name: n.Name}, err)
 }
 
 // IsRefused reports whether err is the management API refusing the user
@@ -192,4 +192,11 @@ func (a *Admin) ExplainNeed(doing string, n Need, err error) error {
 func IsRefused(err error) bool {
 	_, ok := isRefused(err)
 	return ok
+}
+
+func TagList(tags []string) string {
+	if len(tags) == 0 {
+		return "no tags"
+	}
+	return strings.Join(tags, ", ")
 }

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -7,15 +7,15 @@ import (
 	"strings"
 )
 
-// probeShovelPlugin declares a shovel the broker must refuse as invalid
+// ProbeShovelPlugin declares a shovel the broker must refuse as invalid
 // (it has no URIs): its answer says whether the shovel plugin is there and
 // the user may declare shovels, and nothing is stored. Should a broker
 // ever accept it, it is deleted at once.
-func (a *Admin) probeShovelPlugin(ctx context.Context, name string) string {
-	_, err := a.rh.PutRuntimeParameter("shovel", a.ep.Vhost, name, map[string]any{})
+func (a *Admin) ProbeShovelPlugin(ctx context.Context, name string) string {
+	_, err := a.client(ctx).PutRuntimeParameter("shovel", a.ep.Vhost, name, map[string]any{})
 	switch {
 	case err == nil:
-		_, _ = a.rh.DeleteShovel(a.ep.Vhost, name)
+		_, _ = a.client(ctx).DeleteShovel(a.ep.Vhost, name)
 		return Yes
 	case strings.Contains(err.Error(), "component shovel not found"):
 		return No
@@ -42,7 +42,7 @@ var (
 // plugins lists the enabled plugins: every one from /api/nodes when the
 // user may read it (monitoring) and it lists them, otherwise what the
 // management API shows any user.
-func (a *Admin) plugins(ctx context.Context, tags []string, node, shovel string) ([]Plugin, bool) {
+func (a *Admin) Plugins(ctx context.Context, tags []string, node, shovel string) ([]Plugin, bool) {
 	if HasTag(tags, "monitoring") {
 		var nodes []struct {
 			Name         string `json:"name"`
@@ -108,3 +108,16 @@ func withPlugin(ps []Plugin, name, enabled string) []Plugin {
 	}
 	return append(ps, Plugin{Name: name, Enabled: enabled})
 }
+
+// Plugin is one plugin and whether it is enabled: yes, no or unknown.
+type Plugin struct {
+	Name    string `json:"name"`
+	Enabled string `json:"enabled"`
+}
+
+// What a check found out about one thing: yes, no, or it cannot tell.
+const (
+	Yes     = "yes"
+	No      = "no"
+	Unknown = "unknown"
+)

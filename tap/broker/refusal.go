@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"errors"
@@ -56,7 +56,7 @@ func (r *Refusal) Command() string {
 	if r.Tag != "" {
 		return TagsCommand(r.User, r.Has, r.Tag)
 	}
-	n := TapNeeds(false)
+	n := OwnNeeds()
 	if r.Needs != nil {
 		n = *r.Needs
 	}
@@ -116,10 +116,11 @@ func inferPerm(doing, kind string) string {
 	return ""
 }
 
-// withNeeds completes every refusal in err with what the failing command
-// needs on the broker it came from (needsOf says), so its command grants
-// all of it at once. Other errors pass unchanged.
-func withNeeds(err error, needsOf func(*Refusal) (Needs, string)) error {
+// WithNeedsBy completes every refusal in err with what the failing command
+// needs on the broker it came from (needsOf says, with another way out
+// where one needs less), so its command grants all of it at once. Other
+// errors pass unchanged.
+func WithNeedsBy(err error, needsOf func(*Refusal) (Needs, string)) error {
 	refusals := refusalsIn(err)
 	if len(refusals) == 0 {
 		return err
@@ -177,7 +178,7 @@ func (e *rephrased) Unwrap() error { return e.err }
 // WithNeeds completes a refusal in err with what the failing command
 // needs, so the rabbitmqctl command it prints grants all of it at once.
 func WithNeeds(err error, n Needs) error {
-	return withNeeds(err, func(*Refusal) (Needs, string) { return n, "" })
+	return WithNeedsBy(err, func(*Refusal) (Needs, string) { return n, "" })
 }
 
 // RefusalOf reads an AMQP error that refuses an operation for want of a
@@ -190,10 +191,4 @@ func RefusalOf(ep Endpoint, doing string, err error) *Refusal {
 		return nil
 	}
 	return parseRefusal(ep, doing, ae.Reason)
-}
-
-// WithNeedsBy is WithNeeds for a command that talks to several brokers or
-// users: needsOf picks the needs by the refusal (its Broker, Vhost, User).
-func WithNeedsBy(err error, needsOf func(*Refusal) Needs) error {
-	return withNeeds(err, func(r *Refusal) (Needs, string) { return needsOf(r), "" })
 }
