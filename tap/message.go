@@ -63,12 +63,13 @@ func (m Message) DecodeInput() decode.Input {
 
 // Result is the decoded message: what the decoding stage found, or, for a
 // message that did not pass through it (tests, a capture read back), a
-// fresh decode.
+// fresh summary. Either way a binary body's hex dump is left out (see
+// decode.Summarize): what shows one decodes the message in full.
 func (m Message) Result() decode.Result {
 	if m.Decoded != nil {
 		return *m.Decoded
 	}
-	return decode.Decode(m.DecodeInput())
+	return decode.Summarize(m.DecodeInput())
 }
 
 // Gap is a stretch of time in which a tap copied nothing of a source.

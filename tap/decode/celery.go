@@ -230,7 +230,7 @@ func renderCeleryBody(r *Result, m *msg, v any, serial string, err error) {
 		if text, ok := textPrefix(m.body); ok {
 			r.Body = Body{Kind: BodyText, Text: text, Omitted: len(m.body) - len(text)}
 		} else {
-			r.Body = hexBody(m.body)
+			r.Body = hexBody(m.in, m.body)
 		}
 	default:
 		r.Body = valueBody(v)

@@ -18,6 +18,9 @@ type Input struct {
 	Type            string
 	Headers         map[string]any // values as in tap.Message.Headers
 	Body            []byte
+
+	// noHexDump leaves a binary body's hex dump out (Summarize).
+	noHexDump bool
 }
 
 // Result is what a decoder made of a message. Strings in it come from the

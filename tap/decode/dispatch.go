@@ -28,6 +28,17 @@ var recognisers = []recogniser{
 // bugs instead of their hex-dump fallback.
 var recoverPanics = true
 
+// Summarize is Decode without the hex dump of a binary body (Body.Text is
+// empty, Body.Omitted the body's size): everything else is the same. The
+// decoding stage summarizes every message, and nothing that reads its
+// results shows a hex dump (the table, the filter, JSON lines); the detail
+// pane and the web page Decode the one message they show. A hex dump is
+// four times the body and costs more than the rest of decoding.
+func Summarize(in Input) Result {
+	in.noHexDump = true
+	return Decode(in)
+}
+
 // Decode turns a message into a Result. It tries each recogniser in turn
 // and falls back to generic JSON, text or binary rendering. It never
 // panics: a decoder bug turns into a hex dump with a note. It keeps no
@@ -41,7 +52,7 @@ func Decode(in Input) (res Result) {
 			res = Result{
 				Format:  "binary",
 				Summary: sizeString(len(in.Body)) + ": " + hexPreview(in.Body, 16),
-				Body:    hexBody(in.Body),
+				Body:    hexBody(in, in.Body),
 				Notes:   []string{truncate(fmt.Sprintf("decoder failed (%v): showing raw bytes", p), maxField)},
 			}
 		}

@@ -47,12 +47,16 @@ func renderGeneric(in Input, body []byte, validJSON bool) Result {
 	}
 	r.Format = "binary"
 	r.Summary = sizeString(len(body)) + ": " + hexPreview(body, 16)
-	r.Body = hexBody(body)
+	r.Body = hexBody(in, body)
 	return r
 }
 
-// hexBody renders at most maxRender bytes as a hex dump.
-func hexBody(body []byte) Body {
+// hexBody renders at most maxRender bytes as a hex dump, or, for
+// Summarize, only says that the body is binary.
+func hexBody(in Input, body []byte) Body {
+	if in.noHexDump {
+		return Body{Kind: BodyHex, Omitted: len(body)}
+	}
 	n := min(len(body), maxRender)
 	return Body{Kind: BodyHex, Text: hexDump(body[:n]), Omitted: len(body) - n}
 }

@@ -197,3 +197,37 @@ func checkInvariants(t *testing.T, in Input, r Result) {
 		}
 	}
 }
+
+// Summarize is Decode without a binary body's hex dump: the table, the
+// filter and JSON lines read the same result; only the dump is missing.
+func TestSummarizeLeavesOnlyTheHexDumpOut(t *testing.T) {
+	body := make([]byte, 1024)
+	body[0], body[9] = 0x01, 0xfe
+	for _, in := range []Input{
+		{Body: body, ContentType: "application/octet-stream"},
+		{Body: []byte(`{"a": 1}`), ContentType: "application/json"},
+		{Body: []byte("plain words"), ContentType: "text/plain"},
+	} {
+		full, brief := Decode(in), Summarize(in)
+		if full.Format != brief.Format || full.Summary != brief.Summary || full.Body.Kind != brief.Body.Kind {
+			t.Errorf("%s: Summarize %+v differs from Decode %+v", in.ContentType, brief, full)
+		}
+		if full.Body.Kind == BodyHex {
+			if brief.Body.Text != "" || brief.Body.Omitted != len(body) || !strings.Contains(full.Body.Text, "01 00 00 00") {
+				t.Errorf("binary: Summarize body %+v, Decode body starts %.40q", brief.Body, full.Body.Text)
+			}
+		} else if full.Body != brief.Body {
+			t.Errorf("%s: the body differs: %+v vs %+v", in.ContentType, brief.Body, full.Body)
+		}
+	}
+}
+
+func BenchmarkSummarizeBinary1K(b *testing.B) {
+	body := make([]byte, 1024)
+	body[0] = 1
+	in := Input{Body: body, ContentType: "application/octet-stream"}
+	b.ReportAllocs()
+	for b.Loop() {
+		Summarize(in)
+	}
+}
