@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -31,7 +32,16 @@ type drainRow struct {
 	// Received would be lost in the process) and the drops its UI shows.
 	SessionSeen uint64 `json:"session_seen,omitempty"`
 	UIDropped   string `json:"ui_shows_dropped,omitempty"`
+	// CPU is this process's CPU time (user + system) from just before
+	// the fill (published by a child process) to the last message
+	// taken: the reader's work alone. CPUPerMsg divides it by Received.
+	CPUSeconds float64 `json:"cpu_seconds,omitempty"`
+	CPUPerMsg  float64 `json:"cpu_us_per_msg,omitempty"`
 }
+
+// drainSize is the message size of the drain part, which also measures
+// CPU per message.
+const drainSize = 1024
 
 // runDrain alternates shoveltap (session + headless UI) and the raw
 // consumer, each reading a backlog of one full tap queue.
@@ -43,7 +53,7 @@ func (b *bench) runDrain(ctx context.Context) error {
 				return err
 			}
 			b.res.Drain = append(b.res.Drain, row)
-			log.Printf("bench: drain rep %d %-12s %d in %.2f s = %8.0f msg/s", rep, reader, row.Received, row.Seconds, row.Rate)
+			log.Printf("bench: drain rep %d %-12s %d in %.2f s = %8.0f msg/s, CPU %.3f s = %.1f µs/msg", rep, reader, row.Received, row.Seconds, row.Rate, row.CPUSeconds, row.CPUPerMsg)
 		}
 	}
 	return nil
@@ -51,16 +61,23 @@ func (b *bench) runDrain(ctx context.Context) error {
 
 func (b *bench) drainOnce(ctx context.Context, rep int, reader string) (drainRow, error) {
 	backlog := int64(tap.DefaultLimits.MaxLength)
-	row := drainRow{Rep: rep, Reader: reader, Size: ingestSize, Backlog: backlog}
+	row := drainRow{Rep: rep, Reader: reader, Size: drainSize, Backlog: backlog}
 	gate := make(chan struct{})
 	r, err := b.startReader(ctx, reader, fmt.Sprintf("raw-drain-%d", rep), gate)
 	if err != nil {
 		return row, err
 	}
 	queue, received, finish, sess, h := r.queue, r.received, r.finish, r.sess, r.ui
+	// The CPU window opens here, after the reader's start-up and with the
+	// garbage of earlier runs collected: from now on only the reader works
+	// in this process (the publisher is a child process, nothing of the
+	// harness samples in the background). It includes the fill, as
+	// shoveltap's consumer already takes messages in while its UI is held.
+	runtime.GC()
+	cpu0 := processCPU()
 	// Half again as much as the queue holds: the rest must be dropped at
 	// the broker, and shown as dropped.
-	res, err := publish(ctx, b.url, pubSpec{Exchange: "", Key: queue, Size: ingestSize, Confirms: true, Window: 2000, Count: backlog * 3 / 2})
+	res, err := publishApart(ctx, b.url, pubSpec{Exchange: "", Key: queue, Size: drainSize, Confirms: true, Window: 2000, Count: backlog * 3 / 2})
 	if err != nil {
 		_ = finish()
 		return row, err
@@ -71,16 +88,21 @@ func (b *bench) drainOnce(ctx context.Context, rep int, reader string) (drainRow
 	close(gate)
 	deadline := t0.Add(30 * time.Second)
 	// Done when the count stops growing: what is not delivered by then was
-	// dropped at the broker.
-	last, lastAt := received(), time.Now()
+	// dropped at the broker. The CPU window closes at the last message
+	// taken (read each time the count moves), not after the quiet wait.
+	last, lastAt, cpuAt := received(), time.Now(), processCPU()
 	for time.Since(lastAt) < 300*time.Millisecond && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
 		if n := received(); n != last {
-			last, lastAt = n, time.Now()
+			last, lastAt, cpuAt = n, time.Now(), processCPU()
 		}
 	}
 	row.Seconds = lastAt.Sub(t0).Seconds()
 	row.Received = received()
+	row.CPUSeconds = (cpuAt - cpu0).Seconds()
+	if last > 0 {
+		row.CPUPerMsg = row.CPUSeconds * 1e6 / float64(last)
+	}
 	row.Rate = float64(min(row.Received, backlog)) / row.Seconds
 	row.Published = res.Confirmed
 	row.Dropped = res.Confirmed - row.Received
