@@ -158,7 +158,7 @@ func (r *results) markdown(notes string) string {
 	p("- *Shovel taps* are real shoveltap sessions (`tap.Open` with the ack-mode), read by a minimal reader that drops the batches (as `--json` would, minus the writing).")
 	p("- *Ingest*: a publisher fills a queue with the tap queue's bounds (10 000 messages / 16 MiB, drop-head) through the default exchange as fast as confirms allow (2000 in flight); the reader is either shoveltap (its session consuming its own tap queue, feeding the UI model, driven headless: Update + View per batch at 120×40) or a raw amqp091-go consumer with the same prefetch (1000) and ack cadence (multiple-acks every 50 ms). The rate is what the reader took while the publisher ran.")
 	p("- *Ingest beside a publisher*: the publisher runs in the harness process, as fast as confirms allow, so reader and publisher share the 2 cores; the target compares the rate the reader took with the raw consumer's in the same repetition (median over repetitions).")
-	p("- *Drain and CPU per message*: the reader (shoveltap's session + headless UI model, or the raw consumer) is started, held back, and its queue filled with 1.5 × its bound by a publisher in a child process (the harness binary again), so nothing but the reader works in the harness process. CPU time is the harness process's user + system time (`getrusage(RUSAGE_SELF)`, children excluded), read after the reader's start-up and a forced garbage collection (so earlier runs' garbage is not charged), and again each time the reader's count moves; the window ends at the last message taken, not after the 300 ms of quiet that ends the drain. CPU per message is that time over the messages the reader took. The window includes the fill, because shoveltap's consumer already takes messages in while its UI is held (the raw consumer starts consuming only when let go); it also includes time-driven work (shoveltap's 50 ms batch tick, heartbeats, its management-API sampling of drops, the harness's 1 ms poll of the count), which a faster drain pays less of.")
+	p("- *Drain and CPU per message*: the reader (shoveltap's session + headless UI model, or the raw consumer) is started, held back, and its queue filled with 1.5 × its bound by a publisher in a child process (the harness binary again), so nothing but the reader works in the harness process. CPU time is the harness process's user + system time (`getrusage(RUSAGE_SELF)`, children excluded), read after the reader's start-up, a forced garbage collection with the freed memory returned to the OS (so earlier runs' garbage and the runtime's background scavenging are not charged) and the idle measurement, and read again by the reader itself: by the headless UI after drawing each batch, by the raw consumer after each multiple-ack (every 50 ms while messages come); the window ends there, at the last message taken, not after the 300 ms of quiet that ends the drain (which the harness detects by polling every 50 ms). CPU per message is that time over the messages the reader took. The window includes the fill, because shoveltap's consumer already takes messages in while its UI is held (the raw consumer starts consuming only when let go); it also includes time-driven work (shoveltap's 50 ms batch tick, heartbeats, its management-API sampling of drops; the harness's poll and the idle production consumer's 50 ms ack tick), which a faster drain pays less of: the reader's CPU rate while started but idle is measured over %s just before each fill, and idle rate × (fill + drain time) ÷ messages is shown beside each repetition as the time-driven part, not subtracted.", idleWindow)
 	p("- *Latency*: at 1k msg/s through the production exchange, shoveltap (shovel tap + UI) and a raw binding-tap consumer read the same messages; for the UI, latency is send → the end of the View that drew the batch.")
 	return w.String()
 }
@@ -441,10 +441,22 @@ func (r *results) ingestReport(p func(string, ...any)) {
 	if rr := readerRatios(r.Drain, drainCPUPerMsg); len(rr) > 0 {
 		p("CPU per message, shoveltap ÷ raw, same repetition: %s. This process's CPU time (user + system, `getrusage`), from just before the fill to the last message taken, divided by the messages the reader took; the publisher filling the queue is a child process, so only the reader works in the window (see Method).", rng(r.cpuRatio(), "%.2f×"))
 		p("")
-		p("| repetition | shoveltap µs/msg | raw µs/msg | shoveltap ÷ raw |")
-		p("|---|---|---|---|")
+		// The time-driven part of each figure, estimated from the
+		// reader's idle CPU rate over its window (fill + drain).
+		type repReader struct {
+			rep    int
+			reader string
+		}
+		timeDriven := map[repReader]float64{}
+		for _, d := range r.Drain {
+			if d.Received > 0 {
+				timeDriven[repReader{d.Rep, d.Reader}] = d.IdleCPUMsPS * 1e3 * (d.FillSeconds + d.Seconds) / float64(d.Received)
+			}
+		}
+		p("| repetition | shoveltap µs/msg | raw µs/msg | shoveltap ÷ raw | of which time-driven (idle CPU rate × window), shoveltap / raw µs/msg |")
+		p("|---|---|---|---|---|")
 		for _, x := range rr {
-			p("| %d | %.1f | %.1f | %.2f× |", x.Rep, x.Shoveltap, x.Raw, x.Ratio)
+			p("| %d | %.1f | %.1f | %.2f× | %.1f / %.1f |", x.Rep, x.Shoveltap, x.Raw, x.Ratio, timeDriven[repReader{x.Rep, "shoveltap-ui"}], timeDriven[repReader{x.Rep, "raw"}])
 		}
 		p("")
 	}
