@@ -27,7 +27,10 @@ type headlessUI struct {
 	// looked for in, and found in, the rendered screen.
 	checked, visible int
 	lastView         string // the last screen drawn, without styling
-	done             chan struct{}
+	// lastAt and lastCPU are the time (unix ns) and this process's CPU
+	// time (ns) when the last batch with messages was drawn.
+	lastAt, lastCPU atomic.Int64
+	done            chan struct{}
 }
 
 // runHeadlessUI starts the UI on batches; with a gate it starts reading
@@ -88,6 +91,8 @@ func (h *headlessUI) loop(m tea.Model) {
 			continue
 		}
 		h.Received.Add(int64(len(b.Messages)))
+		h.lastCPU.Store(int64(processCPU()))
+		h.lastAt.Store(now.UnixNano())
 		if !h.keepLat {
 			continue
 		}

@@ -58,6 +58,10 @@ type reader struct {
 	finish   func() error // stops it and removes what it created
 	sess     *tap.Session // shoveltap only
 	ui       *headlessUI  // shoveltap only
+	// progress is when the reader last took messages and this process's
+	// CPU time then (for the raw consumer: at the ack that followed, at
+	// most one 50 ms ack tick later); zero before any.
+	progress func() (time.Time, time.Duration)
 }
 
 // startReader starts shoveltap (its session feeding the UI model headless)
@@ -72,6 +76,9 @@ func (b *bench) startReader(ctx context.Context, kind, rawName string, gate chan
 		h := runHeadlessUI(s.Batches(), 0, false, gate)
 		return &reader{
 			queue: s.Names().TapQueue(), received: h.Received.Load, sess: s, ui: h,
+			progress: func() (time.Time, time.Duration) {
+				return unixNano(h.lastAt.Load()), time.Duration(h.lastCPU.Load())
+			},
 			finish: func() error {
 				cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 				defer cancel()
@@ -86,7 +93,19 @@ func (b *bench) startReader(ctx context.Context, kind, rawName string, gate chan
 	if err != nil {
 		return nil, err
 	}
-	return &reader{queue: queue, received: t.Received, finish: func() error { return t.Stop(context.Background()) }}, nil
+	c := t.consumer
+	return &reader{queue: queue, received: t.Received, finish: func() error { return t.Stop(context.Background()) },
+		progress: func() (time.Time, time.Duration) {
+			return unixNano(c.last.Load()), time.Duration(c.ackedCPU.Load())
+		}}, nil
+}
+
+// unixNano is the time of n Unix nanoseconds; the zero time for 0.
+func unixNano(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
 }
 
 func (b *bench) ingestOnce(ctx context.Context, rep int, reader string) (ingestRow, error) {

@@ -190,6 +190,9 @@ type consumer struct {
 	lat      []time.Duration
 	keepLat  bool
 	last     atomic.Int64 // unix nanos of the last delivery
+	// ackedCPU is this process's CPU time (ns) right after the last ack
+	// that followed new deliveries: read on the ack tick, not per message.
+	ackedCPU atomic.Int64
 	// gate, when not nil, holds the consumer back until it is closed, so a
 	// backlog can be built first.
 	gate chan struct{}
@@ -245,6 +248,7 @@ func (c *consumer) run(ctx context.Context, ch *amqp.Channel, queue string, pref
 					return nil
 				}
 				acked = lastTag
+				c.ackedCPU.Store(int64(processCPU()))
 			}
 		}
 	}

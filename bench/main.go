@@ -42,6 +42,9 @@ type bench struct {
 func (b *bench) name(what string) string { return "bench-" + b.run + "-" + what }
 
 func main() {
+	if runPublisherChild() {
+		return
+	}
 	short := flag.Bool("short", os.Getenv("BENCH_SHORT") != "", "smoke mode: every part, briefly (also BENCH_SHORT=1)")
 	out := flag.String("out", "", "directory for BENCHMARKS.md and raw results (default docs/, or a temp dir with -short)")
 	brokerURL := flag.String("url", "amqp://guest:guest@127.0.0.1:5672/", "broker (default vhost; the harness makes its own vhost)")
@@ -50,7 +53,7 @@ func main() {
 	report := flag.String("report", "", "only rewrite BENCHMARKS.md and the chart in -out from this results.json")
 	kinds := flag.String("kinds", "", "comma-separated saturation kinds to measure (default all; none is always measured), for targeted runs")
 	satRate := flag.Float64("sat-rate", 0, "publish the saturation part at this fixed rate instead of as fast as confirms allow (broker CPU per message, for targeted runs)")
-	reps := flag.Int("reps", 0, "repetitions of the production and saturation parts (default: the mode's)")
+	reps := flag.Int("reps", 0, "repetitions of the production, saturation, ingest and drain parts (default: the mode's)")
 	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation,history (default all)")
 	historyN := flag.Int64("history-messages", 0, "messages in the stream the history part reads (default 1000000, 20000 with -short)")
 	flag.Parse()
@@ -61,7 +64,7 @@ func main() {
 	}
 	p.satRate = *satRate
 	if *reps > 0 {
-		p.reps = *reps
+		p.reps, p.ingestReps, p.drainReps = *reps, *reps, *reps
 	}
 	if *kinds != "" {
 		p.satKinds = map[string]bool{"none": true}

@@ -59,7 +59,7 @@ func fullPlan() plan {
 		fixed:       3 * time.Second,
 		sizes:       []int{100, 1024},
 		rates:       []float64{1000, 5000, 10000},
-		ingestReps:  3,
+		ingestReps:  5,
 		ingestFor:   5 * time.Second,
 		drainReps:   5,
 		latencyFor:  10 * time.Second,

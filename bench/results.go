@@ -49,6 +49,65 @@ type results struct {
 	Saturation     []satRow       `json:"saturation,omitempty"`
 	History        []historyRow   `json:"history,omitempty"`
 	Skipped        []string       `json:"skipped"`
+	// Comparisons are derived from Ingest and Drain (recomputed on every
+	// write) for readers of the JSON.
+	Comparisons *comparisons `json:"comparisons,omitempty"`
+}
+
+// comparisons are shoveltap ÷ raw consumer per repetition and their
+// median, with the target each is held against.
+type comparisons struct {
+	Ingest    *comparison `json:"ingest_rate,omitempty"`
+	Drain     *comparison `json:"drain_rate,omitempty"`
+	CPUPerMsg *comparison `json:"cpu_per_message,omitempty"`
+}
+
+type comparison struct {
+	What   string     `json:"what"`
+	Size   int        `json:"size_bytes"`
+	Target string     `json:"target"`
+	Median float64    `json:"median_ratio"`
+	Min    float64    `json:"min_ratio"`
+	Max    float64    `json:"max_ratio"`
+	N      int        `json:"repetitions"`
+	Met    bool       `json:"met"`
+	Reps   []repRatio `json:"per_repetition"`
+}
+
+func newComparison(what string, size int, target string, rr []repRatio, met func(float64) bool) *comparison {
+	if len(rr) == 0 {
+		return nil
+	}
+	var xs []float64
+	for _, x := range rr {
+		xs = append(xs, x.Ratio)
+	}
+	s := summarize(xs)
+	return &comparison{What: what, Size: size, Target: target, Median: s.Median, Min: s.Min, Max: s.Max, N: s.N, Met: met(s.Median), Reps: rr}
+}
+
+func (r *results) compare() *comparisons {
+	var c comparisons
+	if len(r.Ingest) > 0 {
+		c.Ingest = newComparison("messages per second taken while a publisher fills the queue", r.Ingest[0].Size,
+			fmt.Sprintf("shoveltap ÷ raw ≥ %.2f", ingestTarget),
+			readerRatios(r.Ingest, func(x ingestRow) (int, string, float64) { return x.Rep, x.Reader, x.Rate }),
+			func(m float64) bool { return m >= ingestTarget })
+	}
+	if len(r.Drain) > 0 {
+		c.Drain = newComparison("messages per second draining a full tap queue", r.Drain[0].Size,
+			fmt.Sprintf("shoveltap ÷ raw ≥ %.2f", drainTarget),
+			readerRatios(r.Drain, func(x drainRow) (int, string, float64) { return x.Rep, x.Reader, drainRate(x) }),
+			func(m float64) bool { return m >= drainTarget })
+		c.CPUPerMsg = newComparison("process CPU time (user + system) per message in µs, draining a full tap queue", r.Drain[0].Size,
+			fmt.Sprintf("shoveltap ÷ raw ≤ %.1f", cpuTarget),
+			readerRatios(r.Drain, drainCPUPerMsg),
+			func(m float64) bool { return m <= cpuTarget })
+	}
+	if c == (comparisons{}) {
+		return nil
+	}
+	return &c
 }
 
 func newResults(p plan, v versions, commit string) *results {
@@ -106,6 +165,7 @@ func (r *results) write(dir string) error {
 	if err := os.MkdirAll(raw, 0o755); err != nil {
 		return fmt.Errorf("writing results: %w", err)
 	}
+	r.Comparisons = r.compare()
 	data, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
 		return err
