@@ -26,6 +26,11 @@ type State struct {
 	Picker       bool // the source picker can be reopened (a live tap)
 }
 
+// Lasting keeps only what decides whether a key exists in a mode at all,
+// not whether it does something this moment: the help screen lists every
+// key of a pane, G included while following.
+func (s State) Lasting() State { return State{Celery: s.Celery, Picker: s.Picker} }
+
 // KeyMap holds every binding. Use For to get the one for a mode.
 type KeyMap struct {
 	Up, Down         key.Binding
@@ -112,15 +117,7 @@ func Default() KeyMap {
 // For returns a copy of k with only the bindings that work in mode enabled,
 // and help texts that fit the state.
 func (k KeyMap) For(mode Mode, st State) KeyMap {
-	all := []*key.Binding{
-		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
-		&k.Open, &k.Close, &k.Next, &k.Prev,
-		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
-		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
-		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
-		&k.Trace, &k.Sources,
-	}
-	for _, b := range all {
+	for _, b := range k.all() {
 		b.SetEnabled(false)
 	}
 	enable := func(bs ...*key.Binding) {
@@ -177,26 +174,14 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 	return k
 }
 
-// ShortHelp is the one-line help at the bottom of the screen.
-func (k KeyMap) ShortHelp() []key.Binding {
-	// Most useful first: the help line is cut at the terminal's width.
-	return []key.Binding{
-		k.ApplyFilter, k.CancelFilter,
-		k.Close, k.Next, k.Prev, k.Trace,
-		k.Open, k.Filter, k.ClearFilter, k.Pause, k.Sources,
-		k.CloseHelp, k.Help, k.Quit, k.ForceQuit,
-		k.Bottom,
-		k.CopyMessage, k.CopyBody, k.SaveMessage, k.SaveShown,
-	}
-}
-
-// FullHelp is the help screen, one column per group.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Close, k.Next, k.Prev, k.Trace},
-		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter, k.Pause},
-		{k.Help, k.CloseHelp, k.Sources, k.Quit, k.ForceQuit},
-		{k.SaveShown, k.CopyMessage, k.CopyBody, k.SaveMessage},
+// all is every binding of k, for For to switch them off and on.
+func (k *KeyMap) all() []*key.Binding {
+	return []*key.Binding{
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Open, &k.Close, &k.Next, &k.Prev,
+		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
+		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
+		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
+		&k.Trace, &k.Sources,
 	}
 }
