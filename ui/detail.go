@@ -129,8 +129,12 @@ func (d *detail) bottom() { d.vp.GotoBottom() }
 
 // View draws the title line and the visible part of the content.
 func (d detail) View() string {
+	body := ""
+	if d.vp.Height() > 0 {
+		body = "\n" + d.vp.View()
+	}
 	if d.entry == nil {
-		return d.titleLine("no message selected", "") + "\n" + d.vp.View()
+		return d.titleLine("no message selected", "") + body
 	}
 	m := d.entry.msg
 	title := fmt.Sprintf("#%d  %s  %s → %s", m.Seq, d.entry.cells.time,
@@ -139,7 +143,7 @@ func (d detail) View() string {
 	if d.vp.TotalLineCount() > d.vp.Height() {
 		pos = strconv.Itoa(int(d.vp.ScrollPercent()*100)) + "%"
 	}
-	return d.titleLine(title, pos) + "\n" + d.vp.View()
+	return d.titleLine(title, pos) + body
 }
 
 // titleLine is "title ──────── pos", one line across the pane.

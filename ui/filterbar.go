@@ -88,6 +88,6 @@ func (f filterBar) View() string {
 	if f.typing {
 		return truncate(f.input.View(), f.com.Width)
 	}
-	return f.com.Styles.Filter.Prompt.Render(filterPrompt) +
-		f.com.Styles.Filter.Active.Render(truncate(sanitize.Line(f.value()), f.com.Width-ansi.StringWidth(filterPrompt)))
+	return truncate(f.com.Styles.Filter.Prompt.Render(filterPrompt)+
+		f.com.Styles.Filter.Active.Render(truncate(sanitize.Line(f.value()), f.com.Width-ansi.StringWidth(filterPrompt))), f.com.Width)
 }

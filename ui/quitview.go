@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 
@@ -21,7 +23,9 @@ func (q quitView) View() string {
 	st := q.com.Styles
 	msg := truncate(st.Detail.Title.Render("removing tap…"), q.com.Width) + "\n\n" +
 		st.Muted.Render(truncate("ctrl+c quits at once and leaves the tap on the broker", q.com.Width))
-	return lipgloss.Place(q.com.Width, q.com.Height, lipgloss.Center, lipgloss.Center, msg)
+	placed := lipgloss.Place(q.com.Width, q.com.Height, lipgloss.Center, lipgloss.Center, msg)
+	return block(strings.Split(placed, "\n"), q.com.Height) // Place keeps a message taller than the pane whole
+
 }
 
 // ShortHelp has the one key that works while the tap is removed.
