@@ -10,13 +10,12 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/keys"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
-	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
 // DefaultRetain is how many messages are kept when Options.Retain is 0.
@@ -74,24 +73,25 @@ type Model struct {
 	opts    Options
 	batches <-chan tap.Batch
 
-	st     *styles.Styles
-	keys   keys.KeyMap
-	help   help.Model
-	stream *stream
-	table  table
-	detail detail
-	trace  traceView
-	filter filterBar
-	status statusBar
+	// com is the size, styles and key map every component shares, built
+	// once here.
+	com      common.Common
+	help     help.Model // the help line at the bottom
+	stream   *stream
+	table    table
+	detail   detail
+	trace    traceView
+	filter   filterBar
+	status   statusBar
+	helpView helpScreen
+	quitView quitView
 	// filtering runs a changed filter over many retained messages off the
 	// UI goroutine, debounced (see filterjob.go).
 	filtering filterJob
 
-	width, height int
-	lay           screenLayout
-	win           rowWindow // the table rows View draws, decided in refresh
-	tap           tap.Status
-	closed        bool // the batch channel was closed
+	lay    screenLayout
+	tap    tap.Status
+	closed bool // the batch channel was closed
 
 	detailOpen bool
 	traceOpen  bool // the trace tree is drawn in place of the detail pane
@@ -108,22 +108,23 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 	if opts.Retain <= 0 {
 		opts.Retain = DefaultRetain
 	}
-	st := styles.New(styles.DefaultTheme())
+	com := common.New()
 	h := help.New()
-	h.Styles = st.Bubbles
+	h.Styles = com.Styles.Bubbles
 	m := Model{
 		opts:     opts,
-		envBadge: envBadge(&st, opts),
+		envBadge: envBadge(com.Styles, opts),
 		batches:  batches,
-		st:       &st,
-		keys:     keys.Default(),
+		com:      com,
 		help:     h,
 		stream:   newStream(opts.Retain),
-		table:    newTable(&st, len(opts.Sources) > 1),
-		detail:   newDetail(&st),
-		trace:    traceView{st: &st},
-		filter:   newFilterBar(&st),
-		status:   statusBar{st: &st},
+		table:    newTable(com, len(opts.Sources) > 1),
+		detail:   newDetail(com),
+		trace:    newTrace(com),
+		filter:   newFilterBar(com),
+		status:   statusBar{com: com},
+		helpView: newHelpScreen(com),
+		quitView: quitView{com: com},
 		tap:      tap.Status{State: tap.StateStarting},
 		notice:   opts.Notice,
 	}
@@ -186,7 +187,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
+		m.com.SetSize(msg.Width, msg.Height)
 	case batchMsg:
 		m.tap = msg.Status
 		entries := msg.entries
@@ -239,15 +240,51 @@ func (m Model) mode() keys.Mode {
 	return keys.ModeTable
 }
 
-func (m Model) keyMap() keys.KeyMap {
-	return m.keys.For(m.mode(), keys.State{
+// keyState is what, besides the mode, decides which keys work now.
+func (m Model) keyState() keys.State {
+	return keys.State{
 		FilterActive: m.filter.value() != "",
 		Paused:       m.stream.paused,
 		Following:    m.stream.following,
 		Empty:        m.stream.limit() == 0,
 		Celery:       m.traceable(),
 		Picker:       m.opts.Picker,
-	})
+	}
+}
+
+// keyMap is the bindings that work now, the ones the focused component's
+// help lists.
+func (m Model) keyMap() keys.KeyMap {
+	return m.com.Keys.For(m.mode(), m.keyState())
+}
+
+// focused is the component that has the keyboard, whose keys the help
+// line at the bottom lists.
+func (m *Model) focused() common.Component {
+	switch m.mode() {
+	case keys.ModeQuitting:
+		return &m.quitView
+	case keys.ModeHelp:
+		return &m.helpView
+	case keys.ModeFilter:
+		return &m.filter
+	case keys.ModeTrace:
+		return &m.trace
+	case keys.ModeDetail:
+		return &m.detail
+	}
+	return &m.table
+}
+
+// pane is the component in the body under the help screen, and its name.
+func (m *Model) pane() (string, common.Component) {
+	switch {
+	case m.traceOpen:
+		return "the trace tree", &m.trace
+	case m.detailOpen:
+		return "the detail pane", &m.detail
+	}
+	return "the message table", &m.table
 }
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
@@ -382,29 +419,42 @@ func (m *Model) quit() tea.Cmd {
 // refresh lays the screen out again and prepares what View draws, after
 // every Update, so that View itself only reads.
 func (m *Model) refresh() {
-	lines := m.status.lines(m.statusInfo(), max(m.width, minWidth))
-	m.lay = layout(m.width, m.height, layoutState{
+	width, height := m.com.Width, m.com.Height
+	m.lay = layout(width, height, layoutState{
 		detailOpen:  m.detailOpen,
 		helpOpen:    m.helpOpen,
 		filterBar:   m.filter.visible(),
-		statusLines: len(lines),
+		statusLines: m.status.set(m.statusInfo(), width),
 	})
-	rows := m.lay.tableRows()
-	m.table.SetSize(m.width, rows)
-	m.filter.SetWidth(m.width)
-	m.help.SetWidth(m.width)
+	m.status.SetSize(width, m.lay.status)
+	m.table.SetSize(width, m.lay.table)
+	m.filter.SetSize(width, m.lay.filter)
+	m.help.SetWidth(width)
+
+	st := m.keyState()
+	m.table.keyState, m.detail.keyState, m.trace.keyState = st, st, st
 
 	s := m.stream
+	rows := m.lay.tableRows()
 	s.settle(rows)
-	m.win = windowFor(s.top(rows), s.limit(), rows, s.selected(), m.liveBoundary())
-	m.table.warm(s.shown, m.win)
+	win := windowFor(s.top(rows), s.limit(), rows, s.selected(), m.liveBoundary())
+	m.table.show(s.shown, win, s.selected(), m.emptyText(), m.boundaryText())
 	if m.detailOpen {
-		m.detail.SetSize(m.width, m.lay.detail)
+		m.detail.SetSize(width, m.lay.detail)
 		m.detail.show(s.selectedEntry())
 	}
 	if m.traceOpen {
-		m.trace.SetSize(m.width, m.lay.detail)
+		m.trace.SetSize(width, m.lay.detail)
 		m.trace.refresh(s)
+	}
+	if m.helpOpen {
+		// The help lists the keys of the pane it covers, all of them:
+		// what works once it is closed.
+		m.helpView.show(m.pane())
+		m.helpView.SetSize(width, m.lay.help)
+	}
+	if m.quitting {
+		m.quitView.SetSize(width, m.lay.table+m.lay.detail+m.lay.help)
 	}
 }
 
@@ -463,32 +513,21 @@ func (m Model) View() tea.View {
 }
 
 func (m Model) render() string {
-	if m.width == 0 || m.height == 0 {
+	if m.com.Width == 0 || m.com.Height == 0 {
 		return "" // no size yet
 	}
 	if m.lay.tooSmall {
 		return m.tooSmall()
 	}
 	var parts []string
-	body := m.lay.table + m.lay.detail + m.lay.help
 	switch {
 	case m.quitting:
-		parts = append(parts, m.quittingView(body))
+		parts = append(parts, m.quitView.View())
 	case m.lay.help > 0:
-		mode, title := keys.ModeTable, "keys in the message table"
-		if m.detailOpen {
-			mode, title = keys.ModeDetail, "keys in the detail pane"
-		}
-		if m.traceOpen {
-			mode, title = keys.ModeTrace, "keys in the trace tree"
-		}
-		// The help lists what works once it is closed.
-		groups := m.keys.For(mode, keys.State{Celery: m.traceable(), Picker: m.opts.Picker}).FullHelp()
-		parts = append(parts, helpView(m.st, m.help, title, groups, m.width, m.lay.help))
+		parts = append(parts, m.helpView.View())
 	default:
 		if m.lay.table > 0 {
-			s := m.stream
-			parts = append(parts, m.table.View(s.shown, m.win, s.selected(), m.emptyText(), m.boundaryText()))
+			parts = append(parts, m.table.View())
 		}
 		if m.lay.detail > 0 && m.traceOpen {
 			parts = append(parts, m.trace.View())
@@ -499,9 +538,9 @@ func (m Model) render() string {
 	if m.lay.filter > 0 {
 		parts = append(parts, m.filter.View())
 	}
-	parts = append(parts, m.status.lines(m.statusInfo(), m.width)...)
+	parts = append(parts, m.status.View())
 	// help cuts its line at the width only when an ellipsis still fits.
-	parts = append(parts, truncate(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.width))
+	parts = append(parts, truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.com.Width))
 	return strings.Join(parts, "\n")
 }
 
@@ -524,21 +563,15 @@ func (m Model) emptyText() string {
 	return "paused before any message arrived · space resumes"
 }
 
-func (m Model) quittingView(height int) string {
-	msg := m.st.Detail.Title.Render("removing tap…") + "\n\n" +
-		m.st.Muted.Render(truncate("ctrl+c quits at once and leaves the tap on the broker", m.width))
-	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Center, msg)
-}
-
 // tooSmall is the whole screen when the terminal is below the minimum.
 func (m Model) tooSmall() string {
 	lines := []string{
 		"terminal too small",
 		"need ≥ " + itoa(minWidth) + "×" + itoa(minHeight),
-		"have " + itoa(m.width) + "×" + itoa(m.height),
+		"have " + itoa(m.com.Width) + "×" + itoa(m.com.Height),
 	}
 	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, m.width, "")
+		lines[i] = ansi.Truncate(l, m.com.Width, "")
 	}
-	return block(lines, m.height)
+	return block(lines, m.com.Height)
 }

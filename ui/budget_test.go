@@ -6,14 +6,13 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/styles"
+	"github.com/shoveltap/shoveltap/ui/common"
 )
 
 // The budget's state fits an 80-column status bar: a line of its own while
 // sampling, the limit beside the rate always.
 func TestStatusBarBudget(t *testing.T) {
-	st := styles.New(styles.DefaultTheme())
-	bar := statusBar{st: &st}
+	bar := statusBar{com: common.New()}
 	in := statusInfo{
 		broker: "rabbit-prod-eu-1.internal:5672", vhost: "/orders", sources: []string{"orders (order.#)"},
 		state: tap.StateRunning, rate: 998, seen: 1_234_567, dropped: 3, evicted: 1_224_567, retained: 10000, following: true,

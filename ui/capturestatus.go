@@ -8,7 +8,7 @@ import (
 // capturePart is the status of a capture file being read: reading, then
 // "capture", with the note about skipped lines when there is one.
 func (b statusBar) capturePart(state tap.State, detail, file string) string {
-	s := b.st.Status
+	s := b.com.Styles.Status
 	var badge string
 	switch state {
 	case tap.StateStarting:

@@ -30,7 +30,7 @@ func detailText(m Model, seq uint64) string {
 	if e == nil {
 		return ""
 	}
-	return ansi.Strip(strings.Join(detailLines(m.st, e), "\n"))
+	return ansi.Strip(strings.Join(detailLines(m.com.Styles, e), "\n"))
 }
 
 // TestDeliveriesInTheUI: deliveries are rows that say to whom; the

@@ -5,9 +5,12 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/ui/common"
+	"github.com/shoveltap/shoveltap/ui/keys"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
@@ -15,28 +18,52 @@ import (
 // detail is the pane that shows one message in full. Its content is built
 // when the selected message changes and wrapped when the width changes.
 type detail struct {
-	st    *styles.Styles
-	vp    viewport.Model
-	entry *entry   // the message shown, nil for none
-	lines []string // content before wrapping
-	width int
+	com      common.Common
+	vp       viewport.Model
+	entry    *entry     // the message shown, nil for none
+	lines    []string   // content before wrapping
+	keyState keys.State // what decides which of the pane's keys work now
 	// deliveries is how many deliveries of the entry the content lists.
 	deliveries int
 }
 
-func newDetail(st *styles.Styles) detail {
+var _ common.Component = (*detail)(nil)
+
+func newDetail(com common.Common) detail {
 	vp := viewport.New()
 	vp.FillHeight = true
-	return detail{st: st, vp: vp}
+	return detail{com: com, vp: vp}
 }
 
 // SetSize sets the pane's size including its title line.
 func (d *detail) SetSize(width, height int) {
 	d.vp.SetHeight(max(0, height-1))
-	if width != d.width {
-		d.width = width
+	wrap := width != d.com.Width
+	d.com.SetSize(width, height)
+	if wrap {
 		d.vp.SetWidth(width)
 		d.wrap()
+	}
+}
+
+// ShortHelp lists the pane's keys that work now, most useful first.
+func (d detail) ShortHelp() []key.Binding {
+	k := d.com.Keys.For(keys.ModeDetail, d.keyState)
+	return []key.Binding{
+		k.Close, k.Next, k.Prev, k.Trace, k.Pause, k.Help, k.Quit, k.Bottom,
+		k.CopyMessage, k.CopyBody, k.SaveMessage,
+	}
+}
+
+// FullHelp lists every key of the pane, one column per group.
+func (d detail) FullHelp() [][]key.Binding {
+	k := d.com.Keys.For(keys.ModeDetail, d.keyState.Lasting())
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Close, k.Next, k.Prev, k.Trace},
+		{k.Pause},
+		{k.Help, k.Quit},
+		{k.CopyMessage, k.CopyBody, k.SaveMessage},
 	}
 }
 
@@ -48,7 +75,7 @@ func (d *detail) show(e *entry) {
 			// A delivery arrived for the message on display: rebuild in
 			// place, keeping the reader's scroll position.
 			d.deliveries = len(e.deliveries)
-			d.lines = detailLines(d.st, e)
+			d.lines = detailLines(d.com.Styles, e)
 			d.wrap()
 		}
 		return
@@ -57,7 +84,7 @@ func (d *detail) show(e *entry) {
 	d.lines = nil
 	d.deliveries = 0
 	if e != nil {
-		d.lines = detailLines(d.st, e)
+		d.lines = detailLines(d.com.Styles, e)
 		d.deliveries = len(e.deliveries)
 	}
 	d.wrap()
@@ -67,16 +94,16 @@ func (d *detail) show(e *entry) {
 // wrap cuts the content lines to the pane's width: the viewport then only
 // slices lines, whatever the body's size.
 func (d *detail) wrap() {
-	if d.width <= 0 {
+	if d.com.Width <= 0 {
 		return
 	}
 	out := make([]string, 0, len(d.lines))
 	for _, l := range d.lines {
-		if ansi.StringWidth(l) <= d.width {
+		if ansi.StringWidth(l) <= d.com.Width {
 			out = append(out, l)
 			continue
 		}
-		out = append(out, strings.Split(ansi.Hardwrap(l, d.width, true), "\n")...)
+		out = append(out, strings.Split(ansi.Hardwrap(l, d.com.Width, true), "\n")...)
 	}
 	d.vp.SetContentLines(out)
 }
@@ -102,8 +129,12 @@ func (d *detail) bottom() { d.vp.GotoBottom() }
 
 // View draws the title line and the visible part of the content.
 func (d detail) View() string {
+	body := ""
+	if d.vp.Height() > 0 {
+		body = "\n" + d.vp.View()
+	}
 	if d.entry == nil {
-		return d.titleLine("no message selected", "") + "\n" + d.vp.View()
+		return d.titleLine("no message selected", "") + body
 	}
 	m := d.entry.msg
 	title := fmt.Sprintf("#%d  %s  %s → %s", m.Seq, d.entry.cells.time,
@@ -112,19 +143,28 @@ func (d detail) View() string {
 	if d.vp.TotalLineCount() > d.vp.Height() {
 		pos = strconv.Itoa(int(d.vp.ScrollPercent()*100)) + "%"
 	}
-	return d.titleLine(title, pos) + "\n" + d.vp.View()
+	return d.titleLine(title, pos) + body
 }
 
 // titleLine is "title ──────── pos", one line across the pane.
 func (d detail) titleLine(title, pos string) string {
+	return titleLine(d.com.Styles, title, pos, d.com.Width)
+}
+
+// titleLine is the first line of the detail pane and of the trace tree:
+// "title ──────── pos" across width cells.
+func titleLine(st *styles.Styles, title, pos string, width int) string {
 	right := ""
 	if pos != "" {
 		right = " " + pos
 	}
-	title = truncate(title, d.width-ansi.StringWidth(right)-4)
-	rule := max(0, d.width-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
-	return d.st.Detail.Title.Render(title) + " " +
-		d.st.Detail.Rule.Render(strings.Repeat("─", rule)+right) + " "
+	title = truncate(title, width-ansi.StringWidth(right)-4)
+	rule := max(0, width-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
+	line := st.Detail.Title.Render(title) + " " + st.Detail.Rule.Render(strings.Repeat("─", rule)+right) + " "
+	if width < ansi.StringWidth(right)+2 {
+		return truncate(line, width) // a pane too narrow for pos
+	}
+	return line
 }
 
 // maxLabel caps the label column so that a long header name does not push

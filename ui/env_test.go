@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
+	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
@@ -38,7 +39,7 @@ func TestEnvironmentLabelColour(t *testing.T) {
 		t.Errorf("the label's escape reached the screen: %q", hostile)
 	}
 
-	bar := statusBar{st: &st}
+	bar := statusBar{com: common.New()}
 	in := statusInfo{broker: "mq.example.com:5671", vhost: "/", state: running(1).State, env: red}
 	for _, width := range []int{40, 80, 200} {
 		line := ansi.Strip(strings.Join(bar.lines(in, width), "\n"))

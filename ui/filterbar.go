@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/common"
+	"github.com/shoveltap/shoveltap/ui/keys"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
-	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
 const filterPrompt = "/ "
@@ -13,23 +15,37 @@ const filterPrompt = "/ "
 // filterBar is the one-line filter: a text input while typing, the kept
 // query otherwise.
 type filterBar struct {
-	st     *styles.Styles
+	com    common.Common
 	input  textinput.Model
 	typing bool
-	width  int
 }
 
-func newFilterBar(st *styles.Styles) filterBar {
+var _ common.Component = (*filterBar)(nil)
+
+func newFilterBar(com common.Common) filterBar {
 	in := textinput.New()
 	in.Prompt = filterPrompt
 	in.Placeholder = "text, rk:order.#, task:tasks.add, -term"
-	in.SetStyles(st.TextInput)
-	return filterBar{st: st, input: in}
+	in.SetStyles(com.Styles.TextInput)
+	return filterBar{com: com, input: in}
 }
 
-func (f *filterBar) SetWidth(w int) {
-	f.width = w
-	f.input.SetWidth(max(1, w-ansi.StringWidth(filterPrompt)-1))
+// SetSize sets the bar's width; it is one line high when visible.
+func (f *filterBar) SetSize(width, height int) {
+	f.com.SetSize(width, height)
+	f.input.SetWidth(max(1, width-ansi.StringWidth(filterPrompt)-1))
+}
+
+// ShortHelp lists the keys that work while typing: every other key is
+// part of the query.
+func (f filterBar) ShortHelp() []key.Binding {
+	k := f.com.Keys.For(keys.ModeFilter, keys.State{})
+	return []key.Binding{k.ApplyFilter, k.CancelFilter, k.Quit}
+}
+
+func (f filterBar) FullHelp() [][]key.Binding {
+	k := f.com.Keys.For(keys.ModeFilter, keys.State{})
+	return [][]key.Binding{{k.ApplyFilter, k.CancelFilter}, {k.Quit}}
 }
 
 // visible reports whether the bar takes a line: while typing or while a
@@ -70,8 +86,8 @@ func (f *filterBar) update(msg tea.Msg) (changed bool, cmd tea.Cmd) {
 
 func (f filterBar) View() string {
 	if f.typing {
-		return truncate(f.input.View(), f.width)
+		return truncate(f.input.View(), f.com.Width)
 	}
-	return f.st.Filter.Prompt.Render(filterPrompt) +
-		f.st.Filter.Active.Render(truncate(sanitize.Line(f.value()), f.width-ansi.StringWidth(filterPrompt)))
+	return truncate(f.com.Styles.Filter.Prompt.Render(filterPrompt)+
+		f.com.Styles.Filter.Active.Render(truncate(sanitize.Line(f.value()), f.com.Width-ansi.StringWidth(filterPrompt))), f.com.Width)
 }

@@ -131,7 +131,7 @@ func TestGolden(t *testing.T) {
 // plainScreen is the model's view through the no-colour profile, with the
 // screen's height made visible.
 func plainScreen(t *testing.T, m Model) []byte {
-	return uitest.PlainScreen(t, m.View().Content, m.height)
+	return uitest.PlainScreen(t, m.View().Content, m.com.Height)
 }
 
 // TestQuitFlow runs the whole program: batches from a channel, q, the tap

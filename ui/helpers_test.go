@@ -206,5 +206,5 @@ func screen(m Model) string { return ansi.Strip(m.View().Content) }
 // checkScreen fails when the view does not fit the terminal.
 func checkScreen(t testing.TB, m Model) {
 	t.Helper()
-	uitest.CheckFits(t, m.View().Content, m.width, m.height)
+	uitest.CheckFits(t, m.View().Content, m.com.Width, m.com.Height)
 }

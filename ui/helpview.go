@@ -7,6 +7,8 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/common"
+	"github.com/shoveltap/shoveltap/ui/keys"
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
@@ -18,6 +20,48 @@ var filterSyntax = []string{
 	"exchange:x  ctype:json  format:celery   all terms must match",
 	"task:name   also id: root: parent: group: event: method: type: status:",
 	"task:a.*    * is a wildcard             task:   the term is set at all",
+}
+
+// helpScreen is the full help, drawn in place of the table and the detail
+// pane: the keys of the pane under it, then the filter syntax.
+type helpScreen struct {
+	com    common.Common
+	help   help.Model
+	title  string          // which pane the keys are of
+	groups [][]key.Binding // that pane's FullHelp
+}
+
+var _ common.Component = (*helpScreen)(nil)
+
+func newHelpScreen(com common.Common) helpScreen {
+	h := help.New()
+	h.Styles = com.Styles.Bubbles
+	return helpScreen{com: com, help: h}
+}
+
+// show sets the pane whose keys the screen lists, titled "keys in <name>".
+func (h *helpScreen) show(name string, pane common.Component) {
+	h.title = "keys in " + name
+	h.groups = pane.FullHelp()
+}
+
+func (h *helpScreen) SetSize(width, height int) {
+	h.com.SetSize(width, height)
+	h.help.SetWidth(width)
+}
+
+func (h helpScreen) View() string {
+	return helpView(h.com.Styles, h.help, h.title, h.groups, h.com.Width, h.com.Height)
+}
+
+// ShortHelp lists the keys that work while the help is shown.
+func (h helpScreen) ShortHelp() []key.Binding {
+	k := h.com.Keys.For(keys.ModeHelp, keys.State{})
+	return []key.Binding{k.CloseHelp, k.Quit}
+}
+
+func (h helpScreen) FullHelp() [][]key.Binding {
+	return [][]key.Binding{h.ShortHelp()}
 }
 
 // helpView draws the full help in a box of width × height: the key groups

@@ -63,7 +63,7 @@ func TestRedactOption(t *testing.T) {
 			t.Fatal("no message selected")
 		}
 		var out strings.Builder
-		out.WriteString(ansi.Strip(strings.Join(detailLines(m.st, e), "\n")))
+		out.WriteString(ansi.Strip(strings.Join(detailLines(m.com.Styles, e), "\n")))
 		record, _ := clipboardText(e.msg, false)
 		body, _ := clipboardText(e.msg, true)
 		out.WriteString(record + body)

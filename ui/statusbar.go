@@ -4,10 +4,11 @@ import (
 	"strconv"
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
-	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
 // statusInfo is everything the status bar shows, gathered by the root
@@ -37,27 +38,62 @@ type statusInfo struct {
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
-// two otherwise: the tap on the first, the counters on the second.
+// two otherwise: the tap on the first, the counters on the second; notices
+// and warnings go on lines above them.
 type statusBar struct {
-	st *styles.Styles
+	com  common.Common
+	info statusInfo
+	out  []string // the lines for info at the width, made by set
 }
+
+var _ common.Component = (*statusBar)(nil)
+
+// set gives the bar what to show at width and returns how many lines it
+// needs for it; the layout then gives it its height with SetSize.
+func (b *statusBar) set(in statusInfo, width int) int {
+	b.info = in
+	b.com.Width = width
+	b.out = b.lines(in, width)
+	return len(b.out)
+}
+
+// SetSize sets the bar's width and the lines it gets. When it gets fewer
+// than it needs, the first ones (notices) give way to the tap's state.
+func (b *statusBar) SetSize(width, height int) {
+	if width != b.com.Width {
+		b.out = b.lines(b.info, width)
+	}
+	b.com.SetSize(width, height)
+}
+
+func (b statusBar) View() string {
+	out := b.out
+	if len(out) > b.com.Height {
+		out = out[len(out)-max(0, b.com.Height):]
+	}
+	return strings.Join(out, "\n")
+}
+
+// The status bar never has the keyboard: it has no keys of its own.
+func (b statusBar) ShortHelp() []key.Binding  { return nil }
+func (b statusBar) FullHelp() [][]key.Binding { return nil }
 
 // lines returns the bar's lines for a width; every line fits in it.
 func (b statusBar) lines(in statusInfo, width int) []string {
 	tapPart := b.tapPart(in)
 	counts := b.counts(in, false)
 	mode := b.mode(in)
-	sep := b.st.Status.Label.Render("  │  ")
+	sep := b.com.Styles.Status.Label.Render("  │  ")
 
 	var notice []string
 	if in.warning != "" {
-		notice = append(notice, truncate(b.st.Status.Warn.Render("⚠ "+sanitize.Line(in.warning)), width))
+		notice = append(notice, truncate(b.com.Styles.Status.Warn.Render("⚠ "+sanitize.Line(in.warning)), width))
 	}
 	if in.notice != "" {
-		notice = append(notice, truncate(b.st.Status.Value.Render(sanitize.Line(in.notice)), width))
+		notice = append(notice, truncate(b.com.Styles.Status.Value.Render(sanitize.Line(in.notice)), width))
 	}
 	if line := budgetLine(in.budget); line != "" {
-		notice = append(notice, truncate(b.st.Status.Warn.Render("◐ "+line), width))
+		notice = append(notice, truncate(b.com.Styles.Status.Warn.Render("◐ "+line), width))
 	}
 	one := tapPart + sep + counts
 	if ansi.StringWidth(one)+2+ansi.StringWidth(mode) <= width {
@@ -86,7 +122,7 @@ func spread(left, right string, width int) string {
 }
 
 func (b statusBar) tapPart(in statusInfo) string {
-	s := b.st.Status
+	s := b.com.Styles.Status
 	var badge string
 	state := in.state
 	if in.closed && state != tap.StateFailed {
@@ -140,7 +176,7 @@ func (b statusBar) tapPart(in statusInfo) string {
 
 // counts are the rate and counters; compact rounds large numbers.
 func (b statusBar) counts(in statusInfo, compact bool) string {
-	s := b.st.Status
+	s := b.com.Styles.Status
 	num := thousands
 	if compact {
 		num = compactCount
@@ -172,7 +208,7 @@ func (b statusBar) counts(in statusInfo, compact bool) string {
 }
 
 func (b statusBar) mode(in statusInfo) string {
-	s := b.st.Status
+	s := b.com.Styles.Status
 	switch {
 	case in.paused:
 		return s.Paused.Render(" PAUSED · " + thousands(in.newPaused) + " new ")

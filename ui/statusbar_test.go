@@ -6,12 +6,11 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/styles"
+	"github.com/shoveltap/shoveltap/ui/common"
 )
 
 func TestStatusBar(t *testing.T) {
-	st := styles.New(styles.DefaultTheme())
-	bar := statusBar{st: &st}
+	bar := statusBar{com: common.New()}
 	in := statusInfo{
 		broker: "rabbit-prod-eu-1.internal:5672", vhost: "/orders",
 		sources: []string{"orders (order.#)", "payments (payment.*.failed)", "celery (#)"},

@@ -3,9 +3,11 @@ package ui
 import (
 	"strings"
 
+	"charm.land/bubbles/v2/key"
 	"github.com/charmbracelet/x/ansi"
 
-	"github.com/shoveltap/shoveltap/ui/styles"
+	"github.com/shoveltap/shoveltap/ui/common"
+	"github.com/shoveltap/shoveltap/ui/keys"
 )
 
 type colID int
@@ -117,21 +119,34 @@ func (c cells) get(id colID) string {
 }
 
 // table draws the visible rows of the stream. It keeps no rows of its own:
-// each entry caches its rendered row for the current columns.
+// each entry caches its rendered row for the current columns, and show
+// hands it, after every Update, the window of the stream to draw.
 type table struct {
-	st         *styles.Styles
+	com        common.Common
 	withSource bool // several sources: show which one each message came from
 	cols       columns
 	header     string
-	rows       int
+	rows       int        // message rows under the header
+	keyState   keys.State // what decides which of the table's keys work now
+
+	// What View draws, set by show.
+	shown           []*entry
+	win             rowWindow
+	sel             int
+	empty, boundary string
 }
 
-func newTable(st *styles.Styles, withSource bool) table { return table{st: st, withSource: withSource} }
+var _ common.Component = (*table)(nil)
 
-// SetSize sets the width and the number of message rows. A new width
-// makes new columns, and with them every cached row stale.
-func (t *table) SetSize(width, rows int) {
-	t.rows = rows
+func newTable(com common.Common, withSource bool) table {
+	return table{com: com, withSource: withSource}
+}
+
+// SetSize sets the width and the height, header line included. A new
+// width makes new columns, and with them every cached row stale.
+func (t *table) SetSize(width, height int) {
+	t.com.SetSize(width, height)
+	t.rows = max(0, height-1)
 	if width == t.cols.width {
 		return
 	}
@@ -148,7 +163,35 @@ func (t *table) SetSize(width, rows int) {
 			b.WriteString(fit(c.title, c.width))
 		}
 	}
-	t.header = t.st.Table.Header.Render(fit(b.String(), width))
+	t.header = t.com.Styles.Table.Header.Render(fit(b.String(), width))
+}
+
+// show sets what View draws: the window w of shown, index sel selected,
+// empty when there is nothing to show and boundary as the label of the
+// line between history and live. It fills the row cache of the entries in
+// the window, so that View only reads.
+func (t *table) show(shown []*entry, w rowWindow, sel int, empty, boundary string) {
+	t.shown, t.win, t.sel, t.empty, t.boundary = shown, w, sel, empty, boundary
+	t.warm(shown, w)
+}
+
+// ShortHelp lists the table's keys that work now, most useful first: the
+// help line is cut at the terminal's width.
+func (t table) ShortHelp() []key.Binding {
+	k := t.com.Keys.For(keys.ModeTable, t.keyState)
+	return []key.Binding{k.Open, k.Filter, k.ClearFilter, k.Pause, k.Sources, k.Help, k.Quit, k.Bottom, k.SaveShown}
+}
+
+// FullHelp lists every key of the table, one column per group.
+func (t table) FullHelp() [][]key.Binding {
+	k := t.com.Keys.For(keys.ModeTable, t.keyState.Lasting())
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Open},
+		{k.Filter, k.ClearFilter, k.Pause},
+		{k.Help, k.Sources, k.Quit},
+		{k.SaveShown},
+	}
 }
 
 // rowWindow is what the table draws: the entries [first, end) of shown,
@@ -231,33 +274,39 @@ func (t *table) build(e *entry) (row, rowSel string) {
 		plain.WriteString(cell)
 		switch c.id {
 		case colTime:
-			styled.WriteString(t.st.Table.Time.Render(cell))
+			styled.WriteString(t.com.Styles.Table.Time.Render(cell))
 		case colFormat:
-			styled.WriteString(t.st.Table.Format.Render(cell))
+			styled.WriteString(t.com.Styles.Table.Format.Render(cell))
 		default:
 			styled.WriteString(cell)
 		}
 	}
-	return " " + styled.String(), t.st.Table.Selected.Render("▸" + plain.String())
+	row, sel := " "+styled.String(), "▸"+plain.String()
+	if w := t.cols.width; ansi.StringWidth(sel) > w {
+		// Narrower than the narrowest columns (a pane, not the whole
+		// screen, can be): cut the row rather than draw past the edge.
+		row, sel = truncate(row, w), truncate(sel, w)
+	}
+	return row, t.com.Styles.Table.Selected.Render(sel)
 }
 
-// View draws the header and the window's rows of shown, selecting index
-// sel, with boundary as the line between history and live. Missing rows
-// are left blank; empty is shown when there are no rows at all.
-func (t table) View(shown []*entry, w rowWindow, sel int, empty, boundary string) string {
+// View draws the header and the rows show set. Missing rows are left
+// blank; the empty text is shown when there are no rows at all.
+func (t table) View() string {
+	w := t.win
 	lines := make([]string, 0, t.rows+2)
 	lines = append(lines, t.header)
 	if w.limit == 0 {
-		lines = append(lines, "", "  "+t.st.Table.Empty.Render(truncate(empty, t.cols.width-2)))
+		lines = append(lines, "", "  "+t.com.Styles.Table.Empty.Render(truncate(t.empty, t.cols.width-2)))
 	}
 	for i := w.first; i < w.end; i++ {
 		if i == w.sep {
-			lines = append(lines, t.boundaryLine(boundary))
+			lines = append(lines, t.boundaryLine(t.boundary))
 		}
-		lines = append(lines, t.row(shown[i], i == sel))
+		lines = append(lines, t.row(t.shown[i], i == t.sel))
 	}
 	if w.sep == w.end {
-		lines = append(lines, t.boundaryLine(boundary))
+		lines = append(lines, t.boundaryLine(t.boundary))
 	}
 	for len(lines) < t.rows+1 {
 		lines = append(lines, "")
@@ -269,5 +318,5 @@ func (t table) View(shown []*entry, w rowWindow, sel int, empty, boundary string
 func (t table) boundaryLine(label string) string {
 	width := t.cols.width
 	text := truncate("── "+label+" ", width)
-	return t.st.Table.Boundary.Render(text + strings.Repeat("─", max(0, width-ansi.StringWidth(text))))
+	return t.com.Styles.Table.Boundary.Render(text + strings.Repeat("─", max(0, width-ansi.StringWidth(text))))
 }

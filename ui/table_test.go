@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/shoveltap/shoveltap/ui/styles"
+	"github.com/shoveltap/shoveltap/ui/common"
 )
 
 func TestColumnsFor(t *testing.T) {
@@ -50,9 +50,9 @@ func TestSourceColumnWhenSeveralSources(t *testing.T) {
 }
 
 func TestRowsFillTheWidth(t *testing.T) {
-	st := styles.New(styles.DefaultTheme())
+	com := common.New()
 	for _, w := range []int{60, 80, 97, 120, 181} {
-		tb := newTable(&st, false)
+		tb := newTable(com, false)
 		tb.SetSize(w, 10)
 		for seq := uint64(1); seq <= 6; seq++ {
 			e := newEntry(message(seq))
@@ -69,8 +69,7 @@ func TestRowsFillTheWidth(t *testing.T) {
 }
 
 func TestRowCacheFollowsTheWidth(t *testing.T) {
-	st := styles.New(styles.DefaultTheme())
-	tb := newTable(&st, false)
+	tb := newTable(common.New(), false)
 	tb.SetSize(80, 10)
 	e := newEntry(message(1))
 	tb.warm([]*entry{e}, rowWindow{end: 1, sep: -1, limit: 1})

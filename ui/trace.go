@@ -6,10 +6,9 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/keys"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
-	"github.com/shoveltap/shoveltap/ui/styles"
 	"github.com/shoveltap/shoveltap/ui/tracetree"
 )
 
@@ -17,22 +16,26 @@ import (
 // detail pane: the retained tasks that share a root id, linked by parent
 // id, with their results. enter opens the selected message's detail.
 type traceView struct {
-	st     *styles.Styles
-	rootID string
-	tree   tracetree.Tree
-	rows   []tracetree.Row
-	cursor int
-	top    int
-	note   string // why the last enter opened nothing
+	com      common.Common
+	keyState keys.State // what decides which of the tree's keys work now
+	rootID   string
+	tree     tracetree.Tree
+	rows     []tracetree.Row
+	cursor   int
+	top      int
+	note     string // why the last enter opened nothing
 
-	builtAt       uint64 // stream.received when the tree was built
-	width, height int
+	builtAt uint64 // stream.received when the tree was built
 	// items are the retained Celery messages, oldest first, collected as
 	// they arrive (itemsTo is the newest message looked at), so a refresh
 	// reads only the new messages.
 	items   []tracetree.Item
 	itemsTo uint64
 }
+
+var _ common.Component = (*traceView)(nil)
+
+func newTrace(com common.Common) traceView { return traceView{com: com} }
 
 // canTrace says whether e belongs to a Celery workflow the tree can show.
 func canTrace(e *entry) bool {
@@ -141,11 +144,28 @@ func (t *traceView) collect(s *stream) bool {
 
 // SetSize sets the pane's size including its title line.
 func (t *traceView) SetSize(width, height int) {
-	t.width, t.height = width, height
+	t.com.SetSize(width, height)
 	t.scrollToCursor()
 }
 
-func (t *traceView) visible() int { return max(1, t.height-1) }
+// ShortHelp lists the tree's keys that work now, most useful first.
+func (t traceView) ShortHelp() []key.Binding {
+	k := t.com.Keys.For(keys.ModeTrace, t.keyState)
+	return []key.Binding{k.Close, k.Open, k.Pause, k.Help, k.Quit, k.Bottom}
+}
+
+// FullHelp lists every key of the tree, one column per group.
+func (t traceView) FullHelp() [][]key.Binding {
+	k := t.com.Keys.For(keys.ModeTrace, t.keyState.Lasting())
+	return [][]key.Binding{
+		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
+		{k.Open, k.Close},
+		{k.Pause},
+		{k.Help, k.Quit},
+	}
+}
+
+func (t *traceView) visible() int { return max(1, t.com.Height-1) }
 
 func (t *traceView) move(delta int) {
 	t.cursor = max(0, min(t.cursor+delta, len(t.rows)-1))
@@ -229,20 +249,20 @@ func (m Model) traceable() bool {
 
 // View draws the title line and the visible rows.
 func (t traceView) View() string {
-	lines := make([]string, 0, t.height)
+	lines := make([]string, 0, t.com.Height)
 	title := "trace · root " + shortTraceID(t.rootID)
 	pos := fmt.Sprintf("%d tasks · %d results", t.tree.Tasks, t.tree.Results)
-	lines = append(lines, t.titleLine(title, pos))
-	if t.note != "" && t.height > 2 {
-		lines = append(lines, t.st.Detail.Note.Render(truncate("  ! "+t.note, t.width)))
+	lines = append(lines, titleLine(t.com.Styles, title, pos, t.com.Width))
+	if t.note != "" && t.com.Height > 2 {
+		lines = append(lines, t.com.Styles.Detail.Note.Render(truncate("  ! "+t.note, t.com.Width)))
 	}
 	if len(t.rows) == 0 {
-		lines = append(lines, t.st.Muted.Render(truncate("  no task of this workflow is retained", t.width)))
+		lines = append(lines, t.com.Styles.Muted.Render(truncate("  no task of this workflow is retained", t.com.Width)))
 	}
-	for i := t.top; i < len(t.rows) && len(lines) < t.height; i++ {
+	for i := t.top; i < len(t.rows) && len(lines) < t.com.Height; i++ {
 		lines = append(lines, t.row(t.rows[i], i == t.cursor))
 	}
-	return block(lines, t.height)
+	return block(lines, t.com.Height)
 }
 
 // row draws one row: message number, tree, label, short id and status.
@@ -276,22 +296,13 @@ func (t traceView) row(r tracetree.Row, selected bool) string {
 		if extra != "" {
 			line += "  " + extra
 		}
-		return t.st.Table.Selected.Render(fit(line, t.width))
+		return t.com.Styles.Table.Selected.Render(fit(line, t.com.Width))
 	}
 	line := " " + plain
 	if extra != "" {
-		line += "  " + t.st.Muted.Render(extra)
+		line += "  " + t.com.Styles.Muted.Render(extra)
 	}
-	return truncate(line, t.width)
-}
-
-// titleLine is "title ──────── pos", like the detail pane's.
-func (t traceView) titleLine(title, pos string) string {
-	right := " " + pos
-	title = truncate(title, t.width-ansi.StringWidth(right)-4)
-	rule := max(0, t.width-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
-	return t.st.Detail.Title.Render(title) + " " +
-		t.st.Detail.Rule.Render(strings.Repeat("─", rule)+right) + " "
+	return truncate(line, t.com.Width)
 }
 
 // shortTraceID is the first 8 characters of a task id, enough to tell the

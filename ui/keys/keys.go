@@ -26,6 +26,11 @@ type State struct {
 	Picker       bool // the source picker can be reopened (a live tap)
 }
 
+// Lasting keeps only what decides whether a key exists in a mode at all,
+// not whether it does something this moment: the help screen lists every
+// key of a pane, G included while following.
+func (s State) Lasting() State { return State{Celery: s.Celery, Picker: s.Picker} }
+
 // KeyMap holds every binding. Use For to get the one for a mode.
 type KeyMap struct {
 	Up, Down         key.Binding
@@ -48,57 +53,30 @@ type KeyMap struct {
 	Sources                key.Binding // back to the source picker
 }
 
-// The bindings the tap's screen and the source picker share, defined once
-// so that both answer the same keys with the same help.
-func UpKey() key.Binding { return key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")) }
-func DownKey() key.Binding {
-	return key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down"))
-}
-func PageUpKey() key.Binding {
-	return key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up"))
-}
-func PageDownKey() key.Binding {
-	return key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down"))
-}
-func FilterKey() key.Binding { return key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")) }
-func ClearFilterKey() key.Binding {
-	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))
-}
-func ApplyFilterKey() key.Binding {
-	return key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter"))
-}
-func CancelFilterKey() key.Binding {
-	return key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter"))
-}
-func HelpKey() key.Binding { return key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")) }
-func CloseHelpKey() key.Binding {
-	return key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help"))
-}
-func QuitKey() key.Binding {
-	return key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit"))
-}
-
-// Default returns the key map with every binding enabled.
+// Default returns the key map with every binding enabled. The source
+// picker takes the bindings it shares with the tracer (moving, filter,
+// help, quit) from this map, so that both answer the same keys with the
+// same help.
 func Default() KeyMap {
 	return KeyMap{
-		Up:           UpKey(),
-		Down:         DownKey(),
-		PageUp:       PageUpKey(),
-		PageDown:     PageDownKey(),
+		Up:           key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑/k", "up")),
+		Down:         key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓/j", "down")),
+		PageUp:       key.NewBinding(key.WithKeys("pgup", "ctrl+b"), key.WithHelp("pgup", "page up")),
+		PageDown:     key.NewBinding(key.WithKeys("pgdown", "ctrl+f"), key.WithHelp("pgdn", "page down")),
 		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "oldest")),
 		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "follow")),
 		Open:         key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "detail")),
 		Close:        key.NewBinding(key.WithKeys("esc", "enter"), key.WithHelp("esc", "close")),
 		Next:         key.NewBinding(key.WithKeys("n"), key.WithHelp("n", "next")),
 		Prev:         key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "previous")),
-		Filter:       FilterKey(),
-		ClearFilter:  ClearFilterKey(),
-		ApplyFilter:  ApplyFilterKey(),
-		CancelFilter: CancelFilterKey(),
+		Filter:       key.NewBinding(key.WithKeys("/"), key.WithHelp("/", "filter")),
+		ClearFilter:  key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
+		ApplyFilter:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "keep filter")),
+		CancelFilter: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "clear filter")),
 		Pause:        key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "pause")),
-		Help:         HelpKey(),
-		CloseHelp:    CloseHelpKey(),
-		Quit:         QuitKey(),
+		Help:         key.NewBinding(key.WithKeys("?"), key.WithHelp("?", "help")),
+		CloseHelp:    key.NewBinding(key.WithKeys("?", "esc"), key.WithHelp("?/esc", "close help")),
+		Quit:         key.NewBinding(key.WithKeys("q", "ctrl+c"), key.WithHelp("q", "quit")),
 		ForceQuit:    key.NewBinding(key.WithKeys("ctrl+c"), key.WithHelp("ctrl+c", "quit now, leave the tap")),
 		SaveShown:    key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "save to file")),
 		SaveMessage:  key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save message")),
@@ -112,15 +90,7 @@ func Default() KeyMap {
 // For returns a copy of k with only the bindings that work in mode enabled,
 // and help texts that fit the state.
 func (k KeyMap) For(mode Mode, st State) KeyMap {
-	all := []*key.Binding{
-		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
-		&k.Open, &k.Close, &k.Next, &k.Prev,
-		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
-		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
-		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
-		&k.Trace, &k.Sources,
-	}
-	for _, b := range all {
+	for _, b := range k.all() {
 		b.SetEnabled(false)
 	}
 	enable := func(bs ...*key.Binding) {
@@ -177,26 +147,14 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 	return k
 }
 
-// ShortHelp is the one-line help at the bottom of the screen.
-func (k KeyMap) ShortHelp() []key.Binding {
-	// Most useful first: the help line is cut at the terminal's width.
-	return []key.Binding{
-		k.ApplyFilter, k.CancelFilter,
-		k.Close, k.Next, k.Prev, k.Trace,
-		k.Open, k.Filter, k.ClearFilter, k.Pause, k.Sources,
-		k.CloseHelp, k.Help, k.Quit, k.ForceQuit,
-		k.Bottom,
-		k.CopyMessage, k.CopyBody, k.SaveMessage, k.SaveShown,
-	}
-}
-
-// FullHelp is the help screen, one column per group.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Close, k.Next, k.Prev, k.Trace},
-		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter, k.Pause},
-		{k.Help, k.CloseHelp, k.Sources, k.Quit, k.ForceQuit},
-		{k.SaveShown, k.CopyMessage, k.CopyBody, k.SaveMessage},
+// all is every binding of k, for For to switch them off and on.
+func (k *KeyMap) all() []*key.Binding {
+	return []*key.Binding{
+		&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+		&k.Open, &k.Close, &k.Next, &k.Prev,
+		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
+		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
+		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
+		&k.Trace, &k.Sources,
 	}
 }

@@ -11,14 +11,12 @@ import (
 
 func enabled(k KeyMap) map[string][]key.Binding {
 	byKey := map[string][]key.Binding{}
-	for _, group := range k.FullHelp() {
-		for _, b := range group {
-			if !b.Enabled() {
-				continue
-			}
-			for _, s := range b.Keys() {
-				byKey[s] = append(byKey[s], b)
-			}
+	for _, b := range k.all() {
+		if !b.Enabled() {
+			continue
+		}
+		for _, s := range b.Keys() {
+			byKey[s] = append(byKey[s], *b)
 		}
 	}
 	return byKey

@@ -33,24 +33,27 @@ type keyMap struct {
 	Quit             key.Binding
 }
 
-func defaultKeys() keyMap {
+// defaultKeys is the picker's key map. The keys it shares with the
+// tracer's screen are taken from the shared map, so that both answer the
+// same keys with the same help.
+func defaultKeys(shared *keys.KeyMap) keyMap {
 	return keyMap{
-		Up:           keys.UpKey(),
-		Down:         keys.DownKey(),
-		PageUp:       keys.PageUpKey(),
-		PageDown:     keys.PageDownKey(),
+		Up:           shared.Up,
+		Down:         shared.Down,
+		PageUp:       shared.PageUp,
+		PageDown:     shared.PageDown,
 		Top:          key.NewBinding(key.WithKeys("home", "g"), key.WithHelp("g/home", "first")),
 		Bottom:       key.NewBinding(key.WithKeys("end", "G"), key.WithHelp("G/end", "last")),
 		Toggle:       key.NewBinding(key.WithKeys("space"), key.WithHelp("space", "select")),
 		Tap:          key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "tap")),
-		Filter:       keys.FilterKey(),
-		ClearFilter:  keys.ClearFilterKey(),
-		ApplyFilter:  keys.ApplyFilterKey(),
-		CancelFilter: keys.CancelFilterKey(),
+		Filter:       shared.Filter,
+		ClearFilter:  shared.ClearFilter,
+		ApplyFilter:  shared.ApplyFilter,
+		CancelFilter: shared.CancelFilter,
 		Reload:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "reload")),
-		Help:         keys.HelpKey(),
-		CloseHelp:    keys.CloseHelpKey(),
-		Quit:         keys.QuitKey(),
+		Help:         shared.Help,
+		CloseHelp:    shared.CloseHelp,
+		Quit:         shared.Quit,
 	}
 }
 
@@ -105,24 +108,4 @@ func (k keyMap) forMode(m mode, st state) keyMap {
 		k.Reload.SetHelp("r", "retry")
 	}
 	return k
-}
-
-// ShortHelp is the one-line help at the bottom, most useful first: it is
-// cut at the terminal's width.
-func (k keyMap) ShortHelp() []key.Binding {
-	return []key.Binding{
-		k.ApplyFilter, k.CancelFilter,
-		k.Tap, k.Toggle, k.Filter, k.ClearFilter, k.Reload,
-		k.CloseHelp, k.Help, k.Quit,
-	}
-}
-
-// FullHelp is the help screen, one column per group.
-func (k keyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Toggle, k.Tap, k.Reload},
-		{k.Filter, k.ApplyFilter, k.CancelFilter, k.ClearFilter},
-		{k.Help, k.CloseHelp, k.Quit},
-	}
 }

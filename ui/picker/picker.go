@@ -10,15 +10,13 @@ import (
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/table"
-	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/sanitize"
-	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
 // Options configure the picker.
@@ -36,27 +34,24 @@ type Options struct {
 	Problem string
 }
 
-const filterPrompt = "/ "
-
 // Model is the picker. It implements tea.Model; after the program ends,
 // Chosen says what to tap.
 type Model struct {
-	opts  Options
-	st    *styles.Styles
-	keys  keyMap
-	help  help.Model
-	table table.Model
-	input textinput.Model
-
-	width, height int
-	cols          []table.Column
+	opts Options
+	// com is the size, styles and key map the picker's parts share,
+	// built once here.
+	com      common.Common
+	keys     keyMap
+	help     help.Model // the help line at the bottom
+	list     list
+	filter   filterBar
+	helpView helpScreen
 
 	loading  bool
 	err      error
 	all      []broker.Resource
 	shown    []int                 // indexes into all that pass the filter, in order
 	selected map[string]tap.Source // by id; kept across reloads and filters
-	typing   bool
 	helpOpen bool
 	chosen   []tap.Source
 	problem  []string // Options.Problem, wrapped to the width
@@ -67,23 +62,10 @@ type Model struct {
 
 // New returns the picker. Its Init starts loading.
 func New(opts Options) Model {
-	st := styles.New(styles.DefaultTheme())
+	com := common.New()
+	km := defaultKeys(com.Keys)
 	h := help.New()
-	h.Styles = st.Bubbles
-
-	in := textinput.New()
-	in.Prompt = filterPrompt
-	in.Placeholder = "part of a name"
-	in.SetStyles(st.TextInput)
-
-	// The cursor row is reversed and marked with ▸ so that it shows
-	// without colour too.
-	tableStyles := table.Styles{
-		Header:   st.Table.Header.PaddingRight(1),
-		Cell:     lipgloss.NewStyle().PaddingRight(1),
-		Selected: st.Table.Selected.Transform(markCursor),
-	}
-	t := table.New(table.WithStyles(tableStyles), table.WithFocused(true))
+	h.Styles = com.Styles.Bubbles
 
 	selected := map[string]tap.Source{}
 	for _, s := range opts.Selected {
@@ -91,11 +73,12 @@ func New(opts Options) Model {
 	}
 	return Model{
 		opts:     opts,
-		st:       &st,
-		keys:     defaultKeys(),
+		com:      com,
+		keys:     km,
 		help:     h,
-		table:    t,
-		input:    in,
+		list:     newList(com, km),
+		filter:   newFilterBar(com, km),
+		helpView: newHelpScreen(com, km),
 		loading:  true,
 		selected: selected,
 	}
@@ -138,9 +121,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	var cmd tea.Cmd
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
-		m.width, m.height = msg.Width, msg.Height
-		m.cols = columns(m.width)
-		m.table.SetColumns(m.cols)
+		m.com.SetSize(msg.Width, msg.Height)
 	case loadedMsg:
 		m.toSelected = m.all == nil && len(m.selected) > 0
 		m.loading = false
@@ -153,8 +134,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.opts.Problem = ""
 		cmd = m.handleKey(msg)
 	case tea.PasteMsg:
-		if m.typing {
-			m.input, cmd = m.input.Update(msg)
+		if m.filter.typing {
+			m.filter.input, cmd = m.filter.input.Update(msg)
 		}
 	}
 	m.refresh()
@@ -169,23 +150,40 @@ func (m Model) mode() mode {
 		return modeLoading
 	case m.err != nil:
 		return modeError
-	case m.typing:
+	case m.filter.typing:
 		return modeFilter
 	}
 	return modeList
 }
 
-func (m Model) keyMap() keyMap {
-	return m.keys.forMode(m.mode(), state{
-		filterKept: !m.typing && m.input.Value() != "",
+// focused is the part that has the keyboard, whose keys the help line at
+// the bottom lists.
+func (m *Model) focused() common.Component {
+	switch m.mode() {
+	case modeHelp:
+		return &m.helpView
+	case modeFilter:
+		return &m.filter
+	}
+	return &m.list
+}
+
+// keyState is what, besides the mode, decides which keys work now.
+func (m Model) keyState() state {
+	return state{
+		filterKept: !m.filter.typing && m.filter.value() != "",
 		empty:      len(m.shown) == 0,
 		selected:   len(m.selected),
-	})
+	}
+}
+
+func (m Model) keyMap() keyMap {
+	return m.keys.forMode(m.mode(), m.keyState())
 }
 
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keyMap()
-	page := max(1, m.table.Height()-1)
+	page := max(1, m.list.table.Height()-1)
 	switch {
 	case key.Matches(k, km.Quit):
 		m.chosen = nil
@@ -198,17 +196,17 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.loading, m.err = true, nil
 		return m.load()
 	case key.Matches(k, km.Up):
-		m.table.MoveUp(1)
+		m.list.table.MoveUp(1)
 	case key.Matches(k, km.Down):
-		m.table.MoveDown(1)
+		m.list.table.MoveDown(1)
 	case key.Matches(k, km.PageUp):
-		m.table.MoveUp(page)
+		m.list.table.MoveUp(page)
 	case key.Matches(k, km.PageDown):
-		m.table.MoveDown(page)
+		m.list.table.MoveDown(page)
 	case key.Matches(k, km.Top):
-		m.table.GotoTop()
+		m.list.table.GotoTop()
 	case key.Matches(k, km.Bottom):
-		m.table.GotoBottom()
+		m.list.table.GotoBottom()
 	case key.Matches(k, km.Toggle):
 		if r, ok := m.cursorResource(); ok {
 			if _, on := m.selected[id(r.Kind, r.Name)]; on {
@@ -222,20 +220,15 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return tea.Quit
 		}
 	case key.Matches(k, km.Filter):
-		m.typing = true
-		m.input.CursorEnd()
-		return m.input.Focus()
+		return m.filter.start()
 	case key.Matches(k, km.ApplyFilter):
-		m.typing = false
-		m.input.Blur()
+		m.filter.keep()
 	case key.Matches(k, km.CancelFilter), key.Matches(k, km.ClearFilter):
-		m.typing = false
-		m.input.Blur()
-		m.input.Reset()
-	case m.typing:
+		m.filter.clear()
+	case m.filter.typing:
 		var cmd tea.Cmd
-		m.input, cmd = m.input.Update(k)
-		m.table.GotoTop() // the best match of a new query is the first
+		m.filter.input, cmd = m.filter.input.Update(k)
+		m.list.table.GotoTop() // the best match of a new query is the first
 		return cmd
 	}
 	return nil
@@ -275,7 +268,7 @@ func (m Model) choice() []tap.Source {
 }
 
 func (m Model) cursorResource() (broker.Resource, bool) {
-	c := m.table.Cursor()
+	c := m.list.table.Cursor()
 	if c < 0 || c >= len(m.shown) {
 		return broker.Resource{}, false
 	}
@@ -283,13 +276,27 @@ func (m Model) cursorResource() (broker.Resource, bool) {
 }
 
 // refresh recomputes the rows after every Update, keeping the cursor on
-// the same resource, so that View only reads.
+// the same resource, and lays the screen out, so that View only reads.
 func (m *Model) refresh() {
-	if m.width == 0 {
+	width := m.com.Width
+	if width == 0 {
 		return
 	}
+	m.problem = nil
+	if m.opts.Problem != "" {
+		text := "could not tap: " + sanitize.Line(m.opts.Problem)
+		m.problem = strings.Split(ansi.Wrap(text, max(1, width), ""), "\n")
+		if len(m.problem) > maxProblemLines {
+			m.problem = m.problem[:maxProblemLines]
+		}
+	}
+	l := m.lay()
+	m.list.SetSize(width, l.table)
+	m.filter.SetSize(width, l.filter)
+	m.help.SetWidth(width)
+
 	current, hadCursor := m.cursorResource()
-	query := m.input.Value()
+	query := m.filter.value()
 	m.shown = make([]int, 0, len(m.all))
 	rows := make([]table.Row, 0, len(m.all))
 	cursor := 0
@@ -305,25 +312,28 @@ func (m *Model) refresh() {
 			cursor, hadCursor, m.toSelected = len(m.shown), true, false
 		}
 		m.shown = append(m.shown, i)
-		rows = append(rows, row(r, on, m.cols))
+		rows = append(rows, row(r, on, m.list.cols))
 	}
 	if !hadCursor {
-		cursor = max(0, m.table.Cursor())
+		cursor = max(0, m.list.table.Cursor())
 	}
-	m.table.SetRows(rows)
-	m.table.SetWidth(m.width)
-	m.table.SetHeight(m.lay().table)
-	m.table.SetCursor(cursor)
-	m.input.SetWidth(max(1, m.width-ansi.StringWidth(filterPrompt)-1))
-	m.problem = nil
-	if m.opts.Problem != "" {
-		text := "could not tap: " + sanitize.Line(m.opts.Problem)
-		m.problem = strings.Split(ansi.Wrap(text, max(1, m.width), ""), "\n")
-		if len(m.problem) > maxProblemLines {
-			m.problem = m.problem[:maxProblemLines]
+	m.list.table.SetRows(rows)
+	m.list.table.SetCursor(cursor)
+
+	m.list.mode, m.list.state = m.mode(), m.keyState()
+	m.list.loading = m.loading && m.all == nil
+	m.list.err = m.err
+	m.list.empty = ""
+	if len(m.shown) == 0 {
+		m.list.empty = "no exchange or queue to tap in this vhost"
+		if query != "" {
+			m.list.empty = "no exchange or queue name contains " + sanitize.Line(query)
 		}
 	}
-	m.help.SetWidth(m.width)
+	if m.helpOpen {
+		m.helpView.show(&m.list)
+		m.helpView.SetSize(width, l.table)
+	}
 }
 
 // layout is how many lines each part of the screen takes.
@@ -336,11 +346,11 @@ const maxProblemLines = 4
 
 func (m Model) lay() layout {
 	l := layout{title: 1, status: 1, help: 1}
-	if m.typing || m.input.Value() != "" {
+	if m.filter.typing || m.filter.value() != "" {
 		l.filter = 1
 	}
 	l.problem = len(m.problem)
-	l.table = max(0, m.height-l.title-l.filter-l.problem-l.status-l.help)
+	l.table = max(0, m.com.Height-l.title-l.filter-l.problem-l.status-l.help)
 	return l
 }
 
@@ -353,84 +363,43 @@ func (m Model) View() tea.View {
 }
 
 func (m Model) render() string {
-	if m.width == 0 || m.height == 0 {
+	if m.com.Width == 0 || m.com.Height == 0 {
 		return ""
 	}
 	l := m.lay()
 	parts := []string{m.titleLine()}
-	switch {
-	case m.helpOpen:
-		parts = append(parts, m.helpView(l.table))
-	case m.loading && m.all == nil:
-		parts = append(parts, m.message(l.table, m.st.Muted.Render("loading exchanges and queues…"), ""))
-	case m.err != nil:
-		parts = append(parts, m.message(l.table,
-			m.st.Detail.Title.Render("could not list the exchanges and queues"),
-			sanitize.Line(m.err.Error())))
-	case len(m.shown) == 0:
-		text := "no exchange or queue to tap in this vhost"
-		if m.input.Value() != "" {
-			text = "no exchange or queue name contains " + sanitize.Line(m.input.Value())
-		}
-		header := strings.SplitN(m.table.View(), "\n", 2)[0]
-		parts = append(parts, block([]string{header, m.st.Table.Empty.Render(truncate(text, m.width))}, l.table))
-	default:
-		parts = append(parts, block(strings.Split(m.table.View(), "\n"), l.table))
+	if m.helpOpen {
+		parts = append(parts, m.helpView.View())
+	} else {
+		parts = append(parts, m.list.View())
 	}
 	if l.filter > 0 {
-		parts = append(parts, m.filterView())
+		parts = append(parts, m.filter.View())
 	}
 	for _, line := range m.problem {
-		parts = append(parts, m.st.Detail.Note.Render(line))
+		parts = append(parts, m.com.Styles.Detail.Note.Render(line))
 	}
 	parts = append(parts, m.statusLine())
-	parts = append(parts, truncate(m.help.ShortHelpView(m.keyMap().ShortHelp()), m.width))
+	parts = append(parts, truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.com.Width))
 	return strings.Join(parts, "\n")
 }
 
 func (m Model) titleLine() string {
+	st := m.com.Styles
 	where := sanitize.Line(m.opts.Broker) + "  vhost " + sanitize.Line(m.opts.Vhost)
-	return truncate(m.st.Help.Title.Render("pick what to tap")+"  "+m.st.Muted.Render(where), m.width)
-}
-
-// message is a centred notice in place of the table, with an optional
-// explanation wrapped below it.
-func (m Model) message(height int, title, detail string) string {
-	lines := []string{title}
-	if detail != "" {
-		lines = append(lines, "")
-		lines = append(lines, strings.Split(ansi.Wrap(detail, min(m.width-4, 76), ""), "\n")...)
-	}
-	// Padded to one width, the block is centred as a whole and its
-	// paragraph stays aligned on the left.
-	width := 0
-	for _, l := range lines {
-		width = max(width, ansi.StringWidth(l))
-	}
-	for i, l := range lines {
-		lines[i] = l + strings.Repeat(" ", width-ansi.StringWidth(l))
-	}
-	return lipgloss.Place(m.width, height, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
-}
-
-func (m Model) filterView() string {
-	if m.typing {
-		return truncate(m.input.View(), m.width)
-	}
-	return m.st.Filter.Prompt.Render(filterPrompt) +
-		m.st.Filter.Active.Render(truncate(sanitize.Line(m.input.Value()), m.width-ansi.StringWidth(filterPrompt)))
+	return truncate(st.Help.Title.Render("pick what to tap")+"  "+st.Muted.Render(where), m.com.Width)
 }
 
 func (m Model) statusLine() string {
-	label, value := m.st.Status.Label, m.st.Status.Value
+	label, value := m.com.Styles.Status.Label, m.com.Styles.Status.Value
 	if m.loading {
 		if m.all == nil {
-			return truncate(label.Render("asking the management API…"), m.width)
+			return truncate(label.Render("asking the management API…"), m.com.Width)
 		}
-		return truncate(label.Render("reloading…"), m.width)
+		return truncate(label.Render("reloading…"), m.com.Width)
 	}
 	if m.err != nil {
-		return truncate(m.st.Status.Failed.Render(" failed ")+" "+label.Render("nothing listed"), m.width)
+		return truncate(m.com.Styles.Status.Failed.Render(" failed ")+" "+label.Render("nothing listed"), m.com.Width)
 	}
 	exchanges, queues := 0, 0
 	for _, r := range m.all {
@@ -444,33 +413,13 @@ func (m Model) statusLine() string {
 		value.Render(fmt.Sprint(exchanges)) + label.Render(" exchanges"),
 		value.Render(fmt.Sprint(queues)) + label.Render(" queues"),
 	}
-	if m.input.Value() != "" {
+	if m.filter.value() != "" {
 		parts = append(parts, value.Render(fmt.Sprint(len(m.shown)))+label.Render(" match"))
 	}
 	if n := len(m.selected); n > 0 {
-		parts = append(parts, m.st.Status.Warn.Render(fmt.Sprint(n))+label.Render(" selected"))
+		parts = append(parts, m.com.Styles.Status.Warn.Render(fmt.Sprint(n))+label.Render(" selected"))
 	}
-	return truncate(strings.Join(parts, label.Render(" · ")), m.width)
-}
-
-func (m Model) helpView(height int) string {
-	lines := []string{m.st.Help.Title.Render("keys in the source picker"), ""}
-	groups := m.keys.forMode(modeList, state{}).FullHelp()
-	var cols []string
-	for _, g := range groups {
-		if c := m.help.FullHelpView([][]key.Binding{g}); c != "" {
-			cols = append(cols, c, "    ")
-		}
-	}
-	lines = append(lines, strings.Split(lipgloss.JoinHorizontal(lipgloss.Top, cols...), "\n")...)
-	lines = append(lines, "",
-		m.st.Muted.Render("An exchange is tapped whole (key #). A queue is tapped through copies of its"),
-		m.st.Muted.Render("bindings: it is never consumed from, and what is published straight to it"),
-		m.st.Muted.Render("through the default exchange is not seen."))
-	for i, l := range lines {
-		lines[i] = truncate(l, m.width)
-	}
-	return block(lines, height)
+	return truncate(strings.Join(parts, label.Render(" · ")), m.com.Width)
 }
 
 // block returns exactly height lines: lines cut or padded with empty ones.

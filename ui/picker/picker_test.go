@@ -164,14 +164,14 @@ func TestGolden(t *testing.T) {
 // plainScreen is the view through the no-colour profile, padded to the
 // terminal's height so that the golden shows it.
 func plainScreen(t *testing.T, m Model) []byte {
-	return uitest.PlainScreen(t, m.View().Content, m.height)
+	return uitest.PlainScreen(t, m.View().Content, m.com.Height)
 }
 
 // checkScreen fails when the view does not fit the terminal or lets a raw
 // hostile name through.
 func checkScreen(t testing.TB, m Model) {
 	t.Helper()
-	for i, l := range uitest.CheckFits(t, m.View().Content, m.width, m.height) {
+	for i, l := range uitest.CheckFits(t, m.View().Content, m.com.Width, m.com.Height) {
 		if strings.ContainsRune(ansi.Strip(l), '\u202e') || strings.Contains(l, "\x1b[2J") {
 			t.Errorf("line %d lets a hostile name through: %q", i+1, l)
 		}
@@ -293,8 +293,8 @@ func TestQuitChoosesNothing(t *testing.T) {
 	m := sized(t, testOptions, fixture())
 	m, _ = press(t, m, "/")
 	m, cmd := press(t, m, "q")
-	if isQuit(cmd) || m.input.Value() != "q" {
-		t.Errorf("q in the filter bar: quit=%v query=%q", isQuit(cmd), m.input.Value())
+	if isQuit(cmd) || m.filter.value() != "q" {
+		t.Errorf("q in the filter bar: quit=%v query=%q", isQuit(cmd), m.filter.value())
 	}
 }
 
