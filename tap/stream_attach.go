@@ -70,7 +70,7 @@ func (s *Session) attachStream(ctx context.Context, start int) (*link, error) {
 	}
 	from := s.streamStart()
 	if resume, ok := from.(int64); ok && st.sent >= 0 {
-		if err := s.checkRetention(conn, ep, resume); err != nil {
+		if err := s.checkRetention(ctx, conn, ep, resume); err != nil {
 			return fail(err)
 		}
 	}
@@ -157,8 +157,8 @@ func (s *Session) watchLive(conn *amqp.Connection, ep broker.Endpoint) error {
 // while the tap was away, they were lost to the tap, and the status says
 // which and counts them (an upper bound: some offsets are the stream's own
 // entries, which a reader cannot tell apart).
-func (s *Session) checkRetention(conn *amqp.Connection, ep broker.Endpoint, resume int64) error {
-	first, err := readStream(context.Background(), conn, ep, s.stream.name, "first", 1, 2*time.Second)
+func (s *Session) checkRetention(ctx context.Context, conn *amqp.Connection, ep broker.Endpoint, resume int64) error {
+	first, err := readStream(ctx, conn, ep, s.stream.name, "first", 1, 2*time.Second)
 	if err != nil || len(first) == 0 {
 		return err // an empty stream lost nothing of what was read
 	}

@@ -96,7 +96,7 @@ const queueStatsColumns = "name,type,durable,arguments,messages,messages_ready,m
 // reports a peer port that rabbit-hole cannot parse.
 func (a *Admin) Queue(ctx context.Context, vhost, name string) (*QueueStats, error) {
 	var q QueueStats
-	err := a.getJSON(context.Background(), "queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), url.Values{"columns": {queueStatsColumns}}, &q)
+	err := a.getJSON(ctx, "queues/"+url.PathEscape(vhost)+"/"+url.PathEscape(name), url.Values{"columns": {queueStatsColumns}}, &q)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +106,7 @@ func (a *Admin) Queue(ctx context.Context, vhost, name string) (*QueueStats, err
 // Queues lists the statistics of every queue of a vhost.
 func (a *Admin) Queues(ctx context.Context, vhost string) ([]QueueStats, error) {
 	var qs []QueueStats
-	if err := a.getJSON(context.Background(), "queues/"+url.PathEscape(vhost), url.Values{"columns": {queueStatsColumns}}, &qs); err != nil {
+	if err := a.getJSON(ctx, "queues/"+url.PathEscape(vhost), url.Values{"columns": {queueStatsColumns}}, &qs); err != nil {
 		return nil, err
 	}
 	return qs, nil
