@@ -1,7 +1,7 @@
-// Package tap owns everything that touches the broker: the management API,
-// the temporary shovel and queues of a tap, the consumer, and their cleanup.
-// It hands the rest of the program plain values (Message, Batch, Status) and
-// never imports anything of the UI.
+// Package tap is the tap: the temporary shovel and queues of a session, the
+// consumer, streams, the budget, the firehose, and their cleanup, all
+// through tap/broker. It hands the rest of the program plain values
+// (Message, Batch, Status) and never imports anything of the UI.
 package tap
 
 import (
