@@ -223,6 +223,14 @@ func (c *consumer) run(ctx context.Context, ch *amqp.Channel, queue string, pref
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	var lastTag, acked uint64
+	ack := func() bool {
+		if err := ch.Ack(lastTag, true); err != nil {
+			return false
+		}
+		acked = lastTag
+		c.ackedCPU.Store(int64(processCPU()))
+		return true
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -233,6 +241,12 @@ func (c *consumer) run(ctx context.Context, ch *amqp.Channel, queue string, pref
 			}
 			now := time.Now()
 			lastTag = d.DeliveryTag
+			// As shoveltap's session does: acknowledge on the tick, or
+			// as soon as half the prefetch waits, so that the prefetch
+			// never caps the rate at prefetch per tick.
+			if lastTag-acked >= uint64(max(prefetch/2, 1)) && !ack() {
+				return nil
+			}
 			c.Received.Add(1)
 			c.last.Store(now.UnixNano())
 			if c.keepLat {
@@ -243,12 +257,8 @@ func (c *consumer) run(ctx context.Context, ch *amqp.Channel, queue string, pref
 				}
 			}
 		case <-t.C:
-			if lastTag > acked {
-				if err := ch.Ack(lastTag, true); err != nil {
-					return nil
-				}
-				acked = lastTag
-				c.ackedCPU.Store(int64(processCPU()))
+			if lastTag > acked && !ack() {
+				return nil
 			}
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -56,6 +57,7 @@ func main() {
 	reps := flag.Int("reps", 0, "repetitions of the production, saturation, ingest and drain parts (default: the mode's)")
 	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation,history (default all)")
 	historyN := flag.Int64("history-messages", 0, "messages in the stream the history part reads (default 1000000, 20000 with -short)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the harness process (readers included) to this file, for looking into a part run with -only")
 	flag.Parse()
 
 	p := fullPlan()
@@ -93,6 +95,16 @@ func main() {
 			log.Fatalf("bench: %v", err)
 		}
 		return
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatalf("bench: %v", err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatalf("bench: cpu profile: %v", err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	defer stop()

@@ -30,3 +30,17 @@ func TestGenerationNamesBelongToTheirSession(t *testing.T) {
 		t.Error("a new generation needs new queues")
 	}
 }
+
+func TestExchangeIndexReadsTheName(t *testing.T) {
+	s := &Session{names: Names{Base: "shoveltap-h-1a2b3c"}, points: make([]tapPoint, 12)}
+	for i := range 12 {
+		if got, ok := s.exchangeIndex(s.names.Exchange(i)); !ok || got != i {
+			t.Errorf("exchangeIndex(%q) = %d, %v", s.names.Exchange(i), got, ok)
+		}
+	}
+	for _, x := range []string{"", "orders", "shoveltap-h-1a2b3c-x-12", "shoveltap-h-1a2b3c-x-01", "shoveltap-h-1a2b3c-x--1", "shoveltap-h-1a2b3c-hbx", "shoveltap-h-1a2b3c-x-"} {
+		if i, ok := s.exchangeIndex(x); ok {
+			t.Errorf("exchangeIndex(%q) = %d, want none", x, i)
+		}
+	}
+}

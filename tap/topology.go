@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -428,12 +429,17 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 
 // exchangeIndex says which source a tap exchange stands for.
 func (s *Session) exchangeIndex(exchange string) (int, bool) {
-	for i := range s.points {
-		if exchange == s.names.Exchange(i) {
-			return i, true
-		}
+	// Called for every delivery: parse the name rather than format each
+	// candidate (Names.Exchange is Base-x-i).
+	rest, ok := strings.CutPrefix(exchange, s.names.Base)
+	if rest, ok = strings.CutPrefix(rest, "-x-"); !ok {
+		return 0, false
 	}
-	return 0, false
+	i, err := strconv.Atoi(rest)
+	if err != nil || i < 0 || i >= len(s.points) || strconv.Itoa(i) != rest {
+		return 0, false
+	}
+	return i, true
 }
 
 // shovelIndex says which source a shovel name belongs to.

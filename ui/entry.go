@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/shoveltap/shoveltap/tap"
@@ -179,11 +180,34 @@ func haystack(e *entry) string {
 	case decode.BodyJSON, decode.BodyText:
 		add(cutString(e.res.Body.Text, searchBody))
 	case decode.BodyHex:
-		// The hex digits would match almost anything; the raw bytes let
-		// text inside binary formats be found.
-		add(cutString(string(e.msg.Body), searchBody))
+		// The hex digits would match almost anything; the text inside a
+		// binary body lets it be found.
+		add(textRuns(e.msg.Body, searchBody))
 	}
 	return strings.ToLower(b.String())
+}
+
+// textRuns is the printable text in the first n bytes of a binary body,
+// each run of anything else turned into one newline, so that a match never
+// spans two runs. Lower-casing the haystack then stays on its fast ASCII
+// path for most bodies, where the raw bytes would send every byte through
+// unicode.ToLower (and double the haystack with replacement characters).
+func textRuns(b []byte, n int) string {
+	b = b[:min(len(b), n)]
+	out := make([]byte, 0, len(b))
+	gap := false
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
+			out = append(out, b[:size]...)
+			gap = false
+		} else if !gap {
+			out = append(out, '\n')
+			gap = true
+		}
+		b = b[size:]
+	}
+	return string(out)
 }
 
 func cutString(s string, n int) string {

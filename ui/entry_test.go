@@ -91,3 +91,16 @@ func TestBodyIsDecodedAgainOnDemand(t *testing.T) {
 		t.Error("the filter cannot find text in a large body")
 	}
 }
+
+// A binary body is searched by the text inside it, one run at a time.
+func TestTextRunsOfABinaryBody(t *testing.T) {
+	body := append([]byte{0x00, 0x01, 0xff}, []byte("Order-42 héllo")...)
+	body = append(body, 0x00, 0x00, 0x9c)
+	body = append(body, []byte("tail")...)
+	if got, want := textRuns(body, 1<<10), "\nOrder-42 héllo\ntail"; got != want {
+		t.Errorf("textRuns = %q, want %q", got, want)
+	}
+	if got := textRuns(body, 5); got != "\nOr" {
+		t.Errorf("cut at 5 bytes: %q", got)
+	}
+}
