@@ -432,6 +432,9 @@ func (s *Session) exchangeIndex(exchange string) (int, bool) {
 	// Called for every delivery: parse the name rather than format each
 	// candidate (Names.Exchange is Base-x-i).
 	rest, ok := strings.CutPrefix(exchange, s.names.Base)
+	if !ok {
+		return 0, false
+	}
 	if rest, ok = strings.CutPrefix(rest, "-x-"); !ok {
 		return 0, false
 	}
