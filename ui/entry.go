@@ -154,10 +154,13 @@ func sanitizeResult(res decode.Result) decode.Result {
 // table shows plus headers, decoded fields and the start of the body.
 // Newlines separate the parts so that a match never spans two of them.
 func haystack(e *entry) string {
-	var b strings.Builder
+	b := make([]byte, 0, 256)
+	// Each part is lower-cased on its own, so that one non-ASCII part
+	// (an ellipsis in a summary) does not send the whole haystack through
+	// unicode.ToLower.
 	add := func(s string) {
-		b.WriteString(s)
-		b.WriteByte('\n')
+		b = appendLower(b, s)
+		b = append(b, '\n')
 	}
 	add(e.cells.routingKey)
 	add(e.cells.exchange)
@@ -184,7 +187,28 @@ func haystack(e *entry) string {
 		// binary body lets it be found.
 		add(textRuns(e.msg.Body, searchBody))
 	}
-	return strings.ToLower(b.String())
+	return string(b)
+}
+
+// appendLower appends strings.ToLower(s) to dst without building it
+// first: ASCII byte by byte, anything else rune by rune as strings.ToLower
+// does (an invalid byte becomes U+FFFD).
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	return dst
 }
 
 // textRuns is the printable text in the first n bytes of a binary body,

@@ -104,3 +104,11 @@ func TestTextRunsOfABinaryBody(t *testing.T) {
 		t.Errorf("cut at 5 bytes: %q", got)
 	}
 }
+
+func TestAppendLowerIsToLower(t *testing.T) {
+	for _, s := range []string{"", "ABC def", "Ünïcödé ÀÉ", "100 B: 00 ff …", "a\xffB\xc3", "ΣΑΣ İstanbul", "mixed ASCII and 日本語 TEXT"} {
+		if got, want := string(appendLower([]byte("x"), s)), "x"+strings.ToLower(s); got != want {
+			t.Errorf("appendLower(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
