@@ -60,7 +60,8 @@ func collect(t *testing.T, s *tap.Session, n int, timeout time.Duration) []tap.M
 			}
 			got = append(got, b.Messages...)
 		case <-deadline:
-			t.Fatalf("got %d of %d messages within %s", len(got), n, timeout)
+			st := s.Status()
+			t.Fatalf("got %d of %d messages within %s; the session is %s: %s", len(got), n, timeout, st.State, st.Detail)
 		}
 	}
 	return got
