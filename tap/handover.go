@@ -22,6 +22,7 @@ func (p *pump) handover() (chan<- Batch, Batch) {
 // send as much again (and a stream tap notes the offset to resume after).
 func (p *pump) handedOver(l *link, b Batch) error {
 	p.s.handedOver(b.Messages)
+	p.lastLen = len(b.Messages)
 	p.blockedSince = time.Time{}
 	p.lastOut = time.Now()
 	p.pending = nil

@@ -185,7 +185,8 @@ func haystack(e *entry) string {
 	case decode.BodyHex:
 		// The hex digits would match almost anything; the text inside a
 		// binary body lets it be found.
-		add(textRuns(e.msg.Body, searchBody))
+		b = appendTextRuns(b, e.msg.Body, searchBody)
+		b = append(b, '\n')
 	}
 	return string(b)
 }
@@ -211,27 +212,40 @@ func appendLower(dst []byte, s string) []byte {
 	return dst
 }
 
-// textRuns is the printable text in the first n bytes of a binary body,
-// each run of anything else turned into one newline, so that a match never
-// spans two runs. Lower-casing the haystack then stays on its fast ASCII
-// path for most bodies, where the raw bytes would send every byte through
-// unicode.ToLower (and double the haystack with replacement characters).
-func textRuns(b []byte, n int) string {
+// appendTextRuns appends the printable text in the first n bytes of a
+// binary body, lower-cased, each run of anything else turned into one
+// newline, so that a match never spans two runs. The raw bytes would send
+// every byte through unicode.ToLower (and double the haystack with
+// replacement characters). It is appendLower of that text, in one pass.
+func appendTextRuns(dst, b []byte, n int) []byte {
 	b = b[:min(len(b), n)]
-	out := make([]byte, 0, len(b))
 	gap := false
-	for len(b) > 0 {
-		r, size := utf8.DecodeRune(b)
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c < 0x7f {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				dst = append(dst, c)
+				gap = false
+			} else if !gap {
+				dst = append(dst, '\n')
+				gap = true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
 		if (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
-			out = append(out, b[:size]...)
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
 			gap = false
 		} else if !gap {
-			out = append(out, '\n')
+			dst = append(dst, '\n')
 			gap = true
 		}
-		b = b[size:]
+		i += size
 	}
-	return string(out)
+	return dst
 }
 
 func cutString(s string, n int) string {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/shoveltap/shoveltap/tap"
 )
@@ -97,12 +99,38 @@ func TestTextRunsOfABinaryBody(t *testing.T) {
 	body := append([]byte{0x00, 0x01, 0xff}, []byte("Order-42 héllo")...)
 	body = append(body, 0x00, 0x00, 0x9c)
 	body = append(body, []byte("tail")...)
-	if got, want := textRuns(body, 1<<10), "\nOrder-42 héllo\ntail"; got != want {
-		t.Errorf("textRuns = %q, want %q", got, want)
+	if got, want := string(appendTextRuns(nil, body, 1<<10)), "\norder-42 héllo\ntail"; got != want {
+		t.Errorf("appendTextRuns = %q, want %q", got, want)
 	}
-	if got := textRuns(body, 5); got != "\nOr" {
+	if got := string(appendTextRuns([]byte("x"), body, 5)); got != "x\nor" {
 		t.Errorf("cut at 5 bytes: %q", got)
 	}
+}
+
+// appendTextRuns is the lower-cased text runs in one pass: the same as
+// finding the runs first and lower-casing them with strings.ToLower.
+func FuzzAppendTextRuns(f *testing.F) {
+	for _, s := range []string{"", "ABC", "\x00\x01Héllo\xffWORLD\x9c", "ΣΑΣ\tİstanbul", "\xc3", "日本語\x00TEXT"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var runs []byte
+		gap := false
+		for rest := b; len(rest) > 0; {
+			r, size := utf8.DecodeRune(rest)
+			if (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
+				runs = append(runs, rest[:size]...)
+				gap = false
+			} else if !gap {
+				runs = append(runs, '\n')
+				gap = true
+			}
+			rest = rest[size:]
+		}
+		if got, want := string(appendTextRuns(nil, b, len(b))), strings.ToLower(string(runs)); got != want {
+			t.Errorf("appendTextRuns(%q) = %q, want %q", b, got, want)
+		}
+	})
 }
 
 func TestAppendLowerIsToLower(t *testing.T) {

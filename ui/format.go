@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -78,10 +79,10 @@ func fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := ansi.StringWidth(s)
+	w := textWidth(s)
 	if w > width {
-		s = ansi.Truncate(s, width, "…")
-		w = ansi.StringWidth(s)
+		s = cut(s, width)
+		w = textWidth(s)
 	}
 	if w < width {
 		s += strings.Repeat(" ", width-w)
@@ -94,9 +95,9 @@ func fitRight(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := ansi.StringWidth(s)
+	w := textWidth(s)
 	if w > width {
-		return ansi.Truncate(s, width, "…")
+		return cut(s, width)
 	}
 	return strings.Repeat(" ", width-w) + s
 }
@@ -106,10 +107,70 @@ func truncate(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	if ansi.StringWidth(s) <= width {
+	if textWidth(s) <= width {
 		return s
 	}
+	return cut(s, width)
+}
+
+// cut is ansi.Truncate(s, width, "…"). Table cells are built thousands
+// of times a second and are mostly printable ASCII, whose width is its
+// length: such text is cut by bytes rather than by grapheme clusters.
+func cut(s string, width int) string {
+	if printableASCII(s) {
+		if len(s) <= width {
+			return s
+		}
+		return s[:width-1] + "…"
+	}
 	return ansi.Truncate(s, width, "…")
+}
+
+// textWidth is ansi.StringWidth, without the grapheme segmentation for
+// printable ASCII (one cell a byte).
+func textWidth(s string) int {
+	if printableASCII(s) {
+		return len(s)
+	}
+	return ansi.StringWidth(s)
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// inlineStyle is a style that only colours a line of text (no padding,
+// width, border, margin or transform), reduced to the escape codes it puts
+// around the text: lipgloss's Render measures and lays out every call, and
+// table rows are built thousands of times a second.
+type inlineStyle struct {
+	style          lipgloss.Style
+	prefix, suffix string
+	exact          bool // Render(s) is prefix + s + suffix
+}
+
+func newInlineStyle(st lipgloss.Style) inlineStyle {
+	const probe, check = "x", "a b…界"
+	in := inlineStyle{style: st}
+	before, after, found := strings.Cut(st.Render(probe), probe)
+	in.prefix, in.suffix = before, after
+	// A style that pads, aligns or transforms fails the check and is
+	// left to Render.
+	in.exact = found && st.Render(check) == before+check+after
+	return in
+}
+
+// render is style.Render(s) for one line of text.
+func (in inlineStyle) render(s string) string {
+	if !in.exact || s == "" || strings.ContainsAny(s, "\n\t\r") {
+		return in.style.Render(s)
+	}
+	return in.prefix + s + in.suffix
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/common"
 )
 
 func TestHumanSize(t *testing.T) {
@@ -67,5 +70,60 @@ func TestCompactCount(t *testing.T) {
 		if got := compactCount(n); got != want {
 			t.Errorf("compactCount(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// The ASCII fast paths of fit, fitRight, truncate and textWidth give what
+// the ansi package gives.
+func TestFitFastPathMatchesAnsi(t *testing.T) {
+	texts := []string{"", "a", "order.eu.created", "shoveltap-bench-raw-ingest-1", "  spaced  out ",
+		"café au lait", "漢字のキー", "a…b", "\x1b[31mred\x1b[m", "tab\there", "~!@#$%^&*()_+{}|:<>?"}
+	for _, s := range texts {
+		if got, want := textWidth(s), ansi.StringWidth(s); got != want {
+			t.Errorf("textWidth(%q) = %d, want %d", s, got, want)
+		}
+		for width := 1; width <= 32; width++ {
+			if got, want := cut(s, width), ansi.Truncate(s, width, "…"); got != want {
+				t.Errorf("cut(%q, %d) = %q, want %q", s, width, got, want)
+			}
+			want := ansi.Truncate(s, width, "…")
+			if w := ansi.StringWidth(want); w < width {
+				want += strings.Repeat(" ", width-w)
+			}
+			if got := fit(s, width); got != want {
+				t.Errorf("fit(%q, %d) = %q, want %q", s, width, got, want)
+			}
+			if got := ansi.StringWidth(fitRight(s, width)); got != width && ansi.StringWidth(s) <= width {
+				t.Errorf("fitRight(%q, %d) is %d cells wide", s, width, got)
+			}
+		}
+	}
+}
+
+// The table's cell styles take the fast path, and it renders exactly what
+// lipgloss renders.
+func TestInlineStyleMatchesRender(t *testing.T) {
+	st := common.New().Styles
+	for name, style := range map[string]lipgloss.Style{
+		"time": st.Table.Time, "format": st.Table.Format, "selected": st.Table.Selected,
+	} {
+		in := newInlineStyle(style)
+		if !in.exact {
+			t.Errorf("%s: the style is not reduced to its escape codes", name)
+		}
+		for _, s := range []string{"12:04:05.123", "celery", "▸ order.eu.created  1.2K  {\"id\": 7}", "漢字 …", " ", "x"} {
+			if got, want := in.render(s), style.Render(s); got != want {
+				t.Errorf("%s: render(%q) = %q, want %q", name, s, got, want)
+			}
+		}
+	}
+	// A style that pads to a width is left to Render.
+	wide := lipgloss.NewStyle().Width(8).Foreground(lipgloss.Color("#ff0000"))
+	in := newInlineStyle(wide)
+	if in.exact {
+		t.Error("a style with a width was reduced to escape codes")
+	}
+	if got, want := in.render("ab"), wide.Render("ab"); got != want {
+		t.Errorf("render with a width = %q, want %q", got, want)
 	}
 }

@@ -128,6 +128,8 @@ type table struct {
 	header     string
 	rows       int        // message rows under the header
 	keyState   keys.State // what decides which of the table's keys work now
+	// The cell styles a row is built with, reduced once.
+	timeStyle, formatStyle, selectedStyle inlineStyle
 
 	// What View draws, set by show.
 	shown           []*entry
@@ -139,7 +141,9 @@ type table struct {
 var _ common.Component = (*table)(nil)
 
 func newTable(com common.Common, withSource bool) table {
-	return table{com: com, withSource: withSource}
+	st := com.Styles.Table
+	return table{com: com, withSource: withSource,
+		timeStyle: newInlineStyle(st.Time), formatStyle: newInlineStyle(st.Format), selectedStyle: newInlineStyle(st.Selected)}
 }
 
 // SetSize sets the width and the height, header line included. A new
@@ -274,20 +278,20 @@ func (t *table) build(e *entry) (row, rowSel string) {
 		plain.WriteString(cell)
 		switch c.id {
 		case colTime:
-			styled.WriteString(t.com.Styles.Table.Time.Render(cell))
+			styled.WriteString(t.timeStyle.render(cell))
 		case colFormat:
-			styled.WriteString(t.com.Styles.Table.Format.Render(cell))
+			styled.WriteString(t.formatStyle.render(cell))
 		default:
 			styled.WriteString(cell)
 		}
 	}
 	row, sel := " "+styled.String(), "▸"+plain.String()
-	if w := t.cols.width; ansi.StringWidth(sel) > w {
+	if w := t.cols.width; textWidth(sel) > w {
 		// Narrower than the narrowest columns (a pane, not the whole
 		// screen, can be): cut the row rather than draw past the edge.
 		row, sel = truncate(row, w), truncate(sel, w)
 	}
-	return row, t.com.Styles.Table.Selected.Render(sel)
+	return row, t.selectedStyle.render(sel)
 }
 
 // View draws the header and the rows show set. Missing rows are left

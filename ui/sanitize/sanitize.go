@@ -22,7 +22,7 @@ const tabWidth = 8
 // Line sanitises s for a single-line cell: every control character,
 // including newline and tab, becomes a visible escape.
 func Line(s string) string {
-	if isPlainASCII(s) {
+	if isSafe(s, false) {
 		return s
 	}
 	var b strings.Builder
@@ -35,7 +35,7 @@ func Line(s string) string {
 // becomes a newline), tabs are expanded to spaces and every other control
 // character becomes a visible escape.
 func Block(s string) string {
-	if isPlainASCII(s) {
+	if isSafe(s, true) {
 		return s
 	}
 	var b strings.Builder
@@ -44,13 +44,25 @@ func Block(s string) string {
 	return b.String()
 }
 
-// isPlainASCII reports whether s holds only printable ASCII, the common case
-// that needs no copy.
-func isPlainASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
+// isSafe reports whether write would copy s unchanged: valid UTF-8 with no
+// control and no dangerous character (newlines allowed in a block), the
+// common case that needs no copy. Tabs, carriage returns and invalid
+// bytes are always rewritten.
+func isSafe(s string, block bool) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if (c < 0x20 || c == 0x7f) && (!block || c != '\n') {
+				return false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size <= 1) || isDangerous(r) {
 			return false
 		}
+		i += size
 	}
 	return true
 }

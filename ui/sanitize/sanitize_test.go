@@ -4,6 +4,7 @@ import (
 	// golden registers the -update flag, so that `go test ./ui/... -update`
 	// runs in every package.
 	_ "github.com/charmbracelet/x/exp/golden"
+	"strings"
 	"testing"
 
 	"github.com/charmbracelet/x/ansi"
@@ -88,4 +89,22 @@ func BenchmarkLinePlain(b *testing.B) {
 	for b.Loop() {
 		_ = Line(s)
 	}
+}
+
+// isSafe never lets through a string that write would change: Line and
+// Block return their input uncopied only when it is already safe.
+func FuzzIsSafe(f *testing.F) {
+	for _, s := range []string{"", "plain", "café", "漢字", "a\nb", "a\r\nb", "tab\t", "\x1b[2J", "\u009b31m",
+		"\u202egnp", "\u2066x\u2069", "\u200e", "\u2028", "\xff\xfe", "ok…", "\x7f", "\u00a0nbsp"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, block := range []bool{false, true} {
+			var b strings.Builder
+			write(&b, s, block)
+			if isSafe(s, block) && b.String() != s {
+				t.Errorf("isSafe(%q, %v) but write gives %q", s, block, b.String())
+			}
+		}
+	})
 }
