@@ -11,14 +11,14 @@ endif
 # Go's directory goes first on PATH for the tests and scripts that run `go`
 # themselves: set for the recipes that use Go only (and what they depend on).
 START_PATH := $(PATH)
-GO_RECIPES := build test test-310 test-4x test-cluster lint unit demo cross bench bench-smoke demo-mirror
+GO_RECIPES := build test test-310 test-4x test-43 test-cluster lint unit demo cross bench bench-smoke demo-mirror
 $(GO_RECIPES): export PATH = $(dir $(GO)):$(START_PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN        = $(shell $(GO) env GOPATH)/bin
 PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build test test-310 test-4x test-cluster deps lint unit broker demo cross bench bench-smoke clean
+.PHONY: build test test-310 test-4x test-43 test-cluster deps lint unit broker demo cross bench bench-smoke clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -27,10 +27,10 @@ build:
 # second node without the shovel plugin on 5674/15674 (scripts/node.sh). The
 # TLS tests start and stop their own node (scripts/tls-node.sh, 5697/15697).
 # Packages run one at a time (-p 1): they share the broker. The broker suite
-# then runs again against a hardened RabbitMQ 4.x (test-4x) and the cluster
-# tests on a 3-node cluster (test-cluster); each starts its nodes and stops
-# them after, pass or fail.
-test: test-310 test-4x test-cluster
+# then runs again against a hardened RabbitMQ 4.0 (test-4x) and 4.3 (test-43,
+# whose taps use local shovels), and the cluster tests on a 3-node cluster
+# (test-cluster); each starts its nodes and stops them after, pass or fail.
+test: test-310 test-4x test-43 test-cluster
 
 test-310: broker deps lint
 	$(GO) test -p 1 -count=1 -timeout 20m ./...
@@ -40,6 +40,12 @@ test-4x: broker deps
 	scripts/rabbitmq4.sh start
 	$(RABBIT4_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
 	  rc=$$?; scripts/rabbitmq4.sh stop; exit $$rc
+
+RABBIT43_ENV := SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5691/ SHOVELTAP_TEST_API=http://127.0.0.1:15691
+test-43: broker deps
+	SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh start
+	$(RABBIT43_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
+	  rc=$$?; SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh stop; exit $$rc
 
 test-cluster: broker
 	scripts/cluster.sh start
@@ -97,6 +103,7 @@ bench-smoke: broker stop-extra
 .PHONY: stop-extra
 stop-extra:
 	scripts/rabbitmq4.sh stop
+	SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh stop
 	scripts/cluster.sh stop
 
 clean:

@@ -167,6 +167,8 @@ func (c completer) values(ctx context.Context, before []string, f flagInfo, pref
 		vals = c.envNames(before)
 	case f.name == "ack-mode":
 		vals = tap.AckModes
+	case f.name == "shovel-protocol":
+		vals = tap.ShovelProtocols
 	case f.name == "overflow":
 		vals = []string{setup.OverflowDropHead, setup.OverflowRejectPublish}
 	case f.name == "layout":

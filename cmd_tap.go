@@ -83,6 +83,7 @@ type tapFlags struct {
 	prefetch    int
 	shovelPF    int
 	ackMode     string
+	shovelProto string
 	noReconnect bool
 	noDiscovery bool
 	maxRate     rateFlag
@@ -114,8 +115,9 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.maxBytes, "max-bytes", broker.FormatSize(tap.DefaultLimits.MaxBytes), "bound of each tap queue on the broker, in body bytes (e.g. 16MiB, 512KiB)")
 	fs.DurationVar(&f.expires, "expires", tap.DefaultLimits.Expires, "how long the tap's source queue outlives a crashed shoveltap")
 	fs.IntVar(&f.prefetch, "prefetch", tap.DefaultPrefetch, "deliveries in flight to shoveltap")
-	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside the shovel")
-	fs.StringVar(&f.ackMode, "ack-mode", tap.DefaultAckMode, "shovel ack mode: "+strings.Join(tap.AckModes, ", "))
+	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside an amqp091 shovel")
+	fs.StringVar(&f.ackMode, "ack-mode", "", "shovel ack mode: "+strings.Join(tap.AckModes, ", ")+" (default "+tap.DefaultAckMode+", "+tap.DefaultLocalAckMode+" for a local shovel)")
+	fs.StringVar(&f.shovelProto, "shovel-protocol", tap.ShovelAuto, "the shovel's protocol: "+strings.Join(tap.ShovelProtocols, ", ")+" (auto: local on RabbitMQ 4.2+, where it costs the broker less, unless --tap-url)")
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
 	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
 	fs.StringVar(&f.from, "from", "", "where a stream (--queue naming a stream) starts: next (default: what is published from now on), first, last, offset:N, a time (2025-03-14T09:26:53Z, \"2025-03-14 09:26\", 09:26; local unless it has a zone) or -DURATION back from now (-10m, -2h, -1d); other queues and exchanges keep no history and refuse it")
@@ -203,6 +205,7 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 		Prefetch:       f.prefetch,
 		ShovelPrefetch: f.shovelPF,
 		AckMode:        f.ackMode,
+		ShovelProtocol: f.shovelProto,
 		Reconnect:      !f.noReconnect,
 		NoDiscovery:    f.noDiscovery,
 		MaxRate:        maxRate,

@@ -23,8 +23,10 @@ func (b *bench) setupProduction(ctx context.Context) error {
 	}
 	if err == nil {
 		// Bounded so that an unlimited publisher cannot fill the box's
-		// memory if the consumer falls behind.
-		_, err = ch.QueueDeclare(b.prodQ, false, false, false, false, amqp.Table{"x-max-length": int64(200_000)})
+		// memory if the consumer falls behind. Durable, as production
+		// queues are and as a hardened RabbitMQ 4 requires (its messages
+		// are transient, so nothing goes to disk).
+		_, err = ch.QueueDeclare(b.prodQ, true, false, false, false, amqp.Table{"x-max-length": int64(200_000)})
 	}
 	if err == nil {
 		err = ch.QueueBind(b.prodQ, "order.#", b.exchange, false, nil)

@@ -73,6 +73,8 @@ func satKinds() []satKind {
 			}
 			return []string{e.rabtap, "tap", "--uri", e.b.url, e.b.exchange + ":#", "--format", "json-nopp"}
 		}},
+		st("shovel-amqp091", "shovel tap, `--shovel-protocol amqp091` (what auto picks before RabbitMQ 4.2)", "shovel", fixed("--shovel-protocol", "amqp091")),
+		st("shovel-on-publish", "shovel tap, `--ack-mode on-publish`", "shovel", fixed("--ack-mode", "on-publish")),
 		st("shovel-prefetch-100", "shovel tap, `--shovel-prefetch 100`", "shovel", fixed("--shovel-prefetch", "100")),
 		st("shovel-prefetch-5000", "shovel tap, `--shovel-prefetch 5000`", "shovel", fixed("--shovel-prefetch", "5000")),
 		st("shovel-on-confirm", "shovel tap, `--ack-mode on-confirm`", "shovel", fixed("--ack-mode", "on-confirm")),

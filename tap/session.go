@@ -20,9 +20,14 @@ type Config struct {
 	// Prefetch bounds the deliveries in flight to shoveltap; it is also the
 	// most messages shoveltap holds before the UI has taken them.
 	Prefetch int
-	// ShovelPrefetch and AckMode tune the shovel (see shovelDefinition).
+	// ShovelPrefetch and AckMode tune the shovel (see shovelDefinition);
+	// an empty AckMode is the protocol's default. ShovelPrefetch applies
+	// to an amqp091 shovel only.
 	ShovelPrefetch int
 	AckMode        string
+	// ShovelProtocol is ShovelAuto (or empty), ShovelLocal or
+	// ShovelAMQP091; Open resolves auto by the broker's version.
+	ShovelProtocol string
 	// NoShovel binds shoveltap's exclusive queue straight to the sources:
 	// no shovel, no policymaker tag needed, crash-safe by construction
 	// (the queue and its bindings die with the connection).
@@ -82,10 +87,10 @@ func (c *Config) applyDefaults() error {
 	if c.ShovelPrefetch <= 0 {
 		c.ShovelPrefetch = DefaultShovelPrefetch
 	}
-	if c.AckMode == "" {
-		c.AckMode = DefaultAckMode
+	if c.ShovelProtocol != "" && !contains(ShovelProtocols, c.ShovelProtocol) {
+		return fmt.Errorf("unknown shovel protocol %q: use one of %s", c.ShovelProtocol, strings.Join(ShovelProtocols, ", "))
 	}
-	if !contains(AckModes, c.AckMode) {
+	if c.AckMode != "" && !contains(AckModes, c.AckMode) {
 		return fmt.Errorf("unknown shovel ack mode %q: use one of %s", c.AckMode, strings.Join(AckModes, ", "))
 	}
 	if c.Deliveries && !c.Firehose {
@@ -302,6 +307,17 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		}
 		if err := broker.CheckSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
 			return nil, err
+		}
+	}
+	if !cfg.NoShovel && !cfg.Firehose && stream == nil {
+		if cfg.ShovelProtocol, err = shovelProtocolFor(cfg, info.Version); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.AckMode == "" {
+		cfg.AckMode = DefaultAckMode
+		if cfg.ShovelProtocol == ShovelLocal {
+			cfg.AckMode = DefaultLocalAckMode
 		}
 	}
 	s := &Session{

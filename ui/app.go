@@ -4,6 +4,8 @@
 package ui
 
 import (
+	"github.com/shoveltap/shoveltap/ui/filterbar"
+
 	"errors"
 	"strings"
 
@@ -81,7 +83,7 @@ type Model struct {
 	table    table
 	detail   detail
 	trace    traceView
-	filter   filterBar
+	filter   filterbar.Bar
 	status   statusBar
 	helpView helpScreen
 	quitView quitView
@@ -131,7 +133,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 	if opts.Filter != "" {
 		// Nothing is retained yet, so the filter applies at once (no
 		// command to run).
-		m.filter.set(opts.Filter)
+		m.filter.Set(opts.Filter)
 		m.applyFilter()
 	}
 	return m
@@ -213,7 +215,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.PasteMsg:
 		if m.mode() == keys.ModeFilter {
 			var changed bool
-			changed, cmd = m.filter.update(msg)
+			changed, cmd = m.filter.Update(msg)
 			if changed {
 				cmd = tea.Batch(cmd, m.applyFilter())
 			}
@@ -230,7 +232,7 @@ func (m Model) mode() keys.Mode {
 		return keys.ModeQuitting
 	case m.helpOpen:
 		return keys.ModeHelp
-	case m.filter.typing:
+	case m.filter.Typing():
 		return keys.ModeFilter
 	case m.traceOpen:
 		return keys.ModeTrace
@@ -243,7 +245,7 @@ func (m Model) mode() keys.Mode {
 // keyState is what, besides the mode, decides which keys work now.
 func (m Model) keyState() keys.State {
 	return keys.State{
-		FilterActive: m.filter.value() != "",
+		FilterActive: m.filter.Value() != "",
 		Paused:       m.stream.paused,
 		Following:    m.stream.following,
 		Empty:        m.stream.limit() == 0,
@@ -314,12 +316,12 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case keys.ModeFilter:
 		switch {
 		case key.Matches(k, km.ApplyFilter):
-			m.filter.keep()
+			m.filter.Keep()
 		case key.Matches(k, km.CancelFilter):
-			m.filter.clear()
+			m.filter.Clear()
 			return m.applyFilter()
 		default:
-			changed, cmd := m.filter.update(k)
+			changed, cmd := m.filter.Update(k)
 			if changed {
 				cmd = tea.Batch(cmd, m.applyFilter())
 			}
@@ -381,7 +383,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 				m.detailOpen = true
 			}
 		case key.Matches(k, km.Filter):
-			return m.filter.start()
+			return m.filter.Start()
 		case key.Matches(k, km.SaveShown):
 			return m.saveShown()
 		case key.Matches(k, km.Sources):
@@ -389,7 +391,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			m.toPicker = true
 			return m.quit()
 		case key.Matches(k, km.ClearFilter):
-			m.filter.clear()
+			m.filter.Clear()
 			return m.applyFilter()
 		}
 	}
@@ -399,7 +401,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // applyFilter tests every retained message against the query. Batches
 // that arrive later test only their own messages.
 func (m *Model) applyFilter() tea.Cmd {
-	return m.filtering.change(m.stream, filter.Parse(m.filter.value()))
+	return m.filtering.change(m.stream, filter.Parse(m.filter.Value()))
 }
 
 // quit starts removing the tap. OnQuit runs in a command; the program
@@ -423,7 +425,7 @@ func (m *Model) refresh() {
 	m.lay = layout(width, height, layoutState{
 		detailOpen:  m.detailOpen,
 		helpOpen:    m.helpOpen,
-		filterBar:   m.filter.visible(),
+		filterBar:   m.filter.Visible(),
 		statusLines: m.status.set(m.statusInfo(), width),
 	})
 	m.status.SetSize(width, m.lay.status)
@@ -540,7 +542,7 @@ func (m Model) render() string {
 	}
 	parts = append(parts, m.status.View())
 	// help cuts its line at the width only when an ellipsis still fits.
-	parts = append(parts, truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.com.Width))
+	parts = append(parts, common.Truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.com.Width))
 	return strings.Join(parts, "\n")
 }
 
@@ -573,5 +575,5 @@ func (m Model) tooSmall() string {
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, m.com.Width, "")
 	}
-	return block(lines, m.com.Height)
+	return common.Block(lines, m.com.Height)
 }

@@ -175,12 +175,12 @@ func TestFilter(t *testing.T) {
 
 	// A q while typing is part of the query, not quit.
 	m = typeText(t, m, "q")
-	if m.quitting || m.filter.value() != "celeryq" {
-		t.Fatalf("q while typing: quitting=%v value=%q", m.quitting, m.filter.value())
+	if m.quitting || m.filter.Value() != "celeryq" {
+		t.Fatalf("q while typing: quitting=%v value=%q", m.quitting, m.filter.Value())
 	}
 	m = press(t, m, "backspace", "enter")
-	if m.filter.typing || m.filter.value() != "celery" {
-		t.Fatalf("enter: typing=%v value=%q, want the filter kept", m.filter.typing, m.filter.value())
+	if m.filter.Typing() || m.filter.Value() != "celery" {
+		t.Fatalf("enter: typing=%v value=%q, want the filter kept", m.filter.Typing(), m.filter.Value())
 	}
 
 	// New batches are tested message by message.
@@ -196,8 +196,8 @@ func TestFilter(t *testing.T) {
 
 	// Esc in the table clears the kept filter.
 	m = press(t, m, "esc")
-	if m.filter.value() != "" || len(m.stream.shown) != 48 {
-		t.Errorf("esc: value=%q shown=%d, want the filter cleared", m.filter.value(), len(m.stream.shown))
+	if m.filter.Value() != "" || len(m.stream.shown) != 48 {
+		t.Errorf("esc: value=%q shown=%d, want the filter cleared", m.filter.Value(), len(m.stream.shown))
 	}
 	if scr := screen(m); !strings.Contains(scr, "retained 48") {
 		t.Errorf("status after clearing:\n%s", scr)
@@ -213,8 +213,8 @@ func TestFilterEscWhileTypingClears(t *testing.T) {
 		t.Fatalf("shown %d, want 6", len(m.stream.shown))
 	}
 	m = press(t, m, "esc")
-	if m.filter.typing || m.filter.value() != "" || len(m.stream.shown) != 36 {
-		t.Errorf("esc: typing=%v value=%q shown=%d", m.filter.typing, m.filter.value(), len(m.stream.shown))
+	if m.filter.Typing() || m.filter.Value() != "" || len(m.stream.shown) != 36 {
+		t.Errorf("esc: typing=%v value=%q shown=%d", m.filter.Typing(), m.filter.Value(), len(m.stream.shown))
 	}
 }
 

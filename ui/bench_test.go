@@ -210,7 +210,7 @@ func BenchmarkFilterKeystrokeUIGoroutine100k(b *testing.B) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		m.filter.clear()
+		m.filter.Clear()
 		m.stream.setFilter(filter.Matcher{})
 		_ = m.filtering.change(m.stream, filter.Parse(queries[i%len(queries)]))
 		_ = m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.stream)

@@ -44,10 +44,10 @@ func components(t *testing.T) map[string]common.Component {
 	tr.note = "only events of this task were retained, not its message"
 
 	typing := newFilterBar(com)
-	typing.start()
-	typing.set("rk:order.# -rk:#.paid celery")
+	typing.Start()
+	typing.Set("rk:order.# -rk:#.paid celery")
 	kept := newFilterBar(com)
-	kept.set("a rather long query that is kept: rk:order.eu.created -paid")
+	kept.Set("a rather long query that is kept: rk:order.eu.created -paid")
 
 	bar := statusBar{com: com}
 	bar.set(statusInfo{

@@ -158,11 +158,11 @@ func titleLine(st *styles.Styles, title, pos string, width int) string {
 	if pos != "" {
 		right = " " + pos
 	}
-	title = truncate(title, width-ansi.StringWidth(right)-4)
+	title = common.Truncate(title, width-ansi.StringWidth(right)-4)
 	rule := max(0, width-ansi.StringWidth(title)-ansi.StringWidth(right)-2)
 	line := st.Detail.Title.Render(title) + " " + st.Detail.Rule.Render(strings.Repeat("─", rule)+right) + " "
 	if width < ansi.StringWidth(right)+2 {
-		return truncate(line, width) // a pane too narrow for pos
+		return common.Truncate(line, width) // a pane too narrow for pos
 	}
 	return line
 }

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"charm.land/lipgloss/v2"
-	"github.com/charmbracelet/x/ansi"
+	"github.com/shoveltap/shoveltap/ui/common"
 )
 
 // timeLayout is the table's time column: local time with milliseconds.
@@ -79,10 +79,10 @@ func fit(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := textWidth(s)
+	w := common.TextWidth(s)
 	if w > width {
-		s = cut(s, width)
-		w = textWidth(s)
+		s = common.Cut(s, width)
+		w = common.TextWidth(s)
 	}
 	if w < width {
 		s += strings.Repeat(" ", width-w)
@@ -95,53 +95,11 @@ func fitRight(s string, width int) string {
 	if width <= 0 {
 		return ""
 	}
-	w := textWidth(s)
+	w := common.TextWidth(s)
 	if w > width {
-		return cut(s, width)
+		return common.Cut(s, width)
 	}
 	return strings.Repeat(" ", width-w) + s
-}
-
-// truncate cuts s to at most width cells.
-func truncate(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if textWidth(s) <= width {
-		return s
-	}
-	return cut(s, width)
-}
-
-// cut is ansi.Truncate(s, width, "…"). Table cells are built thousands
-// of times a second and are mostly printable ASCII, whose width is its
-// length: such text is cut by bytes rather than by grapheme clusters.
-func cut(s string, width int) string {
-	if printableASCII(s) {
-		if len(s) <= width {
-			return s
-		}
-		return s[:width-1] + "…"
-	}
-	return ansi.Truncate(s, width, "…")
-}
-
-// textWidth is ansi.StringWidth, without the grapheme segmentation for
-// printable ASCII (one cell a byte).
-func textWidth(s string) int {
-	if printableASCII(s) {
-		return len(s)
-	}
-	return ansi.StringWidth(s)
-}
-
-func printableASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e {
-			return false
-		}
-	}
-	return true
 }
 
 // inlineStyle is a style that only colours a line of text (no padding,

@@ -79,12 +79,12 @@ func TestFitFastPathMatchesAnsi(t *testing.T) {
 	texts := []string{"", "a", "order.eu.created", "shoveltap-bench-raw-ingest-1", "  spaced  out ",
 		"café au lait", "漢字のキー", "a…b", "\x1b[31mred\x1b[m", "tab\there", "~!@#$%^&*()_+{}|:<>?"}
 	for _, s := range texts {
-		if got, want := textWidth(s), ansi.StringWidth(s); got != want {
-			t.Errorf("textWidth(%q) = %d, want %d", s, got, want)
+		if got, want := common.TextWidth(s), ansi.StringWidth(s); got != want {
+			t.Errorf("common.TextWidth(%q) = %d, want %d", s, got, want)
 		}
 		for width := 1; width <= 32; width++ {
-			if got, want := cut(s, width), ansi.Truncate(s, width, "…"); got != want {
-				t.Errorf("cut(%q, %d) = %q, want %q", s, width, got, want)
+			if got, want := common.Cut(s, width), ansi.Truncate(s, width, "…"); got != want {
+				t.Errorf("common.Cut(%q, %d) = %q, want %q", s, width, got, want)
 			}
 			want := ansi.Truncate(s, width, "…")
 			if w := ansi.StringWidth(want); w < width {

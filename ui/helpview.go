@@ -110,16 +110,5 @@ func helpView(st *styles.Styles, h help.Model, title string, groups [][]key.Bind
 			lines[i] = ansi.Truncate(l, width, "…")
 		}
 	}
-	return block(lines, height)
-}
-
-// block returns exactly height lines: lines cut or padded with empty ones.
-func block(lines []string, height int) string {
-	if len(lines) > height {
-		lines = lines[:height]
-	}
-	for len(lines) < height {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
+	return common.Block(lines, height)
 }

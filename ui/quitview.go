@@ -21,10 +21,10 @@ func (q *quitView) SetSize(width, height int) { q.com.SetSize(width, height) }
 
 func (q quitView) View() string {
 	st := q.com.Styles
-	msg := truncate(st.Detail.Title.Render("removing tap…"), q.com.Width) + "\n\n" +
-		st.Muted.Render(truncate("ctrl+c quits at once and leaves the tap on the broker", q.com.Width))
+	msg := common.Truncate(st.Detail.Title.Render("removing tap…"), q.com.Width) + "\n\n" +
+		st.Muted.Render(common.Truncate("ctrl+c quits at once and leaves the tap on the broker", q.com.Width))
 	placed := lipgloss.Place(q.com.Width, q.com.Height, lipgloss.Center, lipgloss.Center, msg)
-	return block(strings.Split(placed, "\n"), q.com.Height) // Place keeps a message taller than the pane whole
+	return common.Block(strings.Split(placed, "\n"), q.com.Height) // Place keeps a message taller than the pane whole
 
 }
 

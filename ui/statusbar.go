@@ -87,13 +87,13 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 
 	var notice []string
 	if in.warning != "" {
-		notice = append(notice, truncate(b.com.Styles.Status.Warn.Render("⚠ "+sanitize.Line(in.warning)), width))
+		notice = append(notice, common.Truncate(b.com.Styles.Status.Warn.Render("⚠ "+sanitize.Line(in.warning)), width))
 	}
 	if in.notice != "" {
-		notice = append(notice, truncate(b.com.Styles.Status.Value.Render(sanitize.Line(in.notice)), width))
+		notice = append(notice, common.Truncate(b.com.Styles.Status.Value.Render(sanitize.Line(in.notice)), width))
 	}
 	if line := budgetLine(in.budget); line != "" {
-		notice = append(notice, truncate(b.com.Styles.Status.Warn.Render("◐ "+line), width))
+		notice = append(notice, common.Truncate(b.com.Styles.Status.Warn.Render("◐ "+line), width))
 	}
 	one := tapPart + sep + counts
 	if ansi.StringWidth(one)+2+ansi.StringWidth(mode) <= width {
@@ -105,7 +105,7 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 	}
 	return append(notice,
 		spread(tapPart, mode, width),
-		truncate(counts, width),
+		common.Truncate(counts, width),
 	)
 }
 
@@ -113,10 +113,10 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 // cells apart, cutting left when both do not fit.
 func spread(left, right string, width int) string {
 	rw := ansi.StringWidth(right)
-	left = truncate(left, width-rw-2)
+	left = common.Truncate(left, width-rw-2)
 	gap := width - ansi.StringWidth(left) - rw
 	if gap < 2 {
-		return truncate(left+"  "+right, width)
+		return common.Truncate(left+"  "+right, width)
 	}
 	return left + strings.Repeat(" ", gap) + right
 }

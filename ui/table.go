@@ -286,10 +286,10 @@ func (t *table) build(e *entry) (row, rowSel string) {
 		}
 	}
 	row, sel := " "+styled.String(), "▸"+plain.String()
-	if w := t.cols.width; textWidth(sel) > w {
+	if w := t.cols.width; common.TextWidth(sel) > w {
 		// Narrower than the narrowest columns (a pane, not the whole
 		// screen, can be): cut the row rather than draw past the edge.
-		row, sel = truncate(row, w), truncate(sel, w)
+		row, sel = common.Truncate(row, w), common.Truncate(sel, w)
 	}
 	return row, t.selectedStyle.render(sel)
 }
@@ -301,7 +301,7 @@ func (t table) View() string {
 	lines := make([]string, 0, t.rows+2)
 	lines = append(lines, t.header)
 	if w.limit == 0 {
-		lines = append(lines, "", "  "+t.com.Styles.Table.Empty.Render(truncate(t.empty, t.cols.width-2)))
+		lines = append(lines, "", "  "+t.com.Styles.Table.Empty.Render(common.Truncate(t.empty, t.cols.width-2)))
 	}
 	for i := w.first; i < w.end; i++ {
 		if i == w.sep {
@@ -321,6 +321,6 @@ func (t table) View() string {
 // boundaryLine is "── label ─────", across the table.
 func (t table) boundaryLine(label string) string {
 	width := t.cols.width
-	text := truncate("── "+label+" ", width)
+	text := common.Truncate("── "+label+" ", width)
 	return t.com.Styles.Table.Boundary.Render(text + strings.Repeat("─", max(0, width-ansi.StringWidth(text))))
 }

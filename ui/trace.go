@@ -254,15 +254,15 @@ func (t traceView) View() string {
 	pos := fmt.Sprintf("%d tasks · %d results", t.tree.Tasks, t.tree.Results)
 	lines = append(lines, titleLine(t.com.Styles, title, pos, t.com.Width))
 	if t.note != "" && t.com.Height > 2 {
-		lines = append(lines, t.com.Styles.Detail.Note.Render(truncate("  ! "+t.note, t.com.Width)))
+		lines = append(lines, t.com.Styles.Detail.Note.Render(common.Truncate("  ! "+t.note, t.com.Width)))
 	}
 	if len(t.rows) == 0 {
-		lines = append(lines, t.com.Styles.Muted.Render(truncate("  no task of this workflow is retained", t.com.Width)))
+		lines = append(lines, t.com.Styles.Muted.Render(common.Truncate("  no task of this workflow is retained", t.com.Width)))
 	}
 	for i := t.top; i < len(t.rows) && len(lines) < t.com.Height; i++ {
 		lines = append(lines, t.row(t.rows[i], i == t.cursor))
 	}
-	return block(lines, t.com.Height)
+	return common.Block(lines, t.com.Height)
 }
 
 // row draws one row: message number, tree, label, short id and status.
@@ -302,7 +302,7 @@ func (t traceView) row(r tracetree.Row, selected bool) string {
 	if extra != "" {
 		line += "  " + t.com.Styles.Muted.Render(extra)
 	}
-	return truncate(line, t.com.Width)
+	return common.Truncate(line, t.com.Width)
 }
 
 // shortTraceID is the first 8 characters of a task id, enough to tell the

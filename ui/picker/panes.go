@@ -1,13 +1,13 @@
 package picker
 
 import (
+	"github.com/shoveltap/shoveltap/ui/filterbar"
+
 	"strings"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/table"
-	"charm.land/bubbles/v2/textinput"
-	tea "charm.land/bubbletea/v2"
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 
@@ -69,20 +69,20 @@ func (l list) View() string {
 			sanitize.Line(l.err.Error()))
 	case l.empty != "":
 		header := strings.SplitN(l.table.View(), "\n", 2)[0]
-		return block([]string{truncate(header, l.com.Width), st.Table.Empty.Render(truncate(l.empty, l.com.Width))}, h)
+		return common.Block([]string{common.Truncate(header, l.com.Width), st.Table.Empty.Render(common.Truncate(l.empty, l.com.Width))}, h)
 	}
 	lines := strings.Split(l.table.View(), "\n")
 	for i, line := range lines {
-		lines[i] = truncate(line, l.com.Width)
+		lines[i] = common.Truncate(line, l.com.Width)
 	}
-	return block(lines, h)
+	return common.Block(lines, h)
 }
 
 // message is a centred notice in place of the table, with an optional
 // explanation wrapped below it.
 func (l list) message(title, detail string) string {
 	width := l.com.Width
-	lines := []string{truncate(title, width)}
+	lines := []string{common.Truncate(title, width)}
 	if detail != "" {
 		lines = append(lines, "")
 		lines = append(lines, strings.Split(ansi.Wrap(detail, max(1, min(width-4, 76)), ""), "\n")...)
@@ -97,7 +97,7 @@ func (l list) message(title, detail string) string {
 		lines[i] = line + strings.Repeat(" ", w-ansi.StringWidth(line))
 	}
 	placed := lipgloss.Place(width, l.com.Height, lipgloss.Center, lipgloss.Center, strings.Join(lines, "\n"))
-	return block(strings.Split(placed, "\n"), l.com.Height) // Place keeps a taller message whole
+	return common.Block(strings.Split(placed, "\n"), l.com.Height) // Place keeps a taller message whole
 }
 
 // ShortHelp lists the list's keys that work now, most useful first: the
@@ -119,70 +119,13 @@ func (l list) FullHelp() [][]key.Binding {
 	}
 }
 
-const filterPrompt = "/ "
-
-// filterBar is the one-line filter on names: a text input while typing,
-// the kept query otherwise.
-type filterBar struct {
-	com    common.Common
-	input  textinput.Model
-	typing bool
-	keys   keyMap // every binding of the picker
-}
-
-var _ common.Component = (*filterBar)(nil)
-
-func newFilterBar(com common.Common, keys keyMap) filterBar {
-	in := textinput.New()
-	in.Prompt = filterPrompt
-	in.Placeholder = "part of a name"
-	in.SetStyles(com.Styles.TextInput)
-	return filterBar{com: com, input: in, keys: keys}
-}
-
-func (f *filterBar) SetSize(width, height int) {
-	f.com.SetSize(width, height)
-	f.input.SetWidth(max(1, width-ansi.StringWidth(filterPrompt)-1))
-}
-
-// start puts the cursor in the bar.
-func (f *filterBar) start() tea.Cmd {
-	f.typing = true
-	f.input.CursorEnd()
-	return f.input.Focus()
-}
-
-// keep leaves the bar, keeping the query; clear also empties it.
-func (f *filterBar) keep() {
-	f.typing = false
-	f.input.Blur()
-}
-
-func (f *filterBar) clear() {
-	f.keep()
-	f.input.Reset()
-}
-
-func (f filterBar) value() string { return f.input.Value() }
-
-func (f filterBar) View() string {
-	if f.typing {
-		return truncate(f.input.View(), f.com.Width)
-	}
-	st := f.com.Styles
-	return truncate(st.Filter.Prompt.Render(filterPrompt)+
-		st.Filter.Active.Render(truncate(sanitize.Line(f.value()), f.com.Width-ansi.StringWidth(filterPrompt))), f.com.Width)
-}
-
-// ShortHelp lists the keys that work while typing; letters are the query.
-func (f filterBar) ShortHelp() []key.Binding {
-	k := f.keys.forMode(modeFilter, state{})
-	return []key.Binding{k.ApplyFilter, k.CancelFilter, k.Quit}
-}
-
-func (f filterBar) FullHelp() [][]key.Binding {
-	k := f.keys.forMode(modeFilter, state{})
-	return [][]key.Binding{{k.Up, k.Down}, {k.ApplyFilter, k.CancelFilter}, {k.Quit}}
+// newFilterBar is the picker's filter on names. While typing, the arrows
+// still move in the list.
+func newFilterBar(com common.Common, keys keyMap) filterbar.Bar {
+	k := keys.forMode(modeFilter, state{})
+	return filterbar.New(com, "part of a name",
+		[]key.Binding{k.ApplyFilter, k.CancelFilter, k.Quit},
+		[][]key.Binding{{k.Up, k.Down}, {k.ApplyFilter, k.CancelFilter}, {k.Quit}})
 }
 
 // helpScreen is the full help in place of the list: the list's keys, then
@@ -226,9 +169,9 @@ func (h helpScreen) View() string {
 		st.Muted.Render("bindings: it is never consumed from, and what is published straight to it"),
 		st.Muted.Render("through the default exchange is not seen."))
 	for i, l := range lines {
-		lines[i] = truncate(l, h.com.Width)
+		lines[i] = common.Truncate(l, h.com.Width)
 	}
-	return block(lines, h.com.Height)
+	return common.Block(lines, h.com.Height)
 }
 
 func (h helpScreen) ShortHelp() []key.Binding {

@@ -62,7 +62,7 @@ func TestHelpLineListsTheFocusedPartsKeys(t *testing.T) {
 		want string // the focused part's type
 	}{
 		{nil, "*picker.list"},
-		{[]string{"/"}, "*picker.filterBar"},
+		{[]string{"/"}, "*filterbar.Bar"},
 		{[]string{"enter", "?"}, "*picker.helpScreen"},
 	} {
 		m, _ = press(t, m, step.keys...)

@@ -4,6 +4,8 @@
 package picker
 
 import (
+	"github.com/shoveltap/shoveltap/ui/filterbar"
+
 	"fmt"
 	"strings"
 
@@ -44,7 +46,7 @@ type Model struct {
 	keys     keyMap
 	help     help.Model // the help line at the bottom
 	list     list
-	filter   filterBar
+	filter   filterbar.Bar
 	helpView helpScreen
 
 	loading  bool
@@ -134,8 +136,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.opts.Problem = ""
 		cmd = m.handleKey(msg)
 	case tea.PasteMsg:
-		if m.filter.typing {
-			m.filter.input, cmd = m.filter.input.Update(msg)
+		if m.filter.Typing() {
+			_, cmd = m.filter.Update(msg)
 		}
 	}
 	m.refresh()
@@ -150,7 +152,7 @@ func (m Model) mode() mode {
 		return modeLoading
 	case m.err != nil:
 		return modeError
-	case m.filter.typing:
+	case m.filter.Typing():
 		return modeFilter
 	}
 	return modeList
@@ -171,7 +173,7 @@ func (m *Model) focused() common.Component {
 // keyState is what, besides the mode, decides which keys work now.
 func (m Model) keyState() state {
 	return state{
-		filterKept: !m.filter.typing && m.filter.value() != "",
+		filterKept: !m.filter.Typing() && m.filter.Value() != "",
 		empty:      len(m.shown) == 0,
 		selected:   len(m.selected),
 	}
@@ -220,14 +222,13 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return tea.Quit
 		}
 	case key.Matches(k, km.Filter):
-		return m.filter.start()
+		return m.filter.Start()
 	case key.Matches(k, km.ApplyFilter):
-		m.filter.keep()
+		m.filter.Keep()
 	case key.Matches(k, km.CancelFilter), key.Matches(k, km.ClearFilter):
-		m.filter.clear()
-	case m.filter.typing:
-		var cmd tea.Cmd
-		m.filter.input, cmd = m.filter.input.Update(k)
+		m.filter.Clear()
+	case m.filter.Typing():
+		_, cmd := m.filter.Update(k)
 		m.list.table.GotoTop() // the best match of a new query is the first
 		return cmd
 	}
@@ -296,7 +297,7 @@ func (m *Model) refresh() {
 	m.help.SetWidth(width)
 
 	current, hadCursor := m.cursorResource()
-	query := m.filter.value()
+	query := m.filter.Value()
 	m.shown = make([]int, 0, len(m.all))
 	rows := make([]table.Row, 0, len(m.all))
 	cursor := 0
@@ -346,7 +347,7 @@ const maxProblemLines = 4
 
 func (m Model) lay() layout {
 	l := layout{title: 1, status: 1, help: 1}
-	if m.filter.typing || m.filter.value() != "" {
+	if m.filter.Typing() || m.filter.Value() != "" {
 		l.filter = 1
 	}
 	l.problem = len(m.problem)
@@ -380,26 +381,26 @@ func (m Model) render() string {
 		parts = append(parts, m.com.Styles.Detail.Note.Render(line))
 	}
 	parts = append(parts, m.statusLine())
-	parts = append(parts, truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.com.Width))
+	parts = append(parts, common.Truncate(m.help.ShortHelpView(m.focused().ShortHelp()), m.com.Width))
 	return strings.Join(parts, "\n")
 }
 
 func (m Model) titleLine() string {
 	st := m.com.Styles
 	where := sanitize.Line(m.opts.Broker) + "  vhost " + sanitize.Line(m.opts.Vhost)
-	return truncate(st.Help.Title.Render("pick what to tap")+"  "+st.Muted.Render(where), m.com.Width)
+	return common.Truncate(st.Help.Title.Render("pick what to tap")+"  "+st.Muted.Render(where), m.com.Width)
 }
 
 func (m Model) statusLine() string {
 	label, value := m.com.Styles.Status.Label, m.com.Styles.Status.Value
 	if m.loading {
 		if m.all == nil {
-			return truncate(label.Render("asking the management API…"), m.com.Width)
+			return common.Truncate(label.Render("asking the management API…"), m.com.Width)
 		}
-		return truncate(label.Render("reloading…"), m.com.Width)
+		return common.Truncate(label.Render("reloading…"), m.com.Width)
 	}
 	if m.err != nil {
-		return truncate(m.com.Styles.Status.Failed.Render(" failed ")+" "+label.Render("nothing listed"), m.com.Width)
+		return common.Truncate(m.com.Styles.Status.Failed.Render(" failed ")+" "+label.Render("nothing listed"), m.com.Width)
 	}
 	exchanges, queues := 0, 0
 	for _, r := range m.all {
@@ -413,32 +414,11 @@ func (m Model) statusLine() string {
 		value.Render(fmt.Sprint(exchanges)) + label.Render(" exchanges"),
 		value.Render(fmt.Sprint(queues)) + label.Render(" queues"),
 	}
-	if m.filter.value() != "" {
+	if m.filter.Value() != "" {
 		parts = append(parts, value.Render(fmt.Sprint(len(m.shown)))+label.Render(" match"))
 	}
 	if n := len(m.selected); n > 0 {
 		parts = append(parts, m.com.Styles.Status.Warn.Render(fmt.Sprint(n))+label.Render(" selected"))
 	}
-	return truncate(strings.Join(parts, label.Render(" · ")), m.com.Width)
-}
-
-// block returns exactly height lines: lines cut or padded with empty ones.
-func block(lines []string, height int) string {
-	if len(lines) > height {
-		lines = lines[:height]
-	}
-	for len(lines) < height {
-		lines = append(lines, "")
-	}
-	return strings.Join(lines, "\n")
-}
-
-func truncate(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) <= width {
-		return s
-	}
-	return ansi.Truncate(s, width, "…")
+	return common.Truncate(strings.Join(parts, label.Render(" · ")), m.com.Width)
 }

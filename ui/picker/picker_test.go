@@ -293,8 +293,8 @@ func TestQuitChoosesNothing(t *testing.T) {
 	m := sized(t, testOptions, fixture())
 	m, _ = press(t, m, "/")
 	m, cmd := press(t, m, "q")
-	if isQuit(cmd) || m.filter.value() != "q" {
-		t.Errorf("q in the filter bar: quit=%v query=%q", isQuit(cmd), m.filter.value())
+	if isQuit(cmd) || m.filter.Value() != "q" {
+		t.Errorf("q in the filter bar: quit=%v query=%q", isQuit(cmd), m.filter.Value())
 	}
 }
 
