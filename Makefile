@@ -11,14 +11,14 @@ endif
 # Go's directory goes first on PATH for the tests and scripts that run `go`
 # themselves: set for the recipes that use Go only (and what they depend on).
 START_PATH := $(PATH)
-GO_RECIPES := build test test-310 test-4x test-43 test-cluster lint unit demo cross bench bench-smoke demo-mirror
+GO_RECIPES := build test test-310 test-4x test-43 test-cluster lint unit demo cross bench bench-43 bench-smoke demo-mirror
 $(GO_RECIPES): export PATH = $(dir $(GO)):$(START_PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN        = $(shell $(GO) env GOPATH)/bin
 PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build test test-310 test-4x test-43 test-cluster deps lint unit broker demo cross bench bench-smoke clean
+.PHONY: build test test-310 test-4x test-43 test-cluster deps lint unit broker demo cross bench bench-43 bench-smoke clean
 
 build:
 	$(GO) build -o $(BIN) .
@@ -96,6 +96,15 @@ cross:
 bench: broker stop-extra
 	$(GO) run ./bench
 	$(GO) test -run '^$$' -bench 'UIGoroutine|FilterKeystroke|FilterFreeText100k|RenderAppendBatch100k' -benchtime 3s ./ui/ | tee docs/bench/ui.txt
+	$(MAKE) bench-43
+
+# The saturation part again on RabbitMQ 4.3 (local shovels), side by side
+# with an amqp091 shovel and --no-shovel → docs/bench/rabbitmq-4.3/.
+bench-43: broker stop-extra
+	SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh start
+	$(GO) run ./bench -url amqp://guest:guest@127.0.0.1:5691/ -api http://127.0.0.1:15691 -only saturation \
+	  -kinds shoveltap,shoveltap-no-shovel,shovel-amqp091,shovel-on-publish -out docs/bench/rabbitmq-4.3; \
+	  rc=$$?; SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh stop; exit $$rc
 
 bench-smoke: broker stop-extra
 	BENCH_SHORT=1 $(GO) run ./bench

@@ -230,6 +230,13 @@ func (a *Admin) Explain(ctx context.Context, doing string, err error) error {
 	if r := a.refused(ctx, doing, need{}, err); r != nil {
 		return r
 	}
+	if IsNotFound(err) && !a.canUseVhost(ctx) {
+		// RabbitMQ 4.3 answers 404, not 401, to a user with no
+		// permissions on the vhost. To anyone but an administrator a
+		// vhost that does not exist looks the same.
+		r := &Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Perm: "access"}
+		return fmt.Errorf("%w (or vhost %q does not exist)", r, a.ep.Vhost)
+	}
 	var er rabbithole.ErrorResponse
 	switch {
 	case errors.As(err, &er):
