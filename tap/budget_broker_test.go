@@ -224,9 +224,13 @@ func TestMaxRateWithTheFirehose(t *testing.T) {
 		taptest.Publish(t, ch, "", "celery", amqp.Publishing{Body: body})
 	}
 	msgs := <-done
-	if limit := 50*6 + 2*50 + rate*0.1; float64(len(msgs)) > limit || len(msgs) < 50*6/2 {
+	// The budget, the bucket it starts with, and what arrives while an
+	// unbinding takes effect (up to 150 ms; RabbitMQ 4.3 once went 3
+	// messages past 100 ms).
+	if limit := 50*6 + 2*50 + rate*0.15; float64(len(msgs)) > limit || len(msgs) < 50*6/2 {
 		t.Errorf("copied %d of %d in 6 s with a budget of 50 a second", len(msgs), n)
 	}
+	t.Logf("copied %d of %d in 6 s with a budget of 50 a second", len(msgs), n)
 	var prev uint64
 	gaps := 0
 	for _, m := range msgs {
