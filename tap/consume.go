@@ -240,8 +240,12 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 // takeWaiting takes deliveries that have already arrived, up to a handful
 // and never past the handover point, before the pump goes round its whole
 // select again: a busy tap then pays for a two-way select per delivery
-// instead of a nine-way one.
+// instead of a nine-way one. A tap with a budget copies little by design
+// and must hear its timer at once when the bucket empties, so it skips this.
 func (p *pump) takeWaiting(l *link, heard []time.Time) {
+	if p.budget != nil {
+		return
+	}
 	for range 64 {
 		if len(p.pending) >= max(1, p.s.cfg.Prefetch/2) {
 			return
