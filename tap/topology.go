@@ -428,6 +428,7 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 	statusEvery := time.NewTicker(time.Second)
 	defer statusEvery.Stop()
 	statusWorks := true
+	ticks := 0
 	for len(heard) < len(s.points) {
 		select {
 		case d, ok := <-l.deliveries:
@@ -439,6 +440,15 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 			}
 			l.early = append(l.early, d)
 		case <-statusEvery.C:
+			ticks++
+			if ticks%3 == 0 {
+				// A busy broker can be slow to start a shovel's
+				// consumer; a fresh heartbeat every few seconds means
+				// the wait never hangs on the fate of the first one.
+				if err := s.beat(l, false, "0"); err != nil {
+					return fmt.Errorf("starting the heartbeat: %w", err)
+				}
+			}
 			if !statusWorks {
 				continue
 			}
