@@ -2,7 +2,6 @@ package tap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -73,14 +72,8 @@ func (a amqpLookup) ExchangeType(_ context.Context, vhost, name string) (string,
 		return "", fmt.Errorf("checking exchange %q: %w", name, err)
 	}
 	defer ch.Close()
-	// A passive declare only checks existence; the type is not compared.
-	if err := ch.ExchangeDeclarePassive(name, "topic", false, false, false, false, nil); err != nil {
-		if isAccessRefused(err) {
-			// RabbitMQ 4.3 wants configure for a passive declare, which
-			// a tapping user need not have: the binding that follows
-			// says what is missing, if anything.
-			return "", nil
-		}
+	// Only existence is checked; the type stays unknown.
+	if err := broker.CheckExchange(ch, name); err != nil {
 		return "", fmt.Errorf("exchange %q does not exist in vhost %q or may not be used: %v", name, vhost, err)
 	}
 	return "", nil
@@ -92,11 +85,6 @@ func (a amqpLookup) BoundKeys(_ context.Context, vhost, exchange string) ([]stri
 
 func (a amqpLookup) QueueBindings(_ context.Context, vhost, queue string) ([]broker.QueueBinding, error) {
 	return nil, fmt.Errorf("tapping queue %q needs its bindings from the management API, which is not usable here (the user lacks the management tag, or logs in by x509 certificate, which the API does not take)", queue)
-}
-
-func isAccessRefused(err error) bool {
-	var ae *amqp.Error
-	return errors.As(err, &ae) && ae.Code == amqp.AccessRefused
 }
 
 // resolveSources turns what the user asked for into tap points. notes says

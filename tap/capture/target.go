@@ -27,16 +27,10 @@ func checkExchange(conn *amqp.Connection, ep broker.Endpoint, name string) error
 		return fmt.Errorf("opening a channel: %w", err)
 	}
 	defer ch.Close()
-	if err := ch.ExchangeDeclarePassive(name, "direct", false, false, false, false, nil); err != nil {
+	if err := broker.CheckExchange(ch, name); err != nil {
 		var ae *amqp.Error
 		if errors.As(err, &ae) && ae.Code == amqp.NotFound {
 			return fmt.Errorf("exchange %q does not exist in vhost %q on %s: create it first or pick another --exchange; nothing was published", name, ep.Vhost, ep.Address())
-		}
-		if errors.As(err, &ae) && ae.Code == amqp.AccessRefused {
-			// RabbitMQ 4.3 wants configure for a passive declare, which
-			// replaying needs nowhere else: the first publish says what
-			// is missing, if anything.
-			return nil
 		}
 		return fmt.Errorf("checking exchange %q: %w", name, err)
 	}
