@@ -13,7 +13,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-// setup (queue layout) with users that have exactly what README.md's "What
+// setup (queue layout) with users that have exactly what docs/permissions.md's "What
 // the broker user needs" lists, on production and on the mirror, and then
 // one thing less on either: apply, a message through the mirror, status and
 // teardown work with everything; with one thing less the error names it and
@@ -75,7 +75,7 @@ func TestLeastPrivilegeSetup(t *testing.T) {
 		taptest.Without("mirror: no configure", 1, func(g *taptest.Grant) { g.Configure = "^$" }, `lacks configure permission on exchange "`+x+`"`),
 		taptest.Without("mirror: no write", 1, func(g *taptest.Grant) { g.Write = "^$" }, `lacks write permission on exchange "`+x+`"`),
 	})
-	// The production user's command is the README's, exactly.
+	// The production user's command is docs/permissions.md's, exactly.
 	u := taptest.User(t, prod, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^$", Write: "^$", Read: "^$"})
 	m := taptest.User(t, mirror, parties[1].Full)
 	_, err := runCmd(t, u, m, RunConfig{Command: CmdApply, Config: cfg})

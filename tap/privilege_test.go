@@ -16,7 +16,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-// These tests give throwaway users exactly what README.md's "What the
+// These tests give throwaway users exactly what docs/permissions.md's "What the
 // broker user needs" lists for each mode, and then that minus one tag or
 // permission at a time. With everything the mode must work; with one thing
 // less it must fail naming that thing and the rabbitmqctl command that
@@ -86,7 +86,7 @@ func TestLeastPrivilegeShovelTap(t *testing.T) {
 		taptest.Without("no read on the exchange", 0, func(g *taptest.Grant) { g.Read = "^shoveltap-" }, `lacks read permission on exchange "`+x+`"`),
 		taptest.Without("no permissions on the vhost", 0, func(g *taptest.Grant) { g.NoAccess = true }, `has no permissions on vhost "`+admin.Vhost+`"`),
 	})
-	// The command in every permission error is the README's, exactly.
+	// The command in every permission error is docs/permissions.md's, exactly.
 	u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-", Write: "^shoveltap-", Read: "^shoveltap-"})
 	err := try(t, []broker.Endpoint{u})
 	want := documented + u.User + ` '^shoveltap-' '^shoveltap-' '^(shoveltap-|` + quote(x) + `$)'`

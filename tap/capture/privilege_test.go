@@ -13,7 +13,7 @@ import (
 )
 
 // replay needs no tag and only write on the exchange it publishes to (the
-// default exchange is amq.default); README.md's "What the broker user
+// default exchange is amq.default); docs/permissions.md's "What the broker user
 // needs" says so, and this proves it exact on the broker under test.
 func TestLeastPrivilegeReplay(t *testing.T) {
 	admin := taptest.Vhost(t, taptest.Endpoint(t))

@@ -10,7 +10,7 @@ import (
 
 // Party is one broker user a mode of shoveltap needs: where it lives (an
 // administrator's endpoint on a vhost of the test's own) and what
-// README.md's "What the broker user needs" says it needs.
+// docs/permissions.md's "What the broker user needs" says it needs.
 type Party struct {
 	Admin broker.Endpoint
 	Full  Grant
