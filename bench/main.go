@@ -143,7 +143,10 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 	if err != nil {
 		return err
 	}
-	b.pid = n.OSPid
+	b.pid = brokerPID(n.OSPid, amqpPort(u))
+	if b.pid == "" {
+		log.Printf("bench: the broker's OS process was not found: its CPU is not measured")
+	}
 	b.res = newResults(p, v, commit)
 
 	if err := b.api.createVhost(ctx, b.vhost); err != nil {

@@ -170,7 +170,7 @@ func (b *bench) runSaturation(ctx context.Context) error {
 	b.res.SaturationInfo = info
 	log.Printf("bench: saturation: calibration %.0f msg/s, keys order.<n mod %d>, budget %d/s", calib.Rate(), e.keyMod, e.budget)
 	for rep := 1; rep <= b.plan.reps; rep++ {
-		for _, k := range kinds {
+		for _, k := range rotated(kinds, rep-1) {
 			if k.argv != nil && k.argv(e) == nil {
 				continue // rabtap could not be built
 			}
@@ -201,6 +201,9 @@ func share(n, of int64) float64 {
 // finish showing what it got.
 func (b *bench) saturationRun(ctx context.Context, e *satEnv, rep int, k satKind) (satRow, error) {
 	row := satRow{Rep: rep, Tap: k.Name, Size: 100, TargetRate: b.plan.satRate}
+	if err := b.settle(ctx, 60*time.Second); err != nil {
+		return row, err
+	}
 	var p *tapProc
 	if k.argv != nil {
 		var err error

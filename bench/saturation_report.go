@@ -80,7 +80,7 @@ func (r *results) saturationReport(p func(string, ...any)) {
 	}
 	p("## 7. Saturation: shoveltap beside rabtap, the budget, the shovel's settings")
 	p("")
-	p("A publisher sends 100 B messages %s for %s per run, with routing keys `order.<n mod %d>` (%d: about the no-tap rate of a 2 s calibration, %.0f msg/s, over the budget of %d/s, so that one key carries about the budget). Each tap runs as people run it: its own process, printing one JSON line per message into a pipe that the harness reads and counts. *Shown at stop* is what it had printed when the publisher stopped; *in the end* what it printed until its output had been quiet for a second (at most %s later). Kinds alternate within each repetition; ratios are to the same repetition's run.",
+	p("A publisher sends 100 B messages %s for %s per run, with routing keys `order.<n mod %d>` (%d: about the no-tap rate of a 2 s calibration, %.0f msg/s, over the budget of %d/s, so that one key carries about the budget). Each tap runs as people run it: its own process, printing one JSON line per message into a pipe that the harness reads and counts. *Shown at stop* is what it had printed when the publisher stopped; *in the end* what it printed until its output had been quiet for a second (at most %s later). Kinds alternate within each repetition, in an order rotated each repetition, and each run starts with the broker at rest (the production queue empty, read with a passive declare, and no tap queue left); ratios are to the same repetition's run.",
 		rate, info.For, info.KeyMod, info.KeyMod, info.Calib, info.Budget, info.Drain)
 	p("")
 	p("Kinds:")
