@@ -77,7 +77,7 @@ func registerNameCompletion(cmd *cobra.Command, flag string, conn *cmdline.Conn,
 	must(cmd.RegisterFlagCompletionFunc(flag, func(c *cobra.Command, _ []string, cur string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		names, err := apiNames(c.Context(), conn, kind, con)
 		if err != nil {
-			cobra.CompDebugln("shoveltap completion: "+err.Error(), true)
+			fmt.Fprintln(con.Stderr, "shoveltap completion:", err) // the scripts discard it; by hand it says why
 		}
 		return prefixed(names, cur), cobra.ShellCompDirectiveNoFileComp
 	}))

@@ -49,9 +49,6 @@ func status(code int) error {
 func run(ctx context.Context, args []string, con cmdline.Console) int {
 	root := newRootCmd(con)
 	root.SetArgs(args)
-	root.SetIn(con.Stdin)
-	root.SetOut(con.Stdout)
-	root.SetErr(con.Stderr)
 	err := root.ExecuteContext(ctx)
 	var code exitCode
 	var usage *cmdline.UsageError
@@ -72,6 +69,11 @@ func run(ctx context.Context, args []string, con cmdline.Console) int {
 // newRootCmd assembles the command tree: the root is the tap.
 func newRootCmd(con cmdline.Console) *cobra.Command {
 	root := newTapCmd(con)
+	// Before addCompletion: cobra's completion commands keep the writer
+	// they find when they are made.
+	root.SetIn(con.Stdin)
+	root.SetOut(con.Stdout)
+	root.SetErr(con.Stderr)
 	root.AddCommand(
 		newOpenCmd(con),
 		newReplayCmd(con),
