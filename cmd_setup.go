@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/shoveltap/shoveltap/setup"
-	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 )
 
 const setupLong = `A durable, bounded mirror queue on production is bound to each exchange; a
@@ -48,8 +48,8 @@ type setupFlags struct {
 	historyReplicas                int
 	yes, json, all, insecureTLS    bool
 	// TLS files on this machine, and on production's host for the shovel.
-	tls, mirrorTLS, shovelTLS cmdline.TLSFiles
-	passwordFile, mirrorPasswordFile        string
+	tls, mirrorTLS, shovelTLS        cmdline.TLSFiles
+	passwordFile, mirrorPasswordFile string
 }
 
 // register defines the set-up flags on fs, grouped for help.

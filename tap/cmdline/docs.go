@@ -8,6 +8,10 @@ import (
 	"github.com/spf13/pflag"
 )
 
+// DocsAnnotation is a command annotation: its description in
+// docs/usage.md when that is longer than its --help (the root's).
+const DocsAnnotation = "shoveltap_docs"
+
 // Markdown is docs/usage.md: every command of the tree under root and
 // every flag with its whole usage, grouped as in help. It is generated
 // (go generate in the module root) and a test fails when the file differs.
@@ -46,7 +50,9 @@ func writeCommand(b *strings.Builder, c *cobra.Command) {
 	if c.Runnable() {
 		fmt.Fprintf(b, "    %s\n\n", c.UseLine())
 	}
-	if c.Long != "" {
+	if d := c.Annotations[DocsAnnotation]; d != "" {
+		b.WriteString("```text\n" + strings.TrimRight(d, "\n") + "\n```\n\n")
+	} else if c.Long != "" {
 		b.WriteString("```text\n" + strings.TrimRight(c.Long, "\n") + "\n```\n\n")
 	} else {
 		b.WriteString(c.Short + ".\n\n")
