@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -50,6 +51,9 @@ type setupFlags struct {
 	// TLS files on this machine, and on production's host for the shovel.
 	tls, mirrorTLS, shovelTLS        cmdline.TLSFiles
 	passwordFile, mirrorPasswordFile string
+
+	// deprecated are the keys of the set-up file in the old spelling.
+	deprecated []string
 }
 
 // register defines the set-up flags on fs, grouped for help.
@@ -111,6 +115,7 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 		if cfg, err = setup.LoadConfig(f.config); err != nil {
 			return setup.Config{}, err
 		}
+		f.deprecated = cfg.Deprecated
 	}
 	set := func(dst *string, v string) {
 		if v != "" {
@@ -201,6 +206,10 @@ func runSetup(ctx context.Context, cmd string, f *setupFlags, con cmdline.Consol
 	cfg, err := f.configuration()
 	if err != nil {
 		return usageFail(con, "shoveltap setup "+cmd, err)
+	}
+	for _, k := range f.deprecated {
+		fmt.Fprintf(con.Stderr, "shoveltap setup: warning: %s: the key %s is the old spelling of %s; underscores in set-up keys are deprecated and will stop working: write %s\n",
+			f.config, k, strings.ReplaceAll(k, "_", "-"), strings.ReplaceAll(k, "_", "-"))
 	}
 	env, err := f.environment(con)
 	if err != nil {
