@@ -50,6 +50,7 @@ func newCheckCmd(con cmdline.Console) *cobra.Command {
 	fs.StringArrayVarP(&o.exchanges, "exchange", "e", nil, "also try read on this exchange `NAME`, one to tap or mirror (repeatable)")
 	fs.StringArrayVarP(&o.queues, "queue", "q", nil, "also try read on the exchanges queue `NAME` is bound to, as --queue taps them (repeatable)")
 	fs.BoolVarP(&o.json, "json", "j", false, "print the report as JSON")
+	cmdline.Brief(fs, map[string]string{"exchange": "also try read on exchange NAME", "queue": "also try read on what queue NAME is bound to"})
 	registerNameCompletion(cmd, "exchange", &o.conn, con)
 	registerNameCompletion(cmd, "queue", &o.conn, con)
 	return cmd

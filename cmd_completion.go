@@ -16,10 +16,11 @@ import (
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
-const completionLong = `Prints the shell completion script for shoveltap: commands, each command's
-flags, and the names of exchanges and queues after --exchange and --queue,
-read from the management API of the broker the command line names (--url,
---api, --env, SHOVELTAP_URL …) when it answers within a second.
+const completionLong = `Prints the shell completion script for shoveltap: commands, each
+command's flags, and the names of exchanges and queues after --exchange
+and --queue, read from the management API of the broker the command
+line names (--url, --api, --env, SHOVELTAP_URL …) when it answers within
+a second.
 
   source <(shoveltap completion bash)                      # bash, this shell
   shoveltap completion bash > ~/.local/share/bash-completion/completions/shoveltap

@@ -47,6 +47,7 @@ func newOpenCmd(con cmdline.Console) *cobra.Command {
 	fs.IntVar(&o.retain, "retain", ui.DefaultRetain, "messages kept in memory (the last ones of the file)")
 	fs.StringVarP(&o.filter, "filter", "f", "", "start with `EXPR` in the filter bar (the UI's filter language)")
 	fs.BoolVar(&o.redact, "redact", false, "take the values of secret-looking keys out of headers and JSON bodies shown, saved and copied")
+	cmdline.Brief(fs, map[string]string{"redact": "take secret-looking values out of what is shown"})
 	return cmd
 }
 

@@ -60,6 +60,7 @@ func newReplayCmd(con cmdline.Console) *cobra.Command {
 	fs.Float64Var(&o.rate, "rate", 0, "messages per second (default: as fast as the broker confirms)")
 	fs.BoolVar(&o.originalTiming, "original-timing", false, "keep the gaps between messages as they were captured")
 	fs.BoolVarP(&o.yes, "yes", "y", false, "publish without asking")
+	cmdline.Brief(fs, map[string]string{"routing-key": "publish every message with routing KEY"})
 	registerNameCompletion(cmd, "exchange", &o.conn, con)
 	return cmd
 }

@@ -59,23 +59,23 @@ type setupFlags struct {
 // register defines the set-up flags on fs, grouped for help.
 func (f *setupFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up `FILE` (several exchanges, per-exchange keys and limits)")
-	fs.StringVarP(&f.url, "url", "u", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST")
-	fs.StringVar(&f.api, "api", "", "production management API (default the URL's host on 15672, https on 15671 for amqps; a trailing /api is taken off)")
-	fs.StringVar(&f.mirrorURL, "mirror-url", "", "mirror broker, amqp[s]://USER@HOST:PORT/VHOST")
-	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (default the URL's host on 15672, https on 15671 for amqps)")
-	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
+	fs.StringVarP(&f.url, "url", "u", "", "`URL` of the production broker, amqp[s]://USER@HOST:PORT/VHOST")
+	fs.StringVar(&f.api, "api", "", "`ADDRESS` of production's management API (default the URL's host on 15672, https on 15671 for amqps; a trailing /api is taken off)")
+	fs.StringVar(&f.mirrorURL, "mirror-url", "", "`URL` of the mirror broker, amqp[s]://USER@HOST:PORT/VHOST")
+	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "`ADDRESS` of the mirror's management API (default the URL's host on 15672, https on 15671 for amqps)")
+	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "`URL`: the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
 	cmdline.Group(fs, cmdline.GroupConnection, "config", "url", "api")
 	cmdline.Group(fs, cmdline.GroupMirror, "mirror-url", "mirror-api", "mirror-shovel-url")
-	fs.StringVarP(&f.exchange, "exchange", "e", "", "production exchange to mirror")
-	fs.StringArrayVarP(&f.keys, "key", "k", nil, "binding key of the mirror queue (repeatable; default #, everything)")
-	fs.StringVar(&f.mirrorExchange, "mirror-exchange", "", "fanout exchange on the mirror broker (default: the production exchange's name)")
-	fs.StringVar(&f.layout, "layout", "", setup.LayoutQueue+" (default: a mirror queue beside production's) or "+setup.LayoutFanout+" (moves production's bindings behind fanout exchanges; needs --yes)")
+	fs.StringVarP(&f.exchange, "exchange", "e", "", "production exchange `NAME` to mirror")
+	fs.StringArrayVarP(&f.keys, "key", "k", nil, "binding `KEY` of the mirror queue (repeatable; default #, everything)")
+	fs.StringVar(&f.mirrorExchange, "mirror-exchange", "", "fanout exchange `NAME` on the mirror broker (default: the production exchange's name)")
+	fs.StringVar(&f.layout, "layout", "", "`LAYOUT`: "+setup.LayoutQueue+" (default: a mirror queue beside production's) or "+setup.LayoutFanout+" (moves production's bindings behind fanout exchanges; needs --yes)")
 	cmdline.Group(fs, cmdline.GroupMirror, "exchange", "key", "mirror-exchange", "layout")
 	fs.IntVar(&f.maxLength, "max-length", 0, fmt.Sprintf("bound of the mirror queue in messages (default %d)", setup.DefaultLimits.MaxLength))
-	fs.StringVar(&f.maxBytes, "max-bytes", "", "bound of the mirror queue in body bytes (default "+setup.DefaultLimits.MaxBytes+")")
-	fs.StringVar(&f.overflow, "overflow", "", "when the mirror queue is full: "+setup.OverflowDropHead+" (protects production, default) or "+setup.OverflowRejectPublish+" (protects completeness)")
-	fs.StringVar(&f.history, "history", "", "also keep the mirror's copy in a stream on the mirror broker ("+setup.HistoryStream("EXCHANGE")+") for this long, e.g. 24h or 7d; read it back with shoveltap --queue STREAM --from -1h")
-	fs.StringVar(&f.historyBytes, "history-bytes", "", "keep at most this much history, e.g. 5GiB (with or instead of --history; at least 1MiB)")
+	fs.StringVar(&f.maxBytes, "max-bytes", "", "`SIZE`: bound of the mirror queue in body bytes (default "+setup.DefaultLimits.MaxBytes+")")
+	fs.StringVar(&f.overflow, "overflow", "", "`MODE` when the mirror queue is full: "+setup.OverflowDropHead+" (protects production, default) or "+setup.OverflowRejectPublish+" (protects completeness)")
+	fs.StringVar(&f.history, "history", "", "`AGE`: also keep the mirror's copy in a stream on the mirror broker ("+setup.HistoryStream("EXCHANGE")+") for this long, e.g. 24h or 7d; read it back with shoveltap --queue STREAM --from -1h")
+	fs.StringVar(&f.historyBytes, "history-bytes", "", "`SIZE`: keep at most this much history, e.g. 5GiB (with or instead of --history; at least 1MiB)")
 	fs.IntVar(&f.historyReplicas, "history-replicas", 0, "nodes of a clustered mirror that hold the history stream (x-initial-cluster-size; default: the broker's)")
 	fs.IntVar(&f.reconnectDelay, "reconnect-delay", 0, fmt.Sprintf("seconds between the shovel's attempts to reach the mirror (default %d)", setup.DefaultReconnectDelay))
 	cmdline.Group(fs, cmdline.GroupLimits, "max-length", "max-bytes", "overflow", "history", "history-bytes", "history-replicas", "reconnect-delay")
@@ -101,6 +101,21 @@ func (f *setupFlags) register(fs *pflag.FlagSet) {
 		CertKey: "`PATH` on production's host of --mirror-shovel-cert's key",
 	})
 	cmdline.Group(fs, cmdline.GroupTLS, "insecure-tls", "password-file", "mirror-password-file")
+	cmdline.Brief(fs, map[string]string{
+		"url":                  "production, amqp[s]://USER@HOST:PORT/VHOST",
+		"mirror-url":           "the mirror, amqp[s]://USER@HOST:PORT/VHOST",
+		"layout":               "queue (default) or fanout (needs --yes)",
+		"max-bytes":            "bound of the mirror queue in body bytes",
+		"history-bytes":        "keep at most SIZE of history",
+		"history":              "also keep a history stream this long",
+		"all":                  "teardown: also mirrors not in the configuration",
+		"ca-cert":              "production's CA, client certificate, key (PEM)",
+		"password-file":        "read production's password from FILE",
+		"mirror-password-file": "read the mirror's password from FILE",
+		"mirror-shovel-url":    "the mirror as production reaches it",
+		"history-replicas":     "nodes of a clustered mirror holding the history",
+		"reconnect-delay":      "seconds between the shovel's attempts",
+	})
 	cmdline.BindEnv(fs, map[string]string{
 		"url": broker.EnvURL, "api": broker.EnvAPI, "mirror-url": setup.EnvMirrorURL, "mirror-api": setup.EnvMirrorAPI,
 		"ca-cert": broker.EnvCACert, "cert": broker.EnvCert, "cert-key": broker.EnvCertKey,
