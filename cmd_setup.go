@@ -109,7 +109,7 @@ func (f *setupFlags) register(fs *pflag.FlagSet) {
 		"history-bytes":        "keep at most SIZE of history",
 		"history":              "also keep a history stream this long",
 		"all":                  "teardown: also mirrors not in the configuration",
-		"ca-cert":              "production's CA, client certificate, key (PEM)",
+		"ca-cert":              "production's CA, certificate, key (PEM)",
 		"password-file":        "read production's password from FILE",
 		"mirror-password-file": "read the mirror's password from FILE",
 		"mirror-shovel-url":    "the mirror as production reaches it",
