@@ -26,7 +26,7 @@ type webFlags struct {
 
 func (f *webFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.addr, "web", "", "also serve a live, read-only web page of the tap on `ADDR` (e.g. 127.0.0.1:8080); an address that is not loopback needs a token")
-	fs.StringVar(&f.token, "web-token", "", "`TOKEN` the web page requires on every request (env "+envWebToken+"); generated and printed once when --web is not loopback and none is given")
+	fs.StringVar(&f.token, "web-token", "", "`TOKEN` the web page requires on every request; generated and printed once when --web is not loopback and none is given")
 	fs.BoolVar(&f.only, "web-only", false, "with --web: serve the page only, with neither the terminal UI nor JSON output (until a signal, --count or --duration)")
 	cmdline.Group(fs, cmdline.GroupWeb, "web", "web-token", "web-only")
 	cmdline.BindEnv(fs, map[string]string{"web-token": envWebToken})
