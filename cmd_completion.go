@@ -22,7 +22,7 @@ and --queue, read from the management API of the broker the command
 line names (--url, --api, --env, SHOVELTAP_URL …) when it answers within
 a second.
 
-  source <(shoveltap completion bash)                      # bash, this shell
+  source <(shoveltap completion bash)                      # bash (needs bash-completion)
   shoveltap completion bash > ~/.local/share/bash-completion/completions/shoveltap
   source <(shoveltap completion zsh)                       # zsh, this shell
   shoveltap completion zsh > "${fpath[1]}/_shoveltap"     # zsh, for good

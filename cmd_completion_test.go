@@ -228,15 +228,21 @@ func TestShellCompletion(t *testing.T) {
 		{conn + " --queue " + q[:len(q)-3], q},
 		{"shoveltap check " + strings.ReplaceAll(conn, "shoveltap ", "") + " --exchange " + x[:len(x)-3], x},
 		{"shoveltap --idle", "--idle-timeout"},
-		{"shoveltap open cap", "capture.jsonl"},
+		{"shoveltap check --exch", "--exchange"},
+		{"shoveltap --ack-mode on-c", "on-confirm"},
 		{"shoveltap completion f", "fish"},
 		{"shoveltap chec", "check"},
 	} {
-		prog := `source "$1"; read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=(""); ` +
+		// cobra's bash script uses bash-completion's _get_comp_words_by_ref;
+		// a stand-in when it is not installed. (File names are bash's own
+		// default completion, which COMPREPLY does not show: the directive
+		// is tested above.)
+		prog := `declare -F _get_comp_words_by_ref >/dev/null || _get_comp_words_by_ref() { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD; }; ` +
+			`source "$1"; read -ra COMP_WORDS <<<"$2"; [[ $2 == *" " ]] && COMP_WORDS+=(""); ` +
 			`COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMP_LINE=$2; COMP_POINT=${#2}; COMP_TYPE=9; __start_shoveltap; printf '%s\n' "${COMPREPLY[@]}"`
 		cmd := exec.Command("bash", "-c", prog, "bash", script, c.line)
 		cmd.Env, cmd.Dir = env, dir
-		out, err := cmd.CombinedOutput()
+		out, err := cmd.Output() // stderr: compopt outside a real completion
 		if err != nil {
 			t.Fatalf("bash: %v\n%s", err, out)
 		}
