@@ -3,15 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 
+	"github.com/spf13/cobra"
+
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 )
 
-const checkUsage = `Usage: shoveltap check [--url URL] [--exchange NAME]... [--queue NAME]... [--json]
-
-Says what the broker user of --url may do on its vhost with shoveltap —
+const checkLong = `Says what the broker user of --url may do on its vhost with shoveltap —
 shovel tap, binding tap (--no-shovel), firehose, tap broker (--tap-url),
 picker, cleanup, setup — which plugins are enabled and the broker version;
 and for each thing it may not do, the rabbitmqctl command an administrator
@@ -25,54 +25,59 @@ exchanges (--exchange) or queues (--queue) to tap, to have read on them
 tried too.
 
 Exit status: 0 when the check ran (whatever it found), 1 when it could not
-reach or log in to the broker, 2 for a wrong command line.
+reach or log in to the broker, 2 for a wrong command line.`
 
-Flags:
-`
+// checkOptions are the flags of "shoveltap check".
+type checkOptions struct {
+	conn              cmdline.Conn
+	exchanges, queues []string
+	json              bool
+}
+
+func newCheckCmd(con cmdline.Console) *cobra.Command {
+	o := &checkOptions{}
+	cmd := &cobra.Command{
+		Use:   "check",
+		Short: "what this user may do here, and how to allow the rest",
+		Long:  checkLong,
+		Args:  cmdline.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return status(runCheck(c.Context(), o, con))
+		},
+	}
+	fs := cmd.Flags()
+	o.conn.Register(fs)
+	fs.StringArrayVarP(&o.exchanges, "exchange", "e", nil, "also try read on this exchange `NAME`, one to tap or mirror (repeatable)")
+	fs.StringArrayVarP(&o.queues, "queue", "q", nil, "also try read on the exchanges queue `NAME` is bound to, as --queue taps them (repeatable)")
+	fs.BoolVarP(&o.json, "json", "j", false, "print the report as JSON")
+	cmdline.Brief(fs, map[string]string{"exchange": "also try read on exchange NAME", "queue": "also try read on what queue NAME is bound to"})
+	registerNameCompletion(cmd, "exchange", &o.conn, con)
+	registerNameCompletion(cmd, "queue", &o.conn, con)
+	return cmd
+}
 
 // runCheck is "shoveltap check".
-func runCheck(ctx context.Context, args []string, con console) int {
-	var (
-		conn              connFlags
-		exchanges, queues listFlag
-		asJSON            bool
-	)
-	fs := flag.NewFlagSet("shoveltap check", flag.ContinueOnError)
-	fs.SetOutput(con.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), checkUsage)
-		fs.PrintDefaults()
-	}
-	conn.register(fs)
-	fs.Var(&exchanges, "exchange", "also try read on this exchange `NAME`, one to tap or mirror (repeatable)")
-	fs.Var(&queues, "queue", "also try read on the exchanges queue `NAME` is bound to, as --queue taps them (repeatable)")
-	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(con.stderr, "shoveltap check: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	ep, err := conn.endpoint(ctx, con)
+func runCheck(ctx context.Context, o *checkOptions, con cmdline.Console) int {
+	conn, exchanges, queues, asJSON := &o.conn, o.exchanges, o.queues, o.json
+	ep, err := conn.Endpoint(ctx, con)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap check:", err)
+		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 		return 2
 	}
 	report, err := tap.Check(ctx, tap.CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap check:", err)
+		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 		return 1
 	}
 	if asJSON {
-		enc := json.NewEncoder(con.stdout)
+		enc := json.NewEncoder(con.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(report); err != nil {
-			fmt.Fprintln(con.stderr, "shoveltap check:", err)
+			fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 			return 1
 		}
 		return 0
 	}
-	writeCheck(con.stdout, report)
+	writeCheck(con.Stdout, report)
 	return 0
 }

@@ -2,18 +2,18 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net/url"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/spf13/cobra"
+
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
-const envUsage = `Usage: shoveltap env [--env-file FILE]
-
-Lists the named environments of the environments file
+const envLong = `Lists the named environments of the environments file
 ($XDG_CONFIG_HOME/shoveltap/environments.yaml unless --env-file or
 SHOVELTAP_ENV_FILE names another). Choose one with --env NAME (or
 SHOVELTAP_ENV): its URL, API, user, TLS files and tap URL apply to what
@@ -34,43 +34,42 @@ red in the status line and asks before --firehose and replay.
       cert-key: certs/ops.key
       tap-url: amqps://tracer@tracer.example.com:5671/
       tap-shovel-ca-cert: /etc/rabbitmq/ca.pem   # on the tapped broker's host
-      max-rate: 500                # production budget, copied messages per second
+      max-rate: 500                # production budget, copied messages per second`
 
-Flags:
-`
+func newEnvCmd(con cmdline.Console) *cobra.Command {
+	var envFile string
+	cmd := &cobra.Command{
+		Use:   "env",
+		Short: "list the named environments (--env NAME)",
+		Long:  envLong,
+		Args:  cmdline.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			return status(runEnv(c.Context(), envFile, con))
+		},
+	}
+	cmd.Flags().StringVar(&envFile, "env-file", "", "environments `FILE`")
+	cmdline.BindEnv(cmd.Flags(), map[string]string{"env-file": envs.EnvFile})
+	return cmd
+}
 
 // runEnv is "shoveltap env": list the environments.
-func runEnv(_ context.Context, args []string, con console) int {
-	fs := flag.NewFlagSet("shoveltap env", flag.ContinueOnError)
-	fs.SetOutput(con.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), envUsage)
-		fs.PrintDefaults()
-	}
-	envFile := fs.String("env-file", "", "environments `FILE` (env "+envs.EnvFile+")")
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(con.stderr, "shoveltap env: unexpected argument %q\n", fs.Arg(0))
-		return 2
-	}
-	path, err := envFilePath(*envFile, con)
+func runEnv(_ context.Context, envFile string, con cmdline.Console) int {
+	path, err := cmdline.EnvFilePath(envFile, con)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap env:", err)
+		fmt.Fprintln(con.Stderr, "shoveltap env:", err)
 		return 2
 	}
 	f, err := envs.Load(path)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap env:", err)
+		fmt.Fprintln(con.Stderr, "shoveltap env:", err)
 		return 1
 	}
 	if len(f.Environments) == 0 {
-		fmt.Fprintf(con.stdout, "%s defines no environment (see shoveltap env --help).\n", path)
+		fmt.Fprintf(con.Stdout, "%s defines no environment (see shoveltap env --help).\n", path)
 		return 0
 	}
-	fmt.Fprintf(con.stdout, "Environments in %s:\n", path)
-	w := tabwriter.NewWriter(con.stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintf(con.Stdout, "Environments in %s:\n", path)
+	w := tabwriter.NewWriter(con.Stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(w, "  NAME\tLABEL\tKIND\tURL\tLOGIN")
 	for _, e := range f.Environments {
 		kind := "-"

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/shoveltap/shoveltap/tap/cmdline"
+
 	"bytes"
 	"context"
 	"os"
@@ -54,7 +56,7 @@ func runWithEnv(t *testing.T, env map[string]string, stdin string, tty bool, arg
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	con := console{stdin: strings.NewReader(stdin), stdinTTY: tty, stdout: &stdout, stderr: &stderr, getenv: func(k string) string { return env[k] }}
+	con := cmdline.Console{Stdin: strings.NewReader(stdin), StdinTTY: tty, Stdout: &stdout, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
 	code := run(ctx, args, con)
 	return result{stdout.String(), stderr.String(), code}
 }
@@ -94,7 +96,7 @@ func TestNamedEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := f.config(context.Background(), console{stderr: &bytes.Buffer{}, getenv: func(k string) string { return env[k] }})
+	cfg, err := f.config(context.Background(), cmdline.Console{Stderr: &bytes.Buffer{}, Getenv: func(k string) string { return env[k] }})
 	if err != nil {
 		t.Fatal(err)
 	}

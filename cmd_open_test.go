@@ -18,7 +18,7 @@ func TestOpenNeedsAFileAndATerminal(t *testing.T) {
 		{[]string{path, "other.jsonl"}, `shoveltap open: unexpected argument "other.jsonl"`},
 		{[]string{path, "--retain", "5"}, "the UI needs a terminal"},
 		{[]string{"--retain", "5", path}, "the UI needs a terminal"},
-		{[]string{path, "--retain", "many"}, `invalid value "many" for flag -retain`},
+		{[]string{path, "--retain", "many"}, "--retain many: must be an integer"},
 	} {
 		r := runArgs(t, "", false, append([]string{"open"}, tc.args...)...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {

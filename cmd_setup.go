@@ -3,28 +3,21 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"slices"
 	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/shoveltap/shoveltap/setup"
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 )
 
-const setupUsage = `shoveltap setup — a lasting mirror of production exchanges on another broker.
-
-A durable, bounded mirror queue on production is bound to each exchange; a
+const setupLong = `A durable, bounded mirror queue on production is bound to each exchange; a
 dynamic shovel (ack-mode on-confirm) carries it into a fanout exchange on the
 mirror broker, where outside consumers bind their own queues. Production's
 exchange, queues and bindings stay as they are (default layout).
-
-Usage:
-  shoveltap setup plan     [flags]   show what apply would create or change
-  shoveltap setup apply    [flags]   create or fix the mirror (idempotent)
-  shoveltap setup status   [flags]   show every piece, queue depth and rates, shovel state
-  shoveltap setup teardown [flags]   remove exactly what apply created
 
 Examples:
   shoveltap setup apply --url amqp://ops@prod:5672/ --mirror-url amqp://mirror@mirror:5672/ \
@@ -37,10 +30,7 @@ Examples:
 
 Passwords come from --password-file / --mirror-password-file, SHOVELTAP_PASSWORD
 (production) / SHOVELTAP_MIRROR_PASSWORD (mirror), the URLs, or a prompt at a
-terminal; they are never printed. Over TLS see --ca-cert and --mirror-shovel-ca-cert.
-
-Flags:
-`
+terminal; they are never printed. Over TLS see --ca-cert and --mirror-shovel-ca-cert.`
 
 // setupFlags are the flags of the set-up commands. They describe two
 // brokers and may override a set-up file, so unlike connFlags they are
@@ -51,7 +41,7 @@ type setupFlags struct {
 	url, api, mirrorURL, mirrorAPI string
 	shovelURL                      string
 	exchange, mirrorExchange       string
-	keys                           listFlag
+	keys                           []string
 	maxLength                      int
 	maxBytes, overflow, layout     string
 	reconnectDelay                 int
@@ -59,49 +49,77 @@ type setupFlags struct {
 	historyReplicas                int
 	yes, json, all, insecureTLS    bool
 	// TLS files on this machine, and on production's host for the shovel.
-	caCert, cert, certKey                   string
-	mirrorCACert, mirrorCert, mirrorCertKey string
-	shovelCACert, shovelCert, shovelCertKey string
-	passwordFile, mirrorPasswordFile        string
+	tls, mirrorTLS, shovelTLS        cmdline.TLSFiles
+	passwordFile, mirrorPasswordFile string
+
+	// deprecated are the keys of the set-up file in the old spelling.
+	deprecated []string
 }
 
-func newSetupFlagSet(f *setupFlags, stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("shoveltap setup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, setupUsage); fs.PrintDefaults() }
-	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up file (several exchanges, per-exchange keys and limits)")
-	fs.StringVar(&f.url, "url", "", "production broker, amqp[s]://USER@HOST:PORT/VHOST (env "+broker.EnvURL+")")
-	fs.StringVar(&f.api, "api", "", "production management API (env "+broker.EnvAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
-	fs.StringVar(&f.mirrorURL, "mirror-url", "", "mirror broker, amqp[s]://USER@HOST:PORT/VHOST (env "+setup.EnvMirrorURL+")")
-	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "mirror management API (env "+setup.EnvMirrorAPI+"; default the URL's host on 15672, https on 15671 for amqps)")
-	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
-	fs.StringVar(&f.exchange, "exchange", "", "production exchange to mirror")
-	fs.Var(&f.keys, "key", "binding key of the mirror queue (repeatable; default #, everything)")
-	fs.StringVar(&f.mirrorExchange, "mirror-exchange", "", "fanout exchange on the mirror broker (default: the production exchange's name)")
+// register defines the set-up flags on fs, grouped for help.
+func (f *setupFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.config, "config", "", "YAML or JSON set-up `FILE` (several exchanges, per-exchange keys and limits)")
+	fs.StringVarP(&f.url, "url", "u", "", "`URL` of the production broker, amqp[s]://USER@HOST:PORT/VHOST")
+	fs.StringVar(&f.api, "api", "", "`ADDRESS` of production's management API (default the URL's host on 15672, https on 15671 for amqps; a trailing /api is taken off)")
+	fs.StringVar(&f.mirrorURL, "mirror-url", "", "`URL` of the mirror broker, amqp[s]://USER@HOST:PORT/VHOST")
+	fs.StringVar(&f.mirrorAPI, "mirror-api", "", "`ADDRESS` of the mirror's management API (default the URL's host on 15672, https on 15671 for amqps)")
+	fs.StringVar(&f.shovelURL, "mirror-shovel-url", "", "`URL`: the mirror's address as production reaches it, amqp[s]://HOST:PORT, when it differs from --mirror-url")
+	cmdline.Group(fs, cmdline.GroupConnection, "config", "url", "api")
+	cmdline.Group(fs, cmdline.GroupMirror, "mirror-url", "mirror-api", "mirror-shovel-url")
+	fs.StringVarP(&f.exchange, "exchange", "e", "", "production exchange `NAME` to mirror")
+	fs.StringArrayVarP(&f.keys, "key", "k", nil, "binding `KEY` of the mirror queue (repeatable; default #, everything)")
+	fs.StringVar(&f.mirrorExchange, "mirror-exchange", "", "fanout exchange `NAME` on the mirror broker (default: the production exchange's name)")
+	fs.StringVar(&f.layout, "layout", "", "`LAYOUT`: "+setup.LayoutQueue+" (default: a mirror queue beside production's) or "+setup.LayoutFanout+" (moves production's bindings behind fanout exchanges; needs --yes)")
+	cmdline.Group(fs, cmdline.GroupMirror, "exchange", "key", "mirror-exchange", "layout")
 	fs.IntVar(&f.maxLength, "max-length", 0, fmt.Sprintf("bound of the mirror queue in messages (default %d)", setup.DefaultLimits.MaxLength))
-	fs.StringVar(&f.maxBytes, "max-bytes", "", "bound of the mirror queue in body bytes (default "+setup.DefaultLimits.MaxBytes+")")
-	fs.StringVar(&f.overflow, "overflow", "", "when the mirror queue is full: "+setup.OverflowDropHead+" (protects production, default) or "+setup.OverflowRejectPublish+" (protects completeness)")
-	fs.StringVar(&f.layout, "layout", "", setup.LayoutQueue+" (default: a mirror queue beside production's) or "+setup.LayoutFanout+" (moves production's bindings behind fanout exchanges; needs --yes)")
-	fs.StringVar(&f.history, "history", "", "also keep the mirror's copy in a stream on the mirror broker ("+setup.HistoryStream("EXCHANGE")+") for this long, e.g. 24h or 7d; read it back with shoveltap --queue STREAM --from -1h")
-	fs.StringVar(&f.historyBytes, "history-bytes", "", "keep at most this much history, e.g. 5GiB (with or instead of --history; at least 1MiB)")
+	fs.StringVar(&f.maxBytes, "max-bytes", "", "`SIZE`: bound of the mirror queue in body bytes (default "+setup.DefaultLimits.MaxBytes+")")
+	fs.StringVar(&f.overflow, "overflow", "", "`MODE` when the mirror queue is full: "+setup.OverflowDropHead+" (protects production, default) or "+setup.OverflowRejectPublish+" (protects completeness)")
+	fs.StringVar(&f.history, "history", "", "`AGE`: also keep the mirror's copy in a stream on the mirror broker ("+setup.HistoryStream("EXCHANGE")+") for this long, e.g. 24h or 7d; read it back with shoveltap --queue STREAM --from -1h")
+	fs.StringVar(&f.historyBytes, "history-bytes", "", "`SIZE`: keep at most this much history, e.g. 5GiB (with or instead of --history; at least 1MiB)")
 	fs.IntVar(&f.historyReplicas, "history-replicas", 0, "nodes of a clustered mirror that hold the history stream (x-initial-cluster-size; default: the broker's)")
 	fs.IntVar(&f.reconnectDelay, "reconnect-delay", 0, fmt.Sprintf("seconds between the shovel's attempts to reach the mirror (default %d)", setup.DefaultReconnectDelay))
-	fs.BoolVar(&f.yes, "yes", false, "apply a plan that rebinds production queues (--layout fanout)")
-	fs.BoolVar(&f.json, "json", false, "print JSON")
+	cmdline.Group(fs, cmdline.GroupLimits, "max-length", "max-bytes", "overflow", "history", "history-bytes", "history-replicas", "reconnect-delay")
+	fs.BoolVarP(&f.yes, "yes", "y", false, "apply a plan that rebinds production queues (--layout fanout)")
+	fs.BoolVarP(&f.json, "json", "j", false, "print JSON")
 	fs.BoolVar(&f.all, "all", false, "teardown: also remove marked mirrors of exchanges not in the configuration")
 	fs.BoolVar(&f.insecureTLS, "insecure-tls", false, "do not verify the brokers' TLS certificates (never for production)")
-	fs.StringVar(&f.caCert, "ca-cert", "", "`FILE` of CA certificates (PEM) that check production's certificate (env "+broker.EnvCACert+"; default: the system's)")
-	fs.StringVar(&f.cert, "cert", "", "client certificate `FILE` (PEM) for production (env "+broker.EnvCert+")")
-	fs.StringVar(&f.certKey, "cert-key", "", "`FILE` of --cert's private key (env "+broker.EnvCertKey+")")
-	fs.StringVar(&f.mirrorCACert, "mirror-ca-cert", "", "like --ca-cert, for the mirror broker (default: --ca-cert's)")
-	fs.StringVar(&f.mirrorCert, "mirror-cert", "", "like --cert, for the mirror broker (default: --cert's)")
-	fs.StringVar(&f.mirrorCertKey, "mirror-cert-key", "", "like --cert-key, for the mirror broker (default: --cert-key's)")
-	fs.StringVar(&f.shovelCACert, "mirror-shovel-ca-cert", "", "`PATH` on production's host of the CA certificate with which production's shovel checks an amqps:// mirror (required there unless --insecure-tls; the broker reads it)")
-	fs.StringVar(&f.shovelCert, "mirror-shovel-cert", "", "`PATH` on production's host of a client certificate for the shovel: it then logs in to the mirror by x509 and no password is stored on production")
-	fs.StringVar(&f.shovelCertKey, "mirror-shovel-cert-key", "", "`PATH` on production's host of --mirror-shovel-cert's key")
 	fs.StringVar(&f.passwordFile, "password-file", "", "read production's password from the first line of `FILE` (else the URL, "+broker.EnvPassword+" or the prompt)")
 	fs.StringVar(&f.mirrorPasswordFile, "mirror-password-file", "", "read the mirror's password from the first line of `FILE` (else the URL, "+setup.EnvMirrorPassword+" or the prompt)")
-	return fs
+	f.tls.Register(fs, "", cmdline.TLSHelp{
+		CACert:  "`FILE` of CA certificates (PEM) that check production's certificate (default: the system's)",
+		Cert:    "client certificate `FILE` (PEM) for production",
+		CertKey: "`FILE` of --cert's private key",
+	})
+	f.mirrorTLS.Register(fs, "mirror-", cmdline.TLSHelp{
+		CACert:  "like --ca-cert, for the mirror broker (default: --ca-cert's)",
+		Cert:    "like --cert, for the mirror broker (default: --cert's)",
+		CertKey: "like --cert-key, for the mirror broker (default: --cert-key's)",
+	})
+	f.shovelTLS.Register(fs, "mirror-shovel-", cmdline.TLSHelp{
+		CACert:  "`PATH` on production's host of the CA certificate with which production's shovel checks an amqps:// mirror (required there unless --insecure-tls; the broker reads it)",
+		Cert:    "`PATH` on production's host of a client certificate for the shovel: it then logs in to the mirror by x509 and no password is stored on production",
+		CertKey: "`PATH` on production's host of --mirror-shovel-cert's key",
+	})
+	cmdline.Group(fs, cmdline.GroupTLS, "insecure-tls", "password-file", "mirror-password-file")
+	cmdline.Brief(fs, map[string]string{
+		"url":                  "production, amqp[s]://USER@HOST:PORT/VHOST",
+		"mirror-url":           "the mirror, amqp[s]://USER@HOST:PORT/VHOST",
+		"layout":               "queue (default) or fanout (needs --yes)",
+		"max-bytes":            "bound of the mirror queue in body bytes",
+		"history-bytes":        "keep at most SIZE of history",
+		"history":              "also keep a history stream this long",
+		"all":                  "teardown: also mirrors not in the configuration",
+		"ca-cert":              "production's CA, certificate, key (PEM)",
+		"password-file":        "read production's password from FILE",
+		"mirror-password-file": "read the mirror's password from FILE",
+		"mirror-shovel-url":    "the mirror as production reaches it",
+		"history-replicas":     "nodes of a clustered mirror holding the history",
+		"reconnect-delay":      "seconds between the shovel's attempts",
+	})
+	cmdline.BindEnv(fs, map[string]string{
+		"url": broker.EnvURL, "api": broker.EnvAPI, "mirror-url": setup.EnvMirrorURL, "mirror-api": setup.EnvMirrorAPI,
+		"ca-cert": broker.EnvCACert, "cert": broker.EnvCert, "cert-key": broker.EnvCertKey,
+	})
 }
 
 // configuration merges the file (if any) with the flags; flags win.
@@ -112,6 +130,7 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 		if cfg, err = setup.LoadConfig(f.config); err != nil {
 			return setup.Config{}, err
 		}
+		f.deprecated = cfg.Deprecated
 	}
 	set := func(dst *string, v string) {
 		if v != "" {
@@ -123,15 +142,15 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 	set(&cfg.Mirror.URL, f.mirrorURL)
 	set(&cfg.Mirror.API, f.mirrorAPI)
 	set(&cfg.Mirror.ShovelURL, f.shovelURL)
-	set(&cfg.Production.CACert, f.caCert)
-	set(&cfg.Production.Cert, f.cert)
-	set(&cfg.Production.CertKey, f.certKey)
-	set(&cfg.Mirror.CACert, f.mirrorCACert)
-	set(&cfg.Mirror.Cert, f.mirrorCert)
-	set(&cfg.Mirror.CertKey, f.mirrorCertKey)
-	set(&cfg.Mirror.ShovelCACert, f.shovelCACert)
-	set(&cfg.Mirror.ShovelCert, f.shovelCert)
-	set(&cfg.Mirror.ShovelCertKey, f.shovelCertKey)
+	set(&cfg.Production.CACert, f.tls.CACert)
+	set(&cfg.Production.Cert, f.tls.Cert)
+	set(&cfg.Production.CertKey, f.tls.CertKey)
+	set(&cfg.Mirror.CACert, f.mirrorTLS.CACert)
+	set(&cfg.Mirror.Cert, f.mirrorTLS.Cert)
+	set(&cfg.Mirror.CertKey, f.mirrorTLS.CertKey)
+	set(&cfg.Mirror.ShovelCACert, f.shovelTLS.CACert)
+	set(&cfg.Mirror.ShovelCert, f.shovelTLS.Cert)
+	set(&cfg.Mirror.ShovelCertKey, f.shovelTLS.CertKey)
 	set(&cfg.Layout, f.layout)
 	if f.reconnectDelay > 0 {
 		cfg.ReconnectDelay = f.reconnectDelay
@@ -159,45 +178,64 @@ func (f *setupFlags) configuration() (setup.Config, error) {
 	return cfg, nil
 }
 
-// runSetup is "shoveltap setup COMMAND".
-func runSetup(ctx context.Context, args []string, con console) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		fmt.Fprint(con.stderr, setupUsage)
-		newSetupFlagSet(&setupFlags{}, con.stderr).PrintDefaults()
-		if len(args) == 0 {
-			return 2
+// newSetupCmd is "shoveltap setup" and its commands, which share flags.
+func newSetupCmd(con cmdline.Console) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "setup",
+		Short: "a lasting mirror of production on another broker",
+		Long:  setupLong,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 1 && args[0] == "help" {
+				return nil
+			}
+			return cmdline.OneOf("command", setup.Commands...)(c, args)
+		},
+		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	about := map[string]string{
+		"plan":     "show what apply would create or change",
+		"apply":    "create or fix the mirror (idempotent)",
+		"status":   "show every piece, queue depth and rates, shovel state",
+		"teardown": "remove exactly what apply created",
+	}
+	for _, name := range setup.Commands {
+		f := &setupFlags{}
+		sub := &cobra.Command{
+			Use:   name,
+			Short: about[name],
+			Long:  "shoveltap setup " + name + ": " + about[name] + ".",
+			Args:  cmdline.NoArgs,
+			RunE: func(c *cobra.Command, _ []string) error {
+				return status(runSetup(c.Context(), name, f, con))
+			},
 		}
-		return 0
+		f.register(sub.Flags())
+		registerSetupCompletions(sub)
+		cmd.AddCommand(sub)
 	}
-	cmd := args[0]
-	if !slices.Contains(setup.Commands, cmd) {
-		fmt.Fprintf(con.stderr, "shoveltap setup: unknown command %q; use %s\n", cmd, orList(setup.Commands))
-		return 2
-	}
-	var f setupFlags
-	fs := newSetupFlagSet(&f, con.stderr)
-	if err := fs.Parse(args[1:]); err != nil {
-		return flagExit(err)
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(con.stderr, "shoveltap setup %s: unexpected argument %q\n", cmd, fs.Arg(0))
-		return 2
-	}
+	return cmd
+}
+
+// runSetup is "shoveltap setup COMMAND".
+func runSetup(ctx context.Context, cmd string, f *setupFlags, con cmdline.Console) int {
 	cfg, err := f.configuration()
 	if err != nil {
-		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
-		return 2
+		return usageFail(con, "shoveltap setup "+cmd, err)
+	}
+	for _, k := range f.deprecated {
+		fmt.Fprintf(con.Stderr, "shoveltap setup: warning: %s: the key %s is the old spelling of %s; underscores in set-up keys are deprecated and will stop working: write %s\n",
+			f.config, k, strings.ReplaceAll(k, "_", "-"), strings.ReplaceAll(k, "_", "-"))
 	}
 	env, err := f.environment(con)
 	if err != nil {
-		fmt.Fprintf(con.stderr, "shoveltap setup: %v\n", err)
+		fmt.Fprintf(con.Stderr, "shoveltap setup: %v\n", err)
 		return 2
 	}
 	if f.insecureTLS {
-		fmt.Fprintln(con.stderr, "shoveltap setup: warning: --insecure-tls: the brokers' TLS certificates are not verified, and an amqps:// mirror's shovel is told not to verify either")
+		fmt.Fprintln(con.Stderr, "shoveltap setup: warning: --insecure-tls: the brokers' TLS certificates are not verified, and an amqps:// mirror's shovel is told not to verify either")
 	}
-	warnPasswordInURL(con.stderr, "--url", []string{f.url})
-	warnPasswordInURL(con.stderr, "--mirror-url", []string{f.mirrorURL})
+	cmdline.WarnPasswordInURL(con.Stderr, "--url", []string{f.url})
+	cmdline.WarnPasswordInURL(con.Stderr, "--mirror-url", []string{f.mirrorURL})
 	rc := setup.RunConfig{
 		Command:     cmd,
 		Config:      cfg,
@@ -207,24 +245,24 @@ func runSetup(ctx context.Context, args []string, con console) int {
 		Yes:         f.yes,
 		All:         f.all,
 	}
-	err = setup.Run(ctx, rc, con.stdout)
+	err = setup.Run(ctx, rc, con.Stdout)
 	// A password nothing gave is asked for, once per broker, and the
 	// command runs again with it.
 	for range 2 {
 		var np *broker.NoPasswordError
-		if !errors.As(err, &np) || !con.stdinTTY || env.set[np.EnvVar] != "" {
+		if !errors.As(err, &np) || !con.StdinTTY || env.set[np.EnvVar] != "" {
 			break
 		}
-		pw, askErr := con.askPassword(ctx, fmt.Sprintf("Password for %s at %s: ", np.User, np.Address))
+		pw, askErr := con.AskPassword(ctx, fmt.Sprintf("Password for %s at %s: ", np.User, np.Address))
 		if askErr != nil {
 			err = fmt.Errorf("%w (%v)", err, askErr)
 			break
 		}
 		env.set[np.EnvVar] = pw
-		err = setup.Run(ctx, rc, con.stdout)
+		err = setup.Run(ctx, rc, con.Stdout)
 	}
 	if err != nil {
-		fmt.Fprintf(con.stderr, "shoveltap setup %s: %v\n", cmd, err)
+		fmt.Fprintf(con.Stderr, "shoveltap setup %s: %v\n", cmd, err)
 		return 1
 	}
 	return 0
@@ -245,8 +283,8 @@ func (e setupEnv) get(name string) string {
 }
 
 // environment reads the password files into the environment setup sees.
-func (f *setupFlags) environment(con console) (setupEnv, error) {
-	env := setupEnv{getenv: con.env, set: map[string]string{}}
+func (f *setupFlags) environment(con cmdline.Console) (setupEnv, error) {
+	env := setupEnv{getenv: con.Env, set: map[string]string{}}
 	for _, pf := range []struct{ path, flag, variable string }{
 		{f.passwordFile, "--password-file", broker.EnvPassword},
 		{f.mirrorPasswordFile, "--mirror-password-file", setup.EnvMirrorPassword},
@@ -254,19 +292,11 @@ func (f *setupFlags) environment(con console) (setupEnv, error) {
 		if pf.path == "" {
 			continue
 		}
-		pw, err := readPasswordFile(pf.path, pf.flag, con.stderr)
+		pw, err := cmdline.ReadPasswordFile(pf.path, pf.flag, con.Stderr)
 		if err != nil {
 			return setupEnv{}, err
 		}
 		env.set[pf.variable] = pw
 	}
 	return env, nil
-}
-
-// orList writes "a, b, c or d".
-func orList(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }

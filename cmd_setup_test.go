@@ -10,7 +10,7 @@ import (
 
 func TestSetupFlagsOverrideTheFile(t *testing.T) {
 	f := setupFlags{config: "setup/testdata/mirror.yaml", url: "amqp://ops@prod:5672/", layout: setup.LayoutFanout, reconnectDelay: 9,
-		exchange: "extra", keys: listFlag{"a.#", "b.#"}, mirrorExchange: "extra-copy", maxLength: 7}
+		exchange: "extra", keys: []string{"a.#", "b.#"}, mirrorExchange: "extra-copy", maxLength: 7}
 	file, err := setup.LoadConfig(f.config)
 	if err != nil {
 		t.Fatal(err)
@@ -49,8 +49,9 @@ func TestSetupCommandLineErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{nil, 2, "Usage:"},
-		{[]string{"launch"}, 2, `unknown command "launch"; use plan, apply, status or teardown`},
+		{nil, 2, "which command? give plan, apply, status or teardown\nsee 'shoveltap setup --help'"},
+		{[]string{"launch"}, 2, `unknown command "launch"; give plan, apply, status or teardown`},
+		{[]string{"aply"}, 2, `unknown command "aply"; did you mean apply?`},
 		{[]string{"plan", "--key", "a.#"}, 2, "--key and --mirror-exchange go with --exchange"},
 		{[]string{"plan", "extra"}, 2, `shoveltap setup plan: unexpected argument "extra"`},
 		{[]string{"plan", "--config", "no/such/file.yaml"}, 2, "reading the set-up file"},

@@ -3,20 +3,27 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/picker"
 )
 
-const usageHead = `shoveltap — peek at live RabbitMQ traffic without disturbing it.
+// tapLong is the tap's description in --help: one line, so that --help
+// fits on two screens. tapDocs and tapExample are for docs/usage.md.
+const tapLong = `shoveltap — peek at live RabbitMQ traffic without disturbing it.`
+
+const tapDocs = `shoveltap — peek at live RabbitMQ traffic without disturbing it.
 
 It binds a small, bounded queue of its own to the exchange you name, carries
 what arrives there to itself through a temporary dynamic shovel, and shows
@@ -28,17 +35,14 @@ Usage:
   shoveltap --queue NAME [flags]                  tap what is routed to a queue
   shoveltap --queue STREAM [--from -10m] [flags]  read a stream, history first (nothing removed)
   shoveltap [flags]                               in a terminal: pick what to tap from a list
-  shoveltap cleanup [--yes] [--url URL]           remove taps left by crashed runs
-  shoveltap check [--url URL] [--exchange NAME]   what this user may do here, and how to allow the rest
-  shoveltap setup plan|apply|status|teardown      a lasting mirror of production on another broker
-  shoveltap open FILE                             browse a capture (--record, --json) offline
-  shoveltap replay FILE --exchange NAME [--yes]   republish a capture
-  shoveltap env                                   list the named environments (--env NAME)
-  shoveltap version                               print the version
-  shoveltap completion bash|zsh|fish              print the shell completion script
+  shoveltap COMMAND [flags]                       one of the commands below
 
-Examples:
-  shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
+Credentials come from --password-file, an environment (--env), SHOVELTAP_USER /
+SHOVELTAP_PASSWORD, or the prompt when stdin is a terminal; a client
+certificate with no password logs in by x509. A password in --url works but
+every user of the machine can read it. Passwords are never printed.`
+
+const tapExample = `  shoveltap --url amqp://guest@localhost:5672/ --exchange orders --key 'order.#'
   shoveltap --url amqps://ops@mq.example.com/prod --ca-cert ca.pem --exchange events   # asks for the password
   shoveltap --url amqps://mq.example.com/prod --ca-cert ca.pem --cert me.pem --cert-key me.key \
       --no-shovel --exchange events                   # x509 login, no password
@@ -47,28 +51,14 @@ Examples:
   shoveltap --queue celery --firehose --json --filter 'task:tasks.*' --idle-timeout 5s --redact
   shoveltap --queue celery --firehose      # Celery's tasks, sent through the default exchange
   shoveltap --queue celery --firehose --deliveries   # …and which worker got each one
-  shoveltap --url amqp://ops@mirror/ --queue shoveltap-mirror-orders-history --from -1h
-
-Credentials come from --password-file, an environment (--env), SHOVELTAP_USER /
-SHOVELTAP_PASSWORD, or the prompt when stdin is a terminal; a client
-certificate with no password logs in by x509. A password in --url works but
-every user of the machine can read it. Passwords are never printed.
-
-Flags:
-`
-
-// listFlag is a flag that may be given several times.
-type listFlag []string
-
-func (l *listFlag) String() string     { return strings.Join(*l, ", ") }
-func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
+  shoveltap --url amqp://ops@mirror/ --queue shoveltap-mirror-orders-history --from -1h`
 
 // tapFlags are the flags of shoveltap without a command: the tap.
 type tapFlags struct {
-	conn        connFlags
-	exchanges   listFlag
-	keys        listFlag
-	queues      listFlag
+	conn        cmdline.Conn
+	exchanges   []string
+	keys        []string
+	queues      []string
 	noShovel    bool
 	firehose    bool
 	deliveries  bool
@@ -86,7 +76,7 @@ type tapFlags struct {
 	shovelProto string
 	noReconnect bool
 	noDiscovery bool
-	maxRate     rateFlag
+	maxRate     cmdline.Rate
 	from        string
 	json        bool
 	count       int
@@ -98,18 +88,22 @@ type tapFlags struct {
 	web         webFlags
 }
 
-func (f *tapFlags) register(fs *flag.FlagSet) {
-	f.conn.register(fs)
-	fs.Var(&f.exchanges, "exchange", "`NAME` of an exchange to tap (repeatable)")
-	fs.Var(&f.keys, "key", "binding `KEY` for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
-	fs.Var(&f.queues, "queue", "tap what is routed to the queue `NAME` by copying its bindings (repeatable); the queue itself is never consumed from")
-	fs.StringVar(&f.tapURL, "tap-url", "", "put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; password in the URL or "+broker.EnvTapPassword+"): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
-	fs.StringVar(&f.tapAPI, "tap-api", "", "management API of the --tap-url broker (default: its host on port 15672, or https on 15671 for amqps)")
-	f.tapTLS.register(fs)
-	fs.BoolVar(&f.yes, "yes", false, "answer yes to the question before --firehose in a production environment (--env)")
+func (f *tapFlags) register(fs *pflag.FlagSet) {
+	f.conn.Register(fs)
+	fs.StringArrayVarP(&f.exchanges, "exchange", "e", nil, "`NAME` of an exchange to tap (repeatable)")
+	fs.StringArrayVarP(&f.keys, "key", "k", nil, "binding `KEY` for --exchange (default #: everything, whatever the exchange type); one key for all exchanges, or one per --exchange in order")
+	fs.StringArrayVarP(&f.queues, "queue", "q", nil, "tap what is routed to the queue `NAME` by copying its bindings (repeatable); the queue itself is never consumed from")
 	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")
 	fs.BoolVar(&f.deliveries, "deliveries", false, "with --queue and --firehose: also show each delivery of the queue's messages to a consumer (its connection and channel, redeliveries), linked to the published message")
+	fs.StringVar(&f.from, "from", "", "`WHERE` a stream (--queue naming a stream) starts: next (default: what is published from now on), first, last, offset:N, a time (2025-03-14T09:26:53Z, \"2025-03-14 09:26\", 09:26; local unless it has a zone) or -DURATION back from now (-10m, -2h, -1d); other queues and exchanges keep no history and refuse it")
+	cmdline.Group(fs, cmdline.GroupWhat, "exchange", "key", "queue", "firehose", "deliveries", "from")
+
 	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
+	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
+	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
+	fs.BoolVarP(&f.yes, "yes", "y", false, "answer yes to the question before --firehose in a production environment (--env)")
+	fs.StringVar(&f.tapURL, "tap-url", "", "`URL`: put the tap queue and the consumer on this other broker (amqp[s]://USER@HOST:PORT/VHOST; its password from --tap-password-file, "+broker.EnvTapPassword+" or the prompt): the shovel carries messages across, so the tracer's load never lands on the tapped broker")
+	fs.StringVar(&f.tapAPI, "tap-api", "", "`ADDRESS`: management API of the --tap-url broker (default: its host on port 15672, or https on 15671 for amqps)")
 	fs.IntVar(&f.retain, "retain", ui.DefaultRetain, "messages kept in memory for the UI (oldest evicted first)")
 	fs.IntVar(&f.maxLength, "max-length", tap.DefaultLimits.MaxLength, "bound of each tap queue on the broker, in messages (oldest dropped first)")
 	fs.StringVar(&f.maxBytes, "max-bytes", broker.FormatSize(tap.DefaultLimits.MaxBytes), "bound of each tap queue on the broker, in body bytes (e.g. 16MiB, 512KiB)")
@@ -118,31 +112,57 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.shovelPF, "shovel-prefetch", tap.DefaultShovelPrefetch, "deliveries in flight inside an amqp091 shovel")
 	fs.StringVar(&f.ackMode, "ack-mode", "", "shovel ack mode: "+strings.Join(tap.AckModes, ", ")+" (default "+tap.DefaultAckMode+", "+tap.DefaultLocalAckMode+" for a local shovel)")
 	fs.StringVar(&f.shovelProto, "shovel-protocol", tap.ShovelAuto, "the shovel's protocol: "+strings.Join(tap.ShovelProtocols, ", ")+" (auto: local on RabbitMQ 4.2+, where it costs the broker less, unless --tap-url)")
-	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
-	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
-	fs.StringVar(&f.from, "from", "", "where a stream (--queue naming a stream) starts: next (default: what is published from now on), first, last, offset:N, a time (2025-03-14T09:26:53Z, \"2025-03-14 09:26\", 09:26; local unless it has a zone) or -DURATION back from now (-10m, -2h, -1d); other queues and exchanges keep no history and refuse it")
-	fs.BoolVar(&f.noDiscovery, "no-discovery", false, "use only the --url nodes given, not also the cluster's other nodes that the management API lists")
-	fs.BoolVar(&f.json, "json", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
-	fs.IntVar(&f.count, "count", 0, "with JSON output or --web-only: stop after this many messages")
-	fs.DurationVar(&f.duration, "duration", 0, "with JSON output or --web-only: stop after this long")
-	f.web.register(fs)
-	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
+	cmdline.Group(fs, cmdline.GroupBehaviour, "no-shovel", "no-reconnect", "no-discovery", "yes", "tap-url", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
+	cmdline.Rare(fs, "no-discovery", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
+	f.tapTLS.register(fs)
+
+	fs.BoolVarP(&f.json, "json", "j", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
+	fs.IntVarP(&f.count, "count", "n", 0, "with JSON output or --web-only: stop after this many messages")
+	fs.DurationVar(&f.duration, "duration", 0, "with JSON output or --web-only: stop after this long (e.g. 30s, 5m)")
 	fs.DurationVar(&f.idle, "idle-timeout", 0, "with JSON output: stop when no message was printed for this long (e.g. 5s), to drain a tap in a script")
-	fs.StringVar(&f.filter, "filter", "", "print only messages matching `EXPR` (JSON output), or start the UI with this filter; the UI's filter language, e.g. 'rk:order.# -task:tasks.ping'")
+	fs.StringVarP(&f.filter, "filter", "f", "", "print only messages matching `EXPR` (JSON output), or start the UI with this filter; the UI's filter language, e.g. 'rk:order.# -task:tasks.ping'")
+	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	fs.BoolVar(&f.redact, "redact", false, "take the values of secret-looking keys (password, token, secret, api_key, …) out of the headers and JSON bodies of what is shown, printed, recorded, saved and copied")
+	cmdline.Group(fs, cmdline.GroupOutput, "json", "count", "duration", "idle-timeout", "filter", "record", "redact")
+	f.web.register(fs)
+	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
+	cmdline.Group(fs, cmdline.GroupBudget, "max-rate")
+	cmdline.Join(fs, "count", "duration")
+	cmdline.Join(fs, "firehose", "deliveries")
+	cmdline.Join(fs, "web", "web-token")
+	cmdline.Rare(fs, "no-reconnect", "idle-timeout")
+	cmdline.Brief(fs, map[string]string{
+		"firehose":  "with --queue: the firehose (and each delivery)",
+		"from":      "where a stream starts: first, -10m, 09:26…",
+		"no-shovel": "bind a queue of its own instead of a shovel",
+		"yes":       "no question before --firehose in production",
+		"tap-url":   "put the tap queue and consumer on this other broker",
+		"json":      "one JSON object per message instead of the UI",
+		"count":     "end JSON output (or --web-only)",
+		"filter":    "show only messages matching EXPR",
+		"redact":    "take secret-looking values out of what is shown",
+		"web":       "also a read-only web page on ADDR",
+		"web-only":  "with --web: the page only, no UI or JSON output",
+		"max-rate":  "at most N copied messages a second",
+		"key":       "binding KEY for --exchange (default #)",
+		"queue":     "tap what is routed to queue NAME",
+	})
 }
 
 // check finds what the flag package cannot: arguments that are not flags
 // and keys that do not pair with the exchanges.
 func (f *tapFlags) check(args []string) error {
 	if len(args) > 0 {
-		return fmt.Errorf("unexpected argument %q (flags start with --)", args[0])
+		return fmt.Errorf("unexpected argument %q (flags start with --; a command comes first: shoveltap COMMAND --flags)", args[0])
 	}
 	if len(f.keys) > 1 && len(f.keys) != len(f.exchanges) {
 		return fmt.Errorf("%d --key values for %d --exchange values: give one key for all, or one per exchange in the same order", len(f.keys), len(f.exchanges))
 	}
 	if f.deliveries && !f.firehose {
 		return errors.New("--deliveries shows the firehose's deliveries of tapped queues: use it with --queue NAME --firehose")
+	}
+	if f.web.only && f.json {
+		return errors.New("--web-only serves the web page only, with no JSON output: leave out --json, or --web-only to have both")
 	}
 	if f.idle < 0 {
 		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
@@ -170,8 +190,8 @@ func (f *tapFlags) sources() []tap.Source {
 }
 
 // config is the tap the flags describe, sources aside.
-func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) {
-	ep, err := f.conn.endpoint(ctx, con)
+func (f *tapFlags) config(ctx context.Context, con cmdline.Console) (tap.Config, error) {
+	ep, err := f.conn.Endpoint(ctx, con)
 	if err != nil {
 		return tap.Config{}, err
 	}
@@ -180,15 +200,15 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 		return tap.Config{}, err
 	}
 	maxRate := 0
-	if env := f.conn.env; env != nil {
+	if env := f.conn.Env(); env != nil {
 		maxRate = env.MaxRate
 	}
 	maxBytes, err := broker.ParseSize(f.maxBytes)
 	if err != nil {
 		return tap.Config{}, fmt.Errorf("--max-bytes: %w", err)
 	}
-	if f.maxRate.set { // given on the command line, it wins over the environment
-		maxRate = f.maxRate.n
+	if f.maxRate.Given { // given on the command line, it wins over the environment
+		maxRate = f.maxRate.N
 	}
 	from, err := tap.ParseFrom(f.from, time.Now())
 	if err != nil {
@@ -200,7 +220,7 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 		Firehose:       f.firehose,
 		Deliveries:     f.deliveries,
 		TapEndpoint:    tapEP,
-		Warn:           func(w string) { fmt.Fprintln(con.stderr, "shoveltap: warning:", w) },
+		Warn:           func(w string) { fmt.Fprintln(con.Stderr, "shoveltap: warning:", w) },
 		Limits:         tap.Limits{MaxLength: f.maxLength, MaxBytes: maxBytes, Expires: f.expires},
 		Prefetch:       f.prefetch,
 		ShovelPrefetch: f.shovelPF,
@@ -213,63 +233,67 @@ func (f *tapFlags) config(ctx context.Context, con console) (tap.Config, error) 
 	}, nil
 }
 
+// newTapCmd is shoveltap without a command, the root of the tree.
+func newTapCmd(con cmdline.Console) *cobra.Command {
+	f := &tapFlags{}
+	cmd := &cobra.Command{
+		Use:         "shoveltap",
+		Short:       "tap live RabbitMQ traffic",
+		Long:        tapLong,
+		Example:     tapExample,
+		Annotations: map[string]string{cmdline.DocsAnnotation: tapDocs},
+		Args:        cmdline.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if err := f.check(args); err != nil {
+				return cmdline.Usagef(c, "%v", err)
+			}
+			return status(runTap(c.Context(), f, con))
+		},
+	}
+	f.register(cmd.Flags())
+	registerTapCompletions(cmd, &f.conn, con)
+	return cmd
+}
+
 // runTap is shoveltap without a command: tap the sources the flags name,
 // or the ones picked in the terminal, until the user or a signal ends it.
-func runTap(ctx context.Context, args []string, con console) int {
-	var f tapFlags
-	fs := flag.NewFlagSet("shoveltap", flag.ContinueOnError)
-	fs.SetOutput(con.stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), usageHead)
-		fs.PrintDefaults()
-	}
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return flagExit(err)
-	}
-	if err := f.check(fs.Args()); err != nil {
-		fmt.Fprintf(con.stderr, "shoveltap: %v\nRun shoveltap --help for every flag.\n", err)
-		return 2
-	}
+func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 	cfg, err := f.config(ctx, con)
 	if err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2
 	}
 	if cfg.Firehose && cfg.MaxRate > 0 {
-		fmt.Fprintln(con.stderr, "shoveltap: note: --max-rate with --firehose bounds what reaches the tap, not what tracing costs: the broker still copies every publish of the vhost to amq.rabbitmq.trace")
+		fmt.Fprintln(con.Stderr, "shoveltap: note: --max-rate with --firehose bounds what reaches the tap, not what tracing costs: the broker still copies every publish of the vhost to amq.rabbitmq.trace")
 	}
 	if code, ok := f.confirmProduction(ctx, con, cfg); !ok {
 		return code
 	}
 	sources := f.sources()
-	if err := f.web.check(len(sources) > 0); err != nil {
-		fmt.Fprintf(con.stderr, "shoveltap: %v\nRun shoveltap --help for every flag.\n", err)
-		return 2
+	if err := f.web.check(len(sources) > 0, con); err != nil {
+		return usageFail(con, "shoveltap", err)
 	}
-	useJSON := (f.json || !isTerminal(con.stdout)) && !f.web.only
-	if f.idle > 0 && !useJSON {
-		fmt.Fprintln(con.stderr, "shoveltap: --idle-timeout ends JSON-lines output; the UI runs until you quit. Add --json, or leave --idle-timeout out.")
-		return 2
+	useJSON := (f.json || !cmdline.IsTerminal(con.Stdout)) && !f.web.only
+	if err := f.checkOutput(useJSON); err != nil {
+		return usageFail(con, "shoveltap", err)
 	}
 	for _, w := range filter.Check(f.filter) {
-		fmt.Fprintln(con.stderr, "shoveltap: warning: --filter:", w)
+		fmt.Fprintln(con.Stderr, "shoveltap: warning: --filter:", w)
 	}
 	// Without a source, a terminal gets the picker; a pipe cannot.
 	if len(sources) == 0 && useJSON {
-		fmt.Fprintln(con.stderr, "shoveltap: nothing to tap: give --exchange NAME or --queue NAME\nRun shoveltap --help for every flag.")
-		return 2
+		return usageFail(con, "shoveltap", errors.New("nothing to tap: give --exchange NAME or --queue NAME"))
 	}
-	taps := &tapSessions{cfg: cfg, flags: &f, useJSON: useJSON, con: con}
+	taps := &tapSessions{cfg: cfg, flags: f, useJSON: useJSON, con: con}
 	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
-		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2
 	}
 	defer stopWeb(taps.web)
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
 		if taps.rec, err = capture.Create(f.record); err != nil {
-			fmt.Fprintln(con.stderr, "shoveltap:", err)
+			fmt.Fprintln(con.Stderr, "shoveltap:", err)
 			return 2
 		}
 		defer taps.closeUnused()
@@ -279,7 +303,32 @@ func runTap(ctx context.Context, args []string, con console) int {
 			return picker.Run(ctx, cfg.Endpoint, selected, problem)
 		},
 		session: taps.run,
-		stderr:  con.stderr,
+		stderr:  con.Stderr,
 	}
 	return loop.run(ctx, sources)
+}
+
+// checkOutput refuses flags the chosen output would ignore: --count,
+// --duration and --idle-timeout end JSON lines (and --web-only), while
+// the UI runs until the user quits.
+func (f *tapFlags) checkOutput(useJSON bool) error {
+	if useJSON || f.web.only {
+		return nil
+	}
+	for _, fl := range []struct {
+		name string
+		set  bool
+	}{{"--count", f.count > 0}, {"--duration", f.duration > 0}, {"--idle-timeout", f.idle > 0}} {
+		if fl.set {
+			return fmt.Errorf("%s ends JSON-lines output (or --web-only); the terminal UI runs until you quit: add --json, or leave %s out", fl.name, fl.name)
+		}
+	}
+	return nil
+}
+
+// usageFail prints a wrong command line found by a run function as
+// cobra's are printed, and is exit status 2.
+func usageFail(con cmdline.Console, cmd string, err error) int {
+	fmt.Fprint(con.Stderr, (&cmdline.UsageError{Cmd: cmd, Msg: err.Error()}).Report())
+	return 2
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/decoding"
 	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
@@ -24,7 +25,7 @@ type tapSessions struct {
 	cfg     tap.Config // Sources aside
 	flags   *tapFlags
 	useJSON bool
-	con     console
+	con     cmdline.Console
 	web     *web.Server // the browser monitor (--web), fed beside the UI or JSON; nil for none
 	// rec is the recorder the next session writes to; each session closes
 	// its own, and the next opens the file again to append to it.
@@ -42,7 +43,7 @@ func (s *tapSessions) closeUnused() {
 // run opens a tap on sources, shows it (UI or JSON lines) until the user or
 // a signal ends it, and removes it.
 func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
-	stderr := s.con.stderr
+	stderr := s.con.Stderr
 	rec := s.rec
 	s.rec = nil
 	if rec == nil && s.flags.record != "" {
@@ -145,7 +146,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 // streamJSON prints the tap as JSON lines until --count, --duration,
 // --idle-timeout, the tap's failure or ctx ends it.
 func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
-	stderr := s.con.stderr
+	stderr := s.con.Stderr
 	fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
 	if s.flags.duration > 0 {
 		var cancel context.CancelFunc
@@ -160,7 +161,7 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 			fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
 		},
 	}
-	err := lines.Stream(ctx, batches, s.con.stdout)
+	err := lines.Stream(ctx, batches, s.con.Stdout)
 	if errors.Is(err, jsonl.ErrIdle) {
 		what := "no message arrived"
 		if lines.Keep != nil {
@@ -186,7 +187,7 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 		Filter:      s.flags.filter,
 		Notice:      s.webNotice(),
 	}
-	if env := s.flags.conn.env; env != nil {
+	if env := s.flags.conn.Env(); env != nil {
 		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production
 		opts.EnvColour, _ = envs.ColourValue(env.Colour)
 	}

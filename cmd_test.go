@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/shoveltap/shoveltap/tap/cmdline"
+
 	"bytes"
 	"context"
 	"strings"
@@ -21,7 +23,7 @@ func runArgs(t *testing.T, stdin string, tty bool, args ...string) result {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	con := console{stdin: strings.NewReader(stdin), stdinTTY: tty, stdout: &stdout, stderr: &stderr}
+	con := cmdline.Console{Stdin: strings.NewReader(stdin), StdinTTY: tty, Stdout: &stdout, Stderr: &stderr}
 	code := run(ctx, args, con)
 	return result{stdout.String(), stderr.String(), code}
 }
@@ -34,13 +36,13 @@ func TestVersion(t *testing.T) {
 	}
 }
 
-// TestHelpExitsZero: every command's -h prints its usage to stderr and
+// TestHelpExitsZero: every command's -h prints its usage to stdout and
 // exits 0.
 func TestHelpExitsZero(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"cleanup", "-h"}, {"check", "-h"}, {"open", "--help"}, {"replay", "-h"}, {"setup", "help"}, {"setup", "plan", "-h"}} {
+	for _, args := range [][]string{{"--help"}, {"cleanup", "-h"}, {"check", "-h"}, {"open", "--help"}, {"replay", "-h"}, {"setup", "help"}, {"setup", "plan", "-h"}, {"help"}, {"help", "check"}, {"check", "--help"}} {
 		r := runArgs(t, "", false, args...)
-		if r.code != 0 || !strings.Contains(r.stderr, "-url") && !strings.Contains(r.stderr, "-retain") {
-			t.Errorf("%v: exit %d, stderr:\n%s", args, r.code, r.stderr)
+		if r.code != 0 || !strings.Contains(r.stdout, "--url") && !strings.Contains(r.stdout, "--retain") && !strings.Contains(r.stdout, "plan") {
+			t.Errorf("%v: exit %d, stdout:\n%s", args, r.code, r.stdout)
 		}
 	}
 }

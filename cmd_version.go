@@ -1,12 +1,29 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shoveltap/shoveltap/tap/cmdline"
+)
 
 // version is set at build time by goreleaser (-X main.version=…).
 var version = "dev"
 
+func newVersionCmd(con cmdline.Console) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "print the version",
+		Args:  cmdline.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			return status(runVersion(con))
+		},
+	}
+}
+
 // runVersion is "shoveltap version" (or --version).
-func runVersion(con console) int {
-	fmt.Fprintln(con.stdout, "shoveltap", version)
+func runVersion(con cmdline.Console) int {
+	fmt.Fprintln(con.Stdout, "shoveltap", version)
 	return 0
 }

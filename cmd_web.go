@@ -3,12 +3,13 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"os"
 	"time"
 
+	"github.com/spf13/pflag"
+
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
 
@@ -23,14 +24,16 @@ type webFlags struct {
 	only  bool
 }
 
-func (f *webFlags) register(fs *flag.FlagSet) {
+func (f *webFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.addr, "web", "", "also serve a live, read-only web page of the tap on `ADDR` (e.g. 127.0.0.1:8080); an address that is not loopback needs a token")
-	fs.StringVar(&f.token, "web-token", "", "`TOKEN` the web page requires on every request (env "+envWebToken+"); generated and printed once when --web is not loopback and none is given")
+	fs.StringVar(&f.token, "web-token", "", "`TOKEN` the web page requires on every request; generated and printed once when --web is not loopback and none is given")
 	fs.BoolVar(&f.only, "web-only", false, "with --web: serve the page only, with neither the terminal UI nor JSON output (until a signal, --count or --duration)")
+	cmdline.Group(fs, cmdline.GroupWeb, "web", "web-token", "web-only")
+	cmdline.BindEnv(fs, map[string]string{"web-token": envWebToken})
 }
 
 // check refuses combinations that cannot work, before anything is created.
-func (f *webFlags) check(hasSources bool) error {
+func (f *webFlags) check(hasSources bool, con cmdline.Console) error {
 	if f.addr == "" && (f.only || f.token != "") {
 		return errors.New("--web-only and --web-token go with --web ADDR (e.g. --web 127.0.0.1:8080)")
 	}
@@ -38,14 +41,14 @@ func (f *webFlags) check(hasSources bool) error {
 		return errors.New("nothing to tap: --web-only needs --exchange NAME or --queue NAME (the source picker needs the terminal UI)")
 	}
 	if f.token == "" {
-		f.token = os.Getenv(envWebToken)
+		f.token = con.Env(envWebToken)
 	}
 	return nil
 }
 
 // startWeb starts the monitor the flags ask for, nil when none, and says
 // where it is.
-func startWeb(f *webFlags, retain int, con console) (*web.Server, error) {
+func startWeb(f *webFlags, retain int, con cmdline.Console) (*web.Server, error) {
 	if f.addr == "" {
 		return nil, nil
 	}
@@ -53,9 +56,9 @@ func startWeb(f *webFlags, retain int, con console) (*web.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(con.stderr, "shoveltap: web monitor (read-only) at %s\n", srv.URL())
+	fmt.Fprintf(con.Stderr, "shoveltap: web monitor (read-only) at %s\n", srv.URL())
 	if srv.Generated() {
-		fmt.Fprintln(con.stderr, "shoveltap: the token above was generated for this run; give --web-token (or "+envWebToken+") to keep one across restarts")
+		fmt.Fprintln(con.Stderr, "shoveltap: the token above was generated for this run; give --web-token (or "+envWebToken+") to keep one across restarts")
 	}
 	return srv, nil
 }
@@ -73,7 +76,7 @@ func stopWeb(srv *web.Server) {
 // serveWebOnly feeds the monitor until a signal, --count, --duration or
 // the tap's failure ends it.
 func (s *tapSessions) serveWebOnly(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
-	stderr := s.con.stderr
+	stderr := s.con.Stderr
 	fmt.Fprintf(stderr, "shoveltap: tapping (tap %s) for the web page only; ctrl+c stops\n", session.Names().Base)
 	if s.flags.duration > 0 {
 		var cancel context.CancelFunc

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,6 +26,8 @@ func TestWebCommandLineErrors(t *testing.T) {
 		{[]string{"--exchange", "a", "--web", "127.0.0.1:http"}, "the port must be a number"},
 		{[]string{"--exchange", "a", "--web", ":0", "--web-token", "short"}, "at least 16"},
 		{[]string{"--exchange", "a", "--web", busy.Addr().String()}, "choose another --web address or port"},
+		// Issue 22, edge 5: flags the chosen output would ignore are refused.
+		{[]string{"--exchange", "a", "--web", "127.0.0.1:0", "--web-only", "--json"}, "--web-only serves the web page only, with no JSON output"},
 	} {
 		// Every one fails before anything touches a broker (there is none
 		// at this URL), so nothing is left behind.
@@ -45,16 +48,16 @@ func TestWebTokenFromTheEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := f.web.check(true); err != nil || f.web.token != "from-the-environment-0123" {
+	if err := f.web.check(true, cmdline.Console{}); err != nil || f.web.token != "from-the-environment-0123" {
 		t.Errorf("token %q, err %v", f.web.token, err)
 	}
 	f, _ = parseTap(t, "--web", "127.0.0.1:0", "--web-token", "from-the-command-line-01")
-	if err := f.web.check(true); err != nil || f.web.token != "from-the-command-line-01" {
+	if err := f.web.check(true, cmdline.Console{}); err != nil || f.web.token != "from-the-command-line-01" {
 		t.Errorf("the flag does not win over the environment: %q, %v", f.web.token, err)
 	}
 	// Set in the environment without --web: no monitor, no complaint.
 	f, _ = parseTap(t, "--exchange", "a")
-	if err := f.web.check(true); err != nil {
+	if err := f.web.check(true, cmdline.Console{}); err != nil {
 		t.Errorf("env token without --web: %v", err)
 	}
 }

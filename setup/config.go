@@ -40,12 +40,16 @@ type Config struct {
 	Layout string `yaml:"layout" json:"layout"`
 	// ReconnectDelay is how many seconds the shovel waits before it retries
 	// an unreachable mirror.
-	ReconnectDelay int `yaml:"reconnect_delay" json:"reconnect_delay"`
+	ReconnectDelay int `yaml:"reconnect-delay" json:"reconnect-delay"`
 	// Prefetch bounds the messages in flight inside the shovel.
 	Prefetch int `yaml:"prefetch" json:"prefetch"`
 	// Defaults apply to every exchange that does not set its own limits.
 	Defaults  Limits     `yaml:"defaults" json:"defaults"`
 	Exchanges []Exchange `yaml:"exchanges" json:"exchanges"`
+
+	// Deprecated names the keys of the file written in the old spelling
+	// (cert_key for cert-key), which LoadConfig still reads.
+	Deprecated []string `yaml:"-" json:"-"`
 }
 
 // Broker is where a broker is. Passwords do not belong in the file: they
@@ -55,26 +59,26 @@ type Broker struct {
 	API string `yaml:"api" json:"api"`
 	// ShovelURL is the mirror's address as the production broker reaches it,
 	// when that differs from URL (another host name inside the data centre).
-	ShovelURL string `yaml:"shovel_url" json:"shovel_url"`
+	ShovelURL string `yaml:"shovel-url" json:"shovel-url"`
 	// TLS files on this machine, for shoveltap's own connections (the
 	// mirror's default to production's).
-	CACert  string `yaml:"ca_cert" json:"ca_cert"`
+	CACert  string `yaml:"ca-cert" json:"ca-cert"`
 	Cert    string `yaml:"cert" json:"cert"`
-	CertKey string `yaml:"cert_key" json:"cert_key"`
+	CertKey string `yaml:"cert-key" json:"cert-key"`
 	// The mirror only: TLS files on the production broker's host, for the
 	// shovel that production runs to reach an amqps:// mirror (see
 	// broker.ShovelURI). With ShovelCert the shovel logs in by x509 and the
 	// mirror's password is not stored on production.
-	ShovelCACert  string `yaml:"shovel_ca_cert" json:"shovel_ca_cert"`
-	ShovelCert    string `yaml:"shovel_cert" json:"shovel_cert"`
-	ShovelCertKey string `yaml:"shovel_cert_key" json:"shovel_cert_key"`
+	ShovelCACert  string `yaml:"shovel-ca-cert" json:"shovel-ca-cert"`
+	ShovelCert    string `yaml:"shovel-cert" json:"shovel-cert"`
+	ShovelCertKey string `yaml:"shovel-cert-key" json:"shovel-cert-key"`
 }
 
 // Limits bound the mirror queue on production and, when asked for, the
 // history kept on the mirror.
 type Limits struct {
-	MaxLength int    `yaml:"max_length" json:"max_length"`
-	MaxBytes  string `yaml:"max_bytes" json:"max_bytes"`
+	MaxLength int    `yaml:"max-length" json:"max-length"`
+	MaxBytes  string `yaml:"max-bytes" json:"max-bytes"`
 	Overflow  string `yaml:"overflow" json:"overflow"`
 	// History keeps the mirror's copy in a stream on the mirror broker as
 	// well, for this long (24h, 7d) and/or this many bytes (5GiB), so
@@ -82,8 +86,8 @@ type Limits struct {
 	// production's traffic. HistoryReplicas is the stream's initial
 	// cluster size on a clustered mirror (0: the broker's default).
 	History         string `yaml:"history" json:"history"`
-	HistoryBytes    string `yaml:"history_bytes" json:"history_bytes"`
-	HistoryReplicas int    `yaml:"history_replicas" json:"history_replicas"`
+	HistoryBytes    string `yaml:"history-bytes" json:"history-bytes"`
+	HistoryReplicas int    `yaml:"history-replicas" json:"history-replicas"`
 }
 
 // Exchange is one production exchange to mirror.
@@ -93,7 +97,7 @@ type Exchange struct {
 	Keys []string `yaml:"keys" json:"keys"`
 	// MirrorExchange is the fanout exchange on the mirror broker; default
 	// the production exchange's name.
-	MirrorExchange string `yaml:"mirror_exchange" json:"mirror_exchange"`
+	MirrorExchange string `yaml:"mirror-exchange" json:"mirror-exchange"`
 	Limits         `yaml:",inline" json:",inline"`
 }
 
@@ -112,8 +116,13 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("reading the set-up file: %w", err)
 	}
+	isJSON := strings.EqualFold(filepath.Ext(path), ".json")
+	raw, old, err := kebabKeys(raw, isJSON)
+	if err != nil {
+		return Config{}, fmt.Errorf("reading the set-up file %s: %w", path, err)
+	}
 	var c Config
-	if strings.EqualFold(filepath.Ext(path), ".json") {
+	if isJSON {
 		err = json.Unmarshal(raw, &c)
 	} else {
 		dec := yaml.NewDecoder(strings.NewReader(string(raw)))
@@ -123,7 +132,72 @@ func LoadConfig(path string) (Config, error) {
 	if err != nil {
 		return Config{}, fmt.Errorf("reading the set-up file %s: %w", path, err)
 	}
+	c.Deprecated = old
 	return c, nil
+}
+
+// kebabKeys rewrites the keys of a set-up file spelt the old way, with
+// underscores (cert_key), to the one spelling of the command line and the
+// environments file (cert-key), and names those it rewrote. A file
+// without any is returned as it is, so that errors keep their lines.
+func kebabKeys(raw []byte, isJSON bool) ([]byte, []string, error) {
+	var old []string
+	rename := func(k string) string {
+		if !strings.Contains(k, "_") {
+			return k
+		}
+		old = append(old, k)
+		return strings.ReplaceAll(k, "_", "-")
+	}
+	if isJSON {
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return raw, nil, nil // the strict decode says what is wrong
+		}
+		v = renameJSON(v, rename)
+		if len(old) == 0 {
+			return raw, nil, nil
+		}
+		out, err := json.Marshal(v)
+		return out, old, err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return raw, nil, nil
+	}
+	renameYAML(&doc, rename)
+	if len(old) == 0 {
+		return raw, nil, nil
+	}
+	out, err := yaml.Marshal(&doc)
+	return out, old, err
+}
+
+func renameJSON(v any, rename func(string) string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			out[rename(k)] = renameJSON(e, rename)
+		}
+		return out
+	case []any:
+		for i, e := range t {
+			t[i] = renameJSON(e, rename)
+		}
+	}
+	return v
+}
+
+func renameYAML(n *yaml.Node, rename func(string) string) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			n.Content[i].Value = rename(n.Content[i].Value)
+		}
+	}
+	for _, c := range n.Content {
+		renameYAML(c, rename)
+	}
 }
 
 // Resolved is one exchange's settings with every default applied.

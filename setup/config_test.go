@@ -1,6 +1,9 @@
 package setup
 
 import (
+	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +157,36 @@ func TestHistoryStreamIsNotATapName(t *testing.T) {
 		if base, ok := tap.BaseOf(HistoryStream(x)); ok {
 			t.Errorf("tap.BaseOf(%q) = %q: the tracer's sweep would delete it", HistoryStream(x), base)
 		}
+	}
+}
+
+// The set-up file's keys are spelt like the flags and the environments
+// file (cert-key); the old underscore spelling is still read, and named so
+// that the command can say it is deprecated.
+func TestLoadConfigOldSpelling(t *testing.T) {
+	dir := t.TempDir()
+	for name, text := range map[string]string{
+		"old.yaml": "production: {url: amqp://p/, cert_key: k.pem}\nreconnect_delay: 7\nexchanges:\n  - {name: orders, max_length: 5}\n",
+		"old.json": `{"production": {"url": "amqp://p/", "cert_key": "k.pem"}, "reconnect_delay": 7, "exchanges": [{"name": "orders", "max_length": 5}]}`,
+	} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := LoadConfig(path)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if cfg.Production.CertKey != "k.pem" || cfg.ReconnectDelay != 7 || cfg.Exchanges[0].MaxLength != 5 {
+			t.Errorf("%s: %+v", name, cfg)
+		}
+		slices.Sort(cfg.Deprecated)
+		if !slices.Equal(cfg.Deprecated, []string{"cert_key", "max_length", "reconnect_delay"}) {
+			t.Errorf("%s: deprecated %v", name, cfg.Deprecated)
+		}
+	}
+	cfg, err := LoadConfig("testdata/mirror.yaml")
+	if err != nil || len(cfg.Deprecated) != 0 {
+		t.Errorf("the example: deprecated %v, %v", cfg.Deprecated, err)
 	}
 }

@@ -37,10 +37,10 @@ func resolveHistory(r *Resolved, x, defaults Limits) error {
 	if size := firstNonEmpty(x.HistoryBytes, defaults.HistoryBytes); size != "" {
 		n, err := broker.ParseSize(size)
 		if err != nil {
-			return fmt.Errorf("history_bytes of exchange %q: %w", r.Exchange, err)
+			return fmt.Errorf("history-bytes of exchange %q: %w", r.Exchange, err)
 		}
 		if n < minHistoryBytes {
-			return fmt.Errorf("history_bytes of exchange %q: %s is less than the smallest history worth a stream, %s", r.Exchange, broker.FormatSize(n), broker.FormatSize(minHistoryBytes))
+			return fmt.Errorf("history-bytes of exchange %q: %s is less than the smallest history worth a stream, %s", r.Exchange, broker.FormatSize(n), broker.FormatSize(minHistoryBytes))
 		}
 		r.HistoryBytes = n
 	}

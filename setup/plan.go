@@ -140,7 +140,7 @@ func (s *Setup) planExchange(ctx context.Context, r Resolved) ([]Action, error) 
 				return s.mirror.wrap(tap.CheckPublish(ctx, s.mirror.ep, r.MirrorExchange))
 			}})
 	case !marked(mx.Args, r.Exchange) || mx.Type != "fanout":
-		return nil, fmt.Errorf("exchange %q already exists on the mirror broker and was not created by shoveltap setup for %q; choose another mirror_exchange (--mirror-exchange)", r.MirrorExchange, r.Exchange)
+		return nil, fmt.Errorf("exchange %q already exists on the mirror broker and was not created by shoveltap setup for %q; choose another mirror-exchange (--mirror-exchange)", r.MirrorExchange, r.Exchange)
 	default:
 		add(Action{Broker: "mirror", Op: OpKeep, Kind: "exchange", Name: r.MirrorExchange, Detail: "fanout"})
 	}

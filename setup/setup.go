@@ -98,20 +98,20 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 func (s *Setup) Exchanges() []Resolved { return s.xs }
 
 // shovelDestURI is the mirror's address for the shovel: the mirror URL (or
-// shovel_url when production reaches the mirror under another name) with
+// shovel-url when production reaches the mirror under another name) with
 // the mirror's credentials, or its x509 login and TLS files on amqps://
 // (broker.ShovelURI).
 func shovelDestURI(mirror broker.Endpoint, override string) (string, error) {
 	if override != "" {
 		u, err := url.Parse(override)
 		if err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Hostname() == "" {
-			return "", fmt.Errorf("the mirror's shovel_url is not valid; expected amqp[s]://HOST:PORT (credentials and vhost come from the mirror URL)")
+			return "", fmt.Errorf("the mirror's shovel-url is not valid; expected amqp[s]://HOST:PORT (credentials and vhost come from the mirror URL)")
 		}
 		mirror.AMQP.Scheme, mirror.AMQP.Host = u.Scheme, u.Hostname()
 		if p := u.Port(); p != "" {
 			n, err := strconv.Atoi(p)
 			if err != nil {
-				return "", fmt.Errorf("mirror shovel_url: port %q is not a number", p)
+				return "", fmt.Errorf("mirror shovel-url: port %q is not a number", p)
 			}
 			mirror.AMQP.Port = n
 		}

@@ -116,7 +116,7 @@ func (a *Admin) refused(ctx context.Context, doing string, n need, err error) er
 }
 
 func (a *Admin) loginFailed(doing string) error {
-	return fmt.Errorf("%s: the management API at %s refused user %q: wrong username or password (set the password in the URL or %s)", doing, a.ep.API, a.ep.User, EnvPassword)
+	return fmt.Errorf("%s: the management API at %s refused user %q: wrong username or password (%s)", doing, a.ep.API, a.ep.User, PasswordHint(a.ep.TLS.Flags))
 }
 
 func reasonOr(reason string) string {
@@ -199,4 +199,11 @@ func TagList(tags []string) string {
 		return "no tags"
 	}
 	return strings.Join(tags, ", ")
+}
+
+// PasswordHint says where a correct password goes, for flags of prefix
+// (the Flags of TLS: "", "tap-", "mirror-"): a file, the prompt or an
+// environment, never the URL or a variable that ps and /proc can show.
+func PasswordHint(prefix string) string {
+	return fmt.Sprintf("give the right one with --%spassword-file FILE (a file only you can read), at the prompt (leave it out of the URL), or in an environment file (--env NAME)", prefix)
 }

@@ -183,7 +183,7 @@ func ExplainAMQP(ep Endpoint, doing string, err error) error {
 		switch ae.Code {
 		case amqp.AccessRefused:
 			if strings.Contains(ae.Reason, "username or password") || strings.Contains(ae.Reason, "Login was refused") {
-				return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
+				return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (%s)", doing, ep.Address(), ep.User, PasswordHint(ep.TLS.Flags))
 			}
 			if r := parseRefusal(ep, doing, ae.Reason); r != nil {
 				return r
@@ -200,7 +200,7 @@ func ExplainAMQP(ep Endpoint, doing string, err error) error {
 		return fmt.Errorf("%s: %s (AMQP %d)", doing, ae.Reason, ae.Code)
 	}
 	if errors.Is(err, amqp.ErrCredentials) {
-		return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (set the password in the URL or %s)", doing, ep.Address(), ep.User, EnvPassword)
+		return fmt.Errorf("%s at %s: the broker refused user %q: wrong username or password (%s)", doing, ep.Address(), ep.User, PasswordHint(ep.TLS.Flags))
 	}
 	if errors.Is(err, amqp.ErrVhost) {
 		return fmt.Errorf("%s at %s: vhost %q does not exist or user %q may not use it", doing, ep.Address(), ep.Vhost, ep.User)

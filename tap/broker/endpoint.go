@@ -270,6 +270,10 @@ func resolve(rawURL, apiURL string, acc Access, getenv func(string) string, name
 	api.User = nil // credentials for the API are the broker user's, never from this URL
 	// http://host:15672/ and http://host:15672 are the same API.
 	api.Path = strings.TrimRight(api.Path, "/")
+	// The API's base is what comes before /api/…: people write the
+	// address of its HTTP API (http://host:15672/api), the client adds
+	// /api itself.
+	api.Path = strings.TrimSuffix(api.Path, "/api")
 	api.RawPath = ""
 	if uri.Scheme == "amqps" || api.Scheme == "https" {
 		// Unreadable files, a key of another certificate or an expired

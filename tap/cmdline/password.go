@@ -1,4 +1,4 @@
-package main
+package cmdline
 
 import (
 	"context"
@@ -17,21 +17,21 @@ import (
 // askPassword asks for a password on the terminal without echoing it. A
 // stdin that is not a real terminal (tests) gives one line. A signal while
 // it waits ends the question with ctx's error.
-func (c console) askPassword(ctx context.Context, prompt string) (string, error) {
-	if !c.stdinTTY {
-		return "", errNoTerminal
+func (c Console) AskPassword(ctx context.Context, prompt string) (string, error) {
+	if !c.StdinTTY {
+		return "", ErrNoTerminal
 	}
-	fmt.Fprint(c.stderr, prompt)
+	fmt.Fprint(c.Stderr, prompt)
 	answer := make(chan string, 1)
 	failed := make(chan error, 1)
 	go func() {
 		// Left blocked on stdin when ctx ends first: the process is exiting.
 		var line []byte
 		var err error
-		if f, ok := c.stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
+		if f, ok := c.Stdin.(*os.File); ok && term.IsTerminal(f.Fd()) {
 			line, err = term.ReadPassword(f.Fd())
 		} else {
-			line, err = readLine(c.stdin)
+			line, err = readLine(c.Stdin)
 		}
 		if err != nil {
 			failed <- err
@@ -41,16 +41,16 @@ func (c console) askPassword(ctx context.Context, prompt string) (string, error)
 	}()
 	select {
 	case pw := <-answer:
-		fmt.Fprintln(c.stderr)
+		fmt.Fprintln(c.Stderr)
 		if pw == "" {
 			return "", errors.New("no password given")
 		}
 		return pw, nil
 	case err := <-failed:
-		fmt.Fprintln(c.stderr)
+		fmt.Fprintln(c.Stderr)
 		return "", fmt.Errorf("reading the password: %w", err)
 	case <-ctx.Done():
-		fmt.Fprintln(c.stderr)
+		fmt.Fprintln(c.Stderr)
 		return "", ctx.Err()
 	}
 }
@@ -77,9 +77,9 @@ func readLine(r io.Reader) ([]byte, error) {
 	}
 }
 
-// readPasswordFile reads a password from the first line of a file, and
+// ReadPasswordFile reads a password from the first line of a file, and
 // warns when others may read the file.
-func readPasswordFile(path, flag string, stderr io.Writer) (string, error) {
+func ReadPasswordFile(path, flag string, stderr io.Writer) (string, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("%s: %w", flag, err)
@@ -95,9 +95,9 @@ func readPasswordFile(path, flag string, stderr io.Writer) (string, error) {
 	return pw, nil
 }
 
-// warnPasswordInURL warns when a URL given on the command line holds a
+// WarnPasswordInURL warns when a URL given on the command line holds a
 // password, which every user of the machine can read in the process list.
-func warnPasswordInURL(stderr io.Writer, flag string, raws []string) {
+func WarnPasswordInURL(stderr io.Writer, flag string, raws []string) {
 	for _, raw := range raws {
 		u, err := url.Parse(raw)
 		if err != nil || u.User == nil {

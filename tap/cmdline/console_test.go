@@ -1,4 +1,4 @@
-package main
+package cmdline
 
 import (
 	"bytes"
@@ -22,7 +22,7 @@ func TestConfirm(t *testing.T) {
 	}{
 		{name: "--yes asks no one", yes: true, ok: true},
 		{name: "--yes without a terminal", yes: true, tty: false, ok: true},
-		{name: "no terminal refuses", tty: false, err: errNoTerminal},
+		{name: "no terminal refuses", tty: false, err: ErrNoTerminal},
 		{name: "y", tty: true, answer: "y\n", ok: true, asked: true},
 		{name: "YES", tty: true, answer: " YES \n", ok: true, asked: true},
 		{name: "n", tty: true, answer: "n\n", asked: true},
@@ -30,9 +30,9 @@ func TestConfirm(t *testing.T) {
 		{name: "end of input is no", tty: true, answer: "", asked: true},
 	} {
 		var out bytes.Buffer
-		con := console{stdin: strings.NewReader(tc.answer), stdinTTY: tc.tty, stdout: &out, stderr: io.Discard}
+		con := Console{Stdin: strings.NewReader(tc.answer), StdinTTY: tc.tty, Stdout: &out, Stderr: io.Discard}
 		asked := false
-		ok, err := con.confirm(context.Background(), tc.yes, func() string { asked = true; return "Remove these?" })
+		ok, err := con.Confirm(context.Background(), tc.yes, func() string { asked = true; return "Remove these?" })
 		if ok != tc.ok || !errors.Is(err, tc.err) || asked != tc.asked {
 			t.Errorf("%s: ok %v, err %v, asked %v; want %v, %v, %v", tc.name, ok, err, asked, tc.ok, tc.err, tc.asked)
 		}
@@ -48,11 +48,11 @@ func TestConfirmSignalIsNo(t *testing.T) {
 	stdin, typing := io.Pipe() // nothing is ever typed
 	defer typing.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	con := console{stdin: stdin, stdinTTY: true, stdout: io.Discard, stderr: io.Discard}
+	con := Console{Stdin: stdin, StdinTTY: true, Stdout: io.Discard, Stderr: io.Discard}
 	time.AfterFunc(20*time.Millisecond, cancel)
 	done := make(chan bool)
 	go func() {
-		ok, _ := con.confirm(ctx, false, func() string { return "Publish?" })
+		ok, _ := con.Confirm(ctx, false, func() string { return "Publish?" })
 		done <- ok
 	}()
 	select {
