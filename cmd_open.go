@@ -8,7 +8,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/captureview"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 const openUsage = `Usage: shoveltap open FILE [--retain N] [--filter EXPR] [--redact]

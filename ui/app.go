@@ -15,9 +15,9 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui/common"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/ui/keys"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // DefaultRetain is how many messages are kept when Options.Retain is 0.

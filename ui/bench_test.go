@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 const benchRetained = 100_000

@@ -7,7 +7,7 @@ import (
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // Deliveries (--deliveries) are rows of their own, each the firehose's

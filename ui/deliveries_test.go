@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // celeryTask is message 1 of the synthetic traffic: a Celery task.

@@ -11,7 +11,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/keys"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
 

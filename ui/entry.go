@@ -13,8 +13,8 @@ import (
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
-	"github.com/shoveltap/shoveltap/ui/filter"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // searchBody is how much of a body the free-text filter looks at.

@@ -5,7 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // A filter change is applied at once while few messages need testing. With

@@ -3,7 +3,7 @@ package ui
 import (
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decode"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // Reading is what the terminal UI makes of one message, as plain values for

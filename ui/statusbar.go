@@ -8,7 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui/common"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // statusInfo is everything the status bar shows, gathered by the root

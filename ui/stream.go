@@ -3,7 +3,7 @@ package ui
 import (
 	"sort"
 
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // stream is the retained messages and where the user is in them: the ring,

@@ -8,7 +8,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/keys"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 	"github.com/shoveltap/shoveltap/ui/tracetree"
 )
 

@@ -12,7 +12,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/shoveltap/shoveltap/ui/common"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // list is the exchanges and queues, or in their place what is happening:

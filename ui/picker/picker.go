@@ -18,7 +18,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/ui/common"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // Options configure the picker.

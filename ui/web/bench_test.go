@@ -5,7 +5,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decoding"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // BenchmarkWebBatch is one tick of a busy tap as the web monitor sees it:

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // The pace of an event stream.

@@ -7,7 +7,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // intakeBatches is how many batches may wait for the hub's goroutine
