@@ -6,9 +6,9 @@ import (
 	"fmt"
 
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/captureview"
-	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 const openUsage = `Usage: shoveltap open FILE [--retain N] [--filter EXPR] [--redact]

@@ -14,10 +14,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/tap/filter"
-	"github.com/shoveltap/shoveltap/ui/keys"
 	"github.com/shoveltap/shoveltap/tap/sanitize"
+	"github.com/shoveltap/shoveltap/ui/common"
+	"github.com/shoveltap/shoveltap/ui/keys"
 )
 
 // DefaultRetain is how many messages are kept when Options.Retain is 0.
@@ -56,7 +56,7 @@ type Options struct {
 	// took the screen.
 	Notice string
 	// Filter is the query the filter bar starts with (--filter), in the
-	// filter bar's language (ui/filter).
+	// filter bar's language (tap/filter).
 	Filter string
 	// Redact takes secrets out of every message as it arrives
 	// (jsonl.Redact), so that the headers, the body, saves and copies never

@@ -9,7 +9,7 @@ import (
 // Reading is what the terminal UI makes of one message, as plain values for
 // another view of the same stream (the web monitor): the same decoding, the
 // same sanitising and the same filter subject, so that a query narrows both
-// alike. Every string is sanitised (ui/sanitize); the raw message is not
+// alike. Every string is sanitised (tap/sanitize); the raw message is not
 // kept.
 type Reading struct {
 	Time        string // the table's time cell (local time of this machine)

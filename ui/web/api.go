@@ -7,8 +7,8 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decode"
-	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/tap/sanitize"
+	"github.com/shoveltap/shoveltap/ui"
 )
 
 // statusJSON is the status line of the page.

@@ -6,8 +6,8 @@ import (
 	"sync/atomic"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/ui"
 )
 
 // intakeBatches is how many batches may wait for the hub's goroutine

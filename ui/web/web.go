@@ -11,7 +11,7 @@
 // falls so far behind that messages it had not been sent were evicted gets
 // a marker saying how many it missed, and the count is kept.
 //
-// The filter is the terminal UI's (ui/filter), applied here per page, and
+// The filter is the terminal UI's (tap/filter), applied here per page, and
 // messages are decoded as the terminal UI decodes them (ui.Read).
 package web
 
