@@ -7,6 +7,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/captureview"
 )
@@ -54,7 +55,11 @@ func runOpen(ctx context.Context, args []string, con console) int {
 		return 1
 	}
 	defer rd.Close()
-	err = captureview.RunWith(ctx, rd, ui.Options{Retain: *retain, Filter: *query, Redact: *redact})
+	// The same pipeline as a live tap's (tap/pipeline), without recording
+	// or a web monitor.
+	pipe, batches := pipeline.Start(ctx, rd.Batches(ctx), pipeline.Config{Redact: *redact})
+	err = captureview.Run(ctx, batches, ui.Options{Retain: *retain, Filter: *query})
+	_, _ = pipe.Stop()
 	if skips, n := rd.Skipped(); n > 0 {
 		fmt.Fprintf(con.stderr, "shoveltap open: %s skipped %d lines that are not messages:\n", file, n)
 		for _, s := range skips {

@@ -58,10 +58,6 @@ type Options struct {
 	// Filter is the query the filter bar starts with (--filter), in the
 	// filter bar's language (tap/filter).
 	Filter string
-	// Redact takes secrets out of every message as it arrives
-	// (jsonl.Redact), so that the headers, the body, saves and copies never
-	// hold them (--redact).
-	Redact bool
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -170,13 +166,13 @@ func (m Model) waitBatch() tea.Cmd {
 	if m.batches == nil {
 		return nil
 	}
-	ch, redact := m.batches, m.opts.Redact
+	ch := m.batches
 	return func() tea.Msg {
 		b, ok := <-ch
 		if !ok {
 			return tapClosedMsg{}
 		}
-		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages, redact)}
+		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages)}
 	}
 }
 
@@ -194,7 +190,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tap = msg.Status
 		entries := msg.entries
 		if entries == nil {
-			entries = newEntries(msg.Messages, m.opts.Redact)
+			entries = newEntries(msg.Messages)
 		}
 		m.stream.ingest(entries)
 		cmd = m.waitBatch()

@@ -79,7 +79,7 @@ func (j *filterJob) start(msg filterTickMsg, s *stream) tea.Cmd {
 	return func() tea.Msg {
 		shown := make([]*entry, 0, min(len(pool), 1024))
 		for _, e := range pool {
-			if m.Match(&e.subject) {
+			if m.Match(&e.r.Subject) {
 				shown = append(shown, e)
 			}
 		}

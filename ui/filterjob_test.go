@@ -32,7 +32,7 @@ func TestFilterOverManyMessagesRunsInACommand(t *testing.T) {
 	want := 0
 	for seq := uint64(1); seq <= 330; seq++ {
 		e := newEntry(message(seq))
-		if m.stream.matcher.Match(&e.subject) {
+		if m.stream.matcher.Match(&e.r.Subject) {
 			want++
 		}
 	}

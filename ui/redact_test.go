@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 )
 
 // redactSecrets are every secret value in secretMessage.
@@ -46,17 +47,21 @@ func secretsIn(text string) []string {
 	return found
 }
 
-// TestRedactOption: with Options.Redact no secret reaches the detail pane
+// TestRedactedByThePipeline: a message the pipeline redacted (--redact,
+// for a tap and for open alike) shows no secret in the detail pane
 // (headers and body), a save, or the clipboard; without it the same
 // message shows them, so the check can fail.
-func TestRedactOption(t *testing.T) {
+func TestRedactedByThePipeline(t *testing.T) {
 	for _, redact := range []bool{false, true} {
 		dir := t.TempDir()
 		opts := testOptions
 		opts.SaveDir = dir
-		opts.Redact = redact
 		m := newModel(t, 120, 40, opts)
-		m = update(t, m, batch([]tap.Message{secretMessage(t, 1)}, running(1)))
+		msg := secretMessage(t, 1)
+		if redact {
+			msg = pipeline.Redact(msg)
+		}
+		m = update(t, m, batch([]tap.Message{msg}, running(1)))
 		m = press(t, m, "enter")
 		e := m.stream.selectedEntry()
 		if e == nil {
@@ -101,8 +106,8 @@ func TestStartingFilter(t *testing.T) {
 		t.Errorf("%d messages shown, want the 2 Celery tasks of 12", n)
 	}
 	for _, e := range m.stream.shown {
-		if e.res.Terms["task"] != "tasks.add" {
-			t.Errorf("shown %d: task %q", e.msg.Seq, e.res.Terms["task"])
+		if e.r.Shown.Terms["task"] != "tasks.add" {
+			t.Errorf("shown %d: task %q", e.msg.Seq, e.r.Shown.Terms["task"])
 		}
 	}
 	s := screen(m)

@@ -50,7 +50,7 @@ func (s *stream) ingest(entries []*entry) {
 			old.evicted = true
 			s.evicted++
 		}
-		if s.matcher.Match(&e.subject) {
+		if s.matcher.Match(&e.r.Subject) {
 			s.shown = append(s.shown, e)
 		}
 	}
@@ -75,7 +75,7 @@ func (s *stream) setFilter(m filter.Matcher) {
 	if m.Narrows(s.matcher) {
 		shown := s.shown[:0]
 		for _, e := range s.shown {
-			if m.Match(&e.subject) {
+			if m.Match(&e.r.Subject) {
 				shown = append(shown, e)
 			}
 		}
@@ -87,7 +87,7 @@ func (s *stream) setFilter(m filter.Matcher) {
 	s.matcher = m
 	shown := make([]*entry, 0, min(s.ring.len(), 1024))
 	for i := range s.ring.len() {
-		if e := s.ring.at(i); m.Match(&e.subject) {
+		if e := s.ring.at(i); m.Match(&e.r.Subject) {
 			shown = append(shown, e)
 		}
 	}
@@ -102,7 +102,7 @@ func (s *stream) setFiltered(m filter.Matcher, shown []*entry, upTo uint64) {
 		first--
 	}
 	for i := first; i < s.ring.len(); i++ {
-		if e := s.ring.at(i); m.Match(&e.subject) {
+		if e := s.ring.at(i); m.Match(&e.r.Subject) {
 			shown = append(shown, e)
 		}
 	}

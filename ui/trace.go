@@ -39,18 +39,18 @@ func newTrace(com common.Common) traceView { return traceView{com: com} }
 
 // canTrace says whether e belongs to a Celery workflow the tree can show.
 func canTrace(e *entry) bool {
-	return e != nil && e.res.Task != nil && e.res.Task.ID != ""
+	return e != nil && e.r.Shown.Task != nil && e.r.Shown.Task.ID != ""
 }
 
 // traceRoot is the root id of e's workflow. Results and most events carry
 // no root id: the retained task message with the same id has it.
 func traceRoot(s *stream, e *entry) string {
-	task := e.res.Task
+	task := e.r.Shown.Task
 	if task.RootID != "" {
 		return task.RootID
 	}
 	for i := s.ring.len() - 1; i >= 0; i-- {
-		if t := s.ring.at(i).res.Task; t != nil && t.Kind == "task" && t.ID == task.ID && t.RootID != "" {
+		if t := s.ring.at(i).r.Shown.Task; t != nil && t.Kind == "task" && t.ID == task.ID && t.RootID != "" {
 			return t.RootID
 		}
 	}
@@ -133,8 +133,8 @@ func (t *traceView) collect(s *stream) bool {
 	}
 	for i := first; i < s.ring.len(); i++ {
 		e := s.ring.at(i)
-		if e.res.Task != nil {
-			t.items = append(t.items, tracetree.Item{Seq: e.msg.Seq, Task: *e.res.Task, Label: e.res.Summary})
+		if e.r.Shown.Task != nil {
+			t.items = append(t.items, tracetree.Item{Seq: e.msg.Seq, Task: *e.r.Shown.Task, Label: e.r.Shown.Summary})
 			changed = true
 		}
 		t.itemsTo = e.msg.Seq

@@ -219,7 +219,7 @@ func TestTraceItemsFollowTheRingIncrementally(t *testing.T) {
 		tv.collect(m.stream)
 		var want []uint64
 		for i := range m.stream.ring.len() {
-			if e := m.stream.ring.at(i); e.res.Task != nil {
+			if e := m.stream.ring.at(i); e.r.Shown.Task != nil {
 				want = append(want, e.msg.Seq)
 			}
 		}

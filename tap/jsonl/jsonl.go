@@ -167,42 +167,22 @@ func jsonSafe(h map[string]any) map[string]any {
 
 // Writer writes records, one per line, buffered.
 type Writer struct {
-	w    *bufio.Writer
-	enc  *json.Encoder
-	opts Options
+	w   *bufio.Writer
+	enc *json.Encoder
 }
 
-// NewWriter writes JSON lines to w, every message as received. Call Flush
-// after each batch.
+// NewWriter writes JSON lines to w, every message as given (redaction is
+// the pipeline's, before). Call Flush after each batch.
 func NewWriter(w io.Writer) *Writer {
-	return NewWriterWith(w, Options{})
-}
-
-// NewWriterWith is NewWriter with options, such as redacting secrets.
-func NewWriterWith(w io.Writer, o Options) *Writer {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	return &Writer{w: bw, enc: enc, opts: o}
+	return &Writer{w: bw, enc: enc}
 }
 
-// Write decodes m and writes its record. With Options.Redact the record
-// is built from the redacted message, size included.
+// Write writes m's record, with the decoding of its reading.
 func (w *Writer) Write(m tap.Message) error {
-	return w.encode(w.prepare(m))
-}
-
-// prepare is the message as it will be written, and its decoding.
-func (w *Writer) prepare(m tap.Message) (tap.Message, decode.Result) {
-	if w.opts.Redact {
-		m = Redact(m)
-	}
-	return m, m.Result()
-}
-
-// encode writes the record of a prepared message.
-func (w *Writer) encode(m tap.Message, d decode.Result) error {
-	if err := w.enc.Encode(NewRecord(m, d)); err != nil {
+	if err := w.enc.Encode(NewRecord(m, m.Result())); err != nil {
 		return fmt.Errorf("writing message %d: %w", m.Seq, err)
 	}
 	return nil

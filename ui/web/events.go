@@ -172,7 +172,7 @@ func (v *viewer) appendRows(dst []byte, items []*item, missed uint64) []byte {
 	}
 	for _, it := range items {
 		v.cursor = it.id + 1
-		if it.lost == 0 && !v.matcher.Match(&it.subject) {
+		if it.lost == 0 && !v.matcher.Match(&it.msg.Reading.Subject) {
 			continue
 		}
 		add(it.id, it.row)

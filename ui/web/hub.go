@@ -7,7 +7,6 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/filter"
-	"github.com/shoveltap/shoveltap/ui"
 )
 
 // intakeBatches is how many batches may wait for the hub's goroutine
@@ -17,11 +16,10 @@ const intakeBatches = 64
 // item is one retained message, decoded once for every page, or a marker
 // saying how many messages the hub itself could not take in.
 type item struct {
-	id      uint64 // the hub's own sequence: increasing across tap sessions
-	msg     tap.Message
-	subject filter.Subject
-	row     []byte // the row's JSON, sent as is to every page
-	lost    uint64 // a marker: messages dropped at the intake before this point
+	id   uint64      // the hub's own sequence: increasing across tap sessions
+	msg  tap.Message // with its Reading
+	row  []byte      // the row's JSON, sent as is to every page
+	lost uint64      // a marker: messages dropped at the intake before this point
 }
 
 // hub retains the stream for the pages: a bounded ring of decoded
@@ -106,7 +104,7 @@ func (h *hub) run() {
 		if n := h.pendingLost.Swap(0); n > 0 {
 			items = append(items, &item{lost: n, row: markerJSON(n, reasonWeb)})
 		}
-		// Decoding happens outside the lock: pages keep reading meanwhile.
+		// Rows are encoded outside the lock: pages keep reading meanwhile.
 		for _, m := range b.Messages {
 			items = append(items, newItem(m))
 		}
@@ -114,12 +112,11 @@ func (h *hub) run() {
 	}
 }
 
+// newItem keeps m with its reading (the pipeline's; one is made only for
+// a message that did not pass through it) and encodes its row.
 func newItem(m tap.Message) *item {
-	r := ui.Read(m)
-	// Like the terminal UI, keep no rendering: the detail view decodes its
-	// one message again.
-	m.Decoded = nil
-	return &item{msg: m, subject: r.Subject, row: rowJSON(m, r)}
+	m.Reading = m.Read()
+	return &item{msg: m, row: rowJSON(m, m.Reading)}
 }
 
 // add appends items, evicting the oldest beyond the ring's size or the
@@ -193,7 +190,7 @@ func (h *hub) historyStart(m filter.Matcher, n int) uint64 {
 	for found := 0; id > h.oldestID() && found < n; {
 		id--
 		it := h.at(id)
-		if it.lost == 0 && m.Match(&it.subject) {
+		if it.lost == 0 && m.Match(&it.msg.Reading.Subject) {
 			found++
 		}
 	}

@@ -141,26 +141,6 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Publish hands the monitor a batch of the tap's stream. It never blocks.
 func (s *Server) Publish(b tap.Batch) { s.hub.publish(b) }
 
-// Tee hands every batch of in to the monitor, which never blocks, and
-// passes it on unchanged, to the terminal UI or the JSON writer, on the
-// channel it returns. That channel is closed when in is closed or ctx
-// ends: end ctx when the reader goes away.
-func (s *Server) Tee(ctx context.Context, in <-chan tap.Batch) <-chan tap.Batch {
-	out := make(chan tap.Batch)
-	go func() {
-		defer close(out)
-		for b := range in {
-			s.Publish(b)
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
 // Addr is the address listened on (with the port chosen for port 0).
 func (s *Server) Addr() string {
 	if s.ln == nil {
