@@ -39,6 +39,7 @@ type hub struct {
 	version  uint64        // bumped on every change
 	changed  chan struct{} // closed (and replaced) on every change
 
+	readHere    atomic.Uint64 // messages that came without a reading: read here
 	evicted     atomic.Uint64 // pushed out of the ring by newer messages
 	intakeLost  atomic.Uint64 // dropped by Publish: the hub fell behind
 	pendingLost atomic.Uint64 // dropped and not yet marked in the ring
@@ -106,6 +107,9 @@ func (h *hub) run() {
 		}
 		// Rows are encoded outside the lock: pages keep reading meanwhile.
 		for _, m := range b.Messages {
+			if m.Reading == nil {
+				h.readHere.Add(1)
+			}
 			items = append(items, newItem(m))
 		}
 		h.add(items, b.Status)

@@ -174,6 +174,10 @@ type Stats struct {
 	Skipped       uint64 // messages some page was never sent
 	Viewers       int    // pages connected
 	Published     uint64 // items (messages and markers) taken in
+	// ReadHere counts messages that came without a reading and were
+	// read by the monitor itself: 0 behind the pipeline, which reads
+	// each message once for every view.
+	ReadHere uint64
 }
 
 // Stats returns the monitor's counters.
@@ -182,6 +186,7 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Retained: sn.retained, RetainedBytes: sn.retainedBodyBytes, Evicted: sn.evicted,
 		Lost: sn.lost, Skipped: sn.skipped, Viewers: int(sn.viewers), Published: sn.nextID - 1,
+		ReadHere: s.hub.readHere.Load(),
 	}
 }
 
