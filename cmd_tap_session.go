@@ -103,7 +103,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	if s.flags.web.only {
 		runErr = s.serveWebOnly(ctx, session, batches)
 	} else if s.useJSON {
-		runErr = s.streamJSON(ctx, session, batches)
+		runErr = s.printJSON(ctx, session, batches)
 	} else {
 		again, runErr = runUI(ctx, session, batches, s.uiOptions(closeTap))
 	}
@@ -127,9 +127,9 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	return tapResult{again: again}
 }
 
-// streamJSON prints the tap as JSON lines until --count, --duration,
+// printJSON prints the tap as JSON lines until --count, --duration,
 // --idle-timeout, the tap's failure or ctx ends it.
-func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
+func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
 	stderr := s.con.stderr
 	fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
 	if s.flags.duration > 0 {

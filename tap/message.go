@@ -165,7 +165,7 @@ type Properties struct {
 
 // Batch is what a running session hands over on every tick: the messages
 // received since the previous batch (possibly none) and the tap's status at
-// the time of sending. Consumers of the stream see nothing else.
+// the time of sending. Readers of a session's batches see nothing else.
 type Batch struct {
 	Messages []Message
 	Status   Status
@@ -224,7 +224,7 @@ type Status struct {
 	// nothing.
 	DroppedUnknown bool
 	// Reconnects counts how often the tap was re-created; LastGap is how
-	// long the last re-creation left the stream without a tap.
+	// long the last re-creation left the sources without a tap.
 	Reconnects int
 	LastGap    time.Duration
 	// Budget is the production budget's state; zero without --max-rate.

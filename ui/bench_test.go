@@ -77,8 +77,8 @@ func BenchmarkFilterFreeText100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		// From no filter, so that every retained message is tested.
-		m.stream.setFilter(filter.Matcher{})
-		m.stream.setFilter(filter.Parse(queries[i%len(queries)]))
+		m.retained.setFilter(filter.Matcher{})
+		m.retained.setFilter(filter.Parse(queries[i%len(queries)]))
 		i++
 	}
 }
@@ -88,8 +88,8 @@ func BenchmarkFilterTerms100k(b *testing.B) {
 	m := retainedModel(b, benchRetained)
 	b.ReportAllocs()
 	for b.Loop() {
-		m.stream.setFilter(filter.Matcher{})
-		m.stream.setFilter(filter.Parse("rk:order.# -rk:#.paid -task:"))
+		m.retained.setFilter(filter.Matcher{})
+		m.retained.setFilter(filter.Parse("rk:order.# -rk:#.paid -task:"))
 	}
 }
 
@@ -100,9 +100,9 @@ func BenchmarkFilterTyping100k(b *testing.B) {
 	const query = "acme gmbh"
 	b.ReportAllocs()
 	for b.Loop() {
-		m.stream.setFilter(filter.Matcher{})
+		m.retained.setFilter(filter.Matcher{})
 		for i := 1; i <= len(query); i++ {
-			m.stream.setFilter(filter.Parse(query[:i]))
+			m.retained.setFilter(filter.Parse(query[:i]))
 		}
 	}
 }
@@ -218,9 +218,9 @@ func BenchmarkFilterKeystrokeUIGoroutine100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		m.filter.Clear()
-		m.stream.setFilter(filter.Matcher{})
-		_ = m.filtering.change(m.stream, filter.Parse(queries[i%len(queries)]))
-		_ = m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.stream)
+		m.retained.setFilter(filter.Matcher{})
+		_ = m.filtering.change(m.retained, filter.Parse(queries[i%len(queries)]))
+		_ = m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.retained)
 		i++
 	}
 }

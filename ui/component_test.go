@@ -17,7 +17,7 @@ import (
 func components(t *testing.T) map[string]common.Component {
 	t.Helper()
 	com := common.New()
-	s := newStream(100)
+	s := newRetained(100)
 	s.ingest(newEntries(append(messages(1, 36), hostileMessage(37))))
 	s.settle(10)
 

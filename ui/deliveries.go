@@ -40,7 +40,7 @@ func (r *ring) find(seq uint64) *entry {
 }
 
 // linkDelivery notes a delivery on the retained message it delivers.
-func (s *stream) linkDelivery(e *entry) {
+func (s *retained) linkDelivery(e *entry) {
 	d := e.msg.Delivery
 	if d.Of == 0 {
 		return

@@ -30,7 +30,7 @@ func TestJSONFilterAgreesWithTheFilterBar(t *testing.T) {
 		m := newModel(t, 100, 30, opts)
 		m = update(t, m, batch(msgs, running(uint64(len(msgs)))))
 		var bar []uint64
-		for _, e := range m.stream.shown {
+		for _, e := range m.retained.shown {
 			bar = append(bar, e.msg.Seq)
 		}
 		in := make(chan tap.Batch, 1)

@@ -88,8 +88,8 @@ func TestOneReadingPerMessage(t *testing.T) {
 	if got := srv.Stats().ReadHere; got != 0 {
 		t.Errorf("the web monitor read %d messages itself", got)
 	}
-	for i := range m.stream.ring.len() {
-		e := m.stream.ring.at(i)
+	for i := range m.retained.ring.len() {
+		e := m.retained.ring.at(i)
 		if e.r != read[e.msg.Seq] {
 			t.Fatalf("the UI's entry %d has another reading than the pipeline's", e.msg.Seq)
 		}

@@ -63,7 +63,7 @@ func TestRedactedByThePipeline(t *testing.T) {
 		}
 		m = update(t, m, batch([]tap.Message{msg}, running(1)))
 		m = press(t, m, "enter")
-		e := m.stream.selectedEntry()
+		e := m.retained.selectedEntry()
 		if e == nil {
 			t.Fatal("no message selected")
 		}
@@ -102,10 +102,10 @@ func TestStartingFilter(t *testing.T) {
 	opts.Filter = "task:tasks.add"
 	m := newModel(t, 100, 30, opts)
 	m = update(t, m, batch(messages(1, 12), running(12)))
-	if n := len(m.stream.shown); n != 2 {
+	if n := len(m.retained.shown); n != 2 {
 		t.Errorf("%d messages shown, want the 2 Celery tasks of 12", n)
 	}
-	for _, e := range m.stream.shown {
+	for _, e := range m.retained.shown {
 		if e.r.Shown.Terms["task"] != "tasks.add" {
 			t.Errorf("shown %d: task %q", e.msg.Seq, e.r.Shown.Terms["task"])
 		}
@@ -117,7 +117,7 @@ func TestStartingFilter(t *testing.T) {
 	checkScreen(t, m)
 	// esc clears it like a filter the user kept.
 	m = press(t, m, "esc")
-	if n := len(m.stream.shown); n != 12 {
+	if n := len(m.retained.shown); n != 12 {
 		t.Errorf("after esc %d shown, want 12", n)
 	}
 }

@@ -119,9 +119,9 @@ func cellOf(c *reading.Cells, id colID) string {
 	return c.Summary
 }
 
-// table draws the visible rows of the stream. It keeps no rows of its own:
+// table draws the visible rows of the retained messages. It keeps no rows of its own:
 // each entry caches its rendered row for the current columns, and show
-// hands it, after every Update, the window of the stream to draw.
+// hands it, after every Update, the window of them to draw.
 type table struct {
 	com        common.Common
 	withSource bool // several sources: show which one each message came from

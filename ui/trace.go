@@ -25,7 +25,7 @@ type traceView struct {
 	top      int
 	note     string // why the last enter opened nothing
 
-	builtAt uint64 // stream.received when the tree was built
+	builtAt uint64 // retained.received when the tree was built
 	// items are the retained Celery messages, oldest first, collected as
 	// they arrive (itemsTo is the newest message looked at), so a refresh
 	// reads only the new messages.
@@ -44,7 +44,7 @@ func canTrace(e *entry) bool {
 
 // traceRoot is the root id of e's workflow. Results and most events carry
 // no root id: the retained task message with the same id has it.
-func traceRoot(s *stream, e *entry) string {
+func traceRoot(s *retained, e *entry) string {
 	task := e.r.Shown.Task
 	if task.RootID != "" {
 		return task.RootID
@@ -58,7 +58,7 @@ func traceRoot(s *stream, e *entry) string {
 }
 
 // open shows the workflow of e with e's row selected.
-func (t *traceView) open(s *stream, e *entry) {
+func (t *traceView) open(s *retained, e *entry) {
 	t.rootID = traceRoot(s, e)
 	t.note = ""
 	t.build(s)
@@ -75,7 +75,7 @@ func (t *traceView) open(s *stream, e *entry) {
 
 // refresh builds the tree again when messages arrived since, keeping the
 // selected row.
-func (t *traceView) refresh(s *stream) {
+func (t *traceView) refresh(s *retained) {
 	if s.received == t.builtAt {
 		return
 	}
@@ -99,7 +99,7 @@ func (t *traceView) refresh(s *stream) {
 // the tree is open and only after new messages arrived; it reads only the
 // messages that arrived since the last build, and builds the tree again
 // only when a Celery message came or went.
-func (t *traceView) build(s *stream) {
+func (t *traceView) build(s *retained) {
 	changed := t.collect(s)
 	t.builtAt = s.received
 	if !changed && t.tree.RootID == t.rootID && t.rows != nil {
@@ -111,7 +111,7 @@ func (t *traceView) build(s *stream) {
 
 // collect brings items up to date with the ring: drops the evicted ones,
 // adds the new ones. It says whether anything changed.
-func (t *traceView) collect(s *stream) bool {
+func (t *traceView) collect(s *retained) bool {
 	changed := false
 	if s.ring.len() == 0 {
 		changed = len(t.items) > 0
@@ -210,8 +210,8 @@ func (m *Model) traceKey(k tea.KeyPressMsg, km keys.KeyMap) {
 
 // openTrace shows the trace tree of the message in the detail pane.
 func (m *Model) openTrace() {
-	if e := m.stream.selectedEntry(); canTrace(e) {
-		m.trace.open(m.stream, e)
+	if e := m.retained.selectedEntry(); canTrace(e) {
+		m.trace.open(m.retained, e)
 		m.traceOpen = true
 	}
 }
@@ -224,7 +224,7 @@ func (m *Model) traceJump() {
 		return
 	}
 	seq := t.rows[t.cursor].Seq()
-	s := m.stream
+	s := m.retained
 	if seq == 0 {
 		t.note = "only events of this task were retained, not its message"
 		return
@@ -244,7 +244,7 @@ func (m *Model) traceJump() {
 
 // traceable says whether t opens a trace tree now.
 func (m Model) traceable() bool {
-	return m.detailOpen && canTrace(m.stream.selectedEntry())
+	return m.detailOpen && canTrace(m.retained.selectedEntry())
 }
 
 // View draws the title line and the visible rows.

@@ -122,11 +122,11 @@ func TestTraceJumps(t *testing.T) {
 	m := newModel(t, 120, 40, testOptions)
 	m = update(t, m, batch(workflow(), running(10)))
 	m = press(t, m, "enter", "p", "t", "g", "enter") // the root task
-	if m.traceOpen || !m.detailOpen || m.stream.selectedEntry().msg.Seq != 1 {
-		t.Fatalf("enter on the first row: trace %v detail %v selected #%d", m.traceOpen, m.detailOpen, m.stream.selectedEntry().msg.Seq)
+	if m.traceOpen || !m.detailOpen || m.retained.selectedEntry().msg.Seq != 1 {
+		t.Fatalf("enter on the first row: trace %v detail %v selected #%d", m.traceOpen, m.detailOpen, m.retained.selectedEntry().msg.Seq)
 	}
 	m = press(t, m, "t", "down", "enter") // the root's result
-	if got := m.stream.selectedEntry().msg.Seq; got != 5 {
+	if got := m.retained.selectedEntry().msg.Seq; got != 5 {
 		t.Errorf("enter on the result row opened #%d, want #5", got)
 	}
 	m = press(t, m, "t")
@@ -216,10 +216,10 @@ func TestTraceItemsFollowTheRingIncrementally(t *testing.T) {
 	var tv traceView
 	for from := uint64(1); from <= 200; from += 25 {
 		m = update(t, m, batch(messages(from, from+24), running(from+24)))
-		tv.collect(m.stream)
+		tv.collect(m.retained)
 		var want []uint64
-		for i := range m.stream.ring.len() {
-			if e := m.stream.ring.at(i); e.r.Shown.Task != nil {
+		for i := range m.retained.ring.len() {
+			if e := m.retained.ring.at(i); e.r.Shown.Task != nil {
 				want = append(want, e.msg.Seq)
 			}
 		}

@@ -305,7 +305,7 @@ func TestBrowserReconnectsAfterARestart(t *testing.T) {
 // closeStreams drops every open event stream, as a network blip would.
 func closeStreams(t *testing.T, s *Server) {
 	t.Helper()
-	s.endStreams(false)
+	s.endPages(false)
 	deadline := time.Now().Add(5 * time.Second)
 	for s.Stats().Viewers == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)

@@ -51,11 +51,11 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	if !s.addStream(v, cancel) {
+	if !s.addPage(v, cancel) {
 		refuse(w, http.StatusServiceUnavailable, "shoveltap is stopping")
 		return
 	}
-	defer s.removeStream(v)
+	defer s.removePage(v)
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")

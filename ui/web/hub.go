@@ -22,7 +22,7 @@ type item struct {
 	lost uint64      // a marker: messages dropped at the intake before this point
 }
 
-// hub retains the stream for the pages: a bounded ring of decoded
+// hub retains the tap's messages for the pages: a bounded ring of decoded
 // messages with consecutive ids, and the tap's latest status. Pages read
 // it at their own pace (see viewer); nothing in it waits for a page.
 type hub struct {
@@ -185,7 +185,7 @@ func (h *hub) since(id uint64, max int) (items []*item, missed uint64, changed <
 	return items, missed, h.changed
 }
 
-// historyStart is the id from which a new page is sent the stream: far
+// historyStart is the id from which a new page is sent rows: far
 // enough back that it gets the last n retained messages matching m.
 func (h *hub) historyStart(m filter.Matcher, n int) uint64 {
 	h.mu.Lock()

@@ -67,9 +67,9 @@ type Server struct {
 
 	// streams are the open event streams, ended by Close so that it need
 	// not wait for pages to go away.
-	streamsMu sync.Mutex
-	streams   map[*viewer]context.CancelFunc
-	closed    bool
+	pagesMu sync.Mutex
+	streams map[*viewer]context.CancelFunc
+	closed  bool
 }
 
 // New checks cfg and builds the monitor without listening: Handler serves
@@ -194,7 +194,7 @@ func (s *Server) Stats() Stats {
 func (s *Server) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		s.endStreams(true)
+		s.endPages(true)
 		if s.http != nil {
 			err = s.http.Shutdown(ctx)
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -207,9 +207,9 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 // addStream registers an open stream; false when the server is closing.
-func (s *Server) addStream(v *viewer, cancel context.CancelFunc) bool {
-	s.streamsMu.Lock()
-	defer s.streamsMu.Unlock()
+func (s *Server) addPage(v *viewer, cancel context.CancelFunc) bool {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
 	if s.closed {
 		return false
 	}
@@ -217,16 +217,16 @@ func (s *Server) addStream(v *viewer, cancel context.CancelFunc) bool {
 	return true
 }
 
-func (s *Server) removeStream(v *viewer) {
-	s.streamsMu.Lock()
-	defer s.streamsMu.Unlock()
+func (s *Server) removePage(v *viewer) {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
 	delete(s.streams, v)
 }
 
 // endStreams ends every open stream; with closing, none opens after.
-func (s *Server) endStreams(closing bool) {
-	s.streamsMu.Lock()
-	defer s.streamsMu.Unlock()
+func (s *Server) endPages(closing bool) {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
 	s.closed = s.closed || closing
 	for _, cancel := range s.streams {
 		cancel()
