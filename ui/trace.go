@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -251,7 +252,7 @@ func (m Model) traceable() bool {
 func (t traceView) View() string {
 	lines := make([]string, 0, t.com.Height)
 	title := "trace · root " + shortTraceID(t.rootID)
-	pos := fmt.Sprintf("%d tasks · %d results", t.tree.Tasks, t.tree.Results)
+	pos := count(t.tree.Tasks, "task", "tasks") + " · " + count(t.tree.Results, "result", "results")
 	lines = append(lines, titleLine(t.com.Styles, title, pos, t.com.Width))
 	if t.note != "" && t.com.Height > 2 {
 		lines = append(lines, t.com.Styles.Detail.Note.Render(common.Truncate("  ! "+t.note, t.com.Width)))
@@ -313,4 +314,12 @@ func shortTraceID(id string) string {
 		return id[:8] + "…"
 	}
 	return id
+}
+
+// count says n things, in the singular for one: "1 task", "2 tasks".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

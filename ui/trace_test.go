@@ -235,3 +235,29 @@ func TestTraceItemsFollowTheRingIncrementally(t *testing.T) {
 		}
 	}
 }
+
+// TestTraceTitleCounts: the title counts in the singular for one ("1
+// task · 1 result") and in the plural otherwise.
+func TestTraceTitleCounts(t *testing.T) {
+	for _, c := range []struct {
+		msgs []tap.Message
+		want string
+	}{
+		{[]tap.Message{celeryTaskMessage(1, "tasks.one", wfRoot, "", "", "[1]")}, "1 task · 0 results"},
+		{[]tap.Message{celeryTaskMessage(1, "tasks.one", wfRoot, "", "", "[1]"), celeryResultMessage(2, wfRoot, "SUCCESS", "1")}, "1 task · 1 result"},
+		{workflow(), "5 tasks · 2 results"},
+	} {
+		m := newModel(t, 120, 40, testOptions)
+		m = update(t, m, batch(c.msgs, running(uint64(len(c.msgs)))))
+		m = press(t, m, "home")
+		m = press(t, m, "enter")
+		m = press(t, m, "t")
+		if !m.traceOpen {
+			t.Fatal("t did not open the trace tree")
+		}
+		title := strings.SplitN(ansi.Strip(m.trace.View()), "\n", 2)[0]
+		if !strings.HasSuffix(strings.TrimSpace(title), c.want) {
+			t.Errorf("title %q, want it to end in %q", title, c.want)
+		}
+	}
+}
