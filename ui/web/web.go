@@ -62,6 +62,7 @@ type Server struct {
 	token     string
 	generated bool
 	run       string // random per process: tells a restarted shoveltap apart
+	hostName  string // this machine's full name, for URL when listening on every interface
 	history   int
 	closeOnce sync.Once
 
@@ -122,6 +123,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ln = sendBufferListener{ln}
 	s.ln = ln
+	if host, _, _ := net.SplitHostPort(cfg.Addr); host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
+		s.hostName = fullHostName(context.Background(), net.DefaultResolver)
+	}
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -151,7 +155,7 @@ func (s *Server) Addr() string {
 
 // URL is the page's address to print, with the token when one is needed.
 func (s *Server) URL() string {
-	u := "http://" + displayHost(s.Addr()) + "/"
+	u := "http://" + displayHost(s.Addr(), s.hostName) + "/"
 	if s.token != "" {
 		u += "?token=" + s.token
 	}
