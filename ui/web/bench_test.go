@@ -8,8 +8,7 @@ import (
 )
 
 // BenchmarkWebBatch is one tick of a busy tap as the web monitor sees it:
-// a batch of 50 messages, decoded by the decoding stage, is read and
-// encoded once, added to a full ring of 10k, and the rows event of four
+// a batch of 50 messages, read by the pipeline, is encoded once, added to a full ring of 10k, and the rows event of four
 // pages (one filtered) is built.
 func BenchmarkWebBatch(b *testing.B) {
 	h := &hub{ring: make([]*item, DefaultRetain), maxBytes: DefaultMaxBytes, nextID: 1, changed: make(chan struct{})}

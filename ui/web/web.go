@@ -1,5 +1,5 @@
 // Package web is shoveltap's live browser monitor: a read-only page that
-// shows the same message stream as the terminal UI, for people who never
+// shows the same messages as the terminal UI, for people who never
 // open a terminal. It is an http.Handler fed tap.Batch values through
 // Publish, which never waits: the tap is never slowed by a page.
 //
@@ -11,8 +11,9 @@
 // falls so far behind that messages it had not been sent were evicted gets
 // a marker saying how many it missed, and the count is kept.
 //
-// The filter is the terminal UI's (tap/filter), applied here per page, and
-// messages are decoded as the terminal UI decodes them (ui.Read).
+// The filter is the terminal UI's (tap/filter), applied here per page to
+// each message's reading (tap/reading), the one the pipeline built for
+// every view: the page shows what the terminal shows.
 package web
 
 import (
