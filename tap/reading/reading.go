@@ -213,21 +213,27 @@ func HumanSize(n int) string {
 // sanitizeResult returns res with every string that reaches the screen made
 // safe. Terms are left as they are: they are only compared, never shown.
 func sanitizeResult(res decode.Result) decode.Result {
+	orig := res
 	res.Format = sanitize.Line(res.Format)
 	res.Summary = sanitize.Line(res.Summary)
-	if len(res.Fields) > 0 {
-		fields := make([]decode.Field, len(res.Fields))
-		for i, f := range res.Fields {
-			fields[i] = decode.Field{Name: sanitize.Line(f.Name), Value: sanitize.Line(f.Value)}
+	// The slices are copied only when something in them changes: Shown
+	// and Decoded share them otherwise (neither is ever modified).
+	for i, f := range res.Fields {
+		name, value := sanitize.Line(f.Name), sanitize.Line(f.Value)
+		if name != f.Name || value != f.Value {
+			if &res.Fields[0] == &orig.Fields[0] {
+				res.Fields = slices.Clone(res.Fields)
+			}
+			res.Fields[i] = decode.Field{Name: name, Value: value}
 		}
-		res.Fields = fields
 	}
-	if len(res.Notes) > 0 {
-		notes := make([]string, len(res.Notes))
-		for i, n := range res.Notes {
-			notes[i] = sanitize.Line(n)
+	for i, n := range res.Notes {
+		if line := sanitize.Line(n); line != n {
+			if &res.Notes[0] == &orig.Notes[0] {
+				res.Notes = slices.Clone(res.Notes)
+			}
+			res.Notes[i] = line
 		}
-		res.Notes = notes
 	}
 	res.Body.Text = sanitize.Block(res.Body.Text)
 	return res

@@ -6,6 +6,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
 )
 
 func TestFlattenHeaders(t *testing.T) {
@@ -126,5 +128,28 @@ func TestHumanSize(t *testing.T) {
 		if len(got) > 5 {
 			t.Errorf("HumanSize(%d) = %q is wider than the size column", n, got)
 		}
+	}
+}
+
+// Shown is Decoded sanitised: a hostile field or note is escaped for the
+// screen and kept as found for JSON lines; clean ones are not copied.
+func TestShownIsDecodedSanitised(t *testing.T) {
+	res := decode.Result{
+		Format: "json", Summary: "s\x1b[2J",
+		Fields: []decode.Field{{Name: "a", Value: "clean"}, {Name: "b", Value: "evil\x1b]0;title\x07"}},
+		Notes:  []string{"fine"},
+	}
+	r := FromResult(Input{Message: decode.Input{Body: []byte("x")}}, res)
+	if r.Decoded.Fields[1].Value != "evil\x1b]0;title\x07" || r.Decoded.Summary != "s\x1b[2J" {
+		t.Errorf("Decoded changed: %+v", r.Decoded)
+	}
+	if strings.ContainsAny(r.Shown.Fields[1].Value+r.Shown.Summary+r.Cells.Summary, "\x1b\x07") {
+		t.Errorf("Shown holds control characters: %+v", r.Shown)
+	}
+	if r.Shown.Fields[0] != r.Decoded.Fields[0] || &r.Shown.Notes[0] != &r.Decoded.Notes[0] {
+		t.Error("clean fields or notes differ")
+	}
+	if &r.Shown.Fields[0] == &r.Decoded.Fields[0] {
+		t.Error("a sanitised field was written into Decoded's slice")
 	}
 }
