@@ -58,6 +58,7 @@ lint:
 	@test -x $(GOBIN)/staticcheck || $(GO) install $(STATICCHECK)
 	$(GOBIN)/staticcheck ./...
 	@if git grep -l 'rabbit-hole' -- '*.go' ':!tap/broker/' ':!tap/taptest/' ':!*_test.go'; then echo "only tap/broker may use rabbit-hole (the files above)"; exit 1; fi
+	GO=$(GO) scripts/lint-imports.sh
 
 # Unit tests only: every test that needs a broker skips under -short.
 unit:

@@ -9,9 +9,10 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/captureview"
-	"github.com/shoveltap/shoveltap/ui/filter"
 )
 
 const openLong = `Shows a capture — a file written by --record, by w in the UI, or by --json
@@ -70,7 +71,11 @@ func runOpen(ctx context.Context, o *openOptions, con cmdline.Console) int {
 		return 1
 	}
 	defer rd.Close()
-	err = captureview.RunWith(ctx, rd, ui.Options{Retain: o.retain, Filter: o.filter, Redact: o.redact})
+	// The same pipeline as a live tap's (tap/pipeline), without recording
+	// or a web monitor.
+	pipe, batches := pipeline.Start(ctx, rd.Batches(ctx), pipeline.Config{Redact: o.redact})
+	err = captureview.Run(ctx, batches, ui.Options{Retain: o.retain, Filter: o.filter})
+	_, _ = pipe.Stop()
 	if skips, n := rd.Skipped(); n > 0 {
 		fmt.Fprintf(con.Stderr, "shoveltap open: %s skipped %d lines that are not messages:\n", file, n)
 		for _, s := range skips {

@@ -14,8 +14,8 @@ import (
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
+	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/ui"
-	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/picker"
 )
 

@@ -12,9 +12,10 @@ import (
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
-	"github.com/shoveltap/shoveltap/tap/decoding"
 	"github.com/shoveltap/shoveltap/tap/envs"
+	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
@@ -94,37 +95,21 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 		}
 	}()
 
-	// Every message is decoded once, here, off the UI goroutine; the UI,
-	// JSON lines and the recorder all use that result.
-	stageCtx, stopStage := context.WithCancel(ctx)
-	defer stopStage()
-	batches := session.Batches()
-	if s.flags.redact {
-		// Before everything else, so that nothing downstream (decoding,
-		// recording, the web monitor, the UI, JSON lines) holds a secret.
-		batches = jsonl.RedactBatches(stageCtx, batches)
-	}
-	batches = decoding.Stage(stageCtx, batches, 0)
-	var recording *capture.Recording
-	if rec != nil {
-		recording, batches = capture.StartRecording(ctx, rec, batches)
-	}
-	if s.web != nil {
-		wctx, stopTee := context.WithCancel(ctx)
-		defer stopTee()
-		batches = s.web.Tee(wctx, batches)
-	}
+	// The one pipeline (tap/pipeline): redact, read each message once,
+	// record, the web monitor; then the view below.
+	pipe, batches := pipeline.Start(ctx, session.Batches(), s.pipelineConfig(rec))
+	defer pipe.Stop()
 	var again bool
 	var runErr error
 	if s.flags.web.only {
 		runErr = s.serveWebOnly(ctx, session, batches)
 	} else if s.useJSON {
-		runErr = s.streamJSON(ctx, session, batches)
+		runErr = s.printJSON(ctx, session, batches)
 	} else {
 		again, runErr = runUI(ctx, session, batches, s.uiOptions(closeTap))
 	}
-	if recording != nil {
-		n, err := recording.Stop()
+	n, err := pipe.Stop()
+	if rec != nil {
 		fmt.Fprintf(stderr, "shoveltap: recorded %d messages to %s\n", n, s.flags.record)
 		if err != nil {
 			fmt.Fprintln(stderr, "shoveltap:", err)
@@ -143,9 +128,9 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	return tapResult{again: again}
 }
 
-// streamJSON prints the tap as JSON lines until --count, --duration,
+// printJSON prints the tap as JSON lines until --count, --duration,
 // --idle-timeout, the tap's failure or ctx ends it.
-func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
+func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
 	stderr := s.con.Stderr
 	fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); ctrl+c stops\n", session.Names().Base)
 	if s.flags.duration > 0 {
@@ -153,18 +138,18 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 		ctx, cancel = context.WithTimeout(ctx, s.flags.duration)
 		defer cancel()
 	}
-	lines := jsonl.StreamConfig{
-		Count: s.flags.count,
-		Idle:  s.flags.idle,
-		Keep:  ui.MatchFunc(s.flags.filter),
+	lines := jsonl.Printer{
+		Count:  s.flags.count,
+		Idle:   s.flags.idle,
+		Filter: filter.Parse(s.flags.filter),
 		OnStatus: func(st tap.Status) {
 			fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
 		},
 	}
-	err := lines.Stream(ctx, batches, s.con.Stdout)
+	err := lines.Print(ctx, batches, s.con.Stdout)
 	if errors.Is(err, jsonl.ErrIdle) {
 		what := "no message arrived"
-		if lines.Keep != nil {
+		if !lines.Filter.Empty() {
 			what = "no message matching --filter arrived"
 		}
 		fmt.Fprintf(stderr, "shoveltap: %s for %v (--idle-timeout); stopping\n", what, s.flags.idle)
@@ -174,6 +159,15 @@ func (s *tapSessions) streamJSON(ctx context.Context, session *tap.Session, batc
 		err = errors.New(st.Detail)
 	}
 	return err
+}
+
+// pipelineConfig is the chain between the session and its view.
+func (s *tapSessions) pipelineConfig(rec *capture.Recorder) pipeline.Config {
+	cfg := pipeline.Config{Redact: s.flags.redact, Recorder: rec}
+	if s.web != nil {
+		cfg.Monitor = s.web
+	}
+	return cfg
 }
 
 // uiOptions are the UI's settings that do not come from the session: the

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/tap/decoding"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
 
@@ -77,10 +77,7 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 		defer cancel()
 		return s.Close(cctx)
 	}
-	// As shoveltap does: every message decoded once, then the fan-out.
-	stageCtx, stopStage := context.WithCancel(ctx)
-	defer stopStage()
-	batches := decoding.Stage(stageCtx, s.Batches(), 0)
+	// As shoveltap does: the one pipeline, every message read once.
 	var srv *web.Server
 	var live []*sseViewer
 	var slow *sseViewer
@@ -92,9 +89,6 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 			return row, err
 		}
 		defer srv.Close(context.Background())
-		tctx, stopTee := context.WithCancel(ctx)
-		defer stopTee()
-		batches = srv.Tee(tctx, batches)
 		vctx, stopViewers := context.WithCancel(ctx)
 		defer stopViewers()
 		base := "http://" + srv.Addr()
@@ -111,6 +105,12 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 		row.SlowBytesPerSec = slowViewerRate
 		row.Config = fmt.Sprintf("tap + terminal UI + web: %d viewers, 1 slow, 1 stalled", len(live))
 	}
+	cfg := pipeline.Config{}
+	if srv != nil {
+		cfg.Monitor = srv
+	}
+	pipe, batches := pipeline.Start(ctx, s.Batches(), cfg)
+	defer pipe.Stop()
 	h := runHeadlessUI(batches, 0, true, nil)
 	heap := startHeapSampler()
 	row.HeapStartMB = heap.start

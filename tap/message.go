@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/reading"
 )
 
 // Message is one delivery seen through a tap, as plain values. Header values
@@ -27,10 +28,11 @@ type Message struct {
 	Properties  Properties
 	Headers     map[string]any
 	Body        []byte
-	// Decoded is the decoder's result, filled once by the decoding stage
-	// (tap/decoding) before the message reaches the UI, JSON lines, the
-	// recorder or the clipboard; nil until then (see Result).
-	Decoded *decode.Result
+	// Reading is what every view shows of the message (its decoding
+	// included), set once by the decoding stage (tap/pipeline) before the
+	// message reaches the recorder, the web monitor, the UI or JSON lines;
+	// nil until then (see Read). Nothing downstream rebuilds or clears it.
+	Reading *reading.Reading
 	// Delivery is set when this is not a publish but the firehose's report
 	// that the message went to a consumer (--deliveries).
 	Delivery *Delivery
@@ -61,16 +63,40 @@ func (m Message) DecodeInput() decode.Input {
 	}
 }
 
-// Result is the decoded message: what the decoding stage found, or, for a
-// message that did not pass through it (tests, a capture read back), a
-// fresh summary. Either way a binary body's hex dump is left out (see
-// decode.Summarize): what shows one decodes the message in full.
-func (m Message) Result() decode.Result {
-	if m.Decoded != nil {
-		return *m.Decoded
+// ReadingInput is what a reading is made of.
+func (m Message) ReadingInput() reading.Input {
+	p := m.Properties
+	in := reading.Input{
+		Message: m.DecodeInput(),
+		Time:    m.Time,
+		Source:  m.Source,
+		Properties: reading.Properties{
+			ContentType: p.ContentType, ContentEncoding: p.ContentEncoding,
+			DeliveryMode: p.DeliveryMode, Priority: p.Priority,
+			CorrelationID: p.CorrelationID, ReplyTo: p.ReplyTo,
+			Expiration: p.Expiration, MessageID: p.MessageID,
+			Timestamp: p.Timestamp, Type: p.Type, UserID: p.UserID, AppID: p.AppID,
+		},
 	}
-	return decode.Summarize(m.DecodeInput())
+	if d := m.Delivery; d != nil {
+		in.Delivery = &reading.Delivery{Connection: d.Connection, Channel: d.Channel, User: d.User, Redelivered: d.Redelivered}
+	}
+	return in
 }
+
+// Read is the message's reading: the one the decoding stage set, or, for
+// a message that did not pass through it (a test, a message built by
+// hand), a new one, not kept.
+func (m Message) Read() *reading.Reading {
+	if m.Reading != nil {
+		return m.Reading
+	}
+	return reading.Build(m.ReadingInput())
+}
+
+// Result is the decoder's result (decode.Summarize: no hex dump, no
+// rendered body), from the message's reading.
+func (m Message) Result() decode.Result { return m.Read().Decoded }
 
 // Gap is a stretch of time in which a tap copied nothing of a source.
 type Gap struct {
@@ -139,7 +165,7 @@ type Properties struct {
 
 // Batch is what a running session hands over on every tick: the messages
 // received since the previous batch (possibly none) and the tap's status at
-// the time of sending. Consumers of the stream see nothing else.
+// the time of sending. Readers of a session's batches see nothing else.
 type Batch struct {
 	Messages []Message
 	Status   Status
@@ -198,7 +224,7 @@ type Status struct {
 	// nothing.
 	DroppedUnknown bool
 	// Reconnects counts how often the tap was re-created; LastGap is how
-	// long the last re-creation left the stream without a tap.
+	// long the last re-creation left the sources without a tap.
 	Reconnects int
 	LastGap    time.Duration
 	// Budget is the production budget's state; zero without --max-rate.

@@ -385,8 +385,8 @@ func (s *Session) bound() bool { return s.cfg.NoShovel || s.cfg.Firehose || s.st
 // Names returns the broker-side names of this session.
 func (s *Session) Names() Names { return s.names }
 
-// Batches is the stream the UI or the JSON writer reads. It is closed when
-// the session stops or fails.
+// Batches is what the pipeline (tap/pipeline) reads: a batch per tick.
+// It is closed when the session stops or fails.
 func (s *Session) Batches() <-chan Batch { return s.out }
 
 // Status returns a snapshot of the tap's status.

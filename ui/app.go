@@ -14,10 +14,10 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 	"github.com/shoveltap/shoveltap/ui/common"
-	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/keys"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
 )
 
 // DefaultRetain is how many messages are kept when Options.Retain is 0.
@@ -56,12 +56,8 @@ type Options struct {
 	// took the screen.
 	Notice string
 	// Filter is the query the filter bar starts with (--filter), in the
-	// filter bar's language (ui/filter).
+	// filter bar's language (tap/filter).
 	Filter string
-	// Redact takes secrets out of every message as it arrives
-	// (jsonl.Redact), so that the headers, the body, saves and copies never
-	// hold them (--redact).
-	Redact bool
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -79,7 +75,7 @@ type Model struct {
 	// once here.
 	com      common.Common
 	help     help.Model // the help line at the bottom
-	stream   *stream
+	retained *retained
 	table    table
 	detail   detail
 	trace    traceView
@@ -119,7 +115,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		batches:  batches,
 		com:      com,
 		help:     h,
-		stream:   newStream(opts.Retain),
+		retained: newRetained(opts.Retain),
 		table:    newTable(com, len(opts.Sources) > 1),
 		detail:   newDetail(com),
 		trace:    newTrace(com),
@@ -170,13 +166,13 @@ func (m Model) waitBatch() tea.Cmd {
 	if m.batches == nil {
 		return nil
 	}
-	ch, redact := m.batches, m.opts.Redact
+	ch := m.batches
 	return func() tea.Msg {
 		b, ok := <-ch
 		if !ok {
 			return tapClosedMsg{}
 		}
-		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages, redact)}
+		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages)}
 	}
 }
 
@@ -194,9 +190,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.tap = msg.Status
 		entries := msg.entries
 		if entries == nil {
-			entries = newEntries(msg.Messages, m.opts.Redact)
+			entries = newEntries(msg.Messages)
 		}
-		m.stream.ingest(entries)
+		m.retained.ingest(entries)
 		cmd = m.waitBatch()
 	case tapClosedMsg:
 		m.closed = true
@@ -206,9 +202,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case savedMsg:
 		m.saved(msg)
 	case filterTickMsg:
-		cmd = m.filtering.start(msg, m.stream)
+		cmd = m.filtering.start(msg, m.retained)
 	case filterDoneMsg:
-		m.filtering.finish(msg, m.stream)
+		m.filtering.finish(msg, m.retained)
 	case tea.KeyPressMsg:
 		m.notice = ""
 		cmd = m.handleKey(msg)
@@ -246,9 +242,9 @@ func (m Model) mode() keys.Mode {
 func (m Model) keyState() keys.State {
 	return keys.State{
 		FilterActive: m.filter.Value() != "",
-		Paused:       m.stream.paused,
-		Following:    m.stream.following,
-		Empty:        m.stream.limit() == 0,
+		Paused:       m.retained.paused,
+		Following:    m.retained.following,
+		Empty:        m.retained.limit() == 0,
 		Celery:       m.traceable(),
 		Picker:       m.opts.Picker,
 	}
@@ -292,7 +288,7 @@ func (m *Model) pane() (string, common.Component) {
 func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	km := m.keyMap()
 	rows := m.lay.tableRows()
-	s := m.stream
+	s := m.retained
 
 	// Keys that work the same wherever they are enabled.
 	switch {
@@ -401,7 +397,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // applyFilter tests every retained message against the query. Batches
 // that arrive later test only their own messages.
 func (m *Model) applyFilter() tea.Cmd {
-	return m.filtering.change(m.stream, filter.Parse(m.filter.Value()))
+	return m.filtering.change(m.retained, filter.Parse(m.filter.Value()))
 }
 
 // quit starts removing the tap. OnQuit runs in a command; the program
@@ -436,7 +432,7 @@ func (m *Model) refresh() {
 	st := m.keyState()
 	m.table.keyState, m.detail.keyState, m.trace.keyState = st, st, st
 
-	s := m.stream
+	s := m.retained
 	rows := m.lay.tableRows()
 	s.settle(rows)
 	win := windowFor(s.top(rows), s.limit(), rows, s.selected(), m.liveBoundary())
@@ -461,7 +457,7 @@ func (m *Model) refresh() {
 }
 
 func (m Model) statusInfo() statusInfo {
-	s := m.stream
+	s := m.retained
 	seen := max(m.tap.Seen, s.received)
 	broker, vhost, sources := m.opts.Broker, m.opts.Vhost, m.opts.Sources
 	if broker == "" {
@@ -547,7 +543,7 @@ func (m Model) render() string {
 }
 
 func (m Model) emptyText() string {
-	s := m.stream
+	s := m.retained
 	switch {
 	case s.ring.len() == 0 && m.closed:
 		return "the tap stopped before any message arrived"

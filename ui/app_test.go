@@ -12,7 +12,7 @@ import (
 
 // selectedSeq is the Seq of the selected message, 0 for none.
 func selectedSeq(m Model) uint64 {
-	if e := m.stream.selectedEntry(); e != nil {
+	if e := m.retained.selectedEntry(); e != nil {
 		return e.msg.Seq
 	}
 	return 0
@@ -21,8 +21,8 @@ func selectedSeq(m Model) uint64 {
 func TestFollowsNewMessages(t *testing.T) {
 	m := newModel(t, 80, 24, testOptions)
 	m = update(t, m, batch(messages(1, 30), running(30)))
-	if !m.stream.following || selectedSeq(m) != 30 {
-		t.Fatalf("following=%v selected=%d, want following the newest (30)", m.stream.following, selectedSeq(m))
+	if !m.retained.following || selectedSeq(m) != 30 {
+		t.Fatalf("following=%v selected=%d, want following the newest (30)", m.retained.following, selectedSeq(m))
 	}
 	m = update(t, m, batch(messages(31, 40), running(40)))
 	if selectedSeq(m) != 40 {
@@ -42,8 +42,8 @@ func TestMovingUpStopsFollowingAndGResumes(t *testing.T) {
 	m := newModel(t, 80, 24, testOptions)
 	m = update(t, m, batch(messages(1, 30), running(30)))
 	m = press(t, m, "up", "k")
-	if m.stream.following || selectedSeq(m) != 28 {
-		t.Fatalf("following=%v selected=%d, want 28 and not following", m.stream.following, selectedSeq(m))
+	if m.retained.following || selectedSeq(m) != 28 {
+		t.Fatalf("following=%v selected=%d, want 28 and not following", m.retained.following, selectedSeq(m))
 	}
 	m = update(t, m, batch(messages(31, 35), running(35)))
 	if selectedSeq(m) != 28 {
@@ -57,11 +57,11 @@ func TestMovingUpStopsFollowingAndGResumes(t *testing.T) {
 		t.Errorf("down twice selected %d, want 30", selectedSeq(m))
 	}
 	m = press(t, m, "G")
-	if !m.stream.following || selectedSeq(m) != 35 {
-		t.Errorf("G: following=%v selected=%d, want following 35", m.stream.following, selectedSeq(m))
+	if !m.retained.following || selectedSeq(m) != 35 {
+		t.Errorf("G: following=%v selected=%d, want following 35", m.retained.following, selectedSeq(m))
 	}
 	m = press(t, m, "up", "end")
-	if !m.stream.following {
+	if !m.retained.following {
 		t.Error("end does not resume following")
 	}
 	checkScreen(t, m)
@@ -87,7 +87,7 @@ func TestPagingAndHome(t *testing.T) {
 		t.Errorf("the oldest message is not on screen and selected:\n%s", scr)
 	}
 	m = press(t, m, "G", "g")
-	if selectedSeq(m) != 1 || m.stream.following {
+	if selectedSeq(m) != 1 || m.retained.following {
 		t.Errorf("g selected %d, want 1", selectedSeq(m))
 	}
 	m = press(t, m, "up")
@@ -110,8 +110,8 @@ func TestSelectionStaysOnItsMessageThroughEviction(t *testing.T) {
 	if selectedSeq(m) != 7 {
 		t.Errorf("after evicting 1–3 the selection is on %d, want 7", selectedSeq(m))
 	}
-	if m.stream.evicted != 3 || m.stream.ring.len() != 10 {
-		t.Errorf("evicted=%d retained=%d, want 3 and 10", m.stream.evicted, m.stream.ring.len())
+	if m.retained.evicted != 3 || m.retained.ring.len() != 10 {
+		t.Errorf("evicted=%d retained=%d, want 3 and 10", m.retained.evicted, m.retained.ring.len())
 	}
 	if scr := screen(m); !strings.Contains(scr, "evicted 3") {
 		t.Errorf("status does not show the evicted count:\n%s", scr)
@@ -132,7 +132,7 @@ func TestPauseFreezesTheDisplay(t *testing.T) {
 	before := screen(m)
 	m = update(t, m, batch(messages(31, 1234), running(1234)))
 	after := screen(m)
-	if !m.stream.paused {
+	if !m.retained.paused {
 		t.Fatal("space did not pause")
 	}
 	if selectedSeq(m) != 30 {
@@ -146,12 +146,12 @@ func TestPauseFreezesTheDisplay(t *testing.T) {
 	if rows(before) != rows(after) {
 		t.Errorf("the table changed while paused:\nbefore:\n%s\nafter:\n%s", before, after)
 	}
-	if m.stream.ring.len() != 1234 {
-		t.Errorf("retained %d while paused, want 1234", m.stream.ring.len())
+	if m.retained.ring.len() != 1234 {
+		t.Errorf("retained %d while paused, want 1234", m.retained.ring.len())
 	}
 	m = press(t, m, "space")
-	if m.stream.paused || selectedSeq(m) != 1234 {
-		t.Errorf("resume: paused=%v selected=%d, want the newest (1234)", m.stream.paused, selectedSeq(m))
+	if m.retained.paused || selectedSeq(m) != 1234 {
+		t.Errorf("resume: paused=%v selected=%d, want the newest (1234)", m.retained.paused, selectedSeq(m))
 	}
 	checkScreen(t, m)
 }
@@ -161,7 +161,7 @@ func TestFilter(t *testing.T) {
 	m = update(t, m, batch(messages(1, 36), running(36)))
 	m = press(t, m, "/")
 	m = typeText(t, m, "celery")
-	if got := len(m.stream.shown); got != 6 {
+	if got := len(m.retained.shown); got != 6 {
 		t.Errorf("typing 'celery' shows %d messages, want 6", got)
 	}
 	scr := screen(m)
@@ -185,10 +185,10 @@ func TestFilter(t *testing.T) {
 
 	// New batches are tested message by message.
 	m = update(t, m, batch(messages(37, 48), running(48)))
-	if got := len(m.stream.shown); got != 8 {
+	if got := len(m.retained.shown); got != 8 {
 		t.Errorf("after a new batch %d messages match, want 8", got)
 	}
-	for _, e := range m.stream.shown {
+	for _, e := range m.retained.shown {
 		if e.msg.Exchange != "celery" {
 			t.Errorf("message %d (%s) should not match", e.msg.Seq, e.msg.Exchange)
 		}
@@ -196,8 +196,8 @@ func TestFilter(t *testing.T) {
 
 	// Esc in the table clears the kept filter.
 	m = press(t, m, "esc")
-	if m.filter.Value() != "" || len(m.stream.shown) != 48 {
-		t.Errorf("esc: value=%q shown=%d, want the filter cleared", m.filter.Value(), len(m.stream.shown))
+	if m.filter.Value() != "" || len(m.retained.shown) != 48 {
+		t.Errorf("esc: value=%q shown=%d, want the filter cleared", m.filter.Value(), len(m.retained.shown))
 	}
 	if scr := screen(m); !strings.Contains(scr, "retained 48") {
 		t.Errorf("status after clearing:\n%s", scr)
@@ -209,12 +209,12 @@ func TestFilterEscWhileTypingClears(t *testing.T) {
 	m = update(t, m, batch(messages(1, 36), running(36)))
 	m = press(t, m, "/")
 	m = typeText(t, m, "heartbeat")
-	if len(m.stream.shown) != 6 {
-		t.Fatalf("shown %d, want 6", len(m.stream.shown))
+	if len(m.retained.shown) != 6 {
+		t.Fatalf("shown %d, want 6", len(m.retained.shown))
 	}
 	m = press(t, m, "esc")
-	if m.filter.Typing() || m.filter.Value() != "" || len(m.stream.shown) != 36 {
-		t.Errorf("esc: typing=%v value=%q shown=%d", m.filter.Typing(), m.filter.Value(), len(m.stream.shown))
+	if m.filter.Typing() || m.filter.Value() != "" || len(m.retained.shown) != 36 {
+		t.Errorf("esc: typing=%v value=%q shown=%d", m.filter.Typing(), m.filter.Value(), len(m.retained.shown))
 	}
 }
 
@@ -239,7 +239,7 @@ func TestFilterTerms(t *testing.T) {
 		m = update(t, m, batch(messages(1, 36), running(36)))
 		m = press(t, m, "/")
 		m = typeText(t, m, tt.query)
-		if got := len(m.stream.shown); got != tt.want {
+		if got := len(m.retained.shown); got != tt.want {
 			t.Errorf("filter %q shows %d messages, want %d", tt.query, got, tt.want)
 		}
 	}
@@ -524,8 +524,8 @@ func TestBatchesFromTheChannel(t *testing.T) {
 	msg := cmd()
 	next, cmd := m.Update(msg)
 	m = next.(Model)
-	if m.stream.ring.len() != 3 || cmd == nil {
-		t.Fatalf("retained %d, re-armed %v", m.stream.ring.len(), cmd != nil)
+	if m.retained.ring.len() != 3 || cmd == nil {
+		t.Fatalf("retained %d, re-armed %v", m.retained.ring.len(), cmd != nil)
 	}
 	close(ch)
 	next, cmd = m.Update(cmd())

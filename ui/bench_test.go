@@ -4,7 +4,8 @@ import (
 	"testing"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 )
 
 const benchRetained = 100_000
@@ -76,8 +77,8 @@ func BenchmarkFilterFreeText100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		// From no filter, so that every retained message is tested.
-		m.stream.setFilter(filter.Matcher{})
-		m.stream.setFilter(filter.Parse(queries[i%len(queries)]))
+		m.retained.setFilter(filter.Matcher{})
+		m.retained.setFilter(filter.Parse(queries[i%len(queries)]))
 		i++
 	}
 }
@@ -87,8 +88,8 @@ func BenchmarkFilterTerms100k(b *testing.B) {
 	m := retainedModel(b, benchRetained)
 	b.ReportAllocs()
 	for b.Loop() {
-		m.stream.setFilter(filter.Matcher{})
-		m.stream.setFilter(filter.Parse("rk:order.# -rk:#.paid -task:"))
+		m.retained.setFilter(filter.Matcher{})
+		m.retained.setFilter(filter.Parse("rk:order.# -rk:#.paid -task:"))
 	}
 }
 
@@ -99,9 +100,9 @@ func BenchmarkFilterTyping100k(b *testing.B) {
 	const query = "acme gmbh"
 	b.ReportAllocs()
 	for b.Loop() {
-		m.stream.setFilter(filter.Matcher{})
+		m.retained.setFilter(filter.Matcher{})
 		for i := 1; i <= len(query); i++ {
-			m.stream.setFilter(filter.Parse(query[:i]))
+			m.retained.setFilter(filter.Parse(query[:i]))
 		}
 	}
 }
@@ -131,10 +132,9 @@ func BenchmarkDetailLargeJSON(b *testing.B) {
 	}
 }
 
-// BenchmarkEntriesRedact is the cost of --redact where it is paid: making
-// the entries of a batch of 50 messages of the usual mix (JSON, Celery,
-// text, binary) in the receiving command, off the UI goroutine, with and
-// without redacting each.
+// BenchmarkEntriesRedact is the cost of --redact where it is paid: in
+// the pipeline, redacting and reading a batch of 50 messages of the usual
+// mix (JSON, Celery, text, binary), with and without redacting each.
 func BenchmarkEntriesRedact(b *testing.B) {
 	for _, redact := range []bool{false, true} {
 		name := "plain"
@@ -145,7 +145,14 @@ func BenchmarkEntriesRedact(b *testing.B) {
 			msgs := messages(1, 50)
 			b.ReportAllocs()
 			for b.Loop() {
-				_ = newEntries(msgs, redact)
+				in := msgs
+				if redact {
+					in = make([]tap.Message, len(msgs))
+					for i, m := range msgs {
+						in[i] = pipeline.Redact(m)
+					}
+				}
+				_ = newEntries(in)
 			}
 		})
 	}
@@ -178,7 +185,7 @@ func BenchmarkUIGoroutinePerMessage1KB(b *testing.B) {
 			seq++
 			msgs[i] = mk(seq)
 		}
-		return batchMsg{Messages: msgs, Status: running(seq), entries: newEntries(msgs, false)}
+		return batchMsg{Messages: msgs, Status: running(seq), entries: newEntries(msgs)}
 	}
 	for range opts.Retain / perBatch {
 		out, _ := m.Update(ready())
@@ -211,9 +218,9 @@ func BenchmarkFilterKeystrokeUIGoroutine100k(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		m.filter.Clear()
-		m.stream.setFilter(filter.Matcher{})
-		_ = m.filtering.change(m.stream, filter.Parse(queries[i%len(queries)]))
-		_ = m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.stream)
+		m.retained.setFilter(filter.Matcher{})
+		_ = m.filtering.change(m.retained, filter.Parse(queries[i%len(queries)]))
+		_ = m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.retained)
 		i++
 	}
 }

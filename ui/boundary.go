@@ -14,7 +14,7 @@ func (m Model) liveBoundary() int {
 	if st.Name == "" || !st.LiveKnown {
 		return -1
 	}
-	shown := m.stream.shown
+	shown := m.retained.shown
 	return sort.Search(len(shown), func(i int) bool {
 		msg := shown[i].msg
 		return !msg.HasOffset || msg.Offset >= st.LiveFrom

@@ -31,7 +31,7 @@ type savedMsg struct {
 // saveShown writes the messages on display (all retained, or those that
 // match the filter) to a new capture file.
 func (m *Model) saveShown() tea.Cmd {
-	s := m.stream
+	s := m.retained
 	n := s.limit()
 	if n == 0 {
 		m.notice = "nothing to save"
@@ -53,7 +53,7 @@ func (m *Model) saveShown() tea.Cmd {
 // saveMessage writes the message in the detail pane to a capture file of
 // one line, which shoveltap open and replay read like any other.
 func (m *Model) saveMessage() tea.Cmd {
-	e := m.stream.selectedEntry()
+	e := m.retained.selectedEntry()
 	if e == nil {
 		return nil
 	}
@@ -101,7 +101,7 @@ func (m *Model) saved(msg savedMsg) {
 // copyMessage puts the selected message on the clipboard through OSC 52:
 // its JSON record (the --json schema), or only its body.
 func (m *Model) copyMessage(bodyOnly bool) tea.Cmd {
-	e := m.stream.selectedEntry()
+	e := m.retained.selectedEntry()
 	if e == nil {
 		return nil
 	}

@@ -118,7 +118,7 @@ func TestSaveFilteredOnly(t *testing.T) {
 	m = press(t, m, "/")
 	m = typeText(t, m, "celery")
 	m = press(t, m, "enter")
-	want := len(m.stream.shown)
+	want := len(m.retained.shown)
 	if want == 0 || want == 12 {
 		t.Fatalf("the filter should keep some messages, keeps %d", want)
 	}

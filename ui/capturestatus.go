@@ -2,7 +2,7 @@ package ui
 
 import (
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // capturePart is the status of a capture file being read: reading, then

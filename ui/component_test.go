@@ -17,8 +17,8 @@ import (
 func components(t *testing.T) map[string]common.Component {
 	t.Helper()
 	com := common.New()
-	s := newStream(100)
-	s.ingest(newEntries(append(messages(1, 36), hostileMessage(37)), false))
+	s := newRetained(100)
+	s.ingest(newEntries(append(messages(1, 36), hostileMessage(37))))
 	s.settle(10)
 
 	tb := newTable(com, true)
@@ -36,7 +36,7 @@ func components(t *testing.T) map[string]common.Component {
 
 	celery := s.ring.at(30) // 31: a Celery task
 	if !canTrace(celery) {
-		t.Fatalf("message 31 is not a Celery task: %+v", celery.res)
+		t.Fatalf("message 31 is not a Celery task: %+v", celery.r.Shown)
 	}
 	tr := newTrace(com)
 	tr.SetSize(80, 20)

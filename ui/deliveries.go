@@ -2,12 +2,12 @@ package ui
 
 import (
 	"fmt"
+	"github.com/shoveltap/shoveltap/tap/reading"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // Deliveries (--deliveries) are rows of their own, each the firehose's
@@ -24,32 +24,10 @@ type deliveryNote struct {
 	redelivered bool
 }
 
-// deliveryCells makes a delivery's table row say so: "delivery" or
-// "redelivery" in the format column, and to whom before the summary.
-func deliveryCells(e *entry) {
-	d := e.msg.Delivery
-	e.cells.format = "delivery"
-	if d.Redelivered {
-		e.cells.format = "redelivery"
-	}
-	to := "to " + consumerLabel(d, true)
-	if e.cells.summary != "" {
-		to += " · " + e.cells.summary
-	}
-	e.cells.summary = to
-}
-
 // consumerLabel names a delivery's consumer: its connection (only the
 // client's end when short) and channel.
 func consumerLabel(d *tap.Delivery, short bool) string {
-	conn := d.Connection
-	if short {
-		conn, _, _ = strings.Cut(conn, " -> ")
-	}
-	if conn == "" {
-		conn = "an unnamed connection"
-	}
-	return sanitize.Line(conn) + " ch " + strconv.Itoa(d.Channel)
+	return reading.ConsumerLabel(d.Connection, d.Channel, short)
 }
 
 // find returns the retained entry with sequence number seq, or nil.
@@ -62,7 +40,7 @@ func (r *ring) find(seq uint64) *entry {
 }
 
 // linkDelivery notes a delivery on the retained message it delivers.
-func (s *stream) linkDelivery(e *entry) {
+func (s *retained) linkDelivery(e *entry) {
 	d := e.msg.Delivery
 	if d.Of == 0 {
 		return
@@ -71,10 +49,10 @@ func (s *stream) linkDelivery(e *entry) {
 	if pub == nil || pub.msg.Delivery != nil {
 		return
 	}
-	e.ofSummary = pub.cells.summary
+	e.ofSummary = pub.r.Cells.Summary
 	pub.deliveries = append(pub.deliveries, deliveryNote{
 		seq:         e.msg.Seq,
-		time:        e.cells.time,
+		time:        e.r.Cells.Time,
 		consumer:    consumerLabel(d, false),
 		user:        sanitize.Line(d.User),
 		redelivered: d.Redelivered,
@@ -104,7 +82,7 @@ func deliveriesHeading(ds []deliveryNote) string {
 
 // deliverySections adds the detail pane's sections about deliveries: for
 // a published message, who got it; for a delivery, to whom and of what.
-func deliverySections(e *entry, section func(string), fields func([]field), line func(string)) {
+func deliverySections(e *entry, section func(string), fields func([]reading.Field), line func(string)) {
 	if len(e.deliveries) > 0 {
 		section("deliveries · " + deliveriesHeading(e.deliveries))
 		for _, d := range e.deliveries {
@@ -133,13 +111,13 @@ func deliverySections(e *entry, section func(string), fields func([]field), line
 		if d.Redelivered {
 			redelivered = "yes: delivered before (rejected, requeued, or its consumer went away)"
 		}
-		fields([]field{
-			{"queue", sanitize.Line(d.Queue)},
-			{"consumer", consumerLabel(d, false)},
-			{"user", sanitize.Line(d.User)},
-			{"node", sanitize.Line(d.Node)},
-			{"redelivered", redelivered},
-			{"delivers", of},
+		fields([]reading.Field{
+			{Name: "queue", Value: sanitize.Line(d.Queue)},
+			{Name: "consumer", Value: consumerLabel(d, false)},
+			{Name: "user", Value: sanitize.Line(d.User)},
+			{Name: "node", Value: sanitize.Line(d.Node)},
+			{Name: "redelivered", Value: redelivered},
+			{Name: "delivers", Value: of},
 		})
 	}
 }

@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // celeryTask is message 1 of the synthetic traffic: a Celery task.
@@ -26,7 +26,7 @@ func deliveryOf(seq, of uint64, redelivered bool) tap.Message {
 }
 
 func detailText(m Model, seq uint64) string {
-	e := m.stream.ring.find(seq)
+	e := m.retained.ring.find(seq)
 	if e == nil {
 		return ""
 	}
@@ -87,8 +87,8 @@ func TestDeliveriesInTheUI(t *testing.T) {
 	checkScreen(t, m)
 
 	for q, want := range map[string]int{"format:delivery": 5, "-format:delivery": 1, "format:redelivery": 1, "task:tasks.add": 6, "53412": 5} {
-		m.stream.setFilter(filter.Parse(q))
-		if n := len(m.stream.shown); n != want {
+		m.retained.setFilter(filter.Parse(q))
+		if n := len(m.retained.shown); n != want {
 			t.Errorf("%q shows %d, want %d", q, n, want)
 		}
 	}

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"github.com/shoveltap/shoveltap/tap/reading"
 	"strconv"
 	"strings"
 
@@ -9,9 +10,9 @@ import (
 	"charm.land/bubbles/v2/viewport"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/keys"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
 	"github.com/shoveltap/shoveltap/ui/styles"
 )
 
@@ -137,8 +138,8 @@ func (d detail) View() string {
 		return d.titleLine("no message selected", "") + body
 	}
 	m := d.entry.msg
-	title := fmt.Sprintf("#%d  %s  %s → %s", m.Seq, d.entry.cells.time,
-		d.entry.cells.exchange, d.entry.cells.routingKey)
+	title := fmt.Sprintf("#%d  %s  %s → %s", m.Seq, d.entry.r.Cells.Time,
+		d.entry.r.Cells.Exchange, d.entry.r.Cells.RoutingKey)
 	pos := "all"
 	if d.vp.TotalLineCount() > d.vp.Height() {
 		pos = strconv.Itoa(int(d.vp.ScrollPercent()*100)) + "%"
@@ -181,23 +182,23 @@ func detailLines(st *styles.Styles, e *entry) []string {
 		}
 		out = append(out, st.Detail.Section.Render(title))
 	}
-	fields := func(fs []field) {
+	fields := func(fs []reading.Field) {
 		w := 0
 		for _, f := range fs {
-			w = max(w, ansi.StringWidth(f.name))
+			w = max(w, ansi.StringWidth(f.Name))
 		}
 		w = min(w, maxLabel)
 		for _, f := range fs {
-			out = append(out, "  "+st.Detail.Label.Render(fit(f.name, w))+"  "+f.value)
+			out = append(out, "  "+st.Detail.Label.Render(fit(f.Name, w))+"  "+f.Value)
 		}
 	}
 
-	res := e.res
+	res := e.r.Shown
 	if len(res.Fields) > 0 || len(res.Notes) > 0 {
 		section("decoded · " + res.Format)
-		fs := make([]field, len(res.Fields))
+		fs := make([]reading.Field, len(res.Fields))
 		for i, f := range res.Fields {
-			fs[i] = field{f.Name, f.Value}
+			fs[i] = reading.Field{Name: f.Name, Value: f.Value}
 		}
 		fields(fs)
 		for _, n := range res.Notes {
@@ -209,32 +210,32 @@ func detailLines(st *styles.Styles, e *entry) []string {
 
 	m := e.msg
 	section("message")
-	msgFields := []field{
-		{"exchange", e.cells.exchange},
-		{"routing key", e.cells.routingKey},
-		{"received", m.Time.Local().Format("2006-01-02 15:04:05.000 MST")},
-		{"size", thousands(uint64(m.Size())) + " bytes"},
+	msgFields := []reading.Field{
+		{Name: "exchange", Value: e.r.Cells.Exchange},
+		{Name: "routing key", Value: e.r.Cells.RoutingKey},
+		{Name: "received", Value: m.Time.Local().Format("2006-01-02 15:04:05.000 MST")},
+		{Name: "size", Value: thousands(uint64(m.Size())) + " bytes"},
 	}
 	if m.HasOffset {
 		// Plain digits: --from offset:N takes them as they are.
-		msgFields = append(msgFields, field{"stream offset", strconv.FormatInt(m.Offset, 10)})
+		msgFields = append(msgFields, reading.Field{Name: "stream offset", Value: strconv.FormatInt(m.Offset, 10)})
 	}
 	if m.Redelivered {
-		msgFields = append(msgFields, field{"redelivered", "yes"})
+		msgFields = append(msgFields, reading.Field{Name: "redelivered", Value: "yes"})
 	}
 	if m.Source != "" {
-		msgFields = append(msgFields, field{"tapped from", sanitize.Line(m.Source)})
+		msgFields = append(msgFields, reading.Field{Name: "tapped from", Value: sanitize.Line(m.Source)})
 	}
 	fields(msgFields)
 
-	if len(e.props) > 0 {
+	if len(e.r.Properties) > 0 {
 		section("properties")
-		fields(e.props)
+		fields(e.r.Properties)
 	}
 
-	if len(e.headers) > 0 {
+	if len(e.r.Headers) > 0 {
 		section("headers")
-		out = append(out, headerLines(st, e.headers)...)
+		out = append(out, headerLines(st, e.r.Headers)...)
 	}
 
 	body := e.body()
@@ -265,21 +266,21 @@ func bodyTitle(b decode.Body, size int) string {
 
 // headerLines lays out flattened headers: nested keys indented under their
 // parent, values aligned per depth.
-func headerLines(st *styles.Styles, hs []headerLine) []string {
+func headerLines(st *styles.Styles, hs []reading.HeaderLine) []string {
 	w := 0
 	for _, h := range hs {
-		w = max(w, 2*h.depth+ansi.StringWidth(h.key))
+		w = max(w, 2*h.Depth+ansi.StringWidth(h.Key))
 	}
 	w = min(w, maxLabel)
 	out := make([]string, 0, len(hs))
 	for _, h := range hs {
-		indent := strings.Repeat("  ", h.depth)
-		if h.value == "" {
-			out = append(out, "  "+indent+st.Detail.Label.Render(h.key))
+		indent := strings.Repeat("  ", h.Depth)
+		if h.Value == "" {
+			out = append(out, "  "+indent+st.Detail.Label.Render(h.Key))
 			continue
 		}
-		label := fit(h.key, max(w-2*h.depth, ansi.StringWidth(h.key)))
-		out = append(out, "  "+indent+st.Detail.Label.Render(label)+"  "+h.value)
+		label := fit(h.Key, max(w-2*h.Depth, ansi.StringWidth(h.Key)))
+		out = append(out, "  "+indent+st.Detail.Label.Render(label)+"  "+h.Value)
 	}
 	return out
 }

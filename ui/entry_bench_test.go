@@ -23,7 +23,7 @@ func BenchmarkEntriesBinary100B(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		_ = newEntries(msgs, false)
+		_ = newEntries(msgs)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(msgs)), "ns/msg")
 }

@@ -5,7 +5,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // A filter change is applied at once while few messages need testing. With
@@ -37,7 +37,7 @@ type filterDoneMsg struct {
 }
 
 // change applies m now when that is cheap, or schedules it.
-func (j *filterJob) change(s *stream, m filter.Matcher) tea.Cmd {
+func (j *filterJob) change(s *retained, m filter.Matcher) tea.Cmd {
 	j.gen++
 	threshold := asyncFilterAt
 	if j.syncBelow > 0 {
@@ -59,7 +59,7 @@ func (j *filterJob) change(s *stream, m filter.Matcher) tea.Cmd {
 
 // start takes a snapshot of what the pending filter must test, once typing
 // paused, and tests it in a command.
-func (j *filterJob) start(msg filterTickMsg, s *stream) tea.Cmd {
+func (j *filterJob) start(msg filterTickMsg, s *retained) tea.Cmd {
 	if !j.pending || msg.gen != j.gen {
 		return nil // typing went on: a later tick will start
 	}
@@ -79,7 +79,7 @@ func (j *filterJob) start(msg filterTickMsg, s *stream) tea.Cmd {
 	return func() tea.Msg {
 		shown := make([]*entry, 0, min(len(pool), 1024))
 		for _, e := range pool {
-			if m.Match(&e.subject) {
+			if m.Match(&e.r.Subject) {
 				shown = append(shown, e)
 			}
 		}
@@ -89,7 +89,7 @@ func (j *filterJob) start(msg filterTickMsg, s *stream) tea.Cmd {
 
 // finish installs a result that is still wanted, adding the messages that
 // arrived while it was computed.
-func (j *filterJob) finish(msg filterDoneMsg, s *stream) {
+func (j *filterJob) finish(msg filterDoneMsg, s *retained) {
 	if !j.pending || msg.gen != j.gen {
 		return
 	}

@@ -14,14 +14,14 @@ func TestFilterOverManyMessagesRunsInACommand(t *testing.T) {
 	if !m.filtering.pending {
 		t.Fatal("the filter over 300 messages was applied on the UI goroutine")
 	}
-	if got := len(m.stream.shown); got != 300 {
+	if got := len(m.retained.shown); got != 300 {
 		t.Fatalf("before the result arrives every row stays: %d", got)
 	}
 	stale := m.filtering.gen - 1
-	if cmd := m.filtering.start(filterTickMsg{gen: stale}, m.stream); cmd != nil {
+	if cmd := m.filtering.start(filterTickMsg{gen: stale}, m.retained); cmd != nil {
 		t.Fatal("a tick of an earlier keystroke started a filter")
 	}
-	cmd := m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.stream)
+	cmd := m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.retained)
 	if cmd == nil {
 		t.Fatal("the last keystroke's tick started nothing")
 	}
@@ -32,15 +32,15 @@ func TestFilterOverManyMessagesRunsInACommand(t *testing.T) {
 	want := 0
 	for seq := uint64(1); seq <= 330; seq++ {
 		e := newEntry(message(seq))
-		if m.stream.matcher.Match(&e.subject) {
+		if m.retained.matcher.Match(&e.r.Subject) {
 			want++
 		}
 	}
-	if m.filtering.pending || len(m.stream.shown) != want || want == 0 || want == 330 {
-		t.Fatalf("shown %d, want %d (pending %v)", len(m.stream.shown), want, m.filtering.pending)
+	if m.filtering.pending || len(m.retained.shown) != want || want == 0 || want == 330 {
+		t.Fatalf("shown %d, want %d (pending %v)", len(m.retained.shown), want, m.filtering.pending)
 	}
-	for i := 1; i < len(m.stream.shown); i++ {
-		if m.stream.shown[i].msg.Seq <= m.stream.shown[i-1].msg.Seq {
+	for i := 1; i < len(m.retained.shown); i++ {
+		if m.retained.shown[i].msg.Seq <= m.retained.shown[i-1].msg.Seq {
 			t.Fatal("shown rows out of order")
 		}
 	}
@@ -54,10 +54,10 @@ func TestStaleFilterResultIsDropped(t *testing.T) {
 	m = update(t, m, batch(messages(1, 100), running(100)))
 	m = press(t, m, "/")
 	m = typeText(t, m, "p")
-	done := m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.stream)().(filterDoneMsg)
+	done := m.filtering.start(filterTickMsg{gen: m.filtering.gen}, m.retained)().(filterDoneMsg)
 	m = typeText(t, m, "aid")
 	m = update(t, m, done)
-	if !m.filtering.pending || len(m.stream.shown) != 100 {
-		t.Fatalf("a stale result was installed: pending %v, %d shown", m.filtering.pending, len(m.stream.shown))
+	if !m.filtering.pending || len(m.retained.shown) != 100 {
+		t.Fatalf("a stale result was installed: pending %v, %d shown", m.filtering.pending, len(m.retained.shown))
 	}
 }

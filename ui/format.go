@@ -3,41 +3,10 @@ package ui
 import (
 	"strconv"
 	"strings"
-	"time"
 
 	"charm.land/lipgloss/v2"
 	"github.com/shoveltap/shoveltap/ui/common"
 )
-
-// timeLayout is the table's time column: local time with milliseconds.
-const timeLayout = "15:04:05.000"
-
-func formatTime(t time.Time) string {
-	if t.IsZero() {
-		return "--:--:--.---"
-	}
-	return t.Local().Format(timeLayout)
-}
-
-// humanSize formats a byte count in at most five cells: 512B, 1.2K, 34K,
-// 5.6M, 1.1G.
-func humanSize(n int) string {
-	const unit = 1024
-	if n < unit {
-		return strconv.Itoa(n) + "B"
-	}
-	v := float64(n)
-	for _, suffix := range []string{"K", "M", "G", "T"} {
-		v /= unit
-		if v < 9.95 {
-			return strconv.FormatFloat(v, 'f', 1, 64) + suffix
-		}
-		if v < 999.5 {
-			return strconv.FormatFloat(v, 'f', 0, 64) + suffix
-		}
-	}
-	return strconv.FormatFloat(v, 'f', 0, 64) + "P"
-}
 
 // thousands formats n with comma separators: 1,204.
 func thousands(n uint64) string {

@@ -9,23 +9,6 @@ import (
 	"github.com/shoveltap/shoveltap/ui/common"
 )
 
-func TestHumanSize(t *testing.T) {
-	tests := map[int]string{
-		0: "0B", 512: "512B", 1023: "1023B", 1024: "1.0K", 1229: "1.2K", 10188: "9.9K",
-		10189: "10K", 34 << 10: "34K", 1023 << 10: "1.0M", 5_872_025: "5.6M",
-		1 << 30: "1.0G", 3 << 40: "3.0T",
-	}
-	for n, want := range tests {
-		got := humanSize(n)
-		if got != want {
-			t.Errorf("humanSize(%d) = %q, want %q", n, got, want)
-		}
-		if len(got) > 5 {
-			t.Errorf("humanSize(%d) = %q is wider than the size column", n, got)
-		}
-	}
-}
-
 func TestThousands(t *testing.T) {
 	tests := map[uint64]string{0: "0", 999: "999", 1000: "1,000", 1204: "1,204", 1234567: "1,234,567"}
 	for n, want := range tests {

@@ -159,7 +159,7 @@ func TestQuitFlow(t *testing.T) {
 	if final.QuitErr() != nil {
 		t.Errorf("QuitErr = %v", final.QuitErr())
 	}
-	if final.stream.ring.len() != 12 {
-		t.Errorf("retained %d, want 12", final.stream.ring.len())
+	if final.retained.ring.len() != 12 {
+		t.Errorf("retained %d, want 12", final.retained.ring.len())
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 )
 
 // redactSecrets are every secret value in secretMessage.
@@ -46,19 +47,23 @@ func secretsIn(text string) []string {
 	return found
 }
 
-// TestRedactOption: with Options.Redact no secret reaches the detail pane
+// TestRedactedByThePipeline: a message the pipeline redacted (--redact,
+// for a tap and for open alike) shows no secret in the detail pane
 // (headers and body), a save, or the clipboard; without it the same
 // message shows them, so the check can fail.
-func TestRedactOption(t *testing.T) {
+func TestRedactedByThePipeline(t *testing.T) {
 	for _, redact := range []bool{false, true} {
 		dir := t.TempDir()
 		opts := testOptions
 		opts.SaveDir = dir
-		opts.Redact = redact
 		m := newModel(t, 120, 40, opts)
-		m = update(t, m, batch([]tap.Message{secretMessage(t, 1)}, running(1)))
+		msg := secretMessage(t, 1)
+		if redact {
+			msg = pipeline.Redact(msg)
+		}
+		m = update(t, m, batch([]tap.Message{msg}, running(1)))
 		m = press(t, m, "enter")
-		e := m.stream.selectedEntry()
+		e := m.retained.selectedEntry()
 		if e == nil {
 			t.Fatal("no message selected")
 		}
@@ -97,12 +102,12 @@ func TestStartingFilter(t *testing.T) {
 	opts.Filter = "task:tasks.add"
 	m := newModel(t, 100, 30, opts)
 	m = update(t, m, batch(messages(1, 12), running(12)))
-	if n := len(m.stream.shown); n != 2 {
+	if n := len(m.retained.shown); n != 2 {
 		t.Errorf("%d messages shown, want the 2 Celery tasks of 12", n)
 	}
-	for _, e := range m.stream.shown {
-		if e.res.Terms["task"] != "tasks.add" {
-			t.Errorf("shown %d: task %q", e.msg.Seq, e.res.Terms["task"])
+	for _, e := range m.retained.shown {
+		if e.r.Shown.Terms["task"] != "tasks.add" {
+			t.Errorf("shown %d: task %q", e.msg.Seq, e.r.Shown.Terms["task"])
 		}
 	}
 	s := screen(m)
@@ -112,7 +117,7 @@ func TestStartingFilter(t *testing.T) {
 	checkScreen(t, m)
 	// esc clears it like a filter the user kept.
 	m = press(t, m, "esc")
-	if n := len(m.stream.shown); n != 12 {
+	if n := len(m.retained.shown); n != 12 {
 		t.Errorf("after esc %d shown, want 12", n)
 	}
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/shoveltap/shoveltap/tap/reading"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
@@ -98,29 +99,29 @@ func columnsFor(width int, withSource bool) columns {
 	return columns{width: width, list: cols}
 }
 
-func (c cells) get(id colID) string {
+func cellOf(c *reading.Cells, id colID) string {
 	switch id {
 	case colTime:
-		return c.time
+		return c.Time
 	case colSource:
-		return c.source
+		return c.Source
 	case colExchange:
-		return c.exchange
+		return c.Exchange
 	case colRoutingKey:
-		return c.routingKey
+		return c.RoutingKey
 	case colSize:
-		return c.size
+		return c.Size
 	case colContentType:
-		return c.contentType
+		return c.ContentType
 	case colFormat:
-		return c.format
+		return c.Format
 	}
-	return c.summary
+	return c.Summary
 }
 
-// table draws the visible rows of the stream. It keeps no rows of its own:
+// table draws the visible rows of the retained messages. It keeps no rows of its own:
 // each entry caches its rendered row for the current columns, and show
-// hands it, after every Update, the window of the stream to draw.
+// hands it, after every Update, the window of them to draw.
 type table struct {
 	com        common.Common
 	withSource bool // several sources: show which one each message came from
@@ -271,9 +272,9 @@ func (t *table) build(e *entry) (row, rowSel string) {
 		}
 		var cell string
 		if c.right {
-			cell = fitRight(e.cells.get(c.id), c.width)
+			cell = fitRight(cellOf(&e.r.Cells, c.id), c.width)
 		} else {
-			cell = fit(e.cells.get(c.id), c.width)
+			cell = fit(cellOf(&e.r.Cells, c.id), c.width)
 		}
 		plain.WriteString(cell)
 		switch c.id {

@@ -2,13 +2,14 @@ package ui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/keys"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
 	"github.com/shoveltap/shoveltap/ui/tracetree"
 )
 
@@ -25,7 +26,7 @@ type traceView struct {
 	top      int
 	note     string // why the last enter opened nothing
 
-	builtAt uint64 // stream.received when the tree was built
+	builtAt uint64 // retained.received when the tree was built
 	// items are the retained Celery messages, oldest first, collected as
 	// they arrive (itemsTo is the newest message looked at), so a refresh
 	// reads only the new messages.
@@ -39,18 +40,18 @@ func newTrace(com common.Common) traceView { return traceView{com: com} }
 
 // canTrace says whether e belongs to a Celery workflow the tree can show.
 func canTrace(e *entry) bool {
-	return e != nil && e.res.Task != nil && e.res.Task.ID != ""
+	return e != nil && e.r.Shown.Task != nil && e.r.Shown.Task.ID != ""
 }
 
 // traceRoot is the root id of e's workflow. Results and most events carry
 // no root id: the retained task message with the same id has it.
-func traceRoot(s *stream, e *entry) string {
-	task := e.res.Task
+func traceRoot(s *retained, e *entry) string {
+	task := e.r.Shown.Task
 	if task.RootID != "" {
 		return task.RootID
 	}
 	for i := s.ring.len() - 1; i >= 0; i-- {
-		if t := s.ring.at(i).res.Task; t != nil && t.Kind == "task" && t.ID == task.ID && t.RootID != "" {
+		if t := s.ring.at(i).r.Shown.Task; t != nil && t.Kind == "task" && t.ID == task.ID && t.RootID != "" {
 			return t.RootID
 		}
 	}
@@ -58,7 +59,7 @@ func traceRoot(s *stream, e *entry) string {
 }
 
 // open shows the workflow of e with e's row selected.
-func (t *traceView) open(s *stream, e *entry) {
+func (t *traceView) open(s *retained, e *entry) {
 	t.rootID = traceRoot(s, e)
 	t.note = ""
 	t.build(s)
@@ -75,7 +76,7 @@ func (t *traceView) open(s *stream, e *entry) {
 
 // refresh builds the tree again when messages arrived since, keeping the
 // selected row.
-func (t *traceView) refresh(s *stream) {
+func (t *traceView) refresh(s *retained) {
 	if s.received == t.builtAt {
 		return
 	}
@@ -99,7 +100,7 @@ func (t *traceView) refresh(s *stream) {
 // the tree is open and only after new messages arrived; it reads only the
 // messages that arrived since the last build, and builds the tree again
 // only when a Celery message came or went.
-func (t *traceView) build(s *stream) {
+func (t *traceView) build(s *retained) {
 	changed := t.collect(s)
 	t.builtAt = s.received
 	if !changed && t.tree.RootID == t.rootID && t.rows != nil {
@@ -111,7 +112,7 @@ func (t *traceView) build(s *stream) {
 
 // collect brings items up to date with the ring: drops the evicted ones,
 // adds the new ones. It says whether anything changed.
-func (t *traceView) collect(s *stream) bool {
+func (t *traceView) collect(s *retained) bool {
 	changed := false
 	if s.ring.len() == 0 {
 		changed = len(t.items) > 0
@@ -133,8 +134,8 @@ func (t *traceView) collect(s *stream) bool {
 	}
 	for i := first; i < s.ring.len(); i++ {
 		e := s.ring.at(i)
-		if e.res.Task != nil {
-			t.items = append(t.items, tracetree.Item{Seq: e.msg.Seq, Task: *e.res.Task, Label: e.res.Summary})
+		if e.r.Shown.Task != nil {
+			t.items = append(t.items, tracetree.Item{Seq: e.msg.Seq, Task: *e.r.Shown.Task, Label: e.r.Shown.Summary})
 			changed = true
 		}
 		t.itemsTo = e.msg.Seq
@@ -210,8 +211,8 @@ func (m *Model) traceKey(k tea.KeyPressMsg, km keys.KeyMap) {
 
 // openTrace shows the trace tree of the message in the detail pane.
 func (m *Model) openTrace() {
-	if e := m.stream.selectedEntry(); canTrace(e) {
-		m.trace.open(m.stream, e)
+	if e := m.retained.selectedEntry(); canTrace(e) {
+		m.trace.open(m.retained, e)
 		m.traceOpen = true
 	}
 }
@@ -224,7 +225,7 @@ func (m *Model) traceJump() {
 		return
 	}
 	seq := t.rows[t.cursor].Seq()
-	s := m.stream
+	s := m.retained
 	if seq == 0 {
 		t.note = "only events of this task were retained, not its message"
 		return
@@ -244,14 +245,14 @@ func (m *Model) traceJump() {
 
 // traceable says whether t opens a trace tree now.
 func (m Model) traceable() bool {
-	return m.detailOpen && canTrace(m.stream.selectedEntry())
+	return m.detailOpen && canTrace(m.retained.selectedEntry())
 }
 
 // View draws the title line and the visible rows.
 func (t traceView) View() string {
 	lines := make([]string, 0, t.com.Height)
 	title := "trace · root " + shortTraceID(t.rootID)
-	pos := fmt.Sprintf("%d tasks · %d results", t.tree.Tasks, t.tree.Results)
+	pos := count(t.tree.Tasks, "task", "tasks") + " · " + count(t.tree.Results, "result", "results")
 	lines = append(lines, titleLine(t.com.Styles, title, pos, t.com.Width))
 	if t.note != "" && t.com.Height > 2 {
 		lines = append(lines, t.com.Styles.Detail.Note.Render(common.Truncate("  ! "+t.note, t.com.Width)))
@@ -313,4 +314,12 @@ func shortTraceID(id string) string {
 		return id[:8] + "…"
 	}
 	return id
+}
+
+// count says n things, in the singular for one: "1 task", "2 tasks".
+func count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }

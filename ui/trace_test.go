@@ -122,11 +122,11 @@ func TestTraceJumps(t *testing.T) {
 	m := newModel(t, 120, 40, testOptions)
 	m = update(t, m, batch(workflow(), running(10)))
 	m = press(t, m, "enter", "p", "t", "g", "enter") // the root task
-	if m.traceOpen || !m.detailOpen || m.stream.selectedEntry().msg.Seq != 1 {
-		t.Fatalf("enter on the first row: trace %v detail %v selected #%d", m.traceOpen, m.detailOpen, m.stream.selectedEntry().msg.Seq)
+	if m.traceOpen || !m.detailOpen || m.retained.selectedEntry().msg.Seq != 1 {
+		t.Fatalf("enter on the first row: trace %v detail %v selected #%d", m.traceOpen, m.detailOpen, m.retained.selectedEntry().msg.Seq)
 	}
 	m = press(t, m, "t", "down", "enter") // the root's result
-	if got := m.stream.selectedEntry().msg.Seq; got != 5 {
+	if got := m.retained.selectedEntry().msg.Seq; got != 5 {
 		t.Errorf("enter on the result row opened #%d, want #5", got)
 	}
 	m = press(t, m, "t")
@@ -216,10 +216,10 @@ func TestTraceItemsFollowTheRingIncrementally(t *testing.T) {
 	var tv traceView
 	for from := uint64(1); from <= 200; from += 25 {
 		m = update(t, m, batch(messages(from, from+24), running(from+24)))
-		tv.collect(m.stream)
+		tv.collect(m.retained)
 		var want []uint64
-		for i := range m.stream.ring.len() {
-			if e := m.stream.ring.at(i); e.res.Task != nil {
+		for i := range m.retained.ring.len() {
+			if e := m.retained.ring.at(i); e.r.Shown.Task != nil {
 				want = append(want, e.msg.Seq)
 			}
 		}
@@ -232,6 +232,32 @@ func TestTraceItemsFollowTheRingIncrementally(t *testing.T) {
 		}
 		if len(want) == 0 {
 			t.Fatal("the synthetic traffic has no Celery messages")
+		}
+	}
+}
+
+// TestTraceTitleCounts: the title counts in the singular for one ("1
+// task · 1 result") and in the plural otherwise.
+func TestTraceTitleCounts(t *testing.T) {
+	for _, c := range []struct {
+		msgs []tap.Message
+		want string
+	}{
+		{[]tap.Message{celeryTaskMessage(1, "tasks.one", wfRoot, "", "", "[1]")}, "1 task · 0 results"},
+		{[]tap.Message{celeryTaskMessage(1, "tasks.one", wfRoot, "", "", "[1]"), celeryResultMessage(2, wfRoot, "SUCCESS", "1")}, "1 task · 1 result"},
+		{workflow(), "5 tasks · 2 results"},
+	} {
+		m := newModel(t, 120, 40, testOptions)
+		m = update(t, m, batch(c.msgs, running(uint64(len(c.msgs)))))
+		m = press(t, m, "home")
+		m = press(t, m, "enter")
+		m = press(t, m, "t")
+		if !m.traceOpen {
+			t.Fatal("t did not open the trace tree")
+		}
+		title := strings.SplitN(ansi.Strip(m.trace.View()), "\n", 2)[0]
+		if !strings.HasSuffix(strings.TrimSpace(title), c.want) {
+			t.Errorf("title %q, want it to end in %q", title, c.want)
 		}
 	}
 }

@@ -196,7 +196,7 @@ func (r *Reader) Note() string {
 }
 
 // Message reads the message on line n again from disk, through its own
-// file handle so that it can run while the stream is read.
+// file handle so that it can run while the batches are read.
 func (r *Reader) Message(line int) (tap.Message, error) {
 	r.mu.Lock()
 	if line < 1 || line > len(r.offsets) {
@@ -226,13 +226,13 @@ func (r *Reader) Message(line int) (tap.Message, error) {
 // BatchSize is how many messages a batch of Batches holds.
 const BatchSize = 512
 
-// Batches streams the capture as tap.Batch values, the seam the UI reads
-// a live tap through. The channel holds one batch: the file is read only
+// Batches reads the capture as tap.Batch values, what the pipeline reads
+// of a live tap too. The channel holds one batch: the file is read only
 // as fast as the consumer takes batches, so memory stays bounded by what
 // the consumer retains. While reading, Status.State is StateStarting; the
 // last batch says StateStopped and carries the note about skipped lines in
 // Status.Detail. The channel is closed after it, or when ctx ends. A read
-// error ends the stream with StateFailed.
+// error ends the batches with StateFailed.
 func (r *Reader) Batches(ctx context.Context) <-chan tap.Batch {
 	out := make(chan tap.Batch, 1)
 	go func() {

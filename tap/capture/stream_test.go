@@ -32,18 +32,20 @@ func TestStreamRecordReadReplay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	recording, batches := StartRecording(ctx, rec, s.Batches())
 	n := 0
 	for n < 30 {
 		select {
-		case b := <-batches:
+		case b := <-s.Batches():
+			if err := rec.WriteBatch(b.Messages); err != nil {
+				t.Fatal(err)
+			}
 			n += len(b.Messages)
 		case <-ctx.Done():
 			t.Fatalf("read %d of 30", n)
 		}
 	}
-	if written, err := recording.Stop(); err != nil || written != 30 {
-		t.Fatalf("recorded %d (%v)", written, err)
+	if err := rec.Close(); err != nil || rec.Written() != 30 {
+		t.Fatalf("recorded %d (%v)", rec.Written(), err)
 	}
 	if err := s.Close(context.Background()); err != nil {
 		t.Fatal(err)

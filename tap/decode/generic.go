@@ -24,7 +24,7 @@ func renderGeneric(in Input, body []byte, validJSON bool) Result {
 	}
 	if len(body) <= maxParse && (validJSON || looksJSON(body) && json.Valid(body)) {
 		r.Format = "json"
-		r.Summary = compactJSON(body, maxSummary, nil)
+		r.Summary = compactJSON(summaryOrder(body), maxSummary, nil)
 		r.Body = prettyJSON(body, nil)
 		return r
 	}

@@ -59,12 +59,20 @@ type jsonRecord struct {
 		Terms   map[string]string `json:"terms"`
 		Notes   []string          `json:"notes"`
 		Task    *struct {
-			Kind, Name, ID, RootID, ParentID, GroupID string
+			Kind     string `json:"kind"`
+			Name     string `json:"name"`
+			ID       string `json:"id"`
+			RootID   string `json:"root_id"`
+			ParentID string `json:"parent_id"`
+			GroupID  string `json:"group_id"`
 		} `json:"task"`
 	} `json:"decoded"`
 }
 
-type decodedField struct{ Name, Value string }
+type decodedField struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
 
 func (r jsonRecord) field(name string) string {
 	for _, f := range r.Decoded.Fields {

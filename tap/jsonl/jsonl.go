@@ -99,14 +99,46 @@ type Properties struct {
 	AppID           string     `json:"app_id,omitempty"`
 }
 
-// Decoded is what the decoders recognised.
+// Decoded is what the decoders recognised (docs/json-lines.md). It is
+// derived: a reader decodes the message again.
 type Decoded struct {
 	Format  string            `json:"format"`
 	Summary string            `json:"summary,omitempty"`
-	Fields  []decode.Field    `json:"fields,omitempty"`
+	Fields  []Field           `json:"fields,omitempty"`
 	Terms   map[string]string `json:"terms,omitempty"`
 	Notes   []string          `json:"notes,omitempty"`
-	Task    *decode.Task      `json:"task,omitempty"`
+	Task    *Task             `json:"task,omitempty"`
+}
+
+// Field is one labelled line of the decoded section (decode.Field).
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Task is a Celery task, result or event (decode.Task).
+type Task struct {
+	Kind     string `json:"kind"` // task, result or event
+	Name     string `json:"name,omitempty"`
+	ID       string `json:"id,omitempty"`
+	RootID   string `json:"root_id,omitempty"`
+	ParentID string `json:"parent_id,omitempty"`
+	GroupID  string `json:"group_id,omitempty"`
+	Status   string `json:"status,omitempty"`
+}
+
+func newDecoded(d decode.Result) *Decoded {
+	out := &Decoded{Format: d.Format, Summary: d.Summary, Terms: d.Terms, Notes: d.Notes}
+	if len(d.Fields) > 0 {
+		out.Fields = make([]Field, len(d.Fields))
+		for i, f := range d.Fields {
+			out.Fields[i] = Field{Name: f.Name, Value: f.Value}
+		}
+	}
+	if t := d.Task; t != nil {
+		out.Task = &Task{Kind: t.Kind, Name: t.Name, ID: t.ID, RootID: t.RootID, ParentID: t.ParentID, GroupID: t.GroupID, Status: t.Status}
+	}
+	return out
 }
 
 // NewRecord builds the record of a message and its decoding.
@@ -121,10 +153,7 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 		Size:        m.Size(),
 		Headers:     jsonSafe(m.Headers),
 		Delivery:    newDelivery(m.Delivery),
-		Decoded: &Decoded{
-			Format: d.Format, Summary: d.Summary, Fields: d.Fields,
-			Terms: d.Terms, Notes: d.Notes, Task: d.Task,
-		},
+		Decoded:     newDecoded(d),
 	}
 	if g := m.Gap; g != nil {
 		r.Gap = &Gap{Reason: string(g.Reason), From: g.From, To: g.To, MissedEstimate: g.Missed}
@@ -167,42 +196,22 @@ func jsonSafe(h map[string]any) map[string]any {
 
 // Writer writes records, one per line, buffered.
 type Writer struct {
-	w    *bufio.Writer
-	enc  *json.Encoder
-	opts Options
+	w   *bufio.Writer
+	enc *json.Encoder
 }
 
-// NewWriter writes JSON lines to w, every message as received. Call Flush
-// after each batch.
+// NewWriter writes JSON lines to w, every message as given (redaction is
+// the pipeline's, before). Call Flush after each batch.
 func NewWriter(w io.Writer) *Writer {
-	return NewWriterWith(w, Options{})
-}
-
-// NewWriterWith is NewWriter with options, such as redacting secrets.
-func NewWriterWith(w io.Writer, o Options) *Writer {
 	bw := bufio.NewWriterSize(w, 64<<10)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
-	return &Writer{w: bw, enc: enc, opts: o}
+	return &Writer{w: bw, enc: enc}
 }
 
-// Write decodes m and writes its record. With Options.Redact the record
-// is built from the redacted message, size included.
+// Write writes m's record, with the decoding of its reading.
 func (w *Writer) Write(m tap.Message) error {
-	return w.encode(w.prepare(m))
-}
-
-// prepare is the message as it will be written, and its decoding.
-func (w *Writer) prepare(m tap.Message) (tap.Message, decode.Result) {
-	if w.opts.Redact {
-		m = Redact(m)
-	}
-	return m, m.Result()
-}
-
-// encode writes the record of a prepared message.
-func (w *Writer) encode(m tap.Message, d decode.Result) error {
-	if err := w.enc.Encode(NewRecord(m, d)); err != nil {
+	if err := w.enc.Encode(NewRecord(m, m.Result())); err != nil {
 		return fmt.Errorf("writing message %d: %w", m.Seq, err)
 	}
 	return nil

@@ -21,7 +21,7 @@ func TestOffsetRoundTrip(t *testing.T) {
 		{tap.Message{Seq: 2, Time: at, Exchange: "", RoutingKey: "events", Body: []byte("y"), Offset: 1 << 40, HasOffset: true}, `"offset":1099511627776,`},
 		{tap.Message{Seq: 3, Time: at, Exchange: "orders", RoutingKey: "k", Body: []byte("z")}, ""},
 	} {
-		line := writeLine(t, c.m, Options{})
+		line := writeLine(t, c.m)
 		if c.want != "" && !strings.Contains(line, c.want) {
 			t.Errorf("line lacks %s:\n%s", c.want, line)
 		}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
 )
 
@@ -98,7 +99,7 @@ func TestOpenRendersTheRecordedRows(t *testing.T) {
 	defer rd.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	tm := newTestModel(t, Model(ctx, rd, 0))
+	tm := newTestModel(t, openModel(t, ctx, rd, ui.Options{}))
 	waitFor(t, tm, "▣ capture")
 	openScreen := finalScreen(t, tm)
 
@@ -127,7 +128,7 @@ func TestOpenNamesSkippedLines(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	tm := newTestModel(t, Model(context.Background(), rd, 0))
+	tm := newTestModel(t, openModel(t, context.Background(), rd, ui.Options{}))
 	waitFor(t, tm, "skipped line 6")
 	screen := finalScreen(t, tm)
 	if !strings.Contains(screen, "retained 5") {
@@ -155,7 +156,7 @@ func tableRows(screen string) string {
 	return "no status line in:\n" + screen
 }
 
-// TestOpenWithStartingFilter: ModelWith's filter applies from the first
+// TestOpenWithStartingFilter: the filter applies from the first
 // batch of the file, and Capture stays set.
 func TestOpenWithStartingFilter(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "orders.jsonl")
@@ -167,7 +168,7 @@ func TestOpenWithStartingFilter(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	tm := newTestModel(t, ModelWith(context.Background(), rd, ui.Options{Filter: "rk:order.eu.1"}))
+	tm := newTestModel(t, openModel(t, context.Background(), rd, ui.Options{Filter: "rk:order.eu.1"}))
 	waitFor(t, tm, "▣ capture")
 	screen := finalScreen(t, tm)
 	// order.eu.1, .10, .11, .12 match; order.eu.2 does not.
@@ -193,7 +194,7 @@ func TestOpenStreamCapture(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rd.Close()
-	tm := newTestModel(t, Model(context.Background(), rd, 0))
+	tm := newTestModel(t, openModel(t, context.Background(), rd, ui.Options{}))
 	waitFor(t, tm, "order.eu.12")
 	tm.Send(tea.KeyPressMsg{Code: tea.KeyEnter})
 	waitFor(t, tm, "stream offset")
@@ -201,4 +202,13 @@ func TestOpenStreamCapture(t *testing.T) {
 	if !strings.Contains(screen, "stream offset  5011") || !strings.Contains(screen, "retained 12") {
 		t.Errorf("the last message's offset is not shown:\n%s", screen)
 	}
+}
+
+// openModel is what shoveltap open shows: the capture through the
+// pipeline, in the UI.
+func openModel(t *testing.T, ctx context.Context, rd *capture.Reader, opts ui.Options) ui.Model {
+	ctx, cancel := context.WithCancel(ctx)
+	t.Cleanup(cancel)
+	_, batches := pipeline.Start(ctx, rd.Batches(ctx), pipeline.Config{})
+	return Model(batches, opts)
 }

@@ -7,7 +7,7 @@ import (
 	"charm.land/bubbles/v2/table"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // wideFrom is the width from which the headers are spelled out; below it

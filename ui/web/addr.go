@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
@@ -8,6 +9,8 @@ import (
 	"net"
 	"os"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // minToken is the shortest token accepted: a guessable token on an open
@@ -58,16 +61,66 @@ func splitAddr(addr string) (host, port string, err error) {
 }
 
 // displayHost turns a listening address into one a browser can open:
-// every interface (0.0.0.0, ::) is shown as this machine's host name.
-func displayHost(addr string) string {
+// every interface (0.0.0.0, ::) is shown as hostName, this machine's name.
+func displayHost(addr, hostName string) string {
 	host, port, err := net.SplitHostPort(addr)
 	if err != nil {
 		return addr
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() {
-		if name, err := os.Hostname(); err == nil && name != "" {
-			host = name
-		}
+	if ip := net.ParseIP(host); ip != nil && ip.IsUnspecified() && hostName != "" {
+		host = hostName
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// resolver is what fullHostName asks: net.DefaultResolver.
+type resolver interface {
+	LookupCNAME(ctx context.Context, host string) (string, error)
+	LookupHost(ctx context.Context, host string) ([]string, error)
+	LookupAddr(ctx context.Context, addr string) ([]string, error)
+}
+
+// fullHostName is this machine's name as another machine's browser
+// reaches it: the fully qualified name (as hostname -f says it) when the
+// resolver knows one, since a short name such as "web1" often does not
+// resolve elsewhere; else the name os.Hostname gives; "" when there is
+// none. It asks the resolver for at most a second.
+func fullHostName(ctx context.Context, r resolver) string {
+	name, err := os.Hostname()
+	if err != nil || name == "" {
+		return ""
+	}
+	return qualify(ctx, name, r)
+}
+
+// qualify returns the fully qualified form of the host name short: its
+// canonical name, or the name of one of its addresses that starts with
+// short and a dot; short itself when the resolver knows neither.
+func qualify(ctx context.Context, short string, r resolver) string {
+	if strings.Contains(short, ".") {
+		return short
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	if cname, err := r.LookupCNAME(ctx, short); err == nil {
+		if c := strings.TrimSuffix(cname, "."); strings.HasPrefix(c, short+".") {
+			return c
+		}
+	}
+	addrs, err := r.LookupHost(ctx, short)
+	if err != nil {
+		return short
+	}
+	for _, a := range addrs {
+		names, err := r.LookupAddr(ctx, a)
+		if err != nil {
+			continue
+		}
+		for _, n := range names {
+			if n = strings.TrimSuffix(n, "."); strings.HasPrefix(n, short+".") {
+				return n
+			}
+		}
+	}
+	return short
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decode"
-	"github.com/shoveltap/shoveltap/ui"
-	"github.com/shoveltap/shoveltap/ui/sanitize"
+	"github.com/shoveltap/shoveltap/tap/reading"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 // statusJSON is the status line of the page.
@@ -87,21 +87,21 @@ func (s *Server) serveStatus(w http.ResponseWriter, _ *http.Request) {
 
 // detailJSON is the detail view of one message.
 type detailJSON struct {
-	ID          uint64          `json:"id"`
-	Seq         uint64          `json:"seq"`
-	TimeMS      int64           `json:"t"`
-	Exchange    string          `json:"exchange"`
-	RoutingKey  string          `json:"routing_key"`
-	Source      string          `json:"source,omitempty"`
-	Size        int             `json:"size"`
-	Redelivered bool            `json:"redelivered,omitempty"`
-	Format      string          `json:"format"`
-	Summary     string          `json:"summary"`
-	Fields      []ui.Field      `json:"fields"`
-	Notes       []string        `json:"notes"`
-	Properties  []ui.Field      `json:"properties"`
-	Headers     []ui.HeaderLine `json:"headers"`
-	Body        bodyJSON        `json:"body"`
+	ID          uint64               `json:"id"`
+	Seq         uint64               `json:"seq"`
+	TimeMS      int64                `json:"t"`
+	Exchange    string               `json:"exchange"`
+	RoutingKey  string               `json:"routing_key"`
+	Source      string               `json:"source,omitempty"`
+	Size        int                  `json:"size"`
+	Redelivered bool                 `json:"redelivered,omitempty"`
+	Format      string               `json:"format"`
+	Summary     string               `json:"summary"`
+	Fields      []reading.Field      `json:"fields"`
+	Notes       []string             `json:"notes"`
+	Properties  []reading.Field      `json:"properties"`
+	Headers     []reading.HeaderLine `json:"headers"`
+	Body        bodyJSON             `json:"body"`
 }
 
 type bodyJSON struct {
@@ -127,14 +127,18 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "this message is no longer retained: newer messages pushed it out (shoveltap --retain keeps more)"})
 		return
 	}
-	rd := ui.Read(m)
-	body := ui.ReadBody(m)
+	rd := m.Reading // set by the hub; its body is decoded once and kept
+	body := rd.Body()
+	fields := make([]reading.Field, len(rd.Shown.Fields))
+	for i, f := range rd.Shown.Fields {
+		fields[i] = reading.Field{Name: f.Name, Value: f.Value}
+	}
 	writeJSON(w, http.StatusOK, detailJSON{
 		ID: id, Seq: m.Seq, TimeMS: m.Time.UnixMilli(),
-		Exchange: rd.Exchange, RoutingKey: rd.RoutingKey, Source: rd.Source,
+		Exchange: rd.Cells.Exchange, RoutingKey: rd.Cells.RoutingKey, Source: rd.Cells.Source,
 		Size: m.Size(), Redelivered: m.Redelivered,
-		Format: rd.Format, Summary: rd.Summary,
-		Fields: nonNil(rd.Fields), Notes: nonNil(rd.Notes),
+		Format: rd.Cells.Format, Summary: rd.Cells.Summary,
+		Fields: fields, Notes: nonNil(rd.Shown.Notes),
 		Properties: nonNil(rd.Properties), Headers: nonNil(rd.Headers),
 		Body: bodyJSON{Kind: bodyKinds[body.Kind], Text: body.Text, Omitted: body.Omitted},
 	})

@@ -4,13 +4,11 @@ import (
 	"testing"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/tap/decoding"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // BenchmarkWebBatch is one tick of a busy tap as the web monitor sees it:
-// a batch of 50 messages, decoded by the decoding stage, is read and
-// encoded once, added to a full ring of 10k, and the rows event of four
+// a batch of 50 messages, read by the pipeline, is encoded once, added to a full ring of 10k, and the rows event of four
 // pages (one filtered) is built.
 func BenchmarkWebBatch(b *testing.B) {
 	h := &hub{ring: make([]*item, DefaultRetain), maxBytes: DefaultMaxBytes, nextID: 1, changed: make(chan struct{})}
@@ -27,7 +25,9 @@ func BenchmarkWebBatch(b *testing.B) {
 	}
 	viewers[3].matcher = filter.Parse("rk:order.paid")
 	batch := demoMessages(50)
-	decoding.Batch(batch, 1)
+	for i := range batch {
+		batch[i].Reading = batch[i].Read()
+	}
 	b.ReportAllocs()
 	for b.Loop() {
 		items := make([]*item, len(batch))

@@ -3,11 +3,13 @@ package web
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui/web/webtest"
@@ -305,7 +307,7 @@ func TestBrowserReconnectsAfterARestart(t *testing.T) {
 // closeStreams drops every open event stream, as a network blip would.
 func closeStreams(t *testing.T, s *Server) {
 	t.Helper()
-	s.endStreams(false)
+	s.endPages(false)
 	deadline := time.Now().Add(5 * time.Second)
 	for s.Stats().Viewers == 0 && time.Now().Before(deadline) {
 		time.Sleep(20 * time.Millisecond)
@@ -334,4 +336,43 @@ func evalJS(expr string) func(context.Context, *chromedp.Target) error {
 		_, err := chromedp.Evaluate[chromedp.Void](expr)(ctx, t)
 		return err
 	}
+}
+
+// TestBrowserKeepsTheSelectedRowInView: a clicked row stays selected and
+// in view while new rows arrive, as the terminal UI keeps its selection,
+// until End follows the newest again; the detail's received time names
+// its zone.
+func TestBrowserKeepsTheSelectedRowInView(t *testing.T) {
+	s := startTestServer(t, Config{})
+	s.Publish(tap.Batch{Messages: testMessages(1, 60), Status: running(60)})
+	ctx := openPage(t, s, 1280, 600)
+	waitRows(t, ctx, 60)
+	webtest.WaitFor(t, ctx, 5*time.Second, "following the newest",
+		`(() => { const s = document.getElementById('scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 8; })()`)
+	// The newest row but two, in view at the bottom.
+	webtest.Run(t, ctx, 5*time.Second, chromedp.Click(chromedp.CSS(`#rows tr[data-id="58"] .c-sum`)))
+	webtest.WaitFor(t, ctx, 5*time.Second, "the detail", `document.querySelector('#d-body pre') !== null`)
+	const inView = `(() => {
+		const r = document.querySelector('#rows tr[data-id="58"]'), s = document.getElementById('scroller');
+		if (!r || !r.classList.contains('sel')) return false;
+		const a = r.getBoundingClientRect(), b = s.getBoundingClientRect();
+		return a.top >= b.top && a.bottom <= b.bottom;
+	})()`
+	webtest.WaitFor(t, ctx, 5*time.Second, "the selected row in view", inView)
+	for i := range 6 {
+		s.Publish(tap.Batch{Messages: testMessages(61+i*20, 20), Status: running(80 + i*20)})
+		waitRows(t, ctx, 80+i*20)
+		if !webtest.Eval[bool](t, ctx, inView) {
+			t.Fatalf("after %d new rows the selected row is out of view or unselected", 20+i*20)
+		}
+	}
+	received := webtest.Eval[string](t, ctx, `[...document.querySelectorAll('#d-body dt')].find(e => e.textContent === 'received').nextElementSibling.textContent`)
+	if !regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} \S+$`).MatchString(received) {
+		t.Errorf("received %q, want a date, a time and its zone", received)
+	}
+	webtest.Run(t, ctx, 5*time.Second, chromedp.KeyEvent(kb.End))
+	s.Publish(tap.Batch{Messages: testMessages(181, 5), Status: running(185)})
+	waitRows(t, ctx, 185)
+	webtest.WaitFor(t, ctx, 5*time.Second, "following again after End",
+		`(() => { const s = document.getElementById('scroller'); return s.scrollTop + s.clientHeight >= s.scrollHeight - 8; })()`)
 }

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // The pace of an event stream.
@@ -51,11 +51,11 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	if !s.addStream(v, cancel) {
+	if !s.addPage(v, cancel) {
 		refuse(w, http.StatusServiceUnavailable, "shoveltap is stopping")
 		return
 	}
-	defer s.removeStream(v)
+	defer s.removePage(v)
 
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
@@ -172,7 +172,7 @@ func (v *viewer) appendRows(dst []byte, items []*item, missed uint64) []byte {
 	}
 	for _, it := range items {
 		v.cursor = it.id + 1
-		if it.lost == 0 && !v.matcher.Match(&it.subject) {
+		if it.lost == 0 && !v.matcher.Match(&it.msg.Reading.Subject) {
 			continue
 		}
 		add(it.id, it.row)

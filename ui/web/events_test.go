@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 )
 
 // sseEvent is one Server-Sent Event as a browser would dispatch it.
@@ -358,10 +359,12 @@ func TestCloseEndsOpenStreams(t *testing.T) {
 	s.Publish(tap.Batch{Messages: testMessages(1, 1)}) // after Close: ignored, no panic
 }
 
-func TestTeePassesEveryBatchOnAndFeedsTheMonitor(t *testing.T) {
+// The pipeline's monitor stage passes every batch on and feeds the
+// monitor.
+func TestPipelinePassesEveryBatchOnAndFeedsTheMonitor(t *testing.T) {
 	s := newTestServer(t, Config{})
 	in := make(chan tap.Batch)
-	out := s.Tee(t.Context(), in)
+	_, out := pipeline.Start(t.Context(), in, pipeline.Config{Monitor: s})
 	go func() {
 		for i := range 10 {
 			in <- tap.Batch{Messages: testMessages(i*3+1, 3), Status: running(i*3 + 3)}

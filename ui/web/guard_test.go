@@ -217,7 +217,10 @@ func TestURLShowsTheTokenAndAnAddressToOpen(t *testing.T) {
 	if want := "http://" + s.Addr() + "/?token=abcdefghijklmnop-0123"; s.URL() != want {
 		t.Errorf("URL %q, want %q", s.URL(), want)
 	}
-	if got := displayHost("0.0.0.0:8080"); strings.HasPrefix(got, "0.0.0.0") {
+	if got := displayHost("0.0.0.0:8080", "web1.example.com"); got != "web1.example.com:8080" {
 		t.Errorf("every interface shown as %q, want the host name", got)
+	}
+	if got := displayHost("[::]:8080", "web1.example.com"); got != "web1.example.com:8080" {
+		t.Errorf("every interface (IPv6) shown as %q, want the host name", got)
 	}
 }

@@ -6,8 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // intakeBatches is how many batches may wait for the hub's goroutine
@@ -17,14 +16,13 @@ const intakeBatches = 64
 // item is one retained message, decoded once for every page, or a marker
 // saying how many messages the hub itself could not take in.
 type item struct {
-	id      uint64 // the hub's own sequence: increasing across tap sessions
-	msg     tap.Message
-	subject filter.Subject
-	row     []byte // the row's JSON, sent as is to every page
-	lost    uint64 // a marker: messages dropped at the intake before this point
+	id   uint64      // the hub's own sequence: increasing across tap sessions
+	msg  tap.Message // with its Reading
+	row  []byte      // the row's JSON, sent as is to every page
+	lost uint64      // a marker: messages dropped at the intake before this point
 }
 
-// hub retains the stream for the pages: a bounded ring of decoded
+// hub retains the tap's messages for the pages: a bounded ring of decoded
 // messages with consecutive ids, and the tap's latest status. Pages read
 // it at their own pace (see viewer); nothing in it waits for a page.
 type hub struct {
@@ -41,6 +39,7 @@ type hub struct {
 	version  uint64        // bumped on every change
 	changed  chan struct{} // closed (and replaced) on every change
 
+	readHere    atomic.Uint64 // messages that came without a reading: read here
 	evicted     atomic.Uint64 // pushed out of the ring by newer messages
 	intakeLost  atomic.Uint64 // dropped by Publish: the hub fell behind
 	pendingLost atomic.Uint64 // dropped and not yet marked in the ring
@@ -106,20 +105,22 @@ func (h *hub) run() {
 		if n := h.pendingLost.Swap(0); n > 0 {
 			items = append(items, &item{lost: n, row: markerJSON(n, reasonWeb)})
 		}
-		// Decoding happens outside the lock: pages keep reading meanwhile.
+		// Rows are encoded outside the lock: pages keep reading meanwhile.
 		for _, m := range b.Messages {
+			if m.Reading == nil {
+				h.readHere.Add(1)
+			}
 			items = append(items, newItem(m))
 		}
 		h.add(items, b.Status)
 	}
 }
 
+// newItem keeps m with its reading (the pipeline's; one is made only for
+// a message that did not pass through it) and encodes its row.
 func newItem(m tap.Message) *item {
-	r := ui.Read(m)
-	// Like the terminal UI, keep no rendering: the detail view decodes its
-	// one message again.
-	m.Decoded = nil
-	return &item{msg: m, subject: r.Subject, row: rowJSON(m, r)}
+	m.Reading = m.Read()
+	return &item{msg: m, row: rowJSON(m, m.Reading)}
 }
 
 // add appends items, evicting the oldest beyond the ring's size or the
@@ -184,7 +185,7 @@ func (h *hub) since(id uint64, max int) (items []*item, missed uint64, changed <
 	return items, missed, h.changed
 }
 
-// historyStart is the id from which a new page is sent the stream: far
+// historyStart is the id from which a new page is sent rows: far
 // enough back that it gets the last n retained messages matching m.
 func (h *hub) historyStart(m filter.Matcher, n int) uint64 {
 	h.mu.Lock()
@@ -193,7 +194,7 @@ func (h *hub) historyStart(m filter.Matcher, n int) uint64 {
 	for found := 0; id > h.oldestID() && found < n; {
 		id--
 		it := h.at(id)
-		if it.lost == 0 && m.Match(&it.subject) {
+		if it.lost == 0 && m.Match(&it.msg.Reading.Subject) {
 			found++
 		}
 	}

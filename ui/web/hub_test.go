@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 // testMessages returns messages from seq on, with routing keys cycling

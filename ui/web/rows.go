@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/tap/reading"
 )
 
 // maxSummary bounds the summary sent in a row; the page cuts it to the
@@ -30,17 +30,17 @@ type row struct {
 }
 
 // rowJSON encodes a row without its id.
-func rowJSON(m tap.Message, r ui.Reading) []byte {
+func rowJSON(m tap.Message, r *reading.Reading) []byte {
 	b, _ := json.Marshal(row{
 		Seq:    m.Seq,
 		TimeMS: m.Time.UnixMilli(),
-		Source: r.Source,
-		Exch:   r.Exchange,
-		Key:    r.RoutingKey,
-		Size:   r.Size,
+		Source: r.Cells.Source,
+		Exch:   r.Cells.Exchange,
+		Key:    r.Cells.RoutingKey,
+		Size:   r.Cells.Size,
 		Bytes:  m.Size(),
-		Format: r.Format,
-		Sum:    cut(r.Summary, maxSummary),
+		Format: r.Cells.Format,
+		Sum:    cut(r.Cells.Summary, maxSummary),
 	})
 	return b
 }

@@ -1,5 +1,5 @@
 // Package web is shoveltap's live browser monitor: a read-only page that
-// shows the same message stream as the terminal UI, for people who never
+// shows the same messages as the terminal UI, for people who never
 // open a terminal. It is an http.Handler fed tap.Batch values through
 // Publish, which never waits: the tap is never slowed by a page.
 //
@@ -11,8 +11,9 @@
 // falls so far behind that messages it had not been sent were evicted gets
 // a marker saying how many it missed, and the count is kept.
 //
-// The filter is the terminal UI's (ui/filter), applied here per page, and
-// messages are decoded as the terminal UI decodes them (ui.Read).
+// The filter is the terminal UI's (tap/filter), applied here per page to
+// each message's reading (tap/reading), the one the pipeline built for
+// every view: the page shows what the terminal shows.
 package web
 
 import (
@@ -62,14 +63,15 @@ type Server struct {
 	token     string
 	generated bool
 	run       string // random per process: tells a restarted shoveltap apart
+	hostName  string // this machine's full name, for URL when listening on every interface
 	history   int
 	closeOnce sync.Once
 
 	// streams are the open event streams, ended by Close so that it need
 	// not wait for pages to go away.
-	streamsMu sync.Mutex
-	streams   map[*viewer]context.CancelFunc
-	closed    bool
+	pagesMu sync.Mutex
+	streams map[*viewer]context.CancelFunc
+	closed  bool
 }
 
 // New checks cfg and builds the monitor without listening: Handler serves
@@ -122,6 +124,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	ln = sendBufferListener{ln}
 	s.ln = ln
+	if host, _, _ := net.SplitHostPort(cfg.Addr); host == "" || net.ParseIP(host) != nil && net.ParseIP(host).IsUnspecified() {
+		s.hostName = fullHostName(context.Background(), net.DefaultResolver)
+	}
 	s.http = &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -141,26 +146,6 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Publish hands the monitor a batch of the tap's stream. It never blocks.
 func (s *Server) Publish(b tap.Batch) { s.hub.publish(b) }
 
-// Tee hands every batch of in to the monitor, which never blocks, and
-// passes it on unchanged, to the terminal UI or the JSON writer, on the
-// channel it returns. That channel is closed when in is closed or ctx
-// ends: end ctx when the reader goes away.
-func (s *Server) Tee(ctx context.Context, in <-chan tap.Batch) <-chan tap.Batch {
-	out := make(chan tap.Batch)
-	go func() {
-		defer close(out)
-		for b := range in {
-			s.Publish(b)
-			select {
-			case out <- b:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	return out
-}
-
 // Addr is the address listened on (with the port chosen for port 0).
 func (s *Server) Addr() string {
 	if s.ln == nil {
@@ -171,7 +156,7 @@ func (s *Server) Addr() string {
 
 // URL is the page's address to print, with the token when one is needed.
 func (s *Server) URL() string {
-	u := "http://" + displayHost(s.Addr()) + "/"
+	u := "http://" + displayHost(s.Addr(), s.hostName) + "/"
 	if s.token != "" {
 		u += "?token=" + s.token
 	}
@@ -194,6 +179,10 @@ type Stats struct {
 	Skipped       uint64 // messages some page was never sent
 	Viewers       int    // pages connected
 	Published     uint64 // items (messages and markers) taken in
+	// ReadHere counts messages that came without a reading and were
+	// read by the monitor itself: 0 behind the pipeline, which reads
+	// each message once for every view.
+	ReadHere uint64
 }
 
 // Stats returns the monitor's counters.
@@ -202,6 +191,7 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Retained: sn.retained, RetainedBytes: sn.retainedBodyBytes, Evicted: sn.evicted,
 		Lost: sn.lost, Skipped: sn.skipped, Viewers: int(sn.viewers), Published: sn.nextID - 1,
+		ReadHere: s.hub.readHere.Load(),
 	}
 }
 
@@ -209,7 +199,7 @@ func (s *Server) Stats() Stats {
 func (s *Server) Close(ctx context.Context) error {
 	var err error
 	s.closeOnce.Do(func() {
-		s.endStreams(true)
+		s.endPages(true)
 		if s.http != nil {
 			err = s.http.Shutdown(ctx)
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -222,9 +212,9 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 // addStream registers an open stream; false when the server is closing.
-func (s *Server) addStream(v *viewer, cancel context.CancelFunc) bool {
-	s.streamsMu.Lock()
-	defer s.streamsMu.Unlock()
+func (s *Server) addPage(v *viewer, cancel context.CancelFunc) bool {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
 	if s.closed {
 		return false
 	}
@@ -232,16 +222,16 @@ func (s *Server) addStream(v *viewer, cancel context.CancelFunc) bool {
 	return true
 }
 
-func (s *Server) removeStream(v *viewer) {
-	s.streamsMu.Lock()
-	defer s.streamsMu.Unlock()
+func (s *Server) removePage(v *viewer) {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
 	delete(s.streams, v)
 }
 
 // endStreams ends every open stream; with closing, none opens after.
-func (s *Server) endStreams(closing bool) {
-	s.streamsMu.Lock()
-	defer s.streamsMu.Unlock()
+func (s *Server) endPages(closing bool) {
+	s.pagesMu.Lock()
+	defer s.pagesMu.Unlock()
 	s.closed = s.closed || closing
 	for _, cancel := range s.streams {
 		cancel()

@@ -43,10 +43,26 @@
       pad(d.getSeconds(), 2) + '.' + pad(d.getMilliseconds(), 3);
   }
 
+  // fullTime is the date and time in this browser's zone, with the zone
+  // named, as the terminal's detail pane shows it: 2025-03-14
+  // 09:26:53.123 CET.
   function fullTime(ms) {
     const d = new Date(ms);
     return d.getFullYear() + '-' + pad(d.getMonth() + 1, 2) + '-' + pad(d.getDate(), 2) +
-      ' ' + clock(ms);
+      ' ' + clock(ms) + ' ' + zoneName(d);
+  }
+
+  // zoneName is the short name of d's zone (CET, UTC, GMT+5:30), or its
+  // offset from UTC when the browser has no name for it.
+  function zoneName(d) {
+    try {
+      const parts = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d);
+      const z = parts.find((p) => p.type === 'timeZoneName');
+      if (z && z.value) return z.value;
+    } catch (_) { /* no Intl: the offset below */ }
+    const off = -d.getTimezoneOffset();
+    const sign = off < 0 ? '-' : '+';
+    return 'UTC' + sign + pad(Math.floor(Math.abs(off) / 60), 2) + ':' + pad(Math.abs(off) % 60, 2);
   }
 
   function count(n) { return Number(n || 0).toLocaleString('en-US'); }
@@ -202,6 +218,9 @@
 
   scroller.addEventListener('scroll', () => {
     const atEnd = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 8;
+    // A selected row holds the view: End or the newest button follows
+    // again, not a scroll that happens to reach the end.
+    if (atEnd && selectedId !== 0) return;
     if (atEnd !== following) {
       following = atEnd;
       updateShown();
@@ -299,12 +318,19 @@
     select(tr);
   });
 
+  // select marks tr and opens its detail. Like the terminal UI, a
+  // selection stops following: new rows arrive below and the selected row
+  // stays where it is on screen (End or the newest button follows again).
   function select(tr) {
     const prev = rowsEl.querySelector('tr.sel');
     if (prev) prev.classList.remove('sel');
     tr.classList.add('sel');
     selectedId = Number(tr.dataset.id);
+    following = false;
+    updateShown();
     openDetail(selectedId);
+    // The detail pane takes room: keep the row in view.
+    requestAnimationFrame(() => tr.scrollIntoView({ block: 'nearest' }));
   }
 
   function openDetail(id) {

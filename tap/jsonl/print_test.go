@@ -5,16 +5,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
-func TestStreamStopsAtCountAndReportsStateChanges(t *testing.T) {
+func TestPrintStopsAtCountAndReportsStateChanges(t *testing.T) {
 	batches := make(chan tap.Batch, 3)
 	msg := func(seq uint64) tap.Message { return tap.Message{Seq: seq, RoutingKey: "k", Body: []byte("hi")} }
 	batches <- tap.Batch{Messages: []tap.Message{msg(1), msg(2)}, Status: tap.Status{State: tap.StateRunning}}
@@ -22,7 +21,7 @@ func TestStreamStopsAtCountAndReportsStateChanges(t *testing.T) {
 	batches <- tap.Batch{Messages: []tap.Message{msg(3), msg(4)}, Status: tap.Status{State: tap.StateRunning}}
 	var out bytes.Buffer
 	var states []string
-	err := Stream(context.Background(), batches, &out, 3, func(st tap.Status) { states = append(states, st.State.String()) })
+	err := Printer{Count: 3, OnStatus: func(st tap.Status) { states = append(states, st.State.String()) }}.Print(context.Background(), batches, &out)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -34,12 +33,12 @@ func TestStreamStopsAtCountAndReportsStateChanges(t *testing.T) {
 	}
 }
 
-func TestStreamEndsWhenTheTapStops(t *testing.T) {
+func TestPrintEndsWhenTheTapStops(t *testing.T) {
 	batches := make(chan tap.Batch, 1)
 	batches <- tap.Batch{Messages: []tap.Message{{Seq: 1, Body: []byte("x")}}}
 	close(batches)
 	var out bytes.Buffer
-	if err := Stream(context.Background(), batches, &out, 0, nil); err != nil || !strings.Contains(out.String(), `"seq":1`) {
+	if err := (Printer{}).Print(context.Background(), batches, &out); err != nil || !strings.Contains(out.String(), `"seq":1`) {
 		t.Fatalf("err %v, out %q", err, out.String())
 	}
 }
@@ -48,21 +47,16 @@ func textMessage(seq uint64, rk string) tap.Message {
 	return tap.Message{Seq: seq, RoutingKey: rk, Properties: tap.Properties{ContentType: "text/plain"}, Body: []byte("hi")}
 }
 
-// TestStreamKeepChoosesAndCount: Keep sees each message with its decoding;
-// refused messages are not written and do not count for Count.
-func TestStreamKeepChoosesAndCount(t *testing.T) {
+// TestPrintFilterChoosesAndCount: the filter matches each message's
+// reading; refused messages are not written and do not count for Count.
+func TestPrintFilterChoosesAndCount(t *testing.T) {
 	batches := make(chan tap.Batch, 2)
 	batches <- tap.Batch{Messages: []tap.Message{textMessage(1, "a"), textMessage(2, "b"), textMessage(3, "a")}}
 	batches <- tap.Batch{Messages: []tap.Message{textMessage(4, "b"), textMessage(5, "a"), textMessage(6, "a")}}
 	close(batches)
 	var out bytes.Buffer
-	cfg := StreamConfig{Count: 3, Keep: func(m tap.Message, d decode.Result) bool {
-		if d.Format != "text" {
-			t.Errorf("message %d decoded as %q", m.Seq, d.Format)
-		}
-		return m.RoutingKey == "a"
-	}}
-	if err := cfg.Stream(context.Background(), batches, &out); err != nil {
+	cfg := Printer{Count: 3, Filter: filter.Parse("rk:a format:text")}
+	if err := cfg.Print(context.Background(), batches, &out); err != nil {
 		t.Fatal(err)
 	}
 	var seqs []string
@@ -78,36 +72,17 @@ func TestStreamKeepChoosesAndCount(t *testing.T) {
 	}
 }
 
-// TestStreamKeepSeesRedacted: with Redact, Keep judges the message as it
-// is written, so a filter never matches on a secret it would not print.
-func TestStreamKeepSeesRedacted(t *testing.T) {
-	batches := make(chan tap.Batch, 1)
-	batches <- tap.Batch{Messages: []tap.Message{secretMessage(t)}}
-	close(batches)
-	var kept []tap.Message
-	cfg := StreamConfig{Lines: Options{Redact: true}, Keep: func(m tap.Message, _ decode.Result) bool {
-		kept = append(kept, m)
-		return true
-	}}
-	if err := cfg.Stream(context.Background(), batches, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	if len(kept) != 1 || bytes.Contains(kept[0].Body, []byte("SECRETTOKENVALUE")) || kept[0].Headers["X-Auth-Token"] == "tok-SECRET" {
-		t.Errorf("Keep saw secrets: %+v", kept)
-	}
-}
-
-// TestStreamIdle: the stream ends with ErrIdle when nothing was written
+// TestPrintIdle: the stream ends with ErrIdle when nothing was written
 // for Idle, not while lines keep coming, and messages Keep refuses do not
 // keep it alive.
-func TestStreamIdle(t *testing.T) {
+func TestPrintIdle(t *testing.T) {
 	const idle = 400 * time.Millisecond
 	batches := make(chan tap.Batch)
 	done := make(chan error, 1)
 	var out bytes.Buffer
-	cfg := StreamConfig{Idle: idle, Keep: func(m tap.Message, _ decode.Result) bool { return m.RoutingKey == "a" }}
+	cfg := Printer{Idle: idle, Filter: filter.Parse("rk:a")}
 	start := time.Now()
-	go func() { done <- cfg.Stream(context.Background(), batches, &out) }()
+	go func() { done <- cfg.Print(context.Background(), batches, &out) }()
 	// Lines every 50 ms for three idle periods: no end.
 	seq := uint64(0)
 	var last time.Time // when the last line was handed over

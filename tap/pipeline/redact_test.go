@@ -1,15 +1,19 @@
-package jsonl
+package pipeline
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
 )
 
 // secrets are every secret value in secretMessage.
@@ -42,10 +46,10 @@ func secretMessage(t *testing.T) tap.Message {
 	}
 }
 
-func writeLine(t *testing.T, m tap.Message, o Options) string {
+func writeLine(t *testing.T, m tap.Message) string {
 	t.Helper()
 	var buf bytes.Buffer
-	w := NewWriterWith(&buf, o)
+	w := jsonl.NewWriter(&buf)
 	if err := w.Write(m); err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +62,7 @@ func writeLine(t *testing.T, m tap.Message, o Options) string {
 func TestRedactKeepsSecretsOutOfTheLine(t *testing.T) {
 	m := secretMessage(t)
 	orig := string(m.Body)
-	line := writeLine(t, m, Options{Redact: true})
+	line := writeLine(t, Redact(m))
 	for _, s := range secrets {
 		if strings.Contains(line, s) {
 			t.Errorf("redacted line holds %q:\n%s", s, line)
@@ -66,7 +70,7 @@ func TestRedactKeepsSecretsOutOfTheLine(t *testing.T) {
 	}
 	// The line reads back as a message whose body is still oslo's
 	// envelope, with only the secret values changed.
-	back, err := Parse([]byte(line))
+	back, err := jsonl.Parse([]byte(line))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,49 +100,11 @@ func TestRedactKeepsSecretsOutOfTheLine(t *testing.T) {
 	}
 }
 
-func TestWithoutRedactTheLineIsAsBefore(t *testing.T) {
-	m := secretMessage(t)
-	var old bytes.Buffer
-	w := NewWriter(&old)
-	if err := w.Write(m); err != nil {
-		t.Fatal(err)
-	}
-	w.Flush()
-	line := writeLine(t, m, Options{})
-	if line != old.String() {
-		t.Errorf("zero Options differ from NewWriter:\n%s\n%s", line, old.String())
-	}
-	back, err := Parse([]byte(line))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(back.Body, m.Body) || back.Headers["X-Auth-Token"] != "tok-SECRET" ||
-		back.Headers["kwargsrepr"] != m.Headers["kwargsrepr"] {
-		t.Errorf("body or headers changed without Redact")
-	}
-}
-
-func TestStreamWithRedact(t *testing.T) {
-	batches := make(chan tap.Batch, 1)
-	batches <- tap.Batch{Messages: []tap.Message{secretMessage(t)}}
-	close(batches)
-	var out bytes.Buffer
-	if err := StreamWith(context.Background(), batches, &out, 0, nil, Options{Redact: true}); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range secrets {
-		if strings.Contains(out.String(), s) {
-			t.Errorf("streamed line holds %q", s)
-		}
-	}
-	if !strings.Contains(out.String(), "[redacted]") {
-		t.Errorf("nothing redacted:\n%s", out.String())
-	}
-}
-
-// TestRedactBatches: every message of every batch comes out redacted, in
-// order, with its batch's status; the input batches are left as they were.
-func TestRedactBatches(t *testing.T) {
+// TestRedactStage: with Config.Redact every message of every batch
+// comes out redacted, in order, with its batch's status, before it is
+// read: its reading, JSON line and filter subject hold no secret. The
+// input batches are left as they were.
+func TestRedactStage(t *testing.T) {
 	in := make(chan tap.Batch, 2)
 	plain := tap.Message{Seq: 2, Body: []byte("no secrets here"), Properties: tap.Properties{ContentType: "text/plain"}}
 	first := tap.Batch{Messages: []tap.Message{secretMessage(t), plain}, Status: tap.Status{Seen: 2}}
@@ -146,17 +112,25 @@ func TestRedactBatches(t *testing.T) {
 	in <- tap.Batch{Status: tap.Status{Seen: 2, Detail: "status only"}}
 	close(in)
 	var got []tap.Batch
-	for b := range RedactBatches(context.Background(), in) {
+	_, out := Start(context.Background(), in, Config{Redact: true})
+	for b := range out {
 		got = append(got, b)
 	}
 	if len(got) != 2 || len(got[0].Messages) != 2 || got[0].Status.Seen != 2 || got[1].Status.Detail != "status only" {
 		t.Fatalf("batches %+v", got)
 	}
-	line := writeLine(t, got[0].Messages[0], Options{})
+	red := got[0].Messages[0]
+	line := writeLine(t, red)
 	for _, s := range secrets {
-		if strings.Contains(line, s) {
+		if strings.Contains(line, s) || strings.Contains(red.Reading.Subject.Text, strings.ToLower(s)) {
 			t.Errorf("redacted stream holds %q", s)
 		}
+		if filter.Parse(strings.ToLower(s)).Match(&red.Reading.Subject) {
+			t.Errorf("a filter finds %q", s)
+		}
+	}
+	if !strings.Contains(line, "[redacted]") {
+		t.Errorf("nothing redacted:\n%s", line)
 	}
 	if string(got[0].Messages[1].Body) != "no secrets here" || got[0].Messages[1].Seq != 2 {
 		t.Errorf("second message %+v", got[0].Messages[1])
@@ -166,11 +140,30 @@ func TestRedactBatches(t *testing.T) {
 	}
 }
 
-// TestRedactBatchesStopsWithCtx: a stage whose reader went away ends.
-func TestRedactBatchesStopsWithCtx(t *testing.T) {
+// TestWithoutRedactNothingChanges: without Config.Redact the secrets are
+// written as received.
+func TestWithoutRedactNothingChanges(t *testing.T) {
+	in := make(chan tap.Batch, 1)
+	m := secretMessage(t)
+	in <- tap.Batch{Messages: []tap.Message{m}}
+	close(in)
+	_, out := Start(context.Background(), in, Config{})
+	b := <-out
+	back, err := jsonl.Parse([]byte(writeLine(t, b.Messages[0])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(back.Body, m.Body) || back.Headers["X-Auth-Token"] != "tok-SECRET" ||
+		back.Headers["kwargsrepr"] != m.Headers["kwargsrepr"] {
+		t.Errorf("body or headers changed without Redact")
+	}
+}
+
+// TestStageStopsWithCtx: a stage whose reader went away ends.
+func TestStageStopsWithCtx(t *testing.T) {
 	in := make(chan tap.Batch)
 	ctx, cancel := context.WithCancel(context.Background())
-	out := RedactBatches(ctx, in)
+	out := Map(ctx, in, redactBatch)
 	cancel()
 	select {
 	case _, ok := <-out:
@@ -179,5 +172,42 @@ func TestRedactBatchesStopsWithCtx(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the stage did not end with its context")
+	}
+}
+
+// TestRecordingIsRedacted: with --redact and --record, the capture file
+// holds no secret, and a message without secrets is recorded as received.
+func TestRecordingIsRedacted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.jsonl")
+	rec, err := capture.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := tap.Message{Seq: 2, Body: []byte(`{"n": 1}`), Properties: tap.Properties{ContentType: "application/json"}}
+	in := make(chan tap.Batch, 1)
+	in <- tap.Batch{Messages: []tap.Message{secretMessage(t), plain}}
+	close(in)
+	p, out := Start(context.Background(), in, Config{Redact: true, Recorder: rec})
+	for range out {
+	}
+	if n, err := p.Stop(); err != nil || n != 2 {
+		t.Fatalf("recorded %d (%v)", n, err)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range secrets {
+		if bytes.Contains(data, []byte(s)) {
+			t.Errorf("capture file holds %q", s)
+		}
+	}
+	lines := bytes.Split(bytes.TrimSpace(data), []byte("\n"))
+	if len(lines) != 2 {
+		t.Fatalf("%d lines", len(lines))
+	}
+	back, err := jsonl.Parse(lines[1])
+	if err != nil || !bytes.Equal(back.Body, plain.Body) {
+		t.Errorf("a message without secrets changed: %s (%v)", back.Body, err)
 	}
 }

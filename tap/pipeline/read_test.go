@@ -1,4 +1,4 @@
-package decoding
+package pipeline
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"github.com/shoveltap/shoveltap/tap"
 )
 
-func TestStageDecodesEveryMessageOnceInOrder(t *testing.T) {
+func TestReadsEveryMessageOnceInOrder(t *testing.T) {
 	in := make(chan tap.Batch)
-	out := Stage(context.Background(), in, 4)
+	p, out := Start(context.Background(), in, Config{Workers: 4})
 	go func() {
 		defer close(in)
 		seq := uint64(0)
@@ -30,8 +30,8 @@ func TestStageDecodesEveryMessageOnceInOrder(t *testing.T) {
 			if m.Seq != want {
 				t.Fatalf("message %d arrived as %d: out of order", want, m.Seq)
 			}
-			if m.Decoded == nil || m.Decoded.Format != "json" {
-				t.Fatalf("message %d not decoded: %+v", m.Seq, m.Decoded)
+			if m.Reading == nil || m.Reading.Decoded.Format != "json" {
+				t.Fatalf("message %d not read: %+v", m.Seq, m.Reading)
 			}
 		}
 		if b.Status.Seen != want {
@@ -41,15 +41,19 @@ func TestStageDecodesEveryMessageOnceInOrder(t *testing.T) {
 	if want != 20*19/2*7 {
 		t.Errorf("%d messages came through", want)
 	}
+	if p.Readings() != want {
+		t.Errorf("%d readings built for %d messages", p.Readings(), want)
+	}
 }
 
-// A message already decoded is not decoded again.
-func TestBatchKeepsWhatIsDecoded(t *testing.T) {
+// A message already read is not read again.
+func TestReadKeepsWhatIsRead(t *testing.T) {
+	var p Pipeline
 	msgs := []tap.Message{{Body: []byte("text")}}
-	Batch(msgs, 1)
-	first := msgs[0].Decoded
-	Batch(msgs, 1)
-	if msgs[0].Decoded != first {
-		t.Error("decoded twice")
+	p.read(msgs, 1)
+	first := msgs[0].Reading
+	p.read(msgs, 1)
+	if msgs[0].Reading != first || p.Readings() != 1 {
+		t.Errorf("read again: %d readings", p.Readings())
 	}
 }

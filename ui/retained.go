@@ -3,16 +3,16 @@ package ui
 import (
 	"sort"
 
-	"github.com/shoveltap/shoveltap/ui/filter"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
-// stream is the retained messages and where the user is in them: the ring,
+// retained is the retained messages and where the user is in them: the ring,
 // the entries that match the filter, the selection, following and pause.
 //
 // The selection and the scroll position are kept as sequence numbers, never
 // as row indexes, so that eviction from the ring or a new filter never moves
 // them to another message.
-type stream struct {
+type retained struct {
 	ring    *ring
 	shown   []*entry // retained entries that match the filter, oldest first
 	matcher filter.Matcher
@@ -30,13 +30,13 @@ type stream struct {
 	lastSeq  uint64
 }
 
-func newStream(retain int) *stream {
-	return &stream{ring: newRing(retain), following: true}
+func newRetained(retain int) *retained {
+	return &retained{ring: newRing(retain), following: true}
 }
 
 // ingest adds a batch of entries. Only the new ones are tested against the
 // filter.
-func (s *stream) ingest(entries []*entry) {
+func (s *retained) ingest(entries []*entry) {
 	for _, e := range entries {
 		if e.msg.Delivery != nil {
 			s.linkDelivery(e)
@@ -50,7 +50,7 @@ func (s *stream) ingest(entries []*entry) {
 			old.evicted = true
 			s.evicted++
 		}
-		if s.matcher.Match(&e.subject) {
+		if s.matcher.Match(&e.r.Subject) {
 			s.shown = append(s.shown, e)
 		}
 	}
@@ -59,7 +59,7 @@ func (s *stream) ingest(entries []*entry) {
 
 // dropEvicted removes evicted entries from the front of shown. Evicted
 // entries are always the oldest, so they are all at the front.
-func (s *stream) dropEvicted() {
+func (s *retained) dropEvicted() {
 	n := 0
 	for n < len(s.shown) && s.shown[n].evicted {
 		s.shown[n] = nil // let the entry be collected
@@ -71,11 +71,11 @@ func (s *stream) dropEvicted() {
 // setFilter replaces the matcher and tests the retained messages again:
 // only those shown now when the new query narrows the old one (the user
 // typed on), every one otherwise.
-func (s *stream) setFilter(m filter.Matcher) {
+func (s *retained) setFilter(m filter.Matcher) {
 	if m.Narrows(s.matcher) {
 		shown := s.shown[:0]
 		for _, e := range s.shown {
-			if m.Match(&e.subject) {
+			if m.Match(&e.r.Subject) {
 				shown = append(shown, e)
 			}
 		}
@@ -87,7 +87,7 @@ func (s *stream) setFilter(m filter.Matcher) {
 	s.matcher = m
 	shown := make([]*entry, 0, min(s.ring.len(), 1024))
 	for i := range s.ring.len() {
-		if e := s.ring.at(i); m.Match(&e.subject) {
+		if e := s.ring.at(i); m.Match(&e.r.Subject) {
 			shown = append(shown, e)
 		}
 	}
@@ -96,13 +96,13 @@ func (s *stream) setFilter(m filter.Matcher) {
 
 // setFiltered installs the entries a matcher picked from the messages up
 // to upTo (computed elsewhere) and tests the ones that arrived since.
-func (s *stream) setFiltered(m filter.Matcher, shown []*entry, upTo uint64) {
+func (s *retained) setFiltered(m filter.Matcher, shown []*entry, upTo uint64) {
 	first := s.ring.len()
 	for first > 0 && s.ring.at(first-1).msg.Seq > upTo {
 		first--
 	}
 	for i := first; i < s.ring.len(); i++ {
-		if e := s.ring.at(i); m.Match(&e.subject) {
+		if e := s.ring.at(i); m.Match(&e.r.Subject) {
 			shown = append(shown, e)
 		}
 	}
@@ -113,7 +113,7 @@ func (s *stream) setFiltered(m filter.Matcher, shown []*entry, upTo uint64) {
 
 // limit is the number of shown entries on display: all of them, or when
 // paused those that had arrived at the pause.
-func (s *stream) limit() int {
+func (s *retained) limit() int {
 	if !s.paused {
 		return len(s.shown)
 	}
@@ -122,20 +122,20 @@ func (s *stream) limit() int {
 
 // indexOf returns the index of the first shown entry whose Seq is at least
 // seq.
-func (s *stream) indexOf(seq uint64) int {
+func (s *retained) indexOf(seq uint64) int {
 	return sort.Search(len(s.shown), func(i int) bool { return s.shown[i].msg.Seq >= seq })
 }
 
 // indexAfter returns the index of the first shown entry whose Seq is above
 // seq.
-func (s *stream) indexAfter(seq uint64) int {
+func (s *retained) indexAfter(seq uint64) int {
 	return sort.Search(len(s.shown), func(i int) bool { return s.shown[i].msg.Seq > seq })
 }
 
 // selected returns the index in shown of the selected entry, or -1 when
 // nothing is on display. A selected message that was evicted or filtered
 // out gives way to the next one on display, or the last one.
-func (s *stream) selected() int {
+func (s *retained) selected() int {
 	n := s.limit()
 	if n == 0 {
 		return -1
@@ -146,7 +146,7 @@ func (s *stream) selected() int {
 	return min(s.indexOf(s.selSeq), n-1)
 }
 
-func (s *stream) selectedEntry() *entry {
+func (s *retained) selectedEntry() *entry {
 	if i := s.selected(); i >= 0 {
 		return s.shown[i]
 	}
@@ -155,7 +155,7 @@ func (s *stream) selectedEntry() *entry {
 
 // top returns the index of the first row to draw in a table of rows rows,
 // keeping the selection in view and the table full when it can be.
-func (s *stream) top(rows int) int {
+func (s *retained) top(rows int) int {
 	n := s.limit()
 	sel := s.selected()
 	switch {
@@ -178,7 +178,7 @@ func (s *stream) top(rows int) int {
 
 // settle records the selection and scroll position as sequence numbers
 // after anything that may have moved them.
-func (s *stream) settle(rows int) {
+func (s *retained) settle(rows int) {
 	i := s.selected()
 	if i < 0 {
 		return
@@ -192,7 +192,7 @@ func (s *stream) settle(rows int) {
 }
 
 // move moves the selection by delta rows and stops following.
-func (s *stream) move(delta, rows int) {
+func (s *retained) move(delta, rows int) {
 	sel := s.selected()
 	if sel < 0 {
 		return
@@ -205,7 +205,7 @@ func (s *stream) move(delta, rows int) {
 }
 
 // home selects the oldest message on display.
-func (s *stream) home(rows int) {
+func (s *retained) home(rows int) {
 	if s.limit() == 0 {
 		return
 	}
@@ -215,22 +215,22 @@ func (s *stream) home(rows int) {
 }
 
 // follow selects the newest message and keeps it selected as more arrive.
-func (s *stream) follow() { s.following = true }
+func (s *retained) follow() { s.following = true }
 
 // pin stops following and keeps the current selection.
-func (s *stream) pin(rows int) {
+func (s *retained) pin(rows int) {
 	s.settle(rows)
 	s.following = false
 }
 
-func (s *stream) togglePause() {
+func (s *retained) togglePause() {
 	s.paused = !s.paused
 	s.frozenSeq = s.lastSeq
 	s.newPaused = 0
 }
 
 // newer is how many messages on display are below the selection.
-func (s *stream) newer() int {
+func (s *retained) newer() int {
 	sel := s.selected()
 	if sel < 0 {
 		return 0

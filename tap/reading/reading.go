@@ -1,0 +1,486 @@
+// Package reading is what every view shows of a message: the table's
+// cells, the decoded summary and fields, the AMQP properties, the flattened
+// headers and the filter's subject, all sanitised. A Reading is built once
+// per message, in the decoding stage (tap/pipeline), carried with the
+// message (tap.Message.Reading), and read by the terminal UI, the web
+// monitor, JSON lines (--filter) and `shoveltap open` alike, so that they
+// show the same and a query selects the same messages in each.
+//
+// It imports neither tap (tap imports it, for the field) nor any UI.
+package reading
+
+import (
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
+)
+
+// searchBody is how much of a body the free-text filter looks at.
+const searchBody = 16 << 10
+
+// Input is what a Reading is made from: a message as plain values (see
+// tap.Message.ReadingInput).
+type Input struct {
+	Message    decode.Input // what the decoders read; its Body and Headers are shared, not copied
+	Time       time.Time    // when shoveltap received it
+	Source     string
+	Properties Properties
+	Delivery   *Delivery // set for the firehose's report of a delivery (--deliveries)
+}
+
+// Properties are the AMQP basic properties of a message, as tap.Properties.
+type Properties struct {
+	ContentType, ContentEncoding string
+	DeliveryMode, Priority       uint8
+	CorrelationID, ReplyTo       string
+	Expiration, MessageID        string
+	Timestamp                    time.Time
+	Type, UserID, AppID          string
+}
+
+// Delivery is what a reading shows of a delivery to a consumer.
+type Delivery struct {
+	Connection  string
+	Channel     int
+	User        string
+	Redelivered bool
+}
+
+// Reading is one message as every view shows it. Every string in it is
+// sanitised (tap/sanitize) except Decoded's, which are as the decoder
+// found them, for JSON lines. It is immutable once built, and safe to
+// share between goroutines.
+type Reading struct {
+	Cells Cells
+	// Decoded is the decoder's result (decode.Summarize) as found, without
+	// a rendered body: JSON lines write it.
+	Decoded decode.Result
+	// Shown is Decoded sanitised for a screen: Format, Summary, Fields and
+	// Notes. Its Body keeps only Kind; Body renders the body.
+	Shown      decode.Result
+	Properties []Field      // the AMQP properties that are set, in spec order
+	Headers    []HeaderLine // flattened, keys sorted
+	// Subject is what a filter.Matcher tests.
+	Subject filter.Subject
+
+	in       decode.Input
+	bodyOnce sync.Once
+	body     decode.Body
+}
+
+// Cells are the table's texts for a message, before fitting to widths.
+type Cells struct {
+	Time, Source, Exchange, RoutingKey, Size, ContentType, Format, Summary string
+}
+
+// Field is one labelled value.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// HeaderLine is one line of the headers section: a key at a depth with its
+// value, or a key that opens a nested table or list (Value "").
+type HeaderLine struct {
+	Depth int    `json:"depth"`
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Build reads a message: it decodes it (decode.Summarize: no hex dump),
+// sanitises what shows and builds the filter's subject.
+func Build(in Input) *Reading {
+	return FromResult(in, decode.Summarize(in.Message))
+}
+
+// FromResult is Build with the decoder's result already at hand.
+func FromResult(in Input, res decode.Result) *Reading {
+	m := in.Message
+	if res.Body.Kind != decode.BodyJSON && res.Body.Kind != decode.BodyText {
+		// Only JSON and text bodies are searched as rendered (see
+		// haystack); a hex dump, four times the body, is not worth
+		// sanitising here.
+		res.Body.Text = ""
+	}
+	r := &Reading{in: m}
+	r.Shown = sanitizeResult(res)
+	r.Cells = Cells{
+		Time:        FormatTime(in.Time),
+		Source:      sanitize.Line(in.Source),
+		Exchange:    sanitize.Line(m.Exchange),
+		RoutingKey:  sanitize.Line(m.RoutingKey),
+		Size:        HumanSize(len(m.Body)),
+		ContentType: sanitize.Line(m.ContentType),
+		Format:      r.Shown.Format,
+		Summary:     r.Shown.Summary,
+	}
+	if r.Cells.Exchange == "" {
+		r.Cells.Exchange = "(default)"
+	}
+	if d := in.Delivery; d != nil {
+		r.Cells.Format = "delivery"
+		if d.Redelivered {
+			r.Cells.Format = "redelivery"
+		}
+		to := "to " + ConsumerLabel(d.Connection, d.Channel, true)
+		if r.Cells.Summary != "" {
+			to += " · " + r.Cells.Summary
+		}
+		r.Cells.Summary = to
+	}
+	r.Properties = properties(in.Properties)
+	r.Headers = flattenHeaders(m.Headers)
+	r.Subject = filter.Subject{
+		Text:        haystack(r, in),
+		RoutingKey:  r.Cells.RoutingKey,
+		Exchange:    m.Exchange,
+		ContentType: r.Cells.ContentType,
+		Format:      r.Cells.Format, // a delivery's is "delivery"
+		Terms:       r.Shown.Terms,
+	}
+	// The haystack has what the filter needs of the rendered body.
+	r.Shown.Body.Text = ""
+	res.Body.Text = ""
+	r.Decoded = res
+	return r
+}
+
+// Body is the body rendered in full for a detail view (pretty JSON, text
+// or a hex dump, cut at the decoder's limit), sanitised. It is decoded
+// the first time it is asked for and kept: a detail view decodes its
+// message once however often it is shown.
+func (r *Reading) Body() decode.Body {
+	r.bodyOnce.Do(func() {
+		r.body = decode.Decode(r.in).Body
+		r.body.Text = sanitize.Block(r.body.Text)
+	})
+	return r.body
+}
+
+// ConsumerLabel names a delivery's consumer: its connection (only the
+// client's end when short) and channel, sanitised.
+func ConsumerLabel(conn string, channel int, short bool) string {
+	if short {
+		conn, _, _ = strings.Cut(conn, " -> ")
+	}
+	if conn == "" {
+		conn = "an unnamed connection"
+	}
+	return sanitize.Line(conn) + " ch " + strconv.Itoa(channel)
+}
+
+// timeLayout is the table's time column: local time with milliseconds.
+const timeLayout = "15:04:05.000"
+
+// FormatTime is the table's time cell.
+func FormatTime(t time.Time) string {
+	if t.IsZero() {
+		return "--:--:--.---"
+	}
+	return t.Local().Format(timeLayout)
+}
+
+// HumanSize formats a byte count in at most five cells: 512B, 1.2K, 34K,
+// 5.6M, 1.1G.
+func HumanSize(n int) string {
+	const unit = 1024
+	if n < unit {
+		return strconv.Itoa(n) + "B"
+	}
+	v := float64(n)
+	for _, suffix := range []string{"K", "M", "G", "T"} {
+		v /= unit
+		if v < 9.95 {
+			return strconv.FormatFloat(v, 'f', 1, 64) + suffix
+		}
+		if v < 999.5 {
+			return strconv.FormatFloat(v, 'f', 0, 64) + suffix
+		}
+	}
+	return strconv.FormatFloat(v, 'f', 0, 64) + "P"
+}
+
+// sanitizeResult returns res with every string that reaches the screen made
+// safe. Terms are left as they are: they are only compared, never shown.
+func sanitizeResult(res decode.Result) decode.Result {
+	orig := res
+	res.Format = sanitize.Line(res.Format)
+	res.Summary = sanitize.Line(res.Summary)
+	// The slices are copied only when something in them changes: Shown
+	// and Decoded share them otherwise (neither is ever modified).
+	for i, f := range res.Fields {
+		name, value := sanitize.Line(f.Name), sanitize.Line(f.Value)
+		if name != f.Name || value != f.Value {
+			if &res.Fields[0] == &orig.Fields[0] {
+				res.Fields = slices.Clone(res.Fields)
+			}
+			res.Fields[i] = decode.Field{Name: name, Value: value}
+		}
+	}
+	for i, n := range res.Notes {
+		if line := sanitize.Line(n); line != n {
+			if &res.Notes[0] == &orig.Notes[0] {
+				res.Notes = slices.Clone(res.Notes)
+			}
+			res.Notes[i] = line
+		}
+	}
+	res.Body.Text = sanitize.Block(res.Body.Text)
+	return res
+}
+
+// haystack is the lower-cased text the free-text filter searches: what the
+// table shows plus headers, decoded fields and the start of the body.
+// Newlines separate the parts so that a match never spans two of them.
+func haystack(r *Reading, in Input) string {
+	b := make([]byte, 0, 256)
+	// Each part is lower-cased on its own, so that one non-ASCII part
+	// (an ellipsis in a summary) does not send the whole haystack through
+	// unicode.ToLower.
+	add := func(s string) {
+		b = appendLower(b, s)
+		b = append(b, '\n')
+	}
+	add(r.Cells.RoutingKey)
+	add(r.Cells.Exchange)
+	add(r.Cells.ContentType)
+	add(r.Shown.Format)
+	add(r.Shown.Summary)
+	for _, f := range r.Shown.Fields {
+		add(f.Value)
+	}
+	for _, h := range r.Headers {
+		add(h.Key + ": " + h.Value)
+	}
+	for _, p := range r.Properties {
+		add(p.Value)
+	}
+	if d := in.Delivery; d != nil {
+		add(ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User))
+	}
+	switch r.Shown.Body.Kind {
+	case decode.BodyJSON, decode.BodyText:
+		add(cutString(r.Shown.Body.Text, searchBody))
+	case decode.BodyHex:
+		// The hex digits would match almost anything; the text inside a
+		// binary body lets it be found.
+		b = appendTextRuns(b, in.Message.Body, searchBody)
+		b = append(b, '\n')
+	}
+	return string(b)
+}
+
+// appendLower appends strings.ToLower(s) to dst without building it
+// first: ASCII byte by byte, anything else rune by rune as strings.ToLower
+// does (an invalid byte becomes U+FFFD).
+func appendLower(dst []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			dst = append(dst, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		i += size
+	}
+	return dst
+}
+
+// appendTextRuns appends the printable text in the first n bytes of a
+// binary body, lower-cased, each run of anything else turned into one
+// newline, so that a match never spans two runs. The raw bytes would send
+// every byte through unicode.ToLower (and double the haystack with
+// replacement characters). It is appendLower of that text, in one pass.
+func appendTextRuns(dst, b []byte, n int) []byte {
+	b = b[:min(len(b), n)]
+	gap := false
+	for i := 0; i < len(b); {
+		if c := b[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c < 0x7f {
+				if 'A' <= c && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				dst = append(dst, c)
+				gap = false
+			} else if !gap {
+				dst = append(dst, '\n')
+				gap = true
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[i:])
+		if (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+			gap = false
+		} else if !gap {
+			dst = append(dst, '\n')
+			gap = true
+		}
+		i += size
+	}
+	return dst
+}
+
+func cutString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
+// properties lists the AMQP properties that are set, in the order of the
+// AMQP specification.
+func properties(p Properties) []Field {
+	var out []Field
+	add := func(name, value string) {
+		if value != "" {
+			out = append(out, Field{name, sanitize.Line(value)})
+		}
+	}
+	add("content_type", p.ContentType)
+	add("content_encoding", p.ContentEncoding)
+	switch p.DeliveryMode {
+	case 0:
+	case 1:
+		add("delivery_mode", "1 (transient)")
+	case 2:
+		add("delivery_mode", "2 (persistent)")
+	default:
+		add("delivery_mode", strconv.Itoa(int(p.DeliveryMode)))
+	}
+	if p.Priority > 0 {
+		add("priority", strconv.Itoa(int(p.Priority)))
+	}
+	add("correlation_id", p.CorrelationID)
+	add("reply_to", p.ReplyTo)
+	add("expiration", p.Expiration)
+	add("message_id", p.MessageID)
+	if !p.Timestamp.IsZero() {
+		add("timestamp", FormatTimestamp(p.Timestamp))
+	}
+	add("type", p.Type)
+	add("user_id", p.UserID)
+	add("app_id", p.AppID)
+	return out
+}
+
+// FormatTimestamp shows a timestamp property or header value.
+func FormatTimestamp(t time.Time) string {
+	return t.Local().Format("2006-01-02 15:04:05 MST")
+}
+
+// inlineList is the widest a list of scalars may be to stay on one line.
+const inlineList = 60
+
+// flattenHeaders turns the header table into lines: keys sorted, nested
+// maps and lists indented below their key.
+func flattenHeaders(h map[string]any) []HeaderLine {
+	if len(h) == 0 {
+		return nil
+	}
+	var out []HeaderLine
+	for _, k := range sortedKeys(h) {
+		out = flattenValue(out, 0, sanitize.Line(k), h[k])
+	}
+	return out
+}
+
+func flattenValue(out []HeaderLine, depth int, key string, v any) []HeaderLine {
+	switch v := v.(type) {
+	case map[string]any:
+		out = append(out, HeaderLine{depth, key, ""})
+		if len(v) == 0 {
+			out[len(out)-1].Value = "{}"
+		}
+		for _, k := range sortedKeys(v) {
+			out = flattenValue(out, depth+1, sanitize.Line(k), v[k])
+		}
+	case []any:
+		if s, ok := inlineScalars(v); ok {
+			return append(out, HeaderLine{depth, key, s})
+		}
+		out = append(out, HeaderLine{depth, key, ""})
+		for i, item := range v {
+			out = flattenValue(out, depth+1, "["+strconv.Itoa(i)+"]", item)
+		}
+	default:
+		out = append(out, HeaderLine{depth, key, scalar(v)})
+	}
+	return out
+}
+
+// inlineScalars renders a short list of scalars as [a, b, c].
+func inlineScalars(items []any) (string, bool) {
+	parts := make([]string, 0, len(items))
+	n := 0
+	for _, it := range items {
+		switch it.(type) {
+		case map[string]any, []any:
+			return "", false
+		}
+		s := scalar(it)
+		n += len(s) + 2
+		if n > inlineList {
+			return "", false
+		}
+		parts = append(parts, s)
+	}
+	return "[" + strings.Join(parts, ", ") + "]", true
+}
+
+// scalar renders one header value, sanitised.
+func scalar(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return "null"
+	case string:
+		if v == "" {
+			return `""`
+		}
+		return sanitize.Line(v)
+	case []byte:
+		if utf8.Valid(v) && len(v) <= 256 {
+			return sanitize.Line(string(v))
+		}
+		const show = 32
+		s := "0x" + hex.EncodeToString(v[:min(len(v), show)])
+		if len(v) > show {
+			s += "…"
+		}
+		return s + " (" + strconv.Itoa(len(v)) + " bytes)"
+	case time.Time:
+		return FormatTimestamp(v)
+	case bool:
+		return strconv.FormatBool(v)
+	case int64:
+		return strconv.FormatInt(v, 10)
+	case float64:
+		return strconv.FormatFloat(v, 'g', -1, 64)
+	}
+	return sanitize.Line(fmt.Sprint(v))
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,155 @@
+package reading
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
+)
+
+func TestFlattenHeaders(t *testing.T) {
+	h := map[string]any{
+		"x-retry": int64(3),
+		"x-death": []any{map[string]any{
+			"count": int64(1), "reason": "rejected", "routing-keys": []any{"a.b", "c"},
+			"time": time.Date(2025, 3, 14, 9, 0, 0, 0, time.UTC),
+		}},
+		"b-flag":   true,
+		"a-float":  1.5,
+		"nil":      nil,
+		"empty":    "",
+		"bin":      []byte{0xff, 0x00},
+		"text":     []byte("hello"),
+		"nested":   map[string]any{},
+		"bad\x1bk": "v\x1b[31m",
+	}
+	var got []string
+	for _, l := range flattenHeaders(h) {
+		got = append(got, strings.Repeat("  ", l.Depth)+l.Key+"="+l.Value)
+	}
+	want := []string{
+		"a-float=1.5",
+		"b-flag=true",
+		`bad\x1bk=v\x1b[31m`,
+		"bin=0xff00 (2 bytes)",
+		`empty=""`,
+		"nested={}",
+		"nil=null",
+		"text=hello",
+		"x-death=",
+		"  [0]=",
+		"    count=1",
+		"    reason=rejected",
+		"    routing-keys=[a.b, c]",
+		"    time=2025-03-14 09:00:00 UTC",
+		"x-retry=3",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("flattenHeaders\n got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+func TestProperties(t *testing.T) {
+	p := Properties{ContentType: "application/json", DeliveryMode: 1, Priority: 5, ReplyTo: "amq.rabbitmq.reply-to"}
+	var got []string
+	for _, f := range properties(p) {
+		got = append(got, f.Name+"="+f.Value)
+	}
+	want := "content_type=application/json delivery_mode=1 (transient) priority=5 reply_to=amq.rabbitmq.reply-to"
+	if strings.Join(got, " ") != want {
+		t.Errorf("properties = %v", got)
+	}
+	if len(properties(Properties{})) != 0 {
+		t.Error("unset properties are listed")
+	}
+}
+
+// A binary body is searched by the text inside it, one run at a time.
+func TestTextRunsOfABinaryBody(t *testing.T) {
+	body := append([]byte{0x00, 0x01, 0xff}, []byte("Order-42 héllo")...)
+	body = append(body, 0x00, 0x00, 0x9c)
+	body = append(body, []byte("tail")...)
+	if got, want := string(appendTextRuns(nil, body, 1<<10)), "\norder-42 héllo\ntail"; got != want {
+		t.Errorf("appendTextRuns = %q, want %q", got, want)
+	}
+	if got := string(appendTextRuns([]byte("x"), body, 5)); got != "x\nor" {
+		t.Errorf("cut at 5 bytes: %q", got)
+	}
+}
+
+// appendTextRuns is the lower-cased text runs in one pass: the same as
+// finding the runs first and lower-casing them with strings.ToLower.
+func FuzzAppendTextRuns(f *testing.F) {
+	for _, s := range []string{"", "ABC", "\x00\x01Héllo\xffWORLD\x9c", "ΣΑΣ\tİstanbul", "\xc3", "日本語\x00TEXT"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var runs []byte
+		gap := false
+		for rest := b; len(rest) > 0; {
+			r, size := utf8.DecodeRune(rest)
+			if (r != utf8.RuneError || size > 1) && unicode.IsPrint(r) {
+				runs = append(runs, rest[:size]...)
+				gap = false
+			} else if !gap {
+				runs = append(runs, '\n')
+				gap = true
+			}
+			rest = rest[size:]
+		}
+		if got, want := string(appendTextRuns(nil, b, len(b))), strings.ToLower(string(runs)); got != want {
+			t.Errorf("appendTextRuns(%q) = %q, want %q", b, got, want)
+		}
+	})
+}
+
+func TestAppendLowerIsToLower(t *testing.T) {
+	for _, s := range []string{"", "ABC def", "Ünïcödé ÀÉ", "100 B: 00 ff …", "a\xffB\xc3", "ΣΑΣ İstanbul", "mixed ASCII and 日本語 TEXT"} {
+		if got, want := string(appendLower([]byte("x"), s)), "x"+strings.ToLower(s); got != want {
+			t.Errorf("appendLower(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+func TestHumanSize(t *testing.T) {
+	tests := map[int]string{
+		0: "0B", 512: "512B", 1023: "1023B", 1024: "1.0K", 1229: "1.2K", 10188: "9.9K",
+		10189: "10K", 34 << 10: "34K", 1023 << 10: "1.0M", 5_872_025: "5.6M",
+		1 << 30: "1.0G", 3 << 40: "3.0T",
+	}
+	for n, want := range tests {
+		got := HumanSize(n)
+		if got != want {
+			t.Errorf("HumanSize(%d) = %q, want %q", n, got, want)
+		}
+		if len(got) > 5 {
+			t.Errorf("HumanSize(%d) = %q is wider than the size column", n, got)
+		}
+	}
+}
+
+// Shown is Decoded sanitised: a hostile field or note is escaped for the
+// screen and kept as found for JSON lines; clean ones are not copied.
+func TestShownIsDecodedSanitised(t *testing.T) {
+	res := decode.Result{
+		Format: "json", Summary: "s\x1b[2J",
+		Fields: []decode.Field{{Name: "a", Value: "clean"}, {Name: "b", Value: "evil\x1b]0;title\x07"}},
+		Notes:  []string{"fine"},
+	}
+	r := FromResult(Input{Message: decode.Input{Body: []byte("x")}}, res)
+	if r.Decoded.Fields[1].Value != "evil\x1b]0;title\x07" || r.Decoded.Summary != "s\x1b[2J" {
+		t.Errorf("Decoded changed: %+v", r.Decoded)
+	}
+	if strings.ContainsAny(r.Shown.Fields[1].Value+r.Shown.Summary+r.Cells.Summary, "\x1b\x07") {
+		t.Errorf("Shown holds control characters: %+v", r.Shown)
+	}
+	if r.Shown.Fields[0] != r.Decoded.Fields[0] || &r.Shown.Notes[0] != &r.Decoded.Notes[0] {
+		t.Error("clean fields or notes differ")
+	}
+	if &r.Shown.Fields[0] == &r.Decoded.Fields[0] {
+		t.Error("a sanitised field was written into Decoded's slice")
+	}
+}
