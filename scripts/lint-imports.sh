@@ -31,6 +31,9 @@ while read -r line; do
   pkg=${line%% *}
   for dep in ${line#* }; do
     case "$dep" in
+      # x/term is terminal I/O (is stdout a terminal, read a password
+      # without echo), not UI: the command line's console uses it.
+      github.com/charmbracelet/x/term|github.com/charmbracelet/x/term/*) ;;
       "$mod/ui"|"$mod"/ui/*|charm.land/*|github.com/charmbracelet/*)
         breach "$pkg depends on $dep: tap/ never depends on the UI";;
     esac
