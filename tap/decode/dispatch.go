@@ -14,6 +14,7 @@ type recogniser func(m *msg) (Result, bool)
 // fallback.
 var recognisers = []recogniser{
 	recogniseCeleryV2,
+	recogniseCloudEventsBinary,
 	recogniseSpring,
 	recogniseNServiceBus,
 	recogniseMassTransit,
@@ -21,6 +22,11 @@ var recognisers = []recogniser{
 	recogniseCeleryResult,
 	recogniseCeleryV1,
 	recogniseOslo,
+	recogniseCloudEventsStructured,
+	recogniseDramatiq,
+	recogniseSymfony,
+	recogniseEasyNetQ,
+	recogniseSerialised,
 	recognisePickle,
 }
 
@@ -43,7 +49,13 @@ func Summarize(in Input) Result {
 // and falls back to generic JSON, text or binary rendering. It never
 // panics: a decoder bug turns into a hex dump with a note. It keeps no
 // state between calls and is safe for concurrent use.
-func Decode(in Input) (res Result) {
+func Decode(in Input) Result {
+	return decodeWith(in, nil)
+}
+
+// decodeWith is Decode with the user's extensions tried first: a schema or
+// program the user bound to a message wins over every built-in guess.
+func decodeWith(in Input, exts []Extension) (res Result) {
 	defer func() {
 		if !recoverPanics {
 			return
@@ -59,7 +71,15 @@ func Decode(in Input) (res Result) {
 	}()
 	m := newMsg(in)
 	res, ok := Result{}, false
+	for _, x := range exts {
+		if res, ok = x.Decode(m.in, m.body); ok {
+			break
+		}
+	}
 	for _, rec := range recognisers {
+		if ok {
+			break
+		}
 		if res, ok = rec(m); ok {
 			break
 		}
