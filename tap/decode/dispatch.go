@@ -71,10 +71,13 @@ func decodeWith(in Input, exts []Extension) (res Result) {
 	}()
 	m := newMsg(in)
 	res, ok := Result{}, false
+	var extNotes []string
 	for _, x := range exts {
 		if res, ok = x.Decode(m.in, m.body); ok {
 			break
 		}
+		// An extension that gives up says why (a hook that timed out).
+		extNotes = append(extNotes, res.Notes...)
 	}
 	for _, rec := range recognisers {
 		if ok {
@@ -93,6 +96,9 @@ func decodeWith(in Input, exts []Extension) (res Result) {
 		}
 	}
 	m.finish(&res)
+	for _, n := range extNotes {
+		res.addNote(n)
+	}
 	return res
 }
 

@@ -8,8 +8,10 @@ import "strings"
 // base64 and compression are undone.
 type Extension interface {
 	// Decode claims the message and returns its result, or returns false
-	// to let the next extension or recogniser try. It must be safe for
-	// concurrent use and must not keep in or body.
+	// to let the next extension or recogniser try; the Notes of a result
+	// returned with false are added to the final result (why a hook's
+	// answer is missing). It must be safe for concurrent use and must not
+	// keep in or body.
 	Decode(in Input, body []byte) (Result, bool)
 }
 
