@@ -75,17 +75,37 @@ func recogniseSymfony(m *msg) (Result, bool) {
 // Assembly" (older versions: "Namespace_Type:Assembly").
 func recogniseEasyNetQ(m *msg) (Result, bool) {
 	typ := strings.TrimSpace(m.in.Type)
-	name, asm, ok := strings.Cut(typ, ", ")
+	name, asm, ok := cutTopLevel(typ, ", ")
 	if !ok {
 		name, asm, ok = strings.Cut(typ, ":")
 	}
 	asm, _, _ = strings.Cut(asm, ", ") // then Version=…, Culture=…
-	if !ok || !strings.Contains(name, ".") && !strings.Contains(name, "_") || !dotNetName(name) || !dotNetName(asm) {
+	// .NET names are PascalCase: "order_created:v1" is somebody else's.
+	if !ok || name == "" || name[0] < 'A' || name[0] > 'Z' || !strings.ContainsAny(name, "._") || !dotNetName(name) || !dotNetName(asm) {
 		return Result{}, false
 	}
 	r := typedGeneric(m, "easynetq", name)
 	r.addField("Assembly", asm)
 	return r, true
+}
+
+// cutTopLevel is strings.Cut outside square brackets, which hold the
+// assembly-qualified arguments of a generic type.
+func cutTopLevel(s, sep string) (before, after string, found bool) {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '[':
+			depth++
+		case ']':
+			depth--
+		default:
+			if depth == 0 && strings.HasPrefix(s[i:], sep) {
+				return s[:i], s[i+len(sep):], true
+			}
+		}
+	}
+	return s, "", false
 }
 
 // dotNetName reports whether s looks like a .NET type or assembly name:
@@ -95,10 +115,16 @@ func dotNetName(s string) bool {
 	if s == "" || len(s) > 512 {
 		return false
 	}
+	depth := 0
 	for _, c := range s {
 		switch {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
-		case strings.ContainsRune("._+`[],=", c):
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == ' ' && depth > 0:
+		case strings.ContainsRune("._+`,=", c):
 		default:
 			return false
 		}

@@ -131,4 +131,3 @@ func IsTermName(name string) bool {
 	}
 	return false
 }
-
