@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"mime"
 	"strconv"
+	"strings"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -133,7 +134,9 @@ func (d *Decoder) unmarshal(md protoreflect.MessageDescriptor, body []byte) (*dy
 		return nil, fmt.Errorf("body of %d bytes is larger than the %d parsed", len(body), decode.MaxParse)
 	}
 	msg := dynamicpb.NewMessage(md)
-	opts := proto.UnmarshalOptions{RecursionLimit: recursionLimit, Resolver: d.reg.types}
+	// AllowPartial skips the required-fields walk: a message missing one
+	// is still worth showing.
+	opts := proto.UnmarshalOptions{RecursionLimit: recursionLimit, Resolver: d.reg.types, AllowPartial: true}
 	if err := opts.Unmarshal(body, msg); err != nil {
 		return nil, err
 	}
@@ -146,7 +149,7 @@ func (d *Decoder) render(msg *dynamicpb.Message, from, trialNote string) decode.
 	var r decode.Result
 	r.Format = "protobuf"
 	name := string(md.FullName())
-	js, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: d.reg.types}.Marshal(msg)
+	js, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: d.reg.types, AllowPartial: true}.Marshal(msg)
 	if err != nil {
 		// An Any of a type not loaded: show what can be shown.
 		js, _ = protojson.MarshalOptions{UseProtoNames: true, Resolver: d.reg.types, AllowPartial: true}.Marshal(clearUnresolvable(msg))
@@ -165,7 +168,8 @@ func (d *Decoder) render(msg *dynamicpb.Message, from, trialNote string) decode.
 	}
 	r.Body = decode.JSONBody(js)
 	r.SetTerm("type", name)
-	r.SetTermsFromJSON("proto", js)
+	n := 0
+	setTerms(&r, "proto", msg, 0, &n)
 	return r
 }
 
@@ -278,3 +282,64 @@ func (d *Decoder) String() string {
 	return fmt.Sprintf("protobuf (%d types, %d mappings)", len(d.reg.names), len(d.rules))
 }
 
+
+// maxTerms bounds the filter terms one message gets from its fields.
+const maxTerms = 64
+
+// setTerms adds a filter term for each set scalar field, named by the
+// dotted path of field names (proto.order_id, proto.customer.name), a few
+// levels deep. Lists and maps are left out, except maps with string keys
+// (proto.labels.region); secret-looking names are skipped.
+func setTerms(r *decode.Result, path string, m protoreflect.Message, depth int, n *int) {
+	if depth > 3 {
+		return
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if *n >= maxTerms {
+			return false
+		}
+		name := path + "." + strings.ToLower(string(fd.Name()))
+		if decode.IsSecretKey(string(fd.Name())) {
+			return true
+		}
+		switch {
+		case fd.IsList():
+		case fd.IsMap():
+			if fd.MapKey().Kind() != protoreflect.StringKind || fd.MapValue().Message() != nil {
+				return true
+			}
+			v.Map().Range(func(k protoreflect.MapKey, mv protoreflect.Value) bool {
+				key := k.String()
+				if *n >= maxTerms || decode.IsSecretKey(key) || strings.ContainsAny(key, " \t:\"") {
+					return *n < maxTerms
+				}
+				*n++
+				r.SetTerm(name+"."+strings.ToLower(key), scalar(fd.MapValue(), mv))
+				return true
+			})
+		case fd.Message() != nil:
+			if fd.Message().FullName().Parent() == "google.protobuf" {
+				return true // well-known types render as JSON values, not fields
+			}
+			setTerms(r, name, v.Message(), depth+1, n)
+		default:
+			*n++
+			r.SetTerm(name, scalar(fd, v))
+		}
+		return true
+	})
+}
+
+// scalar renders a scalar field as protojson does (enums by name).
+func scalar(fd protoreflect.FieldDescriptor, v protoreflect.Value) string {
+	switch fd.Kind() {
+	case protoreflect.EnumKind:
+		if ev := fd.Enum().Values().ByNumber(v.Enum()); ev != nil {
+			return string(ev.Name())
+		}
+		return strconv.Itoa(int(v.Enum()))
+	case protoreflect.BytesKind:
+		return fmt.Sprintf("%d bytes", len(v.Bytes()))
+	}
+	return v.String()
+}
