@@ -282,7 +282,6 @@ func (d *Decoder) String() string {
 	return fmt.Sprintf("protobuf (%d types, %d mappings)", len(d.reg.names), len(d.rules))
 }
 
-
 // maxTerms bounds the filter terms one message gets from its fields.
 const maxTerms = 64
 
