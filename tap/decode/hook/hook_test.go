@@ -128,7 +128,7 @@ func TestHangingHook(t *testing.T) {
 		t.Errorf("not restarted after the backoff: took %s", took)
 	}
 	h.mu.Lock()
-	failures, wait := h.failures, h.downUntil.Sub(time.Now())
+	failures, wait := h.failures, time.Until(h.downUntil)
 	h.mu.Unlock()
 	if failures != 2 || wait < minBackoff {
 		t.Errorf("failures %d, backoff %s: want 2 and a doubled backoff", failures, wait)
