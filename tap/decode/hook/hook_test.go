@@ -235,3 +235,12 @@ func TestFilterBinding(t *testing.T) {
 		t.Errorf("%q", r.Format)
 	}
 }
+
+// TestMinimalHook runs the example of docs/formats.md.
+func TestMinimalHook(t *testing.T) {
+	_, d := newHook(t, formats.HookConfig{Command: []string{python(t), "testdata/minimal.py"}})
+	r := d.Decode(legacy("id=7;kind=refund"))
+	if r.Summary != "record 7" || fieldOf(r, "kind") != "refund" || r.Terms["hook.kind"] != "refund" || r.Body.Kind != decode.BodyJSON {
+		t.Errorf("%q %v %v %q", r.Summary, r.Fields, r.Terms, r.Notes)
+	}
+}
