@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
@@ -277,6 +278,9 @@ type process struct {
 	answers chan lineOrErr
 	stderr  *tailBuffer
 	done    chan struct{}
+	// reaped is set once Wait returned: the process group id may then
+	// belong to somebody else and must not be signalled.
+	reaped atomic.Bool
 }
 
 type lineOrErr struct {
@@ -322,9 +326,12 @@ func (p *process) read(max int) {
 		// Drain until stop kills it and closes stdout.
 		io.Copy(io.Discard, p.stdout)
 		p.cmd.Wait()
+		p.reaped.Store(true)
 		return
 	}
-	if werr := p.cmd.Wait(); werr != nil {
+	werr := p.cmd.Wait()
+	p.reaped.Store(true)
+	if werr != nil {
 		p.send(lineOrErr{err: fmt.Errorf("it exited: %v", werr)})
 		return
 	}
@@ -409,7 +416,9 @@ func (p *process) ask(req []byte, id uint64, left, limit time.Duration) (Answer,
 func (p *process) stop() string {
 	close(p.done)
 	p.stdin.Close()
-	killGroup(p.cmd)
+	if !p.reaped.Load() {
+		killGroup(p.cmd)
+	}
 	// Unblocks the reader even when a child of the program holds stdout.
 	p.stdout.Close()
 	return p.stderr.tail()

@@ -2,6 +2,7 @@ package hook
 
 import (
 	"context"
+	"fmt"
 	"os/exec"
 	"strings"
 	"sync"
@@ -242,5 +243,27 @@ func TestMinimalHook(t *testing.T) {
 	r := d.Decode(legacy("id=7;kind=refund"))
 	if r.Summary != "record 7" || fieldOf(r, "kind") != "refund" || r.Terms["hook.kind"] != "refund" || r.Body.Kind != decode.BodyJSON {
 		t.Errorf("%q %v %v %q", r.Summary, r.Fields, r.Terms, r.Notes)
+	}
+}
+
+// BenchmarkPythonHook is the round trip of one small message through the
+// python hook: what a hook costs the decoding stage per message.
+func BenchmarkPythonHook(b *testing.B) {
+	p, err := exec.LookPath("python3")
+	if err != nil {
+		b.Skip("no python3")
+	}
+	h, err := New(context.Background(), formats.HookConfig{Name: "bench", Command: []string{p, "testdata/legacy.py"}, ContentTypes: []string{"application/x-legacy"}}, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	d := decode.NewDecoder(h)
+	i := 0
+	for b.Loop() {
+		i++ // a new body each time, past the cache
+		if r := d.Summarize(legacy(fmt.Sprintf("LEGACY|order_id=%d", i))); r.Format != "legacy" {
+			b.Fatal(r.Notes)
+		}
 	}
 }

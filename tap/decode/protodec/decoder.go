@@ -23,6 +23,10 @@ const (
 	maxTrialTypes = 256
 	// maxTrialBody bounds the body a trial decode is attempted on.
 	maxTrialBody = 64 << 10
+	// maxTrialWork bounds the bytes parsed by one trial decode in all
+	// (types tried × body size), so that a stream of hostile bodies
+	// cannot stall the decoding stage.
+	maxTrialWork = 1 << 20
 )
 
 // Decoder is the Protobuf decode.Extension.
@@ -250,7 +254,7 @@ func (d *Decoder) decodeByTrial(in decode.Input, body []byte) decode.Result {
 	var best *dynamicpb.Message
 	bestScore, fits, tried := -1, 0, 0
 	for _, name := range d.reg.names {
-		if tried == maxTrialTypes {
+		if tried == maxTrialTypes || (tried+1)*len(body) > maxTrialWork {
 			break
 		}
 		tried++
