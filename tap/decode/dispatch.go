@@ -17,6 +17,8 @@ var recognisers = []recogniser{
 	recogniseCloudEventsBinary,
 	recogniseSpring,
 	recogniseNServiceBus,
+	recogniseSymfony,
+	recogniseEasyNetQ,
 	recogniseMassTransit,
 	recogniseCloudEventsStructured,
 	recogniseCeleryEvent,
@@ -24,8 +26,6 @@ var recognisers = []recogniser{
 	recogniseCeleryV1,
 	recogniseOslo,
 	recogniseDramatiq,
-	recogniseSymfony,
-	recogniseEasyNetQ,
 	recogniseSerialised,
 	recognisePickle,
 }
