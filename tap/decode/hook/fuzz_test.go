@@ -1,8 +1,14 @@
 package hook
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
 )
 
 // FuzzAnswer feeds arbitrary answer lines to the protocol: an answer is
@@ -34,6 +40,42 @@ func FuzzAnswer(f *testing.F) {
 			if !strings.HasPrefix(k, "hook.") || strings.ContainsAny(k, " \t:\"") {
 				t.Errorf("term %q", k)
 			}
+		}
+	})
+}
+
+// FuzzRequest builds request lines from hostile messages: invalid UTF-8,
+// deeply nested header tables, odd bytes. Each must be one line of valid
+// JSON that carries the body back intact.
+func FuzzRequest(f *testing.F) {
+	f.Add([]byte("\xff\xfe body"), "key\xff", "val\xc3", byte(40))
+	f.Add([]byte{}, "", "", byte(0))
+	f.Fuzz(func(t *testing.T, body []byte, key, val string, depth byte) {
+		// A chain as deep as the fuzzer likes (headers off the wire are
+		// trees, never shared).
+		var h any = val
+		for i := 0; i < int(depth); i++ {
+			if i%2 == 0 {
+				h = map[string]any{key: h, "b": []byte(val)}
+			} else {
+				h = []any{h, int64(i)}
+			}
+		}
+		in := decode.Input{RoutingKey: val, ContentType: key, Headers: map[string]any{key: h}}
+		line, err := newRequest(9, in, body)
+		if err != nil {
+			t.Fatalf("request: %v", err)
+		}
+		if bytes.Count(line, []byte("\n")) != 1 || line[len(line)-1] != '\n' || !utf8.Valid(line) {
+			t.Fatalf("not one UTF-8 line: %q", line)
+		}
+		var req Request
+		if err := json.Unmarshal(line, &req); err != nil {
+			t.Fatalf("not JSON: %v", err)
+		}
+		got, err := base64.StdEncoding.DecodeString(req.Body)
+		if err != nil || !bytes.Equal(got, body) || req.ID != 9 {
+			t.Fatalf("body or id changed")
 		}
 	})
 }
