@@ -40,9 +40,6 @@ func (d *Decoder) Summarize(in Input) Result {
 	return d.Decode(in)
 }
 
-// Summarizing reports whether the caller wants no hex dump (Summarize).
-func (in Input) Summarizing() bool { return in.noHexDump }
-
 // Helpers for extensions in other packages; they apply the same bounds as
 // the built-in decoders.
 
