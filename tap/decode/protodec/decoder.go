@@ -137,6 +137,9 @@ func (d *Decoder) unmarshal(md protoreflect.MessageDescriptor, body []byte) (*dy
 	if len(body) > decode.MaxParse {
 		return nil, fmt.Errorf("body of %d bytes is larger than the %d parsed", len(body), decode.MaxParse)
 	}
+	if err := countFields(md, body); err != nil {
+		return nil, err
+	}
 	msg := dynamicpb.NewMessage(md)
 	// AllowPartial skips the required-fields walk: a message missing one
 	// is still worth showing.

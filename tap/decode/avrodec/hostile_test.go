@@ -1,0 +1,58 @@
+package avrodec
+
+import (
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/decode/formats"
+)
+
+// decodeBounded decodes in and fails when it allocates or takes more than
+// the bounds.
+func decodeBounded(t *testing.T, d *decode.Decoder, in decode.Input, maxAlloc uint64, maxTime time.Duration) decode.Result {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	start := time.Now()
+	r := d.Decode(in)
+	took := time.Since(start)
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > maxAlloc {
+		t.Errorf("allocated %d bytes for a %d-byte body", alloc, len(in.Body))
+	}
+	if took > maxTime {
+		t.Errorf("took %s", took)
+	}
+	return r
+}
+
+// TestForgedCounts: block counts and lengths that claim far more than
+// the body holds are refused without allocating what they claim.
+func TestForgedCounts(t *testing.T) {
+	d := newDecoder(t, formats.AvroConfig{Types: []formats.Rule{{RoutingKey: "o", Type: "shop.v1.Order"}}})
+	zigzag := func(n uint64) []byte { // Avro long: zigzag varint
+		v := n << 1
+		var b []byte
+		for v >= 0x80 {
+			b = append(b, byte(v)|0x80)
+			v >>= 7
+		}
+		return append(b, byte(v))
+	}
+	head := append([]byte{0x54}, zigzag(3)...) // order_id 42, customer name "abc"…
+	head = append(head, 'a', 'b', 'c', 0)      // …email null
+	for name, body := range map[string][]byte{
+		"array count": append(append([]byte(nil), head...), zigzag(1<<40)...),
+		"string size": append(append([]byte(nil), head[:1]...), zigzag(1<<40)...),
+		"map count":   append(append(append([]byte(nil), head...), 0), zigzag(1<<35)...),
+	} {
+		r := decodeBounded(t, d, decode.Input{RoutingKey: "o", Body: body}, 32<<20, 5*time.Second)
+		if !strings.Contains(strings.Join(r.Notes, "\n"), "does not parse") {
+			t.Errorf("%s: notes %q", name, r.Notes)
+		}
+	}
+}
