@@ -287,6 +287,9 @@ func (d *Decoder) render(in decode.Input, sc *schema, body []byte, from string) 
 	case sc.recursive && len(body) > maxRecursiveBody:
 		return fail(fmt.Sprintf("%s is recursive and the body is larger than the %d bytes decoded with such schemas", name, maxRecursiveBody))
 	}
+	if err := countValues(sc.s, body); err != nil {
+		return fail(fmt.Sprintf("body does not parse as %s: %v", name, err))
+	}
 	v, rest, err := d.unmarshal(sc.s, body)
 	if err != nil {
 		return fail(fmt.Sprintf("body does not parse as %s: %v", name, err))

@@ -1,6 +1,8 @@
 package avrodec
 
 import (
+	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -54,5 +56,46 @@ func TestForgedCounts(t *testing.T) {
 		if !strings.Contains(strings.Join(r.Notes, "\n"), "does not parse") {
 			t.Errorf("%s: notes %q", name, r.Notes)
 		}
+	}
+}
+
+// TestZeroWidthValues: arrays of arrays of null take no body bytes per
+// element; the value budget refuses them before the decoder runs.
+func TestZeroWidthValues(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "n.avsc"), []byte(`{"type":"record","name":"N","fields":[{"name":"a","type":{"type":"array","items":{"type":"array","items":"null"}}}]}`), 0o644)
+	reg, err := Load([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := New(reg, formats.AvroConfig{Types: []formats.Rule{{Type: "N"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := decode.NewDecoder(p)
+	long := func(n int64) []byte { // zigzag varint
+		u := uint64(n<<1) ^ uint64(n>>63)
+		var b []byte
+		for u >= 0x80 {
+			b = append(b, byte(u)|0x80)
+			u >>= 7
+		}
+		return append(b, byte(u))
+	}
+	// 1000 outer elements, each a block of a million nulls.
+	body := long(1000)
+	for i := 0; i < 1000; i++ {
+		body = append(append(body, long(1<<20)...), 0)
+	}
+	body = append(body, 0)
+	r := decodeBounded(t, d, decode.Input{Body: body}, 8<<20, 2*time.Second)
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "more than 100000 values") {
+		t.Errorf("notes %q", r.Notes)
+	}
+	// Within the budget it decodes.
+	small := append(append(append(long(2), long(3)...), 0), append(long(1), 0)...)
+	small = append(small, 0)
+	if r := d.Decode(decode.Input{Body: small}); r.Format != "avro" || len(r.Notes) != 0 || !strings.Contains(r.Body.Text, "null") {
+		t.Errorf("small: %q %q", r.Notes, r.Body.Text)
 	}
 }
