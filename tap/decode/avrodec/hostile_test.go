@@ -99,3 +99,22 @@ func TestZeroWidthValues(t *testing.T) {
 		t.Errorf("small: %q %q", r.Notes, r.Body.Text)
 	}
 }
+
+// TestSelfRecursiveRecord: a record that holds itself without a null
+// branch encodes in no bytes at all; it is refused, not recursed into.
+func TestSelfRecursiveRecord(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "l.avsc"), []byte(`{"type":"record","name":"L","fields":[{"name":"next","type":"L"}]}`), 0o644)
+	reg, err := Load([]string{dir})
+	if err != nil {
+		t.Skipf("hamba/avro refuses the schema: %v", err)
+	}
+	p, err := New(reg, formats.AvroConfig{Types: []formats.Rule{{Type: "L"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := decodeBounded(t, decode.NewDecoder(p), decode.Input{Body: []byte{0}}, 8<<20, 2*time.Second)
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "nested too deep") {
+		t.Errorf("notes %q", r.Notes)
+	}
+}
