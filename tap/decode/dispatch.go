@@ -14,13 +14,19 @@ type recogniser func(m *msg) (Result, bool)
 // fallback.
 var recognisers = []recogniser{
 	recogniseCeleryV2,
+	recogniseCloudEventsBinary,
 	recogniseSpring,
 	recogniseNServiceBus,
+	recogniseSymfony,
+	recogniseEasyNetQ,
 	recogniseMassTransit,
+	recogniseCloudEventsStructured,
 	recogniseCeleryEvent,
 	recogniseCeleryResult,
 	recogniseCeleryV1,
 	recogniseOslo,
+	recogniseDramatiq,
+	recogniseSerialised,
 	recognisePickle,
 }
 
@@ -43,7 +49,13 @@ func Summarize(in Input) Result {
 // and falls back to generic JSON, text or binary rendering. It never
 // panics: a decoder bug turns into a hex dump with a note. It keeps no
 // state between calls and is safe for concurrent use.
-func Decode(in Input) (res Result) {
+func Decode(in Input) Result {
+	return decodeWith(in, nil)
+}
+
+// decodeWith is Decode with the user's extensions tried first: a schema or
+// program the user bound to a message wins over every built-in guess.
+func decodeWith(in Input, exts []Extension) (res Result) {
 	defer func() {
 		if !recoverPanics {
 			return
@@ -59,7 +71,18 @@ func Decode(in Input) (res Result) {
 	}()
 	m := newMsg(in)
 	res, ok := Result{}, false
+	var extNotes []string
+	for _, x := range exts {
+		if res, ok = x.Decode(m.in, m.body); ok {
+			break
+		}
+		// An extension that gives up says why (a hook that timed out).
+		extNotes = append(extNotes, res.Notes...)
+	}
 	for _, rec := range recognisers {
+		if ok {
+			break
+		}
 		if res, ok = rec(m); ok {
 			break
 		}
@@ -73,6 +96,9 @@ func Decode(in Input) (res Result) {
 		}
 	}
 	m.finish(&res)
+	for _, n := range extNotes {
+		res.addNote(n)
+	}
 	return res
 }
 

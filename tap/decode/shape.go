@@ -5,7 +5,7 @@ package decode
 var shapeKeys = map[string]bool{
 	"task": true, "task_id": true, "status": true, "type": true,
 	"oslo.message": true, "event_type": true, "method": true, "_msg_id": true,
-	"messageType": true,
+	"messageType": true, "specversion": true, "actor_name": true,
 }
 
 // mayHaveShape is a cheap pre-check that spares ordinary JSON bodies a

@@ -27,6 +27,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/shoveltap/shoveltap/tap/decode/formats"
 )
 
 // EnvFile and EnvName are the environment variables that stand for
@@ -104,6 +106,10 @@ func (s *Strings) UnmarshalYAML(n *yaml.Node) error {
 type File struct {
 	Path         string
 	Environments []Environment // in the file's order
+	// Decoders are the user's schemas, type mappings and decoder hooks
+	// (the top-level decoders: section; see decoders.go), for every
+	// environment.
+	Decoders formats.Config
 }
 
 // Names lists the environments' names.
@@ -158,6 +164,7 @@ func Load(path string) (File, error) {
 	// error with its line), and as a node for the environments' order.
 	var doc struct {
 		Environments map[string]Environment `yaml:"environments"`
+		Decoders     formats.Config         `yaml:"decoders"`
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(raw))
 	dec.KnownFields(true)
@@ -171,6 +178,9 @@ func Load(path string) (File, error) {
 		return File{}, fmt.Errorf("reading the environments file %s: %w", path, err)
 	}
 	f := File{Path: path}
+	if f.Decoders, err = loadDecoders(doc.Decoders, filepath.Dir(path)); err != nil {
+		return File{}, fmt.Errorf("%s: decoders: %w", path, err)
+	}
 	withPassword := ""
 	nodes := order.Environments.Content
 	for i := 0; i+1 < len(nodes); i += 2 {

@@ -1,0 +1,130 @@
+package decode
+
+import "strings"
+
+// Extension decodes messages by something the user supplies: a schema
+// (Protobuf, Avro) or a program (a decoder hook). Extensions are tried
+// before every built-in recogniser, in the order given, on the body after
+// base64 and compression are undone.
+type Extension interface {
+	// Decode claims the message and returns its result, or returns false
+	// to let the next extension or recogniser try; the Notes of a result
+	// returned with false are added to the final result (why a hook's
+	// answer is missing). It must be safe for concurrent use and must not
+	// keep in or body.
+	Decode(in Input, body []byte) (Result, bool)
+}
+
+// Decoder is Decode and Summarize with extensions. The zero Decoder and a
+// nil *Decoder decode with the built-in recognisers only.
+type Decoder struct {
+	exts []Extension
+}
+
+// NewDecoder returns a Decoder that tries exts first, in order.
+func NewDecoder(exts ...Extension) *Decoder {
+	return &Decoder{exts: exts}
+}
+
+// Decode is the package's Decode with the extensions tried first.
+func (d *Decoder) Decode(in Input) Result {
+	if d == nil {
+		return Decode(in)
+	}
+	return decodeWith(in, d.exts)
+}
+
+// Summarize is the package's Summarize with the extensions tried first.
+func (d *Decoder) Summarize(in Input) Result {
+	in.noHexDump = true
+	return d.Decode(in)
+}
+
+// Helpers for extensions in other packages; they apply the same bounds as
+// the built-in decoders.
+
+// AddField appends a field with its value cut to one bounded line; empty
+// values are skipped.
+func (r *Result) AddField(name, value string) { r.addField(name, value) }
+
+// AddNote appends a note, cut to a bounded length, unless the list is full.
+func (r *Result) AddNote(n string) { r.addNote(truncate(n, maxField)) }
+
+// SetTerm records a filter term, cut to a bounded length, when value is set.
+func (r *Result) SetTerm(key, value string) { r.setTerm(key, value) }
+
+// SummaryLine cuts s to one line of summary length.
+func SummaryLine(s string) string { return oneLine(s, maxSummary) }
+
+// JSONBody renders JSON text for the detail pane, indented and with the
+// values of secret-looking keys redacted, as the built-in decoders do.
+func JSONBody(js []byte) Body { return prettyJSON(js, IsSecretKey) }
+
+// CompactJSON is a one-line rendering of JSON text cut to summary length,
+// secrets redacted.
+func CompactJSON(js []byte) string { return compactJSON(js, maxSummary, IsSecretKey) }
+
+// Generic renders a body as the fallback does: JSON, text, hex or empty.
+func Generic(in Input, body []byte) Result { return decodeGeneric(in, body) }
+
+// HeaderString returns a header as text, treating unset values as absent.
+func HeaderString(h map[string]any, key string) (string, bool) { return headerString(h, key) }
+
+// MaxParse is the largest body any decoder parses into a structure.
+const MaxParse = maxParse
+
+// maxFieldTerms bounds the terms one message gets from its decoded fields.
+const maxFieldTerms = 64
+
+// SetTermsFromJSON adds a filter term for every scalar leaf of a JSON
+// object, named prefix + "." + the dotted path of keys (proto.order_id,
+// proto.customer.name), up to a few levels deep and a bounded count. Array
+// elements are not terms. Secret-looking keys are skipped.
+func (r *Result) SetTermsFromJSON(prefix string, js []byte) {
+	if len(js) > maxParse {
+		return
+	}
+	v, err := parseOrderedJSON(js)
+	if err != nil {
+		return
+	}
+	n := 0
+	r.termsFrom(prefix, v, 0, &n)
+}
+
+func (r *Result) termsFrom(path string, v any, depth int, n *int) {
+	if *n >= maxFieldTerms {
+		return
+	}
+	switch x := v.(type) {
+	case object:
+		if depth >= 4 {
+			return
+		}
+		for _, mb := range x {
+			if IsSecretKey(mb.Key) || strings.ContainsAny(mb.Key, " \t:\"") {
+				continue
+			}
+			r.termsFrom(path+"."+strings.ToLower(mb.Key), mb.Val, depth+1, n)
+		}
+	case []any, nil:
+	default:
+		if depth == 0 {
+			return
+		}
+		*n++
+		r.setTerm(path, scalarString(x))
+	}
+}
+
+// IsTermName reports whether name is a filter term the decoders of this
+// package may set beyond the fixed ones: a prefix a decoder owns ("ce.",
+// "proto.", "avro.", "hook.") and a field path.
+func IsTermName(name string) bool {
+	for _, p := range []string{"ce.", "proto.", "avro.", "hook."} {
+		if rest, ok := strings.CutPrefix(name, p); ok && rest != "" {
+			return true
+		}
+	}
+	return false
+}

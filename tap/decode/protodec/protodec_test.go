@@ -1,0 +1,216 @@
+package protodec
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/decode/formats"
+)
+
+// The fixtures in testdata were made by gen.sh with Debian's protoc and
+// python3-protobuf.
+
+func load(t testing.TB, src Sources) *Registry {
+	t.Helper()
+	reg, err := Load(context.Background(), src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func fixture(t testing.TB, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func newDecoder(t testing.TB, reg *Registry, cfg formats.ProtoConfig) *decode.Decoder {
+	t.Helper()
+	d, err := New(reg, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return decode.NewDecoder(d)
+}
+
+// TestOrderMatchesPython decodes the order (nested messages, repeated,
+// map, oneof, enum, Timestamp, Duration, Struct and an Any) with schemas
+// from .proto sources and from protoc's descriptor set, and compares the
+// JSON with what python3-protobuf made of the same message.
+func TestOrderMatchesPython(t *testing.T) {
+	var want map[string]any
+	if err := json.Unmarshal(fixture(t, "order.json"), &want); err != nil {
+		t.Fatal(err)
+	}
+	want["password"] = "[redacted]"
+	for name, src := range map[string]Sources{
+		"proto dir":      {Protos: []string{"testdata/protos"}},
+		"proto file":     {Protos: []string{"testdata/protos/shop/v1/shop.proto"}, ImportPaths: []string{"testdata/protos"}},
+		"descriptor set": {DescriptorSets: []string{"testdata/shop.binpb"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			reg := load(t, src)
+			d := newDecoder(t, reg, formats.ProtoConfig{})
+			res := d.Decode(decode.Input{ContentType: "application/x-protobuf; proto=shop.v1.Order", Body: fixture(t, "order.bin")})
+			if res.Format != "protobuf" {
+				t.Fatalf("format %q, notes %q", res.Format, res.Notes)
+			}
+			var got map[string]any
+			if err := json.Unmarshal([]byte(res.Body.Text), &got); err != nil {
+				t.Fatalf("body is not JSON: %v\n%s", err, res.Body.Text)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("decoded\n%s\nwant (python3-protobuf)\n%s", res.Body.Text, fixture(t, "order.json"))
+			}
+			if strings.Contains(res.Summary, "hunter2") || strings.Contains(res.Body.Text, "hunter2") {
+				t.Errorf("password shown: %q", res.Summary)
+			}
+			for k, v := range map[string]string{"type": "shop.v1.Order", "proto.order_id": "42", "proto.customer.name": "Ada", "proto.status": "STATUS_PLACED", "proto.labels.region": "eu"} {
+				if res.Terms[k] != v {
+					t.Errorf("term %s = %q, want %q (terms %v)", k, res.Terms[k], v, res.Terms)
+				}
+			}
+			if _, ok := res.Terms["proto.password"]; ok {
+				t.Error("password became a filter term")
+			}
+			if !strings.HasPrefix(res.Summary, `Order {"order_id":`) {
+				t.Errorf("summary %q", res.Summary)
+			}
+		})
+	}
+}
+
+func fieldOf(r decode.Result, name string) string {
+	for _, f := range r.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// TestTypeSources checks where the type comes from, in order of
+// precedence, and that each says so.
+func TestTypeSources(t *testing.T) {
+	reg := load(t, Sources{DescriptorSets: []string{"testdata/shop.binpb"}})
+	rules, err := formats.ParseRules([]string{"shipments.#=shop.v1.Shipment", "exchange:orders=shop.v1.Order", "header:kind=voucher=shop.v1.Order"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := newDecoder(t, reg, formats.ProtoConfig{Types: rules})
+	ship := fixture(t, "shipment.bin")
+	for _, c := range []struct {
+		name     string
+		in       decode.Input
+		typ      string
+		from     string
+		wantNote string
+	}{
+		{"messageType parameter", decode.Input{ContentType: "application/protobuf; messageType=shop.v1.Shipment"}, "shop.v1.Shipment", "content type's messagetype parameter", ""},
+		{"type header", decode.Input{Headers: map[string]any{"proto-type": "shop.v1.Shipment"}}, "shop.v1.Shipment", "header proto-type", ""},
+		{"AMQP type", decode.Input{Type: "shop.v1.Shipment"}, "shop.v1.Shipment", "AMQP type property", ""},
+		{"type URL", decode.Input{Type: "type.googleapis.com/shop.v1.Shipment"}, "shop.v1.Shipment", "AMQP type property", ""},
+		{"routing key", decode.Input{RoutingKey: "shipments.eu.new"}, "shop.v1.Shipment", "mapping for routing key shipments.#", ""},
+		{"exchange", decode.Input{Exchange: "orders"}, "shop.v1.Order", "mapping for exchange orders", ""},
+		{"header", decode.Input{Headers: map[string]any{"kind": []byte("voucher")}}, "shop.v1.Order", "mapping for header kind=voucher", ""},
+		{"unknown named type", decode.Input{ContentType: "application/x-protobuf; proto=shop.v1.Nope"}, "shop.v1.Nope", "content type's proto parameter", "not in the loaded schemas"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			c.in.Body = ship
+			res := d.Decode(c.in)
+			if res.Format != "protobuf" || fieldOf(res, "Type") != c.typ || fieldOf(res, "Type from") != c.from {
+				t.Errorf("format %q type %q from %q, want %s from %q; notes %q", res.Format, fieldOf(res, "Type"), fieldOf(res, "Type from"), c.typ, c.from, res.Notes)
+			}
+			if c.wantNote != "" && !strings.Contains(strings.Join(res.Notes, "\n"), c.wantNote) {
+				t.Errorf("notes %q, want one with %q", res.Notes, c.wantNote)
+			}
+		})
+	}
+	// An AMQP type the schemas do not know is somebody else's: not claimed.
+	if res := d.Decode(decode.Input{Type: "order.created", Body: []byte(`{"a":1}`)}); res.Format != "json" {
+		t.Errorf("unknown AMQP type claimed: %q", res.Format)
+	}
+	// No rule, no type: built-in decoders as before.
+	if res := d.Decode(decode.Input{RoutingKey: "other", Body: ship}); res.Format != "binary" {
+		t.Errorf("unmapped message: format %q", res.Format)
+	}
+}
+
+func TestWrongTypeSaysWhy(t *testing.T) {
+	reg := load(t, Sources{DescriptorSets: []string{"testdata/shop.binpb"}})
+	d := newDecoder(t, reg, formats.ProtoConfig{})
+	for name, body := range map[string][]byte{
+		"truncated": fixture(t, "order.bin")[:50],
+		"garbage":   []byte("\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff"),
+		"too deep":  fixture(t, "deep.bin"),
+	} {
+		res := d.Decode(decode.Input{ContentType: "application/x-protobuf; proto=shop.v1.Order", Body: body})
+		if name == "too deep" {
+			res = d.Decode(decode.Input{ContentType: "application/x-protobuf; proto=shop.v1.Node", Body: body})
+		}
+		if res.Format != "protobuf" || !strings.Contains(strings.Join(res.Notes, "\n"), "does not parse as shop.v1.") {
+			t.Errorf("%s: format %q notes %q", name, res.Format, res.Notes)
+		}
+		if res.Body.Kind != decode.BodyHex {
+			t.Errorf("%s: body kind %v, want the hex dump", name, res.Body.Kind)
+		}
+	}
+}
+
+func TestTrial(t *testing.T) {
+	reg := load(t, Sources{Protos: []string{"testdata/protos"}})
+	in := decode.Input{ContentType: "application/x-protobuf", Body: fixture(t, "order.bin")}
+	res := newDecoder(t, reg, formats.ProtoConfig{Trial: true}).Decode(in)
+	if res.Format != "protobuf?" || fieldOf(res, "Type") != "shop.v1.Order" || !strings.HasPrefix(res.Summary, "(trial) ") {
+		t.Errorf("trial: format %q type %q summary %q notes %q", res.Format, fieldOf(res, "Type"), res.Summary, res.Notes)
+	}
+	if !strings.Contains(strings.Join(res.Notes, "\n"), "decoded by trial") {
+		t.Errorf("trial not labelled: %q", res.Notes)
+	}
+	res = newDecoder(t, reg, formats.ProtoConfig{}).Decode(in)
+	if res.Format != "protobuf" || fieldOf(res, "Type") != "" || !strings.Contains(strings.Join(res.Notes, "\n"), "no type is named") {
+		t.Errorf("no trial: format %q notes %q", res.Format, res.Notes)
+	}
+}
+
+func TestBadSchemas(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.proto")
+	os.WriteFile(bad, []byte("syntax = \"proto3\";\nmessage A { int32 x = 1\n}\n"), 0o644)
+	missing := filepath.Join(dir, "imp.proto")
+	os.WriteFile(missing, []byte("syntax = \"proto3\";\nimport \"nowhere/x.proto\";\nmessage B {}\n"), 0o644)
+	notSet := filepath.Join(dir, "set.binpb")
+	os.WriteFile(notSet, []byte("this is not a descriptor set"), 0o644)
+	for _, c := range []struct {
+		src  Sources
+		want string
+	}{
+		{Sources{Protos: []string{bad}}, "bad.proto:3:1"},
+		{Sources{Protos: []string{missing}}, "nowhere/x.proto"},
+		{Sources{Protos: []string{filepath.Join(dir, "absent.proto")}}, "no such file"},
+		{Sources{DescriptorSets: []string{notSet}}, "not a FileDescriptorSet"},
+		{Sources{Protos: []string{"testdata/protos"}, DescriptorSets: []string{"testdata/shop.binpb"}}, ""},
+	} {
+		_, err := Load(context.Background(), c.src)
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("%v: %v", c.src, err)
+		case c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)):
+			t.Errorf("%v: error %v, want one with %q", c.src, err, c.want)
+		}
+	}
+	reg := load(t, Sources{DescriptorSets: []string{"testdata/shop.binpb"}})
+	if _, err := New(reg, formats.ProtoConfig{Types: []formats.Rule{{RoutingKey: "#", Type: "Order"}}}); err == nil || !strings.Contains(err.Error(), "shop.v1.Order") {
+		t.Errorf("mapping to a short name: %v", err)
+	}
+}
