@@ -6,7 +6,7 @@ import (
 	"flag"
 	"fmt"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/check"
 )
 
 const checkUsage = `Usage: shoveltap check [--url URL] [--exchange NAME]... [--queue NAME]... [--json]
@@ -59,7 +59,7 @@ func runCheck(ctx context.Context, args []string, con console) int {
 		fmt.Fprintln(con.stderr, "shoveltap check:", err)
 		return 2
 	}
-	report, err := tap.Check(ctx, tap.CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
+	report, err := check.Check(ctx, check.CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
 	if err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap check:", err)
 		return 1

@@ -5,28 +5,32 @@ import (
 	"io"
 	"strings"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/check"
 )
 
 // checkWidth is the width the check report is laid out for; only
 // rabbitmqctl commands, which must stay whole, may run longer.
 const checkWidth = 80
 
-// writeCheck prints a check report for a person at an 80-column terminal.
-func writeCheck(w io.Writer, r *tap.Report) {
+// writeCheck prints a check report for a person at an 80-column terminal:
+// the verdict, the broker in a few lines, what each ability lacks, and the
+// one block of commands that grants all of it.
+func writeCheck(w io.Writer, r *check.Report) {
 	writeWrapped(w, "", "  ", fmt.Sprintf("shoveltap check: user %q on %s, vhost %q", r.User, r.Broker, r.Vhost))
+	for _, v := range r.Verdict() {
+		writeWrapped(w, "  ", "           ", v)
+	}
 	fmt.Fprintln(w)
 	field := func(name, value string) {
-		writeWrapped(w, fmt.Sprintf("  %-10s ", name), "             ", value)
+		writeWrapped(w, fmt.Sprintf("  %-9s ", name), "            ", value)
 	}
 	broker := "RabbitMQ " + orUnknown(r.Version)
 	if r.Cluster != "" {
 		broker += ", cluster " + r.Cluster
 	}
-	field("broker", broker)
-	field("api", r.API)
+	field("broker", broker+", API "+r.API)
 	if r.APIProblem != "" {
-		field("", "not usable: "+r.APIProblem)
+		field("", "API not usable: "+r.APIProblem)
 	}
 	switch {
 	case r.Tags == nil:
@@ -45,32 +49,33 @@ func writeCheck(w io.Writer, r *tap.Report) {
 		field("firehose", fmt.Sprintf("tracing is %s for vhost %q", state, r.Vhost))
 	}
 
-	fmt.Fprintln(w, "\nPermissions, tried on objects that vanish with this check's connection:")
-	for _, p := range r.Permissions {
-		fmt.Fprintf(w, "  %-9s %-10s %s\n", p.Result, p.Perm, p.On)
-		if p.Detail != "" {
-			writeWrapped(w, "                        ", "                        ", p.Detail)
-		}
-	}
-
-	fmt.Fprintf(w, "\nWhat user %q can do here:\n", r.User)
-	const indent = "                                    "
 	for _, a := range r.Abilities {
-		writeWrapped(w, fmt.Sprintf("  %-9s %-24s ", a.Result, a.Name), indent, a.Usage)
+		if a.Result == check.Yes {
+			continue
+		}
+		fmt.Fprintln(w)
+		writeWrapped(w, fmt.Sprintf("%s (%s): ", a.Name, a.Result), "  ", a.Usage)
 		for _, m := range a.Missing {
-			writeWrapped(w, "            missing: ", "                     ", m)
+			writeWrapped(w, "  missing: ", "           ", m)
 		}
 		for _, u := range a.Untried {
-			writeWrapped(w, "            not tried: ", "                       ", u)
+			writeWrapped(w, "  not tried: ", "             ", u)
 		}
-		if a.Note != "" && a.Result != tap.Yes {
-			writeWrapped(w, "            ", "            ", a.Note)
-		}
-		for _, c := range a.Commands {
-			fmt.Fprintln(w, "            "+c) // whole, to copy
+		if a.Note != "" {
+			writeWrapped(w, "  ", "  ", a.Note)
 		}
 		if a.Instead != "" {
-			fmt.Fprintln(w, "            or instead: "+a.Instead)
+			fmt.Fprintln(w, "  "+a.Instead) // whole, to copy
+		}
+	}
+	if g := r.Grant; g != nil {
+		fmt.Fprintln(w)
+		writeWrapped(w, "", "", fmt.Sprintf("To allow %s: an administrator pastes this block on a broker node. It keeps the patterns and tags %q has now:", strings.Join(g.For, ", "), r.User))
+		for _, c := range g.Commands {
+			fmt.Fprintln(w, "  "+c) // whole, to copy
+		}
+		if g.Tags == nil && r.Tags == nil {
+			writeWrapped(w, "", "", "The user's tags are unknown (the management API did not answer): check again once it does, for the tags it needs.")
 		}
 	}
 	for _, n := range r.Notes {
@@ -78,7 +83,6 @@ func writeCheck(w io.Writer, r *tap.Report) {
 	}
 	fmt.Fprintln(w)
 	writeWrapped(w, "", "", "Not tried: replay, which needs write on the exchange it publishes to (trying would publish).")
-	writeWrapped(w, "", "", "set_permissions replaces all three of a user's patterns on the vhost: merge in what rabbitmqctl list_user_permissions "+r.User+" shows.")
 }
 
 func orUnknown(s string) string {
@@ -89,16 +93,16 @@ func orUnknown(s string) string {
 }
 
 // pluginList names the enabled plugins and says how sure that is.
-func pluginList(r *tap.Report) string {
+func pluginList(r *check.Report) string {
 	if len(r.Plugins) == 0 {
 		return "unknown (the management API is needed to tell)"
 	}
 	var on, off, unknown []string
 	for _, p := range r.Plugins {
 		switch p.Enabled {
-		case tap.Yes:
+		case check.Yes:
 			on = append(on, p.Name)
-		case tap.No:
+		case check.No:
 			off = append(off, p.Name)
 		default:
 			unknown = append(unknown, p.Name)
