@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap/check"
@@ -49,21 +50,25 @@ func writeCheck(w io.Writer, r *check.Report) {
 		field("firehose", fmt.Sprintf("tracing is %s for vhost %q", state, r.Vhost))
 	}
 
+	missing, untried := gather(r.Abilities, func(a check.Ability) []string { return a.Missing }), gather(r.Abilities, func(a check.Ability) []string { return a.Untried })
+	if len(missing.items) > 0 {
+		fmt.Fprintln(w, "\nMissing, and for what:")
+		for _, m := range missing.items {
+			writeWrapped(w, "  ", "      ", m+": "+strings.Join(missing.by[m], ", "))
+		}
+	}
+	if len(untried.items) > 0 {
+		fmt.Fprintln(w, "\nNot tried (most need the missing permissions first):")
+		for _, u := range untried.items {
+			writeWrapped(w, "  ", "    ", u)
+		}
+	}
 	for _, a := range r.Abilities {
-		if a.Result == check.Yes {
+		if a.Result == check.Yes || (r.Grant != nil && slices.Contains(r.Grant.For, a.Name)) {
 			continue
 		}
 		fmt.Fprintln(w)
-		writeWrapped(w, fmt.Sprintf("%s (%s): ", a.Name, a.Result), "  ", a.Usage)
-		for _, m := range a.Missing {
-			writeWrapped(w, "  missing: ", "           ", m)
-		}
-		for _, u := range a.Untried {
-			writeWrapped(w, "  not tried: ", "             ", u)
-		}
-		if a.Note != "" {
-			writeWrapped(w, "  ", "  ", a.Note)
-		}
+		writeWrapped(w, a.Name+": ", "  ", a.Note)
 		if a.Instead != "" {
 			fmt.Fprintln(w, "  "+a.Instead) // whole, to copy
 		}
@@ -74,15 +79,39 @@ func writeCheck(w io.Writer, r *check.Report) {
 		for _, c := range g.Commands {
 			fmt.Fprintln(w, "  "+c) // whole, to copy
 		}
-		if g.Tags == nil && r.Tags == nil {
-			writeWrapped(w, "", "", "The user's tags are unknown (the management API did not answer): check again once it does, for the tags it needs.")
-		}
 	}
 	for _, n := range r.Notes {
 		writeWrapped(w, "\nNote: ", "      ", n)
 	}
 	fmt.Fprintln(w)
 	writeWrapped(w, "", "", "Not tried: replay, which needs write on the exchange it publishes to (trying would publish).")
+}
+
+// gathered is what several abilities lack, each thing once, in order,
+// with the abilities that lack it.
+type gathered struct {
+	items []string
+	by    map[string][]string
+}
+
+// gather joins one list of each ability, a "not tried" reason cut off
+// (the heading says it).
+func gather(as []check.Ability, list func(check.Ability) []string) gathered {
+	g := gathered{by: map[string][]string{}}
+	for _, a := range as {
+		for _, item := range list(a) {
+			if i := strings.Index(item, " (not tried"); i > 0 {
+				item = item[:i]
+			}
+			if _, ok := g.by[item]; !ok {
+				g.items = append(g.items, item)
+			}
+			if !slices.Contains(g.by[item], a.Name) {
+				g.by[item] = append(g.by[item], a.Name)
+			}
+		}
+	}
+	return g
 }
 
 func orUnknown(s string) string {

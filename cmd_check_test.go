@@ -6,8 +6,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/shoveltap/shoveltap/tap/check"
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/check"
 )
 
 // The check report fits 80 columns, whatever the names, except the
@@ -25,10 +25,10 @@ func TestCheckReportFits80Columns(t *testing.T) {
 		},
 		Abilities: []check.Ability{{
 			Name: "setup (production side)", Usage: "shoveltap setup apply", Result: check.No,
-			Missing:  []string{`the "policymaker" tag`, `read permission on exchange "orders.events.v2.with.a.long.name"`},
-			Untried:  []string{"whether the rabbitmq_shovel plugin is enabled, which only a policymaker or a monitoring user can tell"},
-			Note:     "the mirror broker's user needs the management tag, and configure and write on the mirror exchange: run shoveltap check there",
-			Instead:  "rabbitmqctl trace_on -p a-rather-long-vhost-name-for-orders",
+			Missing: []string{`the "policymaker" tag`, `read permission on exchange "orders.events.v2.with.a.long.name"`},
+			Untried: []string{"whether the rabbitmq_shovel plugin is enabled, which only a policymaker or a monitoring user can tell"},
+			Note:    "the mirror broker's user needs the management tag, and configure and write on the mirror exchange: run shoveltap check there",
+			Instead: "rabbitmqctl trace_on -p a-rather-long-vhost-name-for-orders",
 		}},
 		Grant: &check.Grant{For: []string{"setup (production side)"}, Commands: []string{"rabbitmqctl set_user_tags operations-team-member management policymaker", "rabbitmqctl set_permissions -p a-rather-long-vhost-name-for-orders operations-team-member '^shoveltap-mirror-' '^shoveltap-mirror-' '^(shoveltap-mirror-|orders\\.events\\.v2\\.with\\.a\\.long\\.name$)'"}},
 		Notes: []string{`queue "celery": queue "celery" does not exist in vhost "a-rather-long-vhost-name-for-orders": check the name`},
@@ -48,7 +48,7 @@ func TestCheckReportFits80Columns(t *testing.T) {
 			t.Errorf("command not printed whole on its own line: %s\n%s", want, out)
 		}
 	}
-	for _, want := range []string{"not enabled:", "unknown: rabbitmq_shovel", "tags      management", "cannot: setup (production side)", "setup (production side) (no): shoveltap setup apply"} {
+	for _, want := range []string{"not enabled:", "unknown: rabbitmq_shovel", "tags      management", "cannot: setup (production side)", "the \"policymaker\" tag: setup (production side)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("the report does not say %q:\n%s", want, out)
 		}

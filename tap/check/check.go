@@ -49,8 +49,8 @@ type Report struct {
 	Abilities   []Ability    `json:"abilities"`
 	// Grant is the one block of commands that lets the user do every
 	// ability it lacks (but the firehose's trace_on), nil when none.
-	Grant *Grant `json:"grant,omitempty"`
-	Notes       []string     `json:"notes,omitempty"`
+	Grant *Grant   `json:"grant,omitempty"`
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Permission is one permission tried with objects that die with the
@@ -66,9 +66,9 @@ type Permission struct {
 // Ability is one thing shoveltap does and whether this user can do it
 // here: what is missing, and the commands an administrator runs for it.
 type Ability struct {
-	Name     string   `json:"name"`
-	Usage    string   `json:"usage"`
-	Result   string   `json:"result"` // yes, no, unknown
+	Name    string   `json:"name"`
+	Usage   string   `json:"usage"`
+	Result  string   `json:"result"` // yes, no, unknown
 	Missing []string `json:"missing,omitempty"`
 	Untried []string `json:"untried,omitempty"`
 	// Instead is another command that does the job without granting

@@ -14,9 +14,9 @@ import (
 // tag is never part of it (Ability.Instead has the trace_on way).
 type Grant struct {
 	For []string `json:"for"` // the abilities it is for
-	// Tags is the user's full tag list afterwards (set_user_tags replaces
-	// them all), empty when no tag is missing or the tags are unknown.
-	Tags []string `json:"tags,omitempty"`
+	// AddTags are the tags the user lacks; the commands add them to the
+	// ones it has (set_user_tags replaces them all).
+	AddTags []string `json:"add_tags,omitempty"`
 	// Configure, Write and Read are the patterns the user needs; the
 	// commands join them with what it has now.
 	Configure string `json:"configure"`
@@ -32,7 +32,6 @@ type Grant struct {
 func (r *Report) grant() *Grant {
 	var g Grant
 	var needs broker.Needs
-	tagsKnown := r.Tags != nil
 	var add []string
 	for _, a := range r.Abilities {
 		if a.Result == Yes || !(a.tagsShort || a.permsShort || a.pluginShort) {
@@ -49,7 +48,7 @@ func (r *Report) grant() *Grant {
 		needs.Read = append(needs.Read, a.needs.Read...)
 		g.Plugin = g.Plugin || a.pluginShort
 		for _, t := range a.needs.Tags {
-			if tagsKnown && !broker.HasTag(r.Tags, t) && !slices.Contains(add, t) {
+			if !broker.HasTag(r.Tags, t) && !slices.Contains(add, t) {
 				add = append(add, t)
 			}
 		}
@@ -62,9 +61,7 @@ func (r *Report) grant() *Grant {
 		add = slices.DeleteFunc(add, func(t string) bool { return t == "management" })
 	}
 	g.Configure, g.Write, g.Read = needs.Patterns()
-	if len(add) > 0 {
-		g.Tags = append(slices.Clone(r.Tags), add...)
-	}
+	g.AddTags = add
 	g.Commands = g.commands(r.Vhost, r.User)
 	return &g
 }
@@ -72,7 +69,8 @@ func (r *Report) grant() *Grant {
 // commands is the block: set_permissions replaces all three patterns, so
 // the block reads the user's present ones on the vhost and joins each
 // with the needed one (an empty pattern, which matches nothing, joins as
-// nothing); set_user_tags repeats the tags the user has.
+// nothing); set_user_tags replaces every tag, so the block reads them too
+// (the API cannot show them all to a user without the management tag).
 func (g *Grant) commands(vhost, user string) []string {
 	q := broker.ShellQuote
 	cmds := []string{
@@ -81,9 +79,10 @@ func (g *Grant) commands(vhost, user string) []string {
 		fmt.Sprintf(`rabbitmqctl set_permissions -p %s %s %s"${c:+|$c}" %s"${w:+|$w}" %s"${r:+|$r}"`,
 			q(vhost), q(user), quoteAlways(g.Configure), quoteAlways(g.Write), quoteAlways(g.Read)),
 	}
-	if len(g.Tags) > 0 {
-		parts := []string{"rabbitmqctl set_user_tags", q(user)}
-		for _, t := range g.Tags {
+	if len(g.AddTags) > 0 {
+		cmds = append(cmds, fmt.Sprintf(`t=$(rabbitmqctl -q --no-table-headers list_users | awk -F'\t' -v u=%s '$1 == u { gsub(/[][,]/, "", $2); print $2 }')`, q(user)))
+		parts := []string{"rabbitmqctl set_user_tags", q(user), "$t"}
+		for _, t := range g.AddTags {
 			parts = append(parts, q(t))
 		}
 		cmds = append(cmds, strings.Join(parts, " "))
