@@ -36,6 +36,8 @@ func writeCheck(w io.Writer, r *check.Report) {
 	switch {
 	case r.Tags == nil:
 		field("tags", "unknown")
+	case len(r.Tags) == 0 && r.APIProblem != "":
+		field("tags", "none that uses the management API")
 	case len(r.Tags) == 0:
 		field("tags", "none")
 	default:
