@@ -1,4 +1,6 @@
-package taptest
+// Package testtier sorts tests into make test's fast tier and make test-all's
+// slow one. It imports nothing of shoveltap's, so any test may use it.
+package testtier
 
 import (
 	"os"
