@@ -19,7 +19,7 @@ const checkWidth = 80
 func writeCheck(w io.Writer, r *check.Report) {
 	writeWrapped(w, "", "  ", fmt.Sprintf("shoveltap check: user %q on %s, vhost %q", r.User, r.Broker, r.Vhost))
 	for _, v := range r.Verdict() {
-		writeWrapped(w, "  ", "           ", v)
+		writeWrapped(w, "  ", "    ", v)
 	}
 	fmt.Fprintln(w)
 	field := func(name, value string) {
