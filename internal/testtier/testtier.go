@@ -11,10 +11,13 @@ import (
 // volume, whose behaviour make test-all covers (make test leaves it out to
 // stay within minutes). SHOVELTAP_TEST_SLOW=1 runs it; =0 leaves it out on
 // purpose (make test, and the 4.x runs of make test-all, which cover the
-// slow tier on 3.10 already). Unset, it is skipped on a developer machine
+// slow tier on 3.10 already), and so does -short. Unset, it is skipped on a developer machine
 // and fails in CI, so CI never skips it silently.
 func Slow(t testing.TB, why string) {
 	t.Helper()
+	if testing.Short() {
+		t.Skipf("slow tier (%s): skipped under -short", why)
+	}
 	switch os.Getenv("SHOVELTAP_TEST_SLOW") {
 	case "1":
 		return
