@@ -11,37 +11,50 @@ endif
 # Go's directory goes first on PATH for the tests and scripts that run `go`
 # themselves: set for the recipes that use Go only (and what they depend on).
 START_PATH := $(PATH)
-GO_RECIPES := build test test-310 test-4x test-43 test-cluster lint unit demo cross bench bench-43 bench-smoke demo-mirror
+GO_RECIPES := build test test-all test-310 test-4x test-43 test-cluster lint unit demo cross bench bench-43 bench-smoke demo-mirror
 $(GO_RECIPES): export PATH = $(dir $(GO)):$(START_PATH)
 BIN         := bin/shoveltap
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOBIN        = $(shell $(GO) env GOPATH)/bin
 PLATFORMS   := linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
-.PHONY: build test test-310 test-4x test-43 test-cluster deps lint unit broker demo cross bench bench-43 bench-smoke clean
+.PHONY: build test test-all test-310 test-4x test-43 test-cluster deps lint unit broker demo cross bench bench-43 bench-smoke clean
 
 build:
 	$(GO) build -o $(BIN) .
 
-# The broker tests need the local RabbitMQ (scripts/ensure-rabbitmq.sh) and a
-# second node without the shovel plugin on 5674/15674 (scripts/node.sh). The
-# TLS tests start and stop their own node (scripts/tls-node.sh, 5697/15697).
-# Packages run one at a time (-p 1): they share the broker. The broker suite
-# then runs again against a hardened RabbitMQ 4.0 (test-4x) and 4.3 (test-43,
-# whose taps use local shovels), and the cluster tests on a 3-node cluster
-# (test-cluster); each starts its nodes and stops them after, pass or fail.
-test: test-310 test-4x test-43 test-cluster
+# Two tiers (docs/testing.md). make test: the fast tier for a new clone —
+# unit, integration, end-to-end and browser tests on the local RabbitMQ 3.10
+# (scripts/ensure-rabbitmq.sh) and the two extra nodes of `make broker`
+# (5673 mirror, 5674 without the shovel plugin); the TLS tests start and
+# stop their own node (scripts/tls-node.sh, 5697). The slow tier (soaks,
+# retention, large volumes: taptest.Slow) waits for make test-all, which
+# adds it, lint, RabbitMQ 4.0 (test-4x), 4.3 (test-43, whose taps use local
+# shovels) and a 3-node cluster (test-cluster); each of those starts its
+# nodes and stops them after, pass or fail. Packages run one at a time
+# (-p 1): they share the broker. RACE=-race runs the 3.10 tier under the
+# race detector (.ci/run does).
+RACE ?=
+test: broker deps
+	SHOVELTAP_TEST_SLOW=0 $(GO) test -p 1 -count=1 -timeout 20m ./...
 
-test-310: broker deps lint
-	$(GO) test -p 1 -count=1 -timeout 20m ./...
+test-all: lint test-310 test-4x test-43 test-cluster
 
-RABBIT4_ENV := SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5690/ SHOVELTAP_TEST_API=http://127.0.0.1:15690
+# Both tiers on 3.10.
+test-310: broker deps
+	SHOVELTAP_TEST_SLOW=1 $(GO) test $(RACE) -p 1 -count=1 -timeout 40m ./...
+
+# The slow tier is not repeated on 4.x: what it covers does not depend on
+# the broker's version (the 3.10 run has it).
+RABBIT4_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5690/ SHOVELTAP_TEST_API=http://127.0.0.1:15690 \
+  SHOVELTAP_TEST_RABBITMQCTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
 test-4x: broker deps
 	scripts/rabbitmq4.sh start
 	$(RABBIT4_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
 	  rc=$$?; scripts/rabbitmq4.sh stop; exit $$rc
 
-RABBIT43_ENV := SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5691/ SHOVELTAP_TEST_API=http://127.0.0.1:15691
+RABBIT43_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5691/ SHOVELTAP_TEST_API=http://127.0.0.1:15691 \
+  SHOVELTAP_RABBIT4=forky SHOVELTAP_TEST_RABBITMQCTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
 test-43: broker deps
 	SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh start
 	$(RABBIT43_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
@@ -49,7 +62,7 @@ test-43: broker deps
 
 test-cluster: broker
 	scripts/cluster.sh start
-	SHOVELTAP_TEST_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 20m -run 'Cluster' ./tap/ ./tap/e2e/ ./setup/; \
+	SHOVELTAP_TEST_SLOW=1 SHOVELTAP_TEST_CLUSTER=1 $(GO) test -p 1 -count=1 -timeout 20m -run 'Cluster' ./tap/ ./tap/e2e/ ./setup/; \
 	  rc=$$?; scripts/cluster.sh stop; exit $$rc
 
 lint:

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/check"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 )
 
@@ -64,7 +64,7 @@ func runCheck(ctx context.Context, o *checkOptions, con cmdline.Console) int {
 		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 		return 2
 	}
-	report, err := tap.Check(ctx, tap.CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
+	report, err := check.Check(ctx, check.CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
 	if err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 		return 1

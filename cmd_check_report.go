@@ -3,34 +3,41 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
-	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/check"
 )
 
 // checkWidth is the width the check report is laid out for; only
 // rabbitmqctl commands, which must stay whole, may run longer.
 const checkWidth = 80
 
-// writeCheck prints a check report for a person at an 80-column terminal.
-func writeCheck(w io.Writer, r *tap.Report) {
+// writeCheck prints a check report for a person at an 80-column terminal:
+// the verdict, the broker in a few lines, what each ability lacks, and the
+// one block of commands that grants all of it.
+func writeCheck(w io.Writer, r *check.Report) {
 	writeWrapped(w, "", "  ", fmt.Sprintf("shoveltap check: user %q on %s, vhost %q", r.User, r.Broker, r.Vhost))
+	for _, v := range r.Verdict() {
+		writeWrapped(w, "  ", "    ", v)
+	}
 	fmt.Fprintln(w)
 	field := func(name, value string) {
-		writeWrapped(w, fmt.Sprintf("  %-10s ", name), "             ", value)
+		writeWrapped(w, fmt.Sprintf("  %-9s ", name), "            ", value)
 	}
 	broker := "RabbitMQ " + orUnknown(r.Version)
 	if r.Cluster != "" {
 		broker += ", cluster " + r.Cluster
 	}
-	field("broker", broker)
-	field("api", r.API)
+	field("broker", broker+", API "+r.API)
 	if r.APIProblem != "" {
-		field("", "not usable: "+r.APIProblem)
+		field("", "API not usable: "+r.APIProblem)
 	}
 	switch {
 	case r.Tags == nil:
 		field("tags", "unknown")
+	case len(r.Tags) == 0 && r.APIProblem != "":
+		field("tags", "none that uses the management API")
 	case len(r.Tags) == 0:
 		field("tags", "none")
 	default:
@@ -45,32 +52,34 @@ func writeCheck(w io.Writer, r *tap.Report) {
 		field("firehose", fmt.Sprintf("tracing is %s for vhost %q", state, r.Vhost))
 	}
 
-	fmt.Fprintln(w, "\nPermissions, tried on objects that vanish with this check's connection:")
-	for _, p := range r.Permissions {
-		fmt.Fprintf(w, "  %-9s %-10s %s\n", p.Result, p.Perm, p.On)
-		if p.Detail != "" {
-			writeWrapped(w, "                        ", "                        ", p.Detail)
+	missing, untried := gather(r.Abilities, func(a check.Ability) []string { return a.Missing }), gather(r.Abilities, func(a check.Ability) []string { return a.Untried })
+	if len(missing.items) > 0 {
+		fmt.Fprintln(w, "\nMissing, and for what:")
+		for _, m := range missing.items {
+			writeWrapped(w, "  ", "      ", m+": "+strings.Join(missing.by[m], ", "))
 		}
 	}
-
-	fmt.Fprintf(w, "\nWhat user %q can do here:\n", r.User)
-	const indent = "                                    "
+	if len(untried.items) > 0 {
+		fmt.Fprintln(w, "\nNot tried (most need the missing permissions first):")
+		for _, u := range untried.items {
+			writeWrapped(w, "  ", "    ", u)
+		}
+	}
 	for _, a := range r.Abilities {
-		writeWrapped(w, fmt.Sprintf("  %-9s %-24s ", a.Result, a.Name), indent, a.Usage)
-		for _, m := range a.Missing {
-			writeWrapped(w, "            missing: ", "                     ", m)
+		if a.Result == check.Yes || (r.Grant != nil && slices.Contains(r.Grant.For, a.Name)) {
+			continue
 		}
-		for _, u := range a.Untried {
-			writeWrapped(w, "            not tried: ", "                       ", u)
-		}
-		if a.Note != "" && a.Result != tap.Yes {
-			writeWrapped(w, "            ", "            ", a.Note)
-		}
-		for _, c := range a.Commands {
-			fmt.Fprintln(w, "            "+c) // whole, to copy
-		}
+		fmt.Fprintln(w)
+		writeWrapped(w, a.Name+": ", "  ", a.Note)
 		if a.Instead != "" {
-			fmt.Fprintln(w, "            or instead: "+a.Instead)
+			fmt.Fprintln(w, "  "+a.Instead) // whole, to copy
+		}
+	}
+	if g := r.Grant; g != nil {
+		fmt.Fprintln(w)
+		writeWrapped(w, "", "", fmt.Sprintf("To allow %s: an administrator pastes this block on a broker node. It keeps the patterns and tags %q has now:", strings.Join(g.For, ", "), r.User))
+		for _, c := range g.Commands {
+			fmt.Fprintln(w, "  "+c) // whole, to copy
 		}
 	}
 	for _, n := range r.Notes {
@@ -78,7 +87,33 @@ func writeCheck(w io.Writer, r *tap.Report) {
 	}
 	fmt.Fprintln(w)
 	writeWrapped(w, "", "", "Not tried: replay, which needs write on the exchange it publishes to (trying would publish).")
-	writeWrapped(w, "", "", "set_permissions replaces all three of a user's patterns on the vhost: merge in what rabbitmqctl list_user_permissions "+r.User+" shows.")
+}
+
+// gathered is what several abilities lack, each thing once, in order,
+// with the abilities that lack it.
+type gathered struct {
+	items []string
+	by    map[string][]string
+}
+
+// gather joins one list of each ability, a "not tried" reason cut off
+// (the heading says it).
+func gather(as []check.Ability, list func(check.Ability) []string) gathered {
+	g := gathered{by: map[string][]string{}}
+	for _, a := range as {
+		for _, item := range list(a) {
+			if i := strings.Index(item, " (not tried"); i > 0 {
+				item = item[:i]
+			}
+			if _, ok := g.by[item]; !ok {
+				g.items = append(g.items, item)
+			}
+			if !slices.Contains(g.by[item], a.Name) {
+				g.by[item] = append(g.by[item], a.Name)
+			}
+		}
+	}
+	return g
 }
 
 func orUnknown(s string) string {
@@ -89,16 +124,16 @@ func orUnknown(s string) string {
 }
 
 // pluginList names the enabled plugins and says how sure that is.
-func pluginList(r *tap.Report) string {
+func pluginList(r *check.Report) string {
 	if len(r.Plugins) == 0 {
 		return "unknown (the management API is needed to tell)"
 	}
 	var on, off, unknown []string
 	for _, p := range r.Plugins {
 		switch p.Enabled {
-		case tap.Yes:
+		case check.Yes:
 			on = append(on, p.Name)
-		case tap.No:
+		case check.No:
 			off = append(off, p.Name)
 		default:
 			unknown = append(unknown, p.Name)

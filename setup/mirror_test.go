@@ -11,6 +11,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
@@ -123,6 +124,7 @@ func TestMirrorLifecycle(t *testing.T) {
 // the bound nothing is lost (on-confirm); beyond it, drop-head keeps
 // exactly the newest max-length messages and production never notices.
 func TestMirrorOutage(t *testing.T) {
+	testtier.Slow(t, "the mirror node goes away twice")
 	prod := taptest.Endpoint(t)
 	taptest.NeedStats(t, prod)
 	mirror := mirrorEndpoint(t)

@@ -10,6 +10,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
@@ -40,6 +41,7 @@ func publishNumbered(t *testing.T, ep broker.Endpoint, exchange string, n int, r
 // shovel and bound directly, over more than the 8 s after which a shovel
 // that carries nothing, not even a heartbeat, is taken for dead.
 func TestMaxRateSamplesAndMarksEveryGap(t *testing.T) {
+	testtier.Slow(t, "a budget held past a shovel's 8 s liveness, twice")
 	ep := taptest.Endpoint(t)
 	for _, noShovel := range []bool{false, true} {
 		t.Run(fmt.Sprintf("no-shovel=%v", noShovel), func(t *testing.T) {

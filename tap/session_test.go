@@ -9,6 +9,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
@@ -279,6 +280,7 @@ func TestDirectExchangeTapsEveryBoundKey(t *testing.T) {
 // heartbeats trickle through its queues, which sampled statistics see at
 // slightly different moments) and then a minute of steady traffic.
 func TestKeepingUpReportsNoDrops(t *testing.T) {
+	testtier.Slow(t, "a two-minute soak")
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
 	s := openTap(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-nodrops", MonitorEvery: 300 * time.Millisecond})
@@ -317,6 +319,7 @@ func TestKeepingUpReportsNoDrops(t *testing.T) {
 // queues are full for less than a statistics interval, yet once the burst
 // is over the dropped count must settle on what did not arrive.
 func TestBurstDropsAreCounted(t *testing.T) {
+	testtier.Slow(t, "a burst past the tap's bound")
 	ep := taptest.Endpoint(t)
 	taptest.NeedStats(t, ep)
 	x := taptest.Exchange(t, ep, "topic")

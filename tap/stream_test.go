@@ -15,6 +15,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
@@ -171,6 +172,7 @@ func TestStreamResumesAfterTheConnectionDrops(t *testing.T) {
 // read yet: on its return it says so and counts them, and carries on
 // from what is left, in order.
 func TestStreamCountsWhatRetentionRemovedWhileAway(t *testing.T) {
+	testtier.Slow(t, "stream retention")
 	ep := taptest.Endpoint(t)
 	// Retention is evaluated as segments roll: small ones, so that old
 	// messages go quickly.

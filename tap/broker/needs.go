@@ -38,10 +38,14 @@ func (m Match) fragment() string {
 }
 
 // pattern is the anchored regular expression matching every entry; "^$"
-// matches nothing a client can name.
+// matches nothing a client can name. An entry another entry's prefix
+// covers is left out (shoveltap- covers shoveltap-mirror-).
 func pattern(ms []Match) string {
 	var frags []string
 	for _, m := range ms {
+		if slices.ContainsFunc(ms, func(p Match) bool { return p.Prefix && p != m && strings.HasPrefix(m.Name, p.Name) }) {
+			continue
+		}
 		if f := m.fragment(); !slices.Contains(frags, f) {
 			frags = append(frags, f)
 		}
@@ -82,6 +86,11 @@ func (n Needs) with(perm, name string) Needs {
 		n.Read = add(n.Read)
 	}
 	return n
+}
+
+// Patterns are the three permission patterns that match these needs.
+func (n Needs) Patterns() (configure, write, read string) {
+	return pattern(n.Configure), pattern(n.Write), pattern(n.Read)
 }
 
 // PermissionsCommand is the rabbitmqctl command that sets the user's

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/shoveltap/shoveltap/tap"
 )
 
@@ -118,6 +119,7 @@ func TestNoteForOneLine(t *testing.T) {
 // keeps and checks that the heap stays far below the file's size and that
 // the reader reads ahead at most two batches.
 func TestBoundedMemory(t *testing.T) {
+	testtier.Slow(t, "a 40 MB capture")
 	const n, body, keep = 20000, 2048, 1000
 	path := filepath.Join(t.TempDir(), "big.jsonl")
 	rec, err := Create(path)

@@ -11,12 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/ulikunitz/xz"
 )
 
 // The bombs in testdata/decode/bomb expand to 100 MiB of zeros; they were
 // made by the modules kombu itself compresses with (gen_bombs.py).
 func TestDecompressionBombZstdBrotliXZ(t *testing.T) {
+	testtier.Slow(t, "100 MB decompression bombs")
 	cases := []struct{ file, header, algo string }{
 		{"zeros100m.zst", "application/zstd", "zstd"},
 		{"zeros100m.br", "application/x-brotli", "brotli"},

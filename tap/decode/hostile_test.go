@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shoveltap/shoveltap/internal/testtier"
 )
 
 // decodeBounded decodes in and fails the test if the decoder took too
@@ -57,6 +59,7 @@ func compressZeros(t *testing.T, n int, newWriter func(*bytes.Buffer) interface 
 }
 
 func TestDecompressionBomb(t *testing.T) {
+	testtier.Slow(t, "100 MB decompression bombs")
 	zl := compressZeros(t, 100<<20, func(b *bytes.Buffer) interface {
 		Write([]byte) (int, error)
 		Close() error

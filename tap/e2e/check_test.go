@@ -2,14 +2,16 @@ package e2e
 
 import (
 	"encoding/json"
+	"os"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/check"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
@@ -35,20 +37,20 @@ func runCheck(t *testing.T, ep broker.Endpoint, args ...string) (string, string,
 }
 
 // checkJSON runs check --json and decodes the report.
-func checkJSON(t *testing.T, ep broker.Endpoint, args ...string) tap.Report {
+func checkJSON(t *testing.T, ep broker.Endpoint, args ...string) check.Report {
 	t.Helper()
 	out, errOut, code := runCheck(t, ep, append(args, "--json")...)
 	if code != 0 {
 		t.Fatalf("check --json: exit %d: %s", code, errOut)
 	}
-	var r tap.Report
+	var r check.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatalf("check --json printed no report: %v\n%s", err, out)
 	}
 	return r
 }
 
-func ability(t *testing.T, r tap.Report, name string) tap.Ability {
+func ability(t *testing.T, r check.Report, name string) check.Ability {
 	t.Helper()
 	for _, a := range r.Abilities {
 		if a.Name == name {
@@ -56,7 +58,7 @@ func ability(t *testing.T, r tap.Report, name string) tap.Ability {
 		}
 	}
 	t.Fatalf("the report has no ability %q: %s", name, r.Summary())
-	return tap.Ability{}
+	return check.Ability{}
 }
 
 // commandLine finds a rabbitmqctl or rabbitmq-plugins command, which the
@@ -83,21 +85,21 @@ func TestCheckSaysWhatTheUserMayDo(t *testing.T) {
 				t.Errorf("line wider than 80 columns: %q", line)
 			}
 		}
-		for _, want := range []string{`shoveltap check: user "` + u.User + `"`, "RabbitMQ ", "rabbitmq_shovel", "yes       shovel tap", "yes       binding tap", "yes       cleanup", "no        firehose",
-			`missing: read permission on exchange "amq.rabbitmq.trace"`} {
+		for _, want := range []string{`shoveltap check: user "` + u.User + `"`, "RabbitMQ ", "rabbitmq_shovel", "can: shovel tap, binding tap, tap broker, picker, cleanup", "cannot: firehose",
+			`read permission on exchange "amq.rabbitmq.trace": firehose`, "rabbitmqctl trace_on -p " + admin.Vhost} {
 			if !strings.Contains(out, want) {
 				t.Errorf("the report does not say %q", want)
 			}
 		}
 		r := checkJSON(t, u, "--exchange", x)
-		if a := ability(t, r, "shovel tap"); a.Result != tap.Yes {
+		if a := ability(t, r, "shovel tap"); a.Result != check.Yes {
 			t.Errorf("shovel tap: %+v", a)
 		}
 		// ^shoveltap- covers setup's shoveltap-mirror- names too.
-		if a := ability(t, r, "setup (production side)"); a.Result != tap.Yes {
+		if a := ability(t, r, "setup (production side)"); a.Result != check.Yes {
 			t.Errorf("setup: %+v", a)
 		}
-		if a := ability(t, r, "firehose"); a.Result != tap.No || strings.Join(a.Missing, ",") != `the "administrator" tag,read permission on exchange "amq.rabbitmq.trace"` {
+		if a := ability(t, r, "firehose"); a.Result != check.No || strings.Join(a.Missing, ",") != `the "administrator" tag,read permission on exchange "amq.rabbitmq.trace"` {
 			t.Errorf("firehose: %+v", a)
 		}
 		taptest.WaitClean(t, admin, broker.Prefix, 0)
@@ -112,27 +114,27 @@ func TestCheckSaysWhatTheUserMayDo(t *testing.T) {
 		u := taptest.User(t, admin, g)
 		r := checkJSON(t, u, "--queue", q)
 		a := ability(t, r, "shovel tap")
-		if a.Result != tap.No || len(a.Missing) != 1 || a.Missing[0] != `read permission on exchange "`+x+`"` {
+		if a.Result != check.No || len(a.Missing) != 1 || a.Missing[0] != `read permission on exchange "`+x+`"` {
 			t.Fatalf("shovel tap without read on the queue's exchange: %+v", a)
 		}
-		want := "rabbitmqctl set_permissions -p " + admin.Vhost + " " + u.User + ` '^shoveltap-' '^shoveltap-' '^(shoveltap-|` + regexp.QuoteMeta(x) + `$)'`
-		if len(a.Commands) != 1 || a.Commands[0] != want {
-			t.Fatalf("commands %q, want %q", a.Commands, want)
+		g2 := r.Grant
+		if g2 == nil || g2.Read != `^(shoveltap-|`+regexp.QuoteMeta(x)+`$)` || g2.Configure != "^shoveltap-" || len(g2.AddTags) != 0 {
+			t.Fatalf("grant %+v", g2)
 		}
-		taptest.RunGrantCommand(t, admin, a.Commands[0])
-		if a := ability(t, checkJSON(t, u, "--queue", q), "shovel tap"); a.Result != tap.Yes {
-			t.Errorf("after %s: %+v", want, a)
+		pasteBlock(t, admin, g2.Commands)
+		if a := ability(t, checkJSON(t, u, "--queue", q), "shovel tap"); a.Result != check.Yes {
+			t.Errorf("after the block: %+v", a)
 		}
 	})
 
 	t.Run("setup's names only", func(t *testing.T) {
 		u := taptest.User(t, admin, taptest.Grant{Tags: []string{"policymaker"}, Configure: "^shoveltap-mirror-", Write: "^shoveltap-mirror-", Read: "^(shoveltap-mirror-|" + regexp.QuoteMeta(x) + "$)"})
 		r := checkJSON(t, u, "--exchange", x)
-		if a := ability(t, r, "setup (production side)"); a.Result != tap.Yes {
+		if a := ability(t, r, "setup (production side)"); a.Result != check.Yes {
 			t.Errorf("setup: %+v", a)
 		}
 		a := ability(t, r, "shovel tap")
-		if a.Result != tap.No || !strings.Contains(strings.Join(a.Missing, ","), "configure permission on shoveltap-… queues and exchanges") {
+		if a.Result != check.No || !strings.Contains(strings.Join(a.Missing, ","), "configure permission on shoveltap-… queues and exchanges") {
 			t.Errorf("shovel tap with setup's names only: %+v", a)
 		}
 	})
@@ -145,12 +147,13 @@ func TestCheckSaysWhatTheUserMayDo(t *testing.T) {
 		if r.APIProblem == "" || len(r.Tags) != 0 {
 			t.Errorf("tags %v, API problem %q", r.Tags, r.APIProblem)
 		}
-		if a := ability(t, r, "binding tap"); a.Result != tap.Yes {
+		if a := ability(t, r, "binding tap"); a.Result != check.Yes {
 			t.Errorf("a binding tap needs no tag: %+v", a)
 		}
 		a := ability(t, r, "shovel tap")
-		if a.Result != tap.No || !strings.Contains(strings.Join(a.Commands, "\n"), "rabbitmqctl set_user_tags "+u.User+" policymaker") {
-			t.Errorf("shovel tap without tags: %+v", a)
+		if a.Result != check.No || r.Grant == nil || !slices.Contains(r.Grant.AddTags, "policymaker") ||
+			!strings.Contains(strings.Join(r.Grant.Commands, "\n"), "rabbitmqctl set_user_tags "+u.User+" $t policymaker") {
+			t.Errorf("shovel tap without tags: %+v, grant %+v", a, r.Grant)
 		}
 	})
 
@@ -162,4 +165,92 @@ func TestCheckSaysWhatTheUserMayDo(t *testing.T) {
 		}
 	})
 	taptest.WaitClean(t, admin, broker.Prefix, 0)
+}
+
+// The block check prints for a user with read on one exchange only, pasted
+// into a shell with rabbitmqctl, lets it do every ability the block is
+// for, and keeps what it had: its read on the exchange and its tag.
+func TestCheckBlockPasted(t *testing.T) {
+	admin := taptest.Vhost(t, taptest.Endpoint(t))
+	x := taptest.Exchange(t, admin, "topic")
+	before := taptest.Grant{Tags: []string{"ops-team"}, Read: "^" + regexp.QuoteMeta(x) + "$"}
+	u := taptest.User(t, admin, before)
+	out, errOut, code := runCheck(t, u, "--exchange", x)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	t.Log("\n" + out)
+	if lines := strings.Count(out, "\n"); lines > 60 {
+		t.Errorf("the report has %d lines", lines)
+	}
+	r := checkJSON(t, u, "--exchange", x)
+	if r.Grant == nil {
+		t.Fatalf("no grant for a user with read on one exchange: %s", r.Summary())
+	}
+	for _, c := range r.Grant.Commands {
+		if !strings.Contains(out, "\n  "+c+"\n") {
+			t.Errorf("the report does not print %q whole on its own line", c)
+		}
+	}
+	for _, want := range []string{"shovel tap", "binding tap", "picker", "cleanup", "setup (production side)"} {
+		if !slices.Contains(r.Grant.For, want) {
+			t.Errorf("the block is not for %q: %v", want, r.Grant.For)
+		}
+	}
+	if strings.Count(strings.Join(r.Grant.Commands, "\n"), "rabbitmqctl set_permissions") != 1 || strings.Count(strings.Join(r.Grant.Commands, "\n"), "rabbitmqctl set_user_tags") != 1 {
+		t.Errorf("want one set_permissions and one set_user_tags: %q", r.Grant.Commands)
+	}
+	pasteBlock(t, admin, r.Grant.Commands)
+
+	after := checkJSON(t, u, "--exchange", x)
+	for _, name := range r.Grant.For {
+		if a := ability(t, after, name); a.Result != check.Yes {
+			t.Errorf("after the block, %s: %+v", name, a)
+		}
+	}
+	if after.Grant != nil {
+		t.Errorf("after the block, check still asks for %+v", after.Grant)
+	}
+	rh := taptest.Admin(t, admin)
+	info, err := rh.GetUser(u.User)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(info.Tags, "ops-team") || !slices.Contains(info.Tags, "policymaker") {
+		t.Errorf("tags after the block: %v", info.Tags)
+	}
+	p, err := rh.GetPermissionsIn(admin.Vhost, u.User)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Nothing lost: every name the old patterns matched, the new match.
+	for _, c := range []struct{ pattern, name string }{{p.Read, x}, {p.Read, "shoveltap-a-tap"}, {p.Configure, "shoveltap-a-tap"}, {p.Write, "shoveltap-mirror-a"}} {
+		if !regexp.MustCompile(c.pattern).MatchString(c.name) {
+			t.Errorf("pattern %q does not match %q", c.pattern, c.name)
+		}
+	}
+	if !strings.HasSuffix(p.Read, "|"+before.Read) || strings.Contains(p.Configure, "|") {
+		t.Errorf("patterns after the block: %+v (before: read %q, configure and write nothing)", p, before.Read)
+	}
+	taptest.WaitClean(t, admin, broker.Prefix, 0)
+}
+
+// pasteBlock runs check's commands as an administrator would: in a POSIX
+// shell, with rabbitmqctl for admin's broker node (SHOVELTAP_TEST_RABBITMQCTL
+// runs it for a node in a Debian root: scripts/rabbitmq4.sh ctl).
+func pasteBlock(t *testing.T, admin broker.Endpoint, commands []string) {
+	t.Helper()
+	ov, err := taptest.Admin(t, admin).Overview()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := strings.Join(commands, "\n")
+	if ctl := os.Getenv("SHOVELTAP_TEST_RABBITMQCTL"); ctl != "" {
+		script = "rabbitmqctl() { " + ctl + ` "$@"; }` + "\n" + script
+	}
+	cmd := exec.Command("sh", "-e", "-c", script)
+	cmd.Env = append(os.Environ(), "RABBITMQ_NODENAME="+ov.Node, "PATH="+os.Getenv("PATH")+":/usr/sbin")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("pasting the block: %v\n%s\n%s", err, script, out)
+	}
 }

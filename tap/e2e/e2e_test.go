@@ -24,6 +24,7 @@ import (
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
+	"github.com/shoveltap/shoveltap/internal/testtier"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
@@ -507,6 +508,7 @@ func TestKill9OrphanWindowIsShort(t *testing.T) {
 // samples (bindings away or back), the tap stops receiving copies within
 // the same 10 s, and cleanup removes what is left.
 func TestKill9WhileSamplingOrphanWindowIsShort(t *testing.T) {
+	testtier.Slow(t, "the orphan window again, under --max-rate")
 	ep := taptest.Endpoint(t)
 	for _, settle := range []time.Duration{0, 1300 * time.Millisecond, 2700 * time.Millisecond} {
 		t.Run(fmt.Sprintf("killed after %s", settle), func(t *testing.T) {

@@ -1,4 +1,7 @@
-package tap
+// Package check is `shoveltap check`: what a broker user may do with
+// shoveltap on a vhost, tried without leaving anything behind, and the one
+// block of rabbitmqctl commands that lets it do the rest.
+package check
 
 import (
 	"context"
@@ -9,6 +12,7 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -43,7 +47,10 @@ type Report struct {
 	Tracing     *bool        `json:"tracing,omitempty"`
 	Permissions []Permission `json:"permissions"`
 	Abilities   []Ability    `json:"abilities"`
-	Notes       []string     `json:"notes,omitempty"`
+	// Grant is the one block of commands that lets the user do every
+	// ability it lacks (but the firehose's trace_on), nil when none.
+	Grant *Grant   `json:"grant,omitempty"`
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Permission is one permission tried with objects that die with the
@@ -59,16 +66,18 @@ type Permission struct {
 // Ability is one thing shoveltap does and whether this user can do it
 // here: what is missing, and the commands an administrator runs for it.
 type Ability struct {
-	Name     string   `json:"name"`
-	Usage    string   `json:"usage"`
-	Result   string   `json:"result"` // yes, no, unknown
-	Missing  []string `json:"missing,omitempty"`
-	Untried  []string `json:"untried,omitempty"`
-	Commands []string `json:"commands,omitempty"`
+	Name    string   `json:"name"`
+	Usage   string   `json:"usage"`
+	Result  string   `json:"result"` // yes, no, unknown
+	Missing []string `json:"missing,omitempty"`
+	Untried []string `json:"untried,omitempty"`
 	// Instead is another command that does the job without granting
 	// anything (the firehose: an administrator turns tracing on).
 	Instead string `json:"instead,omitempty"`
 	Note    string `json:"note,omitempty"`
+
+	needs                              broker.Needs
+	tagsShort, permsShort, pluginShort bool
 }
 
 // Check finds out what the endpoint's user may do on its vhost without
@@ -77,13 +86,13 @@ type Ability struct {
 // one shovel declaration the broker must refuse as invalid).
 func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	ep := cfg.Endpoint
-	names, err := NewNames(cfg.Host)
+	names, err := tap.NewNames(cfg.Host)
 	if err != nil {
 		return nil, err
 	}
 	conn, node, err := broker.DialNodes(ctx, ep, names.Base+"-check", 0)
 	if err != nil {
-		return nil, broker.WithNeeds(err, TapNeeds(false))
+		return nil, broker.WithNeeds(err, tap.TapNeeds(false))
 	}
 	defer conn.Close()
 	ep = ep.OnNode(node)
@@ -112,6 +121,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	exchanges := append(slices.Clone(cfg.Exchanges), api.queueExchanges...)
 	r.Permissions = probePermissions(newProber(conn, ep, names), exchanges)
 	r.Abilities = abilities(r, api, cfg.Exchanges, api.queueExchanges)
+	r.Grant = r.grant()
 	return r, ctx.Err()
 }
 
@@ -119,7 +129,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 // AMQP connection, so the report never mixes two brokers. An API that
 // does not answer passes: readAPIFacts says why. So does a user who may
 // not declare the marker queue the comparison may need (note says so).
-func sameBroker(ctx context.Context, a *broker.Admin, ep broker.Endpoint, conn *amqp.Connection, names Names) (note string, err error) {
+func sameBroker(ctx context.Context, a *broker.Admin, ep broker.Endpoint, conn *amqp.Connection, names tap.Names) (note string, err error) {
 	ov, err := a.Overview(ctx)
 	if err != nil {
 		return "", nil
@@ -146,7 +156,7 @@ type apiFacts struct {
 	notes           []string
 }
 
-func readAPIFacts(ctx context.Context, a *broker.Admin, names Names, queues []string) apiFacts {
+func readAPIFacts(ctx context.Context, a *broker.Admin, names tap.Names, queues []string) apiFacts {
 	f := apiFacts{shovelPlugin: Unknown}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()

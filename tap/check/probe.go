@@ -1,4 +1,4 @@
-package tap
+package check
 
 import (
 	"crypto/rand"
@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -32,7 +33,7 @@ type prober struct {
 	declared                           map[string]bool
 }
 
-func newProber(conn *amqp.Connection, ep broker.Endpoint, names Names) *prober {
+func newProber(conn *amqp.Connection, ep broker.Endpoint, names tap.Names) *prober {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	random := hex.EncodeToString(b[:])
@@ -177,3 +178,6 @@ func (p *prober) exchangeRights() (configure, write, read string, errs [3]error)
 	})
 	return
 }
+
+// traceExchange is the firehose's exchange (tap.Config.Firehose taps it).
+const traceExchange = "amq.rabbitmq.trace"

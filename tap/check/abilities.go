@@ -1,4 +1,4 @@
-package tap
+package check
 
 import (
 	"errors"
@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -90,7 +91,7 @@ type mode struct {
 // shoveltap's modes needs.
 func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ability {
 	tapped := append(slices.Clone(exchanges), queueExchanges...)
-	firehose := TapNeeds(false, traceExchange)
+	firehose := tap.TapNeeds(false, traceExchange)
 	firehose.Tags = []string{"management"}
 	firehoseNote, traceOn := "tracing is on for the vhost, so the management tag is enough", ""
 	if r.Tracing == nil || !*r.Tracing {
@@ -98,20 +99,20 @@ func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ab
 		firehoseNote = "tracing is off for the vhost, and only an administrator may turn it on; once an administrator has (it costs every publish in the vhost), the management tag is enough"
 		traceOn = "rabbitmqctl trace_on -p " + broker.ShellQuote(r.Vhost)
 	}
-	tapBroker := TapNeeds(false)
+	tapBroker := tap.TapNeeds(false)
 	tapBroker.Tags = []string{"management"}
 	noShovelNote := ""
 	if !api.usable {
 		noShovelNote = "without the management API: no --queue, no dropped counts, and # cannot tap a direct exchange"
 	}
 	modes := []mode{
-		{"shovel tap", "shoveltap --exchange X | --queue Q", TapNeeds(true, tapped...), true, true, ""},
-		{"binding tap", "shoveltap --no-shovel --exchange X", TapNeeds(false, exchanges...), false, true, noShovelNote},
+		{"shovel tap", "shoveltap --exchange X | --queue Q", tap.TapNeeds(true, tapped...), true, true, ""},
+		{"binding tap", "shoveltap --no-shovel --exchange X", tap.TapNeeds(false, exchanges...), false, true, noShovelNote},
 		{"firehose", "shoveltap --queue Q --firehose", firehose, false, false, firehoseNote},
 		{"tap broker", "the broker of --tap-url", tapBroker, false, false, ""},
-		{"picker", "shoveltap (no source, in a terminal)", PickerNeeds(), false, false, ""},
-		{"cleanup", "shoveltap cleanup", CleanupNeeds(), false, false, ""},
-		{"setup (production side)", "shoveltap setup apply", SetupNeeds(exchanges...), true, true,
+		{"picker", "shoveltap (no source, in a terminal)", tap.PickerNeeds(), false, false, ""},
+		{"cleanup", "shoveltap cleanup", tap.CleanupNeeds(), false, false, ""},
+		{"setup (production side)", "shoveltap setup apply", tap.SetupNeeds(exchanges...), true, true,
 			"the mirror broker's user needs the management tag, and configure and write on the mirror exchange: run shoveltap check there"},
 	}
 	var out []Ability
@@ -136,7 +137,7 @@ func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ab
 
 // weigh checks one mode's needs against the report.
 func (r *Report) weigh(name, usage string, n broker.Needs, note string) Ability {
-	a := Ability{Name: name, Usage: usage, Note: note}
+	a := Ability{Name: name, Usage: usage, Note: note, needs: n}
 	var missingTags []string
 	for _, t := range n.Tags {
 		switch {
@@ -166,12 +167,7 @@ func (r *Report) weigh(name, usage string, n broker.Needs, note string) Ability 
 			}
 		}
 	}
-	if len(missingTags) > 0 {
-		a.Commands = append(a.Commands, broker.TagsCommand(r.User, r.Tags, missingTags...))
-	}
-	if permsShort {
-		a.Commands = append(a.Commands, n.PermissionsCommand(r.Vhost, r.User))
-	}
+	a.tagsShort, a.permsShort = len(missingTags) > 0, permsShort
 	switch {
 	case len(a.Missing) > 0:
 		a.Result = No
@@ -188,7 +184,7 @@ func (a *Ability) weighPlugin(state string) {
 	switch state {
 	case No:
 		a.Missing = append(a.Missing, "the rabbitmq_shovel plugin")
-		a.Commands = append(a.Commands, "rabbitmq-plugins enable rabbitmq_shovel rabbitmq_shovel_management")
+		a.pluginShort = true
 		a.Result = No
 	case Unknown:
 		a.Untried = append(a.Untried, "whether the rabbitmq_shovel plugin is enabled")
