@@ -35,6 +35,8 @@ func run(ctx context.Context, args []string, con console) int {
 			return runCleanup(ctx, args[1:], con)
 		case "check":
 			return runCheck(ctx, args[1:], con)
+		case "expect":
+			return runExpect(ctx, args[1:], con)
 		case "setup":
 			return runSetup(ctx, args[1:], con)
 		case "env":
