@@ -74,7 +74,7 @@ func (o *expectOptions) register(fs *flag.FlagSet) {
 	scratch := flag.NewFlagSet("tap", flag.ContinueOnError)
 	o.tap.register(scratch)
 	scratch.VisitAll(func(fl *flag.Flag) {
-		if !expectTapFlags[fl.Name] && !strings.HasPrefix(fl.Name, "web") {
+		if !expectTapFlags[fl.Name] && !strings.HasPrefix(fl.Name, "web") && !strings.HasPrefix(fl.Name, "metrics") {
 			fs.Var(fl.Value, fl.Name, fl.Usage)
 		}
 	})

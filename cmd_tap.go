@@ -11,6 +11,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/filter"
 	"github.com/shoveltap/shoveltap/ui/picker"
@@ -96,6 +97,7 @@ type tapFlags struct {
 	redact      bool
 	record      string
 	web         webFlags
+	metrics     metricsFlags
 }
 
 func (f *tapFlags) register(fs *flag.FlagSet) {
@@ -126,6 +128,7 @@ func (f *tapFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&f.count, "count", 0, "with JSON output or --web-only: stop after this many messages")
 	fs.DurationVar(&f.duration, "duration", 0, "with JSON output or --web-only: stop after this long")
 	f.web.register(fs)
+	f.metrics.register(fs)
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	fs.DurationVar(&f.idle, "idle-timeout", 0, "with JSON output: stop when no message was printed for this long (e.g. 5s), to drain a tap in a script")
 	fs.StringVar(&f.filter, "filter", "", "print only messages matching `EXPR` (JSON output), or start the UI with this filter; the UI's filter language, e.g. 'rk:order.# -task:tasks.ping'")
@@ -261,11 +264,20 @@ func runTap(ctx context.Context, args []string, con console) int {
 		return 2
 	}
 	taps := &tapSessions{cfg: cfg, flags: &f, useJSON: useJSON, con: con}
-	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
+	if f.metrics.addr != "" || f.web.addr != "" {
+		taps.metrics = metrics.New(metrics.Config{TopN: f.metrics.topN})
+	}
+	if taps.web, err = startWeb(&f.web, f.retain, taps.metrics, con); err != nil {
 		fmt.Fprintln(con.stderr, "shoveltap:", err)
 		return 2
 	}
 	defer stopWeb(taps.web)
+	metricsSrv, err := startMetrics(&f.metrics, taps.metrics, con)
+	if err != nil {
+		fmt.Fprintln(con.stderr, "shoveltap:", err)
+		return 2
+	}
+	defer metricsSrv.stop()
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
 		if taps.rec, err = capture.Create(f.record); err != nil {

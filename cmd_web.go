@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
 
@@ -45,11 +46,15 @@ func (f *webFlags) check(hasSources bool) error {
 
 // startWeb starts the monitor the flags ask for, nil when none, and says
 // where it is.
-func startWeb(f *webFlags, retain int, con console) (*web.Server, error) {
+func startWeb(f *webFlags, retain int, m *metrics.Collector, con console) (*web.Server, error) {
 	if f.addr == "" {
 		return nil, nil
 	}
-	srv, err := web.Start(web.Config{Addr: f.addr, Token: f.token, Retain: retain})
+	cfg := web.Config{Addr: f.addr, Token: f.token, Retain: retain}
+	if m != nil {
+		cfg.Metrics = m.Handler()
+	}
+	srv, err := web.Start(cfg)
 	if err != nil {
 		return nil, err
 	}
