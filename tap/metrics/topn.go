@@ -102,6 +102,13 @@ func (t *topN) promote(s *slot) bool {
 		t.promoted[s.key] = &counter{}
 		return true
 	}
+	// A key seen once for sure is no heavy hitter: without this, a
+	// stream of distinct keys would take turns in the weakest place. It
+	// also spares the scan below for most keys of a long tail.
+	sure := s.count - s.err
+	if sure < 2 {
+		return false
+	}
 	weakest, weakestEst := "", ^uint64(0)
 	for k := range t.promoted {
 		est := uint64(0) // a promoted key that left the sketch is weakest of all
@@ -112,9 +119,7 @@ func (t *topN) promote(s *slot) bool {
 			weakest, weakestEst = k, est
 		}
 	}
-	// A key seen once for sure is no heavy hitter: without this, a
-	// stream of distinct keys would take turns in the weakest place.
-	if sure := s.count - s.err; sure < 2 || sure <= weakestEst {
+	if sure <= weakestEst {
 		return false
 	}
 	// The demoted key's count goes to Other, so that the sum over the
