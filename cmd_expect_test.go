@@ -328,3 +328,26 @@ func TestExpectFirehose(t *testing.T) {
 		t.Errorf("tracing still on (%v) after expect: %v", on, err)
 	}
 }
+
+// The trace: term (the decoders read traceparent once, tap/tracectx):
+// expect asserts that one trace's messages came and another's did not.
+func TestExpectByTrace(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	const id = "4bf92f3577b34da6a3ce929d0e0e4736"
+	r := startExpect(t, ep, "--exchange", x, "--match", "trace:"+id[:12], "--count", "2",
+		"--forbid", "trace:11111111111111111111111111111111", "--within", "4s")
+	base := r.waitReady(t)
+	ch := taptest.Channel(t, ep)
+	for i, span := range []string{"00f067aa0ba902b7", "00f067aa0ba902b8", "53995c3f42cd8ad8"} {
+		traceID := id
+		if i == 2 {
+			traceID = "22222222222222222222222222222222"
+		}
+		taptest.Publish(t, ch, x, "k", amqp.Publishing{Headers: amqp.Table{"traceparent": "00-" + traceID + "-" + span + "-01"}, Body: []byte("x")})
+	}
+	if code := r.wait(t, 30*time.Second); code != 0 {
+		t.Fatalf("exit %d, want 0:\n%s", code, r.errText())
+	}
+	taptest.WaitClean(t, ep, base, 10*time.Second)
+}

@@ -8,7 +8,9 @@
 // whose before_task_publish hook injects into the message headers); a
 // "headers" map inside them (Celery clients that nest custom headers);
 // and oslo.messaging's request context, flattened into _context_* keys of
-// the body (see tap/decode's "Context traceparent" field).
+// the body. tap/decode reads it once per message (decode.Result.Trace and
+// the "trace" filter term); this package imports nothing of shoveltap, so
+// that the decoders can use it.
 package tracectx
 
 import (
@@ -17,8 +19,6 @@ import (
 
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
-
-	"github.com/shoveltap/shoveltap/tap"
 )
 
 // Where a message's trace context was found.
@@ -30,11 +30,11 @@ const (
 
 // Context is a message's trace context.
 type Context struct {
-	TraceID    string // 32 lower-case hex digits
-	SpanID     string // 16 lower-case hex digits: the span that sent the message
-	Sampled    bool
-	TraceState string // as received, "" for none
-	Where      string // InHeaders, InNestedHeaders or InOsloContext
+	TraceID    string `json:"trace_id"` // 32 lower-case hex digits
+	SpanID     string `json:"span_id"`  // 16 lower-case hex digits: the span that sent the message
+	Sampled    bool   `json:"sampled"`
+	TraceState string `json:"tracestate,omitempty"` // as received, "" for none
+	Where      string `json:"where"`                // InHeaders, InNestedHeaders or InOsloContext
 }
 
 // Valid reports whether c holds a trace context.
@@ -60,37 +60,32 @@ func Parse(traceparent, tracestate string) (Context, bool) {
 	}, true
 }
 
-// FromMessage finds m's trace context: in its headers first, then in a
-// nested "headers" table, then in an oslo.messaging request context
-// (which needs m decoded; see tap/decoding). ok is false when m carries
-// none, or only a malformed one.
-func FromMessage(m tap.Message) (Context, bool) {
-	if c, ok := fromTable(m.Headers); ok {
+// FromHeaders finds the trace context in a message's AMQP headers: at
+// the top, or in a nested "headers" table (Celery). ok is false when they
+// carry none, or only a malformed one.
+func FromHeaders(h map[string]any) (Context, bool) {
+	if c, ok := fromTable(h); ok {
 		c.Where = InHeaders
 		return c, true
 	}
-	if nested, ok := lookup(m.Headers, "headers").(map[string]any); ok {
+	if nested, ok := lookup(h, "headers").(map[string]any); ok {
 		if c, ok := fromTable(nested); ok {
 			c.Where = InNestedHeaders
 			return c, true
 		}
 	}
-	if m.Decoded != nil && strings.HasPrefix(m.Decoded.Format, "oslo") {
-		var parent, state string
-		for _, f := range m.Decoded.Fields {
-			switch f.Name {
-			case "Context traceparent":
-				parent = f.Value
-			case "Context tracestate":
-				state = f.Value
-			}
-		}
-		if c, ok := Parse(parent, state); ok && parent != "" {
-			c.Where = InOsloContext
-			return c, true
-		}
-	}
 	return Context{}, false
+}
+
+// FromOsloContext reads the traceparent and tracestate of an
+// oslo.messaging request context (its _context_traceparent and
+// _context_tracestate keys).
+func FromOsloContext(traceparent, tracestate string) (Context, bool) {
+	c, ok := Parse(traceparent, tracestate)
+	if ok {
+		c.Where = InOsloContext
+	}
+	return c, ok
 }
 
 func fromTable(h map[string]any) (Context, bool) {

@@ -3,9 +3,6 @@ package tracectx
 import (
 	"strings"
 	"testing"
-
-	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/tap/decode"
 )
 
 const (
@@ -43,31 +40,33 @@ func TestParse(t *testing.T) {
 	}
 }
 
-func TestFromMessage(t *testing.T) {
+func TestFromHeaders(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
-		m     tap.Message
+		h     map[string]any
 		where string
 	}{
-		{"headers", tap.Message{Headers: map[string]any{"traceparent": parent, "tracestate": "a=1"}}, InHeaders},
-		{"capitalised bytes", tap.Message{Headers: map[string]any{"Traceparent": []byte(parent)}}, InHeaders},
-		{"celery nested", tap.Message{Headers: map[string]any{"task": "tasks.add", "headers": map[string]any{"traceparent": parent}}}, InNestedHeaders},
-		{"oslo context", tap.Message{Decoded: &decode.Result{Format: "oslo/rpc", Fields: []decode.Field{{Name: "Context traceparent", Value: parent}}}}, InOsloContext},
+		{"headers", map[string]any{"traceparent": parent, "tracestate": "a=1"}, InHeaders},
+		{"capitalised bytes", map[string]any{"Traceparent": []byte(parent)}, InHeaders},
+		{"celery nested", map[string]any{"task": "tasks.add", "headers": map[string]any{"traceparent": parent}}, InNestedHeaders},
 	} {
-		c, ok := FromMessage(tc.m)
+		c, ok := FromHeaders(tc.h)
 		if !ok || c.TraceID != traceID || c.SpanID != spanID || c.Where != tc.where {
 			t.Errorf("%s: %+v %v", tc.name, c, ok)
 		}
 	}
-	for name, m := range map[string]tap.Message{
-		"none":               {Headers: map[string]any{"x": "y"}},
-		"malformed":          {Headers: map[string]any{"traceparent": "00-zz"}},
-		"not a string":       {Headers: map[string]any{"traceparent": int32(1)}},
-		"oslo field in json": {Decoded: &decode.Result{Format: "json", Fields: []decode.Field{{Name: "Context traceparent", Value: parent}}}},
+	for name, h := range map[string]map[string]any{
+		"none":         {"x": "y"},
+		"nil":          nil,
+		"malformed":    {"traceparent": "00-zz"},
+		"not a string": {"traceparent": int32(1)},
 	} {
-		if c, ok := FromMessage(m); ok {
+		if c, ok := FromHeaders(h); ok {
 			t.Errorf("%s: found %+v", name, c)
 		}
+	}
+	if c, ok := FromOsloContext(parent, ""); !ok || c.Where != InOsloContext || c.TraceID != traceID {
+		t.Errorf("oslo: %+v %v", c, ok)
 	}
 }
 
@@ -100,21 +99,26 @@ func TestMatchID(t *testing.T) {
 }
 
 func TestGroupByTrace(t *testing.T) {
-	other := "00-11111111111111111111111111111111-2222222222222222-01"
-	msgs := []tap.Message{
-		{Seq: 1, Headers: map[string]any{"traceparent": parent}},
-		{Seq: 2, Headers: map[string]any{"traceparent": other}},
-		{Seq: 3},
-		{Seq: 4, Headers: map[string]any{"traceparent": "00-" + traceID + "-1111111111111111-01"}},
-		{Seq: 5, Headers: map[string]any{"traceparent": parent}},
+	type item struct {
+		seq    uint64
+		header string
 	}
-	g := GroupByTrace(msgs)
+	of := func(it item) *Context {
+		c, ok := Parse(it.header, "")
+		if !ok {
+			return nil
+		}
+		return &c
+	}
+	other := "00-11111111111111111111111111111111-2222222222222222-01"
+	items := []item{{1, parent}, {2, other}, {3, ""}, {4, "00-" + traceID + "-1111111111111111-01"}, {5, parent}}
+	g := GroupByTrace(items, of)
 	if len(g) != 2 || g[0].TraceID != traceID || g[1].TraceID != "11111111111111111111111111111111" {
 		t.Fatalf("%+v", g)
 	}
 	var seqs []uint64
-	for _, m := range g[0].Messages {
-		seqs = append(seqs, m.Seq)
+	for _, it := range g[0].Items {
+		seqs = append(seqs, it.seq)
 	}
 	if len(seqs) != 3 || seqs[0] != 1 || seqs[1] != 4 || seqs[2] != 5 || len(g[0].Spans) != 2 {
 		t.Fatalf("seqs %v spans %v", seqs, g[0].Spans)
