@@ -351,3 +351,21 @@ func TestExpectByTrace(t *testing.T) {
 	}
 	taptest.WaitClean(t, ep, base, 10*time.Second)
 }
+
+// An interrupt while watching: exit 1 ("interrupted"), and the tap is gone.
+func TestExpectInterrupted(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	r := startExpect(t, ep, "--exchange", x, "--match", "rk:never", "--within", "120s")
+	base := r.waitReady(t)
+	if err := r.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if code := r.wait(t, 30*time.Second); code != 1 {
+		t.Fatalf("exit %d, want 1:\n%s", code, r.errText())
+	}
+	if !strings.Contains(r.errText(), "interrupted") {
+		t.Errorf("stderr:\n%s", r.errText())
+	}
+	taptest.WaitClean(t, ep, base, 10*time.Second)
+}
