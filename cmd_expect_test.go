@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -32,8 +34,16 @@ var expectBinary struct {
 func buildShoveltap(t *testing.T) string {
 	t.Helper()
 	expectBinary.once.Do(func() {
-		dir, err := os.MkdirTemp("", "shoveltap-expect-test-")
+		// One place per source tree, overwritten by every run, so that
+		// runs leave no pile of binaries behind (there is no hook for
+		// the package's end here).
+		wd, err := os.Getwd()
 		if err != nil {
+			expectBinary.err = err
+			return
+		}
+		dir := filepath.Join(os.TempDir(), fmt.Sprintf("shoveltap-expect-test-%x", sha256.Sum256([]byte(wd)))[:40])
+		if err := os.MkdirAll(dir, 0o700); err != nil {
 			expectBinary.err = err
 			return
 		}
