@@ -15,6 +15,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/decoding"
 	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
+	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
@@ -26,7 +27,8 @@ type tapSessions struct {
 	flags   *tapFlags
 	useJSON bool
 	con     cmdline.Console
-	web     *web.Server // the browser monitor (--web), fed beside the UI or JSON; nil for none
+	web     *web.Server        // the browser monitor (--web), fed beside the UI or JSON; nil for none
+	metrics *metrics.Collector // the Prometheus metrics (--metrics, /metrics on --web); nil for none
 	// rec is the recorder the next session writes to; each session closes
 	// its own, and the next opens the file again to append to it.
 	rec *capture.Recorder
@@ -105,6 +107,9 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 		batches = jsonl.RedactBatches(stageCtx, batches)
 	}
 	batches = decoding.Stage(stageCtx, batches, 0)
+	if s.metrics != nil {
+		batches = s.metrics.Tee(stageCtx, batches)
+	}
 	var recording *capture.Recording
 	if rec != nil {
 		recording, batches = capture.StartRecording(ctx, rec, batches)

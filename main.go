@@ -79,6 +79,7 @@ func newRootCmd(con cmdline.Console) *cobra.Command {
 		newReplayCmd(con),
 		newCleanupCmd(con),
 		newCheckCmd(con),
+		newExpectCmd(con),
 		newSetupCmd(con),
 		newEnvCmd(con),
 		newVersionCmd(con),

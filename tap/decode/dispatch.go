@@ -73,6 +73,7 @@ func Decode(in Input) (res Result) {
 		}
 	}
 	m.finish(&res)
+	addTrace(&res, in)
 	return res
 }
 
