@@ -1,0 +1,86 @@
+package broker
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+)
+
+// RoutingExchange is what routing needs to know of an exchange.
+type RoutingExchange struct {
+	Name      string         `json:"name"`
+	Type      string         `json:"type"`
+	Internal  bool           `json:"internal"`
+	Arguments map[string]any `json:"arguments"`
+	Policy    string         `json:"policy"`
+}
+
+// RoutingQueue is what routing needs to know of a queue: its arguments and
+// the policy that applies to it, with that policy's definition when the
+// API says it (effective_policy_definition).
+type RoutingQueue struct {
+	Name            string         `json:"name"`
+	Type            string         `json:"type"`
+	Arguments       map[string]any `json:"arguments"`
+	Policy          string         `json:"policy"`
+	PolicyDefinition map[string]any `json:"effective_policy_definition"`
+}
+
+// RoutingBinding is one binding of a vhost.
+type RoutingBinding struct {
+	Source          string         `json:"source"`
+	Destination     string         `json:"destination"`
+	DestinationType string         `json:"destination_type"`
+	RoutingKey      string         `json:"routing_key"`
+	Arguments       map[string]any `json:"arguments"`
+}
+
+// RoutingPolicy is a user policy of a vhost.
+type RoutingPolicy struct {
+	Name       string         `json:"name"`
+	Definition map[string]any `json:"definition"`
+}
+
+// RoutingTopology is a vhost's exchanges, queues, bindings and policies,
+// as four listings of the management API. Policies is nil when the user
+// may not list them (listing needs the policymaker tag or better): then
+// what a policy adds is unknown, and the caller should say so.
+type RoutingTopology struct {
+	Exchanges []RoutingExchange
+	Queues    []RoutingQueue
+	Bindings  []RoutingBinding
+	Policies  []RoutingPolicy
+	// PoliciesErr says why Policies is nil.
+	PoliciesErr error
+}
+
+// Only the columns routing reads are asked for: on a vhost with thousands
+// of queues the full queue listing carries every statistic.
+const (
+	routingExchangeColumns = "name,type,internal,arguments,policy"
+	routingQueueColumns    = "name,type,arguments,policy,effective_policy_definition"
+)
+
+// RoutingTopology lists what routing needs of vhost: four GET requests,
+// each bounded by the request timeout and ctx.
+func (a *Admin) RoutingTopology(ctx context.Context, vhost string) (*RoutingTopology, error) {
+	v := url.PathEscape(vhost)
+	var t RoutingTopology
+	if err := a.getJSON(ctx, "exchanges/"+v, url.Values{"columns": {routingExchangeColumns}}, &t.Exchanges); err != nil {
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the exchanges of vhost %q", vhost), err)
+	}
+	if err := a.getJSON(ctx, "queues/"+v, url.Values{"columns": {routingQueueColumns}}, &t.Queues); err != nil {
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the queues of vhost %q", vhost), err)
+	}
+	if err := a.getJSON(ctx, "bindings/"+v, nil, &t.Bindings); err != nil {
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of vhost %q", vhost), err)
+	}
+	if err := a.getJSON(ctx, "policies/"+v, nil, &t.Policies); err != nil {
+		if !IsRefused(err) {
+			return nil, a.Explain(ctx, fmt.Sprintf("listing the policies of vhost %q", vhost), err)
+		}
+		t.Policies = nil
+		t.PoliciesErr = fmt.Errorf("listing the policies of vhost %q: refused (needs the policymaker tag)", vhost)
+	}
+	return &t, nil
+}
