@@ -19,10 +19,10 @@ type RoutingExchange struct {
 // the policy that applies to it, with that policy's definition when the
 // API says it (effective_policy_definition).
 type RoutingQueue struct {
-	Name            string         `json:"name"`
-	Type            string         `json:"type"`
-	Arguments       map[string]any `json:"arguments"`
-	Policy          string         `json:"policy"`
+	Name             string         `json:"name"`
+	Type             string         `json:"type"`
+	Arguments        map[string]any `json:"arguments"`
+	Policy           string         `json:"policy"`
 	PolicyDefinition map[string]any `json:"effective_policy_definition"`
 }
 
