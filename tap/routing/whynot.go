@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -218,13 +219,14 @@ func explainTopic(pattern, key string) (bool, string) {
 	if topicMatch(p, k) {
 		return true, fmt.Sprintf("`%s` matches `%s`", pattern, key)
 	}
-	// Peel off the words both ends agree on; what is left is the miss.
+	// Peel off the literal words both ends agree on; what is left is
+	// the miss.
 	i := 0
-	for i < len(p) && i < len(k) && p[i] != "#" && (p[i] == "*" || p[i] == k[i]) {
+	for i < len(p) && i < len(k) && p[i] != "#" && p[i] != "*" && p[i] == k[i] {
 		i++
 	}
 	j := 0
-	for j < len(p)-i && j < len(k)-i && p[len(p)-1-j] != "#" && (p[len(p)-1-j] == "*" || p[len(p)-1-j] == k[len(k)-1-j]) {
+	for j < len(p)-i && j < len(k)-i && p[len(p)-1-j] != "#" && p[len(p)-1-j] != "*" && p[len(p)-1-j] == k[len(k)-1-j] {
 		j++
 	}
 	pm, km := p[i:len(p)-j], k[i:len(k)-j]
@@ -250,6 +252,12 @@ func explainTopic(pattern, key string) (bool, string) {
 	switch {
 	case key == "" && len(p) > 0 && !hasHash:
 		return false, fmt.Sprintf("`%s` needs %s where the empty routing key has none", pattern, countWords(len(p)))
+	case len(pm) == 0:
+		empty := ""
+		if slices.Contains(km, "") {
+			empty = " (an empty word: two dots in a row)"
+		}
+		return false, fmt.Sprintf("`%s` allows no word%s where `%s` has %s%s", pattern, where, key, countWords(len(km)), empty)
 	case !hasHash && stars == len(pm) && len(pm) != len(km):
 		return false, fmt.Sprintf("`%s` needs exactly %s%s where `%s` has %s", pattern, countWords(len(pm)), where, key, countNone(len(km)))
 	case !hasHash && len(pm) == len(km) && len(pm) > 0:
