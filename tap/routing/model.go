@@ -48,13 +48,13 @@ type Queue struct {
 
 // DeadLetter is where a queue's dead letters are republished.
 type DeadLetter struct {
-	Exchange string
+	Exchange string `json:"exchange"`
 	// RoutingKey replaces the message's routing keys when HasRoutingKey;
 	// otherwise the dead letter keeps them.
-	RoutingKey    string
-	HasRoutingKey bool
+	RoutingKey    string `json:"routing_key,omitempty"`
+	HasRoutingKey bool   `json:"has_routing_key"`
 	// From is "argument" or "policy <name>".
-	From string
+	From string `json:"from"`
 }
 
 // Destination kinds of a binding.
@@ -65,11 +65,11 @@ const (
 
 // Binding is a binding from exchange Source to a queue or exchange.
 type Binding struct {
-	Source          string
-	Destination     string
-	DestinationType string
-	Key             string
-	Args            map[string]any
+	Source          string         `json:"source"`
+	Destination     string         `json:"destination"`
+	DestinationType string         `json:"destination_type"`
+	Key             string         `json:"routing_key"`
+	Args            map[string]any `json:"arguments,omitempty"`
 }
 
 func (b Binding) String() string {

@@ -50,9 +50,9 @@ func stringList(v any) []string {
 // Exchange matched, or (Alternate) Exchange had no match and passed the
 // message to its alternate exchange.
 type Step struct {
-	Exchange  string
-	Binding   *Binding `json:",omitempty"`
-	Alternate string   `json:",omitempty"`
+	Exchange  string   `json:"exchange"`
+	Binding   *Binding `json:"binding,omitempty"`
+	Alternate string   `json:"alternate,omitempty"`
 }
 
 func (s Step) String() string {
@@ -69,10 +69,10 @@ func (s Step) String() string {
 // Reach is a queue the message reached, with the way there (the first
 // found, shortest).
 type Reach struct {
-	Queue string
-	Path  []Step
+	Queue string `json:"queue"`
+	Path  []Step `json:"path"`
 	// ByAlternate says the way passed through an alternate exchange.
-	ByAlternate bool
+	ByAlternate bool `json:"by_alternate,omitempty"`
 }
 
 // Verdicts of a Result.
@@ -86,19 +86,19 @@ const (
 
 // Result is where one message went.
 type Result struct {
-	Exchange string
-	Verdict  string
+	Exchange string `json:"exchange"`
+	Verdict  string `json:"verdict"`
 	// Queues are the production queues reached, by name.
-	Queues []Reach
+	Queues []Reach `json:"routed_to"`
 	// UsedAlternate says some exchange on the way used its alternate
 	// exchange.
-	UsedAlternate bool
+	UsedAlternate bool `json:"used_alternate,omitempty"`
 	// Visited are the exchanges the message passed through, in order.
-	Visited []string
+	Visited []string `json:"visited"`
 	// Unknowns say plainly what could not be evaluated, and why.
-	Unknowns []string
+	Unknowns []string `json:"unknowns,omitempty"`
 	// Notes are facts worth showing (a missing exchange, a direct reply-to).
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 }
 
 // QueueNames are the names of the queues reached.

@@ -8,23 +8,23 @@ import (
 
 // BindingCheck says whether one binding matched the message, and why.
 type BindingCheck struct {
-	Binding Binding
+	Binding Binding `json:"binding"`
 	// Reached says the binding's source exchange was on the message's way;
 	// a binding of an exchange never reached cannot have routed it.
-	Reached bool
-	Matched bool
-	Why     string
+	Reached bool   `json:"source_reached"`
+	Matched bool   `json:"matched"`
+	Why     string `json:"why"`
 }
 
 // WhyNot answers "why did (or did not) this message reach queue q?".
 type WhyNot struct {
-	Queue   string
-	Reached bool
+	Queue   string `json:"queue"`
+	Reached bool   `json:"reached"`
 	// Summary is one line: reached and how, or the main reason not.
-	Summary string
+	Summary string `json:"summary"`
 	// Checks are the bindings into q and, for sources the message never
 	// reached, the bindings into those sources, nearest first.
-	Checks []BindingCheck
+	Checks []BindingCheck `json:"checks"`
 }
 
 // WhyNot explains, for queue q, each binding on the way and why it did or
