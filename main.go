@@ -33,6 +33,8 @@ func run(ctx context.Context, args []string, con console) int {
 			return runReplay(ctx, args[1:], con)
 		case "cleanup":
 			return runCleanup(ctx, args[1:], con)
+		case "route":
+			return runRoute(ctx, args[1:], con)
 		case "check":
 			return runCheck(ctx, args[1:], con)
 		case "setup":
