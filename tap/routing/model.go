@@ -70,6 +70,9 @@ type Binding struct {
 	DestinationType string         `json:"destination_type"`
 	Key             string         `json:"routing_key"`
 	Args            map[string]any `json:"arguments,omitempty"`
+	// own marks a binding to one of shoveltap's objects: never a
+	// destination, but the broker counts its match (no alternate exchange).
+	own bool
 }
 
 func (b Binding) String() string {
@@ -138,7 +141,14 @@ func New(vhost string, xs []Exchange, qs []Queue, bs []Binding) *Topology {
 	for _, b := range bs {
 		// The management API lists the default exchange's implicit
 		// binding of every queue; the evaluator routes "" itself.
-		if b.Source == "" || Own(b.Source) || Own(b.Destination) {
+		if b.Source == "" || Own(b.Source) {
+			continue
+		}
+		if Own(b.Destination) {
+			// A tap's binding: while it is there, the exchange has a
+			// match for whatever it takes, so keep it for that.
+			b.own = true
+			t.from[b.Source] = append(t.from[b.Source], b)
 			continue
 		}
 		t.from[b.Source] = append(t.from[b.Source], b)
@@ -183,7 +193,11 @@ func (t *Topology) Queue(name string) (*Queue, bool) {
 // and bindings.
 func (t *Topology) Counts() (exchanges, queues, bindings int) {
 	for _, bs := range t.from {
-		bindings += len(bs)
+		for _, b := range bs {
+			if !b.own {
+				bindings++
+			}
+		}
 	}
 	return len(t.exchanges) - 1, len(t.queues), bindings
 }
@@ -242,15 +256,47 @@ func FromBroker(vhost string, raw *broker.RoutingTopology) *Topology {
 		q.DeadLetter = deadLetterOf(rq.Arguments, def, rq.Policy)
 		qs = append(qs, q)
 	}
+	types := make(map[string]string, len(xs))
+	for _, x := range xs {
+		types[x.Name] = x.Type
+	}
 	bs := make([]Binding, 0, len(raw.Bindings))
 	for _, b := range raw.Bindings {
-		bs = append(bs, Binding{Source: b.Source, Destination: b.Destination, DestinationType: b.DestinationType, Key: b.RoutingKey, Args: b.Arguments})
+		args := b.Arguments
+		if types[b.Source] == Headers {
+			args = voidArgs(args)
+		}
+		bs = append(bs, Binding{Source: b.Source, Destination: b.Destination, DestinationType: b.DestinationType, Key: b.RoutingKey, Args: args})
 	}
 	t := New(vhost, xs, qs, bs)
 	if raw.PoliciesErr != nil {
 		t.notes = append(t.notes, "policies unknown ("+raw.PoliciesErr.Error()+"): an alternate exchange set by policy cannot be seen")
 	}
 	return t
+}
+
+// voidArgs turns the management API's spelling of a void binding
+// argument, the string "undefined", back into void (nil): a headers
+// binding with a void argument asks only that the header be present. A
+// binding that wants the literal string "undefined" looks the same in the
+// API and is read as void too.
+func voidArgs(args map[string]any) map[string]any {
+	var out map[string]any
+	for k, v := range args {
+		if s, ok := v.(string); ok && s == "undefined" && k != "x-match" {
+			if out == nil {
+				out = make(map[string]any, len(args))
+				for k2, v2 := range args {
+					out[k2] = v2
+				}
+			}
+			out[k] = nil
+		}
+	}
+	if out == nil {
+		return args
+	}
+	return out
 }
 
 // deadLetterOf reads a queue's dead-letter settings: each of exchange and

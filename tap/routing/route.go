@@ -188,6 +188,7 @@ func (v *visit) route(name string) []string {
 		return nil
 	}
 	var next []string
+	// Nothing matched, a tap's binding included: the alternate's turn.
 	if len(matched) == 0 {
 		if x.PolicyUnknown {
 			v.res.Unknowns = append(v.res.Unknowns, fmt.Sprintf("exchange %q matched nothing and has a policy this user cannot read: an alternate exchange it may set is unknown", x.Name))
@@ -199,8 +200,17 @@ func (v *visit) route(name string) []string {
 		}
 		return next
 	}
-	for i := range matched {
-		b := matched[i]
+	var production []Binding
+	for _, b := range matched {
+		if !b.own {
+			production = append(production, b)
+		}
+	}
+	if len(production) == 0 && x.Alternate != "" {
+		v.res.Notes = append(v.res.Notes, fmt.Sprintf("only shoveltap's tap binding matched on exchange %q, so the broker did not use its alternate exchange %q: without the tap the message would have gone there", x.Name, x.Alternate))
+	}
+	for i := range production {
+		b := production[i]
 		step := Step{Exchange: name, Binding: &b}
 		if b.DestinationType == ToQueue {
 			v.toQueue(b.Destination, path, step)

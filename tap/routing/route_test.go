@@ -162,7 +162,7 @@ func fixture() *Topology {
 	bs := []Binding{
 		{Source: "orders", Destination: "paid", DestinationType: ToQueue, Key: "order.*.paid"},
 		{Source: "orders", Destination: "all-orders", DestinationType: ToQueue, Key: "order.#"},
-		{Source: "orders", Destination: "shoveltap-host-abc-src-0", DestinationType: ToQueue, Key: "#"},
+		{Source: "orders", Destination: "shoveltap-host-abc-src-0", DestinationType: ToQueue, Key: "tap.#"},
 		{Source: "lost", Destination: "lost-q", DestinationType: ToQueue},
 		{Source: "direct", Destination: "d1", DestinationType: ToQueue, Key: "k1"},
 		{Source: "direct", Destination: "chain1", DestinationType: ToExchange, Key: "k2"},
@@ -189,9 +189,9 @@ func TestRoute(t *testing.T) {
 	}{
 		{"topic star", Message{Exchange: "orders", RoutingKey: "order.eu.paid"}, Routed, []string{"all-orders", "paid"}, false},
 		{"topic hash only", Message{Exchange: "orders", RoutingKey: "order.paid"}, Routed, []string{"all-orders"}, false},
-		// Only the tap's own queue is bound with "#": production got nothing,
-		// so the alternate exchange takes it.
 		{"alternate when nothing matched", Message{Exchange: "orders", RoutingKey: "invoice.sent"}, Routed, []string{"lost-q"}, true},
+		// The broker counts the tap's binding as a match: no alternate.
+		{"tap binding holds the alternate back", Message{Exchange: "orders", RoutingKey: "tap.x"}, Unroutable, nil, false},
 		{"direct", Message{Exchange: "direct", RoutingKey: "k1"}, Routed, []string{"d1"}, false},
 		{"direct miss", Message{Exchange: "direct", RoutingKey: "nope"}, Unroutable, nil, false},
 		{"CC adds keys", Message{Exchange: "direct", RoutingKey: "nope", Headers: map[string]any{"CC": []any{"k1"}}}, Routed, []string{"d1"}, false},

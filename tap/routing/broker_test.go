@@ -1,0 +1,387 @@
+package routing_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/routing"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+// brokerFixture declares a topology in a throwaway vhost (deleted with
+// everything in it when the test ends) and returns the endpoint and a
+// channel on it.
+type brokerFixture struct {
+	t  *testing.T
+	ep broker.Endpoint
+	ch *amqp.Channel
+}
+
+func newBrokerFixture(t *testing.T) *brokerFixture {
+	ep := taptest.Endpoint(t)
+	admin, err := broker.NewAdmin(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Overview(context.Background()); err != nil {
+		taptest.NeedBroker(t, "management API at "+ep.API, err)
+	}
+	ep = taptest.Vhost(t, ep)
+	return &brokerFixture{t: t, ep: ep, ch: taptest.Channel(t, ep)}
+}
+
+func (f *brokerFixture) exchange(name, kind string, args amqp.Table) {
+	f.t.Helper()
+	if err := f.ch.ExchangeDeclare(name, kind, false, false, false, false, args); err != nil {
+		f.t.Fatalf("declaring exchange %s: %v", name, err)
+	}
+}
+
+func (f *brokerFixture) queue(name string, args amqp.Table) {
+	f.t.Helper()
+	if _, err := f.ch.QueueDeclare(name, false, false, false, false, args); err != nil {
+		f.t.Fatalf("declaring queue %s: %v", name, err)
+	}
+}
+
+func (f *brokerFixture) bind(queue, key, exchange string, args amqp.Table) {
+	f.t.Helper()
+	if err := f.ch.QueueBind(queue, key, exchange, false, args); err != nil {
+		f.t.Fatalf("binding %s to %s: %v", queue, exchange, err)
+	}
+}
+
+func (f *brokerFixture) bindX(dest, key, source string, args amqp.Table) {
+	f.t.Helper()
+	if err := f.ch.ExchangeBind(dest, key, source, false, args); err != nil {
+		f.t.Fatalf("binding exchange %s to %s: %v", dest, source, err)
+	}
+}
+
+func (f *brokerFixture) load(ctx context.Context) *routing.Topology {
+	f.t.Helper()
+	admin, err := broker.NewAdmin(f.ep)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	top, err := routing.Load(ctx, admin, f.ep.Vhost)
+	if err != nil {
+		taptest.NeedBroker(f.t, "management API at "+f.ep.API, err)
+	}
+	return top
+}
+
+// TestRouteAgreesWithBroker publishes hundreds of messages with random
+// keys and headers (mandatory, confirmed) through a topology with every
+// exchange type, exchange-to-exchange bindings with a cycle, an alternate
+// exchange, CC and BCC, and checks that the model's destinations are the
+// queues that really got each message, and that what it calls unroutable
+// came back.
+func TestRouteAgreesWithBroker(t *testing.T) {
+	f := newBrokerFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+
+	f.exchange("alt", "fanout", nil)
+	f.exchange("top", "topic", amqp.Table{"alternate-exchange": "alt"})
+	f.exchange("dir", "direct", nil)
+	f.exchange("fan", "fanout", nil)
+	f.exchange("hdr", "headers", nil)
+	f.exchange("inner", "topic", nil)
+	f.exchange("dir-alt", "direct", amqp.Table{"alternate-exchange": "alt2"})
+	f.exchange("alt2", "fanout", nil)
+	queues := map[string]func(){
+		"q-alt":        func() { f.bind("q-alt", "", "alt", nil) },
+		"q-alt2":       func() { f.bind("q-alt2", "", "alt2", nil) },
+		"q-star":       func() { f.bind("q-star", "a.*", "top", nil) },
+		"q-hash-ab":    func() { f.bind("q-hash-ab", "a.#.b", "top", nil) },
+		"q-empty-key":  func() { f.bind("q-empty-key", "", "top", nil) },
+		"q-one-word":   func() { f.bind("q-one-word", "*", "top", nil) },
+		"q-hash-z":     func() { f.bind("q-hash-z", "#.z", "top", nil) },
+		"q-empty-word": func() { f.bind("q-empty-word", "a..b", "top", nil) },
+		"q-d1":         func() { f.bind("q-d1", "k1", "dir", nil) },
+		"q-d-empty":    func() { f.bind("q-d-empty", "", "dir", nil) },
+		"q-fan":        func() { f.bind("q-fan", "", "fan", nil) },
+		"q-inner":      func() { f.bind("q-inner", "b.#", "inner", nil) },
+		"q-dir-alt":    func() { f.bind("q-dir-alt", "k2", "dir-alt", nil) },
+		"q-h-all":      func() { f.bind("q-h-all", "", "hdr", amqp.Table{"x-match": "all", "region": "eu", "tier": "gold"}) },
+		"q-h-any":      func() { f.bind("q-h-any", "", "hdr", amqp.Table{"x-match": "any", "region": "us", "tier": "silver"}) },
+		"q-h-allx":     func() { f.bind("q-h-allx", "", "hdr", amqp.Table{"x-match": "all-with-x", "x-tenant": "t1"}) },
+		"q-h-anyx":     func() { f.bind("q-h-anyx", "", "hdr", amqp.Table{"x-match": "any-with-x", "x-tenant": "t2", "region": "eu"}) },
+		"q-h-x-ign":    func() { f.bind("q-h-x-ign", "", "hdr", amqp.Table{"x-match": "all", "x-tenant": "t1", "tier": "gold"}) },
+		"q-h-void":     func() { f.bind("q-h-void", "", "hdr", amqp.Table{"flag": nil}) },
+		"q-h-num":      func() { f.bind("q-h-num", "", "hdr", amqp.Table{"x-match": "any", "n": int32(5)}) },
+	}
+	names := make([]string, 0, len(queues))
+	for q, bind := range queues {
+		f.queue(q, nil)
+		bind()
+		names = append(names, q)
+	}
+	sort.Strings(names)
+	// Exchange-to-exchange: top → dir ("chain.#"), dir → fan ("k2"),
+	// fan → top (a cycle), top → hdr ("h.#"), dir → inner ("k1"), an
+	// internal-less chain into an exchange with its own alternate.
+	f.bindX("dir", "chain.#", "top", nil)
+	f.bindX("fan", "k2", "dir", nil)
+	f.bindX("top", "", "fan", nil)
+	f.bindX("hdr", "h.#", "top", nil)
+	f.bindX("inner", "k1", "dir", nil)
+	f.bindX("dir-alt", "chain.x", "top", nil)
+	// A tap's source queue, as shoveltap binds it: never production.
+	own := broker.Prefix + "routing-test-src-0"
+	f.queue(own, nil)
+	f.bind(own, "#", "top", nil)
+
+	top := f.load(ctx)
+
+	if err := f.ch.Confirm(false); err != nil {
+		t.Fatal(err)
+	}
+	confirms := f.ch.NotifyPublish(make(chan amqp.Confirmation, 1000))
+	returns := f.ch.NotifyReturn(make(chan amqp.Return, 1000))
+
+	rng := rand.New(rand.NewSource(time.Now().UnixNano()))
+	words := []string{"a", "b", "z", "k1", "k2", "chain", "h", "x", ""}
+	randKey := func() string {
+		n := rng.Intn(4)
+		parts := make([]string, n)
+		for i := range parts {
+			parts[i] = words[rng.Intn(len(words))]
+		}
+		return strings.Join(parts, ".")
+	}
+	exchanges := []string{"top", "top", "top", "dir", "fan", "hdr", "dir-alt", ""}
+	const n = 400
+	sent := make(map[string]routing.Message, n)
+	for i := 0; i < n; i++ {
+		m := routing.Message{Exchange: exchanges[rng.Intn(len(exchanges))], RoutingKey: randKey()}
+		if m.Exchange == "" && rng.Intn(2) == 0 {
+			m.RoutingKey = names[rng.Intn(len(names))]
+		}
+		if rng.Intn(5) == 0 {
+			m.RoutingKey = []string{"k1", "k2", "chain.x", "chain.k1", "h.z", "a..b", "."}[rng.Intn(7)]
+		}
+		h := amqp.Table{}
+		pick := func(k string, vs ...any) {
+			if rng.Intn(2) == 0 {
+				h[k] = vs[rng.Intn(len(vs))]
+			}
+		}
+		pick("region", "eu", "us")
+		pick("tier", "gold", "silver")
+		pick("x-tenant", "t1", "t2")
+		pick("flag", true, "anything")
+		pick("n", int32(5), int64(5), int32(6), "5")
+		if rng.Intn(6) == 0 {
+			h["CC"] = []any{randKey()}
+		}
+		if rng.Intn(8) == 0 {
+			h["BCC"] = []any{names[rng.Intn(len(names))], randKey()}
+		}
+		id := fmt.Sprintf("m%d", i)
+		m.Headers = map[string]any(h)
+		sent[id] = m
+		err := f.ch.PublishWithContext(ctx, m.Exchange, m.RoutingKey, true, false, amqp.Publishing{MessageId: id, Headers: h, Body: []byte(id)})
+		if err != nil {
+			t.Fatalf("publishing %s: %v", id, err)
+		}
+	}
+	for i := 0; i < n; i++ {
+		select {
+		case c := <-confirms:
+			if !c.Ack {
+				t.Fatalf("publish %d nacked", c.DeliveryTag)
+			}
+		case <-ctx.Done():
+			t.Fatal("waiting for confirms: timed out")
+		}
+	}
+	// A returned message is confirmed after its return, so all are in.
+	returned := map[string]bool{}
+	for len(returns) > 0 {
+		r := <-returns
+		returned[r.MessageId] = true
+	}
+
+	got := map[string][]string{}
+	for _, q := range append(names, own) {
+		for {
+			d, ok, err := f.ch.Get(q, true)
+			if err != nil {
+				t.Fatalf("reading %s: %v", q, err)
+			}
+			if !ok {
+				break
+			}
+			if q != own {
+				got[d.MessageId] = append(got[d.MessageId], q)
+			}
+		}
+	}
+	bad := 0
+	unroutable := 0
+	for id, m := range sent {
+		r := top.Route(m)
+		want := r.QueueNames()
+		have := got[id]
+		sort.Strings(have)
+		if r.Verdict == routing.Unroutable {
+			unroutable++
+		}
+		// Mandatory returns count the tap's own queue as a route, so a
+		// message only the tap got is unroutable for production but not
+		// returned: compare with what production queues got.
+		if !slices.Equal(want, have) || (r.Verdict == routing.Unroutable) != (len(have) == 0) {
+			bad++
+			if bad <= 10 {
+				t.Errorf("%s: %s/%q headers %v: model %s %v, broker put it in %v (returned %v)", id, m.Exchange, m.RoutingKey, m.Headers, r.Verdict, want, have, returned[id])
+			}
+		}
+		if returned[id] && len(have) > 0 {
+			t.Errorf("%s was returned as unroutable but reached %v", id, have)
+		}
+	}
+	t.Logf("%d messages, %d unroutable, %d returned; %d disagreements", n, unroutable, len(returned), bad)
+	if unroutable == 0 || unroutable == n {
+		t.Errorf("the random messages should include routed and unroutable ones: %d of %d unroutable", unroutable, n)
+	}
+}
+
+// TestDeadLettersOnBroker dead-letters messages by reject, TTL expiry and
+// max-length overflow, checks that the model predicted the queue they
+// landed in, and decodes their x-death headers.
+func TestDeadLettersOnBroker(t *testing.T) {
+	f := newBrokerFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f.exchange("dlx", "direct", nil)
+	f.queue("dead-by-key", nil)
+	f.bind("dead-by-key", "dead", "dlx", nil)
+	f.queue("dead-by-own-key", nil)
+	f.bind("dead-by-own-key", "work-ttl", "dlx", nil)
+	f.queue("work-reject", amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "dead"})
+	f.queue("work-ttl", amqp.Table{"x-dead-letter-exchange": "dlx", "x-message-ttl": int32(1)})
+	f.queue("work-max", amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "dead", "x-max-length": int32(1)})
+	f.queue("work-nowhere", amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "nobody"})
+
+	top := f.load(ctx)
+	cases := []struct {
+		queue, lands, reason string
+	}{
+		{"work-reject", "dead-by-key", decode.ReasonRejected},
+		{"work-ttl", "dead-by-own-key", decode.ReasonExpired},
+		{"work-max", "dead-by-key", decode.ReasonMaxLen},
+	}
+	for _, c := range cases {
+		m := routing.Message{Exchange: "", RoutingKey: c.queue}
+		d, r := top.DeadLetters(c.queue, m)
+		if d == nil || !slices.Equal(r.QueueNames(), []string{c.lands}) {
+			t.Errorf("%s: model says dead letters go to %+v %v, want %s", c.queue, d, r, c.lands)
+		}
+	}
+	if _, r := top.DeadLetters("work-nowhere", routing.Message{RoutingKey: "work-nowhere"}); r == nil || r.Verdict != routing.Unroutable {
+		t.Errorf("work-nowhere's dead letters are lost: model says %+v", r)
+	}
+
+	pub := func(q, body string) {
+		if err := f.ch.PublishWithContext(ctx, "", q, false, false, amqp.Publishing{Body: []byte(body)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pub("work-reject", "r")
+	pub("work-ttl", "t")
+	pub("work-max", "m1")
+	pub("work-max", "m2") // pushes m1 out
+	var d amqp.Delivery
+	var ok bool
+	var err error
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if d, ok, err = f.ch.Get("work-reject", false); err != nil || ok {
+			break
+		}
+	}
+	if err != nil || !ok {
+		t.Fatalf("reading work-reject: %v %v", ok, err)
+	}
+	if err := d.Reject(false); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"dead-by-key": {decode.ReasonRejected, decode.ReasonMaxLen}, "dead-by-own-key": {decode.ReasonExpired}}
+	for q, reasons := range want {
+		var got []string
+		for deadline := time.Now().Add(5 * time.Second); len(got) < len(reasons) && time.Now().Before(deadline); {
+			d, ok, err := f.ch.Get(q, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !ok {
+				time.Sleep(50 * time.Millisecond)
+				continue
+			}
+			dl, ok := decode.DeadLettered(d.Headers)
+			if !ok || len(dl.Deaths) != 1 || len(dl.Problems) > 0 {
+				t.Errorf("%s: %q decoded as %+v", q, d.Body, dl)
+				continue
+			}
+			x := dl.Deaths[0]
+			if x.Count != 1 || x.Exchange != "" || x.Time.IsZero() || dl.First == nil || dl.First.Reason != x.Reason {
+				t.Errorf("%s: death %+v first %+v", q, x, dl.First)
+			}
+			got = append(got, x.Reason)
+		}
+		sort.Strings(got)
+		sort.Strings(reasons)
+		if !slices.Equal(got, reasons) {
+			t.Errorf("%s got dead letters for %v, want %v", q, got, reasons)
+		}
+	}
+}
+
+// TestLoadCost measures loading the model of a vhost with 5,000 bindings
+// (1,000 queues, five bindings each, one topic exchange).
+func TestLoadCost(t *testing.T) {
+	f := newBrokerFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	f.exchange("big", "topic", nil)
+	for i := 0; i < 1000; i++ {
+		q := fmt.Sprintf("q%04d", i)
+		f.queue(q, nil)
+		for j := 0; j < 5; j++ {
+			f.bind(q, fmt.Sprintf("svc%d.*.event%d.#", i%50, j), "big", nil)
+		}
+	}
+	f.load(ctx) // warm the API's connection
+	const runs = 5
+	start := time.Now()
+	var top *routing.Topology
+	for i := 0; i < runs; i++ {
+		top = f.load(ctx)
+	}
+	per := time.Since(start) / runs
+	x, q, b := top.Counts()
+	if q != 1000 || b != 5000 {
+		t.Fatalf("model has %d exchanges, %d queues, %d bindings; want 1000 queues, 5000 bindings", x, q, b)
+	}
+	m := routing.Message{Exchange: "big", RoutingKey: "svc7.eu.event3.x"}
+	const evals = 20000
+	t0 := time.Now()
+	for i := 0; i < evals; i++ {
+		if r := top.Route(m); len(r.Queues) != 20 {
+			t.Fatalf("routed to %d queues, want 20", len(r.Queues))
+		}
+	}
+	t.Logf("loading %d exchanges, %d queues, %d bindings: %v per load; routing one message over 5,000 topic bindings: %v",
+		x, q, b, per.Round(time.Millisecond), (time.Since(t0) / evals).Round(10*time.Nanosecond))
+}
