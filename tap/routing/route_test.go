@@ -380,3 +380,25 @@ func BenchmarkRouteTopic1000(b *testing.B) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// BenchmarkRouteFanIn routes over 5,000 topic bindings with "#", 20 of
+// them matching, as TestLoadCost does on a broker.
+func BenchmarkRouteFanIn(b *testing.B) {
+	var qs []Queue
+	var bs []Binding
+	for i := 0; i < 1000; i++ {
+		q := "q" + itoa(i)
+		qs = append(qs, Queue{Name: q})
+		for j := 0; j < 5; j++ {
+			bs = append(bs, Binding{Source: "big", Destination: q, DestinationType: ToQueue, Key: "svc" + itoa(i%50) + ".*.event" + itoa(j) + ".#"})
+		}
+	}
+	top := New("/", []Exchange{{Name: "big", Type: Topic}}, qs, bs)
+	m := Message{Exchange: "big", RoutingKey: "svc7.eu.event3.x"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := top.Route(m); len(r.Queues) != 20 {
+			b.Fatalf("queues %v", r.QueueNames())
+		}
+	}
+}
