@@ -1,11 +1,14 @@
 package routing
 
 import (
+	"errors"
 	"math/rand"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 func TestTopicMatch(t *testing.T) {
@@ -400,5 +403,66 @@ func BenchmarkRouteFanIn(b *testing.B) {
 		if r := top.Route(m); len(r.Queues) != 20 {
 			b.Fatalf("queues %v", r.QueueNames())
 		}
+	}
+}
+
+func TestFromBroker(t *testing.T) {
+	raw := &broker.RoutingTopology{
+		Exchanges: []broker.RoutingExchange{
+			{Name: ""}, // the default exchange, as the API lists it
+			{Name: "by-arg", Type: Direct, Arguments: map[string]any{"alternate-exchange": "ae1"}, Policy: "p"},
+			{Name: "by-policy", Type: Direct, Policy: "p"},
+			{Name: "hdr", Type: Headers},
+			{Name: "shoveltap-h-1-x-0", Type: Fanout},
+		},
+		Queues: []broker.RoutingQueue{
+			{Name: "q1", Arguments: map[string]any{"x-dead-letter-exchange": "dlx"}},
+			{Name: "q2", Policy: "p", PolicyDefinition: map[string]any{"dead-letter-exchange": "pdlx", "dead-letter-routing-key": "k"}},
+			{Name: "shoveltap-h-1-src-0"},
+		},
+		Bindings: []broker.RoutingBinding{
+			{Source: "", Destination: "q1", DestinationType: ToQueue, RoutingKey: "q1"},
+			{Source: "hdr", Destination: "q1", DestinationType: ToQueue, Arguments: map[string]any{"x-match": "all", "flag": "undefined"}},
+			{Source: "by-arg", Destination: "shoveltap-h-1-src-0", DestinationType: ToQueue, RoutingKey: "k"},
+		},
+		Policies: []broker.RoutingPolicy{{Name: "p", Definition: map[string]any{"alternate-exchange": "ae2"}}},
+	}
+	top := FromBroker("/", raw)
+	if x, _ := top.Exchange("by-arg"); x.Alternate != "ae1" || x.AlternateFrom != "argument" {
+		t.Errorf("the argument wins over the policy: %+v", x)
+	}
+	if x, _ := top.Exchange("by-policy"); x.Alternate != "ae2" || x.AlternateFrom != "policy p" {
+		t.Errorf("alternate by policy: %+v", x)
+	}
+	if _, ok := top.Exchange("shoveltap-h-1-x-0"); ok {
+		t.Error("shoveltap's own exchange is in the model")
+	}
+	if q, _ := top.Queue("q2"); q.DeadLetter == nil || q.DeadLetter.Exchange != "pdlx" || q.DeadLetter.RoutingKey != "k" {
+		t.Errorf("dead letter by policy: %+v", q.DeadLetter)
+	}
+	if x, q, b := top.Counts(); x != 3 || q != 2 || b != 1 {
+		t.Errorf("counts %d %d %d, want 3 exchanges, 2 queues, 1 binding (own and default left out)", x, q, b)
+	}
+	// "undefined" is how the API shows a void argument: presence only.
+	if r := top.Route(Message{Exchange: "hdr", Headers: map[string]any{"flag": 1}}); !r.Reached("q1") {
+		t.Errorf("void argument: %v", r.QueueNames())
+	}
+	// The tap's binding matched: no alternate, and a note says so.
+	r := top.Route(Message{Exchange: "by-arg", RoutingKey: "k"})
+	if r.Verdict != Unroutable || r.UsedAlternate || len(r.Notes) == 0 || !strings.Contains(r.Notes[0], "without the tap") {
+		t.Errorf("tap binding: %+v", r)
+	}
+
+	raw.Policies, raw.PoliciesErr = nil, errors.New("refused")
+	top = FromBroker("/", raw)
+	if x, _ := top.Exchange("by-policy"); !x.PolicyUnknown {
+		t.Errorf("unreadable policies: %+v", x)
+	}
+	if len(top.Notes()) != 1 {
+		t.Errorf("notes %v", top.Notes())
+	}
+	r = top.Route(Message{Exchange: "by-policy", RoutingKey: "nothing"})
+	if r.Verdict != Unknown {
+		t.Errorf("nothing matched and the alternate is unknown: %s %v", r.Verdict, r.Unknowns)
 	}
 }
