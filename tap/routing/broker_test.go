@@ -117,10 +117,12 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 		"q-h-all":      func() { f.bind("q-h-all", "", "hdr", amqp.Table{"x-match": "all", "region": "eu", "tier": "gold"}) },
 		"q-h-any":      func() { f.bind("q-h-any", "", "hdr", amqp.Table{"x-match": "any", "region": "us", "tier": "silver"}) },
 		"q-h-allx":     func() { f.bind("q-h-allx", "", "hdr", amqp.Table{"x-match": "all-with-x", "x-tenant": "t1"}) },
-		"q-h-anyx":     func() { f.bind("q-h-anyx", "", "hdr", amqp.Table{"x-match": "any-with-x", "x-tenant": "t2", "region": "eu"}) },
-		"q-h-x-ign":    func() { f.bind("q-h-x-ign", "", "hdr", amqp.Table{"x-match": "all", "x-tenant": "t1", "tier": "gold"}) },
-		"q-h-void":     func() { f.bind("q-h-void", "", "hdr", amqp.Table{"flag": nil}) },
-		"q-h-num":      func() { f.bind("q-h-num", "", "hdr", amqp.Table{"x-match": "any", "n": int32(5)}) },
+		"q-h-anyx": func() {
+			f.bind("q-h-anyx", "", "hdr", amqp.Table{"x-match": "any-with-x", "x-tenant": "t2", "region": "eu"})
+		},
+		"q-h-x-ign": func() { f.bind("q-h-x-ign", "", "hdr", amqp.Table{"x-match": "all", "x-tenant": "t1", "tier": "gold"}) },
+		"q-h-void":  func() { f.bind("q-h-void", "", "hdr", amqp.Table{"flag": nil}) },
+		"q-h-num":   func() { f.bind("q-h-num", "", "hdr", amqp.Table{"x-match": "any", "n": int32(5)}) },
 	}
 	names := make([]string, 0, len(queues))
 	for q, bind := range queues {
