@@ -166,8 +166,28 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 	exchanges := []string{"top", "top", "top", "dir", "fan", "hdr", "dir-alt", ""}
 	const n = 400
 	sent := make(map[string]routing.Message, n)
+	// Fixed cases first: CC keys are routed by every exchange down a
+	// chain, not only the first (top → dir by "chain.#", then dir → q-d1
+	// by the CC key "k1"); BCC likewise; the default exchange by CC.
+	fixed := []routing.Message{
+		{Exchange: "top", RoutingKey: "chain.x", Headers: map[string]any{"CC": []any{"k1"}}},
+		{Exchange: "top", RoutingKey: "chain.x", Headers: map[string]any{"BCC": []any{"k1"}}},
+		{Exchange: "", RoutingKey: "q-fan", Headers: map[string]any{"CC": []any{"q-d1"}}},
+		{Exchange: "top", RoutingKey: "", Headers: nil},
+		{Exchange: "top", RoutingKey: "a..b"},
+		{Exchange: "top", RoutingKey: "a.b"},
+	}
 	for i := 0; i < n; i++ {
 		m := routing.Message{Exchange: exchanges[rng.Intn(len(exchanges))], RoutingKey: randKey()}
+		if i < len(fixed) {
+			id := fmt.Sprintf("m%d", i)
+			m = fixed[i]
+			sent[id] = m
+			if err := f.ch.PublishWithContext(ctx, m.Exchange, m.RoutingKey, true, false, amqp.Publishing{MessageId: id, Headers: amqp.Table(m.Headers), Body: []byte(id)}); err != nil {
+				t.Fatalf("publishing %s: %v", id, err)
+			}
+			continue
+		}
 		if m.Exchange == "" && rng.Intn(2) == 0 {
 			m.RoutingKey = names[rng.Intn(len(names))]
 		}
@@ -253,6 +273,9 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 		if returned[id] && len(have) > 0 {
 			t.Errorf("%s was returned as unroutable but reached %v", id, have)
 		}
+	}
+	if !slices.Contains(got["m0"], "q-d1") || !slices.Contains(got["m1"], "q-d1") {
+		t.Errorf("a CC or BCC key did not route down the chain: %v, %v", got["m0"], got["m1"])
 	}
 	t.Logf("%d messages, %d unroutable, %d returned; %d disagreements", n, unroutable, len(returned), bad)
 	if unroutable == 0 || unroutable == n {
