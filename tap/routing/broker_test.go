@@ -299,6 +299,10 @@ func TestDeadLettersOnBroker(t *testing.T) {
 	f.queue("work-ttl", amqp.Table{"x-dead-letter-exchange": "dlx", "x-message-ttl": int32(1)})
 	f.queue("work-max", amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "dead", "x-max-length": int32(1)})
 	f.queue("work-nowhere", amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "nobody"})
+	// A quorum queue dead-letters a message redelivered past its limit.
+	if _, err := f.ch.QueueDeclare("work-quorum", true, false, false, false, amqp.Table{"x-queue-type": "quorum", "x-delivery-limit": int32(1), "x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "dead"}); err != nil {
+		t.Fatalf("declaring a quorum queue: %v", err)
+	}
 
 	top := f.load(ctx)
 	cases := []struct {
@@ -307,6 +311,7 @@ func TestDeadLettersOnBroker(t *testing.T) {
 		{"work-reject", "dead-by-key", decode.ReasonRejected},
 		{"work-ttl", "dead-by-own-key", decode.ReasonExpired},
 		{"work-max", "dead-by-key", decode.ReasonMaxLen},
+		{"work-quorum", "dead-by-key", decode.ReasonDeliveryLimit},
 	}
 	for _, c := range cases {
 		m := routing.Message{Exchange: "", RoutingKey: c.queue}
@@ -342,7 +347,23 @@ func TestDeadLettersOnBroker(t *testing.T) {
 	if err := d.Reject(false); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string][]string{"dead-by-key": {decode.ReasonRejected, decode.ReasonMaxLen}, "dead-by-own-key": {decode.ReasonExpired}}
+	pub("work-quorum", "q")
+	for tries := 0; tries < 2; tries++ {
+		var d amqp.Delivery
+		var ok bool
+		for deadline := time.Now().Add(5 * time.Second); !ok && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if d, ok, err = f.ch.Get("work-quorum", false); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !ok {
+			t.Fatalf("delivery %d of work-quorum: nothing there", tries+1)
+		}
+		if err := d.Reject(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string][]string{"dead-by-key": {decode.ReasonRejected, decode.ReasonMaxLen, decode.ReasonDeliveryLimit}, "dead-by-own-key": {decode.ReasonExpired}}
 	for q, reasons := range want {
 		var got []string
 		for deadline := time.Now().Add(5 * time.Second); len(got) < len(reasons) && time.Now().Before(deadline); {
