@@ -183,7 +183,7 @@ func (v *visit) route(name string) []string {
 	}
 	matched, known := v.t.match(x, v.m, v.keys)
 	if !known {
-		v.res.Unknowns = append(v.res.Unknowns, fmt.Sprintf("exchange %q is of type %q: shoveltap cannot say where it routes (unknown: cannot say)", x.Name, x.Type))
+		v.res.Unknowns = append(v.res.Unknowns, fmt.Sprintf("exchange %q is of type %q, which shoveltap does not evaluate: cannot say where it routes", x.Name, x.Type))
 		// Whether it matched anything is unknown, so is its alternate.
 		return nil
 	}
@@ -348,4 +348,26 @@ func (t *Topology) DeadLetters(q string, m Message) (*DeadLetter, *Result) {
 	}
 	r := t.Route(dm)
 	return d, &r
+}
+
+// Summary is the result in one line, for a detail pane or a status line:
+// "→ q1, q2 (via alternate exchange)", "unroutable", or "unknown: …".
+func (r Result) Summary() string {
+	switch r.Verdict {
+	case Routed:
+		s := "→ " + strings.Join(r.QueueNames(), ", ")
+		if r.UsedAlternate {
+			s += " (via alternate exchange)"
+		}
+		if len(r.Unknowns) > 0 {
+			s += "; and unknown: " + r.Unknowns[0]
+		}
+		return s
+	case Unroutable:
+		return "unroutable: no production queue got it"
+	}
+	if len(r.Unknowns) > 0 {
+		return "unknown: " + r.Unknowns[0]
+	}
+	return "unknown"
 }

@@ -305,6 +305,8 @@ func TestWhyNot(t *testing.T) {
 		{Message{Exchange: "direct", RoutingKey: "k1"}, "c2", false, "exchange chain2 was not on the message's way"},
 		{Message{Exchange: "orders", RoutingKey: "order.x"}, "lost-q", false, "exchange orders matched 1 binding(s), so its alternate exchange lost was not used"},
 		{Message{Exchange: "orders", RoutingKey: "x"}, "nosuch", false, "not in the model"},
+		{Message{Exchange: "orders", RoutingKey: "invoice"}, "lost-q", true, "reached queue lost-q: exchange orders matched nothing → alternate exchange lost, then exchange lost → queue lost-q"},
+		{Message{Exchange: "", RoutingKey: "eu"}, "paid", false, "the default exchange routes only key \"paid\" to queue paid; the message has key \"eu\""},
 	}
 	for _, c := range cases {
 		w := top.WhyNot(c.m, c.queue)
@@ -464,5 +466,23 @@ func TestFromBroker(t *testing.T) {
 	r = top.Route(Message{Exchange: "by-policy", RoutingKey: "nothing"})
 	if r.Verdict != Unknown {
 		t.Errorf("nothing matched and the alternate is unknown: %s %v", r.Verdict, r.Unknowns)
+	}
+}
+
+func TestResultSummary(t *testing.T) {
+	top := fixture()
+	cases := []struct {
+		m    Message
+		want string
+	}{
+		{Message{Exchange: "orders", RoutingKey: "order.eu.paid"}, "→ all-orders, paid"},
+		{Message{Exchange: "orders", RoutingKey: "invoice"}, "→ lost-q (via alternate exchange)"},
+		{Message{Exchange: "direct", RoutingKey: "zzz"}, "unroutable: no production queue got it"},
+		{Message{Exchange: "hash", RoutingKey: "1"}, `unknown: exchange "hash" is of type "x-consistent-hash", which shoveltap does not evaluate: cannot say where it routes`},
+	}
+	for _, c := range cases {
+		if got := top.Route(c.m).Summary(); got != c.want {
+			t.Errorf("%+v: %q, want %q", c.m, got, c.want)
+		}
 	}
 }
