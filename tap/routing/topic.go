@@ -56,7 +56,12 @@ type trie struct {
 }
 
 func (n *trie) add(words []string, i int) {
-	for _, w := range words {
+	for k, w := range words {
+		// "#.#" means what "#" means; one node keeps a run of them from
+		// multiplying the work of every message.
+		if w == "#" && k > 0 && words[k-1] == "#" {
+			continue
+		}
 		if n.children == nil {
 			n.children = map[string]*trie{}
 		}
