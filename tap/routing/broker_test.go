@@ -140,6 +140,7 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 	f.bindX("hdr", "h.#", "top", nil)
 	f.bindX("inner", "k1", "dir", nil)
 	f.bindX("dir-alt", "chain.x", "top", nil)
+	f.bindX("inner", "deep", "dir-alt", nil)
 	// A tap's source queue, as shoveltap binds it: never production.
 	own := broker.Prefix + "routing-test-src-0"
 	f.queue(own, nil)
@@ -176,6 +177,9 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 		{Exchange: "top", RoutingKey: "", Headers: nil},
 		{Exchange: "top", RoutingKey: "a..b"},
 		{Exchange: "top", RoutingKey: "a.b"},
+		// dir-alt matches only its binding to inner, where nothing
+		// matches: dir-alt did match, so its alternate is not used.
+		{Exchange: "dir-alt", RoutingKey: "deep"},
 	}
 	for i := 0; i < n; i++ {
 		m := routing.Message{Exchange: exchanges[rng.Intn(len(exchanges))], RoutingKey: randKey()}
@@ -276,6 +280,14 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 	}
 	if !slices.Contains(got["m0"], "q-d1") || !slices.Contains(got["m1"], "q-d1") {
 		t.Errorf("a CC or BCC key did not route down the chain: %v, %v", got["m0"], got["m1"])
+	}
+	// dir-alt, reached from top by "chain.x", matches nothing and uses
+	// its own alternate.
+	if !slices.Contains(got["m0"], "q-alt2") {
+		t.Errorf("the alternate of an exchange down the chain was not used: %v", got["m0"])
+	}
+	if r := top.Route(sent["m6"]); r.Verdict != routing.Unroutable || r.UsedAlternate || len(got["m6"]) > 0 {
+		t.Errorf("dir-alt/deep: model %s alternate=%v, broker %v; want unroutable, no alternate", r.Verdict, r.UsedAlternate, got["m6"])
 	}
 	t.Logf("%d messages, %d unroutable, %d returned; %d disagreements", n, unroutable, len(returned), bad)
 	if unroutable == 0 || unroutable == n {
