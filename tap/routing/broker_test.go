@@ -100,6 +100,7 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 	f.exchange("inner", "topic", nil)
 	f.exchange("dir-alt", "direct", amqp.Table{"alternate-exchange": "alt2"})
 	f.exchange("alt2", "fanout", nil)
+	f.exchange("top2", "topic", nil)
 	queues := map[string]func(){
 		"q-alt":        func() { f.bind("q-alt", "", "alt", nil) },
 		"q-alt2":       func() { f.bind("q-alt2", "", "alt2", nil) },
@@ -123,6 +124,19 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 		"q-h-x-ign": func() { f.bind("q-h-x-ign", "", "hdr", amqp.Table{"x-match": "all", "x-tenant": "t1", "tier": "gold"}) },
 		"q-h-void":  func() { f.bind("q-h-void", "", "hdr", amqp.Table{"flag": nil}) },
 		"q-h-num":   func() { f.bind("q-h-num", "", "hdr", amqp.Table{"x-match": "any", "n": int32(5)}) },
+		// Nothing left to compare: all matches every message, any none.
+		"q-h-none-all": func() { f.bind("q-h-none-all", "", "hdr", amqp.Table{"x-match": "all", "x-tenant": "t1"}) },
+		"q-h-none-any": func() { f.bind("q-h-none-any", "", "hdr", amqp.Table{"x-match": "any", "x-tenant": "t1"}) },
+		// A second topic exchange, without alternate or tap, for wildcards.
+		"q-t2-star-star": func() { f.bind("q-t2-star-star", "*.*", "top2", nil) },
+		"q-t2-hash-hash": func() { f.bind("q-t2-hash-hash", "#.#", "top2", nil) },
+		"q-t2-star-hash": func() { f.bind("q-t2-star-hash", "*.#", "top2", nil) },
+		"q-t2-hash-star": func() { f.bind("q-t2-hash-star", "#.*", "top2", nil) },
+		"q-t2-mixed":     func() { f.bind("q-t2-mixed", "a.*.#.b", "top2", nil) },
+		"q-t2-empty":     func() { f.bind("q-t2-empty", "", "top2", nil) },
+		"q-t2-dot":       func() { f.bind("q-t2-dot", ".", "top2", nil) },
+		"q-t2-star":      func() { f.bind("q-t2-star", "*", "top2", nil) },
+		"q-t2-hash-a":    func() { f.bind("q-t2-hash-a", "#.a.#", "top2", nil) },
 	}
 	names := make([]string, 0, len(queues))
 	for q, bind := range queues {
@@ -164,7 +178,7 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 		}
 		return strings.Join(parts, ".")
 	}
-	exchanges := []string{"top", "top", "top", "dir", "fan", "hdr", "dir-alt", ""}
+	exchanges := []string{"top", "top", "top2", "top2", "dir", "fan", "hdr", "dir-alt", ""}
 	const n = 400
 	sent := make(map[string]routing.Message, n)
 	// Fixed cases first: CC keys are routed by every exchange down a
