@@ -222,7 +222,7 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 		pick("tier", "gold", "silver")
 		pick("x-tenant", "t1", "t2")
 		pick("flag", true, "anything")
-		pick("n", int32(5), int64(5), int32(6), "5")
+		pick("n", int32(5), int64(5), int32(6), "5", 5.0, 5.5)
 		if rng.Intn(6) == 0 {
 			h["CC"] = []any{randKey()}
 		}
