@@ -43,8 +43,9 @@ type RoutingPolicy struct {
 
 // RoutingTopology is a vhost's exchanges, queues, bindings and policies,
 // as four listings of the management API. Policies is nil when the user
-// may not list them (listing needs the policymaker tag or better): then
-// what a policy adds is unknown, and the caller should say so.
+// may not list them (RabbitMQ 3.10 lets any management user list them;
+// this is for brokers and plugins that refuse): then what a policy adds to
+// an exchange is unknown, and the caller should say so.
 type RoutingTopology struct {
 	Exchanges []RoutingExchange
 	Queues    []RoutingQueue
@@ -80,7 +81,7 @@ func (a *Admin) RoutingTopology(ctx context.Context, vhost string) (*RoutingTopo
 			return nil, a.Explain(ctx, fmt.Sprintf("listing the policies of vhost %q", vhost), err)
 		}
 		t.Policies = nil
-		t.PoliciesErr = fmt.Errorf("listing the policies of vhost %q: refused (needs the policymaker tag)", vhost)
+		t.PoliciesErr = fmt.Errorf("listing the policies of vhost %q: refused: %w", vhost, err)
 		// A queue's applied policy is still readable from the queue.
 		queueColumns += ",effective_policy_definition"
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	rabbithole "github.com/michaelklishin/rabbit-hole/v2"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap/broker"
@@ -456,4 +457,69 @@ func TestLoadCost(t *testing.T) {
 	}
 	t.Logf("loading %d exchanges, %d queues, %d bindings: %v per load; routing one message over 5,000 topic bindings: %v",
 		x, q, b, per.Round(time.Millisecond), (time.Since(t0) / evals).Round(10*time.Nanosecond))
+}
+
+// TestLoadAsManagementUser loads the model as a user with only the
+// management tag and read permission: on 3.10 such a user may list the
+// policies, so the alternate exchange and the dead-letter exchange set by
+// policy are both known. (A refused policy listing, handled by FromBroker,
+// is covered by TestFromBroker.)
+func TestLoadAsManagementUser(t *testing.T) {
+	f := newBrokerFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f.exchange("pol-x", "direct", nil)
+	f.exchange("pol-ae", "fanout", nil)
+	f.queue("pol-q", nil)
+	f.queue("pol-ae-q", nil)
+	f.bind("pol-ae-q", "", "pol-ae", nil)
+	rh := taptest.Admin(t, f.ep)
+	if _, err := rh.PutPolicy(f.ep.Vhost, "routing-test-dl", rabbithole.Policy{Pattern: "^pol-q$", ApplyTo: "queues", Definition: rabbithole.PolicyDefinition{"dead-letter-exchange": "pol-x", "dead-letter-routing-key": "dead"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := rh.PutPolicy(f.ep.Vhost, "routing-test-ae", rabbithole.Policy{Pattern: "^pol-x$", ApplyTo: "exchanges", Definition: rabbithole.PolicyDefinition{"alternate-exchange": "pol-ae"}}); err != nil {
+		t.Fatal(err)
+	}
+	// Policies apply asynchronously: wait until the API shows them.
+	admin, err := broker.NewAdmin(f.ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var full *routing.Topology
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		if full, err = routing.Load(ctx, admin, f.ep.Vhost); err != nil {
+			t.Fatal(err)
+		}
+		q, _ := full.Queue("pol-q")
+		x, _ := full.Exchange("pol-x")
+		if q.DeadLetter != nil && x.Alternate != "" {
+			break
+		}
+	}
+	if x, _ := full.Exchange("pol-x"); x.Alternate != "pol-ae" || x.AlternateFrom != "policy routing-test-ae" {
+		t.Fatalf("alternate by policy as an administrator: %+v", x)
+	}
+	if r := full.Route(routing.Message{Exchange: "pol-x", RoutingKey: "nothing"}); !r.Reached("pol-ae-q") || !r.UsedAlternate {
+		t.Errorf("as an administrator: %+v", r)
+	}
+
+	user := taptest.User(t, f.ep, taptest.Grant{Tags: []string{"management"}, Configure: "", Write: "", Read: ".*"})
+	uadmin, err := broker.NewAdmin(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	top, err := routing.Load(ctx, uadmin, user.Vhost)
+	if err != nil {
+		t.Fatalf("loading as a management user: %v", err)
+	}
+	if len(top.Notes()) != 0 {
+		t.Errorf("notes %v: want none", top.Notes())
+	}
+	q, _ := top.Queue("pol-q")
+	if q.DeadLetter == nil || q.DeadLetter.Exchange != "pol-x" || q.DeadLetter.RoutingKey != "dead" || q.DeadLetter.From != "policy routing-test-dl" {
+		t.Errorf("dead letter by policy: %+v", q.DeadLetter)
+	}
+	if r := top.Route(routing.Message{Exchange: "pol-x", RoutingKey: "nothing"}); !r.Reached("pol-ae-q") || !r.UsedAlternate {
+		t.Errorf("as a management user: %s %v", r.Verdict, r.QueueNames())
+	}
 }
