@@ -2,6 +2,7 @@ package routing
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -13,6 +14,31 @@ type Message struct {
 	Exchange   string
 	RoutingKey string
 	Headers    map[string]any
+}
+
+// shovelHeaders are the headers a shovel may add on its way to the tap
+// (add-forward-headers, add-timestamp-header): the publisher never sent
+// them, so production routing never saw them.
+var shovelHeaders = []string{"x-shovelled", "x-shovelled-timestamp"}
+
+// Tapped is the Message for a message as a tap received it: the
+// exchange it was published to, its routing key, and its headers without
+// those a shovel added. (The broker strips BCC before delivery, so a
+// tapped message's BCC keys are not known.)
+func Tapped(exchange, key string, headers map[string]any) Message {
+	m := Message{Exchange: exchange, RoutingKey: key, Headers: headers}
+	for _, h := range shovelHeaders {
+		if _, ok := headers[h]; ok {
+			m.Headers = make(map[string]any, len(headers))
+			for k, v := range headers {
+				if !slices.Contains(shovelHeaders, k) {
+					m.Headers[k] = v
+				}
+			}
+			break
+		}
+	}
+	return m
 }
 
 // RoutingKeys are the keys the broker routes by: the routing key, then
@@ -137,7 +163,7 @@ type visit struct {
 // alternate exchange. The default exchange routes each routing key to the
 // queue of that name. Shoveltap's own objects are not in the model.
 func (t *Topology) Route(m Message) Result {
-	res := Result{Exchange: m.Exchange}
+	res := Result{Exchange: m.Exchange, Queues: []Reach{}}
 	v := &visit{t: t, m: m, keys: m.RoutingKeys(), pathTo: map[string][]Step{}, reached: map[string]Reach{}, res: &res}
 	if _, ok := t.exchanges[m.Exchange]; !ok {
 		res.Verdict = Unknown

@@ -486,3 +486,22 @@ func TestResultSummary(t *testing.T) {
 		}
 	}
 }
+
+func TestTapped(t *testing.T) {
+	h := map[string]any{"region": "eu", "x-shovelled": []any{map[string]any{"shovel-name": "s"}}, "x-shovelled-timestamp": int64(1)}
+	m := Tapped("hdr", "k", h)
+	if len(m.Headers) != 1 || m.Headers["region"] != "eu" || len(h) != 3 {
+		t.Errorf("headers %v (original %v)", m.Headers, h)
+	}
+	plain := map[string]any{"region": "eu"}
+	if m := Tapped("hdr", "k", plain); len(m.Headers) != 1 || m.Exchange != "hdr" || m.RoutingKey != "k" {
+		t.Errorf("%+v", m)
+	}
+	// A with-x binding would otherwise see the shovel's headers.
+	top := New("/", []Exchange{{Name: "hdr", Type: Headers}}, []Queue{{Name: "q"}}, []Binding{
+		{Source: "hdr", Destination: "q", DestinationType: ToQueue, Args: map[string]any{"x-match": "any-with-x", "x-shovelled-timestamp": nil}},
+	})
+	if r := top.Route(Tapped("hdr", "k", h)); r.Verdict != Unroutable {
+		t.Errorf("the shovel's header routed it: %v", r.QueueNames())
+	}
+}
