@@ -209,7 +209,11 @@ func printRoute(w io.Writer, top *routing.Topology, m routing.Message, ans route
 		case routing.Routed:
 			fmt.Fprintf(w, "queue(s) %s\n", strings.Join(d.Result.QueueNames(), ", "))
 		case routing.Unroutable:
-			fmt.Fprintln(w, "NOWHERE: no queue is bound there for them, they are lost")
+			why := "no queue is bound there for them"
+			if len(d.Result.Notes) > 0 {
+				why = d.Result.Notes[0]
+			}
+			fmt.Fprintf(w, "NOWHERE: %s; they are lost\n", why)
 		default:
 			fmt.Fprintf(w, "unknown: %s\n", strings.Join(d.Result.Unknowns, "; "))
 		}

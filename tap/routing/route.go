@@ -372,6 +372,12 @@ func (t *Topology) DeadLetters(q string, m Message) (*DeadLetter, *Result) {
 			}
 		}
 	}
+	if _, ok := t.exchanges[d.Exchange]; !ok {
+		// The broker drops a dead letter whose exchange does not exist.
+		r := Result{Exchange: d.Exchange, Verdict: Unroutable, Queues: []Reach{},
+			Notes: []string{fmt.Sprintf("dead-letter exchange %q does not exist (or this user may not see it): the broker drops the dead letters", d.Exchange)}}
+		return d, &r
+	}
 	r := t.Route(dm)
 	return d, &r
 }

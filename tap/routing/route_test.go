@@ -346,6 +346,10 @@ func TestDeadLetters(t *testing.T) {
 	if d == nil || d.Exchange != "dlx" || !slices.Equal(r.QueueNames(), []string{"dead-q"}) {
 		t.Fatalf("dead letters of work: %+v %+v", d, r)
 	}
+	gone := New("/", nil, []Queue{{Name: "q", DeadLetter: &DeadLetter{Exchange: "gone"}}}, nil)
+	if d, r := gone.DeadLetters("q", m); d == nil || r.Verdict != Unroutable || len(r.Notes) != 1 {
+		t.Errorf("dead letters to a missing exchange are dropped: %+v %+v", d, r)
+	}
 	if d, _ := top.DeadLetters("d1", m); d != nil {
 		t.Errorf("d1 has no dead-letter exchange, got %+v", d)
 	}
