@@ -70,6 +70,10 @@ const (
 // RoutingTopology lists what routing needs of vhost: four GET requests,
 // each bounded by the request timeout and ctx.
 func (a *Admin) RoutingTopology(ctx context.Context, vhost string) (*RoutingTopology, error) {
+	return a.routingTopology(ctx, vhost, true)
+}
+
+func (a *Admin) routingTopology(ctx context.Context, vhost string, bindings bool) (*RoutingTopology, error) {
 	v := url.PathEscape(vhost)
 	var t RoutingTopology
 	if err := a.getJSON(ctx, "exchanges/"+v, url.Values{"columns": {routingExchangeColumns}}, &t.Exchanges); err != nil {
@@ -88,8 +92,29 @@ func (a *Admin) RoutingTopology(ctx context.Context, vhost string) (*RoutingTopo
 	if err := a.getJSON(ctx, "queues/"+v, url.Values{"columns": {queueColumns}}, &t.Queues); err != nil {
 		return nil, a.Explain(ctx, fmt.Sprintf("listing the queues of vhost %q", vhost), err)
 	}
+	if !bindings {
+		return &t, nil
+	}
 	if err := a.getJSON(ctx, "bindings/"+v, url.Values{"columns": {routingBindingColumns}}, &t.Bindings); err != nil {
 		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of vhost %q", vhost), err)
 	}
 	return &t, nil
+}
+
+// RoutingBindingsFrom lists the bindings whose source is exchange x, with
+// only the columns routing reads: one request, for a model that follows
+// only the exchanges a tap can reach.
+func (a *Admin) RoutingBindingsFrom(ctx context.Context, vhost, x string) ([]RoutingBinding, error) {
+	var bs []RoutingBinding
+	path := "exchanges/" + url.PathEscape(vhost) + "/" + url.PathEscape(x) + "/bindings/source"
+	if err := a.getJSON(ctx, path, url.Values{"columns": {routingBindingColumns}}, &bs); err != nil {
+		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of exchange %q", x), err)
+	}
+	return bs, nil
+}
+
+// RoutingObjects lists a vhost's exchanges, policies and queues as
+// RoutingTopology does, without the bindings.
+func (a *Admin) RoutingObjects(ctx context.Context, vhost string) (*RoutingTopology, error) {
+	return a.routingTopology(ctx, vhost, false)
 }

@@ -162,6 +162,15 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 	f.bind(own, "#", "top", nil)
 
 	top := f.load(ctx)
+	// The model of only what these exchanges reach must route alike.
+	admin, err := broker.NewAdmin(f.ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scoped, err := routing.LoadFrom(ctx, admin, f.ep.Vhost, []string{"top", "top2", "dir", "fan", "hdr", "dir-alt", ""}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	if err := f.ch.Confirm(false); err != nil {
 		t.Fatal(err)
@@ -288,6 +297,9 @@ func TestRouteAgreesWithBroker(t *testing.T) {
 			if bad <= 10 {
 				t.Errorf("%s: %s/%q headers %v: model %s %v, broker put it in %v (returned %v)", id, m.Exchange, m.RoutingKey, m.Headers, r.Verdict, want, have, returned[id])
 			}
+		}
+		if rs := scoped.Route(m); !slices.Equal(rs.QueueNames(), want) || rs.Verdict != r.Verdict || rs.UsedAlternate != r.UsedAlternate {
+			t.Errorf("%s: the scoped model says %s %v, the full one %s %v", id, rs.Verdict, rs.QueueNames(), r.Verdict, want)
 		}
 		if returned[id] && len(have) > 0 {
 			t.Errorf("%s was returned as unroutable but reached %v", id, have)
@@ -435,6 +447,9 @@ func TestLoadCost(t *testing.T) {
 			f.bind(q, fmt.Sprintf("svc%d.*.event%d.#", i%50, j), "big", nil)
 		}
 	}
+	// A small exchange beside the big one, as a tap of it would load.
+	f.exchange("small", "direct", nil)
+	f.bind("q0001", "k", "small", nil)
 	f.load(ctx) // warm the API's connection
 	const runs = 5
 	start := time.Now()
@@ -444,8 +459,8 @@ func TestLoadCost(t *testing.T) {
 	}
 	per := time.Since(start) / runs
 	x, q, b := top.Counts()
-	if q != 1000 || b != 5000 {
-		t.Fatalf("model has %d exchanges, %d queues, %d bindings; want 1000 queues, 5000 bindings", x, q, b)
+	if q != 1000 || b != 5001 {
+		t.Fatalf("model has %d exchanges, %d queues, %d bindings; want 1000 queues, 5001 bindings", x, q, b)
 	}
 	m := routing.Message{Exchange: "big", RoutingKey: "svc7.eu.event3.x"}
 	const evals = 20000
@@ -455,8 +470,28 @@ func TestLoadCost(t *testing.T) {
 			t.Fatalf("routed to %d queues, want 20", len(r.Queues))
 		}
 	}
-	t.Logf("loading %d exchanges, %d queues, %d bindings: %v per load; routing one message over 5,000 topic bindings: %v",
-		x, q, b, per.Round(time.Millisecond), (time.Since(t0) / evals).Round(10*time.Nanosecond))
+	perRoute := time.Since(t0) / evals
+
+	admin, err := broker.NewAdmin(f.ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start = time.Now()
+	var small *routing.Topology
+	for i := 0; i < runs; i++ {
+		if small, err = routing.LoadFrom(ctx, admin, f.ep.Vhost, []string{"small"}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	perSmall := time.Since(start) / runs
+	if _, _, sb := small.Counts(); sb != 1 {
+		t.Errorf("the scoped model of exchange small has %d bindings, want 1", sb)
+	}
+	if r := small.Route(routing.Message{Exchange: "small", RoutingKey: "k"}); !slices.Equal(r.QueueNames(), []string{"q0001"}) {
+		t.Errorf("scoped: %v", r.QueueNames())
+	}
+	t.Logf("loading %d exchanges, %d queues, %d bindings: %v per load; only what exchange small reaches: %v; routing one message over 5,000 topic bindings: %v",
+		x, q, b, per.Round(time.Millisecond), perSmall.Round(time.Millisecond), perRoute.Round(10*time.Nanosecond))
 }
 
 // TestLoadAsManagementUser loads the model as a user with only the
