@@ -490,6 +490,10 @@ func TestLoadCost(t *testing.T) {
 	if r := small.Route(routing.Message{Exchange: "small", RoutingKey: "k"}); !slices.Equal(r.QueueNames(), []string{"q0001"}) {
 		t.Errorf("scoped: %v", r.QueueNames())
 	}
+	// A message from an exchange whose bindings were not read is unknown.
+	if r := small.Route(routing.Message{Exchange: "big", RoutingKey: "svc7.eu.event3.x"}); r.Verdict != routing.Unknown || small.InScope("big") {
+		t.Errorf("out of scope: %s %v", r.Verdict, r.QueueNames())
+	}
 	t.Logf("loading %d exchanges, %d queues, %d bindings: %v per load; only what exchange small reaches: %v; routing one message over 5,000 topic bindings: %v",
 		x, q, b, per.Round(time.Millisecond), perSmall.Round(time.Millisecond), perRoute.Round(10*time.Nanosecond))
 }

@@ -80,6 +80,7 @@ func LoadFrom(ctx context.Context, admin *broker.Admin, vhost string, roots []st
 		}
 	}
 	t := FromBroker(vhost, raw)
+	t.scope = seen
 	t.notes = append(t.notes, fmt.Sprintf("bindings loaded only for the exchanges reachable from %s (%d listed): a queue's bindings from other exchanges are not in the model", quoteList(roots), len(listed)))
 	return t, nil
 }

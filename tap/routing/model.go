@@ -101,6 +101,9 @@ type Topology struct {
 	// (positions in from), so a message costs its keys, not every binding.
 	direct map[string]map[string][]int
 	tries  map[string]*trie
+	// scope, when not nil, are the exchanges whose bindings LoadFrom
+	// read; a message published elsewhere cannot be routed by the model.
+	scope map[string]bool
 	// notes say what the model could not learn (policies not readable).
 	notes []string
 }
@@ -201,6 +204,12 @@ func (t *Topology) Counts() (exchanges, queues, bindings int) {
 	}
 	return len(t.exchanges) - 1, len(t.queues), bindings
 }
+
+// InScope reports whether the model holds exchange x's bindings: always
+// for a model from Load, only for the exchanges reachable from its roots
+// for one from LoadFrom. A tap whose message names an exchange out of
+// scope reloads with that exchange among the roots.
+func (t *Topology) InScope(x string) bool { return t.scope == nil || t.scope[x] }
 
 // Notes say what the model does not know, such as policies it could not
 // read; a caller shows them beside any answer.

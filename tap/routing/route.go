@@ -170,6 +170,11 @@ func (t *Topology) Route(m Message) Result {
 		res.Unknowns = append(res.Unknowns, fmt.Sprintf("exchange %q is not in the model of vhost %q (it does not exist, or this user may not see it)", m.Exchange, t.Vhost))
 		return res
 	}
+	if !t.InScope(m.Exchange) {
+		res.Verdict = Unknown
+		res.Unknowns = append(res.Unknowns, fmt.Sprintf("exchange %q is outside the part of vhost %q this model loaded: reload it with %q among the tapped exchanges", m.Exchange, t.Vhost, m.Exchange))
+		return res
+	}
 	if t.exchanges[m.Exchange].Internal {
 		res.Notes = append(res.Notes, fmt.Sprintf("exchange %q is internal: the broker refuses a client's publish to it; only exchange-to-exchange bindings feed it", m.Exchange))
 	}

@@ -95,7 +95,7 @@ func (t *Topology) WhyNot(m Message, q string) WhyNot {
 func (t *Topology) alternatesInto(x string) []Binding {
 	var out []Binding
 	for _, e := range t.exchanges {
-		if e.Alternate == x {
+		if e.Alternate == x && t.InScope(e.Name) {
 			out = append(out, Binding{Source: e.Name, Destination: x, DestinationType: ToExchange, Args: map[string]any{alternateMark: true}})
 		}
 	}
