@@ -78,6 +78,7 @@ func newRootCmd(con cmdline.Console) *cobra.Command {
 		newOpenCmd(con),
 		newReplayCmd(con),
 		newCleanupCmd(con),
+		newRouteCmd(con),
 		newCheckCmd(con),
 		newExpectCmd(con),
 		newSetupCmd(con),
