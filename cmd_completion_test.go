@@ -58,7 +58,7 @@ func TestCompletionOffersEveryCommand(t *testing.T) {
 			t.Errorf("%s is not offered: %v", c.Name(), got)
 		}
 	}
-	for _, want := range []string{"check", "env", "help"} {
+	for _, want := range []string{"check", "env", "expect", "route", "help"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("%s is not offered: %v", want, got)
 		}
@@ -104,6 +104,27 @@ func TestCompletionOffersOnlyTheCommandsFlags(t *testing.T) {
 	if slices.Contains(got, "--firehose") || !slices.Contains(got, "--exchange") || len(got) > 16 {
 		t.Errorf("check offers %v", got)
 	}
+	// expect has the tap's sources and connection, not its output flags.
+	got, _ = complete(t, nil, "expect", "--")
+	for _, want := range []string{"--match", "--count", "--forbid", "--within", "--json", "--exchange", "--queue", "--firehose", "--from", "--url", "--tap-url", "--max-rate"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("expect does not offer %s: %v", want, got)
+		}
+	}
+	for _, not := range []string{"--web", "--web-only", "--metrics", "--record", "--filter", "--idle-timeout", "--duration", "--retain", "--redact"} {
+		if slices.Contains(got, not) {
+			t.Errorf("expect offers the tap's %s", not)
+		}
+	}
+	// route asks about one message: the connection and its own five.
+	got, _ = complete(t, nil, "route", "--")
+	if !slices.Contains(got, "--header") || !slices.Contains(got, "--api") || slices.Contains(got, "--firehose") || slices.Contains(got, "--match") || len(got) > 16 {
+		t.Errorf("route offers %v", got)
+	}
+	// The tap offers the metrics flags; no other command does.
+	if got, _ = complete(t, nil, "--metr"); !slices.Equal(got, []string{"--metrics", "--metrics-token", "--metrics-top"}) {
+		t.Errorf("--metr: %v", got)
+	}
 }
 
 func TestCompletionFixedValuesAndFiles(t *testing.T) {
@@ -112,6 +133,12 @@ func TestCompletionFixedValuesAndFiles(t *testing.T) {
 	}
 	if got, _ := complete(t, nil, "setup", "apply", "--overflow", ""); !slices.Contains(got, "drop-head") {
 		t.Errorf("--overflow: %v", got)
+	}
+	if got, _ := complete(t, nil, "expect", "--shovel-protocol", ""); !slices.Contains(got, "local") {
+		t.Errorf("expect --shovel-protocol: %v", got)
+	}
+	if got, _ := complete(t, nil, "expect", "--ack-mode", ""); !slices.Contains(got, "no-ack") {
+		t.Errorf("expect --ack-mode: %v", got)
 	}
 	// FILE arguments and file flags are the shell's own file completion.
 	if _, d := complete(t, nil, "open", ""); d != ":0" {
@@ -227,6 +254,13 @@ func TestShellCompletion(t *testing.T) {
 		{conn + " --exchange " + x[:len(x)-3], x},
 		{conn + " --queue " + q[:len(q)-3], q},
 		{"shoveltap check " + strings.ReplaceAll(conn, "shoveltap ", "") + " --exchange " + x[:len(x)-3], x},
+		{"shoveltap expect " + strings.ReplaceAll(conn, "shoveltap ", "") + " --queue " + q[:len(q)-3], q},
+		{"shoveltap route " + strings.ReplaceAll(conn, "shoveltap ", "") + " --exchange " + x[:len(x)-3], x},
+		{"shoveltap expect --wit", "--within"},
+		{"shoveltap route --hea", "--header"},
+		{"shoveltap --metrics-tok", "--metrics-token"},
+		{"shoveltap ro", "route"},
+		{"shoveltap exp", "expect"},
 		{"shoveltap --idle", "--idle-timeout"},
 		{"shoveltap check --exch", "--exchange"},
 		{"shoveltap --ack-mode on-c", "on-confirm"},

@@ -15,6 +15,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/picker"
 )
@@ -86,6 +87,7 @@ type tapFlags struct {
 	redact      bool
 	record      string
 	web         webFlags
+	metrics     metricsFlags
 }
 
 func (f *tapFlags) register(fs *pflag.FlagSet) {
@@ -125,12 +127,13 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.redact, "redact", false, "take the values of secret-looking keys (password, token, secret, api_key, …) out of the headers and JSON bodies of what is shown, printed, recorded, saved and copied")
 	cmdline.Group(fs, cmdline.GroupOutput, "json", "count", "duration", "idle-timeout", "filter", "record", "redact")
 	f.web.register(fs)
+	f.metrics.register(fs)
 	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
 	cmdline.Group(fs, cmdline.GroupBudget, "max-rate")
-	cmdline.Join(fs, "count", "duration")
+	cmdline.Join(fs, "count", "duration", "idle-timeout")
 	cmdline.Join(fs, "firehose", "deliveries")
-	cmdline.Join(fs, "web", "web-token")
-	cmdline.Rare(fs, "no-reconnect", "idle-timeout")
+	cmdline.Join(fs, "web", "web-token", "web-only")
+	cmdline.Rare(fs, "no-reconnect", "yes")
 	cmdline.Brief(fs, map[string]string{
 		"firehose":  "with --queue: the firehose (and each delivery)",
 		"from":      "where a stream starts: first, -10m, 09:26…",
@@ -138,10 +141,10 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 		"yes":       "no question before --firehose in production",
 		"tap-url":   "put the tap queue and consumer on this other broker",
 		"json":      "one JSON object per message instead of the UI",
-		"count":     "end JSON output (or --web-only)",
+		"count":     "end JSON output",
 		"filter":    "show only messages matching EXPR",
 		"redact":    "take secret-looking values out of what is shown",
-		"web":       "also a read-only web page on ADDR",
+		"web":       "a read-only web page on ADDR",
 		"web-only":  "with --web: the page only, no UI or JSON output",
 		"max-rate":  "at most N copied messages a second",
 		"key":       "binding KEY for --exchange (default #)",
@@ -160,6 +163,9 @@ func (f *tapFlags) check(args []string) error {
 	}
 	if f.deliveries && !f.firehose {
 		return errors.New("--deliveries shows the firehose's deliveries of tapped queues: use it with --queue NAME --firehose")
+	}
+	if f.metrics.token != "" && f.metrics.addr == "" {
+		return errors.New("--metrics-token goes with --metrics ADDR (e.g. --metrics 127.0.0.1:9465); the page of --web has its own --web-token")
 	}
 	if f.web.only && f.json {
 		return errors.New("--web-only serves the web page only, with no JSON output: leave out --json, or --web-only to have both")
@@ -285,11 +291,20 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 		return usageFail(con, "shoveltap", errors.New("nothing to tap: give --exchange NAME or --queue NAME"))
 	}
 	taps := &tapSessions{cfg: cfg, flags: f, useJSON: useJSON, con: con}
-	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
+	if f.metrics.addr != "" || f.web.addr != "" {
+		taps.metrics = metrics.New(metrics.Config{TopN: f.metrics.topN})
+	}
+	if taps.web, err = startWeb(&f.web, f.retain, taps.metrics, con); err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2
 	}
 	defer stopWeb(taps.web)
+	metricsSrv, err := startMetrics(&f.metrics, taps.metrics, con)
+	if err != nil {
+		fmt.Fprintln(con.Stderr, "shoveltap:", err)
+		return 2
+	}
+	defer metricsSrv.stop()
 	if f.record != "" {
 		// Opened before anything else so that a wrong path fails at once.
 		if taps.rec, err = capture.Create(f.record); err != nil {

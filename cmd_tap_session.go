@@ -15,6 +15,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
+	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/web"
@@ -27,7 +28,8 @@ type tapSessions struct {
 	flags   *tapFlags
 	useJSON bool
 	con     cmdline.Console
-	web     *web.Server // the browser monitor (--web), fed beside the UI or JSON; nil for none
+	web     *web.Server        // the browser monitor (--web), fed beside the UI or JSON; nil for none
+	metrics *metrics.Collector // the Prometheus metrics (--metrics, /metrics on --web); nil for none
 	// rec is the recorder the next session writes to; each session closes
 	// its own, and the next opens the file again to append to it.
 	rec *capture.Recorder
@@ -166,6 +168,9 @@ func (s *tapSessions) pipelineConfig(rec *capture.Recorder) pipeline.Config {
 	cfg := pipeline.Config{Redact: s.flags.redact, Recorder: rec}
 	if s.web != nil {
 		cfg.Monitor = s.web
+	}
+	if s.metrics != nil {
+		cfg.Metrics = s.metrics
 	}
 	return cfg
 }

@@ -82,6 +82,8 @@ func TestTapCommandLineErrors(t *testing.T) {
 		{[]string{"--queue", "celery", "--deliveries"}, "use it with --queue NAME --firehose"},
 		{[]string{"--queue", "q", "--from", "10m"}, "--from \"10m\": a time back from now starts with a minus: -10m"},
 		{[]string{"--queue", "q", "--from", "tomorrow"}, "not next, first, last, offset:N"},
+		{[]string{"--exchange", "a", "--metrics-token", "t"}, "--metrics-token goes with --metrics ADDR"},
+		{[]string{"--exchange", "a", "--metrics-top", "many"}, "--metrics-top many: "},
 	} {
 		r := runArgs(t, "", false, tc.args...)
 		if r.code != 2 || !strings.Contains(r.stderr, tc.want) {

@@ -39,7 +39,7 @@ func TestVersion(t *testing.T) {
 // TestHelpExitsZero: every command's -h prints its usage to stdout and
 // exits 0.
 func TestHelpExitsZero(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"cleanup", "-h"}, {"check", "-h"}, {"open", "--help"}, {"replay", "-h"}, {"setup", "help"}, {"setup", "plan", "-h"}, {"help"}, {"help", "check"}, {"check", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"cleanup", "-h"}, {"check", "-h"}, {"open", "--help"}, {"replay", "-h"}, {"setup", "help"}, {"setup", "plan", "-h"}, {"help"}, {"help", "check"}, {"check", "--help"}, {"expect", "-h"}, {"route", "--help"}, {"help", "route"}} {
 		r := runArgs(t, "", false, args...)
 		if r.code != 0 || !strings.Contains(r.stdout, "--url") && !strings.Contains(r.stdout, "--retain") && !strings.Contains(r.stdout, "plan") {
 			t.Errorf("%v: exit %d, stdout:\n%s", args, r.code, r.stdout)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
+	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
 
@@ -48,11 +49,15 @@ func (f *webFlags) check(hasSources bool, con cmdline.Console) error {
 
 // startWeb starts the monitor the flags ask for, nil when none, and says
 // where it is.
-func startWeb(f *webFlags, retain int, con cmdline.Console) (*web.Server, error) {
+func startWeb(f *webFlags, retain int, m *metrics.Collector, con cmdline.Console) (*web.Server, error) {
 	if f.addr == "" {
 		return nil, nil
 	}
-	srv, err := web.Start(web.Config{Addr: f.addr, Token: f.token, Retain: retain})
+	cfg := web.Config{Addr: f.addr, Token: f.token, Retain: retain}
+	if m != nil {
+		cfg.Metrics = m.Handler()
+	}
+	srv, err := web.Start(cfg)
 	if err != nil {
 		return nil, err
 	}

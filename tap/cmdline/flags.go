@@ -13,6 +13,7 @@ const (
 	GroupConnection = "Connection"
 	GroupTLS        = "TLS and credentials"
 	GroupWhat       = "What to tap"
+	GroupExpect     = "Expectations"
 	GroupBehaviour  = "Tap behaviour"
 	GroupOutput     = "Output"
 	GroupWeb        = "Web"
@@ -22,7 +23,7 @@ const (
 	GroupOther      = "Flags"
 )
 
-var groupOrder = []string{GroupConnection, GroupTLS, GroupWhat, GroupBehaviour, GroupOutput, GroupWeb, GroupBudget, GroupMirror, GroupLimits, GroupOther}
+var groupOrder = []string{GroupConnection, GroupTLS, GroupWhat, GroupExpect, GroupBehaviour, GroupOutput, GroupWeb, GroupBudget, GroupMirror, GroupLimits, GroupOther}
 
 // The flag annotations this package reads.
 const (

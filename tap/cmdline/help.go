@@ -85,7 +85,7 @@ func FlagHelp(fs *pflag.FlagSet) string {
 	col := 0
 	for _, fl := range groups {
 		for _, f := range fl {
-			if !isRare(f) {
+			if !isRare(f) && annotation(f, annJoin) == "" { // joined ones are on their first's line
 				col = max(col, len(flagLeft(f)))
 			}
 		}

@@ -6,6 +6,8 @@
 // hostile input.
 package decode
 
+import "github.com/shoveltap/shoveltap/tap/tracectx"
+
 // Input is the part of a message that decoders look at.
 type Input struct {
 	Exchange        string
@@ -44,8 +46,11 @@ type Result struct {
 	Task *Task
 	// Terms are the decoded fields that filter terms match on, keyed by the
 	// term name: "task", "id", "root", "parent", "group", "event", "method",
-	// "type", "status".
+	// "type", "status", "trace".
 	Terms map[string]string
+	// Trace is the W3C trace context the message carries (traceparent),
+	// nil for none (see tap/tracectx).
+	Trace *tracectx.Context
 }
 
 // Field is one labelled line of the decoded section.

@@ -99,6 +99,7 @@ func decodeWith(in Input, exts []Extension) (res Result) {
 	for _, n := range extNotes {
 		res.addNote(n)
 	}
+	addTrace(&res, in)
 	return res
 }
 

@@ -29,6 +29,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/shoveltap/shoveltap/tap/decode/formats"
+	"github.com/shoveltap/shoveltap/tap/tracectx"
 )
 
 // EnvFile and EnvName are the environment variables that stand for
@@ -75,6 +76,10 @@ type Environment struct {
 	// MaxRate is the production budget: copied messages per second, 0 for
 	// no limit.
 	MaxRate int `yaml:"max-rate"`
+
+	// TraceURL links a message's trace to the tracing backend:
+	// {trace_id} and {span_id} are filled in (see tap/tracectx).
+	TraceURL string `yaml:"trace-url"`
 }
 
 // DisplayLabel is the label to show: Label, or the name.
@@ -251,6 +256,11 @@ func (e Environment) check() error {
 	if e.Colour != "" {
 		if _, ok := ColourValue(e.Colour); !ok {
 			return fmt.Errorf("colour %q: use a name (%s), an ANSI number 0-255 or #rrggbb", e.Colour, strings.Join(colourNames, ", "))
+		}
+	}
+	if e.TraceURL != "" {
+		if err := tracectx.CheckTemplate(e.TraceURL); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@
 //	task:tasks.add        a decoded term (task, id, root, parent, group,
 //	                      event, method, type, status), substring
 //	task:tasks.*          with *, a glob over the whole value
+//	trace:4bf92f35        the W3C trace ID (traceparent) the message carries
 //	task:                 an empty value: the term is set at all
 //	-task:tasks.ping      a leading - negates any term
 //
@@ -63,7 +64,7 @@ var builtins = map[string]bool{"rk": true, "exchange": true, "ctype": true, "for
 // termNames are the decoded terms a query may name (see decode.Result.Terms).
 var termNames = map[string]bool{
 	"task": true, "id": true, "root": true, "parent": true, "group": true,
-	"event": true, "method": true, "type": true, "status": true,
+	"event": true, "method": true, "type": true, "status": true, "trace": true,
 }
 
 // Parse turns a query into a Matcher. It never fails: anything it does not

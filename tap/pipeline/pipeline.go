@@ -40,6 +40,14 @@ type Config struct {
 	Recorder *capture.Recorder
 	// Monitor, when set, is handed every batch (--web).
 	Monitor Monitor
+	// Metrics, when set, observes every batch after it is read
+	// (--metrics, /metrics on --web).
+	Metrics Observer
+}
+
+// Observer counts what passes without changing it: the metrics.
+type Observer interface {
+	Observe(tap.Batch)
 }
 
 // Pipeline is a running chain of stages.
@@ -69,6 +77,9 @@ func Start(ctx context.Context, in <-chan tap.Batch, cfg Config) (*Pipeline, <-c
 		workers = runtime.NumCPU()
 	}
 	out = Map(ctx, out, func(b *tap.Batch) { p.read(b.Messages, workers) })
+	if cfg.Metrics != nil {
+		out = Map(ctx, out, func(b *tap.Batch) { cfg.Metrics.Observe(*b) })
+	}
 	if cfg.Recorder != nil {
 		out = Map(ctx, out, p.record)
 	}

@@ -52,6 +52,9 @@ type Config struct {
 	// History is how many retained messages (matching its filter) a page
 	// is sent when it opens, and the most rows it keeps.
 	History int
+	// Metrics, when set, is served at /metrics behind the same checks
+	// (tap/metrics.Collector.Handler).
+	Metrics http.Handler
 }
 
 // Server is a running monitor.
@@ -107,6 +110,9 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /events", s.serveEvents)
 	mux.HandleFunc("GET /api/message", s.serveMessage)
 	mux.HandleFunc("GET /api/status", s.serveStatus)
+	if cfg.Metrics != nil {
+		mux.Handle("GET /metrics", cfg.Metrics)
+	}
 	s.handler = guard{token: s.token, loopback: loopback, cookie: "shoveltap_web_" + port, next: mux}
 	return s, nil
 }

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+func TestParseHeaders(t *testing.T) {
+	h, err := parseHeaders([]string{"region=eu", "n:=5", "flag:=true", `CC:=["a.b"]`, "eq=a=b"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h["region"] != "eu" || h["n"] != 5.0 || h["flag"] != true || h["eq"] != "a=b" {
+		t.Errorf("headers %v", h)
+	}
+	if cc, ok := h["CC"].([]any); !ok || len(cc) != 1 || cc[0] != "a.b" {
+		t.Errorf("CC %#v", h["CC"])
+	}
+	for _, bad := range []string{"novalue", "=x", "n:=notjson"} {
+		if _, err := parseHeaders([]string{bad}); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}
+
+func TestRouteNeedsExchange(t *testing.T) {
+	r := runArgs(t, "", false, "route", "--key", "k")
+	if r.code != 2 || !strings.Contains(r.stderr, "--exchange is required") {
+		t.Errorf("exit %d, stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestRouteCommand runs shoveltap route against a topology in a
+// throwaway vhost: a near miss of a topic binding, explained in one line,
+// and a queue whose dead letters go nowhere.
+func TestRouteCommand(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	admin, err := broker.NewAdmin(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Overview(context.Background()); err != nil {
+		taptest.NeedBroker(t, "management API at "+ep.API, err)
+	}
+	ep = taptest.Vhost(t, ep)
+	ch := taptest.Channel(t, ep)
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(ch.ExchangeDeclare("orders", "topic", false, false, false, false, nil))
+	must(ch.ExchangeDeclare("dlx", "direct", false, false, false, false, nil))
+	_, err = ch.QueueDeclare("paid", false, false, false, false, amqp.Table{"x-dead-letter-exchange": "dlx"})
+	must(err)
+	_, err = ch.QueueDeclare("all", false, false, false, false, nil)
+	must(err)
+	must(ch.QueueBind("paid", "order.*.paid", "orders", false, nil))
+	must(ch.QueueBind("all", "order.#", "orders", false, nil))
+
+	conn := []string{"--url", ep.AMQP.String(), "--api", ep.API}
+	r := runArgs(t, "", false, append([]string{"route", "--exchange", "orders", "--key", "order.paid", "--queue", "paid"}, conn...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	t.Logf("shoveltap route prints:\n%s", r.stdout)
+	for _, want := range []string{
+		"routed to 1 queue(s)",
+		"→ queue all",
+		"Queue paid: queue paid was not reached: `order.*.paid` needs exactly one word between `order` and `paid` where `order.paid` has none",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+
+	r = runArgs(t, "", false, append([]string{"route", "--exchange", "orders", "--key", "order.eu.paid", "--json"}, conn...)...)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	var ans struct {
+		Result struct {
+			Verdict  string `json:"verdict"`
+			RoutedTo []struct {
+				Queue string `json:"queue"`
+			} `json:"routed_to"`
+		} `json:"result"`
+		DeadLetters []struct {
+			Queue  string `json:"queue"`
+			Result struct {
+				Verdict string `json:"verdict"`
+			} `json:"result"`
+		} `json:"dead_letters"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil {
+		t.Fatalf("%v\n%s", err, r.stdout)
+	}
+	if ans.Result.Verdict != "routed" || len(ans.Result.RoutedTo) != 2 {
+		t.Errorf("json: %+v", ans.Result)
+	}
+	if len(ans.DeadLetters) != 1 || ans.DeadLetters[0].Queue != "paid" || ans.DeadLetters[0].Result.Verdict != "unroutable" {
+		t.Errorf("paid's dead letters go to dlx, where nothing is bound: %+v", ans.DeadLetters)
+	}
+
+	r = runArgs(t, "", false, append([]string{"route", "--exchange", "orders", "--key", "invoice"}, conn...)...)
+	if r.code != 0 || !strings.Contains(r.stdout, "UNROUTABLE") {
+		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
