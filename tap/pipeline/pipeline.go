@@ -18,6 +18,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/reading"
 )
 
@@ -40,11 +41,15 @@ type Config struct {
 	Recorder *capture.Recorder
 	// Monitor, when set, is handed every batch (--web).
 	Monitor Monitor
+	// Decoder reads the messages, with the user's decoders first
+	// (tap/decode/formats/load); nil for the built-in ones only.
+	Decoder *decode.Decoder
 }
 
 // Pipeline is a running chain of stages.
 type Pipeline struct {
 	cancel   context.CancelFunc
+	dec      *decode.Decoder
 	readings atomic.Uint64
 
 	recMu   sync.Mutex
@@ -57,7 +62,7 @@ type Pipeline struct {
 // That channel is closed when in is closed, ctx ends or Stop is called.
 func Start(ctx context.Context, in <-chan tap.Batch, cfg Config) (*Pipeline, <-chan tap.Batch) {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &Pipeline{cancel: cancel, rec: cfg.Recorder}
+	p := &Pipeline{cancel: cancel, rec: cfg.Recorder, dec: cfg.Decoder}
 	out := in
 	if cfg.Redact {
 		// Before everything else, so that nothing downstream holds a
@@ -144,6 +149,6 @@ func (p *Pipeline) readOne(m *tap.Message) {
 	if m.Reading != nil {
 		return
 	}
-	m.Reading = reading.Build(m.ReadingInput())
+	m.Reading = reading.BuildWith(p.dec, m.ReadingInput())
 	p.readings.Add(1)
 }
