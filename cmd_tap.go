@@ -14,6 +14,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
+	"github.com/shoveltap/shoveltap/tap/decode/formats"
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/picker"
@@ -86,6 +87,7 @@ type tapFlags struct {
 	redact      bool
 	record      string
 	web         webFlags
+	decoding    cmdline.Decoding
 }
 
 func (f *tapFlags) register(fs *pflag.FlagSet) {
@@ -113,7 +115,7 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ackMode, "ack-mode", "", "shovel ack mode: "+strings.Join(tap.AckModes, ", ")+" (default "+tap.DefaultAckMode+", "+tap.DefaultLocalAckMode+" for a local shovel)")
 	fs.StringVar(&f.shovelProto, "shovel-protocol", tap.ShovelAuto, "the shovel's protocol: "+strings.Join(tap.ShovelProtocols, ", ")+" (auto: local on RabbitMQ 4.2+, where it costs the broker less, unless --tap-url)")
 	cmdline.Group(fs, cmdline.GroupBehaviour, "no-shovel", "no-reconnect", "no-discovery", "yes", "tap-url", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
-	cmdline.Rare(fs, "no-discovery", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
+	cmdline.Rare(fs, "yes", "no-discovery", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
 	f.tapTLS.register(fs)
 
 	fs.BoolVarP(&f.json, "json", "j", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
@@ -124,13 +126,14 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	fs.BoolVar(&f.redact, "redact", false, "take the values of secret-looking keys (password, token, secret, api_key, …) out of the headers and JSON bodies of what is shown, printed, recorded, saved and copied")
 	cmdline.Group(fs, cmdline.GroupOutput, "json", "count", "duration", "idle-timeout", "filter", "record", "redact")
+	f.decoding.Register(fs)
 	f.web.register(fs)
 	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
 	cmdline.Group(fs, cmdline.GroupBudget, "max-rate")
-	cmdline.Join(fs, "count", "duration")
+	cmdline.Join(fs, "count", "duration", "idle-timeout")
 	cmdline.Join(fs, "firehose", "deliveries")
 	cmdline.Join(fs, "web", "web-token")
-	cmdline.Rare(fs, "no-reconnect", "idle-timeout")
+	cmdline.Rare(fs, "no-reconnect")
 	cmdline.Brief(fs, map[string]string{
 		"firehose":  "with --queue: the firehose (and each delivery)",
 		"from":      "where a stream starts: first, -10m, 09:26…",
@@ -138,7 +141,7 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 		"yes":       "no question before --firehose in production",
 		"tap-url":   "put the tap queue and consumer on this other broker",
 		"json":      "one JSON object per message instead of the UI",
-		"count":     "end JSON output (or --web-only)",
+		"count":     "end JSON output",
 		"filter":    "show only messages matching EXPR",
 		"redact":    "take secret-looking values out of what is shown",
 		"web":       "also a read-only web page on ADDR",
@@ -167,7 +170,8 @@ func (f *tapFlags) check(args []string) error {
 	if f.idle < 0 {
 		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
 	}
-	return nil
+	_, err := f.decoding.Config(formats.Config{}) // the flags' own syntax; the file's section joins in runTap
+	return err
 }
 
 // sources pairs exchanges with their keys and adds the queues.
@@ -263,6 +267,14 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2
 	}
+	// The user's decoders, before anything is created on the broker: a bad
+	// schema or a hook that cannot start ends the run here.
+	decs, err := f.decoding.Load(ctx, f.conn.Decoders())
+	if err != nil {
+		fmt.Fprintln(con.Stderr, "shoveltap:", err)
+		return 2
+	}
+	defer decs.Close()
 	if cfg.Firehose && cfg.MaxRate > 0 {
 		fmt.Fprintln(con.Stderr, "shoveltap: note: --max-rate with --firehose bounds what reaches the tap, not what tracing costs: the broker still copies every publish of the vhost to amq.rabbitmq.trace")
 	}
@@ -284,7 +296,7 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 	if len(sources) == 0 && useJSON {
 		return usageFail(con, "shoveltap", errors.New("nothing to tap: give --exchange NAME or --queue NAME"))
 	}
-	taps := &tapSessions{cfg: cfg, flags: f, useJSON: useJSON, con: con}
+	taps := &tapSessions{cfg: cfg, flags: f, useJSON: useJSON, con: con, dec: decs.Decoder}
 	if taps.web, err = startWeb(&f.web, f.retain, con); err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2

@@ -15,6 +15,7 @@ const (
 	GroupWhat       = "What to tap"
 	GroupBehaviour  = "Tap behaviour"
 	GroupOutput     = "Output"
+	GroupDecoding   = "Decoding"
 	GroupWeb        = "Web"
 	GroupBudget     = "Budget"
 	GroupMirror     = "Mirror"
@@ -22,7 +23,7 @@ const (
 	GroupOther      = "Flags"
 )
 
-var groupOrder = []string{GroupConnection, GroupTLS, GroupWhat, GroupBehaviour, GroupOutput, GroupWeb, GroupBudget, GroupMirror, GroupLimits, GroupOther}
+var groupOrder = []string{GroupConnection, GroupTLS, GroupWhat, GroupBehaviour, GroupOutput, GroupDecoding, GroupWeb, GroupBudget, GroupMirror, GroupLimits, GroupOther}
 
 // The flag annotations this package reads.
 const (

@@ -19,8 +19,12 @@ const helpWidth = 80
 // whole of it is in docs/usage.md).
 func Help(c *cobra.Command) string {
 	var b strings.Builder
-	if c.Long != "" {
-		b.WriteString(strings.TrimRight(c.Long, "\n") + "\n\n")
+	if long := strings.TrimRight(c.Long, "\n"); long != "" {
+		// A one-line description needs no blank line after it.
+		b.WriteString(long + "\n")
+		if strings.Contains(long, "\n") {
+			b.WriteString("\n")
+		}
 	} else if c.Short != "" {
 		b.WriteString(c.Short + "\n\n")
 	}
@@ -85,7 +89,9 @@ func FlagHelp(fs *pflag.FlagSet) string {
 	col := 0
 	for _, fl := range groups {
 		for _, f := range fl {
-			if !isRare(f) {
+			// A joined flag shows on another's line, which is laid out
+			// on its own when longer than the column.
+			if !isRare(f) && annotation(f, annJoin) == "" {
 				col = max(col, len(flagLeft(f)))
 			}
 		}
