@@ -73,6 +73,13 @@ func (d *Decoding) Config(file formats.Config) (formats.Config, error) {
 		c.Hooks = append(c.Hooks, h)
 	}
 	merged := file.Merge(c)
+	// Said in the flags' terms rather than the file's.
+	if len(c.Proto.Types) > 0 && merged.Proto.Empty() {
+		return formats.Config{}, errors.New("--proto-type maps messages to Protobuf types but no schema is named: add --proto FILE|DIR or --proto-descriptor-set FILE")
+	}
+	if len(c.Avro.Types) > 0 && merged.Avro.Empty() {
+		return formats.Config{}, errors.New("--avro-type maps messages to Avro schemas but none is named: add --avro-schema FILE|DIR")
+	}
 	if err := merged.Check(); err != nil {
 		return formats.Config{}, fmt.Errorf("decoders: %s", oneLine(err))
 	}
