@@ -64,10 +64,6 @@ func runOpen(ctx context.Context, o *openOptions, con cmdline.Console) int {
 	for _, w := range filter.Check(o.filter) {
 		fmt.Fprintln(con.Stderr, "shoveltap open: warning: --filter:", w)
 	}
-	if !cmdline.IsTerminal(con.Stdout) {
-		fmt.Fprintln(con.Stderr, "shoveltap open: the UI needs a terminal; to read a capture as text, use jq or grep on the file itself")
-		return 2
-	}
 	// The decoders of the live tap's flags (the environments file's
 	// decoders: section is read with --env, which open has not).
 	decs, err := o.decoding.Load(ctx, formats.Config{})
@@ -76,6 +72,10 @@ func runOpen(ctx context.Context, o *openOptions, con cmdline.Console) int {
 		return 2
 	}
 	defer decs.Close()
+	if !cmdline.IsTerminal(con.Stdout) {
+		fmt.Fprintln(con.Stderr, "shoveltap open: the UI needs a terminal; to read a capture as text, use jq or grep on the file itself")
+		return 2
+	}
 	rd, err := capture.Open(file)
 	if err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap open:", err)

@@ -14,7 +14,6 @@ import (
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
-	"github.com/shoveltap/shoveltap/tap/decode/formats"
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/picker"
@@ -170,7 +169,7 @@ func (f *tapFlags) check(args []string) error {
 	if f.idle < 0 {
 		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
 	}
-	_, err := f.decoding.Config(formats.Config{}) // the flags' own syntax; the file's section joins in runTap
+	_, err := f.decoding.Parse() // the flags' own syntax; the file's section joins in runTap
 	return err
 }
 

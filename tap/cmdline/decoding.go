@@ -47,11 +47,9 @@ func (d *Decoding) Register(fs *pflag.FlagSet) {
 	Brief(fs, map[string]string{"proto": "decode with schemas"})
 }
 
-// Config is the configuration the flags give added to file (the
-// environments file's decoders: section): the flags' mappings and hooks
-// come first, so that they win. An error names the flag and what to
-// write instead.
-func (d *Decoding) Config(file formats.Config) (formats.Config, error) {
+// Parse is the configuration the flags give, alone: an error is a
+// mapping or hook that does not parse, and names the flag.
+func (d *Decoding) Parse() (formats.Config, error) {
 	var c formats.Config
 	c.Proto.Files = d.Protos
 	c.Proto.ImportPaths = d.ImportPaths
@@ -71,6 +69,18 @@ func (d *Decoding) Config(file formats.Config) (formats.Config, error) {
 			return formats.Config{}, fmt.Errorf("--hook %w", err)
 		}
 		c.Hooks = append(c.Hooks, h)
+	}
+	return c, nil
+}
+
+// Config is the configuration the flags give added to file (the
+// environments file's decoders: section): the flags' mappings and hooks
+// come first, so that they win. An error names the flag and what to
+// write instead.
+func (d *Decoding) Config(file formats.Config) (formats.Config, error) {
+	c, err := d.Parse()
+	if err != nil {
+		return formats.Config{}, err
 	}
 	merged := file.Merge(c)
 	// Said in the flags' terms rather than the file's.
