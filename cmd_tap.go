@@ -274,6 +274,9 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 		return 2
 	}
 	defer decs.Close()
+	for _, l := range decs.Loaded {
+		fmt.Fprintln(con.Stderr, "shoveltap: decoding with", l)
+	}
 	if cfg.Firehose && cfg.MaxRate > 0 {
 		fmt.Fprintln(con.Stderr, "shoveltap: note: --max-rate with --firehose bounds what reaches the tap, not what tracing costs: the broker still copies every publish of the vhost to amq.rabbitmq.trace")
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -100,7 +102,14 @@ func TestDecodingFlagsEndToEnd(t *testing.T) {
 	ch := taptest.Channel(t, ep)
 	pidFile := filepath.Join(t.TempDir(), "hook.pid")
 
-	p := startJSON(t, ep, append([]string{"--exchange", x, "--count", "4"}, decodingArgs(t, pidFile)...)...)
+	p := startJSON(t, ep, append([]string{"--exchange", x, "--count", "5", "--web", "127.0.0.1:0"}, decodingArgs(t, pidFile)...)...)
+	page := webAddress.FindStringSubmatch(p.stderr.String())
+	if page == nil {
+		t.Fatalf("no web monitor address: %s", p.stderr.String())
+	}
+	if !strings.Contains(p.stderr.String(), "decoding with protobuf: ") || !strings.Contains(p.stderr.String(), "decoding with hook legacy") {
+		t.Errorf("stderr does not say what decodes: %s", p.stderr.String())
+	}
 	publishFormats(t, ch, x)
 	got := map[string]decodedLine{}
 	for range 4 {
@@ -112,6 +121,16 @@ func TestDecodingFlagsEndToEnd(t *testing.T) {
 		}
 		got[d.RoutingKey] = d
 	}
+	// The web page's detail of the Protobuf message: the decoded section
+	// and the body as JSON, by the same decoders.
+	detail := webMessage(t, page[1], `"orders.new"`)
+	for _, want := range []string{"shop.v1.Order", `\"order_id\": \"42\"`} {
+		if !strings.Contains(detail, want) {
+			t.Errorf("the web detail lacks %s: %s", want, detail)
+		}
+	}
+	// A fifth message ends the run (--count 5), once the page was read.
+	taptest.Publish(t, ch, x, "end", amqp.Publishing{Body: []byte("end")})
 	if code := p.wait(t); code != 0 {
 		t.Errorf("exit %d; stderr: %s", code, p.stderr.String())
 	}
@@ -159,6 +178,28 @@ func TestDecodingFlagsEndToEnd(t *testing.T) {
 	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
 		t.Errorf("the hook (pid %d) is still there after shoveltap exited: %v", pid, err)
 	}
+}
+
+// webMessage finds the web monitor's detail of the message whose JSON
+// holds marker, looking again for a few seconds (the monitor is fed
+// beside JSON lines).
+func webMessage(t *testing.T, page, marker string) string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		for id := 1; id <= 10; id++ {
+			res, err := http.Get(page + "api/message?id=" + strconv.Itoa(id))
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, _ := io.ReadAll(res.Body)
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK && strings.Contains(string(b), marker) {
+				return string(b)
+			}
+		}
+	}
+	t.Fatalf("the web monitor has no message with %s", marker)
+	return ""
 }
 
 func hookPID(t *testing.T, pidFile string) int {
