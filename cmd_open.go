@@ -9,6 +9,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
+	"github.com/shoveltap/shoveltap/tap/decode/formats"
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
@@ -23,10 +24,11 @@ truncated last line) are skipped and named in the status line.`
 
 // openOptions are the flags and argument of "shoveltap open".
 type openOptions struct {
-	file   string
-	retain int
-	filter string
-	redact bool
+	file     string
+	retain   int
+	filter   string
+	redact   bool
+	decoding cmdline.Decoding
 }
 
 func newOpenCmd(con cmdline.Console) *cobra.Command {
@@ -49,6 +51,7 @@ func newOpenCmd(con cmdline.Console) *cobra.Command {
 	fs.StringVarP(&o.filter, "filter", "f", "", "start with `EXPR` in the filter bar (the UI's filter language)")
 	fs.BoolVar(&o.redact, "redact", false, "take the values of secret-looking keys out of headers and JSON bodies shown, saved and copied")
 	cmdline.Brief(fs, map[string]string{"redact": "take secret-looking values out of what is shown"})
+	o.decoding.Register(fs)
 	return cmd
 }
 
@@ -61,6 +64,14 @@ func runOpen(ctx context.Context, o *openOptions, con cmdline.Console) int {
 	for _, w := range filter.Check(o.filter) {
 		fmt.Fprintln(con.Stderr, "shoveltap open: warning: --filter:", w)
 	}
+	// The decoders of the live tap's flags (the environments file's
+	// decoders: section is read with --env, which open has not).
+	decs, err := o.decoding.Load(ctx, formats.Config{})
+	if err != nil {
+		fmt.Fprintln(con.Stderr, "shoveltap open:", err)
+		return 2
+	}
+	defer decs.Close()
 	if !cmdline.IsTerminal(con.Stdout) {
 		fmt.Fprintln(con.Stderr, "shoveltap open: the UI needs a terminal; to read a capture as text, use jq or grep on the file itself")
 		return 2
@@ -73,7 +84,7 @@ func runOpen(ctx context.Context, o *openOptions, con cmdline.Console) int {
 	defer rd.Close()
 	// The same pipeline as a live tap's (tap/pipeline), without recording
 	// or a web monitor.
-	pipe, batches := pipeline.Start(ctx, rd.Batches(ctx), pipeline.Config{Redact: o.redact})
+	pipe, batches := pipeline.Start(ctx, rd.Batches(ctx), pipeline.Config{Redact: o.redact, Decoder: decs.Decoder})
 	err = captureview.Run(ctx, batches, ui.Options{Retain: o.retain, Filter: o.filter})
 	_, _ = pipe.Stop()
 	if skips, n := rd.Skipped(); n > 0 {

@@ -88,6 +88,7 @@ type tapFlags struct {
 	record      string
 	web         webFlags
 	metrics     metricsFlags
+	decoding    cmdline.Decoding
 }
 
 func (f *tapFlags) register(fs *pflag.FlagSet) {
@@ -115,7 +116,7 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ackMode, "ack-mode", "", "shovel ack mode: "+strings.Join(tap.AckModes, ", ")+" (default "+tap.DefaultAckMode+", "+tap.DefaultLocalAckMode+" for a local shovel)")
 	fs.StringVar(&f.shovelProto, "shovel-protocol", tap.ShovelAuto, "the shovel's protocol: "+strings.Join(tap.ShovelProtocols, ", ")+" (auto: local on RabbitMQ 4.2+, where it costs the broker less, unless --tap-url)")
 	cmdline.Group(fs, cmdline.GroupBehaviour, "no-shovel", "no-reconnect", "no-discovery", "yes", "tap-url", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
-	cmdline.Rare(fs, "no-discovery", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
+	cmdline.Rare(fs, "yes", "no-discovery", "tap-api", "retain", "max-length", "max-bytes", "expires", "prefetch", "shovel-prefetch", "ack-mode", "shovel-protocol")
 	f.tapTLS.register(fs)
 
 	fs.BoolVarP(&f.json, "json", "j", false, "print one JSON object per message instead of the UI (automatic when stdout is not a terminal)")
@@ -126,6 +127,7 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	fs.BoolVar(&f.redact, "redact", false, "take the values of secret-looking keys (password, token, secret, api_key, …) out of the headers and JSON bodies of what is shown, printed, recorded, saved and copied")
 	cmdline.Group(fs, cmdline.GroupOutput, "json", "count", "duration", "idle-timeout", "filter", "record", "redact")
+	f.decoding.Register(fs)
 	f.web.register(fs)
 	f.metrics.register(fs)
 	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
@@ -173,7 +175,8 @@ func (f *tapFlags) check(args []string) error {
 	if f.idle < 0 {
 		return fmt.Errorf("--idle-timeout %v: give a positive duration such as 5s, or leave it out to run until stopped", f.idle)
 	}
-	return nil
+	_, err := f.decoding.Parse() // the flags' own syntax; the file's section joins in runTap
+	return err
 }
 
 // sources pairs exchanges with their keys and adds the queues.
@@ -269,6 +272,17 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2
 	}
+	// The user's decoders, before anything is created on the broker: a bad
+	// schema or a hook that cannot start ends the run here.
+	decs, err := f.decoding.Load(ctx, f.conn.Decoders())
+	if err != nil {
+		fmt.Fprintln(con.Stderr, "shoveltap:", err)
+		return 2
+	}
+	defer decs.Close()
+	for _, l := range decs.Loaded {
+		fmt.Fprintln(con.Stderr, "shoveltap: decoding with", l)
+	}
 	if cfg.Firehose && cfg.MaxRate > 0 {
 		fmt.Fprintln(con.Stderr, "shoveltap: note: --max-rate with --firehose bounds what reaches the tap, not what tracing costs: the broker still copies every publish of the vhost to amq.rabbitmq.trace")
 	}
@@ -290,7 +304,7 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 	if len(sources) == 0 && useJSON {
 		return usageFail(con, "shoveltap", errors.New("nothing to tap: give --exchange NAME or --queue NAME"))
 	}
-	taps := &tapSessions{cfg: cfg, flags: f, useJSON: useJSON, con: con}
+	taps := &tapSessions{cfg: cfg, flags: f, useJSON: useJSON, con: con, dec: decs.Decoder}
 	if f.metrics.addr != "" || f.web.addr != "" {
 		taps.metrics = metrics.New(metrics.Config{TopN: f.metrics.topN})
 	}

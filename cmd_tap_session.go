@@ -12,6 +12,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
+	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/envs"
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
@@ -28,6 +29,7 @@ type tapSessions struct {
 	flags   *tapFlags
 	useJSON bool
 	con     cmdline.Console
+	dec     *decode.Decoder    // the user's decoders first (--proto, --hook, the decoders: section)
 	web     *web.Server        // the browser monitor (--web), fed beside the UI or JSON; nil for none
 	metrics *metrics.Collector // the Prometheus metrics (--metrics, /metrics on --web); nil for none
 	// rec is the recorder the next session writes to; each session closes
@@ -165,7 +167,7 @@ func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batch
 
 // pipelineConfig is the chain between the session and its view.
 func (s *tapSessions) pipelineConfig(rec *capture.Recorder) pipeline.Config {
-	cfg := pipeline.Config{Redact: s.flags.redact, Recorder: rec}
+	cfg := pipeline.Config{Redact: s.flags.redact, Recorder: rec, Decoder: s.dec}
 	if s.web != nil {
 		cfg.Monitor = s.web
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"github.com/spf13/pflag"
 	"io"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -153,5 +154,46 @@ func TestTapFromFlag(t *testing.T) {
 	f, _ = parseTap(t, "--queue", "s")
 	if cfg, _ := f.config(context.Background(), cmdline.Console{Stderr: io.Discard}); cfg.From.History() {
 		t.Errorf("no --from gave %+v, want next", cfg.From)
+	}
+}
+
+// The decoding flags and the environments file's decoders: section are
+// checked before the tap is created: a bad mapping is a usage error, a
+// schema that does not load ends the run with one line, and the file's
+// mappings may use the flags' schemas. The broker (port 1) is never
+// reached before then.
+func TestTapDecodingErrorsComeFirst(t *testing.T) {
+	const url = "amqp://guest:guest@127.0.0.1:1/"
+	r := runArgs(t, "", false, "--url", url, "--exchange", "x", "--proto", "p.proto", "--proto-type", "orders")
+	if r.code != 2 || !strings.Contains(r.stderr, `--proto-type "orders": give CONDITION=TYPE`) || strings.Contains(r.stderr, "creating a tap") {
+		t.Errorf("bad mapping: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runArgs(t, "", false, "open", "--proto-type", "orders", writeCapture(t, 1))
+	if r.code != 2 || !strings.Contains(r.stderr, `shoveltap open: --proto-type "orders": give CONDITION=TYPE`) {
+		t.Errorf("open, bad mapping: exit %d, stderr %q", r.code, r.stderr)
+	}
+
+	protos, err := filepath.Abs(filepath.Join("tap", "decode", "protodec", "testdata", "protos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := "environments:\n  here:\n    url: " + url + "\ndecoders:\n  proto:\n    types:\n      - routing-key: 'orders.*'\n        type: shop.v1.Order\n"
+	env := configHome(t, file, 0o600)
+	r = runWithEnv(t, env, "", false, "--env", "here", "--exchange", "x", "--json")
+	if r.code != 2 || !strings.Contains(r.stderr, "decoders: proto types are mapped but no .proto file") || strings.Contains(r.stderr, "creating a tap") {
+		t.Errorf("the file's mapping without a schema: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// The file's schema and mapping load, and the tap is attempted (and
+	// fails on port 1); a flag's mapping comes first and is checked too.
+	file = strings.Replace(file, "  proto:\n", "  proto:\n    files: ["+protos+"]\n", 1)
+	env = configHome(t, file, 0o600)
+	r = runWithEnv(t, env, "", false, "--env", "here", "--exchange", "x", "--json")
+	if r.code != 1 || strings.Contains(r.stderr, "decoders:") || !strings.Contains(r.stderr, "creating a tap") {
+		t.Errorf("the file's schema and mapping: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runWithEnv(t, env, "", false, "--env", "here", "--exchange", "x", "--json", "--proto-type", "orders.*=shop.v1.Nope")
+	if r.code != 2 || !strings.Contains(r.stderr, `shoveltap: decoders: protobuf type mapping for routing key orders.*: type "shop.v1.Nope" is not in the schemas`) ||
+		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Errorf("a mapping to a type the schemas lack: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

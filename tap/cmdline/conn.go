@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/decode/formats"
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
@@ -23,6 +24,8 @@ type Conn struct {
 
 	// env is the environment --env chose; loaded by Environment.
 	env *envs.Environment
+	// decoders is the decoders: section of the file env came from.
+	decoders formats.Config
 }
 
 // Register defines the connection, TLS and credentials flags on fs.
@@ -57,6 +60,10 @@ func (c *Conn) Register(fs *pflag.FlagSet) {
 // Env is the environment --env chose, nil before Environment or when none.
 func (c *Conn) Env() *envs.Environment { return c.env }
 
+// Decoders is the decoders: section of the environments file --env read
+// (zero before Environment or without --env).
+func (c *Conn) Decoders() formats.Config { return c.decoders }
+
 // Environment loads the environment --env (or SHOVELTAP_ENV) names; nil
 // when none is named.
 func (c *Conn) Environment(con Console) (*envs.Environment, error) {
@@ -80,6 +87,7 @@ func (c *Conn) Environment(con Console) (*envs.Environment, error) {
 		return nil, err
 	}
 	c.env = &e
+	c.decoders = f.Decoders
 	return c.env, nil
 }
 

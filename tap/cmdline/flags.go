@@ -16,6 +16,7 @@ const (
 	GroupExpect     = "Expectations"
 	GroupBehaviour  = "Tap behaviour"
 	GroupOutput     = "Output"
+	GroupDecoding   = "Decoding"
 	GroupWeb        = "Web"
 	GroupBudget     = "Budget"
 	GroupMirror     = "Mirror"
@@ -23,7 +24,7 @@ const (
 	GroupOther      = "Flags"
 )
 
-var groupOrder = []string{GroupConnection, GroupTLS, GroupWhat, GroupExpect, GroupBehaviour, GroupOutput, GroupWeb, GroupBudget, GroupMirror, GroupLimits, GroupOther}
+var groupOrder = []string{GroupConnection, GroupTLS, GroupWhat, GroupExpect, GroupBehaviour, GroupOutput, GroupDecoding, GroupWeb, GroupBudget, GroupMirror, GroupLimits, GroupOther}
 
 // The flag annotations this package reads.
 const (

@@ -19,8 +19,12 @@ const helpWidth = 80
 // whole of it is in docs/usage.md).
 func Help(c *cobra.Command) string {
 	var b strings.Builder
-	if c.Long != "" {
-		b.WriteString(strings.TrimRight(c.Long, "\n") + "\n\n")
+	if long := strings.TrimRight(c.Long, "\n"); long != "" {
+		// A one-line description needs no blank line after it.
+		b.WriteString(long + "\n")
+		if strings.Contains(long, "\n") {
+			b.WriteString("\n")
+		}
 	} else if c.Short != "" {
 		b.WriteString(c.Short + "\n\n")
 	}
@@ -38,11 +42,10 @@ func Usage(c *cobra.Command) string {
 		if c.Runnable() {
 			s := b.String()
 			b.Reset()
-			b.WriteString(strings.TrimSuffix(s, "\n") + fmt.Sprintf("  |  %s COMMAND [flags]\n", c.CommandPath()))
+			b.WriteString(strings.TrimSuffix(s, "\n") + fmt.Sprintf("  |  %s COMMAND [flags]; commands:\n", c.CommandPath()))
 		} else {
-			fmt.Fprintf(&b, "Usage: %s COMMAND [flags]\n", c.CommandPath())
+			fmt.Fprintf(&b, "Usage: %s COMMAND [flags]; commands:\n", c.CommandPath())
 		}
-		b.WriteString("Commands:\n")
 		w := 0
 		for _, s := range subs {
 			w = max(w, len(s.Name()))
@@ -85,7 +88,9 @@ func FlagHelp(fs *pflag.FlagSet) string {
 	col := 0
 	for _, fl := range groups {
 		for _, f := range fl {
-			if !isRare(f) && annotation(f, annJoin) == "" { // joined ones are on their first's line
+			// A joined flag shows on another's line, which is laid out
+			// on its own when longer than the column.
+			if !isRare(f) && annotation(f, annJoin) == "" {
 				col = max(col, len(flagLeft(f)))
 			}
 		}
@@ -97,7 +102,7 @@ func FlagHelp(fs *pflag.FlagSet) string {
 		if len(fl) == 0 {
 			continue
 		}
-		b.WriteString(g + ":\n")
+		var lines []string
 		var rare []string
 		for _, f := range fl {
 			switch {
@@ -112,6 +117,16 @@ func FlagHelp(fs *pflag.FlagSet) string {
 			if len(left) > col {
 				line = left + "  " + ShortUsage(f)
 			}
+			lines = append(lines, line)
+		}
+		// A group of one line shares the line with its name: --help
+		// fits two screens.
+		if len(lines) == 1 && len(rare) == 0 {
+			b.WriteString(clip(g+": "+strings.TrimLeft(lines[0], " "), helpWidth) + "\n")
+			continue
+		}
+		b.WriteString(g + ":\n")
+		for _, line := range lines {
 			b.WriteString(clip(line, helpWidth) + "\n")
 		}
 		if len(rare) > 0 {

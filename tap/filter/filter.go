@@ -14,12 +14,16 @@
 //	trace:4bf92f35        the W3C trace ID (traceparent) the message carries
 //	task:                 an empty value: the term is set at all
 //	-task:tasks.ping      a leading - negates any term
+//	ce.type:com.acme.*    a dotted term of a decoded field (ce., proto.,
+//	                      avro., hook.; see decode.IsTermName)
 //
 // An unknown name (as in "http://host") is free text.
 package filter
 
 import (
 	"strings"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
 )
 
 // Subject is what a Matcher looks at for one message. The caller builds it
@@ -98,7 +102,7 @@ func parseTerm(tok string) term {
 	}
 	if name, value, ok := strings.Cut(tok, ":"); ok {
 		name = strings.ToLower(name)
-		if builtins[name] || termNames[name] {
+		if isFieldName(name) {
 			t.field = name
 			t.value = strings.ToLower(unquote(value))
 			switch {
@@ -115,6 +119,13 @@ func parseTerm(tok string) term {
 	}
 	t.value = strings.ToLower(unquote(tok))
 	return t
+}
+
+// isFieldName reports whether a lower-cased name is a field a term may
+// name: a builtin, a fixed decoded term or a decoder's dotted term
+// (proto.order_id, ce.type).
+func isFieldName(name string) bool {
+	return builtins[name] || termNames[name] || decode.IsTermName(name)
 }
 
 func (t *term) match(s *Subject) bool {

@@ -219,3 +219,40 @@ func TestCheck(t *testing.T) {
 		t.Errorf("the warning does not list the field names: %q", w)
 	}
 }
+
+// TestDottedTerms: a decoder's dotted terms (decode.IsTermName) are field
+// names, not free text, in Parse and in Check.
+func TestDottedTerms(t *testing.T) {
+	s := &Subject{
+		Text:  "com.example.order.created",
+		Terms: map[string]string{"ce.type": "com.example.order.created", "proto.order_id": "42", "proto.customer.name": "ACME"},
+	}
+	for _, tt := range []struct {
+		query string
+		want  bool
+	}{
+		{"ce.type:com.example.*", true},
+		{"CE.TYPE:com.example.order.created", true},
+		{"ce.type:com.other.*", false},
+		{"proto.order_id:42", true},
+		{"proto.order_id:43", false},
+		{"proto.customer.name:acme", true},
+		{"proto.customer.name:", true},
+		{"avro.amount:", false}, // a field that is not set
+		{"-avro.amount:", true}, // as free text "avro.amount:" this would not match
+		{"hook.kind:", false},
+		{"ce.type", false}, // no colon: free text, not in the text
+	} {
+		if got := Parse(tt.query).Match(s); got != tt.want {
+			t.Errorf("Parse(%q).Match = %v, want %v", tt.query, got, tt.want)
+		}
+	}
+	for _, q := range []string{"ce.type:x", "proto.order_id:42", "-avro.a.b:", "hook.k:v"} {
+		if w := Check(q); len(w) != 0 {
+			t.Errorf("Check(%q) = %q, want no warning", q, w)
+		}
+	}
+	if w := Check("queue:x"); len(w) != 1 || !strings.Contains(w[0], "proto.*") {
+		t.Errorf("the warning does not name the dotted terms: %q", w)
+	}
+}

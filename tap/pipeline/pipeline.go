@@ -18,6 +18,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/capture"
+	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/reading"
 )
 
@@ -43,6 +44,9 @@ type Config struct {
 	// Metrics, when set, observes every batch after it is read
 	// (--metrics, /metrics on --web).
 	Metrics Observer
+	// Decoder reads the messages, with the user's decoders first
+	// (tap/decode/formats/load); nil for the built-in ones only.
+	Decoder *decode.Decoder
 }
 
 // Observer counts what passes without changing it: the metrics.
@@ -53,6 +57,7 @@ type Observer interface {
 // Pipeline is a running chain of stages.
 type Pipeline struct {
 	cancel   context.CancelFunc
+	dec      *decode.Decoder
 	readings atomic.Uint64
 
 	recMu   sync.Mutex
@@ -65,7 +70,7 @@ type Pipeline struct {
 // That channel is closed when in is closed, ctx ends or Stop is called.
 func Start(ctx context.Context, in <-chan tap.Batch, cfg Config) (*Pipeline, <-chan tap.Batch) {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &Pipeline{cancel: cancel, rec: cfg.Recorder}
+	p := &Pipeline{cancel: cancel, rec: cfg.Recorder, dec: cfg.Decoder}
 	out := in
 	if cfg.Redact {
 		// Before everything else, so that nothing downstream holds a
@@ -155,6 +160,6 @@ func (p *Pipeline) readOne(m *tap.Message) {
 	if m.Reading != nil {
 		return
 	}
-	m.Reading = reading.Build(m.ReadingInput())
+	m.Reading = reading.BuildWith(p.dec, m.ReadingInput())
 	p.readings.Add(1)
 }

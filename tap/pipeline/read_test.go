@@ -3,9 +3,12 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 func TestReadsEveryMessageOnceInOrder(t *testing.T) {
@@ -55,5 +58,43 @@ func TestReadKeepsWhatIsRead(t *testing.T) {
 	p.read(msgs, 1)
 	if msgs[0].Reading != first || p.Readings() != 1 {
 		t.Errorf("read again: %d readings", p.Readings())
+	}
+}
+
+// upper is a user decoder for the test: it claims text/x-upper bodies and
+// shows them in capitals.
+type upper struct{}
+
+func (upper) Decode(in decode.Input, body []byte) (decode.Result, bool) {
+	if in.ContentType != "text/x-upper" {
+		return decode.Result{}, false
+	}
+	r := decode.Result{Format: "upper", Summary: strings.ToUpper(string(body)), Body: decode.Body{Kind: decode.BodyText, Text: strings.ToUpper(string(body))}}
+	r.SetTerm("hook.shout", strings.ToUpper(string(body)))
+	return r, true
+}
+
+// The read stage and a detail view's full decode use Config.Decoder.
+func TestReadUsesTheDecoder(t *testing.T) {
+	in := make(chan tap.Batch, 1)
+	in <- tap.Batch{Messages: []tap.Message{
+		{Properties: tap.Properties{ContentType: "text/x-upper"}, Body: []byte("hello")},
+		{Properties: tap.Properties{ContentType: "text/plain"}, Body: []byte("plain")},
+	}}
+	close(in)
+	_, out := Start(context.Background(), in, Config{Workers: 1, Decoder: decode.NewDecoder(upper{})})
+	b := <-out
+	got, plain := b.Messages[0].Reading, b.Messages[1].Reading
+	if got.Decoded.Format != "upper" || got.Cells.Summary != "HELLO" || got.Subject.Terms["hook.shout"] != "HELLO" {
+		t.Errorf("read without the decoder: %+v", got.Decoded)
+	}
+	if body := got.Body(); body.Text != "HELLO" {
+		t.Errorf("the detail's body %q was not decoded by the decoder", body.Text)
+	}
+	if plain.Decoded.Format != "text" {
+		t.Errorf("a message the decoder does not claim: format %q", plain.Decoded.Format)
+	}
+	if !filter.Parse("hook.shout:hello").Match(&got.Subject) {
+		t.Error("the decoder's term does not match a filter")
 	}
 }

@@ -74,6 +74,7 @@ type Reading struct {
 	Subject filter.Subject
 
 	in       decode.Input
+	dec      *decode.Decoder // the decoder Body uses again; nil: the built-in ones
 	bodyOnce sync.Once
 	body     decode.Body
 }
@@ -101,6 +102,15 @@ type HeaderLine struct {
 // sanitises what shows and builds the filter's subject.
 func Build(in Input) *Reading {
 	return FromResult(in, decode.Summarize(in.Message))
+}
+
+// BuildWith is Build with the user's decoders (Protobuf, Avro, hooks;
+// tap/decode/formats/load) tried first, here and again in Body. A nil dec
+// is Build.
+func BuildWith(dec *decode.Decoder, in Input) *Reading {
+	r := FromResult(in, dec.Summarize(in.Message))
+	r.dec = dec
+	return r
 }
 
 // FromResult is Build with the decoder's result already at hand.
@@ -161,7 +171,7 @@ func FromResult(in Input, res decode.Result) *Reading {
 // message once however often it is shown.
 func (r *Reading) Body() decode.Body {
 	r.bodyOnce.Do(func() {
-		r.body = decode.Decode(r.in).Body
+		r.body = r.dec.Decode(r.in).Body
 		r.body.Text = sanitize.Block(r.body.Text)
 	})
 	return r.body

@@ -234,14 +234,25 @@ func (h *Hook) fallback(why string) (decode.Result, bool) {
 	return r, false
 }
 
-// Close stops the program.
+// closeWait bounds how long Close waits for the killed program to end.
+const closeWait = 2 * time.Second
+
+// Close stops the program and waits for its end.
 func (h *Hook) Close() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.closed = true
 	if h.proc != nil {
-		h.proc.stop()
+		p := h.proc
+		p.stop()
 		h.proc = nil
+		// Reaped before Close returns, so that a tap exiting right after
+		// leaves no hook behind, not even a zombie for init to collect.
+		select {
+		case <-p.exited:
+		case <-time.After(closeWait):
+			return fmt.Errorf("hook %s: its program did not end within %s of being killed", h.cfg.Name, closeWait)
+		}
 	}
 	return nil
 }
@@ -281,6 +292,8 @@ type process struct {
 	// reaped is set once Wait returned: the process group id may then
 	// belong to somebody else and must not be signalled.
 	reaped atomic.Bool
+	// exited is closed once Wait returned.
+	exited chan struct{}
 }
 
 type lineOrErr struct {
@@ -311,7 +324,7 @@ func start(ctx context.Context, cfg formats.HookConfig) (*process, error) {
 		return nil, fmt.Errorf("cannot start %s: %w (check the hook's command)", strings.Join(cfg.Command, " "), err)
 	}
 	inR.Close()
-	p := &process{cmd: cmd, stdin: inW, stdout: out, answers: make(chan lineOrErr, 1), stderr: tail, done: make(chan struct{})}
+	p := &process{cmd: cmd, stdin: inW, stdout: out, answers: make(chan lineOrErr, 1), stderr: tail, done: make(chan struct{}), exited: make(chan struct{})}
 	go p.read(cfg.MaxAnswer)
 	return p, nil
 }
@@ -325,17 +338,23 @@ func (p *process) read(max int) {
 		p.send(lineOrErr{err: err})
 		// Drain until stop kills it and closes stdout.
 		io.Copy(io.Discard, p.stdout)
-		p.cmd.Wait()
-		p.reaped.Store(true)
+		p.reap()
 		return
 	}
-	werr := p.cmd.Wait()
-	p.reaped.Store(true)
+	werr := p.reap()
 	if werr != nil {
 		p.send(lineOrErr{err: fmt.Errorf("it exited: %v", werr)})
 		return
 	}
 	p.send(lineOrErr{err: errors.New("it exited")})
+}
+
+// reap waits for the program's end.
+func (p *process) reap() error {
+	err := p.cmd.Wait()
+	p.reaped.Store(true)
+	close(p.exited)
+	return err
 }
 
 func (p *process) readLines(max int) error {
