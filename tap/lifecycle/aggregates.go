@@ -108,7 +108,7 @@ func (m *Model) account(t *Task) {
 		t.counted = true
 		ns.seen++
 		ns.rate.add(t.FirstSeen)
-		if !t.HaveMessage && t.HaveEvents {
+		if t.firstByEvent {
 			ns.unordered++
 		}
 	}

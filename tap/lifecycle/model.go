@@ -178,6 +178,7 @@ func (m *Model) applyTask(seen time.Time, f decode.Fact) {
 			}
 		}
 		if f.Kind == decode.FactTaskEvent {
+			t.firstByEvent = true
 			m.counts.EventsWithoutMessage++
 		}
 	}
@@ -199,6 +200,10 @@ func (m *Model) applyTask(seen time.Time, f decode.Fact) {
 	step := Step{Seen: seen, At: seen, Attempt: t.Retries}
 	if f.HasRetries {
 		step.Attempt = f.Retries
+	} else if a, ok := t.workerAttempt(); ok {
+		// Events after task-received do not say their attempt: they
+		// belong to the one the worker received last.
+		step.Attempt = a
 	}
 	switch f.Kind {
 	case decode.FactTask:

@@ -117,6 +117,7 @@ type Task struct {
 	countedWorker  bool
 	runningOn      string // the worker it is counted as running on
 	seenSteps      map[stepKey]bool
+	firstByEvent   bool // the first piece seen was an event
 }
 
 // stepKey tells a duplicate step (the same event tapped twice) from a new
@@ -168,8 +169,7 @@ func (t *Task) addStep(s Step) bool {
 		t.seenSteps = make(map[stepKey]bool, 4)
 	}
 	t.seenSteps[k] = true
-	// Keep the timeline ordered by the time it happened; pieces arrive
-	// out of order.
+	// Keep the timeline ordered; pieces arrive out of order.
 	i := len(t.Steps)
 	for i > 0 && stepBefore(s, t.Steps[i-1]) {
 		i--
@@ -186,7 +186,12 @@ func (t *Task) addStep(s Step) bool {
 	return true
 }
 
+// stepBefore orders the timeline: by attempt (the retry count), then by
+// time, then by how far in a life the state is.
 func stepBefore(a, b Step) bool {
+	if a.Attempt != b.Attempt {
+		return a.Attempt < b.Attempt
+	}
 	if !a.At.Equal(b.At) {
 		return a.At.Before(b.At)
 	}
@@ -210,4 +215,16 @@ func (t *Task) settle() {
 			best, t.State = s, s.State
 		}
 	}
+}
+
+// workerAttempt is the latest attempt a worker received or started.
+func (t *Task) workerAttempt() (int64, bool) {
+	var a int64
+	found := false
+	for _, s := range t.Steps {
+		if (s.State == StateReceived || s.State == StateStarted) && (!found || s.Attempt > a) {
+			a, found = s.Attempt, true
+		}
+	}
+	return a, found
 }
