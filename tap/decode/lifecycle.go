@@ -346,7 +346,7 @@ func lastBytes(s string, max int) string {
 	}
 	i := len(s) - max
 	if j := strings.IndexByte(s[i:], '\n'); j >= 0 && j < max/2 {
-		return ellipsis + s[i+j:]
+		return ellipsis + s[i+j+1:]
 	}
 	for i < len(s) && s[i]&0xC0 == 0x80 {
 		i++
