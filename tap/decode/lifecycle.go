@@ -8,13 +8,13 @@ import (
 type FactKind int
 
 const (
-	FactNone       FactKind = iota // nothing about a lifecycle
-	FactTask                       // a Celery task message (the task was sent)
-	FactTaskEvent                  // a Celery task-* event
-	FactWorkerEvent                // a Celery worker-* event
-	FactResult                     // a Celery result (rpc:// backend)
-	FactOsloCall                   // an oslo.messaging RPC call (or cast)
-	FactOsloReply                  // an oslo.messaging RPC reply
+	FactNone        FactKind = iota // nothing about a lifecycle
+	FactTask                        // a Celery task message (the task was sent)
+	FactTaskEvent                   // a Celery task-* event
+	FactWorkerEvent                 // a Celery worker-* event
+	FactResult                      // a Celery result (rpc:// backend)
+	FactOsloCall                    // an oslo.messaging RPC call (or cast)
+	FactOsloReply                   // an oslo.messaging RPC reply
 )
 
 // Limits on what one fact carries, so that hostile events (a megabyte of

@@ -8,6 +8,7 @@ import (
 
 // nameStats aggregates the tasks of one name.
 type nameStats struct {
+	name      string
 	seen      uint64
 	rate      rateWindow
 	current   map[State]int // unfinished tasks by state
@@ -70,7 +71,7 @@ func (m *Model) name(n string) *nameStats {
 		m.counts.NamesOverflow++
 		return nil
 	}
-	ns = &nameStats{current: make(map[State]int), finished: make(map[State]uint64)}
+	ns = &nameStats{name: n, current: make(map[State]int), finished: make(map[State]uint64)}
 	m.names[n] = ns
 	return ns
 }

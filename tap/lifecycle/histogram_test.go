@@ -33,7 +33,7 @@ func TestHistogramWithinOnePercent(t *testing.T) {
 			}
 			return time.Duration((1 + rng.Float64()) * float64(time.Millisecond))
 		},
-		"uniform": func() time.Duration { return time.Duration(rng.Int64N(int64(10 * time.Second))) + time.Microsecond },
+		"uniform": func() time.Duration { return time.Duration(rng.Int64N(int64(10*time.Second))) + time.Microsecond },
 		"pareto": func() time.Duration {
 			return time.Duration(float64(time.Millisecond) / math.Pow(1-rng.Float64(), 1/1.1))
 		},

@@ -185,7 +185,7 @@ func (m *Model) applyTask(seen time.Time, f decode.Fact) {
 	if seen.After(t.LastSeen) {
 		t.LastSeen = seen
 	}
-	fill(&t.Name, f.Name)
+	fill(&t.Name, m.internName(f.Name))
 	fill(&t.RootID, f.RootID)
 	fill(&t.ParentID, f.ParentID)
 	if f.Args != "" || f.Kwargs != "" {
@@ -211,13 +211,13 @@ func (m *Model) applyTask(seen time.Time, f decode.Fact) {
 		step.State, step.Origin = StateSent, FromMessage
 	case decode.FactTaskEvent:
 		t.HaveEvents = true
-		step.State, step.Origin, step.Worker = eventStates[f.Type], FromEvent, f.Hostname
+		step.State, step.Origin, step.Worker = eventStates[f.Type], FromEvent, m.internWorker(f.Hostname)
 		if f.Timestamp > 0 {
 			step.At = unixSeconds(f.Timestamp)
 		}
 	case decode.FactResult:
 		t.HaveResult = true
-		step.State, step.Origin, step.Worker = resultStates[f.Type], FromResult, f.Hostname
+		step.State, step.Origin, step.Worker = resultStates[f.Type], FromResult, m.internWorker(f.Hostname)
 	}
 	if step.State == StateUnknown {
 		m.account(t)
@@ -296,4 +296,21 @@ func unixSeconds(ts float64) time.Time {
 	sec := int64(ts)
 	us := int64((ts-float64(sec))*1e6 + 0.5)
 	return time.Unix(sec, us*1000).UTC()
+}
+
+// internName returns the aggregates' copy of a task name, so that the
+// kept tasks share one string per name instead of one each.
+func (m *Model) internName(n string) string {
+	if ns, ok := m.names[n]; ok {
+		return ns.name
+	}
+	return n
+}
+
+// internWorker does the same for worker host names.
+func (m *Model) internWorker(h string) string {
+	if ws, ok := m.workers[h]; ok {
+		return ws.hostname
+	}
+	return h
 }

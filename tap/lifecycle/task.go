@@ -3,19 +3,29 @@ package lifecycle
 import "time"
 
 // State is where a Celery task is in its life, as Celery names it.
-type State string
+type State uint8
 
 const (
-	StateUnknown   State = ""
-	StateSent      State = "sent"
-	StateReceived  State = "received"
-	StateStarted   State = "started"
-	StateRetried   State = "retried"
-	StateSucceeded State = "succeeded"
-	StateFailed    State = "failed"
-	StateRevoked   State = "revoked"
-	StateRejected  State = "rejected"
+	StateUnknown State = iota
+	StateSent
+	StateReceived
+	StateStarted
+	StateRetried
+	StateSucceeded
+	StateFailed
+	StateRevoked
+	StateRejected
 )
+
+var stateNames = [...]string{"", "sent", "received", "started", "retried", "succeeded", "failed", "revoked", "rejected"}
+
+// String is the state's name: "sent", "received", …, "" when unknown.
+func (s State) String() string {
+	if int(s) < len(stateNames) {
+		return stateNames[s]
+	}
+	return "?"
+}
 
 // Finished reports whether the state ends the task's life: nothing but a
 // duplicate can follow it.
@@ -46,13 +56,26 @@ func (s State) precedence() int {
 }
 
 // Origin is which piece of traffic told a step.
-type Origin string
+type Origin uint8
 
 const (
-	FromMessage Origin = "message" // the task message itself
-	FromEvent   Origin = "event"   // a Celery event (celeryev)
-	FromResult  Origin = "result"  // an rpc:// result
+	FromMessage Origin = iota + 1 // the task message itself
+	FromEvent                     // a Celery event (celeryev)
+	FromResult                    // an rpc:// result
 )
+
+// String is "message", "event" or "result".
+func (o Origin) String() string {
+	switch o {
+	case FromMessage:
+		return "message"
+	case FromEvent:
+		return "event"
+	case FromResult:
+		return "result"
+	}
+	return ""
+}
 
 // Step is one thing that happened to a task.
 type Step struct {
@@ -82,7 +105,9 @@ type Task struct {
 	RootID   string
 	ParentID string
 	State    State // StateUnknown until a step arrives (never guessed)
-	Steps    []Step
+	// Steps is the timeline, ordered by attempt, then time; filled in the
+	// copies Model.Task and Model.Tasks return.
+	Steps []Step
 	// StepsDropped counts steps left out of the middle of a long
 	// timeline.
 	StepsDropped int
@@ -116,16 +141,8 @@ type Task struct {
 	countedRuntime bool
 	countedWorker  bool
 	runningOn      string // the worker it is counted as running on
-	seenSteps      map[stepKey]bool
-	firstByEvent   bool // the first piece seen was an event
-}
-
-// stepKey tells a duplicate step (the same event tapped twice) from a new
-// one.
-type stepKey struct {
-	state  State
-	at     int64
-	origin Origin
+	firstByEvent   bool   // the first piece seen was an event
+	steps          []step
 }
 
 // Notes says, in plain words, which pieces of this task's life the tap did
@@ -153,34 +170,67 @@ func (t *Task) Notes(now time.Time, grace time.Duration) []string {
 // clone copies the task for a view, without the bookkeeping.
 func (t *Task) clone() Task {
 	c := *t
-	c.Steps = append([]Step(nil), t.Steps...)
-	c.seenSteps = nil
+	c.steps = nil
+	c.Steps = make([]Step, len(t.steps))
+	for i, s := range t.steps {
+		c.Steps[i] = s.export()
+	}
 	return c
+}
+
+// step is a Step as kept: a third of its size, since a store holds
+// hundreds of thousands of tasks.
+type step struct {
+	at      int64 // Unix nanoseconds
+	seen    int64
+	worker  string
+	attempt int32
+	state   State
+	origin  Origin
+}
+
+func compact(s Step) step {
+	a := s.Attempt
+	if a > 1<<30 {
+		a = 1 << 30
+	}
+	return step{at: s.At.UnixNano(), seen: s.Seen.UnixNano(), worker: s.Worker, attempt: int32(a),
+		state: s.State, origin: s.Origin}
+}
+
+func (s step) export() Step {
+	return Step{State: s.state, At: time.Unix(0, s.at).UTC(), Seen: time.Unix(0, s.seen).UTC(),
+		Origin: s.origin, Worker: s.worker, Attempt: int64(s.attempt)}
 }
 
 // addStep records a step unless it is a duplicate; it reports whether it
 // was new.
-func (t *Task) addStep(s Step) bool {
-	k := stepKey{state: s.State, at: s.At.UnixNano(), origin: s.Origin}
-	if t.seenSteps[k] {
-		return false
+func (t *Task) addStep(x Step) bool {
+	s := compact(x)
+	// A duplicate (the same event tapped twice) has the same state,
+	// origin and time. A task message is known by its attempt: seen again
+	// (redelivered, or through two sources) it is the same message.
+	for _, o := range t.steps {
+		if o.state == s.state && o.origin == s.origin &&
+			(o.at == s.at || s.origin == FromMessage && o.attempt == s.attempt) {
+			return false
+		}
 	}
-	if t.seenSteps == nil {
-		t.seenSteps = make(map[stepKey]bool, 4)
+	if t.steps == nil {
+		t.steps = make([]step, 0, 4)
 	}
-	t.seenSteps[k] = true
 	// Keep the timeline ordered; pieces arrive out of order.
-	i := len(t.Steps)
-	for i > 0 && stepBefore(s, t.Steps[i-1]) {
+	i := len(t.steps)
+	for i > 0 && stepBefore(s, t.steps[i-1]) {
 		i--
 	}
-	t.Steps = append(t.Steps, Step{})
-	copy(t.Steps[i+1:], t.Steps[i:])
-	t.Steps[i] = s
-	if len(t.Steps) > maxSteps {
+	t.steps = append(t.steps, step{})
+	copy(t.steps[i+1:], t.steps[i:])
+	t.steps[i] = s
+	if len(t.steps) > maxSteps {
 		// Drop from the middle: the start and the latest steps matter.
 		mid := maxSteps / 2
-		t.Steps = append(t.Steps[:mid], t.Steps[mid+1:]...)
+		t.steps = append(t.steps[:mid], t.steps[mid+1:]...)
 		t.StepsDropped++
 	}
 	return true
@@ -188,14 +238,14 @@ func (t *Task) addStep(s Step) bool {
 
 // stepBefore orders the timeline: by attempt (the retry count), then by
 // time, then by how far in a life the state is.
-func stepBefore(a, b Step) bool {
-	if a.Attempt != b.Attempt {
-		return a.Attempt < b.Attempt
+func stepBefore(a, b step) bool {
+	if a.attempt != b.attempt {
+		return a.attempt < b.attempt
 	}
-	if !a.At.Equal(b.At) {
-		return a.At.Before(b.At)
+	if a.at != b.at {
+		return a.at < b.at
 	}
-	return a.State.precedence() < b.State.precedence()
+	return a.state.precedence() < b.state.precedence()
 }
 
 // settle recomputes the state from the steps: a finished step wins (a
@@ -204,27 +254,27 @@ func stepBefore(a, b Step) bool {
 // (events) differ.
 func (t *Task) settle() {
 	t.State = StateUnknown
-	var best Step
-	for _, s := range t.Steps {
-		if s.State.Finished() {
-			t.State = s.State
+	var best step
+	for _, s := range t.steps {
+		if s.state.Finished() {
+			t.State = s.state
 			return
 		}
-		if t.State == StateUnknown || s.Attempt > best.Attempt ||
-			s.Attempt == best.Attempt && s.State.precedence() > best.State.precedence() {
-			best, t.State = s, s.State
+		if t.State == StateUnknown || s.attempt > best.attempt ||
+			s.attempt == best.attempt && s.state.precedence() > best.state.precedence() {
+			best, t.State = s, s.state
 		}
 	}
 }
 
 // workerAttempt is the latest attempt a worker received or started.
 func (t *Task) workerAttempt() (int64, bool) {
-	var a int64
+	var a int32
 	found := false
-	for _, s := range t.Steps {
-		if (s.State == StateReceived || s.State == StateStarted) && (!found || s.Attempt > a) {
-			a, found = s.Attempt, true
+	for _, s := range t.steps {
+		if (s.state == StateReceived || s.state == StateStarted) && (!found || s.attempt > a) {
+			a, found = s.attempt, true
 		}
 	}
-	return a, found
+	return int64(a), found
 }
