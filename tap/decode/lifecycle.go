@@ -168,6 +168,7 @@ func celeryResultFact(m *msg, o object) (Fact, bool) {
 	}
 	f.Result = truncate(f.Result, MaxFactText)
 	f.Traceback = lastBytes(o.str("traceback"), MaxFactTraceback)
+	f.Exception = unwrapException(f.Exception, f.Traceback)
 	boundIDs(&f)
 	return f, true
 }
@@ -250,6 +251,7 @@ func celeryEventFact(ev object) (Fact, bool) {
 		f.Runtime, f.HasRuntime = rt, true
 	}
 	f.Traceback = lastBytes(ev.str("traceback"), MaxFactTraceback)
+	f.Exception = unwrapException(f.Exception, f.Traceback)
 	f.Reason = truncate(ev.str("reason"), MaxFactText)
 	f.Terminated, _ = mustGet(ev, "terminated").(bool)
 	f.Expired, _ = mustGet(ev, "expired").(bool)
@@ -352,4 +354,56 @@ func lastBytes(s string, max int) string {
 		i++
 	}
 	return ellipsis + s[i:]
+}
+
+// unwrapException replaces billiard's wrapper, which Celery 5.2 on Python
+// 3.11 sends in place of the exception ("ExceptionWithTraceback()"), with
+// the exception line the same event's traceback ends with, e.g.
+// "ValueError: boom". Any other exception is kept as it came.
+func unwrapException(exc, tb string) string {
+	if !strings.HasPrefix(exc, "ExceptionWithTraceback(") || tb == "" {
+		return exc
+	}
+	if line := tracebackException(tb); line != "" {
+		return line
+	}
+	return exc
+}
+
+// tracebackException is the last "Type: message" line of a Python
+// traceback, skipping the quotes billiard puts around the inner one.
+func tracebackException(tb string) string {
+	lines := strings.Split(strings.TrimRight(tb, " \t\r\n"), "\n")
+	for i := len(lines) - 1; i >= 0 && i >= len(lines)-8; i-- {
+		l := strings.TrimSpace(lines[i])
+		if l == "" || l == `"""` {
+			continue
+		}
+		name, _, _ := strings.Cut(l, ":")
+		if !isDottedName(name) || strings.HasPrefix(l, "billiard.einfo.ExceptionWithTraceback") {
+			return ""
+		}
+		return truncate(l, MaxFactText)
+	}
+	return ""
+}
+
+// isDottedName reports whether s is a Python name like ValueError or
+// requests.exceptions.HTTPError.
+func isDottedName(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
+	}
+	for _, part := range strings.Split(s, ".") {
+		if part == "" {
+			return false
+		}
+		for j, r := range part {
+			ok := r == '_' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || j > 0 && r >= '0' && r <= '9'
+			if !ok {
+				return false
+			}
+		}
+	}
+	return true
 }

@@ -186,3 +186,29 @@ func FuzzFacts(f *testing.F) {
 		}
 	})
 }
+
+// Celery 5.2 on Python 3.11 sends billiard's wrapper in place of the
+// exception; the traceback of the same event names the real one (this
+// traceback is what a real worker sent in TestRealCeleryLifecycles).
+func TestFactsUnwrapBilliardException(t *testing.T) {
+	tb := "Traceback (most recent call last):\n  File \"trace.py\", line 451, in trace_task\n    R = retval = fun(*args, **kwargs)\n" +
+		"  File \"lifetasks.py\", line 57, in fail\n    raise ValueError(\"boom %d\" % n)\n" +
+		"billiard.einfo.ExceptionWithTraceback: \n\"\"\"\nTraceback (most recent call last):\n  File \"lifetasks.py\", line 57, in fail\n" +
+		"    raise ValueError(\"boom %d\" % n)\nValueError: boom 3\n\"\"\"\n"
+	body := `{"type": "task-failed", "uuid": "u", "hostname": "h", "timestamp": 1, "exception": "ExceptionWithTraceback()", "traceback": ` + quoteJSON(tb) + `}`
+	f := Facts(Input{Exchange: "celeryev", ContentType: "application/json", Body: []byte(body)})
+	if len(f) != 1 || f[0].Exception != "ValueError: boom 3" {
+		t.Fatalf("facts %+v", f)
+	}
+	for _, c := range []struct{ exc, tb, want string }{
+		{"ValueError('x')", tb, "ValueError('x')"}, // not the wrapper: kept
+		{"ExceptionWithTraceback()", "", "ExceptionWithTraceback()"},
+		{"ExceptionWithTraceback()", "garbage line\n", "ExceptionWithTraceback()"},
+		{"ExceptionWithTraceback()", "Traceback\nbilliard.einfo.ExceptionWithTraceback: \n", "ExceptionWithTraceback()"},
+		{"ExceptionWithTraceback()", "Traceback\nrequests.exceptions.HTTPError: 503\n", "requests.exceptions.HTTPError: 503"},
+	} {
+		if got := unwrapException(c.exc, c.tb); got != c.want {
+			t.Errorf("unwrapException(%q, %q) = %q, want %q", c.exc, c.tb, got, c.want)
+		}
+	}
+}
