@@ -31,7 +31,6 @@ func requirePython(t *testing.T, module, pkg string) {
 // arrive, into one channel: what a live view would be fed.
 type feed struct {
 	msgs chan tap.Message
-	wg   sync.WaitGroup
 }
 
 func newFeed() *feed { return &feed{msgs: make(chan tap.Message, 4096)} }
@@ -40,15 +39,17 @@ func newFeed() *feed { return &feed{msgs: make(chan tap.Message, 4096)} }
 // closed when the test ends.
 func (f *feed) open(t *testing.T, cfg tap.Config) {
 	t.Helper()
-	ctx := context.Background()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
 	s, err := tap.Open(ctx, cfg)
 	if err != nil {
 		t.Fatalf("opening the tap on %v: %v", cfg.Sources, err)
 	}
 	done := make(chan struct{})
-	f.wg.Add(1)
+	var wg sync.WaitGroup // this session's forwarder only
+	wg.Add(1)
 	go func() {
-		defer f.wg.Done()
+		defer wg.Done()
 		for {
 			select {
 			case b, ok := <-s.Batches():
@@ -69,7 +70,7 @@ func (f *feed) open(t *testing.T, cfg tap.Config) {
 	}()
 	t.Cleanup(func() {
 		close(done)
-		f.wg.Wait()
+		wg.Wait()
 		cctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 		defer cancel()
 		if err := s.Close(cctx); err != nil {

@@ -2,6 +2,7 @@ package lifecycle_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -119,7 +120,9 @@ func (r *celeryRig) send(t *testing.T, n int, revoke bool) sentIDs {
 	if revoke {
 		args = append(args, "revoke")
 	}
-	cmd := exec.Command(systemPython, args...)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, systemPython, args...)
 	cmd.Dir, cmd.Env = r.scripts, r.env
 	out, err := cmd.Output()
 	if err != nil {
@@ -154,16 +157,18 @@ func (r *celeryRig) runs(t *testing.T) map[string]workerRun {
 
 // taps opens the taps a live view would: the task traffic (the firehose on
 // the queue for Celery's default route, the exchange otherwise) and
-// celeryev.
+// celeryev. Exchange taps bind straight to the exchange (--no-shovel): the
+// model does not care how the copies came, and the test then runs on any
+// node with the management API.
 func (r *celeryRig) taps(t *testing.T, f *feed, host string) {
 	t.Helper()
 	if r.exchange == "" {
 		f.open(t, tap.Config{Endpoint: r.ep, Sources: []tap.Source{{Queue: r.queue}}, Firehose: true,
 			Host: host + "-fh", Warn: func(string) {}})
 	} else {
-		f.open(t, tap.Config{Endpoint: r.ep, Sources: []tap.Source{{Exchange: r.exchange, Key: tap.AllKeys}}, Host: host + "-x"})
+		f.open(t, tap.Config{Endpoint: r.ep, Sources: []tap.Source{{Exchange: r.exchange, Key: tap.AllKeys}}, NoShovel: true, Host: host + "-x"})
 	}
-	f.open(t, tap.Config{Endpoint: r.ep, Sources: []tap.Source{{Exchange: "celeryev", Key: tap.AllKeys}}, Host: host + "-ev"})
+	f.open(t, tap.Config{Endpoint: r.ep, Sources: []tap.Source{{Exchange: "celeryev", Key: tap.AllKeys}}, NoShovel: true, Host: host + "-ev"})
 }
 
 // A real worker with -E runs tasks that succeed, fail, retry and are

@@ -101,7 +101,7 @@ func TestRealOsloRPC(t *testing.T) {
 	// The calls go through the control exchange ("openstack"), the replies
 	// through the default exchange straight to the client's reply queue.
 	f := newFeed()
-	f.open(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: "openstack", Key: tap.AllKeys}}, Host: "it-lcoslo-x"})
+	f.open(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: "openstack", Key: tap.AllKeys}}, NoShovel: true, Host: "it-lcoslo-x"})
 	f.open(t, tap.Config{Endpoint: ep, Sources: []tap.Source{{Queue: hello.ReplyQ}}, Firehose: true,
 		Host: "it-lcoslo-fh", Warn: func(string) {}})
 	if _, err := stdin.Write([]byte("go\n")); err != nil {
