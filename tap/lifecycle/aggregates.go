@@ -175,7 +175,8 @@ type workerStats struct {
 	processed     int64
 	hasLoad       bool
 	swIdent       string
-	running       int // tasks started on it, not finished, as the model sees them
+	taskEvents    uint64 // task-* events it sent
+	running       int    // tasks started on it, not finished, as the model sees them
 	finished      map[State]uint64
 }
 

@@ -233,6 +233,7 @@ func (m *Model) applyTask(seen time.Time, f decode.Fact) {
 	if step.Origin == FromEvent && step.Worker != "" {
 		// Any event from a worker shows it alive, as in Celery's state.
 		if ws := m.worker(step.Worker); ws != nil {
+			ws.taskEvents++
 			ws.lastSeen = later(ws.lastSeen, seen)
 			ws.lastHeartbeat = later(ws.lastHeartbeat, seen)
 			if ws.firstSeen.IsZero() {

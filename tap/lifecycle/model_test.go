@@ -432,3 +432,22 @@ func contains(notes []string, sub string) bool {
 	}
 	return false
 }
+
+// A worker without -E still sends heartbeats that count what it ran: the
+// snapshot names it.
+func TestWorkerWithoutTaskEvents(t *testing.T) {
+	m := New(Config{})
+	m.Observe(at(0), eventMsg(t, event("worker-heartbeat", "", "celery@quiet", 0, map[string]any{"freq": 2.0, "active": 0, "processed": 0})))
+	if s := m.Snapshot(at(1)); len(s.Notes) != 0 || s.Workers[0].WithoutTaskEvents() {
+		t.Fatalf("an idle worker is not said to lack -E: %q", s.Notes)
+	}
+	m.Observe(at(2), eventMsg(t, event("worker-heartbeat", "", "celery@quiet", 2, map[string]any{"freq": 2.0, "active": 1, "processed": 4})))
+	s := m.Snapshot(at(3))
+	if !s.Workers[0].WithoutTaskEvents() || len(s.Notes) != 1 || !strings.Contains(s.Notes[0], "celery@quiet: they run without -E") {
+		t.Fatalf("notes %q workers %+v", s.Notes, s.Workers)
+	}
+	m.Observe(at(4), eventMsg(t, event("task-started", "q-1", "celery@quiet", 4, nil)))
+	if s := m.Snapshot(at(5)); s.Workers[0].WithoutTaskEvents() || s.Workers[0].TaskEvents != 1 {
+		t.Fatalf("after a task event: %+v", s.Workers[0])
+	}
+}

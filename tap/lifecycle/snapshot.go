@@ -3,6 +3,7 @@ package lifecycle
 import (
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -80,6 +81,10 @@ type WorkerRow struct {
 	Active    int64
 	Processed int64
 	HasLoad   bool
+	// TaskEvents counts the task events it sent. A worker without -E
+	// sends heartbeats (worker events) and no task events: see
+	// WithoutTaskEvents.
+	TaskEvents uint64
 	// Running, Succeeded and Failed are what the model saw of it.
 	Running   int
 	Succeeded uint64
@@ -90,6 +95,12 @@ type WorkerRow struct {
 	OnlineAt  time.Time // worker-online, if seen
 	OfflineAt time.Time // worker-offline, if seen
 	LastSeen  time.Time
+}
+
+// WithoutTaskEvents says the worker runs tasks (its heartbeat counts them)
+// but sends no task events: it runs without -E.
+func (w WorkerRow) WithoutTaskEvents() bool {
+	return w.HasLoad && w.Processed > 0 && w.TaskEvents == 0
 }
 
 const rateWindowSeconds = 10
@@ -137,7 +148,7 @@ func (m *Model) Snapshot(now time.Time) Snapshot {
 			LastHeartbeat: ws.lastHeartbeat, Heartbeats: ws.heartbeats,
 			Freq:   time.Duration(ws.freq * float64(time.Second)),
 			Active: ws.active, Processed: ws.processed, HasLoad: ws.hasLoad,
-			Running: ws.running, Succeeded: ws.finished[StateSucceeded], Failed: ws.finished[StateFailed],
+			TaskEvents: ws.taskEvents, Running: ws.running, Succeeded: ws.finished[StateSucceeded], Failed: ws.finished[StateFailed],
 			Retried: ws.finished[StateRetried], Revoked: ws.finished[StateRevoked],
 			Rejected: ws.finished[StateRejected], OnlineAt: ws.online, OfflineAt: ws.offline, LastSeen: ws.lastSeen})
 	}
@@ -160,6 +171,16 @@ func (m *Model) Snapshot(now time.Time) Snapshot {
 func (m *Model) notes(s Snapshot) []string {
 	var notes []string
 	c := m.counts
+	var quiet []string
+	for _, w := range s.Workers {
+		if w.Online && w.WithoutTaskEvents() {
+			quiet = append(quiet, w.Hostname)
+		}
+	}
+	if len(quiet) > 0 {
+		notes = append(notes, "workers that run tasks but send no task events (heartbeats only): "+
+			strings.Join(quiet, ", ")+": they run without -E; start them with -E, or run `celery control enable_events`")
+	}
 	if c.TaskMessages > 0 && c.TaskEvents == 0 && s.WithoutEvents > 0 {
 		notes = append(notes, strconv.Itoa(s.WithoutEvents)+" task messages and no Celery events: "+
 			"the workers may run without -E (start them with -E, or run `celery control enable_events`), "+
