@@ -451,3 +451,19 @@ func TestWorkerWithoutTaskEvents(t *testing.T) {
 		t.Fatalf("after a task event: %+v", s.Workers[0])
 	}
 }
+
+// Seen with the real worker: the firehose copy of the task message reached
+// the tap after the worker's events. The timeline still reads in the order
+// of a life; each step keeps its own time.
+func TestMessageAfterItsEvents(t *testing.T) {
+	m := New(Config{})
+	m.Observe(at(1), eventMsg(t, event("task-received", "late", w1, 0.1, map[string]any{"name": "x"})))
+	m.Observe(at(1), eventMsg(t, event("task-started", "late", w1, 0.2, nil)))
+	m.Observe(at(2), taskMsg("x", "late", 0))
+	m.Observe(at(2), eventMsg(t, event("task-succeeded", "late", w1, 0.3, map[string]any{"runtime": 0.1})))
+	tk, _ := m.Task("late")
+	want := []State{StateSent, StateReceived, StateStarted, StateSucceeded}
+	if got := states(tk); !reflect.DeepEqual(got, want) || !tk.Steps[0].At.Equal(at(2)) {
+		t.Fatalf("steps %+v, want %v", tk.Steps, want)
+	}
+}

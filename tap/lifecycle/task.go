@@ -237,15 +237,19 @@ func (t *Task) addStep(x Step) bool {
 }
 
 // stepBefore orders the timeline: by attempt (the retry count), then by
-// time, then by how far in a life the state is.
+// how far in a life the state is, then by time. Time comes last because
+// the steps of one attempt carry different clocks (the tap's for task
+// messages and results, the worker's for events) and arrive through
+// different sources: a task message tapped through the firehose can reach
+// the tap after the worker's task-started event.
 func stepBefore(a, b step) bool {
 	if a.attempt != b.attempt {
 		return a.attempt < b.attempt
 	}
-	if a.at != b.at {
-		return a.at < b.at
+	if pa, pb := a.state.precedence(), b.state.precedence(); pa != pb {
+		return pa < pb
 	}
-	return a.state.precedence() < b.state.precedence()
+	return a.at < b.at
 }
 
 // settle recomputes the state from the steps: a finished step wins (a
