@@ -174,7 +174,6 @@ type workerStats struct {
 	active        int64     // the worker's own figures, from its last heartbeat
 	processed     int64
 	hasLoad       bool
-	swIdent       string
 	taskEvents    uint64 // task-* events it sent
 	running       int    // tasks started on it, not finished, as the model sees them
 	finished      map[State]uint64
