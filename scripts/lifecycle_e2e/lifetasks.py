@@ -3,6 +3,7 @@
 Configured from the environment: CELERY_BROKER_URL; LC_QUEUE, the queue
 the tasks go to; LC_EXCHANGE, a topic exchange to route them through, or
 empty for Celery's default (the default exchange, straight to the queue);
+LC_BACKEND, a result backend (rpc://) or nothing;
 LC_RECORD_FILE, where the worker writes each task's runtime by its own
 clock (from task_prerun to task_postrun), for the test to compare with the
 runtime of task-succeeded.
@@ -25,6 +26,10 @@ if _exchange:
     app.conf.task_default_exchange_type = "topic"
     app.conf.task_default_routing_key = "lc.task"
 app.conf.task_default_queue = _queue
+if os.environ.get("LC_BACKEND"):
+    # rpc://: each result goes back to the client's own queue through the
+    # default exchange, with correlation_id set to the task id.
+    app.conf.result_backend = os.environ["LC_BACKEND"]
 app.conf.task_serializer = "json"
 app.conf.broker_connection_retry = False
 

@@ -374,3 +374,90 @@ func equalStates(a, b []lifecycle.State) bool {
 	}
 	return true
 }
+
+// With the rpc:// backend each result goes back to the client's reply queue
+// through the default exchange, its correlation_id the task id: tapped
+// with the firehose on that queue, the results join their tasks beside the
+// events, and agree with them.
+func TestRealCeleryRPCResults(t *testing.T) {
+	requirePython(t, "celery", "python3-celery")
+	r := newCeleryRig(t, true)
+	r.env = append(r.env, "LC_BACKEND=rpc://")
+	f := newFeed()
+	r.taps(t, f, "it-lcrpc")
+	r.startWorker(t, "rpc", true)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, systemPython, filepath.Join(r.scripts, "send_results.py"), "3")
+	cmd.Dir, cmd.Env, cmd.Stderr = r.scripts, r.env, r.log
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cancel(); _ = cmd.Wait() })
+	out := bufio.NewReader(stdout)
+	var hello struct {
+		ReplyQ string `json:"reply_q"`
+	}
+	if line := readLine(t, out, 60*time.Second); json.Unmarshal([]byte(line), &hello) != nil || hello.ReplyQ == "" {
+		t.Fatalf("sender said %q", line)
+	}
+	f.open(t, tap.Config{Endpoint: r.ep, Sources: []tap.Source{{Queue: hello.ReplyQ}}, Firehose: true,
+		Host: "it-lcrpc-fh", Warn: func(string) {}})
+	if _, err := stdin.Write([]byte("go\n")); err != nil {
+		t.Fatal(err)
+	}
+	var states map[string]string
+	if line := readLine(t, out, 60*time.Second); json.Unmarshal([]byte(line), &states) != nil || len(states) != 6 {
+		t.Fatalf("sender reported %q", line)
+	}
+	m := lifecycle.New(lifecycle.Config{})
+	f.until(t, m, 30*time.Second, "every result and event", func() bool {
+		for id := range states {
+			if tk, ok := m.Task(id); !ok || !tk.HaveResult || !tk.HaveEvents || !tk.State.Finished() {
+				return false
+			}
+		}
+		return true
+	})
+	for id, st := range states {
+		tk, _ := m.Task(id)
+		want := map[string]lifecycle.State{"SUCCESS": lifecycle.StateSucceeded, "FAILURE": lifecycle.StateFailed}[st]
+		if tk.State != want || !tk.HaveMessage {
+			t.Errorf("%s: the client got %s, the model says %v: %+v", id, st, tk.State, tk)
+		}
+		results := 0
+		for _, s := range tk.Steps {
+			if s.Origin == lifecycle.FromResult {
+				results++
+				if s.State != want {
+					t.Errorf("%s: result step %+v", id, s)
+				}
+			}
+		}
+		if results != 1 {
+			t.Errorf("%s: %d result steps in %+v", id, results, tk.Steps)
+		}
+		if st == "FAILURE" && !strings.Contains(tk.Exception, "boom") {
+			t.Errorf("%s: exception %q", id, tk.Exception)
+		}
+	}
+	s := m.Snapshot(time.Now())
+	if s.Counts.Results != 6 {
+		t.Errorf("counts %+v", s.Counts)
+	}
+	for _, row := range s.Names {
+		// lc.add counts the sender's warm-up task too.
+		if row.Seen != 3+map[bool]uint64{true: 1}[row.Name == "lc.add"] || row.Succeeded+row.Failed != row.Seen {
+			t.Errorf("row %+v: a task with a result and events is counted once", row)
+		}
+	}
+}
