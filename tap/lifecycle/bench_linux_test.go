@@ -90,7 +90,7 @@ func BenchmarkMillionTasks(b *testing.B) {
 		if worst > 0.01 {
 			b.Fatalf("a per-name quantile is %.3f%% off", worst*100)
 		}
-		if s.Tasks != 100_000 || s.Counts.EvictedFinishedTasks != uint64(tasks-100_000) {
+		if s.Tasks != 50_000 || s.Counts.EvictedFinishedTasks != uint64(tasks-50_000) {
 			b.Fatalf("kept %d, evicted %+v", s.Tasks, s.Counts)
 		}
 		b.ReportMetric(float64(elapsed.Nanoseconds())/float64(s.Counts.Facts), "ns/fact")

@@ -20,7 +20,7 @@ import (
 
 // Config bounds the model; zero values take the defaults.
 type Config struct {
-	MaxTasks   int // Celery lifecycles kept; 100 000 by default
+	MaxTasks   int // Celery lifecycles kept; 50 000 by default (about 45 MB)
 	MaxCalls   int // oslo calls kept; 20 000 by default
 	MaxNames   int // task names and RPC methods aggregated; 2 000 by default
 	MaxWorkers int // workers followed; 1 000 by default
@@ -35,7 +35,7 @@ type Config struct {
 
 func (c *Config) applyDefaults() {
 	if c.MaxTasks <= 0 {
-		c.MaxTasks = 100_000
+		c.MaxTasks = 50_000
 	}
 	if c.MaxCalls <= 0 {
 		c.MaxCalls = 20_000
