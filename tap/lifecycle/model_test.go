@@ -467,3 +467,26 @@ func TestMessageAfterItsEvents(t *testing.T) {
 		t.Fatalf("steps %+v, want %v", tk.Steps, want)
 	}
 }
+
+// A task retried without end keeps its first steps and its latest ones,
+// and says the middle was cut.
+func TestLongTimelineIsCut(t *testing.T) {
+	m := New(Config{})
+	for i := 0; i < 20; i++ {
+		m.Observe(at(float64(i)), taskMsg("loop", "cut", i))
+		m.Observe(at(float64(i)), eventMsg(t, event("task-received", "cut", w1, float64(i), map[string]any{"name": "loop", "retries": i})))
+		m.Observe(at(float64(i)), eventMsg(t, event("task-retried", "cut", w1, float64(i)+0.5, map[string]any{"exception": fmt.Sprintf("E(%d)", i)})))
+	}
+	tk, _ := m.Task("cut")
+	if len(tk.Steps) != maxSteps || tk.StepsDropped != 60-maxSteps || tk.Steps[0].State != StateSent ||
+		tk.Steps[0].Attempt != 0 || tk.Steps[maxSteps-1].Attempt != 19 || tk.Exception != "E(19)" || tk.Retries != 19 {
+		t.Fatalf("%d steps, %d dropped, first %+v last %+v, exception %q", len(tk.Steps), tk.StepsDropped,
+			tk.Steps[0], tk.Steps[len(tk.Steps)-1], tk.Exception)
+	}
+	if !contains(tk.Notes(at(100), time.Second), "timeline cut") {
+		t.Errorf("notes %q", tk.Notes(at(100), time.Second))
+	}
+	if r := row(t, m.Snapshot(at(30)), "loop"); r.Retried != 20 || r.Seen != 1 || r.Retrying != 1 {
+		t.Errorf("row %+v", r)
+	}
+}
