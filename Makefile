@@ -78,10 +78,12 @@ unit:
 	$(GO) test -short -count=1 ./...
 
 # Test dependencies besides the broker: Debian's python3-celery for the
-# real-Celery end-to-end test, and Debian's chromium for the web monitor's
-# browser tests (each installed only when missing).
+# real-Celery end-to-end test, python3-oslo.messaging for the lifecycle
+# model's RPC test, and Debian's chromium for the web monitor's browser
+# tests (each installed only when missing).
 deps:
 	scripts/ensure-celery.sh
+	scripts/ensure-oslo.sh
 	scripts/ensure-chromium.sh
 
 broker:
