@@ -6,7 +6,7 @@
 #  2. nothing under tap/ depends on Bubble Tea, Lip Gloss, Bubbles or ui/;
 #  3. only tap/broker and tap/taptest import rabbit-hole;
 #  4. only the AMQP seam imports amqp091: tap/broker (dialling), tap (the
-#     tap's consumer), tap/capture (replay's publisher), tap/taptest and
+#     tap's consumer), tap/capture (replay's publisher), tap/check (its probes), tap/taptest and
 #     the bench's own publishers (bench/...). Tests may import both.
 # Prints every breach and exits 1 when there is one.
 set -euo pipefail
@@ -51,8 +51,8 @@ while read -r pkg imports; do
         esac;;
       github.com/rabbitmq/amqp091-go*)
         case "$pkg" in
-          "$mod/tap/broker"|"$mod/tap"|"$mod/tap/capture"|"$mod/tap/taptest"|"$mod/bench"|"$mod"/bench/*) ;;
-          *) breach "$pkg imports $imp: AMQP is spoken in tap/broker, tap and tap/capture only (docs/architecture.md)";;
+          "$mod/tap/broker"|"$mod/tap"|"$mod/tap/capture"|"$mod/tap/check"|"$mod/tap/taptest"|"$mod/bench"|"$mod"/bench/*) ;;
+          *) breach "$pkg imports $imp: AMQP is spoken in tap/broker, tap, tap/capture and tap/check only (docs/architecture.md)";;
         esac;;
     esac
   done
