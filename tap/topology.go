@@ -156,20 +156,23 @@ func directURI(user, vhost string) string {
 // max_local_shovel_credit (1000). It also puts each message into the tap
 // queue with no flow control, so on-confirm is its default: only waiting
 // for the tap queue's confirms bounds what it has in flight.
+//
+// A dynamic shovel is a runtime parameter: it outlives shoveltap and starts
+// again whenever the broker's app does. restartSafety makes such a start
+// fail, so that nothing of a tap runs after a broker restart.
 func (s *Session) shovelDefinition(i, gen int) map[string]any {
 	uri := directURI(s.cfg.Endpoint.User, s.cfg.Endpoint.Vhost)
 	if s.cfg.ShovelProtocol == ShovelLocal {
-		return map[string]any{
+		return restartSafety(s.info.Version, map[string]any{
 			"src-protocol":    "local",
 			"src-uri":         uri,
 			"src-queue":       s.names.SourceQueueOf(gen, i),
-			"src-queue-args":  map[string]any(s.cfg.Limits.queueArgs()),
 			"dest-protocol":   "local",
 			"dest-uri":        uri,
 			"dest-exchange":   s.names.Exchange(i),
 			"ack-mode":        s.cfg.AckMode,
 			"reconnect-delay": 0,
-		}
+		})
 	}
 	dest := uri
 	if t := s.cfg.TapEndpoint; t != nil {
@@ -179,18 +182,45 @@ func (s *Session) shovelDefinition(i, gen int) map[string]any {
 		// shovel logs in by x509. Open has checked the URI.
 		dest, _ = broker.ShovelURI(*t)
 	}
-	return map[string]any{
+	return restartSafety(s.info.Version, map[string]any{
 		"src-protocol":       "amqp091",
 		"src-uri":            uri,
 		"src-queue":          s.names.SourceQueueOf(gen, i),
-		"src-queue-args":     map[string]any(s.cfg.Limits.queueArgs()),
 		"src-prefetch-count": s.cfg.ShovelPrefetch,
 		"dest-protocol":      "amqp091",
 		"dest-uri":           dest,
 		"dest-exchange":      s.names.Exchange(i),
 		"ack-mode":           s.cfg.AckMode,
 		"reconnect-delay":    0,
+	})
+}
+
+// restartSafety closes the restart hole: a tap's shovel definition
+// survives a restart of the broker's app, and would start again there
+// after shoveltap is gone (exited with --no-reconnect, killed, crashed).
+// Two things make that start fail, so the shovel stops at once (with
+// reconnect-delay 0 it is never retried) and nothing of the tap runs:
+//
+//   - the source queue cannot exist after the restart: it is auto-delete,
+//     so it is removed when the shovel's consumer goes, and stopping the
+//     app stops the shovel plugin before the queues; were it left, it
+//     expires (x-expires) once nothing consumes it;
+//   - the shovel never declares its source itself: a shovel declares a
+//     missing src-queue (unbound, so it would idle there for good).
+//     RabbitMQ 4.0 and later take src-predeclared; older ones (3.x) do
+//     not know the key, so the declaration the shovel would make carries
+//     arguments no broker accepts for a new queue (a quorum queue has no
+//     priorities). shoveltap declares the queue itself, and a shovel
+//     finding it checks it passively, which ignores the arguments.
+//
+// Its start after a restart therefore fails on every later restart too.
+func restartSafety(version string, def map[string]any) map[string]any {
+	if broker.VersionAtLeast(version, 4, 0) {
+		def["src-predeclared"] = true
+		return def
 	}
+	def["src-queue-args"] = map[string]any{"x-queue-type": "quorum", "x-max-priority": 1}
+	return def
 }
 
 // shovelProtocolFor resolves cfg's shovel protocol for a broker of version:
@@ -323,8 +353,11 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		// Durable: RabbitMQ 4 may deny transient non-exclusive queues
 		// (deprecated_features.permit.transient_nonexcl_queues = false),
 		// and a durable queue with x-expires is valid on every version.
+		// Auto-delete: the queue goes the moment its shovel stops
+		// consuming, whether the shovel was deleted, stopped by a failed
+		// publish or stopped with the broker's app (see restartSafety).
 		q := s.names.SourceQueueOf(gen, i)
-		_, err := l.prodCh.QueueDeclare(q, true, false, false, false, s.cfg.Limits.queueArgs())
+		_, err := l.prodCh.QueueDeclare(q, true, true, false, false, s.cfg.Limits.queueArgs())
 		if err := step(fmt.Sprintf("declaring the source queue %q", q), ep, err); err != nil {
 			return fail(err)
 		}
