@@ -109,16 +109,17 @@ func testRestartLeavesNothing(t *testing.T, traffic bool, gone func(*tap.Session
 		gone(s)
 	}
 	ctl("stop_app")
-	ctl("start_app")
-	ctl("await_startup")
-	back := time.Now()
 	if gone == nil {
 		select {
 		case <-waitClosed(s):
 		case <-time.After(10 * time.Second):
 			t.Fatal("the tap without reconnection did not end when the broker's app stopped")
 		}
+		checkBrokerGoneError(t, s)
 	}
+	ctl("start_app")
+	ctl("await_startup")
+	back := time.Now()
 	stop := make(chan struct{})
 	defer close(stop)
 	if traffic {
@@ -211,4 +212,23 @@ func tapObjects(t *testing.T, ep broker.Endpoint, rh *rabbithole.Client, base st
 		}
 	}
 	return found
+}
+
+// checkBrokerGoneError closes a tap while its broker's app is stopped: the
+// removal fails, and says so in one line that names the broker being down
+// rather than a missing management plugin (issue 22, sharp edge 6: it was
+// six identical lines, one per object, each blaming the plugin).
+func checkBrokerGoneError(t *testing.T, s *tap.Session) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err := s.Close(ctx)
+	if err == nil {
+		t.Fatal("closing the tap while its broker is down reported no failure")
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "\n") || strings.Count(msg, "stopped answering") != 1 || !strings.Contains(msg, "the broker is down or restarting") || strings.Contains(msg, "rabbitmq-plugins enable") {
+		t.Fatalf("closing the tap while its broker is down: want one line saying the broker is down, got:\n%s", msg)
+	}
+	t.Logf("close while the broker is down: %s", msg)
 }

@@ -596,6 +596,11 @@ func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
 	}
 	for i := range s.points {
 		if err := s.admin.DeleteShovel(ctx, vhost, s.names.Shovel(i)); err != nil {
+			if broker.IsUnreachable(err) {
+				// Every further call would fail the same way: say it once.
+				l.close()
+				return []error{brokerGone(err)}
+			}
 			errs = append(errs, err)
 		}
 	}
@@ -626,6 +631,19 @@ func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
 		}
 	}
 	return errs
+}
+
+// brokerGone is the one error of a removal whose management API stopped
+// answering. The tap's API answered when it was made, so the plugin is
+// there: the broker is down or restarting. What the tap left stops by
+// itself once the broker is back (see restartSafety).
+func brokerGone(err error) error {
+	var u *broker.UnreachableAPI
+	where := "the management API"
+	if errors.As(err, &u) {
+		where = "the management API at " + u.APIs
+	}
+	return fmt.Errorf("%s stopped answering (%v): the broker is down or restarting, so nothing could be removed now; once it is back the tap's shovel stops and its queues go by themselves", where, broker.RootCause(err))
 }
 
 // removeGeneration deletes the source and heartbeat queues of an earlier
