@@ -1,6 +1,7 @@
 package tap
 
 import (
+	"errors"
 	"fmt"
 	"time"
 )
@@ -63,6 +64,10 @@ func (s *Session) syncStreamStatus() {
 // awayDetail says how long the tap has been away and what that means:
 // for a stream nothing, as reading resumes where it stopped.
 func (s *Session) awayDetail(away time.Duration, cause error) string {
+	var gone *ExchangeGone
+	if errors.As(cause, &gone) {
+		return fmt.Sprintf("%.1f s: %v", away.Seconds(), gone)
+	}
 	if s.stream == nil {
 		return reconnectingDetail(away, cause)
 	}

@@ -373,7 +373,11 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 			return fail(err)
 		}
 		for _, b := range src.Bindings {
-			if err := step("binding to "+describeBinding(src.Exchange, b), ep, l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args)); err != nil {
+			err := l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args)
+			if gone := sourceGone(src.Exchange, err); gone != nil {
+				return fail(gone)
+			}
+			if err := step("binding to "+describeBinding(src.Exchange, b), ep, err); err != nil {
 				return fail(err)
 			}
 		}
@@ -419,6 +423,9 @@ func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) 
 	for _, src := range s.points {
 		for _, b := range src.Bindings {
 			if err := l.ch.QueueBind(tapQueue, b.Key, src.Exchange, false, b.Args); err != nil {
+				if gone := sourceGone(src.Exchange, err); gone != nil {
+					return fail(gone)
+				}
 				return fail(broker.ExplainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
 			}
 		}
@@ -631,6 +638,31 @@ func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
 		}
 	}
 	return errs
+}
+
+// ExchangeGone is a tapped exchange that no longer exists, most often
+// because a broker restart dropped it (exchanges that are not durable do
+// not survive one). A tap that reconnects says so instead of only
+// retrying; it comes back once something declares the exchange again.
+type ExchangeGone struct {
+	Exchange string
+	Err      error // the broker's refusal
+}
+
+func (e *ExchangeGone) Error() string {
+	return fmt.Sprintf("exchange %q no longer exists on the broker (a restart drops exchanges that are not durable); the tap comes back once it is declared again", e.Exchange)
+}
+
+func (e *ExchangeGone) Unwrap() error { return e.Err }
+
+// sourceGone is an ExchangeGone when err is the broker's NOT_FOUND for a
+// binding to exchange x, and nil otherwise.
+func sourceGone(x string, err error) error {
+	var ae *amqp.Error
+	if errors.As(err, &ae) && ae.Code == amqp.NotFound && strings.Contains(ae.Reason, fmt.Sprintf("no exchange '%s'", x)) {
+		return &ExchangeGone{Exchange: x, Err: err}
+	}
+	return nil
 }
 
 // brokerGone is the one error of a removal whose management API stopped
