@@ -78,7 +78,7 @@ func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause 
 		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, s.awayDetail(time.Since(lost), cause)) }) {
 			return nil
 		}
-		l, err := s.establish(ctx)
+		l, err := s.route.establish(ctx)
 		if err == nil {
 			return l
 		}
@@ -375,25 +375,33 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 			AppID:           d.AppId,
 		},
 	}
-	if s.stream != nil {
-		return s.streamMessage(m)
+	return s.route.message(m, d)
+}
+
+// firehoseMessage unwraps a trace event, and drops it (false) unless it
+// was routed to a queue asked for.
+func (r firehoseRoute) message(m Message, d amqp.Delivery) (Message, bool) {
+	s := r.s
+	routed := unwrapTrace(&m, d)
+	if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
+		return s.toDelivery(m, d)
 	}
-	if s.cfg.Firehose {
-		routed := unwrapTrace(&m, d)
-		if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
-			return s.toDelivery(m, d)
+	for _, p := range s.points {
+		if slices.Contains(routed, p.Queue) {
+			m.Source = p.Label
+			s.published(m, routed)
+			return m, true
 		}
-		for _, p := range s.points {
-			if slices.Contains(routed, p.Queue) {
-				m.Source = p.Label
-				s.published(m, routed)
-				return m, true
-			}
-		}
-		return m, false
 	}
+	return m, false
+}
+
+// sourceMessage names the source a copy came from. Through a shovel it
+// arrives from the tap's exchange i, which stands for source i; bound
+// directly (byExchange) it keeps its own exchange.
+func (s *Session) sourceMessage(m Message, d amqp.Delivery, byExchange bool) (Message, bool) {
 	i, ok := s.exchangeIndex(d.Exchange)
-	if !ok && s.bound() {
+	if !ok && byExchange {
 		i, ok = s.pointByExchange(d.Exchange)
 	}
 	if ok {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // What the pump does differently for a stream tap: messages carry their
@@ -14,7 +16,8 @@ import (
 // comes out of the headers: the broker adds it, it is no part of what was
 // published, and a replay must not publish it. ok is false for a message
 // already taken, as may come again after a reconnect.
-func (s *Session) streamMessage(m Message) (Message, bool) {
+func (r streamRoute) message(m Message, _ amqp.Delivery) (Message, bool) {
+	s := r.s
 	st := s.stream
 	m.Source = "stream " + st.name
 	off, ok := offsetOf(m.Headers)

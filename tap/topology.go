@@ -252,16 +252,23 @@ func shovelProtocolFor(cfg Config, version string) (string, error) {
 	return "", fmt.Errorf("unknown shovel protocol %q: use %s, %s or %s", cfg.ShovelProtocol, ShovelAuto, ShovelLocal, ShovelAMQP091)
 }
 
-// establish creates the whole tap on a fresh connection and waits until
-// heartbeats come back through every shovel. The tap queue comes first:
-// while it exists the session is alive, so nothing created after it can be
-// mistaken for an orphan. Each call uses a new generation of source and
-// heartbeat queues, so a tap re-created while a node is down never waits
-// for queues that live on that node. On failure it removes what it created.
-func (s *Session) establish(ctx context.Context) (*link, error) {
-	if s.stream != nil {
-		return s.establishStream(ctx)
-	}
+// tapLink is a link being built: the tap broker's connection with the tap
+// queue declared, and how to give up (removing what was made). The tap
+// queue comes first: while it exists the session is alive, so nothing
+// created after it can be mistaken for an orphan.
+type tapLink struct {
+	s     *Session
+	ctx   context.Context
+	l     *link
+	tapEP broker.Endpoint
+	node  int // the tapped broker's node to try first
+}
+
+// startLink dials the tap broker and declares the tap queue: the first
+// steps of every route but the stream. Each call takes a new generation of
+// source and heartbeat queue names, so a tap re-created while a node is
+// down never waits for queues that live on that node.
+func (s *Session) startLink(ctx context.Context) (*tapLink, error) {
 	s.mu.Lock()
 	gen, node, tapNode := s.nextGen, s.node, s.tapNode
 	s.nextGen++
@@ -272,37 +279,54 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if err != nil {
 		return nil, err
 	}
-	tapEP = tapEP.OnNode(tapNode)
-	l := &link{conn: conn, gen: gen, node: tapNode, tapNode: tapNode}
-	fail := func(err error) (*link, error) {
-		// What was made must go even when ctx ended (the user gave up
-		// waiting): the removal gets its own deadline.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
-		defer cancel()
-		s.removeBrokerObjects(rctx, l)
-		return nil, err
-	}
-	step := func(what string, ep broker.Endpoint, err error) error {
-		if err == nil {
-			err = s.injected(what)
-		}
-		if err != nil {
-			return broker.ExplainAMQP(ep, what, err)
-		}
-		return nil
-	}
+	t := &tapLink{s: s, ctx: ctx, l: &link{conn: conn, gen: gen, node: tapNode, tapNode: tapNode}, tapEP: tapEP.OnNode(tapNode), node: node}
+	l := t.l
 	if l.ch, err = conn.Channel(); err != nil {
-		return fail(broker.ExplainAMQP(tapEP, "opening a channel", err))
+		_, err = t.fail(broker.ExplainAMQP(t.tapEP, "opening a channel", err))
+		return nil, err
 	}
 	l.prod, l.prodCh = l.conn, l.ch
 	tapQueue := s.names.TapQueue()
 	_, err = l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs())
-	if err := step(fmt.Sprintf("declaring the tap queue %q", tapQueue), tapEP, err); err != nil {
-		return fail(err)
+	if err := t.step(fmt.Sprintf("declaring the tap queue %q", tapQueue), t.tapEP, err); err != nil {
+		_, err = t.fail(err)
+		return nil, err
 	}
-	if s.bound() {
-		return s.establishBound(ctx, l, fail)
+	return t, nil
+}
+
+// fail removes what was made and returns err. What was made must go even
+// when ctx ended (the user gave up waiting): the removal gets its own
+// deadline.
+func (t *tapLink) fail(err error) (*link, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), removeTimeout)
+	defer cancel()
+	t.s.route.remove(rctx, t.l)
+	return nil, err
+}
+
+// step explains a failed step of establish (and lets a test fail it).
+func (t *tapLink) step(what string, ep broker.Endpoint, err error) error {
+	if err == nil {
+		err = t.s.injected(what)
 	}
+	if err != nil {
+		return broker.ExplainAMQP(ep, what, err)
+	}
+	return nil
+}
+
+// establish creates the shovel route's tap and waits until
+// heartbeats come back through every shovel. On failure it removes what
+// it created.
+func (r shovelRoute) establish(ctx context.Context) (*link, error) {
+	s := r.s
+	t, err := s.startLink(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, fail, step, tapEP, node, gen := t.l, t.fail, t.step, t.tapEP, t.node, t.l.gen
+	tapQueue := s.names.TapQueue()
 	for i := range s.points {
 		x := s.names.Exchange(i)
 		if err := step(fmt.Sprintf("declaring the tap exchange %q", x), tapEP, l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil)); err != nil {
@@ -337,7 +361,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 			return fail(err)
 		}
 	} else {
-		l.node = tapNode
+		l.node = l.tapNode
 	}
 	ep = ep.OnNode(l.node)
 	// Heartbeats go through exchanges of our own rather than the default
@@ -393,7 +417,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if err := step("starting the heartbeat", ep, s.beat(l, false, "0")); err != nil {
 		return fail(err)
 	}
-	if err := s.waitRunning(ctx, l); err != nil {
+	if err := r.waitRunning(ctx, l); err != nil {
 		return fail(err)
 	}
 	// Two heartbeats in flight before anyone hears the tap runs, so that
@@ -408,12 +432,19 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	return l, nil
 }
 
-// establishBound finishes a --no-shovel tap: the exclusive tap queue bound
-// straight to the sources. Everything dies with the connection.
-func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) (*link, error)) (*link, error) {
+// establishBound creates a tap of the binding route (--no-shovel) or,
+// with the firehose acquired first, of the firehose route: the exclusive
+// tap queue bound straight to the sources. Everything dies with the
+// connection.
+func (s *Session) establishBound(ctx context.Context, before func(*link) error) (*link, error) {
+	t, err := s.startLink(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, fail := t.l, t.fail
 	tapQueue := s.names.TapQueue()
-	if s.cfg.Firehose {
-		if err := s.acquireFirehose(ctx, l.ch, s.cfg.Warn); err != nil {
+	if before != nil {
+		if err := before(l); err != nil {
 			return fail(err)
 		}
 	}
@@ -430,7 +461,6 @@ func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) 
 			}
 		}
 	}
-	var err error
 	if err = l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
 		return fail(broker.ExplainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
 	}
@@ -458,7 +488,8 @@ func (s *Session) startShovel(ctx context.Context, i, gen int) error {
 // keeping any message that arrives meanwhile for the pump. When none comes
 // within the start timeout it asks the shovel status API why, where that
 // answers, and fails fast on a shovel the broker reports terminated.
-func (s *Session) waitRunning(ctx context.Context, l *link) error {
+func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
+	s := r.s
 	if err := s.injected("waiting for the shovel"); err != nil {
 		return err
 	}
@@ -498,7 +529,7 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 				continue
 			}
 			for _, st := range states {
-				if i, ok := s.shovelIndex(st.Name); ok && !heard[i] && st.State == "terminated" {
+				if i, ok := r.shovelIndex(st.Name); ok && !heard[i] && st.State == "terminated" {
 					return fmt.Errorf("shovel %q did not start: the broker says: %s", st.Name, cleanReason(st.Reason))
 				}
 			}
@@ -512,7 +543,7 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 			if states, err := s.admin.ShovelStates(sctx, s.cfg.Endpoint.Vhost); err == nil {
 				last = "the broker lists no state for it"
 				for _, st := range states {
-					if _, ok := s.shovelIndex(st.Name); ok {
+					if _, ok := r.shovelIndex(st.Name); ok {
 						last = "its state is " + st.State
 						if st.Reason != "" {
 							last += ": " + cleanReason(st.Reason)
@@ -548,7 +579,8 @@ func (s *Session) exchangeIndex(exchange string) (int, bool) {
 }
 
 // shovelIndex says which source a shovel name belongs to.
-func (s *Session) shovelIndex(name string) (int, bool) {
+func (r shovelRoute) shovelIndex(name string) (int, bool) {
+	s := r.s
 	for i := range s.points {
 		if name == s.names.Shovel(i) {
 			return i, true
@@ -582,25 +614,17 @@ func cleanReason(r string) string {
 // context cannot: after a failed start, and for an earlier generation.
 const removeTimeout = 15 * time.Second
 
-// removeBrokerObjects deletes what establish created, in the order that
+// remove deletes what establish created, in the order that
 // stops the copying first: shovels, then source queues, then the connection
 // (which takes the exclusive tap queue and, with it, the auto-delete
 // exchanges). It goes through the management API so that it works when the
 // AMQP connection is already gone. Queues of earlier generations (a tap
 // re-created after a node restart) are removed too where their node
 // answers; where it does not they expire by themselves, unconsumed.
-func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
+func (r shovelRoute) remove(ctx context.Context, l *link) []error {
+	s := r.s
 	var errs []error
 	vhost := s.cfg.Endpoint.Vhost
-	if s.bound() {
-		l.close() // the tap queue and its bindings go with the connection
-		if s.cfg.Firehose && s.admin != nil {
-			if _, err := ReleaseFirehose(ctx, s.admin, vhost, s.names.Base, true); err != nil {
-				return []error{err}
-			}
-		}
-		return nil
-	}
 	for i := range s.points {
 		if err := s.admin.DeleteShovel(ctx, vhost, s.names.Shovel(i)); err != nil {
 			if broker.IsUnreachable(err) {
