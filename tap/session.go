@@ -212,14 +212,14 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 // the tap's own names belong to a live session.
 func preflight(ctx context.Context, cfg Config) (s *Session, release func(), err error) {
 	var closers []io.Closer
-	release = func() {
+	closeAll := func() {
 		for _, c := range closers {
 			_ = c.Close()
 		}
 	}
 	defer func() {
 		if err != nil {
-			release()
+			closeAll() // an error return has set release to nil
 		}
 	}()
 	if err := cfg.applyDefaults(); err != nil {
@@ -368,7 +368,7 @@ func preflight(ctx context.Context, cfg Config) (s *Session, release func(), err
 		s.syncStreamStatus()
 	}
 	s.status.Notes = append([]string(nil), notes...)
-	return s, release, nil
+	return s, closeAll, nil
 }
 
 // checkTapBroker checks --tap-url's broker before a tap goes there: the
