@@ -176,11 +176,16 @@ type Session struct {
 // and waits until it runs. On any error nothing of the tap is left behind;
 // a missing tag or permission is named with the command that grants it.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
-	s, err := open(ctx, cfg)
-	if err != nil {
-		return nil, broker.WithNeedsBy(err, cfg.needsOf)
+	// Every refusal met on the way names all that this tap needs, from
+	// where it is made.
+	needs := cfg.needsOf
+	cfg.Endpoint.Needs = needs
+	if cfg.TapEndpoint != nil {
+		t := *cfg.TapEndpoint
+		t.Needs = needs
+		cfg.TapEndpoint = &t
 	}
-	return s, nil
+	return open(ctx, cfg)
 }
 
 func open(ctx context.Context, cfg Config) (*Session, error) {
@@ -264,7 +269,7 @@ func preflight(ctx context.Context, cfg Config) (s *Session, release func(), err
 	case err != nil:
 		return nil, nil, err
 	case !cfg.NoShovel && !cfg.Firehose && !info.CanShovel():
-		return nil, nil, &broker.Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags}
+		return nil, nil, cfg.Endpoint.Refused(&broker.Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags})
 	}
 	statsOff := admin == nil
 	if admin != nil {

@@ -234,7 +234,7 @@ func (a *Admin) Explain(ctx context.Context, doing string, err error) error {
 		// RabbitMQ 4.3 answers 404, not 401, to a user with no
 		// permissions on the vhost. To anyone but an administrator a
 		// vhost that does not exist looks the same.
-		r := &Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Perm: "access"}
+		r := a.ep.Refused(&Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Perm: "access"})
 		return fmt.Errorf("%w (or vhost %q does not exist)", r, a.ep.Vhost)
 	}
 	var er rabbithole.ErrorResponse

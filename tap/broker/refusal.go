@@ -85,10 +85,10 @@ func parseRefusal(ep Endpoint, doing, reason string) *Refusal {
 		if perm == "" {
 			return nil
 		}
-		return &Refusal{Doing: doing, Broker: ep.Address(), User: m[5], Vhost: m[4], Perm: perm, Kind: m[2], Name: m[3]}
+		return ep.Refused(&Refusal{Doing: doing, Broker: ep.Address(), User: m[5], Vhost: m[4], Perm: perm, Kind: m[2], Name: m[3]})
 	}
 	if m := refusedVhost.FindStringSubmatch(reason); m != nil {
-		return &Refusal{Doing: doing, Broker: ep.Address(), User: m[2], Vhost: m[1], Perm: "access"}
+		return ep.Refused(&Refusal{Doing: doing, Broker: ep.Address(), User: m[2], Vhost: m[1], Perm: "access"})
 	}
 	return nil
 }
