@@ -52,7 +52,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 		if !s.bound() {
 			go s.removeGeneration(oldGen)
 		}
-		note := s.backNote(gap, err)
+		note := s.route.backNote(gap, err)
 		s.setState(StateRunning, note)
 		// The note stays a minute, then the status line shows the broker
 		// again; Status.LastGap keeps the figure.
@@ -60,10 +60,16 @@ func (s *Session) run(ctx context.Context, l *link) {
 	}
 }
 
-// reconnectingDetail says how long the tap has been away and what that
-// means for the stream.
-func reconnectingDetail(away time.Duration, cause error) string {
+// copies are the gap notes of the routes that copy what is published
+// while they run: what is published while one is away is not seen.
+type copies struct{}
+
+func (copies) awayNote(away time.Duration, cause error) string {
 	return fmt.Sprintf("%.1f s, messages published meanwhile may be missing (%v)", away.Seconds(), cause)
+}
+
+func (copies) backNote(gap time.Duration, cause error) string {
+	return fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), cause)
 }
 
 // reconnect retries establish with backoff, keeping the UI informed. It

@@ -2,6 +2,7 @@ package tap
 
 import (
 	"context"
+	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 )
@@ -32,6 +33,10 @@ type route interface {
 	// shovelled says copies come through shovels: heartbeats, queue
 	// generations and the source queues' counters apply.
 	shovelled() bool
+	// awayNote and backNote say what a gap of the tap means, while it
+	// lasts and once the tap is back.
+	awayNote(away time.Duration, cause error) string
+	backNote(gap time.Duration, cause error) string
 }
 
 // pickRoute is the route of the session's configuration.
@@ -40,21 +45,27 @@ func pickRoute(s *Session) route {
 	case s.stream != nil:
 		return streamRoute{s}
 	case s.cfg.Firehose:
-		return firehoseRoute{s}
+		return firehoseRoute{s: s}
 	case s.cfg.NoShovel:
-		return bindingRoute{s}
+		return bindingRoute{s: s}
 	}
-	return shovelRoute{s}
+	return shovelRoute{s: s}
 }
 
-type shovelRoute struct{ s *Session }
+type shovelRoute struct {
+	s *Session
+	copies
+}
 
 func (r shovelRoute) message(m Message, d amqp.Delivery) (Message, bool) {
 	return r.s.sourceMessage(m, d, false)
 }
 func (shovelRoute) shovelled() bool { return true }
 
-type bindingRoute struct{ s *Session }
+type bindingRoute struct {
+	s *Session
+	copies
+}
 
 func (r bindingRoute) establish(ctx context.Context) (*link, error) {
 	return r.s.establishBound(ctx, nil)
@@ -67,7 +78,10 @@ func (r bindingRoute) message(m Message, d amqp.Delivery) (Message, bool) {
 func (bindingRoute) remove(_ context.Context, l *link) []error { l.close(); return nil }
 func (bindingRoute) shovelled() bool                           { return false }
 
-type firehoseRoute struct{ s *Session }
+type firehoseRoute struct {
+	s *Session
+	copies
+}
 
 func (r firehoseRoute) establish(ctx context.Context) (*link, error) {
 	return r.s.establishBound(ctx, func(l *link) error { return r.s.acquireFirehose(ctx, l.ch, r.s.cfg.Warn) })

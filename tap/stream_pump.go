@@ -64,24 +64,24 @@ func (s *Session) syncStreamStatus() {
 	}
 }
 
-// awayDetail says how long the tap has been away and what that means:
-// for a stream nothing, as reading resumes where it stopped.
+// awayDetail says how long the tap has been away and what that means
+// (the route says), or, when a tapped exchange is gone, that.
 func (s *Session) awayDetail(away time.Duration, cause error) string {
 	var gone *ExchangeGone
 	if errors.As(cause, &gone) {
 		return fmt.Sprintf("%.1f s: %v", away.Seconds(), gone)
 	}
-	if s.stream == nil {
-		return reconnectingDetail(away, cause)
-	}
+	return s.route.awayNote(away, cause)
+}
+
+// awayNote: for a stream nothing is lost, as reading resumes where it
+// stopped.
+func (r streamRoute) awayNote(away time.Duration, cause error) string {
 	return fmt.Sprintf("%.1f s; the stream keeps what is published meanwhile and reading resumes where it stopped (%v)", away.Seconds(), cause)
 }
 
-// backNote is the passing note after the tap came back.
-func (s *Session) backNote(gap time.Duration, cause error) string {
-	if s.stream == nil {
-		return fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), cause)
-	}
+func (r streamRoute) backNote(gap time.Duration, cause error) string {
+	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	note := fmt.Sprintf("back after %.1f s at %s, resuming after offset %d (%v)", gap.Seconds(), time.Now().Format("15:04:05"), s.stream.sent, cause)
