@@ -373,19 +373,8 @@ func (r shovelRoute) establish(ctx context.Context) (*link, error) {
 	if err := step(fmt.Sprintf("declaring the dead-letter exchange %q", dlx), ep, l.prodCh.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil)); err != nil {
 		return fail(err)
 	}
-	for i, src := range s.points {
-		// Durable: RabbitMQ 4 may deny transient non-exclusive queues
-		// (deprecated_features.permit.transient_nonexcl_queues = false),
-		// and a durable queue with x-expires is valid on every version.
-		// Auto-delete: the queue goes the moment its shovel stops
-		// consuming, whether the shovel was deleted, stopped by a failed
-		// publish or stopped with the broker's app (see restartSafety).
-		q := s.names.SourceQueueOf(gen, i)
-		_, err := l.prodCh.QueueDeclare(q, true, true, false, false, s.cfg.Limits.queueArgs())
-		if err := step(fmt.Sprintf("declaring the source queue %q", q), ep, err); err != nil {
-			return fail(err)
-		}
-		if err := step(fmt.Sprintf("binding the source queue %q to %q", q, dlx), ep, l.prodCh.QueueBind(q, q, dlx, false, nil)); err != nil {
+	for i := range s.points {
+		if err := s.declareSource(l.prodCh, ep, gen, i, step); err != nil {
 			return fail(err)
 		}
 		hb := s.names.HeartbeatOf(gen, i)
@@ -395,15 +384,6 @@ func (r shovelRoute) establish(ctx context.Context) (*link, error) {
 		}
 		if err := step(fmt.Sprintf("binding the heartbeat queue %q", hb), ep, l.prodCh.QueueBind(hb, "", hbx, false, nil)); err != nil {
 			return fail(err)
-		}
-		for _, b := range src.Bindings {
-			err := l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args)
-			if gone := sourceGone(src.Exchange, err); gone != nil {
-				return fail(gone)
-			}
-			if err := step("binding to "+describeBinding(src.Exchange, b), ep, err); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	for i := range s.points {
@@ -468,6 +448,39 @@ func (s *Session) establishBound(ctx context.Context, before func(*link) error) 
 		return fail(broker.ExplainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
 	}
 	return l, nil
+}
+
+// declareSource declares source queue i of generation gen on ch and binds
+// it to the dead-letter exchange (heartbeats) and to production. Each step
+// goes through step, which explains a failure.
+//
+// Durable: RabbitMQ 4 may deny transient non-exclusive queues
+// (deprecated_features.permit.transient_nonexcl_queues = false), and a
+// durable queue with x-expires is valid on every version. Auto-delete: the
+// queue goes the moment its shovel stops consuming, whether the shovel was
+// deleted, stopped by a failed publish or stopped with the broker's app
+// (see restartSafety); a shovel restarted under a live tap gets it again
+// from here.
+func (s *Session) declareSource(ch *amqp.Channel, ep broker.Endpoint, gen, i int, step func(string, broker.Endpoint, error) error) error {
+	src, dlx := s.points[i], s.names.DeadLetterExchange()
+	q := s.names.SourceQueueOf(gen, i)
+	_, err := ch.QueueDeclare(q, true, true, false, false, s.cfg.Limits.queueArgs())
+	if err := step(fmt.Sprintf("declaring the source queue %q", q), ep, err); err != nil {
+		return err
+	}
+	if err := step(fmt.Sprintf("binding the source queue %q to %q", q, dlx), ep, ch.QueueBind(q, q, dlx, false, nil)); err != nil {
+		return err
+	}
+	for _, b := range src.Bindings {
+		err := ch.QueueBind(q, b.Key, src.Exchange, false, b.Args)
+		if gone := sourceGone(src.Exchange, err); gone != nil {
+			return gone
+		}
+		if err := step("binding to "+describeBinding(src.Exchange, b), ep, err); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startShovel (re)creates shovel i for generation gen. The broker ignores
