@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -137,7 +136,7 @@ func (s *Setup) planExchange(ctx context.Context, r Resolved) ([]Action, error) 
 				}
 				// The shovel publishes here as the mirror's user: fail now,
 				// with the reason, rather than in the shovel, out of sight.
-				return s.mirror.wrap(tap.CheckPublish(ctx, s.mirror.ep, r.MirrorExchange))
+				return s.mirror.wrap(broker.CheckPublish(ctx, s.mirror.ep, r.MirrorExchange))
 			}})
 	case !marked(mx.Args, r.Exchange) || mx.Type != "fanout":
 		return nil, fmt.Errorf("exchange %q already exists on the mirror broker and was not created by shoveltap setup for %q; choose another mirror-exchange (--mirror-exchange)", r.MirrorExchange, r.Exchange)
@@ -166,7 +165,7 @@ func (s *Setup) planExchange(ctx context.Context, r Resolved) ([]Action, error) 
 					return err
 				}
 				// The shovel consumes it as the production user.
-				return s.prod.wrap(tap.CheckConsume(ctx, s.prod.ep, qname))
+				return s.prod.wrap(broker.CheckConsume(ctx, s.prod.ep, qname))
 			}})
 	case !sameJSON(withMarker(withoutDefaultType(q.Args), r.Exchange), want):
 		// Queue arguments cannot change in place, and deleting the queue

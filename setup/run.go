@@ -66,24 +66,26 @@ func Run(ctx context.Context, cfg RunConfig, out io.Writer) error {
 	case CmdTeardown:
 		err = s.runTeardown(ctx, out, cfg.JSON, cfg.All)
 	}
-	return s.withNeeds(err)
+	return err
 }
 
-// withNeeds completes a refusal with all that setup needs of the user it
-// refused, so the command it prints grants it at once.
-func (s *Setup) withNeeds(err error) error {
+// needsOf is what setup needs of the user a refusal came from, on each
+// side, so that the command a refusal prints grants it all at once: the
+// mirror side's needs, unless the mirror is production's own user there.
+func needsOf(xs []Resolved, prod, mirror broker.Endpoint) (onProd, onMirror broker.NeedsFunc) {
 	var exchanges, mirrorExchanges []string
-	for _, r := range s.xs {
+	for _, r := range xs {
 		exchanges = append(exchanges, r.Exchange)
 		mirrorExchanges = append(mirrorExchanges, r.MirrorExchange)
 	}
-	return broker.WithNeedsBy(err, func(r *broker.Refusal) (broker.Needs, string) {
-		m := s.mirror.ep
-		if r.Broker == m.Address() && r.Vhost == m.Vhost && r.User == m.User && r.Broker+r.Vhost+r.User != s.prod.ep.Address()+s.prod.ep.Vhost+s.prod.ep.User {
-			return tap.MirrorNeeds(mirrorExchanges...), ""
+	setup := func(*broker.Refusal) (broker.Needs, string) { return tap.SetupNeeds(exchanges...), "" }
+	onMirror = func(r *broker.Refusal) (broker.Needs, string) {
+		if r.Broker+r.Vhost+r.User == prod.Address()+prod.Vhost+prod.User {
+			return tap.SetupNeeds(exchanges...), ""
 		}
-		return tap.SetupNeeds(exchanges...), ""
-	})
+		return tap.MirrorNeeds(mirrorExchanges...), ""
+	}
+	return setup, onMirror
 }
 
 func (s *Setup) runPlan(ctx context.Context, w io.Writer, asJSON bool) error {

@@ -82,6 +82,7 @@ func New(cfg Config, getenv func(string) string, insecureTLS bool) (*Setup, erro
 		return nil, err
 	}
 	s := &Setup{cfg: cfg, xs: xs, shovelDest: dest}
+	prodEP.Needs, mirrorEP.Needs = needsOf(xs, prodEP, mirrorEP)
 	if broker.ShovelHoldsPassword(mirrorEP) {
 		s.notes = append(s.notes, fmt.Sprintf("the shovel's definition on production holds the mirror user %q's password in clear: whoever may read production's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. With an amqps:// mirror and --mirror-shovel-cert the shovel logs in by x509 and no password is stored", mirrorEP.User))
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"reflect"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -115,8 +114,8 @@ func (b *side) explainBinding(ctx context.Context, bi broker.Binding, unbind boo
 	if !broker.IsRefused(err) {
 		return b.wrap(err)
 	}
-	spec := tap.BindingSpec{Source: bi.Source, Destination: bi.Destination, ToExchange: bi.DestinationType == "exchange", Key: bi.RoutingKey, Args: bi.Arguments}
-	return b.wrap(tap.BindOverAMQP(ctx, b.ep, spec, unbind))
+	spec := broker.BindingSpec{Source: bi.Source, Destination: bi.Destination, ToExchange: bi.DestinationType == "exchange", Key: bi.RoutingKey, Args: bi.Arguments}
+	return b.wrap(broker.BindOverAMQP(ctx, b.ep, spec, unbind))
 }
 
 func (b *side) deleteExchange(ctx context.Context, name string) error {

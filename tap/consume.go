@@ -52,7 +52,7 @@ func (s *Session) run(ctx context.Context, l *link) {
 		if !s.bound() {
 			go s.removeGeneration(oldGen)
 		}
-		note := s.backNote(gap, err)
+		note := s.route.backNote(gap, err)
 		s.setState(StateRunning, note)
 		// The note stays a minute, then the status line shows the broker
 		// again; Status.LastGap keeps the figure.
@@ -60,10 +60,16 @@ func (s *Session) run(ctx context.Context, l *link) {
 	}
 }
 
-// reconnectingDetail says how long the tap has been away and what that
-// means for the stream.
-func reconnectingDetail(away time.Duration, cause error) string {
+// copies are the gap notes of the routes that copy what is published
+// while they run: what is published while one is away is not seen.
+type copies struct{}
+
+func (copies) awayNote(away time.Duration, cause error) string {
 	return fmt.Sprintf("%.1f s, messages published meanwhile may be missing (%v)", away.Seconds(), cause)
+}
+
+func (copies) backNote(gap time.Duration, cause error) string {
+	return fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), cause)
 }
 
 // reconnect retries establish with backoff, keeping the UI informed. It
@@ -78,7 +84,7 @@ func (s *Session) reconnect(ctx context.Context, p *pump, lost time.Time, cause 
 		if !p.idle(ctx, backoff, func() { s.setState(StateReconnecting, s.awayDetail(time.Since(lost), cause)) }) {
 			return nil
 		}
-		l, err := s.establish(ctx)
+		l, err := s.route.establish(ctx)
 		if err == nil {
 			return l
 		}
@@ -375,25 +381,33 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 			AppID:           d.AppId,
 		},
 	}
-	if s.stream != nil {
-		return s.streamMessage(m)
+	return s.route.message(m, d)
+}
+
+// firehoseMessage unwraps a trace event, and drops it (false) unless it
+// was routed to a queue asked for.
+func (r firehoseRoute) message(m Message, d amqp.Delivery) (Message, bool) {
+	s := r.s
+	routed := unwrapTrace(&m, d)
+	if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
+		return s.toDelivery(m, d)
 	}
-	if s.cfg.Firehose {
-		routed := unwrapTrace(&m, d)
-		if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
-			return s.toDelivery(m, d)
+	for _, p := range s.points {
+		if slices.Contains(routed, p.Queue) {
+			m.Source = p.Label
+			s.published(m, routed)
+			return m, true
 		}
-		for _, p := range s.points {
-			if slices.Contains(routed, p.Queue) {
-				m.Source = p.Label
-				s.published(m, routed)
-				return m, true
-			}
-		}
-		return m, false
 	}
+	return m, false
+}
+
+// sourceMessage names the source a copy came from. Through a shovel it
+// arrives from the tap's exchange i, which stands for source i; bound
+// directly (byExchange) it keeps its own exchange.
+func (s *Session) sourceMessage(m Message, d amqp.Delivery, byExchange bool) (Message, bool) {
 	i, ok := s.exchangeIndex(d.Exchange)
-	if !ok && s.bound() {
+	if !ok && byExchange {
 		i, ok = s.pointByExchange(d.Exchange)
 	}
 	if ok {

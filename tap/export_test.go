@@ -6,3 +6,15 @@ func WithFailAt(c Config, step string) Config {
 	c.failAt = step
 	return c
 }
+
+// Abandon leaves the session as a killed process would: its goroutines
+// stop and its connections close, and nothing is removed from the broker.
+func Abandon(s *Session) {
+	s.cancel()
+	<-s.done
+	s.mu.Lock()
+	l := s.link
+	s.link = nil
+	s.mu.Unlock()
+	l.close()
+}

@@ -300,9 +300,9 @@ func asInt(v any) int64 {
 // tracingRefusal is the error for a user who may not turn the firehose on,
 // found before anything is created.
 func tracingRefusal(ep broker.Endpoint, tags []string) *broker.Refusal {
-	return &broker.Refusal{
+	return ep.Refused(&broker.Refusal{
 		Doing: fmt.Sprintf("turning on the firehose (tracing) of vhost %q", ep.Vhost), Broker: ep.Address(),
 		User: ep.User, Vhost: ep.Vhost, Tag: "administrator", Has: tags,
 		Else: fmt.Sprintf("or have an administrator turn tracing on for the vhost (rabbitmqctl trace_on -p %s; it costs every publish there), after which the management tag is enough", broker.ShellQuote(ep.Vhost)),
-	}
+	})
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -276,12 +277,48 @@ func (s *Session) restartTerminatedShovels(ctx context.Context, statusAPI *bool)
 		if ok {
 			reason = cleanReason(st.Reason)
 		}
-		if err := s.startShovel(ctx, i, s.currentGen()); err != nil {
+		if err := s.restartShovel(ctx, i); err != nil {
 			s.setDetail(fmt.Sprintf("shovel stopped (%s) and could not be restarted: %v", reason, err))
 			continue
 		}
 		s.setDetail(fmt.Sprintf("shovel restarted at %s after: %s", time.Now().Format("15:04:05"), reason))
 	}
+}
+
+// restartShovel starts shovel i of the live tap again. Its source queue
+// went with its consumer (it is auto-delete), so it is declared and bound
+// again first, on a channel of its own (the pump's heartbeats use the
+// link's).
+func (s *Session) restartShovel(ctx context.Context, i int) error {
+	s.mu.Lock()
+	l := s.link
+	s.mu.Unlock()
+	if l == nil {
+		return errors.New("the tap is being re-created")
+	}
+	ch, err := l.prod.Channel()
+	if err != nil {
+		return broker.ExplainAMQP(s.cfg.Endpoint, "opening a channel", err)
+	}
+	defer ch.Close()
+	gen := s.currentGen()
+	explain := func(what string, ep broker.Endpoint, err error) error {
+		if err != nil {
+			return broker.ExplainAMQP(ep, what, err)
+		}
+		return nil
+	}
+	ep := s.cfg.Endpoint.OnNode(l.node)
+	// The dead-letter exchange went too if that queue was its last
+	// binding (it is auto-delete).
+	dlx := s.names.DeadLetterExchange()
+	if err := explain(fmt.Sprintf("declaring the dead-letter exchange %q", dlx), ep, ch.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil)); err != nil {
+		return err
+	}
+	if err := s.declareSource(ch, ep, gen, i, explain); err != nil {
+		return err
+	}
+	return s.startShovel(ctx, i, gen)
 }
 
 // currentGen is the generation of the source queues in use.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -130,6 +131,7 @@ type Session struct {
 	info      broker.BrokerInfo
 	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
 	stream    *streamTap // a stream read directly, instead of points
+	route     route      // how copies reach this process (route.go)
 	tracingOn bool       // this session turned the firehose on
 	links     links      // published messages, for the deliveries to name (Config.Deliveries)
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
@@ -174,34 +176,77 @@ type Session struct {
 // and waits until it runs. On any error nothing of the tap is left behind;
 // a missing tag or permission is named with the command that grants it.
 func Open(ctx context.Context, cfg Config) (*Session, error) {
-	s, err := open(ctx, cfg)
+	// Every refusal met on the way names all that this tap needs, from
+	// where it is made.
+	needs := cfg.needsOf
+	cfg.Endpoint.Needs = needs
+	if cfg.TapEndpoint != nil {
+		t := *cfg.TapEndpoint
+		t.Needs = needs
+		cfg.TapEndpoint = &t
+	}
+	return open(ctx, cfg)
+}
+
+func open(ctx context.Context, cfg Config) (*Session, error) {
+	s, release, err := preflight(ctx, cfg)
 	if err != nil {
-		return nil, broker.WithNeedsBy(err, cfg.needsOf)
+		return nil, err
+	}
+	defer release()
+	s.route = pickRoute(s)
+	s.sweep(ctx)
+	l, err := s.route.establish(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.link = l
+	s.setState(StateRunning, "")
+	runCtx, cancel := context.WithCancel(context.Background())
+	s.cancel = cancel
+	go s.run(runCtx, l)
+	if s.admin != nil && s.stream == nil {
+		go s.monitor(runCtx)
 	}
 	return s, nil
 }
 
-func open(ctx context.Context, cfg Config) (*Session, error) {
+// preflight checks the broker and the configuration and resolves what to
+// tap: everything before a route is picked. The connections it leaves open
+// (release closes them) stay open while the tap is made, as probes that
+// the tap's own names belong to a live session.
+func preflight(ctx context.Context, cfg Config) (s *Session, release func(), err error) {
+	var closers []io.Closer
+	closeAll := func() {
+		for _, c := range closers {
+			_ = c.Close()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll() // an error return has set release to nil
+		}
+	}()
 	if err := cfg.applyDefaults(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	names, err := NewNames(cfg.Host)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	admin, apiErr := broker.NewAdmin(cfg.Endpoint)
 	if apiErr != nil && !cfg.Endpoint.X509 {
-		return nil, apiErr
+		return nil, nil, apiErr
 	}
 	// The AMQP login comes first: its error tells a wrong password apart
 	// from a missing management tag, which the API's 401 cannot.
 	probe, node, err := broker.DialNodes(ctx, cfg.Endpoint, names.Base+"-check", 0)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer probe.Close()
+	closers = append(closers, probe)
 	if apiErr != nil && !cfg.NoShovel {
-		return nil, apiErr // x509 login: the API has none
+		return nil, nil, apiErr // x509 login: the API has none
 	}
 
 	var notes []string
@@ -222,18 +267,18 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		admin = nil
 		lookup = amqpLookup{conn: probe}
 	case err != nil:
-		return nil, err
+		return nil, nil, err
 	case !cfg.NoShovel && !cfg.Firehose && !info.CanShovel():
-		return nil, &broker.Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags}
+		return nil, nil, cfg.Endpoint.Refused(&broker.Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags})
 	}
 	statsOff := admin == nil
 	if admin != nil {
 		ov, err := admin.Overview(ctx)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if err := broker.CheckSameBroker(ctx, admin, cfg.Endpoint.OnNode(node), probe, ov, names.Base+"-check", "--url"); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		statsOff = ov.DisableStats
 		// Without listeners in the overview, discovery asks /api/nodes,
@@ -244,7 +289,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 			cfg.Endpoint.AltAPIs = append(cfg.Endpoint.AltAPIs, apis...)
 			if len(apis) > 0 {
 				if admin, err = broker.NewAdmin(cfg.Endpoint); err != nil {
-					return nil, err
+					return nil, nil, err
 				}
 				lookup = admin
 			}
@@ -252,7 +297,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 	}
 	stream, snotes, serr := findStream(ctx, admin, cfg)
 	if serr != nil {
-		return nil, serr
+		return nil, nil, serr
 	}
 	notes = append(notes, snotes...)
 	var points []tapPoint
@@ -261,7 +306,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		// Read directly: nothing to resolve.
 	case cfg.Firehose:
 		if admin == nil {
-			return nil, fmt.Errorf("--firehose needs the management API: %v", err)
+			return nil, nil, fmt.Errorf("--firehose needs the management API: %v", err)
 		}
 		points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, cfg.Sources)
 		if cfg.Deliveries {
@@ -273,45 +318,23 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		notes = append(notes, more...)
 	}
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if len(points) == 0 && stream == nil {
-		return nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
+		return nil, nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
 	}
 	tapAdmin := admin
 	if cfg.TapEndpoint != nil {
-		if cfg.NoShovel || cfg.Firehose {
-			return nil, errors.New("--tap-url carries messages to another broker with a shovel: it cannot be combined with --no-shovel or --firehose")
-		}
-		if _, err := broker.ShovelURI(*cfg.TapEndpoint); err != nil {
-			return nil, err
-		}
-		if broker.ShovelHoldsPassword(*cfg.TapEndpoint) && cfg.Warn != nil {
-			cfg.Warn(fmt.Sprintf("the tap's shovel definition on %s holds user %q's password for the tap broker %s in clear while the tap runs: whoever may read the vhost's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. Use a tap-broker user with access to nothing else, or an amqps:// --tap-url with --tap-shovel-cert so that the shovel logs in by x509 and no password is stored",
-				cfg.Endpoint.Address(), cfg.TapEndpoint.User, cfg.TapEndpoint.Address()))
-		}
-		if tapAdmin, err = broker.NewAdmin(*cfg.TapEndpoint); err != nil {
-			return nil, err
-		}
-		tapProbe, tapNode, err := broker.DialNodes(ctx, *cfg.TapEndpoint, names.Base+"-check", 0)
+		a, probe, err := checkTapBroker(ctx, cfg, names)
 		if err != nil {
-			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
+			return nil, nil, err
 		}
-		defer tapProbe.Close()
-		if _, err := tapAdmin.Preflight(ctx); err != nil {
-			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
-		}
-		ov, err := tapAdmin.Overview(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
-		}
-		if err := broker.CheckSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
-			return nil, err
-		}
+		closers = append(closers, probe)
+		tapAdmin = a
 	}
 	if !cfg.NoShovel && !cfg.Firehose && stream == nil {
 		if cfg.ShovelProtocol, err = shovelProtocolFor(cfg, info.Version); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if cfg.AckMode == "" {
@@ -320,7 +343,7 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 			cfg.AckMode = DefaultLocalAckMode
 		}
 	}
-	s := &Session{
+	s = &Session{
 		tapAdmin:      tapAdmin,
 		points:        points,
 		stream:        stream,
@@ -350,37 +373,73 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		s.syncStreamStatus()
 	}
 	s.status.Notes = append([]string(nil), notes...)
-	if admin == nil {
-		// nothing to sweep with
-	} else if orphans, err := FindOrphans(ctx, admin, cfg.Endpoint.Vhost); err == nil {
-		if did, err := ReleaseFirehose(ctx, admin, cfg.Endpoint.Vhost, "", true); err == nil {
-			s.Notes = append(s.Notes, did...)
-		}
-		for _, o := range orphans {
-			if err := o.Remove(ctx, admin); err == nil {
-				s.Swept = append(s.Swept, o.Base)
-			}
-		}
-	}
+	return s, closeAll, nil
+}
 
-	l, err := s.establish(ctx)
+// checkTapBroker checks --tap-url's broker before a tap goes there: the
+// shovel can log in to it, its API answers, and it is not the tapped
+// broker itself. The probe connection it returns stays open while the
+// tap is made.
+func checkTapBroker(ctx context.Context, cfg Config, names Names) (*broker.Admin, io.Closer, error) {
+	if cfg.NoShovel || cfg.Firehose {
+		return nil, nil, errors.New("--tap-url carries messages to another broker with a shovel: it cannot be combined with --no-shovel or --firehose")
+	}
+	if _, err := broker.ShovelURI(*cfg.TapEndpoint); err != nil {
+		return nil, nil, err
+	}
+	if broker.ShovelHoldsPassword(*cfg.TapEndpoint) && cfg.Warn != nil {
+		cfg.Warn(fmt.Sprintf("the tap's shovel definition on %s holds user %q's password for the tap broker %s in clear while the tap runs: whoever may read the vhost's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. Use a tap-broker user with access to nothing else, or an amqps:// --tap-url with --tap-shovel-cert so that the shovel logs in by x509 and no password is stored",
+			cfg.Endpoint.Address(), cfg.TapEndpoint.User, cfg.TapEndpoint.Address()))
+	}
+	tapAdmin, err := broker.NewAdmin(*cfg.TapEndpoint)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	s.link = l
-	s.setState(StateRunning, "")
-	runCtx, cancel := context.WithCancel(context.Background())
-	s.cancel = cancel
-	go s.run(runCtx, l)
-	if admin != nil && stream == nil {
-		go s.monitor(runCtx)
+	tapProbe, tapNode, err := broker.DialNodes(ctx, *cfg.TapEndpoint, names.Base+"-check", 0)
+	if err != nil {
+		return nil, nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
 	}
-	return s, nil
+	fail := func(err error) (*broker.Admin, io.Closer, error) {
+		_ = tapProbe.Close()
+		return nil, nil, err
+	}
+	if _, err := tapAdmin.Preflight(ctx); err != nil {
+		return fail(fmt.Errorf("the tap broker (--tap-url): %w", err))
+	}
+	ov, err := tapAdmin.Overview(ctx)
+	if err != nil {
+		return fail(fmt.Errorf("the tap broker (--tap-url): %w", err))
+	}
+	if err := broker.CheckSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
+		return fail(err)
+	}
+	return tapAdmin, tapProbe, nil
+}
+
+// sweep removes what crashed taps left on the vhost before this one is
+// made, and turns off a firehose that no live tap uses.
+func (s *Session) sweep(ctx context.Context) {
+	admin := s.admin
+	if admin == nil {
+		return // nothing to sweep with
+	}
+	orphans, err := FindOrphans(ctx, admin, s.cfg.Endpoint.Vhost)
+	if err != nil {
+		return
+	}
+	if did, err := ReleaseFirehose(ctx, admin, s.cfg.Endpoint.Vhost, "", true); err == nil {
+		s.Notes = append(s.Notes, did...)
+	}
+	for _, o := range orphans {
+		if err := o.Remove(ctx, admin); err == nil {
+			s.Swept = append(s.Swept, o.Base)
+		}
+	}
 }
 
 // bound reports whether the tap queue is bound straight to the sources
-// (--no-shovel, and the firehose, which must not go through a shovel).
-func (s *Session) bound() bool { return s.cfg.NoShovel || s.cfg.Firehose || s.stream != nil }
+// (every route but the shovel's).
+func (s *Session) bound() bool { return !s.route.shovelled() }
 
 // Names returns the broker-side names of this session.
 func (s *Session) Names() Names { return s.names }
@@ -422,7 +481,7 @@ func (s *Session) Close(ctx context.Context) error {
 		l := s.link
 		s.link = nil
 		s.mu.Unlock()
-		errs := s.removeBrokerObjects(ctx, l)
+		errs := s.route.remove(ctx, l)
 		if len(errs) > 0 {
 			s.closeErr = fmt.Errorf("removing tap %s: %w", s.names.Base, errors.Join(errs...))
 			s.setState(StateFailed, s.closeErr.Error())

@@ -346,3 +346,43 @@ func TestBurstDropsAreCounted(t *testing.T) {
 		return st.Dropped > 0 && total >= n-5 && total <= n+5
 	})
 }
+
+// A tapped exchange that is gone when the tap reconnects (a broker restart
+// drops exchanges that are not durable) is named as gone in the status,
+// not only retried (issue 22, sharp edge 9); once declared again, the tap
+// comes back.
+func TestReconnectSaysTheExchangeIsGone(t *testing.T) {
+	for _, noShovel := range []bool{false, true} {
+		t.Run(map[bool]string{false: "shovel", true: "no-shovel"}[noShovel], func(t *testing.T) {
+			ep := taptest.Endpoint(t)
+			x := taptest.Exchange(t, ep, "topic")
+			proxy, via := taptest.ProxyTo(t, ep)
+			s := openTap(t, tap.Config{Endpoint: via, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Reconnect: true, NoShovel: noShovel, Host: "it-gone", NoDiscovery: true})
+			ch := taptest.Channel(t, ep)
+			if err := ch.ExchangeDelete(x, false, false); err != nil {
+				t.Fatal(err)
+			}
+			proxy.Cut()
+			want := fmt.Sprintf("exchange %q no longer exists on the broker", x)
+			deadline := time.After(15 * time.Second)
+			for st := s.Status(); !strings.Contains(st.Detail, want); st = s.Status() {
+				select {
+				case <-s.Batches():
+				case <-deadline:
+					t.Fatalf("the status never said the exchange is gone: %s: %s", st.State, st.Detail)
+				}
+			}
+			if err := ch.ExchangeDeclare(x, amqp.ExchangeTopic, false, false, false, false, nil); err != nil {
+				t.Fatal(err)
+			}
+			deadline = time.After(20 * time.Second)
+			for st := s.Status(); st.State != tap.StateRunning; st = s.Status() {
+				select {
+				case <-s.Batches():
+				case <-deadline:
+					t.Fatalf("the tap did not come back once the exchange was declared again: %s: %s", st.State, st.Detail)
+				}
+			}
+		})
+	}
+}

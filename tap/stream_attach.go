@@ -21,14 +21,15 @@ import (
 // holds a replica of it, so a node without one passes the turn to the
 // next. Nothing is created on the broker, so a failure only closes the
 // connection.
-func (s *Session) establishStream(ctx context.Context) (*link, error) {
+func (r streamRoute) establish(ctx context.Context) (*link, error) {
+	s := r.s
 	s.mu.Lock()
 	start := s.node
 	s.mu.Unlock()
 	nodes := len(s.cfg.Endpoint.Nodes())
 	var errs []error
 	for tries := 0; tries < nodes; tries++ {
-		l, err := s.attachStream(ctx, start)
+		l, err := r.attachStream(ctx, start)
 		switch {
 		case err == nil:
 			return l, nil
@@ -47,7 +48,8 @@ func (s *Session) establishStream(ctx context.Context) (*link, error) {
 // attachStream connects to the first node that answers from node start
 // on and attaches the consumers there. On failure the link it returns,
 // closed, still says which node was tried.
-func (s *Session) attachStream(ctx context.Context, start int) (*link, error) {
+func (r streamRoute) attachStream(ctx context.Context, start int) (*link, error) {
+	s := r.s
 	st := s.stream
 	conn, node, err := broker.DialNodes(ctx, s.cfg.Endpoint, s.names.Base, start)
 	if err != nil {

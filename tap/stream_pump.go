@@ -1,8 +1,11 @@
 package tap
 
 import (
+	"errors"
 	"fmt"
 	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
 )
 
 // What the pump does differently for a stream tap: messages carry their
@@ -13,7 +16,8 @@ import (
 // comes out of the headers: the broker adds it, it is no part of what was
 // published, and a replay must not publish it. ok is false for a message
 // already taken, as may come again after a reconnect.
-func (s *Session) streamMessage(m Message) (Message, bool) {
+func (r streamRoute) message(m Message, _ amqp.Delivery) (Message, bool) {
+	s := r.s
 	st := s.stream
 	m.Source = "stream " + st.name
 	off, ok := offsetOf(m.Headers)
@@ -60,20 +64,24 @@ func (s *Session) syncStreamStatus() {
 	}
 }
 
-// awayDetail says how long the tap has been away and what that means:
-// for a stream nothing, as reading resumes where it stopped.
+// awayDetail says how long the tap has been away and what that means
+// (the route says), or, when a tapped exchange is gone, that.
 func (s *Session) awayDetail(away time.Duration, cause error) string {
-	if s.stream == nil {
-		return reconnectingDetail(away, cause)
+	var gone *ExchangeGone
+	if errors.As(cause, &gone) {
+		return fmt.Sprintf("%.1f s: %v", away.Seconds(), gone)
 	}
+	return s.route.awayNote(away, cause)
+}
+
+// awayNote: for a stream nothing is lost, as reading resumes where it
+// stopped.
+func (r streamRoute) awayNote(away time.Duration, cause error) string {
 	return fmt.Sprintf("%.1f s; the stream keeps what is published meanwhile and reading resumes where it stopped (%v)", away.Seconds(), cause)
 }
 
-// backNote is the passing note after the tap came back.
-func (s *Session) backNote(gap time.Duration, cause error) string {
-	if s.stream == nil {
-		return fmt.Sprintf("%.1f s gap until %s, messages may be missing (%v)", gap.Seconds(), time.Now().Format("15:04:05"), cause)
-	}
+func (r streamRoute) backNote(gap time.Duration, cause error) string {
+	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	note := fmt.Sprintf("back after %.1f s at %s, resuming after offset %d (%v)", gap.Seconds(), time.Now().Format("15:04:05"), s.stream.sent, cause)

@@ -156,20 +156,23 @@ func directURI(user, vhost string) string {
 // max_local_shovel_credit (1000). It also puts each message into the tap
 // queue with no flow control, so on-confirm is its default: only waiting
 // for the tap queue's confirms bounds what it has in flight.
+//
+// A dynamic shovel is a runtime parameter: it outlives shoveltap and starts
+// again whenever the broker's app does. restartSafety makes such a start
+// fail, so that nothing of a tap runs after a broker restart.
 func (s *Session) shovelDefinition(i, gen int) map[string]any {
 	uri := directURI(s.cfg.Endpoint.User, s.cfg.Endpoint.Vhost)
 	if s.cfg.ShovelProtocol == ShovelLocal {
-		return map[string]any{
+		return restartSafety(s.info.Version, map[string]any{
 			"src-protocol":    "local",
 			"src-uri":         uri,
 			"src-queue":       s.names.SourceQueueOf(gen, i),
-			"src-queue-args":  map[string]any(s.cfg.Limits.queueArgs()),
 			"dest-protocol":   "local",
 			"dest-uri":        uri,
 			"dest-exchange":   s.names.Exchange(i),
 			"ack-mode":        s.cfg.AckMode,
 			"reconnect-delay": 0,
-		}
+		})
 	}
 	dest := uri
 	if t := s.cfg.TapEndpoint; t != nil {
@@ -179,18 +182,45 @@ func (s *Session) shovelDefinition(i, gen int) map[string]any {
 		// shovel logs in by x509. Open has checked the URI.
 		dest, _ = broker.ShovelURI(*t)
 	}
-	return map[string]any{
+	return restartSafety(s.info.Version, map[string]any{
 		"src-protocol":       "amqp091",
 		"src-uri":            uri,
 		"src-queue":          s.names.SourceQueueOf(gen, i),
-		"src-queue-args":     map[string]any(s.cfg.Limits.queueArgs()),
 		"src-prefetch-count": s.cfg.ShovelPrefetch,
 		"dest-protocol":      "amqp091",
 		"dest-uri":           dest,
 		"dest-exchange":      s.names.Exchange(i),
 		"ack-mode":           s.cfg.AckMode,
 		"reconnect-delay":    0,
+	})
+}
+
+// restartSafety closes the restart hole: a tap's shovel definition
+// survives a restart of the broker's app, and would start again there
+// after shoveltap is gone (exited with --no-reconnect, killed, crashed).
+// Two things make that start fail, so the shovel stops at once (with
+// reconnect-delay 0 it is never retried) and nothing of the tap runs:
+//
+//   - the source queue cannot exist after the restart: it is auto-delete,
+//     so it is removed when the shovel's consumer goes, and stopping the
+//     app stops the shovel plugin before the queues; were it left, it
+//     expires (x-expires) once nothing consumes it;
+//   - the shovel never declares its source itself: a shovel declares a
+//     missing src-queue (unbound, so it would idle there for good).
+//     RabbitMQ 4.0 and later take src-predeclared; older ones (3.x) do
+//     not know the key, so the declaration the shovel would make carries
+//     arguments no broker accepts for a new queue (a quorum queue has no
+//     priorities). shoveltap declares the queue itself, and a shovel
+//     finding it checks it passively, which ignores the arguments.
+//
+// Its start after a restart therefore fails on every later restart too.
+func restartSafety(version string, def map[string]any) map[string]any {
+	if broker.VersionAtLeast(version, 4, 0) {
+		def["src-predeclared"] = true
+		return def
 	}
+	def["src-queue-args"] = map[string]any{"x-queue-type": "quorum", "x-max-priority": 1}
+	return def
 }
 
 // shovelProtocolFor resolves cfg's shovel protocol for a broker of version:
@@ -222,16 +252,23 @@ func shovelProtocolFor(cfg Config, version string) (string, error) {
 	return "", fmt.Errorf("unknown shovel protocol %q: use %s, %s or %s", cfg.ShovelProtocol, ShovelAuto, ShovelLocal, ShovelAMQP091)
 }
 
-// establish creates the whole tap on a fresh connection and waits until
-// heartbeats come back through every shovel. The tap queue comes first:
-// while it exists the session is alive, so nothing created after it can be
-// mistaken for an orphan. Each call uses a new generation of source and
-// heartbeat queues, so a tap re-created while a node is down never waits
-// for queues that live on that node. On failure it removes what it created.
-func (s *Session) establish(ctx context.Context) (*link, error) {
-	if s.stream != nil {
-		return s.establishStream(ctx)
-	}
+// tapLink is a link being built: the tap broker's connection with the tap
+// queue declared, and how to give up (removing what was made). The tap
+// queue comes first: while it exists the session is alive, so nothing
+// created after it can be mistaken for an orphan.
+type tapLink struct {
+	s     *Session
+	ctx   context.Context
+	l     *link
+	tapEP broker.Endpoint
+	node  int // the tapped broker's node to try first
+}
+
+// startLink dials the tap broker and declares the tap queue: the first
+// steps of every route but the stream. Each call takes a new generation of
+// source and heartbeat queue names, so a tap re-created while a node is
+// down never waits for queues that live on that node.
+func (s *Session) startLink(ctx context.Context) (*tapLink, error) {
 	s.mu.Lock()
 	gen, node, tapNode := s.nextGen, s.node, s.tapNode
 	s.nextGen++
@@ -242,37 +279,54 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if err != nil {
 		return nil, err
 	}
-	tapEP = tapEP.OnNode(tapNode)
-	l := &link{conn: conn, gen: gen, node: tapNode, tapNode: tapNode}
-	fail := func(err error) (*link, error) {
-		// What was made must go even when ctx ended (the user gave up
-		// waiting): the removal gets its own deadline.
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), removeTimeout)
-		defer cancel()
-		s.removeBrokerObjects(rctx, l)
-		return nil, err
-	}
-	step := func(what string, ep broker.Endpoint, err error) error {
-		if err == nil {
-			err = s.injected(what)
-		}
-		if err != nil {
-			return broker.ExplainAMQP(ep, what, err)
-		}
-		return nil
-	}
+	t := &tapLink{s: s, ctx: ctx, l: &link{conn: conn, gen: gen, node: tapNode, tapNode: tapNode}, tapEP: tapEP.OnNode(tapNode), node: node}
+	l := t.l
 	if l.ch, err = conn.Channel(); err != nil {
-		return fail(broker.ExplainAMQP(tapEP, "opening a channel", err))
+		_, err = t.fail(broker.ExplainAMQP(t.tapEP, "opening a channel", err))
+		return nil, err
 	}
 	l.prod, l.prodCh = l.conn, l.ch
 	tapQueue := s.names.TapQueue()
 	_, err = l.ch.QueueDeclare(tapQueue, false, false, true, false, s.cfg.Limits.queueArgs())
-	if err := step(fmt.Sprintf("declaring the tap queue %q", tapQueue), tapEP, err); err != nil {
-		return fail(err)
+	if err := t.step(fmt.Sprintf("declaring the tap queue %q", tapQueue), t.tapEP, err); err != nil {
+		_, err = t.fail(err)
+		return nil, err
 	}
-	if s.bound() {
-		return s.establishBound(ctx, l, fail)
+	return t, nil
+}
+
+// fail removes what was made and returns err. What was made must go even
+// when ctx ended (the user gave up waiting): the removal gets its own
+// deadline.
+func (t *tapLink) fail(err error) (*link, error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(t.ctx), removeTimeout)
+	defer cancel()
+	t.s.route.remove(rctx, t.l)
+	return nil, err
+}
+
+// step explains a failed step of establish (and lets a test fail it).
+func (t *tapLink) step(what string, ep broker.Endpoint, err error) error {
+	if err == nil {
+		err = t.s.injected(what)
 	}
+	if err != nil {
+		return broker.ExplainAMQP(ep, what, err)
+	}
+	return nil
+}
+
+// establish creates the shovel route's tap and waits until
+// heartbeats come back through every shovel. On failure it removes what
+// it created.
+func (r shovelRoute) establish(ctx context.Context) (*link, error) {
+	s := r.s
+	t, err := s.startLink(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, fail, step, tapEP, node, gen := t.l, t.fail, t.step, t.tapEP, t.node, t.l.gen
+	tapQueue := s.names.TapQueue()
 	for i := range s.points {
 		x := s.names.Exchange(i)
 		if err := step(fmt.Sprintf("declaring the tap exchange %q", x), tapEP, l.ch.ExchangeDeclare(x, amqp.ExchangeFanout, false, true, false, false, nil)); err != nil {
@@ -307,7 +361,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 			return fail(err)
 		}
 	} else {
-		l.node = tapNode
+		l.node = l.tapNode
 	}
 	ep = ep.OnNode(l.node)
 	// Heartbeats go through exchanges of our own rather than the default
@@ -319,16 +373,8 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if err := step(fmt.Sprintf("declaring the dead-letter exchange %q", dlx), ep, l.prodCh.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil)); err != nil {
 		return fail(err)
 	}
-	for i, src := range s.points {
-		// Durable: RabbitMQ 4 may deny transient non-exclusive queues
-		// (deprecated_features.permit.transient_nonexcl_queues = false),
-		// and a durable queue with x-expires is valid on every version.
-		q := s.names.SourceQueueOf(gen, i)
-		_, err := l.prodCh.QueueDeclare(q, true, false, false, false, s.cfg.Limits.queueArgs())
-		if err := step(fmt.Sprintf("declaring the source queue %q", q), ep, err); err != nil {
-			return fail(err)
-		}
-		if err := step(fmt.Sprintf("binding the source queue %q to %q", q, dlx), ep, l.prodCh.QueueBind(q, q, dlx, false, nil)); err != nil {
+	for i := range s.points {
+		if err := s.declareSource(l.prodCh, ep, gen, i, step); err != nil {
 			return fail(err)
 		}
 		hb := s.names.HeartbeatOf(gen, i)
@@ -338,11 +384,6 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 		}
 		if err := step(fmt.Sprintf("binding the heartbeat queue %q", hb), ep, l.prodCh.QueueBind(hb, "", hbx, false, nil)); err != nil {
 			return fail(err)
-		}
-		for _, b := range src.Bindings {
-			if err := step("binding to "+describeBinding(src.Exchange, b), ep, l.prodCh.QueueBind(q, b.Key, src.Exchange, false, b.Args)); err != nil {
-				return fail(err)
-			}
 		}
 	}
 	for i := range s.points {
@@ -356,7 +397,7 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	if err := step("starting the heartbeat", ep, s.beat(l, false, "0")); err != nil {
 		return fail(err)
 	}
-	if err := s.waitRunning(ctx, l); err != nil {
+	if err := r.waitRunning(ctx, l); err != nil {
 		return fail(err)
 	}
 	// Two heartbeats in flight before anyone hears the tap runs, so that
@@ -371,12 +412,19 @@ func (s *Session) establish(ctx context.Context) (*link, error) {
 	return l, nil
 }
 
-// establishBound finishes a --no-shovel tap: the exclusive tap queue bound
-// straight to the sources. Everything dies with the connection.
-func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) (*link, error)) (*link, error) {
+// establishBound creates a tap of the binding route (--no-shovel) or,
+// with the firehose acquired first, of the firehose route: the exclusive
+// tap queue bound straight to the sources. Everything dies with the
+// connection.
+func (s *Session) establishBound(ctx context.Context, before func(*link) error) (*link, error) {
+	t, err := s.startLink(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l, fail := t.l, t.fail
 	tapQueue := s.names.TapQueue()
-	if s.cfg.Firehose {
-		if err := s.acquireFirehose(ctx, l.ch, s.cfg.Warn); err != nil {
+	if before != nil {
+		if err := before(l); err != nil {
 			return fail(err)
 		}
 	}
@@ -386,11 +434,13 @@ func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) 
 	for _, src := range s.points {
 		for _, b := range src.Bindings {
 			if err := l.ch.QueueBind(tapQueue, b.Key, src.Exchange, false, b.Args); err != nil {
+				if gone := sourceGone(src.Exchange, err); gone != nil {
+					return fail(gone)
+				}
 				return fail(broker.ExplainAMQP(s.cfg.Endpoint, "binding to "+describeBinding(src.Exchange, b), err))
 			}
 		}
 	}
-	var err error
 	if err = l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
 		return fail(broker.ExplainAMQP(s.cfg.Endpoint, "setting the prefetch", err))
 	}
@@ -398,6 +448,39 @@ func (s *Session) establishBound(ctx context.Context, l *link, fail func(error) 
 		return fail(broker.ExplainAMQP(s.cfg.Endpoint, fmt.Sprintf("consuming from %q", tapQueue), err))
 	}
 	return l, nil
+}
+
+// declareSource declares source queue i of generation gen on ch and binds
+// it to the dead-letter exchange (heartbeats) and to production. Each step
+// goes through step, which explains a failure.
+//
+// Durable: RabbitMQ 4 may deny transient non-exclusive queues
+// (deprecated_features.permit.transient_nonexcl_queues = false), and a
+// durable queue with x-expires is valid on every version. Auto-delete: the
+// queue goes the moment its shovel stops consuming, whether the shovel was
+// deleted, stopped by a failed publish or stopped with the broker's app
+// (see restartSafety); a shovel restarted under a live tap gets it again
+// from here.
+func (s *Session) declareSource(ch *amqp.Channel, ep broker.Endpoint, gen, i int, step func(string, broker.Endpoint, error) error) error {
+	src, dlx := s.points[i], s.names.DeadLetterExchange()
+	q := s.names.SourceQueueOf(gen, i)
+	_, err := ch.QueueDeclare(q, true, true, false, false, s.cfg.Limits.queueArgs())
+	if err := step(fmt.Sprintf("declaring the source queue %q", q), ep, err); err != nil {
+		return err
+	}
+	if err := step(fmt.Sprintf("binding the source queue %q to %q", q, dlx), ep, ch.QueueBind(q, q, dlx, false, nil)); err != nil {
+		return err
+	}
+	for _, b := range src.Bindings {
+		err := ch.QueueBind(q, b.Key, src.Exchange, false, b.Args)
+		if gone := sourceGone(src.Exchange, err); gone != nil {
+			return gone
+		}
+		if err := step("binding to "+describeBinding(src.Exchange, b), ep, err); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startShovel (re)creates shovel i for generation gen. The broker ignores
@@ -418,7 +501,8 @@ func (s *Session) startShovel(ctx context.Context, i, gen int) error {
 // keeping any message that arrives meanwhile for the pump. When none comes
 // within the start timeout it asks the shovel status API why, where that
 // answers, and fails fast on a shovel the broker reports terminated.
-func (s *Session) waitRunning(ctx context.Context, l *link) error {
+func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
+	s := r.s
 	if err := s.injected("waiting for the shovel"); err != nil {
 		return err
 	}
@@ -458,7 +542,7 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 				continue
 			}
 			for _, st := range states {
-				if i, ok := s.shovelIndex(st.Name); ok && !heard[i] && st.State == "terminated" {
+				if i, ok := r.shovelIndex(st.Name); ok && !heard[i] && st.State == "terminated" {
 					return fmt.Errorf("shovel %q did not start: the broker says: %s", st.Name, cleanReason(st.Reason))
 				}
 			}
@@ -472,7 +556,7 @@ func (s *Session) waitRunning(ctx context.Context, l *link) error {
 			if states, err := s.admin.ShovelStates(sctx, s.cfg.Endpoint.Vhost); err == nil {
 				last = "the broker lists no state for it"
 				for _, st := range states {
-					if _, ok := s.shovelIndex(st.Name); ok {
+					if _, ok := r.shovelIndex(st.Name); ok {
 						last = "its state is " + st.State
 						if st.Reason != "" {
 							last += ": " + cleanReason(st.Reason)
@@ -508,7 +592,8 @@ func (s *Session) exchangeIndex(exchange string) (int, bool) {
 }
 
 // shovelIndex says which source a shovel name belongs to.
-func (s *Session) shovelIndex(name string) (int, bool) {
+func (r shovelRoute) shovelIndex(name string) (int, bool) {
+	s := r.s
 	for i := range s.points {
 		if name == s.names.Shovel(i) {
 			return i, true
@@ -542,27 +627,24 @@ func cleanReason(r string) string {
 // context cannot: after a failed start, and for an earlier generation.
 const removeTimeout = 15 * time.Second
 
-// removeBrokerObjects deletes what establish created, in the order that
+// remove deletes what establish created, in the order that
 // stops the copying first: shovels, then source queues, then the connection
 // (which takes the exclusive tap queue and, with it, the auto-delete
 // exchanges). It goes through the management API so that it works when the
 // AMQP connection is already gone. Queues of earlier generations (a tap
 // re-created after a node restart) are removed too where their node
 // answers; where it does not they expire by themselves, unconsumed.
-func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
+func (r shovelRoute) remove(ctx context.Context, l *link) []error {
+	s := r.s
 	var errs []error
 	vhost := s.cfg.Endpoint.Vhost
-	if s.bound() {
-		l.close() // the tap queue and its bindings go with the connection
-		if s.cfg.Firehose && s.admin != nil {
-			if _, err := ReleaseFirehose(ctx, s.admin, vhost, s.names.Base, true); err != nil {
-				return []error{err}
-			}
-		}
-		return nil
-	}
 	for i := range s.points {
 		if err := s.admin.DeleteShovel(ctx, vhost, s.names.Shovel(i)); err != nil {
+			if broker.IsUnreachable(err) {
+				// Every further call would fail the same way: say it once.
+				l.close()
+				return []error{brokerGone(err)}
+			}
 			errs = append(errs, err)
 		}
 	}
@@ -593,6 +675,44 @@ func (s *Session) removeBrokerObjects(ctx context.Context, l *link) []error {
 		}
 	}
 	return errs
+}
+
+// ExchangeGone is a tapped exchange that no longer exists, most often
+// because a broker restart dropped it (exchanges that are not durable do
+// not survive one). A tap that reconnects says so instead of only
+// retrying; it comes back once something declares the exchange again.
+type ExchangeGone struct {
+	Exchange string
+	Err      error // the broker's refusal
+}
+
+func (e *ExchangeGone) Error() string {
+	return fmt.Sprintf("exchange %q no longer exists on the broker (a restart drops exchanges that are not durable); the tap comes back once it is declared again", e.Exchange)
+}
+
+func (e *ExchangeGone) Unwrap() error { return e.Err }
+
+// sourceGone is an ExchangeGone when err is the broker's NOT_FOUND for a
+// binding to exchange x, and nil otherwise.
+func sourceGone(x string, err error) error {
+	var ae *amqp.Error
+	if errors.As(err, &ae) && ae.Code == amqp.NotFound && strings.Contains(ae.Reason, fmt.Sprintf("no exchange '%s'", x)) {
+		return &ExchangeGone{Exchange: x, Err: err}
+	}
+	return nil
+}
+
+// brokerGone is the one error of a removal whose management API stopped
+// answering. The tap's API answered when it was made, so the plugin is
+// there: the broker is down or restarting. What the tap left stops by
+// itself once the broker is back (see restartSafety).
+func brokerGone(err error) error {
+	var u *broker.UnreachableAPI
+	where := "the management API"
+	if errors.As(err, &u) {
+		where = "the management API at " + u.APIs
+	}
+	return fmt.Errorf("%s stopped answering (%v): the broker is down or restarting, so nothing could be removed now; once it is back the tap's shovel stops and its queues go by themselves", where, broker.RootCause(err))
 }
 
 // removeGeneration deletes the source and heartbeat queues of an earlier

@@ -234,17 +234,15 @@ func (a *Admin) Explain(ctx context.Context, doing string, err error) error {
 		// RabbitMQ 4.3 answers 404, not 401, to a user with no
 		// permissions on the vhost. To anyone but an administrator a
 		// vhost that does not exist looks the same.
-		r := &Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Perm: "access"}
+		r := a.ep.Refused(&Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Perm: "access"})
 		return fmt.Errorf("%w (or vhost %q does not exist)", r, a.ep.Vhost)
 	}
 	var er rabbithole.ErrorResponse
 	switch {
 	case errors.As(err, &er):
 		return fmt.Errorf("%s: the management API answered %d: %s", doing, er.StatusCode, strings.TrimSpace(er.Reason))
-	case IsUnreachable(err) && a.ep.APIDerived:
-		return fmt.Errorf("%s: cannot reach the management API at %s, the address derived from --url (%v): if the management plugin listens elsewhere, give its address with --api http(s)://HOST:PORT; if it is not enabled, run rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), RootCause(err))
 	case IsUnreachable(err):
-		return fmt.Errorf("%s: cannot reach the management API at %s (%v): check --api, or enable it with rabbitmq-plugins enable rabbitmq_management", doing, strings.Join(a.ep.APIs(), ", "), RootCause(err))
+		return &UnreachableAPI{Doing: doing, APIs: strings.Join(a.ep.APIs(), ", "), Derived: a.ep.APIDerived, Err: err}
 	}
 	return fmt.Errorf("%s: %w", doing, err)
 }
@@ -320,3 +318,22 @@ func (a *Admin) QueueNamesWithPrefix(ctx context.Context, vhost, prefix string) 
 
 // Endpoint is the broker this client talks to.
 func (a *Admin) Endpoint() Endpoint { return a.ep }
+
+// UnreachableAPI is a management API that did not answer. IsUnreachable
+// sees through it, so that a caller making many calls can tell "the
+// broker is down" from a refusal and say it once.
+type UnreachableAPI struct {
+	Doing   string
+	APIs    string // the addresses tried
+	Derived bool   // the address was derived from --url, not given with --api
+	Err     error
+}
+
+func (e *UnreachableAPI) Error() string {
+	if e.Derived {
+		return fmt.Sprintf("%s: cannot reach the management API at %s, the address derived from --url (%v): if the management plugin listens elsewhere, give its address with --api http(s)://HOST:PORT; if it is not enabled, run rabbitmq-plugins enable rabbitmq_management", e.Doing, e.APIs, RootCause(e.Err))
+	}
+	return fmt.Sprintf("%s: cannot reach the management API at %s (%v): check --api, or enable it with rabbitmq-plugins enable rabbitmq_management", e.Doing, e.APIs, RootCause(e.Err))
+}
+
+func (e *UnreachableAPI) Unwrap() error { return e.Err }

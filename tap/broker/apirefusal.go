@@ -94,7 +94,7 @@ func (a *Admin) refused(ctx context.Context, doing string, n need, err error) er
 		wreason, refused := isRefused(werr)
 		switch {
 		case refused && reasonTags[wreason] == "management":
-			return &Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Tag: "management"}
+			return a.ep.Refused(&Refusal{Doing: doing, Broker: a.ep.Address(), User: a.ep.User, Vhost: a.ep.Vhost, Tag: "management"})
 		case refused && isLoginFailure(wreason):
 			return a.loginFailed(doing)
 		}
@@ -104,13 +104,13 @@ func (a *Admin) refused(ctx context.Context, doing string, n need, err error) er
 	switch {
 	case n.tag != "" && !HasTag(who.Tags, n.tag):
 		r.Tag = n.tag
-		return r
+		return a.ep.Refused(r)
 	case n.perm != "":
 		r.Perm, r.Kind, r.Name = n.perm, n.kind, n.name
-		return r
+		return a.ep.Refused(r)
 	case !a.canUseVhost(ctx):
 		r.Perm = "access"
-		return r
+		return a.ep.Refused(r)
 	}
 	return fmt.Errorf("%s: the management API refused user %q, who has %s (%s)", doing, a.ep.User, TagList(who.Tags), reasonOr(reason))
 }

@@ -49,6 +49,35 @@ type Endpoint struct {
 	// ShovelTLS is how a shovel on another broker reaches this one over TLS
 	// (an amqps:// --tap-url, setup's mirror).
 	ShovelTLS ShovelTLS
+	// Needs, when set, says what the command using this endpoint needs of
+	// its user: every Refusal made for the endpoint carries it from the
+	// start (see Refused), so its rabbitmqctl command grants all at once.
+	Needs NeedsFunc
+}
+
+// NeedsFunc is what a command needs of its user on the broker a refusal
+// came from, and another way out where one needs less.
+type NeedsFunc func(*Refusal) (Needs, string)
+
+// Refused completes r, a refusal met on this endpoint, with what the
+// command needs (e.Needs); without Needs, r names only what was refused.
+func (e Endpoint) Refused(r *Refusal) *Refusal {
+	if e.Needs == nil || r == nil {
+		return r
+	}
+	n, alt := e.Needs(r)
+	r.Needs = &n
+	if alt != "" && r.Else == "" {
+		r.Else = alt
+	}
+	// Missing management when policymaker is needed: name the tag that
+	// grants both.
+	for _, t := range n.Tags {
+		if r.Tag != "" && t != r.Tag && HasTag([]string{t}, r.Tag) {
+			r.Tag = t
+		}
+	}
+	return r
 }
 
 // Nodes lists every AMQP address to try, the preferred one first.

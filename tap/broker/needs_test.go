@@ -102,7 +102,7 @@ func TestRefusalMessagesNameTheCommand(t *testing.T) {
 	}
 	perm := &Refusal{Doing: "binding", User: "ops", Vhost: "/", Perm: "read", Kind: "exchange", Name: "billing"}
 	n := needsReading("orders")
-	err := WithNeedsBy(fmt.Errorf("opening: %w", perm), func(*Refusal) (Needs, string) { return n, "" })
+	err := withNeedsBy(fmt.Errorf("opening: %w", perm), func(*Refusal) (Needs, string) { return n, "" })
 	if got := err.Error(); !strings.Contains(got, `lacks read permission on exchange "billing"`) ||
 		!strings.Contains(got, `rabbitmqctl set_permissions -p / ops '^shoveltap-' '^shoveltap-' '^(shoveltap-|orders$|billing$)'`) {
 		t.Errorf("permission refusal: %s", got)
@@ -112,7 +112,7 @@ func TestRefusalMessagesNameTheCommand(t *testing.T) {
 		t.Errorf("withNeeds did not complete the refusal")
 	}
 	other := errors.New("something else")
-	if WithNeedsBy(other, func(*Refusal) (Needs, string) { return n, "" }) != other {
+	if withNeedsBy(other, func(*Refusal) (Needs, string) { return n, "" }) != other {
 		t.Errorf("withNeeds changed an error that is no refusal")
 	}
 }
@@ -126,4 +126,23 @@ func needsReading(xs ...string) Needs {
 		n.Read = append(n.Read, Named(x))
 	}
 	return n
+}
+
+// A refusal made for an endpoint with Needs carries them from the start,
+// so an error wrapping it reads the same as the refusal itself: nothing
+// needs rewriting afterwards.
+func TestEndpointNeedsAreCarriedFromTheStart(t *testing.T) {
+	n := Needs{Tags: []string{"policymaker"}, Read: []Match{Named("orders")}}
+	ep := Endpoint{User: "ops", Vhost: "/", Needs: func(*Refusal) (Needs, string) { return n, "or use less" }}
+	r := ep.Refused(&Refusal{Doing: "creating the shovel", Broker: "mq:5672", User: "ops", Vhost: "/", Tag: "management"})
+	if r.Needs == nil || r.Tag != "policymaker" || r.Else != "or use less" {
+		t.Fatalf("refusal not completed: needs %v, tag %q, else %q", r.Needs, r.Tag, r.Else)
+	}
+	wrapped := fmt.Errorf("opening: %w", r)
+	if wrapped.Error() != "opening: "+r.Error() || !strings.Contains(wrapped.Error(), "set_user_tags ops policymaker") {
+		t.Fatalf("wrapped refusal reads %q", wrapped.Error())
+	}
+	if plain := (Endpoint{}).Refused(&Refusal{Doing: "x", Tag: "management"}); plain.Needs != nil {
+		t.Fatal("an endpoint without Needs completed a refusal")
+	}
 }

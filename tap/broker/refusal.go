@@ -85,10 +85,10 @@ func parseRefusal(ep Endpoint, doing, reason string) *Refusal {
 		if perm == "" {
 			return nil
 		}
-		return &Refusal{Doing: doing, Broker: ep.Address(), User: m[5], Vhost: m[4], Perm: perm, Kind: m[2], Name: m[3]}
+		return ep.Refused(&Refusal{Doing: doing, Broker: ep.Address(), User: m[5], Vhost: m[4], Perm: perm, Kind: m[2], Name: m[3]})
 	}
 	if m := refusedVhost.FindStringSubmatch(reason); m != nil {
-		return &Refusal{Doing: doing, Broker: ep.Address(), User: m[2], Vhost: m[1], Perm: "access"}
+		return ep.Refused(&Refusal{Doing: doing, Broker: ep.Address(), User: m[2], Vhost: m[1], Perm: "access"})
 	}
 	return nil
 }
@@ -116,11 +116,12 @@ func inferPerm(doing, kind string) string {
 	return ""
 }
 
-// WithNeedsBy completes every refusal in err with what the failing command
-// needs on the broker it came from (needsOf says, with another way out
-// where one needs less), so its command grants all of it at once. Other
-// errors pass unchanged.
-func WithNeedsBy(err error, needsOf func(*Refusal) (Needs, string)) error {
+// withNeedsBy completes every refusal in err, after the fact, with what
+// the failing command needs on the broker it came from (needsOf says,
+// with another way out where one needs less). Other errors pass
+// unchanged. Prefer Endpoint.Needs, which a refusal carries from where it
+// is made; this is for WithNeeds's callers.
+func withNeedsBy(err error, needsOf func(*Refusal) (Needs, string)) error {
 	refusals := refusalsIn(err)
 	if len(refusals) == 0 {
 		return err
@@ -177,8 +178,11 @@ func (e *rephrased) Unwrap() error { return e.err }
 
 // WithNeeds completes a refusal in err with what the failing command
 // needs, so the rabbitmqctl command it prints grants all of it at once.
+// It rewrites the text of errors that wrap the refusal: a caller that
+// owns its endpoint sets Endpoint.Needs instead (as tap.Open and setup
+// do); cleanup, the picker and check still call this.
 func WithNeeds(err error, n Needs) error {
-	return WithNeedsBy(err, func(*Refusal) (Needs, string) { return n, "" })
+	return withNeedsBy(err, func(*Refusal) (Needs, string) { return n, "" })
 }
 
 // RefusalOf reads an AMQP error that refuses an operation for want of a

@@ -1,4 +1,4 @@
-package tap
+package broker
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // This file holds what setup tries over AMQP: where the management API's
@@ -26,15 +25,15 @@ type BindingSpec struct {
 // binding over AMQP is refused naming the object that lacks a permission,
 // so setup runs it to find out which. When it works, the binding is made
 // (or removed) after all.
-func BindOverAMQP(ctx context.Context, ep broker.Endpoint, b BindingSpec, unbind bool) error {
-	conn, _, err := broker.DialNodes(ctx, ep, "shoveltap setup", 0)
+func BindOverAMQP(ctx context.Context, ep Endpoint, b BindingSpec, unbind bool) error {
+	conn, _, err := DialNodes(ctx, ep, "shoveltap setup", 0)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	ch, err := conn.Channel()
 	if err != nil {
-		return broker.ExplainAMQP(ep, "opening a channel", err)
+		return ExplainAMQP(ep, "opening a channel", err)
 	}
 	defer ch.Close()
 	verb := "binding"
@@ -56,7 +55,7 @@ func BindOverAMQP(ctx context.Context, ep broker.Endpoint, b BindingSpec, unbind
 	if err == nil {
 		return nil
 	}
-	if r := broker.RefusalOf(ep, doing, err); r != nil {
+	if r := RefusalOf(ep, doing, err); r != nil {
 		// The destination needs write, the source read: the name says
 		// which (3.x does not, and both may be exchanges).
 		switch r.Name {
@@ -67,27 +66,27 @@ func BindOverAMQP(ctx context.Context, ep broker.Endpoint, b BindingSpec, unbind
 		}
 		return r
 	}
-	return broker.ExplainAMQP(ep, doing, err)
+	return ExplainAMQP(ep, doing, err)
 }
 
 // withChannel runs f on a channel of a fresh connection to ep, and turns a
 // refusal into a Refusal.
-func withChannel(ctx context.Context, ep broker.Endpoint, doing string, f func(ch *amqp.Channel) error) error {
-	conn, _, err := broker.DialNodes(ctx, ep, "shoveltap setup", 0)
+func withChannel(ctx context.Context, ep Endpoint, doing string, f func(ch *amqp.Channel) error) error {
+	conn, _, err := DialNodes(ctx, ep, "shoveltap setup", 0)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	ch, err := conn.Channel()
 	if err != nil {
-		return broker.ExplainAMQP(ep, "opening a channel", err)
+		return ExplainAMQP(ep, "opening a channel", err)
 	}
 	defer ch.Close()
 	if err := f(ch); err != nil {
-		if r := broker.RefusalOf(ep, doing, err); r != nil {
+		if r := RefusalOf(ep, doing, err); r != nil {
 			return r
 		}
-		return broker.ExplainAMQP(ep, doing, err)
+		return ExplainAMQP(ep, doing, err)
 	}
 	return nil
 }
@@ -95,7 +94,7 @@ func withChannel(ctx context.Context, ep broker.Endpoint, doing string, f func(c
 // CheckConsume makes sure ep's user may consume a queue that was just
 // created and holds nothing: a shovel consuming it as that user would
 // otherwise fail out of sight. It consumes and cancels at once.
-func CheckConsume(ctx context.Context, ep broker.Endpoint, queue string) error {
+func CheckConsume(ctx context.Context, ep Endpoint, queue string) error {
 	return withChannel(ctx, ep, fmt.Sprintf("consuming from %q (as the shovel will)", queue), func(ch *amqp.Channel) error {
 		if _, err := ch.Consume(queue, "shoveltap-check", false, false, false, false, nil); err != nil {
 			return err
@@ -108,7 +107,7 @@ func CheckConsume(ctx context.Context, ep broker.Endpoint, queue string) error {
 // just created and has no bindings yet, so the message it publishes goes
 // nowhere: a shovel publishing to it as that user would otherwise fail out
 // of sight.
-func CheckPublish(ctx context.Context, ep broker.Endpoint, exchange string) error {
+func CheckPublish(ctx context.Context, ep Endpoint, exchange string) error {
 	return withChannel(ctx, ep, fmt.Sprintf("publishing to exchange %q (as the shovel will)", exchange), func(ch *amqp.Channel) error {
 		closed := ch.NotifyClose(make(chan *amqp.Error, 1))
 		if err := ch.Confirm(false); err != nil {
