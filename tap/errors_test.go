@@ -58,7 +58,13 @@ func TestErrorsAreClearAndActionable(t *testing.T) {
 
 	t.Run("wrong password", func(t *testing.T) {
 		bad := withURL(t, "amqp://guest:Secr3t-Wr0ng@"+ep.Address()+"/", ep.API)
-		wantAll(t, openErr(t, bad, x), `refused user "guest"`, "wrong username or password", broker.EnvPassword)
+		got := openErr(t, bad, x)
+		// The hint names the safe ways to give a password, never the URL
+		// or the environment variable (issue 22, edge 4).
+		wantAll(t, got, `refused user "guest"`, "wrong username or password", "--password-file", "prompt")
+		if strings.Contains(got, broker.EnvPassword) {
+			t.Errorf("the hint recommends %s: %s", broker.EnvPassword, got)
+		}
 	})
 	t.Run("broker unreachable", func(t *testing.T) {
 		bad := withURL(t, "amqp://guest:guest@"+host+":1/", ep.API)
