@@ -46,21 +46,30 @@ test: broker deps
 
 test-all: lint test-310 test-4x test-43 test-cluster
 
-# Both tiers on 3.10.
+# Both tiers on 3.10, and the restart tests (tap/restart_test.go), which
+# restart a broker's app: on a node of their own (5700), never the shared one.
+RESTART310_ENV := SHOVELTAP_TEST_RESTART_URL=amqp://guest:guest@127.0.0.1:5700/ SHOVELTAP_TEST_RESTART_API=http://127.0.0.1:15700 \
+  SHOVELTAP_TEST_RESTART_CTL="rabbitmqctl -n restart@localhost"
 test-310: broker deps
-	SHOVELTAP_TEST_SLOW=1 $(GO) test $(RACE) -p 1 -count=1 -timeout 40m ./...
+	scripts/node.sh start restart 5700 15700 rabbitmq_management,rabbitmq_shovel,rabbitmq_shovel_management
+	SHOVELTAP_TEST_SLOW=1 $(RESTART310_ENV) $(GO) test $(RACE) -p 1 -count=1 -timeout 40m ./...; \
+	  rc=$$?; scripts/node.sh stop restart; exit $$rc
 
 # The slow tier is not repeated on 4.x: what it covers does not depend on
 # the broker's version (the 3.10 run has it).
 RABBIT4_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5690/ SHOVELTAP_TEST_API=http://127.0.0.1:15690 \
-  SHOVELTAP_TEST_RABBITMQCTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
+  SHOVELTAP_TEST_RABBITMQCTL="$(CURDIR)/scripts/rabbitmq4.sh ctl" \
+  SHOVELTAP_TEST_RESTART_URL=amqp://guest:guest@127.0.0.1:5690/ SHOVELTAP_TEST_RESTART_API=http://127.0.0.1:15690 \
+  SHOVELTAP_TEST_RESTART_CTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
 test-4x: broker deps
 	scripts/rabbitmq4.sh start
 	$(RABBIT4_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
 	  rc=$$?; scripts/rabbitmq4.sh stop; exit $$rc
 
 RABBIT43_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5691/ SHOVELTAP_TEST_API=http://127.0.0.1:15691 \
-  SHOVELTAP_RABBIT4=forky SHOVELTAP_TEST_RABBITMQCTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
+  SHOVELTAP_RABBIT4=forky SHOVELTAP_TEST_RABBITMQCTL="$(CURDIR)/scripts/rabbitmq4.sh ctl" \
+  SHOVELTAP_TEST_RESTART_URL=amqp://guest:guest@127.0.0.1:5691/ SHOVELTAP_TEST_RESTART_API=http://127.0.0.1:15691 \
+  SHOVELTAP_TEST_RESTART_CTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
 test-43: broker deps
 	SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh start
 	$(RABBIT43_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
