@@ -286,7 +286,11 @@ func (t *table) build(e *entry) (row, rowSel string) {
 			styled.WriteString(cell)
 		}
 	}
-	row, sel := " "+styled.String(), "▸"+plain.String()
+	mark := " "
+	if e.r.Unroutable() {
+		mark = t.com.Styles.Detail.Note.Render(unroutableMark)
+	}
+	row, sel := mark+styled.String(), "▸"+plain.String()
 	if w := t.cols.width; common.TextWidth(sel) > w {
 		// Narrower than the narrowest columns (a pane, not the whole
 		// screen, can be): cut the row rather than draw past the edge.
