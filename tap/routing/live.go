@@ -152,3 +152,11 @@ func (t *Topology) NearMisses(m Message, limit int) []WhyNot {
 	}
 	return out
 }
+
+// NewLiveWith is a Live that keeps model t and never loads: for views
+// that route by a model at hand (tests, a saved model).
+func NewLiveWith(t *Topology) *Live {
+	l := &Live{ref: NewRefresher(func(context.Context) (*Topology, error) { return t, nil }, 0, 0)}
+	l.ref.current.Store(t)
+	return l
+}
