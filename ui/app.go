@@ -444,6 +444,7 @@ func (m *Model) refresh() {
 		statusLines: m.status.set(m.statusInfo(), width),
 	})
 	m.status.SetSize(width, m.lay.status)
+	m.table.withTrace = m.retained.routes.traced > 0
 	m.table.SetSize(width, m.lay.table)
 	m.filter.SetSize(width, m.lay.filter)
 	m.help.SetWidth(width)

@@ -181,6 +181,7 @@ func whyNot(st *styles.Styles, rt Routing, e *entry) tea.Cmd {
 // original queue (the most recent x-death entry): a tap of a dead-letter
 // queue then says what is dying where.
 type routeCounts struct {
+	traced     uint64 // messages with a trace: the table then has a trace column
 	unroutable uint64
 	deaths     []deathCount // in order of first appearance
 }
@@ -195,6 +196,9 @@ type deathCount struct {
 const maxDeathGroups = 16
 
 func (c *routeCounts) count(r *reading.Reading) {
+	if r.Decoded.Trace != nil {
+		c.traced++
+	}
 	if r.Unroutable() {
 		c.unroutable++
 	}
@@ -233,6 +237,7 @@ func (c *routeCounts) count(r *reading.Reading) {
 // deadLetterLine is the status line's dead-letter summary, most first:
 // "☠ dead letters: 12 rejected from orders · 3 expired from payments";
 // "" when none was seen.
+// (The status line shows it on a queue tap only.)
 func (c routeCounts) deadLetterLine() string {
 	if len(c.deaths) == 0 {
 		return ""
@@ -244,4 +249,48 @@ func (c routeCounts) deadLetterLine() string {
 		parts[i] = thousands(d.n) + " " + sanitize.Line(d.reason) + " from " + sanitize.Line(d.queue)
 	}
 	return "☠ dead letters: " + strings.Join(parts, " · ")
+}
+
+// Trace column: the first traceColumnWidth hex digits of the trace ID,
+// enough to tell traces apart on one screen (the filter's trace: term
+// takes any part of it). It is shown from traceColumnMin columns on, and
+// only once a retained message carries a trace: at 80 columns the
+// summary needs every cell.
+const (
+	traceColumnWidth = 8
+	traceColumnMin   = 100
+)
+
+// withTraceColumn adds the trace column before the summary, taken from
+// the summary's width, when on and wide enough.
+func withTraceColumn(c columns, on bool) columns {
+	if !on {
+		return c
+	}
+	c.key = c.width | 1<<24
+	if c.width < traceColumnMin {
+		return c
+	}
+	last := len(c.list) - 1
+	if c.list[last].width-traceColumnWidth-1 < summaryMin {
+		return c
+	}
+	list := append([]column(nil), c.list[:last]...)
+	list = append(list, column{id: colTrace, title: "trace", width: traceColumnWidth})
+	sum := c.list[last]
+	sum.width -= traceColumnWidth + 1
+	c.list = append(list, sum)
+	return c
+}
+
+// trace reports whether the trace column was asked for (it is in the
+// key even when the width leaves it out).
+func (c columns) trace() bool { return c.key&(1<<24) != 0 }
+
+// traceCell is a row's trace cell: the trace ID's first digits.
+func traceCell(r *reading.Reading) string {
+	if c := r.Decoded.Trace; c != nil && len(c.TraceID) >= traceColumnWidth {
+		return c.TraceID[:traceColumnWidth]
+	}
+	return ""
 }
