@@ -1,0 +1,207 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/shoveltap/shoveltap/tap/jsonl"
+	"github.com/shoveltap/shoveltap/tap/taptest"
+)
+
+// amqpCarrier lets OpenTelemetry's propagator write into AMQP headers,
+// as tap/tracectx's traced-publisher test does.
+type amqpCarrier amqp.Table
+
+func (c amqpCarrier) Get(key string) string { s, _ := c[key].(string); return s }
+func (c amqpCarrier) Set(key, value string) { c[key] = value }
+func (c amqpCarrier) Keys() []string {
+	var keys []string
+	for k := range c {
+		keys = append(keys, k)
+	}
+	return keys
+}
+
+// TestTapRoutesEveryMessageEndToEnd: shoveltap --json taps a topic
+// exchange whose bindings miss some keys, and the dead-letter exchange of
+// one of its queues. Each line's routed_to / unroutable says what the
+// broker did (checked by the queues' contents); a message rejected from
+// its queue comes back through the dead-letter exchange with its x-death
+// decoded (dead_letter); and an OpenTelemetry-traced publish carries the
+// SDK's trace and span IDs (trace_id, span_id). Nothing is left after.
+func TestTapRoutesEveryMessageEndToEnd(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	dlx := taptest.Exchange(t, ep, "fanout")
+	paid := taptest.Queue(t, ep, x, "order.paid")
+	dead := taptest.Queue(t, ep, dlx, "")
+	ch := taptest.Channel(t, ep)
+	rejects := taptest.Name("q")
+	if _, err := ch.QueueDeclare(rejects, false, false, false, false, amqp.Table{"x-dead-letter-exchange": dlx}); err != nil {
+		t.Fatal(err)
+	}
+	rh := taptest.Admin(t, ep)
+	t.Cleanup(func() { _, _ = rh.DeleteQueue(ep.Vhost, rejects) })
+	if err := ch.QueueBind(rejects, "order.*.rejected", x, false, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	bin := buildShoveltap(t)
+	cmd := exec.Command(bin, "--url", ep.AMQP.String(), "--api", ep.API, "--exchange", x, "--exchange", dlx,
+		"--json", "--duration", "120s")
+	cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var said strings.Builder
+	baseCh := make(chan string, 1)
+	lines := make(chan jsonl.Record, 16)
+	exited := make(chan struct{})
+	baseRe := regexp.MustCompile(`tapping \(tap (\S+)\)`)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			mu.Lock()
+			said.WriteString(sc.Text() + "\n")
+			mu.Unlock()
+			if m := baseRe.FindStringSubmatch(sc.Text()); m != nil {
+				baseCh <- m[1]
+			}
+		}
+	}()
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var r jsonl.Record
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Errorf("not a JSON line: %v: %s", err, sc.Text())
+				continue
+			}
+			lines <- r
+		}
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	defer func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	}()
+	fail := func(what string) {
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("%s; shoveltap said:\n%s", what, said.String())
+	}
+	var base string
+	select {
+	case base = <-baseCh:
+	case <-exited:
+		fail("shoveltap ended")
+	case <-time.After(60 * time.Second):
+		fail("no tap")
+	}
+
+	// A traced publisher, as OpenTelemetry's AMQP instrumentations do it.
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	defer func() { _ = tp.Shutdown(context.Background()) }()
+	_, span := tp.Tracer("shoveltap-test").Start(context.Background(), "publish order.paid", trace.WithSpanKind(trace.SpanKindProducer))
+	headers := amqp.Table{}
+	propagation.TraceContext{}.Inject(trace.ContextWithSpan(context.Background(), span), amqpCarrier(headers))
+	span.End()
+	taptest.Publish(t, ch, x, "order.paid", amqp.Publishing{Headers: headers, Body: []byte("paid")})
+	taptest.Publish(t, ch, x, "order.paid.late", amqp.Publishing{Body: []byte("missed: * is not #")})
+	taptest.Publish(t, ch, x, "order.eu.rejected", amqp.Publishing{Body: []byte("to reject")})
+
+	// Reject the message from its queue: the broker dead-letters it to dlx.
+	var got amqp.Delivery
+	taptest.Eventually(t, 10*time.Second, "the message to reject", func() bool {
+		d, ok, err := ch.Get(rejects, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = d
+		return ok
+	})
+	if err := got.Reject(false); err != nil {
+		t.Fatal(err)
+	}
+
+	byKey := map[string]jsonl.Record{}
+	var deadLetter *jsonl.Record
+	for len(byKey) < 3 || deadLetter == nil {
+		select {
+		case r := <-lines:
+			if r.Exchange == dlx {
+				deadLetter = &r
+			} else {
+				byKey[r.RoutingKey] = r
+			}
+		case <-exited:
+			fail("shoveltap ended before every line")
+		case <-time.After(30 * time.Second):
+			fail("not every line came")
+		}
+	}
+
+	// What the broker did: paid got order.paid, dead got the dead letter,
+	// and nothing else is anywhere.
+	taptest.Eventually(t, 10*time.Second, "the queues to settle", func() bool {
+		return taptest.QueueDepth(t, ch, paid) == 1 && taptest.QueueDepth(t, ch, dead) == 1 && taptest.QueueDepth(t, ch, rejects) == 0
+	})
+
+	p := byKey["order.paid"]
+	if len(p.RoutedTo) != 1 || p.RoutedTo[0].Queue != paid || p.Unroutable {
+		t.Errorf("order.paid: routed_to %+v unroutable %v, want [%s]", p.RoutedTo, p.Unroutable, paid)
+	}
+	if p.TraceID != span.SpanContext().TraceID().String() || p.SpanID != span.SpanContext().SpanID().String() {
+		t.Errorf("order.paid: trace %q span %q, want %s %s", p.TraceID, p.SpanID, span.SpanContext().TraceID(), span.SpanContext().SpanID())
+	}
+	if late := byKey["order.paid.late"]; !late.Unroutable || len(late.RoutedTo) != 0 || late.TraceID != "" {
+		t.Errorf("order.paid.late: routed_to %+v unroutable %v, want unroutable", late.RoutedTo, late.Unroutable)
+	}
+	r := byKey["order.eu.rejected"]
+	if len(r.RoutedTo) != 1 || r.RoutedTo[0].Queue != rejects {
+		t.Fatalf("order.eu.rejected: routed_to %+v, want [%s]", r.RoutedTo, rejects)
+	}
+	if d := r.RoutedTo[0].DeadLetters; d == nil || d.Exchange != dlx || len(d.RoutedTo) != 1 || d.RoutedTo[0] != dead {
+		t.Errorf("order.eu.rejected: dead letters %+v, want to %s → %s", d, dlx, dead)
+	}
+	dl := deadLetter.DeadLetter
+	if dl == nil || len(dl.Deaths) != 1 || dl.Deaths[0].Reason != "rejected" || dl.Deaths[0].Queue != rejects ||
+		dl.Deaths[0].Exchange != x || dl.Deaths[0].Count != 1 {
+		t.Errorf("the dead letter: %+v", dl)
+	}
+	if len(deadLetter.RoutedTo) != 1 || deadLetter.RoutedTo[0].Queue != dead {
+		t.Errorf("the dead letter: routed_to %+v, want [%s]", deadLetter.RoutedTo, dead)
+	}
+
+	_ = cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("shoveltap did not stop on SIGINT")
+	}
+	taptest.WaitClean(t, ep, base, 10*time.Second)
+}
