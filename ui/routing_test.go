@@ -26,6 +26,7 @@ const (
 // paid (which dead-letters to dlx → dead), order.eu.shipped reaches all,
 // order.lost reaches nothing. Every other one carries a trace; every
 // fifth is itself a dead letter, rejected from billing.
+// Every other one carries one of two traces.
 func routedMessages(from, to uint64) []tap.Message {
 	live := routingtest.Live()
 	keys := []string{"order.paid", "order.eu.shipped", "order.lost"}
@@ -39,7 +40,8 @@ func routedMessages(from, to uint64) []tap.Message {
 			Headers:    map[string]any{},
 		}
 		if seq%2 == 0 {
-			m.Headers["traceparent"] = fmt.Sprintf("00-%s-%s-01", testTrace[:28]+fmt.Sprintf("%04d", seq), testSpan)
+			// Two traces (seq%4 of 0 and 2), one span per message.
+			m.Headers["traceparent"] = fmt.Sprintf("00-%s%04d-%s%04d-01", testTrace[:28], seq%4, testSpan[:12], seq)
 		}
 		if seq%5 == 0 {
 			m.Headers["x-death"] = []any{map[string]any{"count": int64(2), "queue": "billing", "reason": "rejected",
@@ -86,6 +88,10 @@ var routingScreens = []struct {
 		sendKeys(tm, "up", "up", "up", "up", "enter", "r") // 26: order.lost
 		teatest.WaitFor(t, tm.Output(), func(out []byte) bool { return bytes.Contains(out, []byte("why not?")) },
 			teatest.WithDuration(5*time.Second))
+	}},
+	{"w3c-trace", func() Options { return routingOptions }, func(t *testing.T, tm *teatest.TestModel) {
+		tm.Send(batch(routedMessages(1, 30), running(30)))
+		sendKeys(tm, "up", "up", "up", "up", "up", "up", "enter", "t") // 24: trace …0000
 	}},
 	{"dead-letter-queue", func() Options {
 		o := routingOptions
@@ -155,6 +161,32 @@ func TestRoutingMarksAndCounts(t *testing.T) {
 		if e.msg.RoutingKey != "order.lost" {
 			t.Errorf("route:unroutable shows %s", e.msg.RoutingKey)
 		}
+	}
+}
+
+// TestW3CTraceView: t on a message with a W3C trace lists the retained
+// messages of that trace, and enter opens one of them.
+func TestW3CTraceView(t *testing.T) {
+	m := newModel(t, 120, 40, routingOptions)
+	m = update(t, m, batch(routedMessages(1, 30), running(30)))
+	m = press(t, m, "up", "up", "up", "up", "up", "up", "enter", "t") // 24
+	if !m.traceOpen || m.trace.w3c != testTrace[:28]+"0000" {
+		t.Fatalf("trace open %v, trace %q", m.traceOpen, m.trace.w3c)
+	}
+	var seqs []uint64
+	for _, r := range m.trace.rows {
+		seqs = append(seqs, r.Seq())
+	}
+	want := []uint64{4, 8, 12, 16, 20, 24, 28}
+	if fmt.Sprint(seqs) != fmt.Sprint(want) {
+		t.Fatalf("trace rows %v, want %v", seqs, want)
+	}
+	if m.trace.w3cSpans != len(want) {
+		t.Errorf("%d spans, want %d", m.trace.w3cSpans, len(want))
+	}
+	m = press(t, m, "up", "enter") // 20
+	if m.traceOpen || selectedSeq(m) != 20 {
+		t.Errorf("enter: trace open %v, selected %d, want 20", m.traceOpen, selectedSeq(m))
 	}
 }
 
