@@ -17,6 +17,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 
+	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
@@ -59,69 +60,9 @@ func TestTapRoutesEveryMessageEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bin := buildShoveltap(t)
-	cmd := exec.Command(bin, "--url", ep.AMQP.String(), "--api", ep.API, "--exchange", x, "--exchange", dlx,
-		"--json", "--duration", "120s")
-	cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var said strings.Builder
-	baseCh := make(chan string, 1)
-	lines := make(chan jsonl.Record, 16)
-	exited := make(chan struct{})
-	baseRe := regexp.MustCompile(`tapping \(tap (\S+)\)`)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			mu.Lock()
-			said.WriteString(sc.Text() + "\n")
-			mu.Unlock()
-			if m := baseRe.FindStringSubmatch(sc.Text()); m != nil {
-				baseCh <- m[1]
-			}
-		}
-	}()
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 1<<20), 1<<20)
-		for sc.Scan() {
-			var r jsonl.Record
-			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-				t.Errorf("not a JSON line: %v: %s", err, sc.Text())
-				continue
-			}
-			lines <- r
-		}
-		_ = cmd.Wait()
-		close(exited)
-	}()
-	defer func() {
-		_ = cmd.Process.Kill()
-		<-exited
-	}()
-	fail := func(what string) {
-		mu.Lock()
-		defer mu.Unlock()
-		t.Fatalf("%s; shoveltap said:\n%s", what, said.String())
-	}
-	var base string
-	select {
-	case base = <-baseCh:
-	case <-exited:
-		fail("shoveltap ended")
-	case <-time.After(60 * time.Second):
-		fail("no tap")
-	}
+	jt := startJSONTap(t, ep, "--exchange", x, "--exchange", dlx)
+	defer jt.kill()
+	lines, fail := jt.lines, jt.fail
 
 	// A traced publisher, as OpenTelemetry's AMQP instrumentations do it.
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSampler(sdktrace.AlwaysSample()))
@@ -158,7 +99,7 @@ func TestTapRoutesEveryMessageEndToEnd(t *testing.T) {
 			} else {
 				byKey[r.RoutingKey] = r
 			}
-		case <-exited:
+		case <-jt.exited:
 			fail("shoveltap ended before every line")
 		case <-time.After(30 * time.Second):
 			fail("not every line came")
@@ -197,11 +138,150 @@ func TestTapRoutesEveryMessageEndToEnd(t *testing.T) {
 		t.Errorf("the dead letter: routed_to %+v, want [%s]", deadLetter.RoutedTo, dead)
 	}
 
-	_ = cmd.Process.Signal(os.Interrupt)
-	select {
-	case <-exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("shoveltap did not stop on SIGINT")
+	jt.stop()
+}
+
+// jsonTap is shoveltap --json running on the test broker.
+type jsonTap struct {
+	t      *testing.T
+	ep     broker.Endpoint
+	cmd    *exec.Cmd
+	base   string
+	lines  chan jsonl.Record
+	exited chan struct{}
+	mu     sync.Mutex
+	said   strings.Builder
+}
+
+// startJSONTap runs shoveltap --json with args and waits for its tap.
+func startJSONTap(t *testing.T, ep broker.Endpoint, args ...string) *jsonTap {
+	t.Helper()
+	bin := buildShoveltap(t)
+	args = append([]string{"--url", ep.AMQP.String(), "--api", ep.API, "--json", "--duration", "120s"}, args...)
+	jt := &jsonTap{t: t, ep: ep, cmd: exec.Command(bin, args...), lines: make(chan jsonl.Record, 16), exited: make(chan struct{})}
+	jt.cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
+	stderr, err := jt.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	taptest.WaitClean(t, ep, base, 10*time.Second)
+	stdout, err := jt.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := jt.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	baseCh := make(chan string, 1)
+	baseRe := regexp.MustCompile(`tapping \(tap (\S+)\)`)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			jt.mu.Lock()
+			jt.said.WriteString(sc.Text() + "\n")
+			jt.mu.Unlock()
+			if m := baseRe.FindStringSubmatch(sc.Text()); m != nil {
+				baseCh <- m[1]
+			}
+		}
+	}()
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var r jsonl.Record
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+				t.Errorf("not a JSON line: %v: %s", err, sc.Text())
+				continue
+			}
+			jt.lines <- r
+		}
+		_ = jt.cmd.Wait()
+		close(jt.exited)
+	}()
+	select {
+	case jt.base = <-baseCh:
+	case <-jt.exited:
+		jt.fail("shoveltap ended")
+	case <-time.After(60 * time.Second):
+		jt.kill()
+		jt.fail("no tap")
+	}
+	return jt
+}
+
+func (jt *jsonTap) fail(what string) {
+	jt.t.Helper()
+	jt.mu.Lock()
+	defer jt.mu.Unlock()
+	jt.t.Fatalf("%s; shoveltap said:\n%s", what, jt.said.String())
+}
+
+// kill ends shoveltap at once (a failed test); stop is the clean end.
+func (jt *jsonTap) kill() {
+	_ = jt.cmd.Process.Kill()
+	<-jt.exited
+}
+
+// stop ends shoveltap with SIGINT and checks that it left nothing.
+func (jt *jsonTap) stop() {
+	jt.t.Helper()
+	_ = jt.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-jt.exited:
+	case <-time.After(30 * time.Second):
+		jt.t.Fatal("shoveltap did not stop on SIGINT")
+	}
+	taptest.WaitClean(jt.t, jt.ep, jt.base, 10*time.Second)
+}
+
+// next is the next line, or the test fails after timeout.
+func (jt *jsonTap) next(timeout time.Duration) jsonl.Record {
+	jt.t.Helper()
+	select {
+	case r := <-jt.lines:
+		return r
+	case <-jt.exited:
+		jt.fail("shoveltap ended before every line")
+	case <-time.After(timeout):
+		jt.fail("no line came")
+	}
+	return jsonl.Record{}
+}
+
+// TestTapOfADeadLetterQueue: shoveltap --queue on a dead-letter queue:
+// the tap's model starts from the exchanges bound to the queue, so the
+// first dead letter is already routed (to the queue), and its x-death says
+// why and from where it died.
+func TestTapOfADeadLetterQueue(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	dlx := taptest.Exchange(t, ep, "fanout")
+	dead := taptest.Queue(t, ep, dlx, "")
+	ch := taptest.Channel(t, ep)
+	expires := taptest.Name("q")
+	if _, err := ch.QueueDeclare(expires, false, false, false, false, amqp.Table{"x-dead-letter-exchange": dlx, "x-message-ttl": int32(50)}); err != nil {
+		t.Fatal(err)
+	}
+	rh := taptest.Admin(t, ep)
+	t.Cleanup(func() { _, _ = rh.DeleteQueue(ep.Vhost, expires) })
+	if err := ch.QueueBind(expires, "order.#", x, false, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	jt := startJSONTap(t, ep, "--queue", dead)
+	defer jt.kill()
+	taptest.Publish(t, ch, x, "order.paid", amqp.Publishing{Body: []byte("expires in 50 ms")})
+	r := jt.next(30 * time.Second)
+	if r.Exchange != dlx || r.RoutingKey != "order.paid" {
+		t.Fatalf("line from %q with key %q, want the dead letter from %s", r.Exchange, r.RoutingKey, dlx)
+	}
+	dl := r.DeadLetter
+	if dl == nil || len(dl.Deaths) != 1 || dl.Deaths[0].Reason != "expired" || dl.Deaths[0].Queue != expires || dl.Deaths[0].Exchange != x {
+		t.Errorf("dead_letter %+v, want expired from %s", dl, expires)
+	}
+	if len(r.RoutedTo) != 1 || r.RoutedTo[0].Queue != dead || r.Unroutable || len(r.RoutingUnknown) > 0 {
+		t.Errorf("routed_to %+v unknown %v, want [%s]", r.RoutedTo, r.RoutingUnknown, dead)
+	}
+	taptest.Eventually(t, 10*time.Second, "the dead letter in its queue", func() bool { return taptest.QueueDepth(t, ch, dead) == 1 })
+	jt.stop()
 }

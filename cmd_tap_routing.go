@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
@@ -23,6 +24,21 @@ func startRouting(ctx context.Context, ep broker.Endpoint, sources []tap.Source)
 	for _, s := range sources {
 		if s.Queue == "" {
 			roots = append(roots, s.Exchange)
+			continue
+		}
+		// A queue tap sees what the exchanges bound to the queue route to
+		// it, and what is published to it by name (the default exchange).
+		roots = append(roots, "")
+		lctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		bs, err := admin.QueueBindings(lctx, ep.Vhost, s.Queue)
+		cancel()
+		if err != nil {
+			continue // a message naming another exchange widens the model later
+		}
+		for _, b := range bs {
+			if !slices.Contains(roots, b.Exchange) {
+				roots = append(roots, b.Exchange)
+			}
 		}
 	}
 	live := routing.NewLive(admin, ep.Vhost, roots)
