@@ -249,9 +249,10 @@ func (jt *jsonTap) next(timeout time.Duration) jsonl.Record {
 }
 
 // TestTapOfADeadLetterQueue: shoveltap --queue on a dead-letter queue:
-// the tap's model starts from the exchanges bound to the queue, so the
-// first dead letter is already routed (to the queue), and its x-death says
-// why and from where it died.
+// the tap's model starts from the exchanges bound to the queue (and the
+// default exchange, which reaches every dead-letter exchange), so the
+// first messages are already routed, and a dead letter's x-death says why
+// and from where it died.
 func TestTapOfADeadLetterQueue(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
@@ -268,8 +269,18 @@ func TestTapOfADeadLetterQueue(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	// dead is also fed by a plain exchange that no dead-lettering reaches.
+	events := taptest.Exchange(t, ep, "direct")
+	if err := ch.QueueBind(dead, "ev", events, false, nil); err != nil {
+		t.Fatal(err)
+	}
+
 	jt := startJSONTap(t, ep, "--queue", dead)
 	defer jt.kill()
+	taptest.Publish(t, ch, events, "ev", amqp.Publishing{Body: []byte("straight in")})
+	if r := jt.next(30 * time.Second); r.Exchange != events || len(r.RoutedTo) != 1 || r.RoutedTo[0].Queue != dead || len(r.RoutingUnknown) > 0 {
+		t.Errorf("the message from %s: routed_to %+v unknown %v, want [%s]", r.Exchange, r.RoutedTo, r.RoutingUnknown, dead)
+	}
 	taptest.Publish(t, ch, x, "order.paid", amqp.Publishing{Body: []byte("expires in 50 ms")})
 	r := jt.next(30 * time.Second)
 	if r.Exchange != dlx || r.RoutingKey != "order.paid" {
@@ -282,6 +293,6 @@ func TestTapOfADeadLetterQueue(t *testing.T) {
 	if len(r.RoutedTo) != 1 || r.RoutedTo[0].Queue != dead || r.Unroutable || len(r.RoutingUnknown) > 0 {
 		t.Errorf("routed_to %+v unknown %v, want [%s]", r.RoutedTo, r.RoutingUnknown, dead)
 	}
-	taptest.Eventually(t, 10*time.Second, "the dead letter in its queue", func() bool { return taptest.QueueDepth(t, ch, dead) == 1 })
+	taptest.Eventually(t, 10*time.Second, "both messages in the queue", func() bool { return taptest.QueueDepth(t, ch, dead) == 2 })
 	jt.stop()
 }
