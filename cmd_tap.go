@@ -308,7 +308,11 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 	if f.metrics.addr != "" || f.web.addr != "" {
 		taps.metrics = metrics.New(metrics.Config{TopN: f.metrics.topN})
 	}
-	if taps.web, err = startWeb(&f.web, f.retain, taps.metrics, con); err != nil {
+	traceURL := ""
+	if env := f.conn.Env(); env != nil {
+		traceURL = env.TraceURL
+	}
+	if taps.web, err = startWeb(&f.web, f.retain, taps.metrics, traceURL, con); err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap:", err)
 		return 2
 	}

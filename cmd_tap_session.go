@@ -18,6 +18,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/tap/metrics"
 	"github.com/shoveltap/shoveltap/tap/pipeline"
+	"github.com/shoveltap/shoveltap/tap/routing"
 	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
@@ -101,7 +102,10 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 
 	// The one pipeline (tap/pipeline): redact, read each message once,
 	// record, the web monitor; then the view below.
-	pipe, batches := pipeline.Start(ctx, session.Batches(), s.pipelineConfig(rec))
+	rctx, stopRouting := context.WithCancel(ctx)
+	defer stopRouting()
+	router := startRouting(rctx, ep, sources)
+	pipe, batches := pipeline.Start(ctx, session.Batches(), s.pipelineConfig(rec, router))
 	defer pipe.Stop()
 	var again bool
 	var runErr error
@@ -110,7 +114,14 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	} else if s.useJSON {
 		runErr = s.printJSON(ctx, session, batches)
 	} else {
-		again, runErr = runUI(ctx, session, batches, s.uiOptions(closeTap))
+		opts := s.uiOptions(closeTap)
+		if router != nil {
+			opts.Routing = router
+		}
+		for _, src := range sources {
+			opts.QueueTap = opts.QueueTap || src.Queue != ""
+		}
+		again, runErr = runUI(ctx, session, batches, opts)
 	}
 	n, err := pipe.Stop()
 	if rec != nil {
@@ -166,8 +177,11 @@ func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batch
 }
 
 // pipelineConfig is the chain between the session and its view.
-func (s *tapSessions) pipelineConfig(rec *capture.Recorder) pipeline.Config {
+func (s *tapSessions) pipelineConfig(rec *capture.Recorder, router *routing.Live) pipeline.Config {
 	cfg := pipeline.Config{Redact: s.flags.redact, Recorder: rec, Decoder: s.dec}
+	if router != nil {
+		cfg.Router = router
+	}
 	if s.web != nil {
 		cfg.Monitor = s.web
 	}
@@ -191,6 +205,7 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 	if env := s.flags.conn.Env(); env != nil {
 		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production
 		opts.EnvColour, _ = envs.ColourValue(env.Colour)
+		opts.TraceURL = env.TraceURL
 	}
 	return opts
 }
@@ -200,6 +215,7 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, opts ui.Options) (wantsPicker bool, err error) {
 	st := session.Status()
 	opts.Broker, opts.Vhost, opts.Sources = st.Broker, st.Vhost, st.Sources
+
 	model := ui.New(opts, batches)
 	p := tea.NewProgram(model, tea.WithContext(ctx), tea.WithoutSignalHandler())
 	final, err := p.Run()

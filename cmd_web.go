@@ -49,11 +49,11 @@ func (f *webFlags) check(hasSources bool, con cmdline.Console) error {
 
 // startWeb starts the monitor the flags ask for, nil when none, and says
 // where it is.
-func startWeb(f *webFlags, retain int, m *metrics.Collector, con cmdline.Console) (*web.Server, error) {
+func startWeb(f *webFlags, retain int, m *metrics.Collector, traceURL string, con cmdline.Console) (*web.Server, error) {
 	if f.addr == "" {
 		return nil, nil
 	}
-	cfg := web.Config{Addr: f.addr, Token: f.token, Retain: retain}
+	cfg := web.Config{Addr: f.addr, Token: f.token, Retain: retain, TraceURL: traceURL}
 	if m != nil {
 		cfg.Metrics = m.Handler()
 	}

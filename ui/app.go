@@ -58,6 +58,15 @@ type Options struct {
 	// Filter is the query the filter bar starts with (--filter), in the
 	// filter bar's language (tap/filter).
 	Filter string
+	// Routing answers "why not?" (r in the detail pane); nil without a
+	// routing model.
+	Routing Routing
+	// TraceURL is the environment's trace link template (trace-url).
+	TraceURL string
+	// QueueTap says a queue is tapped: the status line then groups the
+	// dead letters seen by reason and original queue (a dead-letter
+	// queue's tap).
+	QueueTap bool
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -131,6 +140,9 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		// command to run).
 		m.filter.Set(opts.Filter)
 		m.applyFilter()
+	}
+	if opts.TraceURL != "" {
+		m.detail.extras.trace = &traceLink{template: opts.TraceURL}
 	}
 	return m
 }
@@ -208,6 +220,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		m.notice = ""
 		cmd = m.handleKey(msg)
+	case whyNotMsg:
+		m.detail.setWhyNot(msg)
 	case tea.PasteMsg:
 		if m.mode() == keys.ModeFilter {
 			var changed bool
@@ -247,6 +261,7 @@ func (m Model) keyState() keys.State {
 		Empty:        m.retained.limit() == 0,
 		Celery:       m.traceable(),
 		Picker:       m.opts.Picker,
+		Routing:      m.opts.Routing != nil,
 	}
 }
 
@@ -352,6 +367,10 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.saveMessage()
 		case key.Matches(k, km.Trace):
 			m.openTrace()
+		case key.Matches(k, km.WhyNot):
+			if e := s.selectedEntry(); e != nil && m.opts.Routing != nil {
+				return whyNot(m.com.Styles, m.opts.Routing, e)
+			}
 		}
 
 	case keys.ModeTrace:
@@ -425,6 +444,7 @@ func (m *Model) refresh() {
 		statusLines: m.status.set(m.statusInfo(), width),
 	})
 	m.status.SetSize(width, m.lay.status)
+	m.table.withTrace = m.retained.routes.traced > 0
 	m.table.SetSize(width, m.lay.table)
 	m.filter.SetSize(width, m.lay.filter)
 	m.help.SetWidth(width)
@@ -499,6 +519,8 @@ func (m Model) statusInfo() statusInfo {
 		warning:        strings.Join(m.warnings(), " · "),
 		env:            m.envBadge,
 		budget:         m.tap.Budget,
+		routes:         s.routes,
+		deadLetters:    m.opts.QueueTap,
 	}
 }
 

@@ -26,6 +26,8 @@ type detail struct {
 	keyState keys.State // what decides which of the pane's keys work now
 	// deliveries is how many deliveries of the entry the content lists.
 	deliveries int
+	// extras are the routing and trace lines' settings (ui/routing.go).
+	extras detailExtras
 }
 
 var _ common.Component = (*detail)(nil)
@@ -51,7 +53,7 @@ func (d *detail) SetSize(width, height int) {
 func (d detail) ShortHelp() []key.Binding {
 	k := d.com.Keys.For(keys.ModeDetail, d.keyState)
 	return []key.Binding{
-		k.Close, k.Next, k.Prev, k.Trace, k.Pause, k.Help, k.Quit, k.Bottom,
+		k.Close, k.Next, k.Prev, k.Trace, k.WhyNot, k.Pause, k.Help, k.Quit, k.Bottom,
 		k.CopyMessage, k.CopyBody, k.SaveMessage,
 	}
 }
@@ -61,7 +63,7 @@ func (d detail) FullHelp() [][]key.Binding {
 	k := d.com.Keys.For(keys.ModeDetail, d.keyState.Lasting())
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Close, k.Next, k.Prev, k.Trace},
+		{k.Close, k.Next, k.Prev, k.Trace, k.WhyNot},
 		{k.Pause},
 		{k.Help, k.Quit},
 		{k.CopyMessage, k.CopyBody, k.SaveMessage},
@@ -76,7 +78,7 @@ func (d *detail) show(e *entry) {
 			// A delivery arrived for the message on display: rebuild in
 			// place, keeping the reader's scroll position.
 			d.deliveries = len(e.deliveries)
-			d.lines = detailLines(d.com.Styles, e)
+			d.lines = detailLinesWith(d.com.Styles, e, d.extras)
 			d.wrap()
 		}
 		return
@@ -84,8 +86,9 @@ func (d *detail) show(e *entry) {
 	d.entry = e
 	d.lines = nil
 	d.deliveries = 0
+	d.extras.whyNot = nil // asked for again with r
 	if e != nil {
-		d.lines = detailLines(d.com.Styles, e)
+		d.lines = detailLinesWith(d.com.Styles, e, d.extras)
 		d.deliveries = len(e.deliveries)
 	}
 	d.wrap()
@@ -175,6 +178,11 @@ const maxLabel = 24
 // detailLines builds the pane's content for e: decoded section, message,
 // properties, headers, body. Every string in e is already sanitised.
 func detailLines(st *styles.Styles, e *entry) []string {
+	return detailLinesWith(st, e, detailExtras{})
+}
+
+// detailLinesWith is detailLines with the routing and trace extras.
+func detailLinesWith(st *styles.Styles, e *entry, x detailExtras) []string {
 	var out []string
 	section := func(title string) {
 		if len(out) > 0 {
@@ -227,6 +235,12 @@ func detailLines(st *styles.Styles, e *entry) []string {
 		msgFields = append(msgFields, reading.Field{Name: "tapped from", Value: sanitize.Line(m.Source)})
 	}
 	fields(msgFields)
+
+	routingSections(st, e.r, x.trace, section, fields, func(l string) { out = append(out, l) })
+	if x.whyNot != nil {
+		section("why not? · the queues bound on the way it did not reach")
+		out = append(out, x.whyNot...)
+	}
 
 	if len(e.r.Properties) > 0 {
 		section("properties")

@@ -20,6 +20,7 @@ var filterSyntax = []string{
 	"exchange:x  ctype:json  format:celery   all terms must match",
 	"task:name   also id: root: parent: group: event: method: type: status:",
 	"task:a.*    * is a wildcard             task:   the term is set at all",
+	"trace:4bf9  W3C trace id (any part)     route:unroutable  no queue got it",
 }
 
 // helpScreen is the full help, drawn in place of the table and the detail

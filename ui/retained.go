@@ -25,8 +25,9 @@ type retained struct {
 	frozenSeq uint64 // when paused, the newest message on display
 	newPaused uint64 // arrivals since the pause
 
-	received uint64 // messages handed to the UI
-	evicted  uint64 // pushed out of the ring
+	received uint64      // messages handed to the UI
+	routes   routeCounts // unroutable messages and dead letters seen (ui/routing.go)
+	evicted  uint64      // pushed out of the ring
 	lastSeq  uint64
 }
 
@@ -42,6 +43,7 @@ func (s *retained) ingest(entries []*entry) {
 			s.linkDelivery(e)
 		}
 		s.received++
+		s.routes.count(e.r)
 		s.lastSeq = e.msg.Seq
 		if s.paused {
 			s.newPaused++

@@ -35,6 +35,8 @@ type statusInfo struct {
 	warning        string // what the tap cannot see (tap.Status.Notes), --insecure-tls
 	env            string // the environment's label, already styled
 	budget         tap.BudgetStatus
+	routes         routeCounts
+	deadLetters    bool // show the dead letters' groups (a queue tap)
 }
 
 // statusBar renders statusInfo in one line when it fits the width and in
@@ -91,6 +93,9 @@ func (b statusBar) lines(in statusInfo, width int) []string {
 	}
 	if in.notice != "" {
 		notice = append(notice, common.Truncate(b.com.Styles.Status.Value.Render(sanitize.Line(in.notice)), width))
+	}
+	if line := in.routes.deadLetterLine(); line != "" && in.deadLetters {
+		notice = append(notice, common.Truncate(b.com.Styles.Status.Warn.Render(line), width))
 	}
 	if line := budgetLine(in.budget); line != "" {
 		notice = append(notice, common.Truncate(b.com.Styles.Status.Warn.Render("◐ "+line), width))
@@ -204,6 +209,10 @@ func (b statusBar) counts(in statusInfo, compact bool) string {
 		dropped = s.Label.Render("dropped ") + s.Warn.Render(num(in.dropped))
 	}
 	parts = append(parts, dropped, item("evicted", num(in.evicted)))
+	if in.routes.unroutable > 0 {
+		// Only when there are some: the silent drop made visible.
+		parts = append(parts, s.Label.Render("unroutable ")+s.Warn.Render(num(in.routes.unroutable)))
+	}
 	return strings.Join(parts, dot)
 }
 

@@ -22,6 +22,7 @@ const (
 	colContentType
 	colFormat
 	colSummary
+	colTrace // the short trace ID (ui/routing.go: traceColumn)
 )
 
 type column struct {
@@ -33,7 +34,8 @@ type column struct {
 
 // columns is the table's column set for one terminal width.
 type columns struct {
-	width int // the terminal width they were made for; the row cache key
+	width int // the terminal width they were made for
+	key   int // the row cache key: the width, and whether a trace column is in
 	list  []column
 }
 
@@ -96,7 +98,7 @@ func columnsFor(width int, withSource bool) columns {
 		}
 	}
 	cols = append(cols, column{id: colSummary, title: "summary", width: max(summaryMin, summary())})
-	return columns{width: width, list: cols}
+	return columns{width: width, key: width, list: cols}
 }
 
 func cellOf(c *reading.Cells, id colID) string {
@@ -125,6 +127,7 @@ func cellOf(c *reading.Cells, id colID) string {
 type table struct {
 	com        common.Common
 	withSource bool // several sources: show which one each message came from
+	withTrace  bool // a retained message carries a trace: show the trace column (wide terminals)
 	cols       columns
 	header     string
 	rows       int        // message rows under the header
@@ -152,10 +155,10 @@ func newTable(com common.Common, withSource bool) table {
 func (t *table) SetSize(width, height int) {
 	t.com.SetSize(width, height)
 	t.rows = max(0, height-1)
-	if width == t.cols.width {
+	if width == t.cols.width && t.withTrace == t.cols.trace() {
 		return
 	}
-	t.cols = columnsFor(width, t.withSource)
+	t.cols = withTraceColumn(columnsFor(width, t.withSource), t.withTrace)
 	var b strings.Builder
 	b.WriteString(strings.Repeat(" ", markerWidth))
 	for i, c := range t.cols.list {
@@ -241,9 +244,9 @@ func (w rowWindow) lines() int {
 // Update, so that View only reads.
 func (t *table) warm(shown []*entry, w rowWindow) {
 	for i := w.first; i < w.end; i++ {
-		if e := shown[i]; e.rowCols != t.cols.width {
+		if e := shown[i]; e.rowCols != t.cols.key {
 			e.row, e.rowSel = t.build(e)
-			e.rowCols = t.cols.width
+			e.rowCols = t.cols.key
 		}
 	}
 }
@@ -252,7 +255,7 @@ func (t *table) warm(shown []*entry, w rowWindow) {
 // the current columns.
 func (t *table) row(e *entry, selected bool) string {
 	row, rowSel := e.row, e.rowSel
-	if e.rowCols != t.cols.width {
+	if e.rowCols != t.cols.key {
 		row, rowSel = t.build(e)
 	}
 	if selected {
@@ -270,11 +273,15 @@ func (t *table) build(e *entry) (row, rowSel string) {
 			plain.WriteByte(' ')
 			styled.WriteByte(' ')
 		}
+		text := cellOf(&e.r.Cells, c.id)
+		if c.id == colTrace {
+			text = traceCell(e.r)
+		}
 		var cell string
 		if c.right {
-			cell = fitRight(cellOf(&e.r.Cells, c.id), c.width)
+			cell = fitRight(text, c.width)
 		} else {
-			cell = fit(cellOf(&e.r.Cells, c.id), c.width)
+			cell = fit(text, c.width)
 		}
 		plain.WriteString(cell)
 		switch c.id {
@@ -286,7 +293,11 @@ func (t *table) build(e *entry) (row, rowSel string) {
 			styled.WriteString(cell)
 		}
 	}
-	row, sel := " "+styled.String(), "▸"+plain.String()
+	mark := " "
+	if e.r.Unroutable() {
+		mark = t.com.Styles.Detail.Note.Render(unroutableMark)
+	}
+	row, sel := mark+styled.String(), "▸"+plain.String()
 	if w := t.cols.width; common.TextWidth(sel) > w {
 		// Narrower than the narrowest columns (a pane, not the whole
 		// screen, can be): cut the row rather than draw past the edge.

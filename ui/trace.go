@@ -32,14 +32,24 @@ type traceView struct {
 	// reads only the new messages.
 	items   []tracetree.Item
 	itemsTo uint64
+
+	// w3c is the W3C trace ID shown instead of a Celery workflow, ""
+	// for none (ui/w3ctrace.go); w3cSpans counts its spans.
+	w3c      string
+	w3cSpans int
 }
 
 var _ common.Component = (*traceView)(nil)
 
 func newTrace(com common.Common) traceView { return traceView{com: com} }
 
-// canTrace says whether e belongs to a Celery workflow the tree can show.
+// canTrace says whether e belongs to a Celery workflow the tree can show,
+// or carries a W3C trace.
 func canTrace(e *entry) bool {
+	return isCelery(e) || w3cTraceOf(e) != ""
+}
+
+func isCelery(e *entry) bool {
 	return e != nil && e.r.Shown.Task != nil && e.r.Shown.Task.ID != ""
 }
 
@@ -60,7 +70,12 @@ func traceRoot(s *retained, e *entry) string {
 
 // open shows the workflow of e with e's row selected.
 func (t *traceView) open(s *retained, e *entry) {
-	t.rootID = traceRoot(s, e)
+	t.w3c, t.rootID = "", ""
+	if isCelery(e) {
+		t.rootID = traceRoot(s, e)
+	} else {
+		t.w3c = w3cTraceOf(e)
+	}
 	t.note = ""
 	t.build(s)
 	t.cursor = 0
@@ -101,6 +116,10 @@ func (t *traceView) refresh(s *retained) {
 // messages that arrived since the last build, and builds the tree again
 // only when a Celery message came or went.
 func (t *traceView) build(s *retained) {
+	if t.w3c != "" {
+		t.buildW3C(s)
+		return
+	}
 	changed := t.collect(s)
 	t.builtAt = s.received
 	if !changed && t.tree.RootID == t.rootID && t.rows != nil {
@@ -253,6 +272,9 @@ func (t traceView) View() string {
 	lines := make([]string, 0, t.com.Height)
 	title := "trace · root " + shortTraceID(t.rootID)
 	pos := count(t.tree.Tasks, "task", "tasks") + " · " + count(t.tree.Results, "result", "results")
+	if t.w3c != "" {
+		title, pos = t.w3cTitle()
+	}
 	lines = append(lines, titleLine(t.com.Styles, title, pos, t.com.Width))
 	if t.note != "" && t.com.Height > 2 {
 		lines = append(lines, t.com.Styles.Detail.Note.Render(common.Truncate("  ! "+t.note, t.com.Width)))

@@ -13,6 +13,8 @@
 //	task:tasks.*          with *, a glob over the whole value
 //	trace:4bf92f35        the W3C trace ID (traceparent) the message carries
 //	task:                 an empty value: the term is set at all
+//	route:unroutable      where the broker sent it: the verdict (routed,
+//	                      unroutable, unknown) or a queue reached
 //	-task:tasks.ping      a leading - negates any term
 //	ce.type:com.acme.*    a dotted term of a decoded field (ce., proto.,
 //	                      avro., hook.; see decode.IsTermName)
@@ -38,6 +40,10 @@ type Subject struct {
 	Format      string
 	// Terms are the decoder's named fields (decode.Result.Terms).
 	Terms map[string]string
+	// Route is where the broker sent the message, for the route: term:
+	// the verdict (routed, unroutable, unknown) then the queues reached,
+	// space-separated; "" when no routing model was at hand.
+	Route string
 }
 
 // Matcher is a parsed query. The zero Matcher matches everything.
@@ -63,7 +69,7 @@ const (
 )
 
 // builtins are fields of the message itself rather than decoded terms.
-var builtins = map[string]bool{"rk": true, "exchange": true, "ctype": true, "format": true}
+var builtins = map[string]bool{"rk": true, "exchange": true, "ctype": true, "format": true, "route": true}
 
 // termNames are the decoded terms a query may name (see decode.Result.Terms).
 var termNames = map[string]bool{
@@ -154,6 +160,8 @@ func (t *term) fieldValue(s *Subject) string {
 		return s.ContentType
 	case "format":
 		return s.Format
+	case "route":
+		return s.Route
 	}
 	return s.Terms[t.field]
 }

@@ -43,6 +43,24 @@ type Record struct {
 	// record without it follows the one before with nothing missed.
 	// Readers that do not know it skip it.
 	Gap *Gap `json:"gap,omitempty"`
+	// RoutedTo are the production queues the broker routed the message
+	// to, by the routing model of a live tap (docs/routing.md); absent
+	// without a model (no management API, a capture file) and when
+	// Unroutable.
+	RoutedTo []RoutedQueue `json:"routed_to,omitempty"`
+	// Unroutable: the model says no production queue got the message.
+	Unroutable bool `json:"unroutable,omitempty"`
+	// UsedAlternate: an exchange on the way used its alternate exchange.
+	UsedAlternate bool `json:"used_alternate,omitempty"`
+	// RoutingUnknown says what the model could not evaluate (an exchange
+	// type it does not know, an exchange it may not see).
+	RoutingUnknown []string `json:"routing_unknown,omitempty"`
+	// DeadLetter is the decoded x-death headers of a dead letter.
+	DeadLetter *decode.DeadLetter `json:"dead_letter,omitempty"`
+	// TraceID and SpanID are the W3C trace context (traceparent) the
+	// message carries (docs/traces.md).
+	TraceID string `json:"trace_id,omitempty"`
+	SpanID  string `json:"span_id,omitempty"`
 }
 
 // Delivery is a tap.Delivery: who got the message, and the seq of the
@@ -155,6 +173,7 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 		Delivery:    newDelivery(m.Delivery),
 		Decoded:     newDecoded(d),
 	}
+	r.setRoute(m, d)
 	if g := m.Gap; g != nil {
 		r.Gap = &Gap{Reason: string(g.Reason), From: g.From, To: g.To, MissedEstimate: g.Missed}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/reading"
+	"github.com/shoveltap/shoveltap/tap/routing"
 )
 
 // Monitor is a view that takes batches without ever waiting (the web
@@ -47,6 +48,14 @@ type Config struct {
 	// Decoder reads the messages, with the user's decoders first
 	// (tap/decode/formats/load); nil for the built-in ones only.
 	Decoder *decode.Decoder
+	// Router, when set, says in the read stage where the broker sent
+	// each published message (routing.Live, from the management API).
+	Router Router
+}
+
+// Router evaluates a tapped message's routing: nil when it cannot yet.
+type Router interface {
+	Route(exchange, key string, headers map[string]any) *routing.Where
 }
 
 // Observer counts what passes without changing it: the metrics.
@@ -58,6 +67,7 @@ type Observer interface {
 type Pipeline struct {
 	cancel   context.CancelFunc
 	dec      *decode.Decoder
+	router   Router
 	readings atomic.Uint64
 
 	recMu   sync.Mutex
@@ -70,7 +80,7 @@ type Pipeline struct {
 // That channel is closed when in is closed, ctx ends or Stop is called.
 func Start(ctx context.Context, in <-chan tap.Batch, cfg Config) (*Pipeline, <-chan tap.Batch) {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &Pipeline{cancel: cancel, rec: cfg.Recorder, dec: cfg.Decoder}
+	p := &Pipeline{cancel: cancel, rec: cfg.Recorder, dec: cfg.Decoder, router: cfg.Router}
 	out := in
 	if cfg.Redact {
 		// Before everything else, so that nothing downstream holds a
@@ -160,6 +170,11 @@ func (p *Pipeline) readOne(m *tap.Message) {
 	if m.Reading != nil {
 		return
 	}
-	m.Reading = reading.BuildWith(p.dec, m.ReadingInput())
+	r := reading.BuildWith(p.dec, m.ReadingInput())
+	// A delivery report (--deliveries) is not a publish: nothing to route.
+	if p.router != nil && m.Delivery == nil {
+		r.SetRoute(p.router.Route(m.Exchange, m.RoutingKey, m.Headers))
+	}
+	m.Reading = r
 	p.readings.Add(1)
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/routing"
 	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
@@ -72,6 +73,13 @@ type Reading struct {
 	Headers    []HeaderLine // flattened, keys sorted
 	// Subject is what a filter.Matcher tests.
 	Subject filter.Subject
+	// Route is where the broker sent the message (tap/routing), nil when
+	// no routing model was at hand (no management API, not loaded yet, a
+	// capture file, a delivery). Set by the read stage (SetRoute).
+	Route *routing.Where
+	// DeadLetter is the decoded x-death headers, nil for a message that
+	// was never dead-lettered.
+	DeadLetter *decode.DeadLetter
 
 	in       decode.Input
 	dec      *decode.Decoder // the decoder Body uses again; nil: the built-in ones
@@ -150,6 +158,9 @@ func FromResult(in Input, res decode.Result) *Reading {
 	}
 	r.Properties = properties(in.Properties)
 	r.Headers = flattenHeaders(m.Headers)
+	if dl, ok := decode.DeadLettered(m.Headers); ok {
+		r.DeadLetter = &dl
+	}
 	r.Subject = filter.Subject{
 		Text:        haystack(r, in),
 		RoutingKey:  r.Cells.RoutingKey,
@@ -163,6 +174,24 @@ func FromResult(in Input, res decode.Result) *Reading {
 	res.Body.Text = ""
 	r.Decoded = res
 	return r
+}
+
+// SetRoute records where the broker sent the message, and lets the
+// filter's route: term see it. Only the read stage calls it, before the
+// reading is handed on: a reading is immutable once shared.
+func (r *Reading) SetRoute(w *routing.Where) {
+	r.Route = w
+	if w == nil {
+		r.Subject.Route = ""
+		return
+	}
+	r.Subject.Route = w.Result.Verdict + " " + strings.Join(w.Result.QueueNames(), " ")
+}
+
+// Unroutable reports whether the routing model says no production queue
+// got the message.
+func (r *Reading) Unroutable() bool {
+	return r.Route != nil && r.Route.Result.Verdict == routing.Unroutable
 }
 
 // Body is the body rendered in full for a detail view (pretty JSON, text

@@ -24,12 +24,15 @@ type State struct {
 	Empty        bool // no message on display
 	Celery       bool // the detail pane shows a Celery task, result or event
 	Picker       bool // the source picker can be reopened (a live tap)
+	Routing      bool // a routing model answers "why not?" (a live tap with the management API)
 }
 
 // Lasting keeps only what decides whether a key exists in a mode at all,
 // not whether it does something this moment: the help screen lists every
 // key of a pane, G included while following.
-func (s State) Lasting() State { return State{Celery: s.Celery, Picker: s.Picker} }
+func (s State) Lasting() State {
+	return State{Celery: s.Celery, Picker: s.Picker, Routing: s.Routing}
+}
 
 // KeyMap holds every binding. Use For to get the one for a mode.
 type KeyMap struct {
@@ -51,6 +54,7 @@ type KeyMap struct {
 	CopyMessage, CopyBody  key.Binding
 	Trace                  key.Binding // the trace tree, from the detail pane
 	Sources                key.Binding // back to the source picker
+	WhyNot                 key.Binding // why the message did not reach the queues on its way
 }
 
 // Default returns the key map with every binding enabled. The source
@@ -84,6 +88,7 @@ func Default() KeyMap {
 		CopyBody:     key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "copy body")),
 		Trace:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trace tree")),
 		Sources:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources")),
+		WhyNot:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "why not?")),
 	}
 }
 
@@ -125,6 +130,7 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		enable(&k.SaveMessage, &k.CopyMessage, &k.CopyBody)
 		// The trace tree exists only for Celery workflows.
 		k.Trace.SetEnabled(st.Celery)
+		k.WhyNot.SetEnabled(st.Routing)
 	case ModeTrace:
 		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
 			&k.Open, &k.Close, &k.Pause, &k.Help, &k.Quit)
@@ -155,6 +161,6 @@ func (k *KeyMap) all() []*key.Binding {
 		&k.Filter, &k.ClearFilter, &k.ApplyFilter, &k.CancelFilter,
 		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
 		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
-		&k.Trace, &k.Sources,
+		&k.Trace, &k.Sources, &k.WhyNot,
 	}
 }

@@ -102,6 +102,8 @@ type detailJSON struct {
 	Properties  []reading.Field      `json:"properties"`
 	Headers     []reading.HeaderLine `json:"headers"`
 	Body        bodyJSON             `json:"body"`
+	// Sections are where it went, its dead-lettering, its trace.
+	Sections []sectionJSON `json:"sections"`
 }
 
 type bodyJSON struct {
@@ -140,7 +142,8 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 		Format: rd.Cells.Format, Summary: rd.Cells.Summary,
 		Fields: fields, Notes: nonNil(rd.Shown.Notes),
 		Properties: nonNil(rd.Properties), Headers: nonNil(rd.Headers),
-		Body: bodyJSON{Kind: bodyKinds[body.Kind], Text: body.Text, Omitted: body.Omitted},
+		Body:     bodyJSON{Kind: bodyKinds[body.Kind], Text: body.Text, Omitted: body.Omitted},
+		Sections: extraSections(rd, s.traceURL),
 	})
 }
 

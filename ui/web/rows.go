@@ -27,6 +27,8 @@ type row struct {
 	Bytes  int    `json:"bytes"`
 	Format string `json:"fmt"`
 	Sum    string `json:"sum"`
+	// Unroutable: the routing model says no production queue got it.
+	Unroutable bool `json:"unroutable,omitempty"`
 }
 
 // rowJSON encodes a row without its id.
@@ -41,6 +43,8 @@ func rowJSON(m tap.Message, r *reading.Reading) []byte {
 		Bytes:  m.Size(),
 		Format: r.Cells.Format,
 		Sum:    cut(r.Cells.Summary, maxSummary),
+
+		Unroutable: r.Unroutable(),
 	})
 	return b
 }

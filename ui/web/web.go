@@ -55,6 +55,9 @@ type Config struct {
 	// Metrics, when set, is served at /metrics behind the same checks
 	// (tap/metrics.Collector.Handler).
 	Metrics http.Handler
+	// TraceURL is the environment's trace link template (trace-url,
+	// already checked by tracectx.CheckTemplate): the detail links there.
+	TraceURL string
 }
 
 // Server is a running monitor.
@@ -68,6 +71,7 @@ type Server struct {
 	run       string // random per process: tells a restarted shoveltap apart
 	hostName  string // this machine's full name, for URL when listening on every interface
 	history   int
+	traceURL  string
 	closeOnce sync.Once
 
 	// streams are the open event streams, ended by Close so that it need
@@ -94,7 +98,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	loopback := isLoopback(host)
-	s := &Server{token: cfg.Token, run: newRunID(), history: cfg.History}
+	s := &Server{token: cfg.Token, run: newRunID(), history: cfg.History, traceURL: cfg.TraceURL}
 	if s.token != "" {
 		if err := checkToken(s.token); err != nil {
 			return nil, err

@@ -174,7 +174,15 @@
     const tr = el('tr');
     tr.dataset.id = String(m.id);
     if (m.id === selectedId) tr.className = 'sel';
-    tr.appendChild(el('td', 'c-time', clock(m.t)));
+    const time = el('td', 'c-time', clock(m.t));
+    if (m.unroutable) {
+      // The silent drop made visible: the routing model says no queue got it.
+      tr.classList.add('unroutable');
+      const mark = el('span', 'unroutable-mark', '!');
+      mark.title = 'unroutable: no production queue got this message';
+      time.prepend(mark);
+    }
+    tr.appendChild(time);
     tr.appendChild(el('td', 'c-x', m.x));
     tr.appendChild(el('td', 'c-rk', m.rk));
     tr.appendChild(el('td', 'c-size', m.size));
@@ -395,6 +403,19 @@
     if (m.redelivered) msg.push({ name: 'redelivered', value: 'yes' });
     if (m.source) msg.push({ name: 'tapped from', value: m.source });
     fields(section('message'), msg);
+    for (const x of m.sections || []) {
+      const s = section(x.title);
+      if (x.mark === 'bad') s.classList.add('bad');
+      fields(s, x.fields);
+      for (const n of x.notes || []) s.appendChild(el('p', 'note', '! ' + n));
+      if (x.link && /^https?:\/\//.test(x.link)) {
+        const a = el('a', 'trace-link', x.link);
+        a.href = x.link;
+        a.target = '_blank';
+        a.rel = 'noopener noreferrer';
+        s.appendChild(a);
+      }
+    }
     if (m.properties.length) fields(section('properties'), m.properties);
     if (m.headers.length) {
       const s = section('headers');
