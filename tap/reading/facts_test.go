@@ -1,0 +1,45 @@
+package reading
+
+import (
+	"testing"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
+)
+
+// The read stage reads lifecycle facts once, with the reading, for Celery
+// and oslo messages only; a delivery report and a plain JSON body get none.
+func TestReadingCarriesLifecycleFacts(t *testing.T) {
+	task := decode.Input{RoutingKey: "celery", ContentType: "application/json", ContentEncoding: "utf-8",
+		Headers: map[string]any{"task": "tasks.add", "id": "t-1", "retries": int64(0), "argsrepr": "(2, 3)", "kwargsrepr": "{}"},
+		Body:    []byte(`[[2, 3], {}, {}]`)}
+	events := decode.Input{Exchange: "celeryev", RoutingKey: "task.succeeded", ContentType: "application/json",
+		Body: []byte(`[{"type":"task-started","uuid":"t-1","hostname":"w1@h","timestamp":1.5},` +
+			`{"type":"task-succeeded","uuid":"t-1","hostname":"w1@h","timestamp":2,"runtime":0.5,"result":"5"}]`)}
+	reply := decode.Input{RoutingKey: "reply_abc", ContentType: "application/json",
+		Body: []byte(`{"oslo.version":"2.0","oslo.message":"{\"_msg_id\":\"m1\",\"result\":1,\"failure\":null,\"ending\":true}"}`)}
+	plain := decode.Input{RoutingKey: "orders", ContentType: "application/json", Body: []byte(`{"order_id":1}`)}
+
+	cases := []struct {
+		name  string
+		in    Input
+		kinds []decode.FactKind
+	}{
+		{"task message", Input{Message: task}, []decode.FactKind{decode.FactTask}},
+		{"event batch", Input{Message: events}, []decode.FactKind{decode.FactTaskEvent, decode.FactTaskEvent}},
+		{"oslo reply", Input{Message: reply}, []decode.FactKind{decode.FactOsloReply}},
+		{"plain JSON", Input{Message: plain}, nil},
+		{"delivery report", Input{Message: task, Delivery: &Delivery{Connection: "c"}}, nil},
+	}
+	for _, c := range cases {
+		r := Build(c.in)
+		if len(r.Facts) != len(c.kinds) {
+			t.Errorf("%s: %d facts %+v, want kinds %v", c.name, len(r.Facts), r.Facts, c.kinds)
+			continue
+		}
+		for i, f := range r.Facts {
+			if f.Kind != c.kinds[i] {
+				t.Errorf("%s: fact %d is kind %v, want %v", c.name, i, f.Kind, c.kinds[i])
+			}
+		}
+	}
+}
