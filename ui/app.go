@@ -8,6 +8,7 @@ import (
 
 	"errors"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -58,6 +59,11 @@ type Options struct {
 	// Filter is the query the filter bar starts with (--filter), in the
 	// filter bar's language (tap/filter).
 	Filter string
+	// Lifecycle opens the lifecycle view (L) at the start (--celery).
+	Lifecycle bool
+	// Now is the lifecycle view's clock (time.Now for a live tap); nil
+	// takes the newest message's time, as for a capture read back.
+	Now func() time.Time
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -79,6 +85,7 @@ type Model struct {
 	table    table
 	detail   detail
 	trace    traceView
+	life     lifecycleView
 	filter   filterbar.Bar
 	status   statusBar
 	helpView helpScreen
@@ -93,6 +100,11 @@ type Model struct {
 
 	detailOpen bool
 	traceOpen  bool // the trace tree is drawn in place of the detail pane
+	// lifeOpen: the lifecycle view is drawn in place of the table;
+	// traceFromLife: the trace tree was opened from it, and esc goes back.
+	lifeOpen      bool
+	traceFromLife bool
+	lifeLatest    time.Time // the newest message's time (lifeNow)
 	helpOpen   bool
 	quitting   bool
 	quitErr    error
@@ -119,12 +131,14 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		table:    newTable(com, len(opts.Sources) > 1),
 		detail:   newDetail(com),
 		trace:    newTrace(com),
+		life:     newLifecycleView(com),
 		filter:   newFilterBar(com),
 		status:   statusBar{com: com},
 		helpView: newHelpScreen(com),
 		quitView: quitView{com: com},
 		tap:      tap.Status{State: tap.StateStarting},
 		notice:   opts.Notice,
+		lifeOpen: opts.Lifecycle,
 	}
 	if opts.Filter != "" {
 		// Nothing is retained yet, so the filter applies at once (no
@@ -193,6 +207,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			entries = newEntries(msg.Messages)
 		}
 		m.retained.ingest(entries)
+		m.feedLifecycle(entries)
 		cmd = m.waitBatch()
 	case tapClosedMsg:
 		m.closed = true
@@ -232,6 +247,8 @@ func (m Model) mode() keys.Mode {
 		return keys.ModeFilter
 	case m.traceOpen:
 		return keys.ModeTrace
+	case m.lifeOpen:
+		return keys.ModeLifecycle
 	case m.detailOpen:
 		return keys.ModeDetail
 	}
@@ -247,6 +264,8 @@ func (m Model) keyState() keys.State {
 		Empty:        m.retained.limit() == 0,
 		Celery:       m.traceable(),
 		Picker:       m.opts.Picker,
+
+		LifecycleTask: m.lifeOpen && m.life.showingTask(),
 	}
 }
 
@@ -268,6 +287,8 @@ func (m *Model) focused() common.Component {
 		return &m.filter
 	case keys.ModeTrace:
 		return &m.trace
+	case keys.ModeLifecycle:
+		return &m.life
 	case keys.ModeDetail:
 		return &m.detail
 	}
@@ -279,6 +300,8 @@ func (m *Model) pane() (string, common.Component) {
 	switch {
 	case m.traceOpen:
 		return "the trace tree", &m.trace
+	case m.lifeOpen:
+		return "the lifecycle view", &m.life
 	case m.detailOpen:
 		return "the detail pane", &m.detail
 	}
@@ -355,7 +378,15 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 
 	case keys.ModeTrace:
+		if m.traceFromLife && key.Matches(k, km.Close) {
+			m.traceOpen, m.detailOpen, m.lifeOpen, m.traceFromLife = false, false, true, false
+			return nil
+		}
 		m.traceKey(k, km)
+		m.traceFromLife = m.traceFromLife && m.traceOpen
+
+	case keys.ModeLifecycle:
+		return m.lifecycleKey(k, km)
 
 	case keys.ModeTable:
 		switch {
@@ -389,6 +420,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, km.ClearFilter):
 			m.filter.Clear()
 			return m.applyFilter()
+		case key.Matches(k, km.Lifecycle):
+			m.lifeOpen = true
 		}
 	}
 	return nil
@@ -430,7 +463,7 @@ func (m *Model) refresh() {
 	m.help.SetWidth(width)
 
 	st := m.keyState()
-	m.table.keyState, m.detail.keyState, m.trace.keyState = st, st, st
+	m.table.keyState, m.detail.keyState, m.trace.keyState, m.life.keyState = st, st, st, st
 
 	s := m.retained
 	rows := m.lay.tableRows()
@@ -444,6 +477,11 @@ func (m *Model) refresh() {
 	if m.traceOpen {
 		m.trace.SetSize(width, m.lay.detail)
 		m.trace.refresh(s)
+	}
+	if m.lifeOpen {
+		// In place of the table (the detail pane is closed under it).
+		m.life.SetSize(width, m.lay.table+m.lay.detail)
+		m.life.refresh(m.lifeNow(), filter.Parse(m.filter.Value()))
 	}
 	if m.helpOpen {
 		// The help lists the keys of the pane it covers, all of them:
@@ -524,7 +562,9 @@ func (m Model) render() string {
 	case m.lay.help > 0:
 		parts = append(parts, m.helpView.View())
 	default:
-		if m.lay.table > 0 {
+		if m.lifeOpen && m.lay.table > 0 {
+			parts = append(parts, m.life.View())
+		} else if m.lay.table > 0 {
 			parts = append(parts, m.table.View())
 		}
 		if m.lay.detail > 0 && m.traceOpen {
