@@ -105,12 +105,12 @@ type Model struct {
 	lifeOpen      bool
 	traceFromLife bool
 	lifeLatest    time.Time // the newest message's time (lifeNow)
-	helpOpen   bool
-	quitting   bool
-	quitErr    error
-	toPicker   bool   // quitting to go back to the source picker
-	notice     string // what the last action did, until the next key
-	envBadge   string // the environment's label, rendered once
+	helpOpen      bool
+	quitting      bool
+	quitErr       error
+	toPicker      bool   // quitting to go back to the source picker
+	notice        string // what the last action did, until the next key
+	envBadge      string // the environment's label, rendered once
 }
 
 // New returns the UI for a tap whose batches arrive on batches.
