@@ -100,17 +100,18 @@ type Model struct {
 
 	detailOpen bool
 	traceOpen  bool // the trace tree is drawn in place of the detail pane
+	helpOpen   bool
+	quitting   bool
+	quitErr    error
+	toPicker   bool   // quitting to go back to the source picker
+	notice     string // what the last action did, until the next key
+	envBadge   string // the environment's label, rendered once
+
 	// lifeOpen: the lifecycle view is drawn in place of the table;
 	// traceFromLife: the trace tree was opened from it, and esc goes back.
 	lifeOpen      bool
 	traceFromLife bool
 	lifeLatest    time.Time // the newest message's time (lifeNow)
-	helpOpen      bool
-	quitting      bool
-	quitErr       error
-	toPicker      bool   // quitting to go back to the source picker
-	notice        string // what the last action did, until the next key
-	envBadge      string // the environment's label, rendered once
 }
 
 // New returns the UI for a tap whose batches arrive on batches.

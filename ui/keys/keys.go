@@ -8,13 +8,16 @@ import "charm.land/bubbles/v2/key"
 type Mode int
 
 const (
-	ModeTable     Mode = iota // browsing the message table
-	ModeDetail                // reading the detail pane
-	ModeFilter                // typing in the filter bar
-	ModeHelp                  // the full help is shown
-	ModeQuitting              // the tap is being removed
-	ModeTrace                 // the trace tree of a Celery workflow
-	ModeLifecycle             // the task lifecycle view (per name, task, worker)
+	ModeTable    Mode = iota // browsing the message table
+	ModeDetail               // reading the detail pane
+	ModeFilter               // typing in the filter bar
+	ModeHelp                 // the full help is shown
+	ModeQuitting             // the tap is being removed
+	ModeTrace                // the trace tree of a Celery workflow
+)
+
+// ModeLifecycle is the task lifecycle view (per name, task, worker).
+const ModeLifecycle = ModeTrace + 1
 )
 
 // State is what else decides which bindings work.
