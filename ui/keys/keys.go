@@ -18,7 +18,6 @@ const (
 
 // ModeLifecycle is the task lifecycle view (per name, task, worker).
 const ModeLifecycle = ModeTrace + 1
-)
 
 // State is what else decides which bindings work.
 type State struct {
