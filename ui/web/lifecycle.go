@@ -22,8 +22,12 @@ func newLifeState() *lifeState {
 	return &lifeState{model: lifecycle.New(lifecycle.Config{}), now: time.Now}
 }
 
-// feed applies the facts of the items' messages (markers have none).
+// feed applies the facts of the items' messages (markers have none). A
+// hub built without one (a test) has no lifecycles.
 func (l *lifeState) feed(items []*item) {
+	if l == nil {
+		return
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	for _, it := range items {
