@@ -378,7 +378,7 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 	if s.stream != nil {
 		return s.streamMessage(m)
 	}
-	if s.cfg.Firehose {
+	if s.cfg.Firehose && d.Exchange == traceExchange {
 		routed := unwrapTrace(&m, d)
 		if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
 			return s.toDelivery(m, d)
