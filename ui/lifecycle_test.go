@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui/common"
 	"github.com/shoveltap/shoveltap/ui/keys"
 )
 
@@ -293,4 +294,36 @@ func notLifecycle(t testing.TB) []tap.Message {
 		t.Fatalf("only %d messages without lifecycle facts", len(out))
 	}
 	return out
+}
+
+func TestLifecycleOptionOpensTheView(t *testing.T) {
+	opts := testOptions
+	opts.Lifecycle = true // --celery
+	m := newModel(t, 80, 24, opts)
+	if !m.lifeOpen || !strings.Contains(screen(m), "nothing lifecycle-shaped seen yet") {
+		t.Errorf("Options.Lifecycle did not open the view:\n%s", screen(m))
+	}
+}
+
+// BenchmarkLifecycleFeed is the UI goroutine's share of lifecycle
+// traffic: applying the facts the pipeline read, for 1 000 tasks of four
+// messages each (the task message, received, started, succeeded), each
+// task new to the model. ns/msg is per message.
+func BenchmarkLifecycleFeed(b *testing.B) {
+	var traffic []tap.Message
+	for i := 0; i < 1000; i++ {
+		id := fmt.Sprintf("%08x-0000-4000-8000-000000000000", i)
+		seq := uint64(i * 4)
+		traffic = append(traffic, lifeTask(seq+1, "bench.task", id, "(1,)", 0),
+			lifeEvent(b, seq+2, "task-received", id, "celery@w1", map[string]any{"name": "bench.task"}),
+			lifeEvent(b, seq+3, "task-started", id, "celery@w1", nil),
+			lifeEvent(b, seq+4, "task-succeeded", id, "celery@w1", map[string]any{"runtime": 0.01}))
+	}
+	entries := newEntries(traffic)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		v := newLifecycleView(common.New())
+		v.feed(entries)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(entries)), "ns/msg")
 }
