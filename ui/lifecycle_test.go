@@ -238,6 +238,7 @@ func TestLifecycleGolden(t *testing.T) {
 		{"lifecycle-tasks", false, []string{"L", "tab"}},
 		{"lifecycle-task", false, []string{"L", "enter", "down", "enter"}},
 		{"lifecycle-workers", false, []string{"L", "tab", "tab"}},
+		{"lifecycle-help", false, []string{"L", "?"}},
 	}
 	for _, size := range screenSizes {
 		for _, sc := range screens {
