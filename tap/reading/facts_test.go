@@ -43,3 +43,21 @@ func TestReadingCarriesLifecycleFacts(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFactsInTheReadStage is what reading a Celery event's facts
+// adds to its reading, in the pipeline's read stage (off the UI
+// goroutine): facts alone against the whole reading, facts included.
+func BenchmarkFactsInTheReadStage(b *testing.B) {
+	in := decode.Input{Exchange: "celeryev", RoutingKey: "task.succeeded", ContentType: "application/json",
+		Body: []byte(`{"type":"task-succeeded","uuid":"7d3c4c1e-5a2b-4f7e-9d1a-0c6b8e2f4a10","hostname":"celery@w1","timestamp":1765000000.5,"runtime":0.25,"result":"5","clock":42,"pid":4242,"utcoffset":0}`)}
+	b.Run("facts", func(b *testing.B) {
+		for b.Loop() {
+			_ = decode.Facts(in)
+		}
+	})
+	b.Run("build", func(b *testing.B) {
+		for b.Loop() {
+			_ = Build(Input{Message: in})
+		}
+	})
+}
