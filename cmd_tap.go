@@ -89,6 +89,8 @@ type tapFlags struct {
 	web         webFlags
 	metrics     metricsFlags
 	decoding    cmdline.Decoding
+	celery      bool // --celery: the task queues and celeryev (cmd_celery.go)
+	lifecycle   bool // --lifecycle: lifecycle lines with --json
 }
 
 func (f *tapFlags) register(fs *pflag.FlagSet) {
@@ -99,7 +101,8 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.firehose, "firehose", false, "with --queue: see what is published to the queue through the default exchange too (Celery's default), using the vhost's firehose; turns tracing on if needed (costly, needs the administrator tag) and off again on exit")
 	fs.BoolVar(&f.deliveries, "deliveries", false, "with --queue and --firehose: also show each delivery of the queue's messages to a consumer (its connection and channel, redeliveries), linked to the published message")
 	fs.StringVar(&f.from, "from", "", "`WHERE` a stream (--queue naming a stream) starts: next (default: what is published from now on), first, last, offset:N, a time (2025-03-14T09:26:53Z, \"2025-03-14 09:26\", 09:26; local unless it has a zone) or -DURATION back from now (-10m, -2h, -1d); other queues and exchanges keep no history and refuse it")
-	cmdline.Group(fs, cmdline.GroupWhat, "exchange", "key", "queue", "firehose", "deliveries", "from")
+	fs.BoolVar(&f.celery, "celery", false, "Celery's task lifecycles: tap the task queues (--queue, default celery) with the firehose, as --firehose does (administrator tag; asks first in production), and the celeryev exchange; open the lifecycle view, or with --json print --lifecycle lines")
+	cmdline.Group(fs, cmdline.GroupWhat, "exchange", "key", "queue", "firehose", "deliveries", "celery", "from")
 
 	fs.BoolVar(&f.noShovel, "no-shovel", false, "bind shoveltap's own exclusive queue to the sources instead of using a shovel (no policymaker tag or shovel plugin needed)")
 	fs.BoolVar(&f.noReconnect, "no-reconnect", false, "exit when the broker connection drops instead of re-creating the tap")
@@ -126,23 +129,25 @@ func (f *tapFlags) register(fs *pflag.FlagSet) {
 	fs.StringVarP(&f.filter, "filter", "f", "", "print only messages matching `EXPR` (JSON output), or start the UI with this filter; the UI's filter language, e.g. 'rk:order.# -task:tasks.ping'")
 	fs.StringVar(&f.record, "record", "", "also append every message to `FILE` as JSON lines (shoveltap open FILE / replay FILE read it)")
 	fs.BoolVar(&f.redact, "redact", false, "take the values of secret-looking keys (password, token, secret, api_key, …) out of the headers and JSON bodies of what is shown, printed, recorded, saved and copied")
-	cmdline.Group(fs, cmdline.GroupOutput, "json", "count", "duration", "idle-timeout", "filter", "record", "redact")
+	fs.BoolVar(&f.lifecycle, "lifecycle", false, "with --json: one JSON object per finished Celery task or answered oslo RPC call instead of per message (docs/json-lines.md)")
+	cmdline.Group(fs, cmdline.GroupOutput, "json", "lifecycle", "count", "duration", "idle-timeout", "filter", "record", "redact")
 	f.decoding.Register(fs)
 	f.web.register(fs)
 	f.metrics.register(fs)
 	fs.Var(&f.maxRate, "max-rate", "production budget: at most `N` copied messages a second on average, summed over the sources; above it the tap copies only part of the time (sampling) and says so (default 0: no limit)")
 	cmdline.Group(fs, cmdline.GroupBudget, "max-rate")
 	cmdline.Join(fs, "count", "duration", "idle-timeout")
-	cmdline.Join(fs, "firehose", "deliveries")
+	cmdline.Join(fs, "firehose", "deliveries", "celery")
+	cmdline.Join(fs, "json", "lifecycle")
 	cmdline.Join(fs, "web", "web-token", "web-only")
 	cmdline.Rare(fs, "no-reconnect", "yes")
 	cmdline.Brief(fs, map[string]string{
-		"firehose":  "with --queue: the firehose (and each delivery)",
+		"firehose":  "--queue's firehose; Celery lifecycles",
 		"from":      "where a stream starts: first, -10m, 09:26…",
 		"no-shovel": "bind a queue of its own instead of a shovel",
 		"yes":       "no question before --firehose in production",
 		"tap-url":   "put the tap queue and consumer on this other broker",
-		"json":      "one JSON object per message instead of the UI",
+		"json":      "JSON lines: per message, or per finished task",
 		"count":     "end JSON output",
 		"filter":    "show only messages matching EXPR",
 		"redact":    "take secret-looking values out of what is shown",
@@ -195,7 +200,7 @@ func (f *tapFlags) sources() []tap.Source {
 	for _, q := range f.queues {
 		out = append(out, tap.Source{Queue: q})
 	}
-	return out
+	return f.celerySource(out)
 }
 
 // config is the tap the flags describe, sources aside.
@@ -253,6 +258,9 @@ func newTapCmd(con cmdline.Console) *cobra.Command {
 		Annotations: map[string]string{cmdline.DocsAnnotation: tapDocs},
 		Args:        cmdline.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := f.expandCelery(); err != nil {
+				return cmdline.Usagef(c, "%v", err)
+			}
 			if err := f.check(args); err != nil {
 				return cmdline.Usagef(c, "%v", err)
 			}
@@ -345,6 +353,9 @@ func runTap(ctx context.Context, f *tapFlags, con cmdline.Console) int {
 // --duration and --idle-timeout end JSON lines (and --web-only), while
 // the UI runs until the user quits.
 func (f *tapFlags) checkOutput(useJSON bool) error {
+	if err := f.checkLifecycle(useJSON); err != nil {
+		return err
+	}
 	if useJSON || f.web.only {
 		return nil
 	}

@@ -153,6 +153,9 @@ func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batch
 		ctx, cancel = context.WithTimeout(ctx, s.flags.duration)
 		defer cancel()
 	}
+	if s.flags.lifecycle {
+		return s.printLifecycle(ctx, session, batches)
+	}
 	lines := jsonl.Printer{
 		Count:  s.flags.count,
 		Idle:   s.flags.idle,
@@ -201,6 +204,8 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 		InsecureTLS: s.cfg.Endpoint.TLS.Insecure,
 		Filter:      s.flags.filter,
 		Notice:      s.webNotice(),
+		Lifecycle:   s.flags.celery,
+		Now:         time.Now,
 	}
 	if env := s.flags.conn.Env(); env != nil {
 		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production

@@ -388,12 +388,17 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 // was routed to a queue asked for.
 func (r firehoseRoute) message(m Message, d amqp.Delivery) (Message, bool) {
 	s := r.s
+	if d.Exchange != traceExchange {
+		// An exchange tapped beside the firehose (--celery's celeryev),
+		// bound directly: an ordinary copy, not a trace event.
+		return s.sourceMessage(m, d, true)
+	}
 	routed := unwrapTrace(&m, d)
 	if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
 		return s.toDelivery(m, d)
 	}
 	for _, p := range s.points {
-		if slices.Contains(routed, p.Queue) {
+		if p.Queue != "" && slices.Contains(routed, p.Queue) {
 			m.Source = p.Label
 			s.published(m, routed)
 			return m, true

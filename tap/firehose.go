@@ -34,6 +34,18 @@ const (
 	markerUse = "-fh"
 )
 
+// splitSources parts queue sources from exchange sources, in order.
+func splitSources(sources []Source) (queues, exchanges []Source) {
+	for _, src := range sources {
+		if src.Queue != "" {
+			queues = append(queues, src)
+		} else {
+			exchanges = append(exchanges, src)
+		}
+	}
+	return queues, exchanges
+}
+
 // firehosePoints turns queue sources into bindings on the trace exchange:
 // publishes through the default exchange ("publish.") and through every
 // exchange bound to the queue. Which of them reached the queue is decided

@@ -308,9 +308,23 @@ func preflight(ctx context.Context, cfg Config) (s *Session, release func(), err
 		if admin == nil {
 			return nil, nil, fmt.Errorf("--firehose needs the management API: %v", err)
 		}
-		points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, cfg.Sources)
+		queues, exchanges := splitSources(cfg.Sources)
+		if len(queues) == 0 {
+			// firehosePoints says why the firehose needs a queue.
+			points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, exchanges)
+			break
+		}
+		points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, queues)
 		if cfg.Deliveries {
 			addDeliveryBindings(points)
+		}
+		if err == nil && len(exchanges) > 0 {
+			// Exchanges next to firehose queues (--celery: celeryev) are
+			// bound as they are without the firehose.
+			var xp []tapPoint
+			var more []string
+			xp, more, err = resolveSources(ctx, lookup, cfg.Endpoint.Vhost, exchanges)
+			points, notes = append(points, xp...), append(notes, more...)
 		}
 	default:
 		var more []string

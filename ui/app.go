@@ -8,6 +8,7 @@ import (
 
 	"errors"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -67,6 +68,11 @@ type Options struct {
 	// dead letters seen by reason and original queue (a dead-letter
 	// queue's tap).
 	QueueTap bool
+	// Lifecycle opens the lifecycle view (L) at the start (--celery).
+	Lifecycle bool
+	// Now is the lifecycle view's clock (time.Now for a live tap); nil
+	// takes the newest message's time, as for a capture read back.
+	Now func() time.Time
 }
 
 // ErrTapNotRemoved is what QuitErr returns when the user pressed ctrl+c a
@@ -88,6 +94,7 @@ type Model struct {
 	table    table
 	detail   detail
 	trace    traceView
+	life     lifecycleView
 	filter   filterbar.Bar
 	status   statusBar
 	helpView helpScreen
@@ -108,6 +115,12 @@ type Model struct {
 	toPicker   bool   // quitting to go back to the source picker
 	notice     string // what the last action did, until the next key
 	envBadge   string // the environment's label, rendered once
+
+	// lifeOpen: the lifecycle view is drawn in place of the table;
+	// traceFromLife: the trace tree was opened from it, and esc goes back.
+	lifeOpen      bool
+	traceFromLife bool
+	lifeLatest    time.Time // the newest message's time (lifeNow)
 }
 
 // New returns the UI for a tap whose batches arrive on batches.
@@ -128,12 +141,14 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		table:    newTable(com, len(opts.Sources) > 1),
 		detail:   newDetail(com),
 		trace:    newTrace(com),
+		life:     newLifecycleView(com),
 		filter:   newFilterBar(com),
 		status:   statusBar{com: com},
 		helpView: newHelpScreen(com),
 		quitView: quitView{com: com},
 		tap:      tap.Status{State: tap.StateStarting},
 		notice:   opts.Notice,
+		lifeOpen: opts.Lifecycle,
 	}
 	if opts.Filter != "" {
 		// Nothing is retained yet, so the filter applies at once (no
@@ -205,6 +220,7 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			entries = newEntries(msg.Messages)
 		}
 		m.retained.ingest(entries)
+		m.feedLifecycle(entries)
 		cmd = m.waitBatch()
 	case tapClosedMsg:
 		m.closed = true
@@ -246,6 +262,8 @@ func (m Model) mode() keys.Mode {
 		return keys.ModeFilter
 	case m.traceOpen:
 		return keys.ModeTrace
+	case m.lifeOpen:
+		return keys.ModeLifecycle
 	case m.detailOpen:
 		return keys.ModeDetail
 	}
@@ -255,13 +273,14 @@ func (m Model) mode() keys.Mode {
 // keyState is what, besides the mode, decides which keys work now.
 func (m Model) keyState() keys.State {
 	return keys.State{
-		FilterActive: m.filter.Value() != "",
-		Paused:       m.retained.paused,
-		Following:    m.retained.following,
-		Empty:        m.retained.limit() == 0,
-		Celery:       m.traceable(),
-		Picker:       m.opts.Picker,
-		Routing:      m.opts.Routing != nil,
+		FilterActive:  m.filter.Value() != "",
+		Paused:        m.retained.paused,
+		Following:     m.retained.following,
+		Empty:         m.retained.limit() == 0,
+		Celery:        m.traceable(),
+		Picker:        m.opts.Picker,
+		Routing:       m.opts.Routing != nil,
+		LifecycleTask: m.lifeOpen && m.life.showingTask(),
 	}
 }
 
@@ -283,6 +302,8 @@ func (m *Model) focused() common.Component {
 		return &m.filter
 	case keys.ModeTrace:
 		return &m.trace
+	case keys.ModeLifecycle:
+		return &m.life
 	case keys.ModeDetail:
 		return &m.detail
 	}
@@ -294,6 +315,8 @@ func (m *Model) pane() (string, common.Component) {
 	switch {
 	case m.traceOpen:
 		return "the trace tree", &m.trace
+	case m.lifeOpen:
+		return "the lifecycle view", &m.life
 	case m.detailOpen:
 		return "the detail pane", &m.detail
 	}
@@ -374,7 +397,15 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 
 	case keys.ModeTrace:
+		if m.traceFromLife && key.Matches(k, km.Close) {
+			m.traceOpen, m.detailOpen, m.lifeOpen, m.traceFromLife = false, false, true, false
+			return nil
+		}
 		m.traceKey(k, km)
+		m.traceFromLife = m.traceFromLife && m.traceOpen
+
+	case keys.ModeLifecycle:
+		return m.lifecycleKey(k, km)
 
 	case keys.ModeTable:
 		switch {
@@ -408,6 +439,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		case key.Matches(k, km.ClearFilter):
 			m.filter.Clear()
 			return m.applyFilter()
+		case key.Matches(k, km.Lifecycle):
+			m.lifeOpen = true
 		}
 	}
 	return nil
@@ -450,7 +483,7 @@ func (m *Model) refresh() {
 	m.help.SetWidth(width)
 
 	st := m.keyState()
-	m.table.keyState, m.detail.keyState, m.trace.keyState = st, st, st
+	m.table.keyState, m.detail.keyState, m.trace.keyState, m.life.keyState = st, st, st, st
 
 	s := m.retained
 	rows := m.lay.tableRows()
@@ -464,6 +497,11 @@ func (m *Model) refresh() {
 	if m.traceOpen {
 		m.trace.SetSize(width, m.lay.detail)
 		m.trace.refresh(s)
+	}
+	if m.lifeOpen {
+		// In place of the table (the detail pane is closed under it).
+		m.life.SetSize(width, m.lay.table+m.lay.detail)
+		m.life.refresh(m.lifeNow(), filter.Parse(m.filter.Value()))
 	}
 	if m.helpOpen {
 		// The help lists the keys of the pane it covers, all of them:
@@ -546,7 +584,9 @@ func (m Model) render() string {
 	case m.lay.help > 0:
 		parts = append(parts, m.helpView.View())
 	default:
-		if m.lay.table > 0 {
+		if m.lifeOpen && m.lay.table > 0 {
+			parts = append(parts, m.life.View())
+		} else if m.lay.table > 0 {
 			parts = append(parts, m.table.View())
 		}
 		if m.lay.detail > 0 && m.traceOpen {

@@ -490,3 +490,22 @@ func TestLongTimelineIsCut(t *testing.T) {
 		t.Errorf("row %+v", r)
 	}
 }
+
+func TestRecentListsNewestFirst(t *testing.T) {
+	m := New(Config{})
+	for i := 0; i < 5; i++ {
+		m.Observe(at(float64(i)), taskMsg("l", fmt.Sprintf("l-%d", i), 0))
+	}
+	m.Observe(at(6), eventMsg(t, event("task-succeeded", "l-1", w1, 6, nil)))
+	m.Observe(at(7), eventMsg(t, event("task-succeeded", "l-0", w1, 7, nil)))
+	var ids []string
+	for _, tk := range m.Recent(0, nil) {
+		ids = append(ids, tk.ID)
+	}
+	if got := strings.Join(ids, " "); got != "l-4 l-3 l-2 l-0 l-1" {
+		t.Fatalf("recent %s, want unfinished newest first, then the latest finished", got)
+	}
+	if got := m.Recent(2, func(tk *Task) bool { return tk.State.Finished() }); len(got) != 2 || got[0].ID != "l-0" {
+		t.Fatalf("recent finished %v", got)
+	}
+}

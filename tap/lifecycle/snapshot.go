@@ -238,6 +238,20 @@ func (m *Model) Tasks(limit int, keep func(*Task) bool) []Task {
 	return out
 }
 
+// Recent is Tasks newest first: up to limit kept tasks that keep accepts,
+// unfinished ones first (the latest sent first), then finished ones (the
+// latest finished first) — what a view of a busy system shows on top.
+func (m *Model) Recent(limit int, keep func(*Task) bool) []Task {
+	var out []Task
+	m.tasks.eachNewest(func(t *Task) bool {
+		if keep == nil || keep(t) {
+			out = append(out, t.clone())
+		}
+		return limit <= 0 || len(out) < limit
+	})
+	return out
+}
+
 // Calls returns up to limit kept calls that keep accepts (nil accepts
 // all), waiting ones first, each group oldest first.
 func (m *Model) Calls(limit int, keep func(*Call) bool) []Call {

@@ -100,3 +100,16 @@ func (s *store[T]) eachLive(f func(*T) bool) {
 		}
 	}
 }
+
+// eachNewest calls f for every value, unfinished ones first (newest
+// first), then finished ones (latest finished first), until f returns
+// false.
+func (s *store[T]) eachNewest(f func(*T) bool) {
+	for _, l := range []*list.List{&s.live, &s.done} {
+		for el := l.Back(); el != nil; el = el.Prev() {
+			if !f(el.Value.(*entry[T]).val) {
+				return
+			}
+		}
+	}
+}

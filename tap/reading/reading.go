@@ -80,6 +80,10 @@ type Reading struct {
 	// DeadLetter is the decoded x-death headers, nil for a message that
 	// was never dead-lettered.
 	DeadLetter *decode.DeadLetter
+	// Facts is what the message tells about task lifecycles
+	// (decode.Facts, for tap/lifecycle), read here, off the UI goroutine,
+	// for Celery and oslo.messaging messages only; nil for the rest.
+	Facts []decode.Fact
 
 	in       decode.Input
 	dec      *decode.Decoder // the decoder Body uses again; nil: the built-in ones
@@ -173,6 +177,11 @@ func FromResult(in Input, res decode.Result) *Reading {
 	r.Shown.Body.Text = ""
 	res.Body.Text = ""
 	r.Decoded = res
+	if in.Delivery == nil && lifecycleShaped(res.Format) {
+		// A delivery report repeats a message already tapped: not a
+		// fact of its own.
+		r.Facts = decode.Facts(m)
+	}
 	return r
 }
 
@@ -192,6 +201,13 @@ func (r *Reading) SetRoute(w *routing.Where) {
 // got the message.
 func (r *Reading) Unroutable() bool {
 	return r.Route != nil && r.Route.Result.Verdict == routing.Unroutable
+}
+
+// lifecycleShaped says whether a message the decoder recognised as
+// format may tell about a task's or an RPC call's life; only those pay
+// for decode.Facts' second look at the body.
+func lifecycleShaped(format string) bool {
+	return strings.HasPrefix(format, "celery") || strings.HasPrefix(format, "oslo")
 }
 
 // Body is the body rendered in full for a detail view (pretty JSON, text

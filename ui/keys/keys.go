@@ -16,6 +16,9 @@ const (
 	ModeTrace                // the trace tree of a Celery workflow
 )
 
+// ModeLifecycle is the task lifecycle view (per name, task, worker).
+const ModeLifecycle = ModeTrace + 1
+
 // State is what else decides which bindings work.
 type State struct {
 	FilterActive bool // a filter is kept
@@ -25,6 +28,9 @@ type State struct {
 	Celery       bool // the detail pane shows a Celery task, result or event
 	Picker       bool // the source picker can be reopened (a live tap)
 	Routing      bool // a routing model answers "why not?" (a live tap with the management API)
+	// LifecycleTask: the lifecycle view shows one task, whose messages
+	// and trace tree are a key away.
+	LifecycleTask bool
 }
 
 // Lasting keeps only what decides whether a key exists in a mode at all,
@@ -55,6 +61,10 @@ type KeyMap struct {
 	Trace                  key.Binding // the trace tree, from the detail pane
 	Sources                key.Binding // back to the source picker
 	WhyNot                 key.Binding // why the message did not reach the queues on its way
+	// The lifecycle view: open it from the table, switch its panes, cycle
+	// the sort column, jump from a task to its messages.
+	Lifecycle, NextPane, PrevPane key.Binding
+	Sort, Messages                key.Binding
 }
 
 // Default returns the key map with every binding enabled. The source
@@ -89,6 +99,11 @@ func Default() KeyMap {
 		Trace:        key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "trace tree")),
 		Sources:      key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "sources")),
 		WhyNot:       key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "why not?")),
+		Lifecycle:    key.NewBinding(key.WithKeys("L"), key.WithHelp("L", "lifecycles")),
+		NextPane:     key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "next pane")),
+		PrevPane:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
+		Sort:         key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
+		Messages:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "its messages")),
 	}
 }
 
@@ -117,6 +132,7 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		k.Bottom.SetEnabled(!st.Following)
 		k.SaveShown.SetEnabled(!st.Empty)
 		k.Sources.SetEnabled(st.Picker)
+		k.Lifecycle.SetEnabled(true)
 		if st.FilterActive {
 			k.SaveShown.SetHelp("w", "save matching to file")
 		}
@@ -140,6 +156,18 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		k.Close.SetHelp("esc", "back")
 		k.Top.SetHelp("g/home", "first")
 		k.Bottom.SetHelp("G/end", "last")
+	case ModeLifecycle:
+		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Open, &k.Close, &k.NextPane, &k.PrevPane, &k.Filter, &k.Pause, &k.Help, &k.Quit)
+		k.Top.SetHelp("g/home", "first")
+		k.Bottom.SetHelp("G/end", "last")
+		k.Open.SetHelp("enter", "open")
+		// enter opens here, so only esc goes back.
+		k.Close.SetKeys("esc")
+		k.Close.SetHelp("esc", "back")
+		k.Sort.SetEnabled(!st.LifecycleTask)
+		k.Messages.SetEnabled(st.LifecycleTask)
+		k.Trace.SetEnabled(st.LifecycleTask)
 	case ModeFilter:
 		enable(&k.ApplyFilter, &k.CancelFilter, &k.Quit)
 		// q is a letter of the query here.
@@ -162,5 +190,6 @@ func (k *KeyMap) all() []*key.Binding {
 		&k.Pause, &k.Help, &k.CloseHelp, &k.Quit, &k.ForceQuit,
 		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
 		&k.Trace, &k.Sources, &k.WhyNot,
+		&k.Lifecycle, &k.NextPane, &k.PrevPane, &k.Sort, &k.Messages,
 	}
 }

@@ -25,8 +25,8 @@ func enabled(k KeyMap) map[string][]key.Binding {
 // TestNoKeyDoesTwoThings checks every mode: a key may be bound to one
 // enabled binding only.
 func TestNoKeyDoesTwoThings(t *testing.T) {
-	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}, {Picker: true}}
-	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting, ModeTrace} {
+	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}, {Picker: true}, {LifecycleTask: true}}
+	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting, ModeTrace, ModeLifecycle} {
 		for _, st := range states {
 			for k, bs := range enabled(Default().For(mode, st)) {
 				if len(bs) > 1 {

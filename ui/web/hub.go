@@ -46,6 +46,8 @@ type hub struct {
 	skipped     atomic.Uint64 // not sent to some page: it fell behind
 	viewers     atomic.Int64
 
+	life *lifeState // the lifecycles section's model (lifecycle.go)
+
 	quit     chan struct{} // closed by stop
 	stopOnce sync.Once
 	done     chan struct{} // closed when run returns
@@ -61,6 +63,7 @@ func newHub(retain int, maxBytes int64) *hub {
 		status:   tap.Status{State: tap.StateStarting},
 		quit:     make(chan struct{}),
 		done:     make(chan struct{}),
+		life:     newLifeState(),
 	}
 	go h.run()
 	return h
@@ -113,6 +116,7 @@ func (h *hub) run() {
 			items = append(items, newItem(m))
 		}
 		h.add(items, b.Status)
+		h.life.feed(items)
 	}
 }
 

@@ -114,6 +114,7 @@ func New(cfg Config) (*Server, error) {
 	mux.HandleFunc("GET /events", s.serveEvents)
 	mux.HandleFunc("GET /api/message", s.serveMessage)
 	mux.HandleFunc("GET /api/status", s.serveStatus)
+	mux.HandleFunc("GET /api/lifecycle", s.serveLifecycle)
 	if cfg.Metrics != nil {
 		mux.Handle("GET /metrics", cfg.Metrics)
 	}
