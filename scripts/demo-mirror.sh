@@ -99,11 +99,9 @@ down)
   for path in "queues/%2F/$EXCHANGE.worker" "queues/%2F/$EXCHANGE.billing" "exchanges/%2F/$EXCHANGE"; do
     curl -s -o /dev/null -u guest:guest -X DELETE "http://localhost:15672/api/$path" || true
   done
-  # And the exchanges Celery declares for its remote control and events.
-  # if-unused: another Celery on the same vhost may still use them.
-  for x in celery.pidbox reply.celery.pidbox celeryev; do
-    curl -s -o /dev/null -u guest:guest -X DELETE "http://localhost:15672/api/exchanges/%2F/$x?if-unused=true" || true
-  done
+  # And the exchanges Celery declares for its remote control and events,
+  # each only when unused: another Celery on the vhost may still use them.
+  scripts/demo-celery-cleanup.sh http://localhost:15672 / || true
   scripts/node.sh stop mirror
   rm -rf "$run"
   ;;
