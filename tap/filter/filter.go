@@ -23,6 +23,7 @@
 package filter
 
 import (
+	"github.com/shoveltap/shoveltap/tap/topic"
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
@@ -62,10 +63,10 @@ type term struct {
 type matchKind int
 
 const (
-	substring matchKind = iota // value occurs anywhere
-	present                    // the field is set (empty value)
-	glob                       // anchored, * matches any run of characters
-	topic                      // AMQP topic pattern over dot-separated words
+	substring    matchKind = iota // value occurs anywhere
+	present                       // the field is set (empty value)
+	glob                          // anchored, * matches any run of characters
+	topicPattern                  // AMQP topic pattern over dot-separated words
 )
 
 // builtins are fields of the message itself rather than decoded terms.
@@ -115,8 +116,8 @@ func parseTerm(tok string) term {
 			case t.value == "":
 				t.kind = present
 			case name == "rk" && strings.ContainsAny(t.value, "*#"):
-				t.kind = topic
-				t.words = strings.Split(t.value, ".")
+				t.kind = topicPattern
+				t.words = topic.Split(t.value)
 			case strings.Contains(t.value, "*"):
 				t.kind = glob
 			}
@@ -142,8 +143,8 @@ func (t *term) match(s *Subject) bool {
 	switch t.kind {
 	case present:
 		return v != ""
-	case topic:
-		return topicWords(t.words, strings.ToLower(v), true)
+	case topicPattern:
+		return topic.MatchKey(t.words, strings.ToLower(v))
 	case glob:
 		return globMatch(t.value, strings.ToLower(v))
 	}
@@ -215,60 +216,9 @@ func globMatch(pattern, s string) bool {
 	return strings.HasSuffix(s, parts[last])
 }
 
-// topicMatch reports whether the routing key matches an AMQP topic pattern:
-// words are separated by dots, * matches exactly one word and # matches zero
-// or more words.
-func topicMatch(pattern, key string) bool {
-	return topicWords(strings.Split(pattern, "."), key, true)
-}
-
-// topicWords matches pattern words against the words left in key. more
-// says whether any word is left: an empty key is still one empty word.
-// It walks the key in place, without splitting it, because it runs for
-// every retained message.
-func topicWords(pat []string, key string, more bool) bool {
-	for len(pat) > 0 {
-		if pat[0] == "#" {
-			for len(pat) > 0 && pat[0] == "#" {
-				pat = pat[1:]
-			}
-			if len(pat) == 0 {
-				return true
-			}
-			// Let # swallow no word, one word, two words, …
-			for {
-				if topicWords(pat, key, more) {
-					return true
-				}
-				if !more {
-					return false
-				}
-				key, more = restWords(key)
-			}
-		}
-		if !more || (pat[0] != "*" && pat[0] != firstWord(key)) {
-			return false
-		}
-		key, more = restWords(key)
-		pat = pat[1:]
-	}
-	return !more
-}
-
-func firstWord(key string) string {
-	if i := strings.IndexByte(key, '.'); i >= 0 {
-		return key[:i]
-	}
-	return key
-}
-
-// restWords drops the first word of key and says whether any is left.
-func restWords(key string) (string, bool) {
-	if i := strings.IndexByte(key, '.'); i >= 0 {
-		return key[i+1:], true
-	}
-	return "", false
-}
+// topicMatch reports whether the routing key matches an AMQP topic pattern,
+// as the broker's topic exchange does (tap/topic).
+func topicMatch(pattern, key string) bool { return topic.Match(pattern, key) }
 
 // Narrows reports whether m matches only messages that prev matches too,
 // so that m need only be tested against prev's matches. That holds when m

@@ -94,7 +94,7 @@ func TestTopicMatch(t *testing.T) {
 		{"#.c", "a.b.c", true},
 		{"#.#", "", true},
 		{"#", "", true},
-		{"*", "", true}, // an empty key is one empty word
+		{"*", "", false}, // the empty key has no words, as in a broker binding (tap/topic)
 		{"a.#.c", "a.c", true},
 		{"a.#.c", "a.x.y.c", true},
 		{"a.#.c", "a.x.y.d", false},

@@ -1,51 +1,13 @@
 package routing
 
-import "strings"
+import "github.com/shoveltap/shoveltap/tap/topic"
 
-// splitWords splits a routing or binding key into words as the broker
-// does (rabbit_exchange_type_topic:split_topic_key): the empty key has no
-// words, and "a..b" has three, the middle one empty.
-func splitWords(key string) []string {
-	if key == "" {
-		return nil
-	}
-	return strings.Split(key, ".")
-}
+// splitWords splits a key into words as the broker does (tap/topic).
+func splitWords(key string) []string { return topic.Split(key) }
 
-// topicMatch reports whether binding pattern p matches key words k: "*"
-// is exactly one word (an empty one too), "#" zero or more words, any
-// other word itself.
-func topicMatch(p, k []string) bool {
-	for len(p) > 0 {
-		switch p[0] {
-		case "#":
-			// Collapse runs of "#": "#.#" means what "#" means.
-			rest := p[1:]
-			for len(rest) > 0 && rest[0] == "#" {
-				rest = rest[1:]
-			}
-			if len(rest) == 0 {
-				return true
-			}
-			for i := 0; i <= len(k); i++ {
-				if topicMatch(rest, k[i:]) {
-					return true
-				}
-			}
-			return false
-		case "*":
-			if len(k) == 0 {
-				return false
-			}
-		default:
-			if len(k) == 0 || k[0] != p[0] {
-				return false
-			}
-		}
-		p, k = p[1:], k[1:]
-	}
-	return len(k) == 0
-}
+// topicMatch reports whether binding pattern words p match key words k
+// (tap/topic, the broker's rule).
+func topicMatch(p, k []string) bool { return topic.MatchWords(p, k) }
 
 // trie indexes one topic exchange's bindings by their words, as the
 // broker's topic trie does, so that a message costs the words of its key

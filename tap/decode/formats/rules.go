@@ -3,6 +3,7 @@ package formats
 import (
 	"errors"
 	"fmt"
+	"github.com/shoveltap/shoveltap/tap/topic"
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
@@ -87,38 +88,9 @@ func First(rules []Rule, in decode.Input) (Rule, bool) {
 	return Rule{}, false
 }
 
-// TopicMatch reports whether key matches an AMQP topic pattern.
-func TopicMatch(pattern, key string) bool {
-	return topicWords(strings.Split(pattern, "."), strings.Split(key, "."))
-}
-
-func topicWords(p, k []string) bool {
-	for len(p) > 0 {
-		switch p[0] {
-		case "#":
-			// Collapse runs of # and try every split; patterns are short.
-			for len(p) > 1 && p[1] == "#" {
-				p = p[1:]
-			}
-			for i := 0; i <= len(k); i++ {
-				if topicWords(p[1:], k[i:]) {
-					return true
-				}
-			}
-			return false
-		case "*":
-			if len(k) == 0 {
-				return false
-			}
-		default:
-			if len(k) == 0 || k[0] != p[0] {
-				return false
-			}
-		}
-		p, k = p[1:], k[1:]
-	}
-	return len(k) == 0
-}
+// TopicMatch reports whether key matches an AMQP topic pattern, as the
+// broker's topic exchange does (tap/topic).
+func TopicMatch(pattern, key string) bool { return topic.Match(pattern, key) }
 
 // Glob reports whether s matches pattern as a whole, case-insensitively,
 // where * matches any run of characters.
