@@ -36,31 +36,32 @@ type Graph struct {
 
 // Node is an exchange or a queue of a Graph.
 type Node struct {
-	ID   string
-	Kind string // NodeExchange or NodeQueue
-	Name string
-	Type string // exchange or queue type; "" when not in the model
+	ID   string `json:"id"`
+	Kind string `json:"kind"` // NodeExchange or NodeQueue
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"` // exchange or queue type; "" when not in the model
 	// Missing says the model does not have it (it does not exist, or
 	// this user may not see it).
-	Missing bool
+	Missing bool `json:"missing,omitempty"`
 	// Unknown says the exchange's type is one shoveltap does not evaluate:
 	// its bindings are drawn as listed, what it does with them is not said.
-	Unknown bool
+	Unknown bool `json:"unknown_type,omitempty"`
 	// Notes are what else is worth saying (internal, out of scope, a
 	// policy that could not be read).
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Edge is a binding, an alternate-exchange or a dead-letter edge.
 type Edge struct {
-	From, To string // node IDs
-	Kind     string // EdgeBinding, EdgeAlternate or EdgeDeadLetter
+	From string `json:"from"` // node IDs
+	To   string `json:"to"`
+	Kind string `json:"kind"` // EdgeBinding, EdgeAlternate or EdgeDeadLetter
 	// Label says what the edge takes: a binding's key or header
 	// arguments, a dead-letter routing key.
-	Label string
+	Label string `json:"label"`
 	// Key is the edge's EdgeKey for binding and alternate edges, which
 	// a message's route (Step) names too; "" for dead-letter edges.
-	Key string
+	Key string `json:"-"`
 }
 
 // NodeID is the ID of an exchange or queue in a Graph.
