@@ -17,7 +17,7 @@ func newVersionCmd(con cmdline.Console) *cobra.Command {
 		Short: "print the version",
 		// One line of the root's help names it with completion.
 		Annotations: map[string]string{cmdline.RareCommand: "the version"},
-		Args:  cmdline.NoArgs,
+		Args:        cmdline.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return status(runVersion(con))
 		},

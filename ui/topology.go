@@ -67,6 +67,9 @@ type Topology interface {
 	Roots() []string
 }
 
+// A live tap's routing draws its topology too.
+var _ Topology = (*routing.Live)(nil)
+
 // topologyView is the topology of the tapped exchanges (T), drawn in place
 // of the table: each exchange's bindings, alternate and dead-letter edges
 // as routing.Graph's tree, with the messages of this session that went

@@ -130,6 +130,14 @@ func TestTopologyKeyOpensAndEscCloses(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, `queue paid · 11 (33%)`) || !strings.Contains(s, "33 message(s)") {
 		t.Errorf("the counts did not follow:\n%s", s)
 	}
+	// ? lists the view's keys; closed, the view is still there.
+	m = press(t, m, "?")
+	if s := screen(m); !strings.Contains(s, "the topology view") || !strings.Contains(s, "scroll down") {
+		t.Errorf("the help does not list the topology view's keys:\n%s", s)
+	}
+	if m = press(t, m, "?"); !m.topoOpen || m.helpOpen {
+		t.Error("closing the help left the topology view")
+	}
 	if m = press(t, m, "esc"); m.topoOpen || m.mode() != 0 {
 		t.Errorf("esc did not go back to the table (mode %d)", m.mode())
 	}
