@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -102,6 +103,13 @@ func TestTopologyCommand(t *testing.T) {
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("the dot drawing lacks %s:\n%s", want, r.stdout)
+		}
+	}
+	if dot, err := exec.LookPath("dot"); err == nil {
+		cmd := exec.Command(dot, "-Tsvg")
+		cmd.Stdin = strings.NewReader(r.stdout)
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "<svg") {
+			t.Errorf("dot -Tsvg does not read the drawing: %v\n%s", err, out)
 		}
 	}
 	if strings.Contains(r.stdout, "shoveltap-") || strings.Contains(r.stdout, `"x:"`) {
