@@ -32,6 +32,8 @@ type Graph struct {
 	Nodes []Node
 	// Edges by source node ID, in drawing order.
 	Out map[string][]Edge
+	// index is each node's position in Nodes.
+	index map[string]int
 }
 
 // Node is an exchange or a queue of a Graph.
@@ -88,11 +90,12 @@ func bindingKey(b Binding) string {
 // Graph walks the model from roots (exchange names; "" is the default
 // exchange).
 func (t *Topology) Graph(roots []string) *Graph {
-	g := &Graph{Roots: roots, Out: map[string][]Edge{}}
+	g := &Graph{Roots: roots, Out: map[string][]Edge{}, index: map[string]int{}}
 	seen := map[string]bool{}
 	node := func(n Node) string {
 		if !seen[n.ID] {
 			seen[n.ID] = true
+			g.index[n.ID] = len(g.Nodes)
 			g.Nodes = append(g.Nodes, n)
 		}
 		return n.ID
@@ -250,10 +253,8 @@ func bindingLabel(typ string, b Binding) string {
 
 // node returns the node of id.
 func (g *Graph) node(id string) Node {
-	for _, n := range g.Nodes {
-		if n.ID == id {
-			return n
-		}
+	if i, ok := g.index[id]; ok {
+		return g.Nodes[i]
 	}
 	return Node{ID: id}
 }

@@ -225,3 +225,22 @@ func TestDotGolden(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDrawTree5000 draws an exchange with 5,000 queue bindings, as
+// the topology view does when the model is refreshed.
+func BenchmarkDrawTree5000(b *testing.B) {
+	var qs []Queue
+	var bs []Binding
+	for i := range 5000 {
+		name := "q" + strings.Repeat("x", i%7) + string(rune('a'+i%26)) + "-" + itoa(i)
+		qs = append(qs, Queue{Name: name})
+		bs = append(bs, Binding{Source: "events", Destination: name, DestinationType: ToQueue, Key: "events." + itoa(i) + ".#"})
+	}
+	top := New("/", []Exchange{{Name: "events", Type: Topic}}, qs, bs)
+	b.ResetTimer()
+	for b.Loop() {
+		if lines := Wrap(top.Graph([]string{"events"}).Tree(), 80, nil); len(lines) < 5001 {
+			b.Fatal(len(lines))
+		}
+	}
+}
