@@ -42,6 +42,7 @@ func addCompletion(root *cobra.Command, con cmdline.Console) {
 		if c.Name() == "completion" {
 			c.Use = "completion bash|zsh|fish|powershell"
 			c.Short = "print the shell completion script"
+			c.Annotations = map[string]string{cmdline.RareCommand: "shell script"}
 			c.Long = completionLong
 			c.Args = cmdline.OneOf("shell", "bash", "zsh", "fish", "powershell")
 			c.RunE = func(c *cobra.Command, _ []string) error { return c.Help() }

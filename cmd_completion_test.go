@@ -58,7 +58,7 @@ func TestCompletionOffersEveryCommand(t *testing.T) {
 			t.Errorf("%s is not offered: %v", c.Name(), got)
 		}
 	}
-	for _, want := range []string{"check", "env", "expect", "route", "help"} {
+	for _, want := range []string{"check", "env", "expect", "route", "topology", "help"} {
 		if !slices.Contains(got, want) {
 			t.Errorf("%s is not offered: %v", want, got)
 		}
@@ -120,6 +120,14 @@ func TestCompletionOffersOnlyTheCommandsFlags(t *testing.T) {
 	got, _ = complete(t, nil, "route", "--")
 	if !slices.Contains(got, "--header") || !slices.Contains(got, "--api") || slices.Contains(got, "--firehose") || slices.Contains(got, "--match") || len(got) > 16 {
 		t.Errorf("route offers %v", got)
+	}
+	// topology draws from exchanges: the connection and its own three.
+	got, _ = complete(t, nil, "topology", "--")
+	if !slices.Contains(got, "--format") || !slices.Contains(got, "--exchange") || !slices.Contains(got, "--api") || slices.Contains(got, "--key") || slices.Contains(got, "--header") || slices.Contains(got, "--firehose") || len(got) > 14 {
+		t.Errorf("topology offers %v", got)
+	}
+	if got, _ = complete(t, nil, "topology", "--format", ""); !slices.Equal(got, []string{"text", "dot"}) {
+		t.Errorf("topology --format offers %v", got)
 	}
 	// The tap offers the metrics flags; no other command does.
 	if got, _ = complete(t, nil, "--metr"); !slices.Equal(got, []string{"--metrics", "--metrics-token", "--metrics-top"}) {

@@ -15,7 +15,9 @@ func newVersionCmd(con cmdline.Console) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "print the version",
-		Args:  cmdline.NoArgs,
+		// One line of the root's help names it with completion.
+		Annotations: map[string]string{cmdline.RareCommand: "the version"},
+		Args:        cmdline.NoArgs,
 		RunE: func(*cobra.Command, []string) error {
 			return status(runVersion(con))
 		},

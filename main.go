@@ -79,6 +79,7 @@ func newRootCmd(con cmdline.Console) *cobra.Command {
 		newReplayCmd(con),
 		newCleanupCmd(con),
 		newRouteCmd(con),
+		newTopologyCmd(con),
 		newCheckCmd(con),
 		newExpectCmd(con),
 		newSetupCmd(con),

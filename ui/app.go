@@ -95,6 +95,7 @@ type Model struct {
 	detail   detail
 	trace    traceView
 	life     lifecycleView
+	topo     topologyView
 	filter   filterbar.Bar
 	status   statusBar
 	helpView helpScreen
@@ -121,6 +122,9 @@ type Model struct {
 	lifeOpen      bool
 	traceFromLife bool
 	lifeLatest    time.Time // the newest message's time (lifeNow)
+
+	// topoOpen: the topology view (T) is drawn in place of the table.
+	topoOpen bool
 }
 
 // New returns the UI for a tap whose batches arrive on batches.
@@ -142,6 +146,7 @@ func New(opts Options, batches <-chan tap.Batch) Model {
 		detail:   newDetail(com),
 		trace:    newTrace(com),
 		life:     newLifecycleView(com),
+		topo:     newTopologyView(com),
 		filter:   newFilterBar(com),
 		status:   statusBar{com: com},
 		helpView: newHelpScreen(com),
@@ -264,6 +269,8 @@ func (m Model) mode() keys.Mode {
 		return keys.ModeTrace
 	case m.lifeOpen:
 		return keys.ModeLifecycle
+	case m.topoOpen:
+		return keys.ModeTopology
 	case m.detailOpen:
 		return keys.ModeDetail
 	}
@@ -304,6 +311,8 @@ func (m *Model) focused() common.Component {
 		return &m.trace
 	case keys.ModeLifecycle:
 		return &m.life
+	case keys.ModeTopology:
+		return &m.topo
 	case keys.ModeDetail:
 		return &m.detail
 	}
@@ -317,6 +326,8 @@ func (m *Model) pane() (string, common.Component) {
 		return "the trace tree", &m.trace
 	case m.lifeOpen:
 		return "the lifecycle view", &m.life
+	case m.topoOpen:
+		return "the topology view", &m.topo
 	case m.detailOpen:
 		return "the detail pane", &m.detail
 	}
@@ -407,6 +418,24 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case keys.ModeLifecycle:
 		return m.lifecycleKey(k, km)
 
+	case keys.ModeTopology:
+		switch {
+		case key.Matches(k, km.Close):
+			m.topoOpen = false
+		case key.Matches(k, km.Up):
+			m.topo.scroll(-1)
+		case key.Matches(k, km.Down):
+			m.topo.scroll(1)
+		case key.Matches(k, km.PageUp):
+			m.topo.page(-1)
+		case key.Matches(k, km.PageDown):
+			m.topo.page(1)
+		case key.Matches(k, km.Top):
+			m.topo.home()
+		case key.Matches(k, km.Bottom):
+			m.topo.end()
+		}
+
 	case keys.ModeTable:
 		switch {
 		case key.Matches(k, km.Up):
@@ -441,6 +470,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 			return m.applyFilter()
 		case key.Matches(k, km.Lifecycle):
 			m.lifeOpen = true
+		case key.Matches(k, km.Topology):
+			m.openTopology()
 		}
 	}
 	return nil
@@ -483,7 +514,7 @@ func (m *Model) refresh() {
 	m.help.SetWidth(width)
 
 	st := m.keyState()
-	m.table.keyState, m.detail.keyState, m.trace.keyState, m.life.keyState = st, st, st, st
+	m.table.keyState, m.detail.keyState, m.trace.keyState, m.life.keyState, m.topo.keyState = st, st, st, st, st
 
 	s := m.retained
 	rows := m.lay.tableRows()
@@ -502,6 +533,11 @@ func (m *Model) refresh() {
 		// In place of the table (the detail pane is closed under it).
 		m.life.SetSize(width, m.lay.table+m.lay.detail)
 		m.life.refresh(m.lifeNow(), filter.Parse(m.filter.Value()))
+	}
+	if m.topoOpen {
+		// In place of the table, as the lifecycle view.
+		m.topo.SetSize(width, m.lay.table+m.lay.detail)
+		m.topo.refresh(topologyOf(m.opts.Routing), &m.retained.edges)
 	}
 	if m.helpOpen {
 		// The help lists the keys of the pane it covers, all of them:
@@ -586,6 +622,8 @@ func (m Model) render() string {
 	default:
 		if m.lifeOpen && m.lay.table > 0 {
 			parts = append(parts, m.life.View())
+		} else if m.topoOpen && m.lay.table > 0 {
+			parts = append(parts, m.topo.View())
 		} else if m.lay.table > 0 {
 			parts = append(parts, m.table.View())
 		}

@@ -27,6 +27,7 @@ type retained struct {
 
 	received uint64      // messages handed to the UI
 	routes   routeCounts // unroutable messages and dead letters seen (ui/routing.go)
+	edges    edgeCounts  // messages per binding of the routing model (ui/topology.go)
 	evicted  uint64      // pushed out of the ring
 	lastSeq  uint64
 }
@@ -44,6 +45,7 @@ func (s *retained) ingest(entries []*entry) {
 		}
 		s.received++
 		s.routes.count(e.r)
+		s.edges.count(e.r)
 		s.lastSeq = e.msg.Seq
 		if s.paused {
 			s.newPaused++

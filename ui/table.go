@@ -195,7 +195,7 @@ func (t table) FullHelp() [][]key.Binding {
 	k := t.com.Keys.For(keys.ModeTable, t.keyState.Lasting())
 	return [][]key.Binding{
 		{k.Up, k.Down, k.PageUp, k.PageDown, k.Top, k.Bottom},
-		{k.Open, k.Lifecycle},
+		{k.Open, k.Lifecycle, k.Topology},
 		{k.Filter, k.ClearFilter, k.Pause},
 		{k.Help, k.Sources, k.Quit},
 		{k.SaveShown},

@@ -47,11 +47,19 @@ func Usage(c *cobra.Command) string {
 			fmt.Fprintf(&b, "Usage: %s COMMAND [flags]; commands:\n", c.CommandPath())
 		}
 		w := 0
+		var rare []string
 		for _, s := range subs {
 			w = max(w, len(s.Name()))
 		}
 		for _, s := range subs {
+			if s.Annotations[RareCommand] != "" {
+				rare = append(rare, s.Name()+" ("+s.Annotations[RareCommand]+")")
+				continue
+			}
 			fmt.Fprintf(&b, "  %-*s  %s\n", w, s.Name(), s.Short)
+		}
+		if len(rare) > 0 {
+			fmt.Fprintf(&b, "  also: %s\n", strings.Join(rare, ", "))
 		}
 	}
 	if c.HasExample() && c.HasParent() { // the root's are in docs/usage.md: --help fits two screens
@@ -65,6 +73,12 @@ func Usage(c *cobra.Command) string {
 	}
 	return b.String()
 }
+
+// RareCommand is the annotation of a command that help names on one
+// "also:" line with the others so marked, by its value (a word or two),
+// rather than on a line of its own: the helpers everyone knows
+// (completion, version), so that the root's help fits two screens.
+const RareCommand = "shoveltap/rare-command"
 
 func visible(cmds []*cobra.Command) []*cobra.Command {
 	var out []*cobra.Command

@@ -58,6 +58,14 @@ func (l *Live) Run(ctx context.Context) { l.ref.Run(ctx) }
 // Current is the model in use, nil until the first load.
 func (l *Live) Current() *Topology { return l.ref.Current() }
 
+// Roots are the exchanges the model is loaded from: the tapped ones and
+// those that tapped messages named since ("" is the default exchange).
+func (l *Live) Roots() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.roots)
+}
+
 // Err is the last load's error.
 func (l *Live) Err() error { return l.ref.Err() }
 

@@ -19,6 +19,9 @@ const (
 // ModeLifecycle is the task lifecycle view (per name, task, worker).
 const ModeLifecycle = ModeTrace + 1
 
+// ModeTopology is the topology view of the tapped exchanges (T).
+const ModeTopology = ModeLifecycle + 1
+
 // State is what else decides which bindings work.
 type State struct {
 	FilterActive bool // a filter is kept
@@ -65,6 +68,8 @@ type KeyMap struct {
 	// the sort column, jump from a task to its messages.
 	Lifecycle, NextPane, PrevPane key.Binding
 	Sort, Messages                key.Binding
+	// Topology opens the topology view from the table.
+	Topology key.Binding
 }
 
 // Default returns the key map with every binding enabled. The source
@@ -104,6 +109,7 @@ func Default() KeyMap {
 		PrevPane:     key.NewBinding(key.WithKeys("shift+tab"), key.WithHelp("shift+tab", "previous pane")),
 		Sort:         key.NewBinding(key.WithKeys("o"), key.WithHelp("o", "sort")),
 		Messages:     key.NewBinding(key.WithKeys("m"), key.WithHelp("m", "its messages")),
+		Topology:     key.NewBinding(key.WithKeys("T"), key.WithHelp("T", "topology")),
 	}
 }
 
@@ -133,6 +139,8 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		k.SaveShown.SetEnabled(!st.Empty)
 		k.Sources.SetEnabled(st.Picker)
 		k.Lifecycle.SetEnabled(true)
+		// The topology is drawn from the routing model.
+		k.Topology.SetEnabled(st.Routing)
 		if st.FilterActive {
 			k.SaveShown.SetHelp("w", "save matching to file")
 		}
@@ -168,6 +176,15 @@ func (k KeyMap) For(mode Mode, st State) KeyMap {
 		k.Sort.SetEnabled(!st.LifecycleTask)
 		k.Messages.SetEnabled(st.LifecycleTask)
 		k.Trace.SetEnabled(st.LifecycleTask)
+	case ModeTopology:
+		enable(&k.Up, &k.Down, &k.PageUp, &k.PageDown, &k.Top, &k.Bottom,
+			&k.Close, &k.Pause, &k.Help, &k.Quit)
+		k.Up.SetHelp("↑/k", "scroll up")
+		k.Down.SetHelp("↓/j", "scroll down")
+		k.Top.SetHelp("g/home", "top")
+		k.Bottom.SetHelp("G/end", "bottom")
+		k.Close.SetKeys("esc")
+		k.Close.SetHelp("esc", "back")
 	case ModeFilter:
 		enable(&k.ApplyFilter, &k.CancelFilter, &k.Quit)
 		// q is a letter of the query here.
@@ -191,5 +208,6 @@ func (k *KeyMap) all() []*key.Binding {
 		&k.SaveShown, &k.SaveMessage, &k.CopyMessage, &k.CopyBody,
 		&k.Trace, &k.Sources, &k.WhyNot,
 		&k.Lifecycle, &k.NextPane, &k.PrevPane, &k.Sort, &k.Messages,
+		&k.Topology,
 	}
 }

@@ -25,8 +25,8 @@ func enabled(k KeyMap) map[string][]key.Binding {
 // TestNoKeyDoesTwoThings checks every mode: a key may be bound to one
 // enabled binding only.
 func TestNoKeyDoesTwoThings(t *testing.T) {
-	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}, {Picker: true}, {LifecycleTask: true}}
-	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting, ModeTrace, ModeLifecycle} {
+	states := []State{{}, {FilterActive: true}, {Paused: true, Following: true}, {Empty: true}, {Celery: true}, {Picker: true}, {LifecycleTask: true}, {Routing: true, Picker: true, FilterActive: true}}
+	for _, mode := range []Mode{ModeTable, ModeDetail, ModeFilter, ModeHelp, ModeQuitting, ModeTrace, ModeLifecycle, ModeTopology} {
 		for _, st := range states {
 			for k, bs := range enabled(Default().For(mode, st)) {
 				if len(bs) > 1 {
@@ -94,5 +94,22 @@ func TestSourcesKeyOnlyInTheTableOfALiveTap(t *testing.T) {
 				t.Errorf("mode %d: s returns to the picker", mode)
 			}
 		}
+	}
+}
+
+func TestTopologyKeyOnlyWithRouting(t *testing.T) {
+	k := Default()
+	if e := enabled(k.For(ModeTable, State{})); e["T"] != nil {
+		t.Error("T opens nothing without a routing model")
+	}
+	if e := enabled(k.For(ModeTable, State{Routing: true})); e["T"] == nil {
+		t.Error("T opens the topology view from the table when a routing model is there")
+	}
+	if e := enabled(k.For(ModeDetail, State{Routing: true})); e["T"] != nil {
+		t.Error("T works from the table only")
+	}
+	e := enabled(k.For(ModeTopology, State{Routing: true}))
+	if e["esc"] == nil || e["enter"] != nil || e["j"] == nil || e["pgdown"] == nil || e["T"] != nil {
+		t.Errorf("the topology view scrolls and esc goes back: %v", e)
 	}
 }
