@@ -13,6 +13,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/routing"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 const routeLong = `Says where the broker sends a message published to --exchange with
@@ -180,8 +181,12 @@ func runRouteWith(ctx context.Context, opts routeQuery, stdout io.Writer) error 
 		enc.SetIndent("", "  ")
 		return enc.Encode(ans)
 	}
-	printRoute(stdout, top, m, ans)
-	return nil
+	// Names come from the broker, and any client may declare one with
+	// escape sequences in it: they reach the terminal as visible escapes.
+	var text strings.Builder
+	printRoute(&text, top, m, ans)
+	_, err = io.WriteString(stdout, sanitize.Block(text.String()))
+	return err
 }
 
 func printRoute(w io.Writer, top *routing.Topology, m routing.Message, ans routeAnswer) {

@@ -115,3 +115,45 @@ func TestRouteCommand(t *testing.T) {
 		t.Errorf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 }
+
+// TestRouteAndTopologyEscapeHostileNames: a client may declare names with
+// escape sequences in them; route and topology print them as visible
+// escapes, never raw to the terminal.
+func TestRouteAndTopologyEscapeHostileNames(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	admin, err := broker.NewAdmin(ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := admin.Overview(context.Background()); err != nil {
+		taptest.NeedBroker(t, "management API at "+ep.API, err)
+	}
+	ep = taptest.Vhost(t, ep)
+	ch := taptest.Channel(t, ep)
+	const evil = "evil\x1b]0;owned\x07\x1b[2J"
+	if err := ch.ExchangeDeclare("orders", "topic", false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ch.QueueDeclare(evil, false, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.QueueBind(evil, "order.#", "orders", false, nil); err != nil {
+		t.Fatal(err)
+	}
+	conn := []string{"--url", ep.AMQP.String(), "--api", ep.API}
+	for _, args := range [][]string{
+		{"route", "--exchange", "orders", "--key", "order.paid"},
+		{"topology", "--exchange", "orders"},
+	} {
+		r := runArgs(t, "", false, append(args, conn...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s\n%s", args, r.code, r.stdout, r.stderr)
+		}
+		if strings.ContainsAny(r.stdout, "\x1b\x07") {
+			t.Errorf("%v printed a raw control character: %q", args, r.stdout)
+		}
+		if !strings.Contains(r.stdout, `evil\x1b`) {
+			t.Errorf("%v does not show the name escaped: %q", args, r.stdout)
+		}
+	}
+}

@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/routing"
+	"github.com/shoveltap/shoveltap/tap/sanitize"
 )
 
 const topologyLong = `Draws what a message published to the --exchange exchanges can meet,
@@ -130,12 +132,14 @@ func drawTopology(ctx context.Context, ep broker.Endpoint, o *topologyOptions, s
 		_, err = io.WriteString(stdout, g.Dot())
 		return err
 	}
-	fmt.Fprintf(stdout, "vhost %s\n", top.Vhost)
-	if _, err := io.WriteString(stdout, g.Text(80)); err != nil {
-		return err
-	}
+	// Names come from the broker, and any client may declare one with
+	// escape sequences in it: they reach the terminal as visible escapes.
+	var text strings.Builder
+	fmt.Fprintf(&text, "vhost %s\n", top.Vhost)
+	text.WriteString(g.Text(80))
 	for _, n := range top.Notes() {
-		fmt.Fprintf(stdout, "note: %s\n", n)
+		fmt.Fprintf(&text, "note: %s\n", n)
 	}
-	return nil
+	_, err = io.WriteString(stdout, sanitize.Block(text.String()))
+	return err
 }
