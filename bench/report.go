@@ -139,6 +139,8 @@ func (r *results) markdown(notes string) string {
 	r.webReport(p)
 	r.saturationReport(p)
 	r.historyReport(p)
+	r.tapCPUReport(p)
+	r.routingReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {
@@ -220,6 +222,10 @@ func (r *results) targets(p func(string, ...any)) {
 		p("| clean ≤ 1 s (quit → broker clean) | %s ms | %s |", rng(clean, "%.0f"), yes(clean.Median >= 0 && clean.Median <= 1000))
 	}
 	r.satTargets(p, yes)
+	r.tapCPUTargets(p, yes)
+	r.routingTargets(p, yes)
+	r.goBenchTargets(p, yes)
+	r.readingTargets(p, yes)
 	p("")
 }
 
@@ -557,6 +563,8 @@ func (r *results) webReport(p func(string, ...any)) {
 		p("| stalled viewer on return: told it missed | %d |", w.StalledSkipped)
 		p("| monitor: lost at its intake, skipped in total | %d, %d |", w.WebLost, w.WebSkipped)
 		p("| monitor: retained (messages, body MB) | %d, %.1f |", w.WebRetained, w.WebRetainedMB)
+		p("| readings built: by the pipeline / by the monitor itself / messages | %d / %d / %d |", w.Readings, w.WebReadHere, w.PipelineOut)
+		p("| `--json --filter %s` beside the UI: lines written / expected | %d / %d |", w.JSONFilter, w.JSONLines, w.JSONMatchWant)
 		p("")
 	}
 	p("Skipped messages are counted per viewer and in total; a page shows them as a marker row. Memory is bounded by the monitor's ring (`--retain` messages and 64 MiB of bodies), whatever the viewers do: a viewer holds no queue of its own, only its place in the ring, and each page's kernel send buffer is capped at 256 KiB (Linux books twice that). The viewers run in the harness's own process, so their JSON parsing competes with the tap and the UI for the same 2 cores; a browser would do that work on its own machine.")
