@@ -37,6 +37,10 @@ type plan struct {
 	// tapcpu part: each pair's repetitions and publish time per run.
 	tapCPUReps int
 	tapCPUFor  time.Duration
+	// the metrics pairs' rate and distinct keys (10k msg/s, 100k keys in
+	// full; less in short mode, on a broker others share)
+	tapCPUMetricsRate float64
+	tapCPUKeys        int
 	// routing part: the vhost of queues and bindings the model loads.
 	routingQueues, routingBindings int
 }
@@ -83,10 +87,12 @@ func fullPlan() plan {
 		historySize:  1024,
 		historyReps:  3,
 
-		tapCPUReps:      3,
-		tapCPUFor:       15 * time.Second,
-		routingQueues:   10_000,
-		routingBindings: 20_000,
+		tapCPUReps:        3,
+		tapCPUFor:         15 * time.Second,
+		tapCPUMetricsRate: 10_000,
+		tapCPUKeys:        100_000,
+		routingQueues:     10_000,
+		routingBindings:   20_000,
 	}
 }
 
@@ -116,9 +122,11 @@ func shortPlan() plan {
 		historySize:  1024,
 		historyReps:  1,
 
-		tapCPUReps:      1,
-		tapCPUFor:       3 * time.Second,
-		routingQueues:   1_000,
-		routingBindings: 2_000,
+		tapCPUReps:        1,
+		tapCPUFor:         3 * time.Second,
+		tapCPUMetricsRate: 2_000,
+		tapCPUKeys:        5_000,
+		routingQueues:     1_000,
+		routingBindings:   2_000,
 	}
 }

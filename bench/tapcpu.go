@@ -66,13 +66,13 @@ const (
 	metricsCPUTarget  = 1.10 // --metrics, CPU per message, at most
 )
 
-func tapCPUPairs() []tapCPUPair {
+func tapCPUPairs(p plan) []tapCPUPair {
 	return []tapCPUPair{
 		{name: "web", rate: 1000, size: 1024, base: "`--json`, no page", feature: "`--json --web`, 3 pages open",
 			extra: func(port int) []string { return []string{"--web", "127.0.0.1:" + strconv.Itoa(port)} }, pages: 3},
-		{name: "metrics", rate: 10000, size: 100, base: "`--json`", feature: "`--json --metrics`",
+		{name: "metrics", rate: p.tapCPUMetricsRate, size: 100, base: "`--json`", feature: "`--json --metrics`",
 			extra: func(port int) []string { return []string{"--metrics", "127.0.0.1:" + strconv.Itoa(port)} }},
-		{name: "metrics-keys", rate: 10000, size: 100, keys: 100_000, base: "`--json`, 100k distinct keys", feature: "`--json --metrics`, 100k distinct keys",
+		{name: "metrics-keys", rate: p.tapCPUMetricsRate, size: 100, keys: p.tapCPUKeys, base: fmt.Sprintf("`--json`, %d distinct keys", p.tapCPUKeys), feature: fmt.Sprintf("`--json --metrics`, %d distinct keys", p.tapCPUKeys),
 			extra: func(port int) []string { return []string{"--metrics", "127.0.0.1:" + strconv.Itoa(port)} }},
 	}
 }
@@ -87,7 +87,7 @@ func (b *bench) runTapCPU(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	for _, pair := range tapCPUPairs() {
+	for _, pair := range tapCPUPairs(b.plan) {
 		for rep := 1; rep <= b.plan.tapCPUReps; rep++ {
 			for _, feature := range []bool{false, true} {
 				row, err := b.tapCPUOnce(ctx, bin, pair, rep, feature)
@@ -273,8 +273,13 @@ func (r *results) tapCPUTargets(p func(string, ...any), yes func(bool) string) {
 			rng(s, "%.2f×"), rng(r.tapCPUField("web", "feature", cpu), "%.1f"), rng(r.tapCPUField("web", "base", cpu), "%.1f"), yes(s.Median <= webPagesCPUTarget))
 	}
 	if s := r.tapCPURatio("metrics"); s.N > 0 {
-		p("| `--metrics` at 10k msg/s: tap CPU per message ≤ %.2f× metrics off (issue 25; median of %d) | %s (%s vs %s µs/msg) | %s |", metricsCPUTarget, s.N,
-			rng(s, "%.2f×"), rng(r.tapCPUField("metrics", "feature", cpu), "%.1f"), rng(r.tapCPUField("metrics", "base", cpu), "%.1f"), yes(s.Median <= metricsCPUTarget))
+		rate := r.tapCPUField("metrics", "base", func(x tapCPURow) float64 { return x.Rate }).Median
+		label := fmt.Sprintf("`--metrics` at %.0f msg/s: tap CPU per message ≤ %.2f× metrics off (issue 25, at 10k msg/s; median of %d)", rate, metricsCPUTarget, s.N)
+		if rate < 10_000 {
+			label += "; a lower rate than the target's"
+		}
+		p("| %s | %s (%s vs %s µs/msg) | %s |", label,
+			rng(s, "%.2f×"), rng(r.tapCPUField("metrics", "feature", cpu), "%.1f"), rng(r.tapCPUField("metrics", "base", cpu), "%.1f"), yes(s.Median <= metricsCPUTarget && rate >= 10_000))
 	}
 	for _, x := range r.TapCPU {
 		if x.Pair != "metrics-keys" || x.Config != "feature" {
@@ -286,8 +291,12 @@ func (r *results) tapCPUTargets(p func(string, ...any), yes func(bool) string) {
 		base := r.tapCPUField("metrics-keys", "base", func(y tapCPURow) float64 { return y.PeakRSSMB })
 		capped := x.KeySeries > 0 && x.KeySeries <= metrics.DefaultTopN+1
 		rssOK := base.N > 0 && x.PeakRSSMB <= base.Median*1.1+20
-		p("| `--metrics` with %d distinct routing keys: memory bounded, cap honoured (issue 25; rep %d) | %d routing-key series (cap %d + other); peak RSS %.0f MB vs %.0f MB without metrics | %s |",
-			x.Keys, x.Rep, x.KeySeries, metrics.DefaultTopN, x.PeakRSSMB, base.Median, yes(capped && rssOK))
+		label := fmt.Sprintf("`--metrics` with %d distinct routing keys: memory bounded, cap honoured (issue 25, 100k keys; rep %d)", x.Keys, x.Rep)
+		if x.Keys < 100_000 {
+			label += "; fewer keys than the target's"
+		}
+		p("| %s | %d routing-key series (cap %d + other); peak RSS %.0f MB vs %.0f MB without metrics | %s |",
+			label, x.KeySeries, metrics.DefaultTopN, x.PeakRSSMB, base.Median, yes(capped && rssOK && x.Keys >= 100_000))
 	}
 }
 
