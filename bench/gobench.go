@@ -24,6 +24,10 @@ type goBenchRow struct {
 	Metrics map[string]float64 `json:"metrics,omitempty"`
 }
 
+// rebuildEventsEnv sets the size of BenchmarkRebuildLifecycleFromCapture's
+// capture for a quick run (the harness's short mode); 1 M events otherwise.
+const rebuildEventsEnv = "SHOVELTAP_REBUILD_EVENTS"
+
 // goBenchGroup is one `go test -bench` run: packages, a pattern, and a
 // benchtime of its own where an op is a whole experiment (1x).
 type goBenchGroup struct {

@@ -16,10 +16,6 @@ import (
 	"github.com/shoveltap/shoveltap/tap/pipeline"
 )
 
-// rebuildEventsEnv sets the capture's size for a quick run (the harness's
-// short mode); 1 M events otherwise.
-const rebuildEventsEnv = "SHOVELTAP_REBUILD_EVENTS"
-
 // BenchmarkRebuildLifecycleFromCapture is issue 24's "rebuilding the
 // views from a 1 M-event capture": a capture of Celery traffic (per task
 // its message, task-received, task-started and task-succeeded or

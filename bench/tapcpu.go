@@ -154,10 +154,13 @@ func (b *bench) tapCPUOnce(ctx context.Context, bin string, pair tapCPUPair, rep
 		// Every key at least once: 100k keys at the pair's rate.
 		for_ = max(for_, time.Duration(float64(pair.keys)/pair.rate*float64(time.Second))+time.Second)
 	}
-	pctx, cancel := context.WithTimeout(ctx, for_)
+	// A count, not a deadline: the child publisher reports only when it
+	// ends by itself.
+	spec.Count = int64(pair.rate * for_.Seconds())
+	pctx, cancel := context.WithTimeout(ctx, for_+time.Minute)
 	res, err := publishApart(pctx, b.url, spec)
 	cancel()
-	if err != nil && pctx.Err() == nil {
+	if err != nil {
 		return row, err
 	}
 	p.waitQuietLines(ctx, time.Second, 20*time.Second)
