@@ -230,6 +230,7 @@ func (r *results) targets(p func(string, ...any)) {
 	r.routingTargets(p, yes)
 	r.goBenchTargets(p, yes)
 	r.readingTargets(p, yes)
+	r.historyTargets(p, yes)
 	p("")
 }
 
