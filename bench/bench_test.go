@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -101,5 +102,36 @@ func TestStampedSeq(t *testing.T) {
 	}
 	if _, ok := stampedSeq([]byte(`{"body":"probe"}`)); ok {
 		t.Fatal("a text body read as stamped")
+	}
+}
+
+func TestParseGoBenchOwnMetrics(t *testing.T) {
+	out := "pkg: github.com/shoveltap/shoveltap/tap/lifecycle\nBenchmarkMillionTasks-2   \t       1\t 727308892 ns/op\t       791.0 cpu-ns/fact\t       115.9 rss-MB\t         0.9988 worst-q-err-%\t 3.42 MB/s\n"
+	rows := parseGoBench(out)
+	if len(rows) != 1 || rows[0].Metrics["rss-MB"] != 115.9 || rows[0].Metrics["worst-q-err-%"] != 0.9988 || rows[0].NsPerOp != 727308892 {
+		t.Fatalf("parseGoBench = %+v", rows)
+	}
+	if _, ok := rows[0].Metrics["MB/s"]; ok {
+		t.Fatalf("throughput kept as a metric: %+v", rows[0].Metrics)
+	}
+	r := &results{GoBench: rows}
+	var lines []string
+	r.goBenchTargets(func(f string, a ...any) { lines = append(lines, fmt.Sprintf(f, a...)) }, func(ok bool) string { return fmt.Sprint(ok) })
+	if len(lines) != 1 || !strings.Contains(lines[0], "116 MB") || !strings.HasSuffix(lines[0], "| true |") {
+		t.Fatalf("targets: %q", lines)
+	}
+}
+
+func TestTapCPURatioPairsByRepetition(t *testing.T) {
+	r := &results{TapCPU: []tapCPURow{
+		{Pair: "metrics", Config: "base", Rep: 1, CPUPerMsg: 10}, {Pair: "metrics", Config: "feature", Rep: 1, CPUPerMsg: 12},
+		{Pair: "metrics", Config: "base", Rep: 2, CPUPerMsg: 20}, {Pair: "metrics", Config: "feature", Rep: 2, CPUPerMsg: 21},
+		{Pair: "web", Config: "feature", Rep: 1, CPUPerMsg: 99},
+	}}
+	if s := r.tapCPURatio("metrics"); s.N != 2 || s.Min != 1.05 || s.Max != 1.2 {
+		t.Fatalf("metrics ratio %+v", s)
+	}
+	if s := r.tapCPURatio("web"); s.N != 0 {
+		t.Fatalf("a feature run without its base has a ratio: %+v", s)
 	}
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"reflect"
 	"regexp"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui"
 )
 
@@ -37,6 +39,11 @@ type headlessUI struct {
 // only once the gate is closed.
 func runHeadlessUI(batches <-chan tap.Batch, retain int, keepLat bool, gate chan struct{}) *headlessUI {
 	h := &headlessUI{keepLat: keepLat, done: make(chan struct{})}
+	// As shoveltap does: the pipeline's read stage builds each message's
+	// reading before the UI takes it (messages already read, as in the
+	// web part, pass through unchanged). The stage ends when batches is
+	// closed.
+	_, batches = pipeline.Start(context.Background(), batches, pipeline.Config{})
 	m := ui.New(ui.Options{Broker: "bench", Vhost: "bench", Retain: retain}, batches)
 	go func() {
 		if gate != nil {

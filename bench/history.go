@@ -264,3 +264,28 @@ func (r *results) historyReport(p func(string, ...any)) {
 	}
 	p("")
 }
+
+// historyUITarget is issue 21's: the UI reading a stream's history at
+// least this share of a raw stream consumer's rate.
+const historyUITarget = 0.90
+
+// historyTargets: the UI reader's rate over the raw consumer's, same
+// repetition.
+func (r *results) historyTargets(p func(string, ...any), yes func(bool) string) {
+	raw := map[int]float64{}
+	for _, x := range r.History {
+		if x.Reader == "raw" {
+			raw[x.Rep] = x.Rate
+		}
+	}
+	var ratios []float64
+	for _, x := range r.History {
+		if x.Reader == "shoveltap-ui" && raw[x.Rep] > 0 {
+			ratios = append(ratios, x.Rate/raw[x.Rep])
+		}
+	}
+	if s := summarize(ratios); s.N > 0 {
+		p("| reading a stream's history with the UI ≥ %.0f %% of a raw stream consumer (issue 21; %d × %s, median of %d) | %s | %s |",
+			historyUITarget*100, r.History[0].Messages, sizeLabel(r.History[0].Size), s.N, pct(s), yes(s.Median >= historyUITarget))
+	}
+}

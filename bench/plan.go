@@ -5,6 +5,7 @@ import "time"
 // plan is what one harness run measures and for how long.
 type plan struct {
 	mode        string
+	short       bool
 	reps        int           // repetitions of each production configuration
 	unlimited   time.Duration // one unlimited publish run
 	fixed       time.Duration // one fixed-rate run
@@ -33,6 +34,15 @@ type plan struct {
 	historyCount int64
 	historySize  int
 	historyReps  int
+	// tapcpu part: each pair's repetitions and publish time per run.
+	tapCPUReps int
+	tapCPUFor  time.Duration
+	// the metrics pairs' rate and distinct keys (10k msg/s, 100k keys in
+	// full; less in short mode, on a broker others share)
+	tapCPUMetricsRate float64
+	tapCPUKeys        int
+	// routing part: the vhost of queues and bindings the model loads.
+	routingQueues, routingBindings int
 }
 
 func (p plan) wants(part string) bool {
@@ -76,6 +86,13 @@ func fullPlan() plan {
 		historyCount: 1_000_000,
 		historySize:  1024,
 		historyReps:  3,
+
+		tapCPUReps:        3,
+		tapCPUFor:         15 * time.Second,
+		tapCPUMetricsRate: 10_000,
+		tapCPUKeys:        100_000,
+		routingQueues:     10_000,
+		routingBindings:   20_000,
 	}
 }
 
@@ -84,6 +101,7 @@ func fullPlan() plan {
 func shortPlan() plan {
 	return plan{
 		mode:       "short (smoke test; numbers not meaningful)",
+		short:      true,
 		reps:       1,
 		unlimited:  time.Second,
 		fixed:      time.Second,
@@ -103,5 +121,12 @@ func shortPlan() plan {
 		historyCount: 20_000,
 		historySize:  1024,
 		historyReps:  1,
+
+		tapCPUReps:        1,
+		tapCPUFor:         3 * time.Second,
+		tapCPUMetricsRate: 2_000,
+		tapCPUKeys:        5_000,
+		routingQueues:     1_000,
+		routingBindings:   2_000,
 	}
 }

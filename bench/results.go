@@ -48,6 +48,8 @@ type results struct {
 	SaturationInfo *satInfo       `json:"saturation_info,omitempty"`
 	Saturation     []satRow       `json:"saturation,omitempty"`
 	History        []historyRow   `json:"history,omitempty"`
+	TapCPU         []tapCPURow    `json:"tap_cpu,omitempty"`
+	Routing        []routingRow   `json:"routing,omitempty"`
 	Skipped        []string       `json:"skipped"`
 	// Comparisons are derived from Ingest and Drain (recomputed on every
 	// write) for readers of the JSON.

@@ -1,12 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/tap/filter"
+	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/tap/pipeline"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
@@ -43,6 +48,28 @@ type webRow struct {
 	HeapStartMB     float64 `json:"heap_start_mb"`
 	HeapMaxMB       float64 `json:"heap_max_mb"`
 	HeapEndMB       float64 `json:"heap_end_mb"`
+	// Issue 21's one reading per message: readings the pipeline built
+	// for the messages that left it, with the terminal UI, JSON lines
+	// with a filter (--json --filter) and, in the second run, the web
+	// monitor's pages all fed; and readings the monitor built itself.
+	PipelineOut   int64  `json:"pipeline_out"`
+	Readings      uint64 `json:"readings_built"`
+	WebReadHere   uint64 `json:"web_read_here"`
+	JSONFilter    string `json:"json_filter,omitempty"`
+	JSONLines     int64  `json:"json_lines"`
+	JSONMatchWant int64  `json:"json_lines_expected"`
+}
+
+// webJSONFilter is the web part's --json --filter: the routing keys the
+// publisher uses, so a line per message is expected.
+const webJSONFilter = "rk:order.#"
+
+// lineCounter counts the lines written to it.
+type lineCounter struct{ n atomic.Int64 }
+
+func (c *lineCounter) Write(b []byte) (int, error) {
+	c.n.Add(int64(bytes.Count(b, []byte("\n"))))
+	return len(b), nil
 }
 
 // slowViewerRate is how fast the slow viewer reads: a fifth of what a
@@ -111,7 +138,31 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 	}
 	pipe, batches := pipeline.Start(ctx, s.Batches(), cfg)
 	defer pipe.Stop()
-	h := runHeadlessUI(batches, 0, true, nil)
+	// The terminal UI and --json --filter both take every batch, as in
+	// TestOneReadingPerMessage (the process runs one or the other; the
+	// harness runs both to count readings with every view on).
+	row.JSONFilter = webJSONFilter
+	toUI, toJSON := make(chan tap.Batch, 64), make(chan tap.Batch, 1024)
+	jsonOut := &lineCounter{}
+	jsonDone := make(chan error, 1)
+	go func() {
+		jsonDone <- jsonl.Printer{Filter: filter.Parse(webJSONFilter)}.Print(context.Background(), toJSON, jsonOut)
+	}()
+	go func() {
+		defer close(toUI)
+		defer close(toJSON)
+		for b := range batches {
+			row.PipelineOut += int64(len(b.Messages))
+			for _, m := range b.Messages {
+				if m.Reading != nil && strings.HasPrefix(m.RoutingKey, "order.") {
+					row.JSONMatchWant++
+				}
+			}
+			toUI <- b
+			toJSON <- b
+		}
+	}()
+	h := runHeadlessUI(toUI, 0, true, nil)
 	heap := startHeapSampler()
 	row.HeapStartMB = heap.start
 	time.Sleep(500 * time.Millisecond) // viewers connected, tap settled
@@ -153,5 +204,24 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 	row.HeapMaxMB, row.HeapEndMB = heap.finish()
 	err = closeTap()
 	h.wait()
+	if jerr := <-jsonDone; jerr != nil && err == nil {
+		err = fmt.Errorf("--json --filter: %w", jerr)
+	}
+	row.Readings, row.JSONLines = pipe.Readings(), jsonOut.n.Load()
+	if srv != nil {
+		row.WebReadHere = srv.Stats().ReadHere
+	}
 	return row, err
+}
+
+// readingTargets: one reading per message with every view on (issue 21).
+func (r *results) readingTargets(p func(string, ...any), yes func(bool) string) {
+	for _, w := range r.Web {
+		if w.Viewers == 0 || w.PipelineOut == 0 {
+			continue
+		}
+		per := float64(w.Readings+w.WebReadHere) / float64(w.PipelineOut)
+		p("| one reading built per message with the terminal UI, `--web` (%d pages) and `--json --filter` all on (issue 21; tap/pipeline Readings() + the monitor's own) | %.3f per message (%d + %d for %d messages; JSON lines %d of %d expected) | %s |",
+			w.Viewers+2, per, w.Readings, w.WebReadHere, w.PipelineOut, w.JSONLines, w.JSONMatchWant, yes(per == 1 && w.JSONLines == w.JSONMatchWant))
+	}
 }

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/routing"
+)
+
+// routingRow is the routing model's refresh on a large vhost (issue 23):
+// the full model (routing.Load, every binding listed) and the model of
+// what one tapped exchange reaches (routing.LoadFrom), as a live tap
+// refreshes it.
+type routingRow struct {
+	Exchanges     int     `json:"exchanges"`
+	Queues        int     `json:"queues"`
+	Bindings      int     `json:"bindings"`
+	ImportSeconds float64 `json:"import_seconds"` // building the vhost (definitions import)
+	Loads         int     `json:"loads"`
+	LoadMS        float64 `json:"load_ms_median"`
+	LoadMaxMS     float64 `json:"load_ms_max"`
+	LoadFromMS    float64 `json:"load_from_ms_median"`
+	LoadFromMaxMS float64 `json:"load_from_ms_max"`
+	ModelQueues   int     `json:"model_queues"`
+	ModelBindings int     `json:"model_bindings"`
+	ScopedBinds   int     `json:"scoped_model_bindings"`
+	RefreshEvery  string  `json:"refresh_every_default"`
+}
+
+// routingTargetMS is the refresh budget on 10,000 queues and 20,000
+// bindings.
+const routingTargetMS = 1000
+
+// routingVhost holds the routing part's objects: a vhost of its own
+// beside the benchmark's, so that its thousands of queues go in one
+// delete.
+func (b *bench) routingVhost() string { return b.vhost + "-routing" }
+
+// runRouting builds a vhost of plan.routingQueues queues bound to ten
+// topic exchanges by plan.routingBindings bindings (one definitions
+// import), times the model's loads, and deletes the vhost.
+func (b *bench) runRouting(ctx context.Context) error {
+	vhost := b.routingVhost()
+	if err := b.api.createVhost(ctx, vhost); err != nil {
+		return fmt.Errorf("creating the routing vhost: %w", err)
+	}
+	defer func() {
+		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		if err := b.api.deleteVhost(dctx, vhost); err != nil {
+			log.Printf("bench: WARNING: deleting vhost %s failed: %v; delete it by hand: rabbitmqctl delete_vhost %s", vhost, err, vhost)
+		}
+	}()
+	const exchanges = 10
+	nq, nb := b.plan.routingQueues, b.plan.routingBindings
+	defs := routingDefinitions(exchanges, nq, nb)
+	t0 := time.Now()
+	if err := b.api.importDefinitions(ctx, vhost, defs); err != nil {
+		return err
+	}
+	row := routingRow{Exchanges: exchanges, Queues: nq, Bindings: nb, ImportSeconds: time.Since(t0).Seconds(), RefreshEvery: routing.DefaultRefreshEvery.String()}
+	log.Printf("bench: routing: %d exchanges, %d queues, %d bindings imported in %.1f s", exchanges, nq, nb, row.ImportSeconds)
+
+	ep := b.ep
+	ep.Vhost = vhost
+	admin, err := broker.NewAdmin(ep)
+	if err != nil {
+		return err
+	}
+	// The import returns before every binding is listed; wait until the
+	// model holds them all (also warms the API's connection).
+	var top *routing.Topology
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if top, err = routing.Load(ctx, admin, vhost); err != nil {
+			return err
+		}
+		_, q, bs := top.Counts()
+		if q >= nq && bs >= nb {
+			row.ModelQueues, row.ModelBindings = q, bs
+			break
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the routing model of vhost %s holds %d queues, %d bindings after 2 minutes; %d, %d were imported", vhost, q, bs, nq, nb)
+		}
+		time.Sleep(time.Second)
+	}
+	row.Loads = 5
+	var full, scoped []float64
+	for i := 0; i < row.Loads; i++ {
+		t := time.Now()
+		if _, err := routing.Load(ctx, admin, vhost); err != nil {
+			return err
+		}
+		full = append(full, ms(time.Since(t)))
+		t = time.Now()
+		small, err := routing.LoadFrom(ctx, admin, vhost, []string{routingExchange(0)}, 0)
+		if err != nil {
+			return err
+		}
+		scoped = append(scoped, ms(time.Since(t)))
+		_, _, row.ScopedBinds = small.Counts()
+	}
+	f, s := summarize(full), summarize(scoped)
+	row.LoadMS, row.LoadMaxMS, row.LoadFromMS, row.LoadFromMaxMS = f.Median, f.Max, s.Median, s.Max
+	b.res.Routing = append(b.res.Routing, row)
+	log.Printf("bench: routing: Load %.0f ms (max %.0f), LoadFrom one exchange %.0f ms (max %.0f, %d bindings)", row.LoadMS, row.LoadMaxMS, row.LoadFromMS, row.LoadFromMaxMS, row.ScopedBinds)
+	return nil
+}
+
+func routingExchange(i int) string { return "bench-routing-x" + strconv.Itoa(i) }
+
+// routingDefinitions is a definitions document of nx topic exchanges, nq
+// queues and nb bindings spread over queues and exchanges, with
+// wildcard keys like those of a service mesh of events.
+func routingDefinitions(nx, nq, nb int) map[string]any {
+	var xs, qs, bs []map[string]any
+	for i := 0; i < nx; i++ {
+		xs = append(xs, map[string]any{"name": routingExchange(i), "type": "topic", "durable": false, "auto_delete": false, "internal": false, "arguments": map[string]any{}})
+	}
+	for i := 0; i < nq; i++ {
+		qs = append(qs, map[string]any{"name": "bench-routing-q" + strconv.Itoa(i), "durable": false, "auto_delete": false, "arguments": map[string]any{}})
+	}
+	for i := 0; i < nb; i++ {
+		q := i % nq
+		bs = append(bs, map[string]any{
+			"source": routingExchange((q + i/nq) % nx), "destination": "bench-routing-q" + strconv.Itoa(q), "destination_type": "queue",
+			"routing_key": "svc" + strconv.Itoa(q%50) + ".*.event" + strconv.Itoa(i/nq) + ".#", "arguments": map[string]any{},
+		})
+	}
+	return map[string]any{"exchanges": xs, "queues": qs, "bindings": bs}
+}
+
+// importDefinitions loads a definitions document into vhost (POST
+// /api/definitions/VHOST): thousands of objects in one request.
+func (m *mgmt) importDefinitions(ctx context.Context, vhost string, defs map[string]any) error {
+	slow := *m
+	slow.http = &http.Client{Timeout: 5 * time.Minute}
+	if err := slow.do(ctx, "POST", "/api/definitions/"+esc(vhost), defs, nil); err != nil {
+		return fmt.Errorf("importing the routing part's definitions: %w", err)
+	}
+	return nil
+}
+
+func (r *results) routingTargets(p func(string, ...any), yes func(bool) string) {
+	for _, x := range r.Routing {
+		label := fmt.Sprintf("routing model refresh ≤ %d ms on %d queues, %d bindings (issue 23; routing.Load, median of %d)", routingTargetMS, x.Queues, x.Bindings, x.Loads)
+		if x.Queues < 10_000 || x.Bindings < 20_000 {
+			label += "; fewer objects than the target's"
+		}
+		p("| %s | %.0f ms (max %.0f); one exchange's reach (LoadFrom) %.0f ms | %s |", label, x.LoadMS, x.LoadMaxMS, x.LoadFromMS, yes(x.LoadMS <= routingTargetMS && x.Queues >= 10_000 && x.Bindings >= 20_000))
+	}
+}
+
+func (r *results) routingReport(p func(string, ...any)) {
+	if len(r.Routing) == 0 {
+		return
+	}
+	p("## 11. Routing model refresh")
+	p("")
+	p("A vhost of its own holds topic exchanges, queues and bindings with wildcard keys, built by one definitions import (`POST /api/definitions/VHOST`) and deleted after. `routing.Load` lists every exchange, queue, binding and policy; `routing.LoadFrom` lists the exchanges and queues and only the bindings of what the tapped exchange reaches, as a live tap refreshes (by default every %s, and soon after a message the model cannot place).", r.Routing[0].RefreshEvery)
+	p("")
+	p("| exchanges | queues | bindings | import s | Load ms (median, max of %d) | model queues / bindings | LoadFrom one exchange ms (median, max) | bindings it reached |", r.Routing[0].Loads)
+	p("|---|---|---|---|---|---|---|---|")
+	for _, x := range r.Routing {
+		p("| %d | %d | %d | %.1f | %.0f, %.0f | %d / %d | %.0f, %.0f | %d |", x.Exchanges, x.Queues, x.Bindings, x.ImportSeconds, x.LoadMS, x.LoadMaxMS, x.ModelQueues, x.ModelBindings, x.LoadFromMS, x.LoadFromMaxMS, x.ScopedBinds)
+	}
+	p("")
+}
