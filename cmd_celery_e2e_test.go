@@ -50,6 +50,7 @@ func TestCeleryLifecycleLinesEndToEnd(t *testing.T) {
 		taptest.NeedBroker(t, "celery for "+python+" (apt-get install python3-celery)", err)
 	}
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
+	taptest.NeedTransientQueues(t, ep, "Celery 5.2's worker (its remote-control pidbox queue)")
 	queue := taptest.Name("lcv-q")
 	ch := taptest.Channel(t, ep)
 	// What Celery declares, declared first so that the tap can bind.

@@ -318,7 +318,7 @@ func TestExpectFirehose(t *testing.T) {
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
 	ch := taptest.Channel(t, ep)
 	q := taptest.Name("celery")
-	if _, err := ch.QueueDeclare(q, false, true, false, false, nil); err != nil {
+	if _, err := ch.QueueDeclare(q, true, true, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	r := startExpect(t, ep, "--queue", q, "--firehose", "--match", "rk:"+q, "--count", "2", "--forbid", "poison", "--within", "6s")

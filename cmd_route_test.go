@@ -59,9 +59,9 @@ func TestRouteCommand(t *testing.T) {
 	}
 	must(ch.ExchangeDeclare("orders", "topic", false, false, false, false, nil))
 	must(ch.ExchangeDeclare("dlx", "direct", false, false, false, false, nil))
-	_, err = ch.QueueDeclare("paid", false, false, false, false, amqp.Table{"x-dead-letter-exchange": "dlx"})
+	_, err = ch.QueueDeclare("paid", true, false, false, false, amqp.Table{"x-dead-letter-exchange": "dlx"})
 	must(err)
-	_, err = ch.QueueDeclare("all", false, false, false, false, nil)
+	_, err = ch.QueueDeclare("all", true, false, false, false, nil)
 	must(err)
 	must(ch.QueueBind("paid", "order.*.paid", "orders", false, nil))
 	must(ch.QueueBind("all", "order.#", "orders", false, nil))
@@ -134,7 +134,7 @@ func TestRouteAndTopologyEscapeHostileNames(t *testing.T) {
 	if err := ch.ExchangeDeclare("orders", "topic", false, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ch.QueueDeclare(evil, false, false, false, false, nil); err != nil {
+	if _, err := ch.QueueDeclare(evil, true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
 	if err := ch.QueueBind(evil, "order.#", "orders", false, nil); err != nil {

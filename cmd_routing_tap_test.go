@@ -51,7 +51,7 @@ func TestTapRoutesEveryMessageEndToEnd(t *testing.T) {
 	dead := taptest.Queue(t, ep, dlx, "")
 	ch := taptest.Channel(t, ep)
 	rejects := taptest.Name("q")
-	if _, err := ch.QueueDeclare(rejects, false, false, false, false, amqp.Table{"x-dead-letter-exchange": dlx}); err != nil {
+	if _, err := ch.QueueDeclare(rejects, true, false, false, false, amqp.Table{"x-dead-letter-exchange": dlx}); err != nil {
 		t.Fatal(err)
 	}
 	rh := taptest.Admin(t, ep)
@@ -260,7 +260,7 @@ func TestTapOfADeadLetterQueue(t *testing.T) {
 	dead := taptest.Queue(t, ep, dlx, "")
 	ch := taptest.Channel(t, ep)
 	expires := taptest.Name("q")
-	if _, err := ch.QueueDeclare(expires, false, false, false, false, amqp.Table{"x-dead-letter-exchange": dlx, "x-message-ttl": int32(50)}); err != nil {
+	if _, err := ch.QueueDeclare(expires, true, false, false, false, amqp.Table{"x-dead-letter-exchange": dlx, "x-message-ttl": int32(50)}); err != nil {
 		t.Fatal(err)
 	}
 	rh := taptest.Admin(t, ep)

@@ -55,10 +55,10 @@ func TestTopologyCommand(t *testing.T) {
 	must(ch.ExchangeDeclare("billing", "headers", false, false, false, false, nil))
 	must(ch.ExchangeDeclare("dlx", "direct", false, false, false, false, nil))
 	for _, q := range []string{"all", "invoices", "lost", "retry"} {
-		_, err = ch.QueueDeclare(q, false, false, false, false, nil)
+		_, err = ch.QueueDeclare(q, true, false, false, false, nil)
 		must(err)
 	}
-	_, err = ch.QueueDeclare("paid", false, false, false, false, amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "retry"})
+	_, err = ch.QueueDeclare("paid", true, false, false, false, amqp.Table{"x-dead-letter-exchange": "dlx", "x-dead-letter-routing-key": "retry"})
 	must(err)
 	must(ch.QueueBind("paid", "order.*.paid", "orders", false, nil))
 	must(ch.QueueBind("all", "order.#", "orders", false, nil))

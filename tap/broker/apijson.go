@@ -18,6 +18,13 @@ import (
 // has none of the asked-for counters yet. Errors look like rabbit-hole's, so
 // explain and IsNotFound treat them alike.
 func (a *Admin) getJSON(ctx context.Context, path string, query url.Values, v any) error {
+	return a.getJSONAs(ctx, path, query, v, false)
+}
+
+// getJSONAs is getJSON; with numbers, a number in a map[string]any or
+// []any of v arrives as a json.Number, so that 5 and 5.0 stay apart (see
+// typeNumbers).
+func (a *Admin) getJSONAs(ctx context.Context, path string, query url.Values, v any, numbers bool) error {
 	u := strings.TrimRight(a.ep.API, "/") + "/api/" + path
 	if len(query) > 0 {
 		u += "?" + query.Encode()
@@ -44,7 +51,36 @@ func (a *Admin) getJSON(ctx context.Context, path string, query url.Values, v an
 		_ = json.Unmarshal(body, &er)
 		return er
 	}
+	if numbers {
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.UseNumber()
+		return dec.Decode(v)
+	}
 	return json.Unmarshal(body, v)
+}
+
+// typeNumbers turns the json.Numbers of a decoded value into int64 for
+// integers and float64 for the rest: the management API writes an AMQP
+// float as 5.0 and an integer as 5, and a RabbitMQ 4 headers exchange
+// tells them apart.
+func typeNumbers(v any) any {
+	switch x := v.(type) {
+	case json.Number:
+		if i, err := x.Int64(); err == nil && !strings.ContainsAny(string(x), ".eE") {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case map[string]any:
+		for k, e := range x {
+			x[k] = typeNumbers(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = typeNumbers(e)
+		}
+	}
+	return v
 }
 
 // QueueStats is what shoveltap reads about a queue.

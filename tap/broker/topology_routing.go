@@ -53,6 +53,10 @@ type RoutingTopology struct {
 	Policies  []RoutingPolicy
 	// PoliciesErr says why Policies is nil.
 	PoliciesErr error
+	// Version is the broker's RabbitMQ version ("" when the overview
+	// could not be read): headers exchanges compare numbers differently
+	// from RabbitMQ 4 on.
+	Version string
 }
 
 // Only the columns routing reads are asked for: on a vhost with thousands
@@ -79,6 +83,12 @@ func (a *Admin) routingTopology(ctx context.Context, vhost string, bindings bool
 	if err := a.getJSON(ctx, "exchanges/"+v, url.Values{"columns": {routingExchangeColumns}}, &t.Exchanges); err != nil {
 		return nil, a.Explain(ctx, fmt.Sprintf("listing the exchanges of vhost %q", vhost), err)
 	}
+	var ov struct {
+		Version string `json:"rabbitmq_version"`
+	}
+	if err := a.getJSON(ctx, "overview", url.Values{"columns": {"rabbitmq_version"}}, &ov); err == nil {
+		t.Version = ov.Version
+	}
 	queueColumns := routingQueueColumns
 	if err := a.getJSON(ctx, "policies/"+v, nil, &t.Policies); err != nil {
 		if !IsRefused(err) {
@@ -95,9 +105,10 @@ func (a *Admin) routingTopology(ctx context.Context, vhost string, bindings bool
 	if !bindings {
 		return &t, nil
 	}
-	if err := a.getJSON(ctx, "bindings/"+v, url.Values{"columns": {routingBindingColumns}}, &t.Bindings); err != nil {
+	if err := a.getJSONAs(ctx, "bindings/"+v, url.Values{"columns": {routingBindingColumns}}, &t.Bindings, true); err != nil {
 		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of vhost %q", vhost), err)
 	}
+	typeBindingNumbers(t.Bindings)
 	return &t, nil
 }
 
@@ -107,10 +118,19 @@ func (a *Admin) routingTopology(ctx context.Context, vhost string, bindings bool
 func (a *Admin) RoutingBindingsFrom(ctx context.Context, vhost, x string) ([]RoutingBinding, error) {
 	var bs []RoutingBinding
 	path := "exchanges/" + url.PathEscape(vhost) + "/" + url.PathEscape(x) + "/bindings/source"
-	if err := a.getJSON(ctx, path, url.Values{"columns": {routingBindingColumns}}, &bs); err != nil {
+	if err := a.getJSONAs(ctx, path, url.Values{"columns": {routingBindingColumns}}, &bs, true); err != nil {
 		return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of exchange %q", x), err)
 	}
+	typeBindingNumbers(bs)
 	return bs, nil
+}
+
+// typeBindingNumbers keeps a binding argument's integer an integer and its
+// float a float (typeNumbers).
+func typeBindingNumbers(bs []RoutingBinding) {
+	for i := range bs {
+		typeNumbers(bs[i].Arguments)
+	}
 }
 
 // RoutingObjects lists a vhost's exchanges, policies and queues as

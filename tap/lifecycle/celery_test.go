@@ -49,6 +49,7 @@ type celeryRig struct {
 func newCeleryRig(t *testing.T, exchange bool) *celeryRig {
 	t.Helper()
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
+	taptest.NeedTransientQueues(t, ep, "Celery 5.2's worker (its remote-control pidbox queue) and rpc:// results")
 	scripts, err := filepath.Abs("../../scripts/lifecycle_e2e")
 	if err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ type clientReport struct {
 func TestRealOsloRPC(t *testing.T) {
 	requirePython(t, "oslo_messaging", "python3-oslo.messaging")
 	ep := taptest.Vhost(t, taptest.Endpoint(t))
+	taptest.NeedTransientQueues(t, ep, "oslo.messaging 14 (its reply queues)")
 	scripts, err := filepath.Abs("../../scripts/lifecycle_e2e")
 	if err != nil {
 		t.Fatal(err)

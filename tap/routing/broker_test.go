@@ -50,7 +50,7 @@ func (f *brokerFixture) exchange(name, kind string, args amqp.Table) {
 
 func (f *brokerFixture) queue(name string, args amqp.Table) {
 	f.t.Helper()
-	if _, err := f.ch.QueueDeclare(name, false, false, false, false, args); err != nil {
+	if _, err := f.ch.QueueDeclare(name, true, false, false, false, args); err != nil {
 		f.t.Fatalf("declaring queue %s: %v", name, err)
 	}
 }

@@ -35,7 +35,7 @@ type headerCheck struct {
 // with "x-" are left out unless x-match is all-with-x or any-with-x. "all"
 // needs every compared argument to match (so a binding with none matches
 // every message), "any" at least one.
-func headersMatch(args, headers map[string]any) (bool, []headerCheck) {
+func headersMatch(args, headers map[string]any, strict bool) (bool, []headerCheck) {
 	mode := xMatch(args)
 	withX := strings.HasSuffix(mode, "-with-x")
 	keys := make([]string, 0, len(args))
@@ -64,9 +64,11 @@ func headersMatch(args, headers map[string]any) (bool, []headerCheck) {
 			case want == nil:
 				c.ok = true
 				c.why = fmt.Sprintf("header `%s` present (the binding asks only for presence)", k)
-			case equalValues(want, got):
+			case equalValues(want, got, strict):
 				c.ok = true
 				c.why = fmt.Sprintf("header `%s` is %s as wanted", k, formatValue(got))
+			case strict && equalValues(want, got, false):
+				c.why = fmt.Sprintf("header `%s` is %s where the binding wants %s: RabbitMQ 4 compares the type too (an integer never equals a float)", k, formatValue(got), formatValue(want))
 			default:
 				c.why = fmt.Sprintf("header `%s` is %s where the binding wants %s", k, formatValue(got), formatValue(want))
 			}
@@ -82,18 +84,21 @@ func headersMatch(args, headers map[string]any) (bool, []headerCheck) {
 	return matched == compared, checks
 }
 
-// equalValues compares a binding argument with a header value as RabbitMQ
-// 3.x does (Erlang ==): strings and byte arrays by their bytes, numbers by
-// value whatever their width (RabbitMQ 4 compares with =:=, so there an
-// integer never equals a float: the model may then say "matched" for
-// 1 against 1.0), anything else by deep equality.
-func equalValues(want, got any) bool {
+// equalValues compares a binding argument with a header value as the
+// broker does: strings and byte arrays by their bytes, numbers by value
+// whatever their width — on RabbitMQ 3.x (Erlang ==) an integer equals a
+// float of the same value, on RabbitMQ 4 (strict, Erlang =:=) it never
+// does — anything else by deep equality.
+func equalValues(want, got any, strict bool) bool {
 	if ws, ok := asString(want); ok {
 		gs, ok := asString(got)
 		return ok && ws == gs
 	}
 	if wn, ok := asNumber(want); ok {
 		gn, ok := asNumber(got)
+		if strict && ok && isFloat(want) != isFloat(got) {
+			return false
+		}
 		return ok && wn == gn
 	}
 	if wt, ok := want.(time.Time); ok {
@@ -142,4 +147,13 @@ func asNumber(v any) (float64, bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// isFloat reports whether a number is a float rather than an integer.
+func isFloat(v any) bool {
+	switch v.(type) {
+	case float32, float64:
+		return true
+	}
+	return false
 }

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -106,6 +107,10 @@ type Topology struct {
 	scope map[string]bool
 	// notes say what the model could not learn (policies not readable).
 	notes []string
+	// strictNumbers: the broker is RabbitMQ 4 or later, whose headers
+	// exchange compares values with =:=, so an integer never equals a
+	// float (3.x compares with ==: 5 equals 5.0).
+	strictNumbers bool
 }
 
 // Own reports whether a broker object is shoveltap's own (a tap's source
@@ -278,6 +283,7 @@ func FromBroker(vhost string, raw *broker.RoutingTopology) *Topology {
 		bs = append(bs, Binding{Source: b.Source, Destination: b.Destination, DestinationType: b.DestinationType, Key: b.RoutingKey, Args: args})
 	}
 	t := New(vhost, xs, qs, bs)
+	t.strictNumbers = majorVersion(raw.Version) >= 4
 	if raw.PoliciesErr != nil {
 		t.notes = append(t.notes, "policies unknown ("+raw.PoliciesErr.Error()+"): an alternate exchange set by policy cannot be seen")
 	}
@@ -359,4 +365,15 @@ func formatValue(v any) string {
 		return fmt.Sprintf("%q", x)
 	}
 	return fmt.Sprint(v)
+}
+
+// majorVersion is the major number of a RabbitMQ version ("4.0.5" → 4),
+// 0 when it cannot be read.
+func majorVersion(v string) int {
+	major, _, _ := strings.Cut(v, ".")
+	n, err := strconv.Atoi(major)
+	if err != nil {
+		return 0
+	}
+	return n
 }

@@ -330,7 +330,7 @@ func (t *Topology) match(x *Exchange, m Message, keys []string) (matched []Bindi
 		return pick(bs, hit), true
 	case Headers:
 		for _, b := range bs {
-			if ok, _ := headersMatch(b.Args, m.Headers); ok {
+			if ok, _ := headersMatch(b.Args, m.Headers, t.strictNumbers); ok {
 				matched = append(matched, b)
 			}
 		}

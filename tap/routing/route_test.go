@@ -130,14 +130,14 @@ func TestHeadersMatch(t *testing.T) {
 		{"string is not a number", map[string]any{"n": "5"}, false},
 	}
 	for _, c := range cases {
-		if got, _ := headersMatch(c.args, h); got != c.want {
+		if got, _ := headersMatch(c.args, h, false); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
-	if ok, _ := headersMatch(map[string]any{"x-match": "all"}, nil); !ok {
+	if ok, _ := headersMatch(map[string]any{"x-match": "all"}, nil, false); !ok {
 		t.Error("x-match all with no keys must match a message without headers")
 	}
-	if ok, _ := headersMatch(map[string]any{"a": "1"}, nil); ok {
+	if ok, _ := headersMatch(map[string]any{"a": "1"}, nil, false); ok {
 		t.Error("a message without headers cannot match a key")
 	}
 }
@@ -507,5 +507,38 @@ func TestTapped(t *testing.T) {
 	})
 	if r := top.Route(Tapped("hdr", "k", h)); r.Verdict != Unroutable {
 		t.Errorf("the shovel's header routed it: %v", r.QueueNames())
+	}
+}
+
+// TestHeadersNumbersByBrokerVersion: RabbitMQ 3.x matches 5 against 5.0,
+// RabbitMQ 4 (=:=) does not; integers of any width match in both.
+func TestHeadersNumbersByBrokerVersion(t *testing.T) {
+	args := map[string]any{"x-match": "all", "n": int32(5)}
+	for _, c := range []struct {
+		got    any
+		strict bool
+		want   bool
+	}{
+		{int64(5), false, true}, {int64(5), true, true},
+		{5.0, false, true}, {5.0, true, false},
+		{float32(5), true, false}, {int8(5), true, true},
+	} {
+		ok, checks := headersMatch(args, map[string]any{"n": c.got}, c.strict)
+		if ok != c.want {
+			t.Errorf("n=%T(%v) strict=%v: matched %v, want %v (%+v)", c.got, c.got, c.strict, ok, c.want, checks)
+		}
+	}
+	_, checks := headersMatch(args, map[string]any{"n": 5.0}, true)
+	said := false
+	for _, c := range checks {
+		said = said || strings.Contains(c.why, "RabbitMQ 4 compares the type")
+	}
+	if !said {
+		t.Errorf("the why-not does not say why: %+v", checks)
+	}
+	for v, want := range map[string]int{"4.0.5": 4, "3.10.8": 3, "": 0, "x": 0} {
+		if got := majorVersion(v); got != want {
+			t.Errorf("majorVersion(%q) = %d, want %d", v, got, want)
+		}
 	}
 }

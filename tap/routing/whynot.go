@@ -168,7 +168,7 @@ func (t *Topology) Check(b Binding, m Message) BindingCheck {
 		}
 		c.Why = strings.Join(whys, "; ")
 	case Headers:
-		ok, checks := headersMatch(b.Args, m.Headers)
+		ok, checks := headersMatch(b.Args, m.Headers, t.strictNumbers)
 		c.Matched = ok
 		c.Why = explainHeaders(xMatch(b.Args), ok, checks)
 	default:

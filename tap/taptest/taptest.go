@@ -323,3 +323,24 @@ func Consumers(t testing.TB, ep broker.Endpoint, queue string) (n int, ok bool) 
 	}
 	return q.Consumers, true
 }
+
+// NeedTransientQueues skips a test whose real client (Celery 5.2's worker
+// with its remote-control pidbox, its rpc:// result queues, oslo.messaging
+// 14's reply queues) declares transient non-exclusive queues, on a broker
+// that refuses them: a hardened RabbitMQ 4 (deprecated_features.permit.
+// transient_nonexcl_queues = false). The skip names the reason; the same
+// tests run on 3.10, where the clients work. ep is a throwaway vhost.
+func NeedTransientQueues(t testing.TB, ep broker.Endpoint, client string) {
+	t.Helper()
+	ch := Channel(t, ep)
+	name := Name("transient-probe")
+	_, err := ch.QueueDeclare(name, false, true, false, false, nil)
+	if err == nil {
+		_, _ = ch.QueueDelete(name, false, false, false)
+		return
+	}
+	if strings.Contains(err.Error(), "transient_nonexcl_queues") {
+		t.Skipf("%s declares transient non-exclusive queues, which this broker refuses (a hardened RabbitMQ 4): %v", client, err)
+	}
+	t.Fatalf("probing for transient queues: %v", err)
+}
