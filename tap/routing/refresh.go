@@ -9,11 +9,13 @@ import (
 
 // Refresh defaults: a vhost of 1,000 queues and 5,000 bindings takes
 // about a second of the management API to list (docs/routing.md), so the
-// model is re-read at most every 30 s, and at the soonest 5 s after the
-// last read when a message names an exchange the model does not have.
+// model is re-read every 30 s and never sooner: a message naming an
+// exchange the model does not have brings the next read forward to 30 s
+// after the last one, not closer. At most one read per 30 s, whatever the
+// traffic (issue 23's bound on the API's cost).
 const (
 	DefaultRefreshEvery = 30 * time.Second
-	DefaultRefreshSoon  = 5 * time.Second
+	DefaultRefreshSoon  = DefaultRefreshEvery
 )
 
 // Loader reads a fresh model (Load, bound to an admin and vhost).

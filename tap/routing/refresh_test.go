@@ -65,3 +65,13 @@ func waitFor(t *testing.T, ok func() bool) {
 	}
 	t.Fatal("timed out")
 }
+
+// TestRefresherDefaultsReadAtMostOncePer30s: by default an early reload
+// is never closer than the period to the last read, so the API is read at
+// most once per 30 s whatever the traffic.
+func TestRefresherDefaultsReadAtMostOncePer30s(t *testing.T) {
+	r := NewRefresher(func(context.Context) (*Topology, error) { return nil, nil }, 0, 0)
+	if r.every != 30*time.Second || r.soon < r.every {
+		t.Fatalf("every %v, soon %v: an early reload could come sooner than 30 s", r.every, r.soon)
+	}
+}
