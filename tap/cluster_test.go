@@ -52,6 +52,39 @@ func (r *reader) has(bodies ...string) bool {
 	return true
 }
 
+// missing is what of bodies the tap has not carried.
+func (r *reader) missing(bodies []string) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, b := range bodies {
+		if !slices.Contains(r.bodies, b) {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// transitions are the tap's states and details, each change once, for a
+// failure's message.
+func (r *reader) transitions() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	last := ""
+	for _, st := range r.statuses {
+		s := fmt.Sprintf("%s %s", st.State, st.Detail)
+		if s != last {
+			out = append(out, s)
+			last = s
+		}
+	}
+	if len(out) > 12 {
+		out = out[len(out)-12:]
+	}
+	return strings.Join(out, " | ")
+}
+
 func (r *reader) sawDetail(part string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -141,7 +174,13 @@ func rollingRestart(t *testing.T, ep broker.Endpoint) {
 			publishVia(t, via, x, key, bodies)
 			want = append(want, bodies...)
 		}
-		taptest.Eventually(t, 30*time.Second, "the tap to carry round "+label, func() bool { return r.has(want...) })
+		deadline := time.Now().Add(30 * time.Second)
+		for !r.has(want...) {
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out after 30s waiting for the tap to carry round %s: missing %v; the tap's states: %s", label, r.missing(want), r.transitions())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
 	}
 	round("before", nodes[0])
 	for i, n := range nodes {

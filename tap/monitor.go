@@ -263,8 +263,16 @@ func (s *Session) restartTerminatedShovels(ctx context.Context, statusAPI *bool)
 	if err != nil {
 		return
 	}
+	// A cluster lists a shovel once per node that knows it: a node that
+	// restarted may keep a stale "terminated" entry beside the running
+	// one. Any entry that is not terminated wins, or the live shovel would
+	// be deleted and re-created every check (and its auto-delete source
+	// queue with it, losing what it held).
 	byName := map[string]broker.ShovelState{}
 	for _, st := range states {
+		if prev, ok := byName[st.Name]; ok && prev.State != "terminated" {
+			continue
+		}
 		byName[st.Name] = st
 	}
 	for i := range s.points {
