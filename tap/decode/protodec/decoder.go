@@ -133,14 +133,22 @@ func (d *Decoder) choose(in decode.Input) (choice, bool) {
 	return choice{}, protoCT
 }
 
-func (d *Decoder) unmarshal(md protoreflect.MessageDescriptor, body []byte) (*dynamicpb.Message, error) {
+func (d *Decoder) unmarshal(md protoreflect.MessageDescriptor, body []byte) (msg *dynamicpb.Message, err error) {
+	// google.golang.org/protobuf can panic on a hostile body (a map entry
+	// whose key never comes, seen by FuzzProtobuf): that is a body that
+	// does not parse, not a decoder failure.
+	defer func() {
+		if p := recover(); p != nil {
+			msg, err = nil, fmt.Errorf("the protobuf library could not read it (%v)", p)
+		}
+	}()
 	if len(body) > decode.MaxParse {
 		return nil, fmt.Errorf("body of %d bytes is larger than the %d parsed", len(body), decode.MaxParse)
 	}
 	if err := countFields(md, body); err != nil {
 		return nil, err
 	}
-	msg := dynamicpb.NewMessage(md)
+	msg = dynamicpb.NewMessage(md)
 	// AllowPartial skips the required-fields walk: a message missing one
 	// is still worth showing.
 	opts := proto.UnmarshalOptions{RecursionLimit: recursionLimit, Resolver: d.reg.types, AllowPartial: true}
