@@ -240,6 +240,7 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 	p.rate.add(1)
 	p.s.mu.Lock()
 	p.s.status.Seen++
+	p.s.lastMessage = time.Now()
 	p.s.mu.Unlock()
 }
 

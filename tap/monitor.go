@@ -166,7 +166,10 @@ func (s *Session) countDropped(ctx context.Context) {
 		}
 		// The API refreshes its statistics every few seconds (5 s by
 		// default): "nothing published" means so over two refreshes.
-		still := seen && time.Since(s.publishedAt[q]) > statsSettle
+		// A loaded broker can leave its statistics unrefreshed for longer
+		// than that while messages flow, so the tap's own deliveries
+		// must have stopped as long too.
+		still := seen && time.Since(s.publishedAt[q]) > statsSettle && time.Since(s.lastMessage) > statsSettle
 		s.lastSample[q] = d
 		s.lastPublished[q] = published[q]
 		if !seen || !(s.wasFull[q] || still) {

@@ -162,7 +162,11 @@ type Session struct {
 	lastPublished map[string]int64     // each queue's previous publish counter
 	publishedAt   map[string]time.Time // when it last moved by more than heartbeats
 	sampledAt     map[string]time.Time // when the publish counter last changed at all
-	heartbeats    map[int]uint64       // heartbeats back through source i's shovel
+	// lastMessage is when the tap last received a message (heartbeats
+	// aside): traffic the tap sees is traffic whatever the API's
+	// statistics, which lag on a loaded broker, say.
+	lastMessage   time.Time
+	heartbeats    map[int]uint64 // heartbeats back through source i's shovel
 	droppedBanked uint64
 	// seenByQueue counts, per tapped production queue, what the tap
 	// received for it, to compare with the queue's own publish rate.
