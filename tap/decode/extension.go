@@ -34,7 +34,17 @@ func (d *Decoder) Decode(in Input) Result {
 	return decodeWith(in, d.exts)
 }
 
-// Summarize is the package's Summarize with the extensions tried first.
+// Summarizing reports whether the input is being summarized for the
+// decoding stage (Summarize) rather than decoded for a detail view
+// (Decode). An extension may then spare the work only a detail view uses:
+// the result's Body.Text is not shown, only searched by the free-text
+// filter, so it may be a cheaper text than the rendered body (Protobuf
+// gives its fields' values, not its protojson), with Kind BodyText.
+func (in Input) Summarizing() bool { return in.noHexDump }
+
+// Summarize is the package's Summarize with the extensions tried first;
+// an extension may leave out what only a detail view shows (see
+// Input.Summarizing).
 func (d *Decoder) Summarize(in Input) Result {
 	in.noHexDump = true
 	return d.Decode(in)

@@ -95,6 +95,12 @@ func (d *Decoder) Decode(in decode.Input, body []byte) (decode.Result, bool) {
 		r.AddNote(fmt.Sprintf("type %s (from the %s) is not in the loaded schemas%s: load the .proto file that defines it (loaded: %s)", c.name, c.from, d.reg.suggest(c.name), d.reg.describe()))
 		return r, true
 	}
+	if in.Summarizing() {
+		if r, ok := d.summarize(md, c.from, body); ok {
+			return r, true
+		}
+		// The library's decode says why the body does not parse.
+	}
 	msg, err := d.unmarshal(md, body)
 	if err != nil {
 		r := decode.Generic(in, body)
@@ -156,6 +162,42 @@ func (d *Decoder) unmarshal(md protoreflect.MessageDescriptor, body []byte) (msg
 		return nil, err
 	}
 	return msg, nil
+}
+
+// summarize is the decoding stage's result for a body of a named type,
+// from one scan of its wire format (scan.go) instead of a decode: the same
+// format, fields, notes and filter terms as render's, a summary of the
+// scalar fields and singular messages, and the fields' values for the
+// free-text filter. It returns false for a body that does not parse (or
+// that only the library reads): Decode then decodes it with the library,
+// which says why.
+func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body []byte) (decode.Result, bool) {
+	if len(body) > decode.MaxParse {
+		return decode.Result{}, false
+	}
+	var r decode.Result
+	s := scan{types: d.reg.types, res: &r, sum: make([]byte, 0, summaryBudget+64)}
+	s.sum = append(s.sum, '{')
+	if err := s.message(md, body, recursionLimit, "proto", 0, true); err != nil {
+		return decode.Result{}, false
+	}
+	s.sum = append(s.sum, '}')
+	name := string(md.FullName())
+	r.Format = "protobuf"
+	if s.anyNote != "" {
+		r.AddNote(s.anyNote)
+	}
+	r.Summary = decode.SummaryLine(string(md.Name()) + " " + decode.CompactJSON(s.sum))
+	r.AddField("Type", name)
+	r.AddField("Type from", from)
+	r.AddField("Schema", md.ParentFile().Path())
+	if s.unknown > 0 {
+		r.AddField("Unknown fields", strconv.Itoa(s.unknown)+" bytes")
+		r.AddNote(fmt.Sprintf("%d bytes of fields are not in %s: the sender's schema may be newer than the one loaded", s.unknown, name))
+	}
+	r.Body = decode.Body{Kind: decode.BodyText, Text: string(s.search)}
+	r.SetTerm("type", name)
+	return r, true
 }
 
 // render fills a Result from a parsed message.
