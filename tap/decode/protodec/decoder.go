@@ -176,7 +176,11 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		return decode.Result{}, false
 	}
 	var r decode.Result
-	s := scan{types: d.reg.types, res: &r, sum: make([]byte, 0, summaryBudget+64)}
+	s := scan{
+		types: d.reg.types, secrets: d.reg.secrets, res: &r,
+		sum:    make([]byte, 0, summaryBudget+64),
+		search: make([]byte, 0, min(2*len(body), searchBudget)),
+	}
 	s.sum = append(s.sum, '{')
 	if err := s.message(md, body, recursionLimit, "proto", 0, true); err != nil {
 		return decode.Result{}, false

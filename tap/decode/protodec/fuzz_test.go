@@ -9,7 +9,9 @@ import (
 )
 
 // FuzzProtobuf decodes arbitrary bodies as each test type, and by trial:
-// no panic, a one-line summary, bounded output.
+// no panic, a one-line summary, bounded output; and the decoding stage's
+// scan (Summarize) agrees with the library's decode (Decode) on whether
+// the body parses, its unknown fields and its filter terms.
 func FuzzProtobuf(f *testing.F) {
 	for _, name := range []string{"order.bin", "shipment.bin", "order_voucher.bin", "deep.bin"} {
 		f.Add(fixture(f, name), byte(0))
@@ -33,5 +35,6 @@ func FuzzProtobuf(f *testing.F) {
 		if len(r.Body.Text) > 1<<20 {
 			t.Errorf("body text %d bytes for %d", len(r.Body.Text), len(body))
 		}
+		scanAgrees(t, d, decode.Input{ContentType: cts[int(which)%len(cts)], Body: body})
 	})
 }

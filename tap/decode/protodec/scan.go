@@ -51,8 +51,9 @@ var errMalformed = errors.New("cannot parse invalid wire-format data")
 // scan is one walk over a body.
 type scan struct {
 	types   resolver
-	fields  int // fields seen, nested ones included, bounded by maxFields
-	unknown int // bytes of unknown fields, as unknownBytes counts them
+	secrets map[protoreflect.MessageDescriptor][]bool // Registry.secrets
+	fields  int                                       // fields seen, nested ones included, bounded by maxFields
+	unknown int                                       // bytes of unknown fields, as unknownBytes counts them
 
 	res   *decode.Result
 	terms int // filter terms set, bounded by maxTerms
@@ -61,6 +62,9 @@ type scan struct {
 	sumFull bool   // the summary has its budget
 	search  []byte // "name: value" lines for the free-text filter
 	anyNote string // an Any of a type not loaded
+	// dropSum says the field just read is unpopulated: the summary
+	// leaves it out, as protojson does.
+	dropSum bool
 }
 
 // resolver is where the scan looks extensions and Any types up
@@ -81,7 +85,18 @@ func (s *scan) message(md protoreflect.MessageDescriptor, b []byte, limit int, t
 		return errFallback
 	}
 	fields := md.Fields()
+	secrets := s.secrets[md]
 	first := true
+	// open is the list or map whose elements the summary is writing:
+	// protojson writes a repeated field's elements together, and
+	// encoders write them together.
+	var open protoreflect.FieldDescriptor
+	closeOpen := func() {
+		if open != nil {
+			s.sum = append(s.sum, closer(open))
+			open = nil
+		}
+	}
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
@@ -103,22 +118,35 @@ func (s *scan) message(md protoreflect.MessageDescriptor, b []byte, limit int, t
 		var n int
 		err := errWireType
 		if fd != nil {
-			fterm := s.childTerm(term, termDepth, fd)
-			fsum := inSum && !s.sumFull && !fd.IsList() && !fd.IsMap() && !wellKnown(fd)
-			mark, wasFirst := len(s.sum), first
-			if fsum {
-				first = s.sumKey(fd, first)
+			secret := fieldSecret(secrets, fd)
+			fterm := s.childTerm(term, termDepth, fd, secret)
+			if o := fd.ContainingOneof(); fterm != "" && o != nil && !o.IsSynthetic() {
+				s.clearOneof(fterm, fd, o)
 			}
+			fsum := inSum && !s.sumFull && summarised(fd)
+			mark, wasFirst, wasOpen := len(s.sum), first, open
+			if fsum && open != fd {
+				closeOpen()
+				first = s.sumKey(fd, first)
+				if fd.IsList() || fd.IsMap() {
+					s.sum = append(s.sum, opener(fd))
+					open = fd
+				}
+			} else if fsum {
+				s.sum = append(s.sum, ',')
+			}
+			s.dropSum = false
 			switch {
 			case fd.IsList():
-				n, err = s.list(fd, wtyp, b[tagLen:], limit)
+				n, err = s.list(fd, wtyp, b[tagLen:], limit, fsum, secret)
 			case fd.IsMap():
-				n, err = s.mapEntry(fd, wtyp, b[tagLen:], limit, fterm)
+				n, err = s.mapEntry(fd, wtyp, b[tagLen:], limit, fterm, fsum, secret)
 			default:
-				n, err = s.singular(fd, wtyp, b[tagLen:], limit, fterm, termDepth, fsum)
+				n, err = s.singular(fd, wtyp, b[tagLen:], limit, fterm, termDepth, fsum, secret)
 			}
-			if fsum && err != nil {
-				s.sum, first = s.sum[:mark], wasFirst // an unknown field, or no summary at all
+			if fsum && (err != nil || s.dropSum) {
+				// An unknown field, an unpopulated one, or no summary at all.
+				s.sum, first, open = s.sum[:mark], wasFirst, wasOpen
 			}
 		}
 		if err != nil {
@@ -133,13 +161,38 @@ func (s *scan) message(md protoreflect.MessageDescriptor, b []byte, limit int, t
 		}
 		b = b[tagLen+n:]
 	}
+	closeOpen()
 	return nil
+}
+
+// summarised says whether the summary shows a field: not a well-known
+// type, which protojson renders as a JSON value (a time, a duration, a
+// struct), not as fields; the detail view shows those.
+func summarised(fd protoreflect.FieldDescriptor) bool {
+	if fd.IsMap() {
+		return !wellKnown(fd.MapValue())
+	}
+	return !wellKnown(fd)
+}
+
+func opener(fd protoreflect.FieldDescriptor) byte {
+	if fd.IsMap() {
+		return '{'
+	}
+	return '['
+}
+
+func closer(fd protoreflect.FieldDescriptor) byte {
+	if fd.IsMap() {
+		return '}'
+	}
+	return ']'
 }
 
 // childTerm is a field's filter-term path, as setTerms names it, or ""
 // when the field gets none.
-func (s *scan) childTerm(term string, depth int, fd protoreflect.FieldDescriptor) string {
-	if term == "" || depth > 3 || decode.IsSecretKey(string(fd.Name())) {
+func (s *scan) childTerm(term string, depth int, fd protoreflect.FieldDescriptor, secret bool) string {
+	if term == "" || depth > 3 || secret {
 		return ""
 	}
 	return term + "." + strings.ToLower(string(fd.Name()))
@@ -155,7 +208,7 @@ func (s *scan) sumKey(fd protoreflect.FieldDescriptor, first bool) bool {
 	return false
 }
 
-func (s *scan) singular(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, term string, termDepth int, inSum bool) (int, error) {
+func (s *scan) singular(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, term string, termDepth int, inSum, secret bool) (int, error) {
 	switch fd.Kind() {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		v, n, err := consumeMessage(fd, wtyp, b)
@@ -179,21 +232,21 @@ func (s *scan) singular(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 	if err != nil {
 		return 0, err
 	}
-	s.leaf(fd, x, term, inSum)
+	if inSum && !fd.HasPresence() && x.zero() {
+		s.dropSum, inSum = true, false
+	}
+	s.leaf(fd, x, term, inSum, secret)
 	return n, nil
 }
 
 // leaf records a scalar: its filter term, its summary value and its
 // search line.
-func (s *scan) leaf(fd protoreflect.FieldDescriptor, x wireValue, term string, inSum bool) {
+func (s *scan) leaf(fd protoreflect.FieldDescriptor, x wireValue, term string, inSum, secret bool) {
 	if inSum {
 		s.sum = x.appendJSON(s.sum, fd)
 		s.sumFull = len(s.sum) >= summaryBudget
 	}
 	if term != "" {
-		if o := fd.ContainingOneof(); o != nil && !o.IsSynthetic() {
-			s.clearOneof(term, fd, o)
-		}
 		if !fd.HasPresence() && x.zero() {
 			delete(s.res.Terms, term) // not populated: a later zero clears it
 		} else if _, ok := s.res.Terms[term]; ok || s.terms < maxTerms {
@@ -203,7 +256,7 @@ func (s *scan) leaf(fd protoreflect.FieldDescriptor, x wireValue, term string, i
 			s.res.SetTerm(term, x.term(fd))
 		}
 	}
-	if len(s.search) < searchBudget && !decode.IsSecretKey(string(fd.Name())) {
+	if len(s.search) < searchBudget && !secret {
 		s.search = append(s.search, fd.Name()...)
 		s.search = append(s.search, ": "...)
 		s.search = x.appendText(s.search, fd)
@@ -230,7 +283,7 @@ func (s *scan) clearOneof(term string, fd protoreflect.FieldDescriptor, o protor
 
 // list walks one occurrence of a repeated field: an element, or packed
 // scalars.
-func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int) (int, error) {
+func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, inSum, secret bool) (int, error) {
 	switch fd.Kind() {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
 		v, n, err := consumeMessage(fd, wtyp, b)
@@ -240,7 +293,14 @@ func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 		if fd.Message().FullName().Parent() == "google.protobuf" {
 			s.checkAny(fd.Message(), v)
 		}
-		return n, s.message(fd.Message(), v, limit, "", 0, false)
+		if inSum {
+			s.sum = append(s.sum, '{')
+		}
+		err = s.message(fd.Message(), v, limit, "", 0, inSum)
+		if inSum {
+			s.sum = append(s.sum, '}')
+		}
+		return n, err
 	case protoreflect.StringKind, protoreflect.BytesKind:
 	default:
 		if wtyp == protowire.BytesType {
@@ -248,7 +308,10 @@ func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 			if n < 0 {
 				return 0, errMalformed
 			}
-			for len(v) > 0 {
+			if len(v) == 0 {
+				s.dropSum = true // no element: nothing to separate
+			}
+			for i := 0; len(v) > 0; i++ {
 				x, m, err := consumePacked(fd.Kind(), v)
 				if err != nil {
 					return 0, err
@@ -256,7 +319,11 @@ func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 				if s.fields++; s.fields > maxFields {
 					return 0, errTooMany
 				}
-				s.leaf(fd, x, "", false)
+				w := inSum && !s.sumFull
+				if w && i > 0 {
+					s.sum = append(s.sum, ',')
+				}
+				s.leaf(fd, x, "", w, secret)
 				v = v[m:]
 			}
 			return n, nil
@@ -266,14 +333,14 @@ func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 	if err != nil {
 		return 0, err
 	}
-	s.leaf(fd, x, "", false)
+	s.leaf(fd, x, "", inSum, secret)
 	return n, nil
 }
 
 // mapEntry walks one map entry as the library's unmarshalMap does: its
 // unknown fields are dropped, not kept; a missing key or value is the
 // default.
-func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, term string) (int, error) {
+func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, term string, inSum, secret bool) (int, error) {
 	if limit--; limit < 0 {
 		return 0, errRecursion
 	}
@@ -286,7 +353,7 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 	}
 	kf, vf := fd.MapKey(), fd.MapValue()
 	var key, val wireValue
-	haveKey, haveVal := false, false
+	var valSum []byte // a message value's summary: the key may come after it
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
@@ -297,25 +364,23 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 		}
 		b = b[tagLen:]
 		m, err := 0, errWireType
-		switch num {
-		case 1:
-			key, m, err = consumeScalar(kf, wtyp, b)
-			haveKey = haveKey || err == nil
-		case 2:
-			if vf.Message() != nil {
-				var v []byte
-				v, m, err = consumeMessage(vf, wtyp, b)
-				if err == nil {
-					if vf.Message().FullName().Parent() == "google.protobuf" {
-						s.checkAny(vf.Message(), v)
-					}
-					if err := s.message(vf.Message(), v, limit, "", 0, false); err != nil {
-						return 0, err
-					}
+		switch {
+		case num == 1:
+			var x wireValue
+			if x, m, err = consumeScalar(kf, wtyp, b); err == nil {
+				key = x
+			}
+		case num == 2 && vf.Message() != nil:
+			var v []byte
+			if v, m, err = consumeMessage(vf, wtyp, b); err == nil {
+				if err := s.mapValue(vf.Message(), v, limit, inSum, &valSum); err != nil {
+					return 0, err
 				}
-			} else {
-				val, m, err = consumeScalar(vf, wtyp, b)
-				haveVal = haveVal || err == nil
+			}
+		case num == 2:
+			var x wireValue
+			if x, m, err = consumeScalar(vf, wtyp, b); err == nil {
+				val = x
 			}
 		}
 		if err == errWireType {
@@ -328,22 +393,34 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 		}
 		b = b[m:]
 	}
-	if !haveKey {
-		key = wireValue{}
+	if inSum {
+		if kf.Kind() == protoreflect.StringKind {
+			s.sum = appendJSONString(s.sum, key.b)
+		} else {
+			s.sum = append(s.sum, '"')
+			s.sum = key.appendText(s.sum, kf)
+			s.sum = append(s.sum, '"')
+		}
+		s.sum = append(s.sum, ':')
+		if vf.Message() != nil {
+			s.sum = append(s.sum, '{')
+			s.sum = append(s.sum, valSum...)
+			s.sum = append(s.sum, '}')
+		} else {
+			s.sum = val.appendJSON(s.sum, vf)
+		}
+		s.sumFull = len(s.sum) >= summaryBudget
 	}
-	if vf.Message() != nil {
-		return n, nil
-	}
-	if !haveVal {
-		val = wireValue{}
-	}
-	if len(s.search) < searchBudget && !decode.IsSecretKey(string(fd.Name())) {
+	if len(s.search) < searchBudget && !secret {
 		s.search = key.appendText(s.search, kf)
-		s.search = append(s.search, ": "...)
-		s.search = val.appendText(s.search, vf)
+		s.search = append(s.search, ':')
+		if vf.Message() == nil {
+			s.search = append(s.search, ' ')
+			s.search = val.appendText(s.search, vf)
+		}
 		s.search = append(s.search, '\n')
 	}
-	if term == "" || kf.Kind() != protoreflect.StringKind {
+	if term == "" || kf.Kind() != protoreflect.StringKind || vf.Message() != nil {
 		return n, nil
 	}
 	k := string(key.b)
@@ -358,6 +435,22 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 		s.res.SetTerm(name, val.term(vf))
 	}
 	return n, nil
+}
+
+// mapValue walks a map's message value, its summary written apart (to
+// *sum) for mapEntry to place after the key.
+func (s *scan) mapValue(md protoreflect.MessageDescriptor, v []byte, limit int, inSum bool, sum *[]byte) error {
+	if md.FullName().Parent() == "google.protobuf" {
+		s.checkAny(md, v)
+	}
+	if !inSum {
+		return s.message(md, v, limit, "", 0, false)
+	}
+	outer := s.sum
+	s.sum = (*sum)[:0] // a second value replaces the first in the summary
+	err := s.message(md, v, limit, "", 0, true)
+	*sum, s.sum = s.sum, outer
+	return err
 }
 
 // checkAny notes an Any whose type is not loaded: the detail view shows
@@ -392,9 +485,16 @@ var (
 	errTooMany   = fmt.Errorf("more than %d fields (nested ones included): not decoded", maxFields)
 )
 
-// wellKnown says whether a field's value is a well-known type, which
-// protojson renders as a JSON value (a time, a duration, a struct), not as
-// fields: the summary leaves those to the detail view.
+// fieldSecret says whether a field's name looks secret
+// (decode.IsSecretKey), from the registry's table when the field is in it.
+func fieldSecret(secrets []bool, fd protoreflect.FieldDescriptor) bool {
+	if i := fd.Index(); !fd.IsExtension() && i < len(secrets) {
+		return secrets[i]
+	}
+	return decode.IsSecretKey(string(fd.Name()))
+}
+
+// wellKnown says whether a field's value is a well-known type.
 func wellKnown(fd protoreflect.FieldDescriptor) bool {
 	return fd.Message() != nil && fd.Message().FullName().Parent() == "google.protobuf"
 }
@@ -554,17 +654,13 @@ func (x wireValue) appendText(b []byte, fd protoreflect.FieldDescriptor) []byte 
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, x.u != 0)
 	}
-	switch v := x.value(fd).Interface().(type) {
-	case int32:
-		return strconv.AppendInt(b, int64(v), 10)
-	case int64:
-		return strconv.AppendInt(b, v, 10)
-	case uint32:
-		return strconv.AppendUint(b, uint64(v), 10)
-	case uint64:
-		return strconv.AppendUint(b, v, 10)
+	v := x.value(fd)
+	switch fd.Kind() {
+	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
+		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
+		return strconv.AppendInt(b, v.Int(), 10)
 	}
-	return b
+	return strconv.AppendUint(b, v.Uint(), 10)
 }
 
 // appendJSON appends the value as protojson writes it: 64-bit integers
