@@ -177,12 +177,16 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	}
 	var r decode.Result
 	s := scan{
-		types: d.reg.types, secrets: d.reg.secrets, res: &r,
+		types: d.reg.types, plans: d.reg.plans, res: &r,
 		sum:    make([]byte, 0, summaryBudget+64),
 		search: make([]byte, 0, min(2*len(body), searchBudget)),
 	}
 	s.sum = append(s.sum, '{')
-	if err := s.message(md, body, recursionLimit, "proto", 0, true); err != nil {
+	p, ok := d.reg.plans[md]
+	if !ok {
+		return decode.Result{}, false
+	}
+	if err := s.message(p, body, recursionLimit, "proto", 0, true); err != nil {
 		return decode.Result{}, false
 	}
 	s.sum = append(s.sum, '}')

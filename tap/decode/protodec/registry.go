@@ -15,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/bufbuild/protocompile"
-	"github.com/shoveltap/shoveltap/tap/decode"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -37,10 +36,9 @@ type Registry struct {
 	files *protoregistry.Files
 	types *dynamicpb.Types
 	names []protoreflect.FullName // every message type, sorted
-	// secrets says, for every message type (map entries and nested
-	// types included), which of its fields (by index) have a
-	// secret-looking name: the decoding stage asks for every field.
-	secrets map[protoreflect.MessageDescriptor][]bool
+	// plans are every message type's (map entries and nested types
+	// included) plan for the decoding stage's scan (plan.go).
+	plans map[protoreflect.MessageDescriptor]*plan
 }
 
 // Sources names the schemas to load.
@@ -70,12 +68,13 @@ func Load(ctx context.Context, src Sources) (*Registry, error) {
 		}
 	}
 	r.types = dynamicpb.NewTypes(r.files)
-	r.secrets = map[protoreflect.MessageDescriptor][]bool{}
+	r.plans = map[protoreflect.MessageDescriptor]*plan{}
 	r.files.RangeFiles(func(fd protoreflect.FileDescriptor) bool {
 		addMessages(&r.names, fd.Messages())
-		addSecrets(r.secrets, fd.Messages())
+		addPlans(r.plans, fd.Messages())
 		return true
 	})
+	link(r.plans)
 	slices.Sort(r.names)
 	if len(r.names) == 0 {
 		return nil, errors.New("the Protobuf schemas define no message type: check the .proto files or descriptor sets named")
@@ -91,19 +90,6 @@ func addMessages(names *[]protoreflect.FullName, ms protoreflect.MessageDescript
 		}
 		*names = append(*names, md.FullName())
 		addMessages(names, md.Messages())
-	}
-}
-
-func addSecrets(secrets map[protoreflect.MessageDescriptor][]bool, ms protoreflect.MessageDescriptors) {
-	for i := 0; i < ms.Len(); i++ {
-		md := ms.Get(i)
-		fs := md.Fields()
-		s := make([]bool, fs.Len())
-		for j := range s {
-			s[j] = decode.IsSecretKey(string(fs.Get(j).Name()))
-		}
-		secrets[md] = s
-		addSecrets(secrets, md.Messages())
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
-	"google.golang.org/protobuf/types/descriptorpb"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
 )
@@ -51,14 +50,14 @@ var errMalformed = errors.New("cannot parse invalid wire-format data")
 // scan is one walk over a body.
 type scan struct {
 	types   resolver
-	secrets map[protoreflect.MessageDescriptor][]bool // Registry.secrets
-	fields  int                                       // fields seen, nested ones included, bounded by maxFields
-	unknown int                                       // bytes of unknown fields, as unknownBytes counts them
+	plans   map[protoreflect.MessageDescriptor]*plan // Registry.plans
+	fields  int                                      // fields seen, nested ones included, bounded by maxFields
+	unknown int                                      // bytes of unknown fields, as unknownBytes counts them
 
 	res   *decode.Result
 	terms int // filter terms set, bounded by maxTerms
 
-	sum     []byte // summary JSON: scalars and singular messages, wire order
+	sum     []byte // summary JSON, as protojson writes it, but for well-known types
 	sumFull bool   // the summary has its budget
 	search  []byte // "name: value" lines for the free-text filter
 	anyNote string // an Any of a type not loaded
@@ -77,26 +76,18 @@ type resolver interface {
 // message walks one message. limit is the library's recursion budget;
 // term is the filter-term path ("" once terms stop: deep, secret, in a
 // list); inSum says whether the summary shows this message's fields.
-func (s *scan) message(md protoreflect.MessageDescriptor, b []byte, limit int, term string, termDepth int, inSum bool) error {
+func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int, inSum bool) error {
 	if limit--; limit < 0 {
 		return errRecursion
 	}
-	if isMessageSet(md) {
+	if p.messageSet {
 		return errFallback
 	}
-	fields := md.Fields()
-	secrets := s.secrets[md]
 	first := true
 	// open is the list or map whose elements the summary is writing:
 	// protojson writes a repeated field's elements together, and
 	// encoders write them together.
-	var open protoreflect.FieldDescriptor
-	closeOpen := func() {
-		if open != nil {
-			s.sum = append(s.sum, closer(open))
-			open = nil
-		}
-	}
+	var open *fieldPlan
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
@@ -105,44 +96,49 @@ func (s *scan) message(md protoreflect.MessageDescriptor, b []byte, limit int, t
 		if s.fields++; s.fields > maxFields {
 			return errTooMany
 		}
-		fd := fields.ByNumber(num)
-		if fd == nil && md.ExtensionRanges().Has(num) {
-			xt, err := s.types.FindExtensionByNumber(md.FullName(), num)
-			if err != nil && !errors.Is(err, protoregistry.NotFound) {
-				return fmt.Errorf("%v: unable to resolve extension %v: %v", md.FullName(), num, err)
-			}
-			if xt != nil {
-				fd = xt.TypeDescriptor()
-			}
+		fp, err := p.field(num, s)
+		if err != nil {
+			return err
 		}
-		var n int
-		err := errWireType
-		if fd != nil {
-			secret := fieldSecret(secrets, fd)
-			fterm := s.childTerm(term, termDepth, fd, secret)
-			if o := fd.ContainingOneof(); fterm != "" && o != nil && !o.IsSynthetic() {
-				s.clearOneof(fterm, fd, o)
-			}
-			fsum := inSum && !s.sumFull && summarised(fd)
-			mark, wasFirst, wasOpen := len(s.sum), first, open
-			if fsum && open != fd {
-				closeOpen()
-				first = s.sumKey(fd, first)
-				if fd.IsList() || fd.IsMap() {
-					s.sum = append(s.sum, opener(fd))
-					open = fd
+		n := 0
+		err = errWireType
+		if fp != nil {
+			fterm := ""
+			if term != "" && termDepth <= 3 && !fp.secret {
+				fterm = term + fp.lower
+				if fp.oneof != nil {
+					s.clearOneof(term, fp)
 				}
-			} else if fsum {
+			}
+			fsum := inSum && !s.sumFull && fp.summarised
+			mark, wasFirst, wasOpen := len(s.sum), first, open
+			switch {
+			case fsum && open != fp:
+				if open != nil {
+					s.sum = append(s.sum, closer(open))
+					open = nil
+				}
+				if !first {
+					s.sum = append(s.sum, ',')
+				}
+				first = false
+				s.sum = appendJSONString(s.sum, fp.name)
+				s.sum = append(s.sum, ':')
+				if fp.list || fp.map_ {
+					s.sum = append(s.sum, opener(fp))
+					open = fp
+				}
+			case fsum:
 				s.sum = append(s.sum, ',')
 			}
 			s.dropSum = false
 			switch {
-			case fd.IsList():
-				n, err = s.list(fd, wtyp, b[tagLen:], limit, fsum, secret)
-			case fd.IsMap():
-				n, err = s.mapEntry(fd, wtyp, b[tagLen:], limit, fterm, fsum, secret)
+			case fp.list:
+				n, err = s.list(fp, wtyp, b[tagLen:], limit, fsum)
+			case fp.map_:
+				n, err = s.mapEntry(fp, wtyp, b[tagLen:], limit, fterm, fsum)
 			default:
-				n, err = s.singular(fd, wtyp, b[tagLen:], limit, fterm, termDepth, fsum, secret)
+				n, err = s.singular(fp, wtyp, b[tagLen:], limit, fterm, termDepth, fsum)
 			}
 			if fsum && (err != nil || s.dropSum) {
 				// An unknown field, an unpopulated one, or no summary at all.
@@ -161,117 +157,89 @@ func (s *scan) message(md protoreflect.MessageDescriptor, b []byte, limit int, t
 		}
 		b = b[tagLen+n:]
 	}
-	closeOpen()
+	if open != nil {
+		s.sum = append(s.sum, closer(open))
+	}
 	return nil
 }
 
-// summarised says whether the summary shows a field: not a well-known
-// type, which protojson renders as a JSON value (a time, a duration, a
-// struct), not as fields; the detail view shows those.
-func summarised(fd protoreflect.FieldDescriptor) bool {
-	if fd.IsMap() {
-		return !wellKnown(fd.MapValue())
-	}
-	return !wellKnown(fd)
-}
-
-func opener(fd protoreflect.FieldDescriptor) byte {
-	if fd.IsMap() {
+func opener(fp *fieldPlan) byte {
+	if fp.map_ {
 		return '{'
 	}
 	return '['
 }
 
-func closer(fd protoreflect.FieldDescriptor) byte {
-	if fd.IsMap() {
+func closer(fp *fieldPlan) byte {
+	if fp.map_ {
 		return '}'
 	}
 	return ']'
 }
 
-// childTerm is a field's filter-term path, as setTerms names it, or ""
-// when the field gets none.
-func (s *scan) childTerm(term string, depth int, fd protoreflect.FieldDescriptor, secret bool) string {
-	if term == "" || depth > 3 || secret {
-		return ""
-	}
-	return term + "." + strings.ToLower(string(fd.Name()))
-}
-
-// sumKey starts a member of the summary object.
-func (s *scan) sumKey(fd protoreflect.FieldDescriptor, first bool) bool {
-	if !first {
-		s.sum = append(s.sum, ',')
-	}
-	s.sum = strconv.AppendQuote(s.sum, string(fd.Name()))
-	s.sum = append(s.sum, ':')
-	return false
-}
-
-func (s *scan) singular(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, term string, termDepth int, inSum, secret bool) (int, error) {
-	switch fd.Kind() {
-	case protoreflect.MessageKind, protoreflect.GroupKind:
-		v, n, err := consumeMessage(fd, wtyp, b)
+// singular walks a field that is neither a list nor a map.
+func (s *scan) singular(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, term string, termDepth int, inSum bool) (int, error) {
+	if fp.kind == protoreflect.MessageKind || fp.kind == protoreflect.GroupKind {
+		v, n, err := consumeMessage(fp, wtyp, b)
 		if err != nil {
 			return 0, err
 		}
-		if fd.Message().FullName().Parent() == "google.protobuf" {
+		if fp.wellKnown {
 			term = "" // well-known types render as JSON values, not fields
-			s.checkAny(fd.Message(), v)
+			s.checkAny(fp, v)
 		}
 		if inSum {
 			s.sum = append(s.sum, '{')
 		}
-		err = s.message(fd.Message(), v, limit, term, termDepth+1, inSum)
+		err = s.message(s.planOf(fp), v, limit, term, termDepth+1, inSum)
 		if inSum {
 			s.sum = append(s.sum, '}')
 		}
 		return n, err
 	}
-	x, n, err := consumeScalar(fd, wtyp, b)
+	x, n, err := consumeScalar(fp, wtyp, b)
 	if err != nil {
 		return 0, err
 	}
-	if inSum && !fd.HasPresence() && x.zero() {
+	if inSum && !fp.presence && x.zero() {
 		s.dropSum, inSum = true, false
 	}
-	s.leaf(fd, x, term, inSum, secret)
+	s.leaf(fp, x, term, inSum)
 	return n, nil
 }
 
 // leaf records a scalar: its filter term, its summary value and its
 // search line.
-func (s *scan) leaf(fd protoreflect.FieldDescriptor, x wireValue, term string, inSum, secret bool) {
+func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 	if inSum {
-		s.sum = x.appendJSON(s.sum, fd)
+		s.sum = x.appendJSON(s.sum, fp)
 		s.sumFull = len(s.sum) >= summaryBudget
 	}
 	if term != "" {
-		if !fd.HasPresence() && x.zero() {
+		if !fp.presence && x.zero() {
 			delete(s.res.Terms, term) // not populated: a later zero clears it
 		} else if _, ok := s.res.Terms[term]; ok || s.terms < maxTerms {
 			if !ok {
 				s.terms++
 			}
-			s.res.SetTerm(term, x.term(fd))
+			s.res.SetTerm(term, x.term(fp.fd))
 		}
 	}
-	if len(s.search) < searchBudget && !secret {
-		s.search = append(s.search, fd.Name()...)
+	if len(s.search) < searchBudget && !fp.secret {
+		s.search = append(s.search, fp.name...)
 		s.search = append(s.search, ": "...)
-		s.search = x.appendText(s.search, fd)
+		s.search = x.appendText(s.search, fp)
 		s.search = append(s.search, '\n')
 	}
 }
 
 // clearOneof drops the terms of a oneof's other members: setting one
 // clears the rest.
-func (s *scan) clearOneof(term string, fd protoreflect.FieldDescriptor, o protoreflect.OneofDescriptor) {
-	parent := term[:strings.LastIndexByte(term, '.')+1]
-	fs := o.Fields()
+func (s *scan) clearOneof(parent string, fp *fieldPlan) {
+	fs := fp.oneof.Fields()
 	for i := 0; i < fs.Len(); i++ {
-		if other := fs.Get(i); other != fd {
-			name := parent + strings.ToLower(string(other.Name()))
+		if other := fs.Get(i); other != fp.fd {
+			name := parent + "." + strings.ToLower(string(other.Name()))
 			for k := range s.res.Terms {
 				if k == name || strings.HasPrefix(k, name+".") {
 					delete(s.res.Terms, k)
@@ -283,20 +251,20 @@ func (s *scan) clearOneof(term string, fd protoreflect.FieldDescriptor, o protor
 
 // list walks one occurrence of a repeated field: an element, or packed
 // scalars.
-func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, inSum, secret bool) (int, error) {
-	switch fd.Kind() {
+func (s *scan) list(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, inSum bool) (int, error) {
+	switch fp.kind {
 	case protoreflect.MessageKind, protoreflect.GroupKind:
-		v, n, err := consumeMessage(fd, wtyp, b)
+		v, n, err := consumeMessage(fp, wtyp, b)
 		if err != nil {
 			return 0, err
 		}
-		if fd.Message().FullName().Parent() == "google.protobuf" {
-			s.checkAny(fd.Message(), v)
+		if fp.wellKnown {
+			s.checkAny(fp, v)
 		}
 		if inSum {
 			s.sum = append(s.sum, '{')
 		}
-		err = s.message(fd.Message(), v, limit, "", 0, inSum)
+		err = s.message(s.planOf(fp), v, limit, "", 0, inSum)
 		if inSum {
 			s.sum = append(s.sum, '}')
 		}
@@ -312,7 +280,7 @@ func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 				s.dropSum = true // no element: nothing to separate
 			}
 			for i := 0; len(v) > 0; i++ {
-				x, m, err := consumePacked(fd.Kind(), v)
+				x, m, err := consumeNumber(fp.wire, v)
 				if err != nil {
 					return 0, err
 				}
@@ -323,24 +291,24 @@ func (s *scan) list(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 				if w && i > 0 {
 					s.sum = append(s.sum, ',')
 				}
-				s.leaf(fd, x, "", w, secret)
+				s.leaf(fp, x, "", w)
 				v = v[m:]
 			}
 			return n, nil
 		}
 	}
-	x, n, err := consumeScalar(fd, wtyp, b)
+	x, n, err := consumeScalar(fp, wtyp, b)
 	if err != nil {
 		return 0, err
 	}
-	s.leaf(fd, x, "", inSum, secret)
+	s.leaf(fp, x, "", inSum)
 	return n, nil
 }
 
 // mapEntry walks one map entry as the library's unmarshalMap does: its
 // unknown fields are dropped, not kept; a missing key or value is the
 // default.
-func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte, limit int, term string, inSum, secret bool) (int, error) {
+func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, term string, inSum bool) (int, error) {
 	if limit--; limit < 0 {
 		return 0, errRecursion
 	}
@@ -351,7 +319,7 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 	if n < 0 {
 		return 0, errMalformed
 	}
-	kf, vf := fd.MapKey(), fd.MapValue()
+	kf, vf := fp.key, fp.val
 	var key, val wireValue
 	var valSum []byte // a message value's summary: the key may come after it
 	for len(b) > 0 {
@@ -370,10 +338,10 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 			if x, m, err = consumeScalar(kf, wtyp, b); err == nil {
 				key = x
 			}
-		case num == 2 && vf.Message() != nil:
+		case num == 2 && vf.sub != nil:
 			var v []byte
 			if v, m, err = consumeMessage(vf, wtyp, b); err == nil {
-				if err := s.mapValue(vf.Message(), v, limit, inSum, &valSum); err != nil {
+				if err := s.mapValue(vf, v, limit, inSum, &valSum); err != nil {
 					return 0, err
 				}
 			}
@@ -394,7 +362,7 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 		b = b[m:]
 	}
 	if inSum {
-		if kf.Kind() == protoreflect.StringKind {
+		if kf.kind == protoreflect.StringKind {
 			s.sum = appendJSONString(s.sum, key.b)
 		} else {
 			s.sum = append(s.sum, '"')
@@ -402,7 +370,7 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 			s.sum = append(s.sum, '"')
 		}
 		s.sum = append(s.sum, ':')
-		if vf.Message() != nil {
+		if vf.sub != nil {
 			s.sum = append(s.sum, '{')
 			s.sum = append(s.sum, valSum...)
 			s.sum = append(s.sum, '}')
@@ -411,16 +379,16 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 		}
 		s.sumFull = len(s.sum) >= summaryBudget
 	}
-	if len(s.search) < searchBudget && !secret {
+	if len(s.search) < searchBudget && !fp.secret {
 		s.search = key.appendText(s.search, kf)
 		s.search = append(s.search, ':')
-		if vf.Message() == nil {
+		if vf.sub == nil {
 			s.search = append(s.search, ' ')
 			s.search = val.appendText(s.search, vf)
 		}
 		s.search = append(s.search, '\n')
 	}
-	if term == "" || kf.Kind() != protoreflect.StringKind || vf.Message() != nil {
+	if term == "" || kf.kind != protoreflect.StringKind || vf.sub != nil {
 		return n, nil
 	}
 	k := string(key.b)
@@ -432,31 +400,31 @@ func (s *scan) mapEntry(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b 
 		if !ok {
 			s.terms++
 		}
-		s.res.SetTerm(name, val.term(vf))
+		s.res.SetTerm(name, val.term(vf.fd))
 	}
 	return n, nil
 }
 
 // mapValue walks a map's message value, its summary written apart (to
 // *sum) for mapEntry to place after the key.
-func (s *scan) mapValue(md protoreflect.MessageDescriptor, v []byte, limit int, inSum bool, sum *[]byte) error {
-	if md.FullName().Parent() == "google.protobuf" {
-		s.checkAny(md, v)
+func (s *scan) mapValue(vf *fieldPlan, v []byte, limit int, inSum bool, sum *[]byte) error {
+	if vf.wellKnown {
+		s.checkAny(vf, v)
 	}
 	if !inSum {
-		return s.message(md, v, limit, "", 0, false)
+		return s.message(s.planOf(vf), v, limit, "", 0, false)
 	}
 	outer := s.sum
 	s.sum = (*sum)[:0] // a second value replaces the first in the summary
-	err := s.message(md, v, limit, "", 0, true)
+	err := s.message(s.planOf(vf), v, limit, "", 0, true)
 	*sum, s.sum = s.sum, outer
 	return err
 }
 
 // checkAny notes an Any whose type is not loaded: the detail view shows
 // the message without it, as protojson cannot render it.
-func (s *scan) checkAny(md protoreflect.MessageDescriptor, b []byte) {
-	if md.FullName() != "google.protobuf.Any" || s.anyNote != "" {
+func (s *scan) checkAny(fp *fieldPlan, b []byte) {
+	if !fp.isAny || s.anyNote != "" {
 		return
 	}
 	url := ""
@@ -485,27 +453,6 @@ var (
 	errTooMany   = fmt.Errorf("more than %d fields (nested ones included): not decoded", maxFields)
 )
 
-// fieldSecret says whether a field's name looks secret
-// (decode.IsSecretKey), from the registry's table when the field is in it.
-func fieldSecret(secrets []bool, fd protoreflect.FieldDescriptor) bool {
-	if i := fd.Index(); !fd.IsExtension() && i < len(secrets) {
-		return secrets[i]
-	}
-	return decode.IsSecretKey(string(fd.Name()))
-}
-
-// wellKnown says whether a field's value is a well-known type.
-func wellKnown(fd protoreflect.FieldDescriptor) bool {
-	return fd.Message() != nil && fd.Message().FullName().Parent() == "google.protobuf"
-}
-
-// isMessageSet reports whether a message uses the message set wire
-// format, which only the library reads.
-func isMessageSet(md protoreflect.MessageDescriptor) bool {
-	opts, ok := md.Options().(*descriptorpb.MessageOptions)
-	return ok && opts.GetMessageSetWireFormat()
-}
-
 // wireValue is a scalar as found on the wire: a number (varint, fixed32,
 // fixed64) or the bytes of a string or bytes field.
 type wireValue struct {
@@ -514,12 +461,12 @@ type wireValue struct {
 }
 
 // consumeMessage reads a message or group field's bytes.
-func consumeMessage(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte) ([]byte, int, error) {
-	if fd.Kind() == protoreflect.GroupKind {
+func consumeMessage(fp *fieldPlan, wtyp protowire.Type, b []byte) ([]byte, int, error) {
+	if fp.kind == protoreflect.GroupKind {
 		if wtyp != protowire.StartGroupType {
 			return nil, 0, errWireType
 		}
-		v, n := protowire.ConsumeGroup(fd.Number(), b)
+		v, n := protowire.ConsumeGroup(fp.fd.Number(), b)
 		if n < 0 {
 			return nil, 0, errMalformed
 		}
@@ -535,15 +482,17 @@ func consumeMessage(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []by
 	return v, n, nil
 }
 
-// wireTypeOf is the wire type of a scalar kind.
+// wireTypeOf is the wire type of a kind's values.
 func wireTypeOf(k protoreflect.Kind) protowire.Type {
 	switch k {
 	case protoreflect.Fixed32Kind, protoreflect.Sfixed32Kind, protoreflect.FloatKind:
 		return protowire.Fixed32Type
 	case protoreflect.Fixed64Kind, protoreflect.Sfixed64Kind, protoreflect.DoubleKind:
 		return protowire.Fixed64Type
-	case protoreflect.StringKind, protoreflect.BytesKind:
+	case protoreflect.StringKind, protoreflect.BytesKind, protoreflect.MessageKind:
 		return protowire.BytesType
+	case protoreflect.GroupKind:
+		return protowire.StartGroupType
 	}
 	return protowire.VarintType
 }
@@ -551,30 +500,29 @@ func wireTypeOf(k protoreflect.Kind) protowire.Type {
 // consumeScalar reads a scalar field's value as the library's
 // unmarshalScalar does: another wire type makes it unknown, and a proto3
 // (or UTF-8-validated) string must be UTF-8.
-func consumeScalar(fd protoreflect.FieldDescriptor, wtyp protowire.Type, b []byte) (wireValue, int, error) {
-	k := fd.Kind()
-	if wtyp != wireTypeOf(k) {
+func consumeScalar(fp *fieldPlan, wtyp protowire.Type, b []byte) (wireValue, int, error) {
+	if wtyp != fp.wire {
 		return wireValue{}, 0, errWireType
 	}
 	if wtyp != protowire.BytesType {
-		return consumePacked(k, b)
+		return consumeNumber(wtyp, b)
 	}
 	v, n := protowire.ConsumeBytes(b)
 	if n < 0 {
 		return wireValue{}, 0, errMalformed
 	}
-	if k == protoreflect.StringKind && enforceUTF8(fd) && !utf8.Valid(v) {
-		return wireValue{}, 0, fmt.Errorf("field %v contains invalid UTF-8", fd.FullName())
+	if fp.utf8 && !utf8.Valid(v) {
+		return wireValue{}, 0, fmt.Errorf("field %v contains invalid UTF-8", fp.fd.FullName())
 	}
 	return wireValue{b: v}, n, nil
 }
 
-// consumePacked reads one number of a kind (a packed element, or a
+// consumeNumber reads one number of a wire type (a packed element, or a
 // field's value once its wire type is checked).
-func consumePacked(k protoreflect.Kind, b []byte) (wireValue, int, error) {
+func consumeNumber(wtyp protowire.Type, b []byte) (wireValue, int, error) {
 	var u uint64
 	var n int
-	switch wireTypeOf(k) {
+	switch wtyp {
 	case protowire.Fixed32Type:
 		var v uint32
 		v, n = protowire.ConsumeFixed32(b)
@@ -602,8 +550,8 @@ func enforceUTF8(fd protoreflect.FieldDescriptor) bool {
 }
 
 // value is the scalar as the library would set it.
-func (x wireValue) value(fd protoreflect.FieldDescriptor) protoreflect.Value {
-	switch fd.Kind() {
+func (x wireValue) value(k protoreflect.Kind) protoreflect.Value {
+	switch k {
 	case protoreflect.BoolKind:
 		return protoreflect.ValueOfBool(protowire.DecodeBool(x.u))
 	case protoreflect.EnumKind:
@@ -640,34 +588,34 @@ func (x wireValue) zero() bool {
 
 // term is the filter term's value, as setTerms renders it.
 func (x wireValue) term(fd protoreflect.FieldDescriptor) string {
-	return scalar(fd, x.value(fd))
+	return scalar(fd, x.value(fd.Kind()))
 }
 
 // appendText appends the value for the search text: as the term, but
 // strings as they are, without a string made.
-func (x wireValue) appendText(b []byte, fd protoreflect.FieldDescriptor) []byte {
-	switch fd.Kind() {
+func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
+	switch fp.kind {
 	case protoreflect.StringKind:
 		return append(b, x.b...)
-	case protoreflect.EnumKind, protoreflect.BytesKind, protoreflect.FloatKind, protoreflect.DoubleKind:
-		return append(b, x.term(fd)...)
+	case protoreflect.BytesKind:
+		b = strconv.AppendInt(b, int64(len(x.b)), 10)
+		return append(b, " bytes"...)
+	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
+		return append(b, x.term(fp.fd)...)
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, x.u != 0)
-	}
-	v := x.value(fd)
-	switch fd.Kind() {
 	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
 		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
-		return strconv.AppendInt(b, v.Int(), 10)
+		return strconv.AppendInt(b, x.value(fp.kind).Int(), 10)
 	}
-	return strconv.AppendUint(b, v.Uint(), 10)
+	return strconv.AppendUint(b, x.value(fp.kind).Uint(), 10)
 }
 
 // appendJSON appends the value as protojson writes it: 64-bit integers
 // and enums as strings (enums by name), bytes in base64, non-finite
 // floats by name.
-func (x wireValue) appendJSON(b []byte, fd protoreflect.FieldDescriptor) []byte {
-	switch fd.Kind() {
+func (x wireValue) appendJSON(b []byte, fp *fieldPlan) []byte {
+	switch fp.kind {
 	case protoreflect.StringKind:
 		return appendJSONString(b, x.b)
 	case protoreflect.BytesKind:
@@ -675,18 +623,18 @@ func (x wireValue) appendJSON(b []byte, fd protoreflect.FieldDescriptor) []byte 
 		b = base64.StdEncoding.AppendEncode(b, x.b)
 		return append(b, '"')
 	case protoreflect.EnumKind:
-		if ev := fd.Enum().Values().ByNumber(protoreflect.EnumNumber(x.u)); ev != nil {
-			return strconv.AppendQuote(b, string(ev.Name()))
+		if ev := fp.fd.Enum().Values().ByNumber(protoreflect.EnumNumber(x.u)); ev != nil {
+			return appendJSONString(b, string(ev.Name()))
 		}
 		return strconv.AppendInt(b, int64(int32(x.u)), 10)
 	case protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind,
 		protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
 		b = append(b, '"')
-		b = x.appendText(b, fd)
+		b = x.appendText(b, fp)
 		return append(b, '"')
 	case protoreflect.FloatKind, protoreflect.DoubleKind:
-		f, bits := x.value(fd).Float(), 64
-		if fd.Kind() == protoreflect.FloatKind {
+		f, bits := x.value(fp.kind).Float(), 64
+		if fp.kind == protoreflect.FloatKind {
 			bits = 32
 		}
 		switch {
@@ -699,12 +647,12 @@ func (x wireValue) appendJSON(b []byte, fd protoreflect.FieldDescriptor) []byte 
 		}
 		return strconv.AppendFloat(b, f, 'g', -1, bits)
 	}
-	return x.appendText(b, fd)
+	return x.appendText(b, fp)
 }
 
 // appendJSONString appends s as a JSON string. Invalid UTF-8 (a proto2
 // string) becomes U+FFFD, as the JSON formatter would show it.
-func appendJSONString(b, s []byte) []byte {
+func appendJSONString[T string | []byte](b []byte, s T) []byte {
 	const hex = "0123456789abcdef"
 	b = append(b, '"')
 	for i := 0; i < len(s); {
@@ -721,7 +669,7 @@ func appendJSONString(b, s []byte) []byte {
 			i++
 			continue
 		}
-		r, size := utf8.DecodeRune(s[i:])
+		r, size := utf8.DecodeRune([]byte(s[i:]))
 		b = utf8.AppendRune(b, r)
 		i += size
 	}

@@ -1,0 +1,180 @@
+package protodec
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/shoveltap/shoveltap/tap/decode"
+)
+
+// maxDense is the largest field number a plan looks up by index; larger
+// ones are rare and found through the descriptor.
+const maxDense = 512
+
+// plan is what the scan needs of a message type, worked out once when the
+// schemas load: the scan's loop then asks no descriptor per field (the
+// descriptor's lookup by number is a map; its methods are interface
+// calls, and the name checks string work).
+type plan struct {
+	md         protoreflect.MessageDescriptor
+	fields     []*fieldPlan // by field number up to maxDense; nil: not a field
+	messageSet bool
+	extensible bool // has extension ranges
+}
+
+// fieldPlan is one field of a plan.
+type fieldPlan struct {
+	fd         protoreflect.FieldDescriptor
+	kind       protoreflect.Kind
+	wire       protowire.Type // the wire type of its values (one element's, for a list)
+	list, map_ bool
+	name       string
+	secret     bool   // a secret-looking name (decode.IsSecretKey)
+	lower      string // "." + the name lower-cased: a filter-term step
+	summarised bool   // the summary shows it: not a well-known type
+	isAny      bool   // a google.protobuf.Any
+	wellKnown  bool   // a google.protobuf message: protojson writes it as a value
+	presence   bool   // a zero value is still set
+	utf8       bool   // a string the library checks for UTF-8
+	oneof      protoreflect.OneofDescriptor
+	sub        *plan      // a message or group field's type; a map's value type, if a message
+	key, val   *fieldPlan // a map's key and value fields
+}
+
+// plans builds the plans of every message type in ms, nested ones and map
+// entries included, into all; fields' sub-plans are linked by link.
+func addPlans(all map[protoreflect.MessageDescriptor]*plan, ms protoreflect.MessageDescriptors) {
+	for i := 0; i < ms.Len(); i++ {
+		md := ms.Get(i)
+		all[md] = newPlan(md)
+		addPlans(all, md.Messages())
+	}
+}
+
+// link sets the sub-plans of every plan's fields, once all are built
+// (types refer to each other, and to themselves).
+func link(all map[protoreflect.MessageDescriptor]*plan) {
+	for _, p := range all {
+		for _, fp := range p.fields {
+			if fp != nil {
+				fp.link(all)
+			}
+		}
+	}
+}
+
+func newPlan(md protoreflect.MessageDescriptor) *plan {
+	p := &plan{md: md, extensible: md.ExtensionRanges().Len() > 0}
+	if opts, ok := md.Options().(*descriptorpb.MessageOptions); ok && opts.GetMessageSetWireFormat() {
+		p.messageSet = true
+	}
+	fs := md.Fields()
+	top := 0
+	for i := 0; i < fs.Len(); i++ {
+		if n := int(fs.Get(i).Number()); n <= maxDense && n > top {
+			top = n
+		}
+	}
+	p.fields = make([]*fieldPlan, top+1)
+	for i := 0; i < fs.Len(); i++ {
+		if fd := fs.Get(i); int(fd.Number()) <= maxDense {
+			p.fields[fd.Number()] = newFieldPlan(fd)
+		}
+	}
+	return p
+}
+
+func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
+	fp := &fieldPlan{
+		fd:       fd,
+		kind:     fd.Kind(),
+		wire:     wireTypeOf(fd.Kind()),
+		list:     fd.IsList(),
+		map_:     fd.IsMap(),
+		name:     string(fd.Name()),
+		secret:   decode.IsSecretKey(string(fd.Name())),
+		lower:    "." + strings.ToLower(string(fd.Name())),
+		presence: fd.HasPresence(),
+		utf8:     fd.Kind() == protoreflect.StringKind && enforceUTF8(fd),
+	}
+	if m := fd.Message(); m != nil && !fp.map_ {
+		fp.wellKnown = m.FullName().Parent() == "google.protobuf"
+		fp.isAny = m.FullName() == "google.protobuf.Any"
+	}
+	if o := fd.ContainingOneof(); o != nil && !o.IsSynthetic() {
+		fp.oneof = o
+	}
+	fp.summarised = !fp.wellKnown
+	if fp.map_ {
+		fp.key, fp.val = newFieldPlan(fd.MapKey()), newFieldPlan(fd.MapValue())
+		fp.summarised = !fp.val.wellKnown
+	}
+	return fp
+}
+
+// link finds the plan of a message field's type (or builds one, for a
+// type outside the registry's files, which cannot happen for a loaded
+// schema but costs nothing to allow).
+func (fp *fieldPlan) link(all map[protoreflect.MessageDescriptor]*plan) {
+	if fp.map_ {
+		fp.val.link(all)
+		return
+	}
+	if m := fp.fd.Message(); m != nil && fp.sub == nil {
+		fp.sub = all[m]
+	}
+}
+
+// field is the plan of field number num, nil for none. Numbers beyond
+// the dense table and extensions are planned on the spot.
+func (p *plan) field(num protowire.Number, s *scan) (*fieldPlan, error) {
+	if int(num) < len(p.fields) {
+		if fp := p.fields[num]; fp != nil {
+			return fp, nil
+		}
+		if !p.extensible {
+			return nil, nil
+		}
+	}
+	fd := p.md.Fields().ByNumber(num)
+	if fd == nil && p.extensible && p.md.ExtensionRanges().Has(num) {
+		xt, err := s.types.FindExtensionByNumber(p.md.FullName(), num)
+		if err != nil && !errors.Is(err, protoregistry.NotFound) {
+			return nil, fmt.Errorf("%v: unable to resolve extension %v: %v", p.md.FullName(), num, err)
+		}
+		if xt != nil {
+			fd = xt.TypeDescriptor()
+		}
+	}
+	if fd == nil {
+		return nil, nil
+	}
+	fp := newFieldPlan(fd)
+	fp.link(s.plans)
+	return fp, nil
+}
+
+// planOf is the plan of a message type the registry's table may lack
+// (an extension's message from outside it).
+func (s *scan) planOf(fp *fieldPlan) *plan {
+	if fp.sub != nil {
+		return fp.sub
+	}
+	m := fp.fd.Message()
+	if p := s.plans[m]; p != nil {
+		return p
+	}
+	p := newPlan(m)
+	for _, f := range p.fields {
+		if f != nil {
+			f.link(s.plans)
+		}
+	}
+	return p
+}
