@@ -106,9 +106,6 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 			fterm := ""
 			if term != "" && termDepth <= 3 && !fp.secret {
 				fterm = term + fp.lower
-				if fp.oneof != nil {
-					s.clearOneof(term, fp)
-				}
 			}
 			fsum := inSum && !s.sumFull && fp.summarised
 			mark, wasFirst, wasOpen := len(s.sum), first, open
@@ -139,6 +136,9 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 				n, err = s.mapEntry(fp, wtyp, b[tagLen:], limit, fterm, fsum)
 			default:
 				n, err = s.singular(fp, wtyp, b[tagLen:], limit, fterm, termDepth, fsum)
+			}
+			if err == nil && fterm != "" && fp.oneof != nil {
+				s.clearOneof(term, fp)
 			}
 			if fsum && (err != nil || s.dropSum) {
 				// An unknown field, an unpopulated one, or no summary at all.
