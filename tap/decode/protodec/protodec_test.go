@@ -283,6 +283,7 @@ func TestScanAgrees(t *testing.T) {
 		"bad utf-8":        {"shop.v1.Order", "\x62\x02\xff\xfe"},
 		"map without key":  {"shop.v1.Order", "\x22\x03\x12\x01x"},
 		"map key twice":    {"shop.v1.Order", "\x22\x06\x0a\x01a\x0a\x01b\x22\x06\x0a\x01b\x12\x01y"},
+		"map key, bad key": {"shop.v1.Order", "\\x22\\x09\\x0a\\x01a\\x0d\\x01\\x02\\x03\\x04"},
 		"map unknown":      {"shop.v1.Order", "\x22\x08\x0a\x01k\x18\x05\x12\x01v"},
 		"map wrong type":   {"shop.v1.Order", "\x25\x01\x00\x00\x00"},
 		"packed quantity":  {"shop.v1.Order", "\x1a\x04\x12\x02\x01\x02"},

@@ -321,6 +321,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	}
 	kf, vf := fp.key, fp.val
 	var key, val wireValue
+	haveKey := false
 	var valSum []byte // a message value's summary: the key may come after it
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
@@ -335,8 +336,14 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 		switch {
 		case num == 1:
 			var x wireValue
-			if x, m, err = consumeScalar(kf, wtyp, b); err == nil {
-				key = x
+			x, m, err = consumeScalar(kf, wtyp, b)
+			if err == errWireType && haveKey {
+				// The library loses the key it had and panics: it
+				// cannot read this entry (seen by FuzzProtobuf).
+				return 0, errMalformed
+			}
+			if err == nil {
+				key, haveKey = x, true
 			}
 		case num == 2 && vf.sub != nil:
 			var v []byte
