@@ -218,11 +218,8 @@ func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 	if term != "" {
 		if !fp.presence && x.zero() {
 			delete(s.res.Terms, term) // not populated: a later zero clears it
-		} else if _, ok := s.res.Terms[term]; ok || s.terms < maxTerms {
-			if !ok {
-				s.terms++
-			}
-			s.res.SetTerm(term, x.term(fp.fd))
+		} else {
+			s.setTerm(term, x.term(fp.fd))
 		}
 	}
 	if len(s.search) < searchBudget && !fp.secret {
@@ -402,14 +399,23 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	if decode.IsSecretKey(k) || strings.ContainsAny(k, " \t:\"") {
 		return n, nil
 	}
-	name := term + "." + strings.ToLower(k)
-	if _, ok := s.res.Terms[name]; ok || s.terms < maxTerms {
+	s.setTerm(term+"."+strings.ToLower(k), val.term(vf.fd))
+	return n, nil
+}
+
+// setTerm sets a filter term, the last value winning as in the decoded
+// message: an empty one, which is no term, clears an earlier one.
+func (s *scan) setTerm(name, value string) {
+	_, ok := s.res.Terms[name]
+	switch {
+	case value == "":
+		delete(s.res.Terms, name)
+	case ok || s.terms < maxTerms:
 		if !ok {
 			s.terms++
 		}
-		s.res.SetTerm(name, val.term(vf.fd))
+		s.res.SetTerm(name, value)
 	}
-	return n, nil
 }
 
 // mapValue walks a map's message value, its summary written apart (to
