@@ -35,6 +35,9 @@ const ellipsis = "…"
 // space, trims the ends, and cuts the result to about max bytes on a rune
 // boundary, ending with "…" when cut. Invalid UTF-8 becomes U+FFFD.
 func oneLine(s string, max int) string {
+	if len(s) <= max && isLine(s) {
+		return s // the common case, kept without a copy
+	}
 	var b strings.Builder
 	n := len(s)
 	if n > max+8 {
@@ -43,12 +46,19 @@ func oneLine(s string, max int) string {
 	b.Grow(n)
 	space := false
 	cut := false
-	for i, r := range s {
+	for i := 0; i < len(s); {
 		if b.Len() >= max {
-			cut = i < len(s)
+			cut = true
 			break
 		}
-		if unicode.IsSpace(r) || r == 0x85 || r == 0x2028 || r == 0x2029 {
+		// ASCII byte by byte; the rest rune by rune (an invalid byte is
+		// U+FFFD, as ranging over the string gives).
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		i += size
+		if asciiSpace(r) || r >= utf8.RuneSelf && (unicode.IsSpace(r) || r == 0x85 || r == 0x2028 || r == 0x2029) {
 			space = b.Len() > 0
 			continue
 		}
@@ -56,12 +66,39 @@ func oneLine(s string, max int) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
 	}
 	if cut {
 		return strings.TrimRight(b.String(), " ") + ellipsis
 	}
 	return b.String()
+}
+
+// isLine says whether oneLine would leave s as it is: printable ASCII,
+// single spaces inside.
+func isLine(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < ' ' || c >= utf8.RuneSelf || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiSpace is unicode.IsSpace for ASCII.
+func asciiSpace(r rune) bool {
+	return r == ' ' || r >= '\t' && r <= '\r'
 }
 
 // truncate cuts s to about max bytes on a rune boundary, adding "…".

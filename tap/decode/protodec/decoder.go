@@ -179,7 +179,7 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	s := scan{
 		types: d.reg.types, plans: d.reg.plans, res: &r,
 		sum:    make([]byte, 0, summaryBudget+64),
-		search: make([]byte, 0, min(2*len(body), searchBudget)),
+		search: make([]byte, 0, min(3*len(body), searchBudget)),
 	}
 	s.sum = append(s.sum, '{')
 	p, ok := d.reg.plans[md]
