@@ -5,6 +5,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -31,6 +32,9 @@ const (
 
 // Decoder is the Protobuf decode.Extension.
 type Decoder struct {
+	// bufs holds the scan's buffers between messages (*scanBufs): the
+	// decoding stage would otherwise allocate a few KiB per message.
+	bufs        sync.Pool
 	reg         *Registry
 	rules       []formats.Rule
 	typeHeaders []string
@@ -49,8 +53,13 @@ func New(reg *Registry, cfg formats.ProtoConfig) (*Decoder, error) {
 	if len(headers) == 0 {
 		headers = formats.DefaultTypeHeaders()
 	}
-	return &Decoder{reg: reg, rules: cfg.Types, typeHeaders: headers, trial: cfg.Trial}, nil
+	d := &Decoder{reg: reg, rules: cfg.Types, typeHeaders: headers, trial: cfg.Trial}
+	d.bufs.New = func() any { return new(scanBufs) }
+	return d, nil
 }
+
+// scanBufs are a scan's summary and search buffers.
+type scanBufs struct{ sum, search []byte }
 
 // protoMediaTypes are the content types that say a body is Protobuf.
 var protoMediaTypes = map[string]bool{
@@ -175,18 +184,20 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	if len(body) > decode.MaxParse {
 		return decode.Result{}, false
 	}
-	var r decode.Result
-	s := scan{
-		types: d.reg.types, plans: d.reg.plans, res: &r,
-		sum:    make([]byte, 0, summaryBudget+64),
-		search: make([]byte, 0, min(3*len(body), searchBudget)),
-	}
-	s.sum = append(s.sum, '{')
 	p, ok := d.reg.plans[md]
 	if !ok {
 		return decode.Result{}, false
 	}
-	if err := s.message(p, body, recursionLimit, "proto", 0, true); err != nil {
+	var r decode.Result
+	bufs := d.bufs.Get().(*scanBufs)
+	defer d.bufs.Put(bufs)
+	s := scan{types: d.reg.types, plans: d.reg.plans, res: &r, sum: bufs.sum[:0], search: bufs.search[:0]}
+	s.sum = append(s.sum, '{')
+	err := s.message(p, body, recursionLimit, "proto", 0, true)
+	if cap(s.search) <= 2*searchBudget { // not one that a long string grew
+		bufs.sum, bufs.search = s.sum[:0], s.search[:0] // kept for the next message
+	}
+	if err != nil {
 		return decode.Result{}, false
 	}
 	s.sum = append(s.sum, '}')
@@ -203,7 +214,7 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		r.AddField("Unknown fields", strconv.Itoa(s.unknown)+" bytes")
 		r.AddNote(fmt.Sprintf("%d bytes of fields are not in %s: the sender's schema may be newer than the one loaded", s.unknown, name))
 	}
-	r.Body = decode.Body{Kind: decode.BodyText, Text: string(s.search)}
+	r.Body = decode.Body{Kind: decode.BodyText, Text: string(s.search[:min(len(s.search), searchBudget)])}
 	r.SetTerm("type", name)
 	return r, true
 }

@@ -35,16 +35,21 @@ type fieldPlan struct {
 	wire       protowire.Type // the wire type of its values (one element's, for a list)
 	list, map_ bool
 	name       string
+	label      string // "name: ", a search line's start
 	secret     bool   // a secret-looking name (decode.IsSecretKey)
 	lower      string // "." + the name lower-cased: a filter-term step
 	summarised bool   // the summary shows it: not a well-known type
-	isAny      bool   // a google.protobuf.Any
-	wellKnown  bool   // a google.protobuf message: protojson writes it as a value
-	presence   bool   // a zero value is still set
-	utf8       bool   // a string the library checks for UTF-8
-	oneof      protoreflect.OneofDescriptor
-	sub        *plan      // a message or group field's type; a map's value type, if a message
-	key, val   *fieldPlan // a map's key and value fields
+	// terms says whether it may give filter terms: not secret, not a
+	// list, not a well-known type (those render as JSON values, not
+	// fields).
+	terms     bool
+	isAny     bool // a google.protobuf.Any
+	wellKnown bool // a google.protobuf message: protojson writes it as a value
+	presence  bool // a zero value is still set
+	utf8      bool // a string the library checks for UTF-8
+	oneof     protoreflect.OneofDescriptor
+	sub       *plan      // a message or group field's type; a map's value type, if a message
+	key, val  *fieldPlan // a map's key and value fields
 }
 
 // plans builds the plans of every message type in ms, nested ones and map
@@ -98,6 +103,7 @@ func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
 		list:     fd.IsList(),
 		map_:     fd.IsMap(),
 		name:     string(fd.Name()),
+		label:    string(fd.Name()) + ": ",
 		secret:   decode.IsSecretKey(string(fd.Name())),
 		lower:    "." + strings.ToLower(string(fd.Name())),
 		presence: fd.HasPresence(),
@@ -111,6 +117,7 @@ func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
 		fp.oneof = o
 	}
 	fp.summarised = !fp.wellKnown
+	fp.terms = !fp.secret && !fp.list && !fp.wellKnown
 	if fp.map_ {
 		fp.key, fp.val = newFieldPlan(fd.MapKey()), newFieldPlan(fd.MapValue())
 		fp.summarised = !fp.val.wellKnown

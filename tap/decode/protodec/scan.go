@@ -104,7 +104,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 		err = errWireType
 		if fp != nil {
 			fterm := ""
-			if term != "" && termDepth <= 3 && !fp.secret {
+			if term != "" && termDepth <= 3 && fp.terms {
 				fterm = term + fp.lower
 			}
 			fsum := inSum && !s.sumFull && fp.summarised
@@ -185,7 +185,6 @@ func (s *scan) singular(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 			return 0, err
 		}
 		if fp.wellKnown {
-			term = "" // well-known types render as JSON values, not fields
 			s.checkAny(fp, v)
 		}
 		if inSum {
@@ -223,10 +222,9 @@ func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 		}
 	}
 	if len(s.search) < searchBudget && !fp.secret {
-		s.search = append(s.search, fp.name...)
-		s.search = append(s.search, ": "...)
-		s.search = x.appendText(s.search, fp)
-		s.search = append(s.search, '\n')
+		b := append(s.search, fp.label...)
+		b = x.appendText(b, fp)
+		s.search = append(b, '\n')
 	}
 }
 
