@@ -201,6 +201,13 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		return decode.Result{}, false
 	}
 	s.sum = append(s.sum, '}')
+	if md.FullName().Parent() == "google.protobuf" {
+		// A body that is a well-known type (a Struct) is a JSON value
+		// to protojson, not an object of its fields.
+		if s.sum = s.sum[:0]; !s.appendWellKnown(p, body, decode.MaxParse) {
+			return decode.Result{}, false
+		}
+	}
 	name := string(md.FullName())
 	r.Format = "protobuf"
 	if s.anyNote != "" {

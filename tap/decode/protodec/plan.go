@@ -38,7 +38,6 @@ type fieldPlan struct {
 	label      string // "name: ", a search line's start
 	secret     bool   // a secret-looking name (decode.IsSecretKey)
 	lower      string // "." + the name lower-cased: a filter-term step
-	summarised bool   // the summary shows it: not a well-known type
 	// terms says whether it may give filter terms: not secret, not a
 	// list, not a well-known type (those render as JSON values, not
 	// fields).
@@ -116,11 +115,9 @@ func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
 	if o := fd.ContainingOneof(); o != nil && !o.IsSynthetic() {
 		fp.oneof = o
 	}
-	fp.summarised = !fp.wellKnown
 	fp.terms = !fp.secret && !fp.list && !fp.wellKnown
 	if fp.map_ {
 		fp.key, fp.val = newFieldPlan(fd.MapKey()), newFieldPlan(fd.MapValue())
-		fp.summarised = !fp.val.wellKnown
 	}
 	return fp
 }

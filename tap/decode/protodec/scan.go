@@ -9,9 +9,12 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/encoding/protowire"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/dynamicpb"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
 )
@@ -107,7 +110,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 			if term != "" && termDepth <= 3 && fp.terms {
 				fterm = term + fp.lower
 			}
-			fsum := inSum && !s.sumFull && fp.summarised
+			fsum := inSum && !s.sumFull
 			mark, wasFirst, wasOpen := len(s.sum), first, open
 			switch {
 			case fsum && open != fp:
@@ -184,17 +187,7 @@ func (s *scan) singular(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 		if err != nil {
 			return 0, err
 		}
-		if fp.wellKnown {
-			s.checkAny(fp, v)
-		}
-		if inSum {
-			s.sum = append(s.sum, '{')
-		}
-		err = s.message(s.planOf(fp), v, limit, term, termDepth+1, inSum)
-		if inSum {
-			s.sum = append(s.sum, '}')
-		}
-		return n, err
+		return n, s.subMessage(fp, v, limit, term, termDepth+1, inSum)
 	}
 	x, n, err := consumeScalar(fp, wtyp, b)
 	if err != nil {
@@ -253,17 +246,7 @@ func (s *scan) list(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, inS
 		if err != nil {
 			return 0, err
 		}
-		if fp.wellKnown {
-			s.checkAny(fp, v)
-		}
-		if inSum {
-			s.sum = append(s.sum, '{')
-		}
-		err = s.message(s.planOf(fp), v, limit, "", 0, inSum)
-		if inSum {
-			s.sum = append(s.sum, '}')
-		}
-		return n, err
+		return n, s.subMessage(fp, v, limit, "", 0, inSum)
 	case protoreflect.StringKind, protoreflect.BytesKind:
 	default:
 		if wtyp == protowire.BytesType {
@@ -372,11 +355,12 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 			s.sum = append(s.sum, '"')
 		}
 		s.sum = append(s.sum, ':')
-		if vf.sub != nil {
-			s.sum = append(s.sum, '{')
+		switch {
+		case vf.sub != nil && len(valSum) == 0:
+			s.sum = append(s.sum, "{}"...) // no value: an empty message
+		case vf.sub != nil:
 			s.sum = append(s.sum, valSum...)
-			s.sum = append(s.sum, '}')
-		} else {
+		default:
 			s.sum = val.appendJSON(s.sum, vf)
 		}
 		s.sumFull = len(s.sum) >= summaryBudget
@@ -419,17 +403,67 @@ func (s *scan) setTerm(name, value string) {
 // mapValue walks a map's message value, its summary written apart (to
 // *sum) for mapEntry to place after the key.
 func (s *scan) mapValue(vf *fieldPlan, v []byte, limit int, inSum bool, sum *[]byte) error {
-	if vf.wellKnown {
-		s.checkAny(vf, v)
-	}
-	if !inSum {
-		return s.message(s.planOf(vf), v, limit, "", 0, false)
-	}
 	outer := s.sum
 	s.sum = (*sum)[:0] // a second value replaces the first in the summary
-	err := s.message(s.planOf(vf), v, limit, "", 0, true)
+	err := s.subMessage(vf, v, limit, "", 0, inSum)
+	if s.dropSum {
+		s.sum, s.dropSum = s.sum[:0], false // shown as an empty message
+	}
 	*sum, s.sum = s.sum, outer
 	return err
+}
+
+// subMessage walks a message field's value and, when inSum, writes it to
+// the summary: as an object of its fields, or, for a well-known type, as
+// protojson writes it (a time, a duration, a struct).
+func (s *scan) subMessage(fp *fieldPlan, v []byte, limit int, term string, termDepth int, inSum bool) error {
+	p := s.planOf(fp)
+	if fp.wellKnown {
+		s.checkAny(fp, v)
+		if err := s.message(p, v, limit, "", 0, false); err != nil {
+			return err
+		}
+		// The field is left out when the library cannot render it.
+		s.dropSum = inSum && !s.appendWellKnown(p, v, maxWellKnownSum)
+		return nil
+	}
+	if inSum {
+		s.sum = append(s.sum, '{')
+	}
+	err := s.message(p, v, limit, term, termDepth, inSum)
+	if inSum {
+		s.sum = append(s.sum, '}')
+	}
+	s.dropSum = false // its last field's, not its own
+	return err
+}
+
+// maxWellKnownSum bounds a well-known type the summary renders: a bigger
+// Struct is left to the detail view.
+const maxWellKnownSum = 512
+
+// appendWellKnown writes a well-known type's value, already walked, as
+// protojson writes it: the library decodes and renders it (it is small).
+func (s *scan) appendWellKnown(p *plan, v []byte, max int) (ok bool) {
+	if len(v) > max {
+		return false
+	}
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	m := dynamicpb.NewMessage(p.md)
+	if err := (proto.UnmarshalOptions{RecursionLimit: recursionLimit, Resolver: s.types, AllowPartial: true}).Unmarshal(v, m); err != nil {
+		return false
+	}
+	js, err := protojson.MarshalOptions{UseProtoNames: true, Resolver: s.types, AllowPartial: true}.Marshal(m)
+	if err != nil {
+		return false
+	}
+	s.sum = append(s.sum, js...)
+	s.sumFull = len(s.sum) >= summaryBudget
+	return true
 }
 
 // checkAny notes an Any whose type is not loaded: the detail view shows
