@@ -30,14 +30,14 @@ type plan struct {
 
 // fieldPlan is one field of a plan.
 type fieldPlan struct {
-	fd         protoreflect.FieldDescriptor
-	kind       protoreflect.Kind
-	wire       protowire.Type // the wire type of its values (one element's, for a list)
-	list, map_ bool
-	name       string
-	label      string // "name: ", a search line's start
-	secret     bool   // a secret-looking name (decode.IsSecretKey)
-	lower      string // "." + the name lower-cased: a filter-term step
+	fd          protoreflect.FieldDescriptor
+	kind        protoreflect.Kind
+	wire        protowire.Type // the wire type of its values (one element's, for a list)
+	list, isMap bool
+	name        string
+	label       string // "name: ", a search line's start
+	secret      bool   // a secret-looking name (decode.IsSecretKey)
+	lower       string // "." + the name lower-cased: a filter-term step
 	// terms says whether it may give filter terms: not secret, not a
 	// list, not a well-known type (those render as JSON values, not
 	// fields).
@@ -47,12 +47,12 @@ type fieldPlan struct {
 	presence  bool // a zero value is still set
 	utf8      bool // a string the library checks for UTF-8
 	oneof     protoreflect.OneofDescriptor
-	sub       *plan      // a message or group field's type; a map's value type, if a message
+	sub       *plan      // a message or group field's type (a map's value field's, not the map's)
 	key, val  *fieldPlan // a map's key and value fields
 }
 
-// plans builds the plans of every message type in ms, nested ones and map
-// entries included, into all; fields' sub-plans are linked by link.
+// addPlans builds the plans of every message type in ms, nested ones and
+// map entries included, into all; link then joins fields to their types'.
 func addPlans(all map[protoreflect.MessageDescriptor]*plan, ms protoreflect.MessageDescriptors) {
 	for i := 0; i < ms.Len(); i++ {
 		md := ms.Get(i)
@@ -100,7 +100,7 @@ func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
 		kind:     fd.Kind(),
 		wire:     wireTypeOf(fd.Kind()),
 		list:     fd.IsList(),
-		map_:     fd.IsMap(),
+		isMap:    fd.IsMap(),
 		name:     string(fd.Name()),
 		label:    string(fd.Name()) + ": ",
 		secret:   decode.IsSecretKey(string(fd.Name())),
@@ -108,7 +108,7 @@ func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
 		presence: fd.HasPresence(),
 		utf8:     fd.Kind() == protoreflect.StringKind && enforceUTF8(fd),
 	}
-	if m := fd.Message(); m != nil && !fp.map_ {
+	if m := fd.Message(); m != nil && !fp.isMap {
 		fp.wellKnown = m.FullName().Parent() == "google.protobuf"
 		fp.isAny = m.FullName() == "google.protobuf.Any"
 	}
@@ -116,17 +116,16 @@ func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {
 		fp.oneof = o
 	}
 	fp.terms = !fp.secret && !fp.list && !fp.wellKnown
-	if fp.map_ {
+	if fp.isMap {
 		fp.key, fp.val = newFieldPlan(fd.MapKey()), newFieldPlan(fd.MapValue())
 	}
 	return fp
 }
 
-// link finds the plan of a message field's type (or builds one, for a
-// type outside the registry's files, which cannot happen for a loaded
-// schema but costs nothing to allow).
+// link finds the plan of a message field's type; planOf builds one for a
+// type outside the table (an extension's from elsewhere).
 func (fp *fieldPlan) link(all map[protoreflect.MessageDescriptor]*plan) {
-	if fp.map_ {
+	if fp.isMap {
 		fp.val.link(all)
 		return
 	}

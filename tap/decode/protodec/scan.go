@@ -124,7 +124,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 				first = false
 				s.sum = appendJSONString(s.sum, fp.name)
 				s.sum = append(s.sum, ':')
-				if fp.list || fp.map_ {
+				if fp.list || fp.isMap {
 					s.sum = append(s.sum, opener(fp))
 					open = fp
 				}
@@ -135,7 +135,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 			switch {
 			case fp.list:
 				n, err = s.list(fp, wtyp, b[tagLen:], limit, fsum)
-			case fp.map_:
+			case fp.isMap:
 				n, err = s.mapEntry(fp, wtyp, b[tagLen:], limit, fterm, fsum)
 			default:
 				n, err = s.singular(fp, wtyp, b[tagLen:], limit, fterm, termDepth, fsum)
@@ -167,14 +167,14 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 }
 
 func opener(fp *fieldPlan) byte {
-	if fp.map_ {
+	if fp.isMap {
 		return '{'
 	}
 	return '['
 }
 
 func closer(fp *fieldPlan) byte {
-	if fp.map_ {
+	if fp.isMap {
 		return '}'
 	}
 	return ']'
@@ -298,6 +298,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 		return 0, errMalformed
 	}
 	kf, vf := fp.key, fp.val
+	msgVal := vf.kind == protoreflect.MessageKind
 	var key, val wireValue
 	haveKey := false
 	var valSum []byte // a message value's summary: the key may come after it
@@ -323,7 +324,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 			if err == nil {
 				key, haveKey = x, true
 			}
-		case num == 2 && vf.sub != nil:
+		case num == 2 && msgVal:
 			var v []byte
 			if v, m, err = consumeMessage(vf, wtyp, b); err == nil {
 				if err := s.mapValue(vf, v, limit, inSum, &valSum); err != nil {
@@ -356,9 +357,9 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 		}
 		s.sum = append(s.sum, ':')
 		switch {
-		case vf.sub != nil && len(valSum) == 0:
+		case msgVal && len(valSum) == 0:
 			s.sum = append(s.sum, "{}"...) // no value: an empty message
-		case vf.sub != nil:
+		case msgVal:
 			s.sum = append(s.sum, valSum...)
 		default:
 			s.sum = val.appendJSON(s.sum, vf)
@@ -368,13 +369,13 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	if len(s.search) < searchBudget && !fp.secret {
 		s.search = key.appendText(s.search, kf)
 		s.search = append(s.search, ':')
-		if vf.sub == nil {
+		if !msgVal {
 			s.search = append(s.search, ' ')
 			s.search = val.appendText(s.search, vf)
 		}
 		s.search = append(s.search, '\n')
 	}
-	if term == "" || kf.kind != protoreflect.StringKind || vf.sub != nil {
+	if term == "" || kf.kind != protoreflect.StringKind || msgVal {
 		return n, nil
 	}
 	k := string(key.b)
