@@ -99,12 +99,17 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 		if s.fields++; s.fields > maxFields {
 			return errTooMany
 		}
-		fp, err := p.field(num, s)
-		if err != nil {
-			return err
+		var fp *fieldPlan
+		if int(num) < len(p.fields) {
+			fp = p.fields[num] // the common case, without a call
 		}
-		n := 0
-		err = errWireType
+		if fp == nil {
+			var err error
+			if fp, err = p.field(num, s); err != nil {
+				return err
+			}
+		}
+		n, err := 0, errWireType
 		if fp != nil {
 			fterm := ""
 			if term != "" && termDepth <= 3 && fp.terms {
