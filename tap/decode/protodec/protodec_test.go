@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
@@ -310,4 +311,35 @@ func TestScanAgrees(t *testing.T) {
 			scanAgrees(t, d, decode.Input{ContentType: "application/x-protobuf; proto=" + c.typ, Body: []byte(c.body)}, !twice[name])
 		})
 	}
+}
+
+// TestSummarizeConcurrent: the decoding stage's workers share one decoder
+// (its plans, its pooled buffers); run with -race.
+func TestSummarizeConcurrent(t *testing.T) {
+	reg := load(t, Sources{DescriptorSets: []string{"testdata/shop.binpb"}})
+	d := newDecoder(t, reg, formats.ProtoConfig{})
+	ins := []decode.Input{
+		{ContentType: "application/x-protobuf; proto=shop.v1.Order", Body: fixture(t, "order.bin")},
+		{ContentType: "application/x-protobuf; proto=shop.v1.Order", Body: fixture(t, "order_voucher.bin")},
+		{ContentType: "application/x-protobuf; proto=shop.v1.Shipment", Body: fixture(t, "shipment.bin")},
+	}
+	var want []decode.Result
+	for _, in := range ins {
+		want = append(want, d.Summarize(in))
+	}
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 100; i++ {
+				k := (g + i) % len(ins)
+				if got := d.Summarize(ins[k]); !reflect.DeepEqual(got, want[k]) {
+					t.Errorf("message %d: %+v, want %+v", k, got, want[k])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }
