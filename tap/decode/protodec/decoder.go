@@ -194,7 +194,7 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	s := scan{types: d.reg.types, plans: d.reg.plans, res: &r, sum: bufs.sum[:0], search: bufs.search[:0]}
 	s.sum = append(s.sum, '{')
 	err := s.message(p, body, recursionLimit, "proto", 0, true)
-	if cap(s.search) <= 2*searchBudget { // not one that a long string grew
+	if cap(s.search) <= 2*searchBudget && cap(s.sum) <= 8*summaryBudget { // not grown by a long value
 		bufs.sum, bufs.search = s.sum[:0], s.search[:0] // kept for the next message
 	}
 	if err != nil {

@@ -281,6 +281,7 @@ func TestScanAgrees(t *testing.T) {
 	twice := map[string]bool{"id then zero": true, "map key twice": true, "oneof twice": true, "oneof back": true}
 	for name, c := range map[string]struct{ typ, body string }{
 		"well-known types": {"shop.v1.Order", string(wkt)},
+		"long voucher":     {"shop.v1.Order", string(protowire.AppendString(protowire.AppendTag(nil, 6, protowire.BytesType), strings.Repeat("ü\"x", 400)))},
 		"order":            {"shop.v1.Order", string(order)},
 		"voucher":          {"shop.v1.Order", string(fixture(t, "order_voucher.bin"))},
 		"shipment":         {"shop.v1.Shipment", string(fixture(t, "shipment.bin"))},

@@ -666,12 +666,15 @@ func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
 // and enums as strings (enums by name), bytes in base64, non-finite
 // floats by name.
 func (x wireValue) appendJSON(b []byte, fp *fieldPlan) []byte {
+	// The summary shows less than summaryBudget: a longer string or
+	// bytes value is cut there, past what shows.
+	v := x.b[:min(len(x.b), summaryBudget)]
 	switch fp.kind {
 	case protoreflect.StringKind:
-		return appendJSONString(b, x.b)
+		return appendJSONString(b, v)
 	case protoreflect.BytesKind:
 		b = append(b, '"')
-		b = base64.StdEncoding.AppendEncode(b, x.b)
+		b = base64.StdEncoding.AppendEncode(b, v)
 		return append(b, '"')
 	case protoreflect.EnumKind:
 		if ev := fp.fd.Enum().Values().ByNumber(protoreflect.EnumNumber(x.u)); ev != nil {
