@@ -60,12 +60,13 @@ type scan struct {
 	res   *decode.Result
 	terms int // filter terms set, bounded by maxTerms
 
-	sum     []byte // summary JSON, as protojson writes it, but for well-known types
+	sum     []byte // summary JSON, as protojson writes it (fields in wire order)
 	sumFull bool   // the summary has its budget
 	search  []byte // "name: value" lines for the free-text filter
 	anyNote string // an Any of a type not loaded
-	// dropSum says the field just read is unpopulated: the summary
-	// leaves it out, as protojson does.
+	// dropSum says the summary leaves out the field just read: it is
+	// unpopulated (as protojson does), or a well-known type the library
+	// would not render.
 	dropSum bool
 }
 
