@@ -92,6 +92,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 	// protojson writes a repeated field's elements together, and
 	// encoders write them together.
 	var open *fieldPlan
+	var own owned
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
@@ -138,16 +139,20 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 				s.sum = append(s.sum, ',')
 			}
 			s.dropSum = false
+			before := s.unknown
 			switch {
 			case fp.list:
 				n, err = s.list(fp, wtyp, b[tagLen:], limit, fsum)
 			case fp.isMap:
-				n, err = s.mapEntry(fp, wtyp, b[tagLen:], limit, fterm, fsum)
+				n, err = s.mapEntry(fp, wtyp, b[tagLen:], limit, fterm, fsum, &own)
 			default:
 				n, err = s.singular(fp, wtyp, b[tagLen:], limit, fterm, termDepth, fsum)
 			}
-			if err == nil && fterm != "" && fp.oneof != nil {
-				s.clearOneof(term, fp)
+			if err == nil && fp.oneof != nil {
+				s.unknown -= own.member(fp, s.unknown-before)
+				if fterm != "" {
+					s.clearOneof(term, fp)
+				}
 			}
 			if fsum && (err != nil || s.dropSum) {
 				// An unknown field, an unpopulated one, or no summary at all.
@@ -170,6 +175,61 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 		s.sum = append(s.sum, closer(open))
 	}
 	return nil
+}
+
+// owned counts the unknown bytes inside values that a later field of
+// the message may replace, to take them back then: the library drops a
+// replaced value with its unknown fields (a oneof member another sets, a
+// map entry's message value a later entry of the same key replaces).
+// Its maps are made only when such bytes are met.
+type owned struct {
+	oneofs  map[protoreflect.OneofDescriptor]ownedBytes
+	entries map[entryKey]int
+}
+
+type ownedBytes struct {
+	fd protoreflect.FieldDescriptor
+	n  int
+}
+
+type entryKey struct {
+	fd  protoreflect.FieldDescriptor
+	key string
+	num uint64
+}
+
+// member records that a oneof's member was set, holding n bytes of
+// unknown fields, and returns those of the member it replaced.
+func (o *owned) member(fp *fieldPlan, n int) (dropped int) {
+	prev, ok := o.oneofs[fp.oneof]
+	if !ok && n == 0 {
+		return 0
+	}
+	if prev.fd == fp.fd {
+		n += prev.n // the same message again: merged
+	} else {
+		dropped = prev.n
+	}
+	if o.oneofs == nil {
+		o.oneofs = map[protoreflect.OneofDescriptor]ownedBytes{}
+	}
+	o.oneofs[fp.oneof] = ownedBytes{fp.fd, n}
+	return dropped
+}
+
+// entry records a map entry whose message value holds n bytes of unknown
+// fields, and returns those of the entry of the same key it replaced.
+func (o *owned) entry(fp *fieldPlan, key wireValue, n int) (dropped int) {
+	if n == 0 && o.entries == nil {
+		return 0
+	}
+	k := entryKey{fp.fd, string(key.b), key.u}
+	dropped = o.entries[k]
+	if o.entries == nil {
+		o.entries = map[entryKey]int{}
+	}
+	o.entries[k] = n
+	return dropped
 }
 
 func opener(fp *fieldPlan) byte {
@@ -292,7 +352,7 @@ func (s *scan) list(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, inS
 // mapEntry walks one map entry as the library's unmarshalMap does: its
 // unknown fields are dropped, not kept; a missing key or value is the
 // default.
-func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, term string, inSum bool) (int, error) {
+func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int, term string, inSum bool, own *owned) (int, error) {
 	if limit--; limit < 0 {
 		return 0, errRecursion
 	}
@@ -308,6 +368,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	var key, val wireValue
 	haveKey := false
 	var valSum []byte // a message value's summary: the key may come after it
+	before := s.unknown
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
@@ -352,6 +413,9 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 			return 0, err
 		}
 		b = b[m:]
+	}
+	if msgVal {
+		s.unknown -= own.entry(fp, key, s.unknown-before)
 	}
 	if inSum {
 		if kf.kind == protoreflect.StringKind {
