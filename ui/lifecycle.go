@@ -655,24 +655,12 @@ func (m *Model) feedLifecycle(entries []*entry) {
 // lifecycleKey handles a key in the lifecycle view.
 func (m *Model) lifecycleKey(k tea.KeyPressMsg, km keys.KeyMap) tea.Cmd {
 	v := &m.life
-	page := max(1, v.visible()-1)
 	switch {
 	case key.Matches(k, km.Close):
 		if !v.back() {
 			m.lifeOpen = false
 		}
-	case key.Matches(k, km.Up):
-		v.move(-1)
-	case key.Matches(k, km.Down):
-		v.move(1)
-	case key.Matches(k, km.PageUp):
-		v.move(-page)
-	case key.Matches(k, km.PageDown):
-		v.move(page)
-	case key.Matches(k, km.Top):
-		v.move(-1 << 30)
-	case key.Matches(k, km.Bottom):
-		v.move(1 << 30)
+	case scrollKey(cursorMover{v.move, max(1, v.visible()-1)}, k, km):
 	case key.Matches(k, km.NextPane):
 		v.switchPane(1)
 	case key.Matches(k, km.PrevPane):
