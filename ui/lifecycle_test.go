@@ -3,6 +3,8 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -327,4 +329,37 @@ func BenchmarkLifecycleFeed(b *testing.B) {
 		v.feed(entries)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(entries)), "ns/msg")
+}
+
+// Every column o cycles to has its order, and every order is of a column o
+// reaches; only the tasks' "recent" keeps the rows as they come.
+func TestLifecycleSortColumnsHaveOrders(t *testing.T) {
+	orders := [lifePanes][]string{
+		slices.Sorted(maps.Keys(nameOrder)),
+		slices.Sorted(maps.Keys(taskOrder)),
+		slices.Sorted(maps.Keys(workerOrder)),
+	}
+	for p := lifePane(0); p < lifePanes; p++ {
+		cols := slices.DeleteFunc(slices.Clone(sortColumns[p]), func(c string) bool { return p == paneTasks && c == "recent" })
+		slices.Sort(cols)
+		if !slices.Equal(cols, orders[p]) {
+			t.Errorf("pane %s: columns %q, orders %q", paneTitles[p], cols, orders[p])
+		}
+	}
+}
+
+func TestLifecycleWorkersSort(t *testing.T) {
+	before := func(s, a, b string) bool {
+		i, j := strings.Index(s, a), strings.Index(s, b)
+		return i >= 0 && j >= 0 && i < j
+	}
+	m := press(t, lifecycleModel(t, 120, 40), "L", "tab", "tab")
+	if s := screen(m); !before(s, "celery@w1", "celery@w2") {
+		t.Errorf("by host, w1 is not first:\n%s", s)
+	}
+	// o: by processed, w2's 12 before w1's 6.
+	m = press(t, m, "o")
+	if s := screen(m); !strings.Contains(s, "sort: processed") || !before(s, "celery@w2", "celery@w1") {
+		t.Errorf("by processed, w2 is not first:\n%s", s)
+	}
 }
