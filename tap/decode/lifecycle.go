@@ -173,39 +173,11 @@ func celeryResultFact(m *msg, o object) (Fact, bool) {
 	return f, true
 }
 
-// celeryEventFacts reads Celery events, single or batched; the same test
-// as recogniseCeleryEvent, applied to every event of a batch.
+// celeryEventFacts reads Celery events (celeryEvents), single or batched:
+// a fact for every event of a batch.
 func celeryEventFacts(m *msg) ([]Fact, bool) {
-	if !m.mayHaveShape() {
-		return nil, false
-	}
-	rk := m.in.RoutingKey
-	onExchange := m.in.Exchange == "celeryev" || strings.HasPrefix(rk, "task.") || strings.HasPrefix(rk, "worker.")
-	v, _, err := m.decoded()
-	if err != nil {
-		return nil, false
-	}
-	var events []object
-	switch x := v.(type) {
-	case object:
-		events = []object{x}
-	case []any:
-		for _, e := range x {
-			o, ok := e.(object)
-			if !ok {
-				return nil, false
-			}
-			events = append(events, o)
-		}
-	}
-	if len(events) == 0 {
-		return nil, false
-	}
-	first := events[0].str("type")
-	if !strings.HasPrefix(first, "task-") && !strings.HasPrefix(first, "worker-") {
-		return nil, false
-	}
-	if !onExchange && !(events[0].has("hostname") && events[0].has("timestamp")) {
+	events, _, _, ok := celeryEvents(m)
+	if !ok {
 		return nil, false
 	}
 	facts := make([]Fact, 0, len(events))
