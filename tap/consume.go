@@ -36,7 +36,9 @@ func (s *Session) run(ctx context.Context, l *link) {
 		}
 		lost := time.Now()
 		s.setState(StateReconnecting, s.awayDetail(0, err))
-		s.bankDropped()
+		s.mu.Lock()
+		s.drops.bank(s.names.TapQueue())
+		s.mu.Unlock()
 		oldGen := l.gen
 		if l = s.reconnect(ctx, p, lost, err); l == nil {
 			return
@@ -214,7 +216,11 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 		heard[src] = time.Now()
 	}
 	if _, ok := d.Headers[heartbeatHeader]; ok {
-		p.s.countHeartbeat(d.Exchange)
+		if viaShovel {
+			p.s.mu.Lock()
+			p.s.drops.heartbeats[src]++ // for the source queue's counters
+			p.s.mu.Unlock()
+		}
 		return // our own heartbeat, acknowledged with the next batch
 	}
 	if w, ok := p.s.markerWindow(d); ok {
@@ -240,7 +246,7 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 	p.rate.add(1)
 	p.s.mu.Lock()
 	p.s.status.Seen++
-	p.s.lastMessage = time.Now()
+	p.s.drops.lastMessage = time.Now()
 	p.s.mu.Unlock()
 }
 

@@ -104,18 +104,11 @@ func (s *Session) tappedQueues() []string {
 	return qs
 }
 
-// statsSettle is how long a queue's publish counter must stand still
-// before its counters are taken as exact: two of the management API's
-// default 5 s statistics intervals, and a margin.
-const statsSettle = 11 * time.Second
-
-// countDropped reads what the tap's bounded queues dropped from their head.
-// The tap queue is re-created after a reconnect, restarting its counters,
-// so the session banks its last figure then (see bankDropped).
+// countDropped reads what the tap's bounded queues dropped from their head
+// (drops.go works it out). The tap queue is re-created after a reconnect,
+// restarting its counters, so the run loop banks its last figure then.
 func (s *Session) countDropped(ctx context.Context) {
-	counts := map[string]uint64{}
-	full := map[string]bool{}
-	published := map[string]int64{}
+	samples := map[string]queueSample{}
 	for _, q := range s.queueNames() {
 		a, vhost := s.admin, s.cfg.Endpoint.Vhost
 		if q == s.names.TapQueue() {
@@ -130,85 +123,18 @@ func (s *Session) countDropped(ctx context.Context) {
 			// shovel acknowledges them there, but they were never
 			// published to it. Add back the ones that came through.
 			s.mu.Lock()
-			c.Acked -= int64(s.heartbeats[i])
+			c.Acked -= int64(s.drops.heartbeats[i])
 			s.mu.Unlock()
 		}
-		counts[q] = uint64(c.Dropped())
-		published[q] = c.Published
-		if 2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes {
-			full[q] = true
+		samples[q] = queueSample{
+			dropped:   uint64(c.Dropped()),
+			published: c.Published,
+			full:      2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes,
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var now uint64
-	// Publish and ack counters are sampled at slightly different moments,
-	// so while messages flow a sample can count publishes whose acks it
-	// does not show yet, by as much as is in flight. So a queue's figure
-	// counts only when it can be trusted: once a sample has seen the queue
-	// at least half full (drops happen only at the bound), or when nothing
-	// was published since the previous sample (the counters are then
-	// exact). A real drop is cumulative: the smaller of the last two
-	// samples keeps it and loses a one-off spike.
-	for q, d := range counts {
-		if full[q] {
-			s.wasFull[q] = true
-		}
-		prev, seen := s.lastSample[q]
-		// Heartbeats keep trickling through the tap queue (one per
-		// HeartbeatEvery); only more than that counts as traffic.
-		allowance := int64(time.Since(s.sampledAt[q])/HeartbeatEvery) + 2
-		if !seen || published[q]-s.lastPublished[q] > allowance {
-			s.publishedAt[q] = time.Now()
-		}
-		if !seen || published[q] != s.lastPublished[q] {
-			s.sampledAt[q] = time.Now()
-		}
-		// The API refreshes its statistics every few seconds (5 s by
-		// default): "nothing published" means so over two refreshes.
-		// A loaded broker can leave its statistics unrefreshed for longer
-		// than that while messages flow, so the tap's own deliveries
-		// must have stopped as long too.
-		still := seen && time.Since(s.publishedAt[q]) > statsSettle && time.Since(s.lastMessage) > statsSettle
-		s.lastSample[q] = d
-		s.lastPublished[q] = published[q]
-		if !seen || !(s.wasFull[q] || still) {
-			continue
-		}
-		d = min(prev, d)
-		// A queue drops only at its bound. One never seen half full can
-		// show a few phantom drops: the heartbeats trickling through it
-		// are in the publish counter of one statistics sample and not yet
-		// in the ack or depth of another. Up to that many are noise.
-		if !s.wasFull[q] && d <= s.heartbeatNoise() {
-			d = 0
-		}
-		s.dropped[q] = d
-	}
-	for _, d := range s.dropped {
-		now += d
-	}
-	s.status.Dropped = s.droppedBanked + now
-}
-
-// heartbeatNoise is how many heartbeats can pass through a queue between
-// two statistics samples that disagree: one settle period's worth for each
-// source, and a margin.
-func (s *Session) heartbeatNoise() uint64 {
-	return uint64(len(s.points)) * (uint64(statsSettle/HeartbeatEvery) + 2)
-}
-
-// countHeartbeat counts a heartbeat that came back through source i's
-// shovel (it arrives from the tap's exchange i).
-func (s *Session) countHeartbeat(exchange string) {
-	for i := range s.points {
-		if exchange == s.names.Exchange(i) {
-			s.mu.Lock()
-			s.heartbeats[i]++
-			s.mu.Unlock()
-			return
-		}
-	}
+	s.status.Dropped = s.drops.update(samples)
 }
 
 // sourceIndex says which source a source queue's name belongs to.
@@ -220,20 +146,6 @@ func (s *Session) sourceIndex(queue string) (int, bool) {
 		}
 	}
 	return 0, false
-}
-
-// bankDropped keeps the tap queue's count before the queue is re-created.
-func (s *Session) bankDropped() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.names.TapQueue()
-	s.droppedBanked += s.dropped[q]
-	delete(s.dropped, q)
-	delete(s.lastSample, q)
-	delete(s.wasFull, q)
-	delete(s.lastPublished, q)
-	delete(s.publishedAt, q)
-	delete(s.sampledAt, q)
 }
 
 func (s *Session) queueNames() []string {

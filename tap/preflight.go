@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 	"github.com/shoveltap/shoveltap/tap/broker"
@@ -286,26 +285,20 @@ func settleShovel(cfg *Config, version string, stream bool) error {
 // newSession is the session that preflight resolved, starting.
 func newSession(cfg Config, names Names, b *tappedBroker, tapAdmin *broker.Admin, stream *streamTap, points []tapPoint, notes []string) *Session {
 	s := &Session{
-		tapAdmin:      tapAdmin,
-		points:        points,
-		stream:        stream,
-		Notes:         notes,
-		cfg:           cfg,
-		admin:         b.admin,
-		names:         names,
-		info:          b.info,
-		node:          b.node,
-		statsOff:      b.statsOff,
-		out:           make(chan Batch), // unbuffered: a batch is acknowledged only once the reader took it
-		dropped:       map[string]uint64{},
-		lastSample:    map[string]uint64{},
-		wasFull:       map[string]bool{},
-		lastPublished: map[string]int64{},
-		publishedAt:   map[string]time.Time{},
-		sampledAt:     map[string]time.Time{},
-		heartbeats:    map[int]uint64{},
-		seenByQueue:   map[string]uint64{},
-		done:          make(chan struct{}),
+		tapAdmin:    tapAdmin,
+		points:      points,
+		stream:      stream,
+		Notes:       notes,
+		cfg:         cfg,
+		admin:       b.admin,
+		names:       names,
+		info:        b.info,
+		node:        b.node,
+		statsOff:    b.statsOff,
+		out:         make(chan Batch), // unbuffered: a batch is acknowledged only once the reader took it
+		drops:       newDropCount(len(points)),
+		seenByQueue: map[string]uint64{},
+		done:        make(chan struct{}),
 	}
 	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost, DroppedUnknown: b.statsOff}
 	s.status.Sources = labels(points)

@@ -153,20 +153,7 @@ type Session struct {
 	// statsOff: the broker collects no message statistics (RabbitMQ 4
 	// with management_metrics_collection denied), so drops are unknown.
 	statsOff bool
-	// dropped is the last count per queue; droppedBanked holds counts of
-	// tap queues that were re-created since.
-	dropped       map[string]uint64
-	lastSample    map[string]uint64    // each queue's previous raw figure
-	wasFull       map[string]bool      // queues seen at least half full
-	lastPublished map[string]int64     // each queue's previous publish counter
-	publishedAt   map[string]time.Time // when it last moved by more than heartbeats
-	sampledAt     map[string]time.Time // when the publish counter last changed at all
-	// lastMessage is when the tap last received a message (heartbeats
-	// aside): traffic the tap sees is traffic whatever the API's
-	// statistics, which lag on a loaded broker, say.
-	lastMessage   time.Time
-	heartbeats    map[int]uint64 // heartbeats back through source i's shovel
-	droppedBanked uint64
+	drops    *dropCount // what the bounded queues dropped (drops.go)
 	// seenByQueue counts, per tapped production queue, what the tap
 	// received for it, to compare with the queue's own publish rate.
 	seenByQueue map[string]uint64
