@@ -2,13 +2,9 @@ package tap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
-
-	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // monitor watches the running tap through the management API: it restarts
@@ -28,8 +24,8 @@ func (s *Session) monitor(ctx context.Context) {
 		if s.Status().State != StateRunning {
 			continue
 		}
-		if !s.bound() {
-			s.restartTerminatedShovels(ctx, &statusAPI)
+		if shovel, ok := s.route.(shovelRoute); ok {
+			shovel.restartTerminatedShovels(ctx, &statusAPI)
 		}
 		if s.statsOff {
 			continue // no counters to read (Status.DroppedUnknown)
@@ -118,7 +114,7 @@ func (s *Session) countDropped(ctx context.Context) {
 		if err != nil || !ok {
 			continue
 		}
-		if i, ok := s.sourceIndex(q); ok {
+		if i, ok := s.names.sourceQueueIndex(q, s.currentGen(), len(s.points)); ok {
 			// Heartbeats are dead-lettered into the source queue: the
 			// shovel acknowledges them there, but they were never
 			// published to it. Add back the ones that came through.
@@ -137,17 +133,6 @@ func (s *Session) countDropped(ctx context.Context) {
 	s.status.Dropped = s.drops.update(samples)
 }
 
-// sourceIndex says which source a source queue's name belongs to.
-func (s *Session) sourceIndex(queue string) (int, bool) {
-	gen := s.currentGen()
-	for i := range s.points {
-		if queue == s.names.SourceQueueOf(gen, i) {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
 func (s *Session) queueNames() []string {
 	names := []string{s.names.TapQueue()}
 	if s.bound() {
@@ -158,90 +143,6 @@ func (s *Session) queueNames() []string {
 		names = append(names, s.names.SourceQueueOf(gen, i))
 	}
 	return names
-}
-
-// restartTerminatedShovels restarts the session's shovels that the status
-// API reports terminated, or, for a user the status API refuses, the ones
-// whose definition was removed. A shovel that stops without either sign
-// is caught by the heartbeats, which re-create the tap.
-func (s *Session) restartTerminatedShovels(ctx context.Context, statusAPI *bool) {
-	var states []broker.ShovelState
-	var err error
-	if *statusAPI {
-		states, err = s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
-		var r *broker.Refusal
-		*statusAPI = !errors.As(err, &r)
-	}
-	if !*statusAPI {
-		states, err = s.admin.DefinedShovels(ctx, s.cfg.Endpoint.Vhost)
-	}
-	if err != nil {
-		return
-	}
-	// A cluster lists a shovel once per node that knows it: a node that
-	// restarted may keep a stale "terminated" entry beside the running
-	// one. Any entry that is not terminated wins, or the live shovel would
-	// be deleted and re-created every check (and its auto-delete source
-	// queue with it, losing what it held).
-	byName := map[string]broker.ShovelState{}
-	for _, st := range states {
-		if prev, ok := byName[st.Name]; ok && prev.State != "terminated" {
-			continue
-		}
-		byName[st.Name] = st
-	}
-	for i := range s.points {
-		name := s.names.Shovel(i)
-		st, ok := byName[name]
-		if ok && st.State != "terminated" {
-			continue
-		}
-		reason := "the shovel was removed"
-		if ok {
-			reason = cleanReason(st.Reason)
-		}
-		if err := s.restartShovel(ctx, i); err != nil {
-			s.setDetail(fmt.Sprintf("shovel stopped (%s) and could not be restarted: %v", reason, err))
-			continue
-		}
-		s.setDetail(fmt.Sprintf("shovel restarted at %s after: %s", time.Now().Format("15:04:05"), reason))
-	}
-}
-
-// restartShovel starts shovel i of the live tap again. Its source queue
-// went with its consumer (it is auto-delete), so it is declared and bound
-// again first, on a channel of its own (the pump's heartbeats use the
-// link's).
-func (s *Session) restartShovel(ctx context.Context, i int) error {
-	s.mu.Lock()
-	l := s.link
-	s.mu.Unlock()
-	if l == nil {
-		return errors.New("the tap is being re-created")
-	}
-	ch, err := l.prod.Channel()
-	if err != nil {
-		return broker.ExplainAMQP(s.cfg.Endpoint, "opening a channel", err)
-	}
-	defer ch.Close()
-	gen := s.currentGen()
-	explain := func(what string, ep broker.Endpoint, err error) error {
-		if err != nil {
-			return broker.ExplainAMQP(ep, what, err)
-		}
-		return nil
-	}
-	ep := s.cfg.Endpoint.OnNode(l.node)
-	// The dead-letter exchange went too if that queue was its last
-	// binding (it is auto-delete).
-	dlx := s.names.DeadLetterExchange()
-	if err := explain(fmt.Sprintf("declaring the dead-letter exchange %q", dlx), ep, ch.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil)); err != nil {
-		return err
-	}
-	if err := s.declareSource(ch, ep, gen, i, explain); err != nil {
-		return err
-	}
-	return s.startShovel(ctx, i, gen)
 }
 
 // currentGen is the generation of the source queues in use.
