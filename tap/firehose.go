@@ -119,7 +119,6 @@ func (r firehoseRoute) acquireFirehose(ctx context.Context, ch *amqp.Channel, wa
 			return err
 		}
 	}
-	s.tracingOn = true
 	return nil
 }
 

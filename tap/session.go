@@ -123,16 +123,15 @@ func contains(list []string, s string) bool {
 // Session is one running tap: its broker objects, its connection and the
 // stream of batches it feeds.
 type Session struct {
-	cfg       Config
-	admin     *broker.Admin
-	tapAdmin  *broker.Admin // the tap broker's API; admin when it is the same
-	names     Names
-	info      broker.BrokerInfo
-	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
-	stream    *streamTap // a stream read directly, instead of points
-	route     route      // how copies reach this process (route.go)
-	tracingOn bool       // this session turned the firehose on
-	links     links      // published messages, for the deliveries to name (Config.Deliveries)
+	cfg      Config
+	admin    *broker.Admin
+	tapAdmin *broker.Admin // the tap broker's API; admin when it is the same
+	names    Names
+	info     broker.BrokerInfo
+	points   []tapPoint // resolved sources; index i names <base>-src-i etc.
+	stream   *streamTap // a stream read directly, instead of points
+	route    route      // how copies reach this process (route.go)
+	links    links      // published messages, for the deliveries to name (Config.Deliveries)
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
 	// traffic of a queue), to show beside the stream.
 	Notes []string
