@@ -57,13 +57,13 @@ func runCleanup(ctx context.Context, o *cleanupOptions, con cmdline.Console) int
 	admin, _ = admin.WithClusterNodes(ctx)
 	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
 	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
+		fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, broker.CleanupNeeds()))
 		return 1
 	}
 	// Tracing left on by a crashed --firehose tap costs every publish.
 	firehose, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", false)
 	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
+		fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, broker.CleanupNeeds()))
 		return 1
 	}
 	if len(orphans) == 0 && len(firehose) == 0 {
@@ -93,13 +93,13 @@ func runCleanup(ctx context.Context, o *cleanupOptions, con cmdline.Console) int
 			fmt.Fprintln(con.Stdout, strings.ToUpper(d[:1])+d[1:]+".")
 		}
 		if err != nil {
-			fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
+			fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, broker.CleanupNeeds()))
 			failed++
 		}
 	}
 	for _, o := range orphans {
 		if err := o.Remove(ctx, admin); err != nil {
-			fmt.Fprintf(con.Stderr, "shoveltap: %s: %v\n", o.Base, broker.WithNeeds(err, tap.CleanupNeeds()))
+			fmt.Fprintf(con.Stderr, "shoveltap: %s: %v\n", o.Base, broker.WithNeeds(err, broker.CleanupNeeds()))
 			failed++
 			continue
 		}
