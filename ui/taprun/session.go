@@ -1,4 +1,4 @@
-package main
+package taprun
 
 import (
 	"context"
@@ -27,7 +27,7 @@ import (
 // with the same settings and only the sources changing.
 type tapSessions struct {
 	cfg     tap.Config // Sources aside
-	flags   *tapFlags
+	flags   *Options
 	useJSON bool
 	con     cmdline.Console
 	dec     *decode.Decoder    // the user's decoders first (--proto, --hook, the decoders: section)
@@ -207,7 +207,7 @@ func (s *tapSessions) uiOptions(closeTap func() error) ui.Options {
 		Lifecycle:   s.flags.celery,
 		Now:         time.Now,
 	}
-	if env := s.flags.conn.Env(); env != nil {
+	if env := s.flags.Conn.Env(); env != nil {
 		opts.EnvLabel, opts.Production = env.DisplayLabel(), env.Production
 		opts.EnvColour, _ = envs.ColourValue(env.Colour)
 		opts.TraceURL = env.TraceURL

@@ -1,4 +1,4 @@
-package main
+package taprun
 
 import (
 	"context"
@@ -40,8 +40,8 @@ func (t *tapTLSFlags) register(fs *pflag.FlagSet) {
 // tapEndpoint is the --tap-url broker, or nil without one. Its TLS files
 // default to the main broker's (main); the environment fills in what the
 // flags leave out.
-func (f *tapFlags) tapEndpoint(ctx context.Context, con cmdline.Console, main broker.Endpoint) (*broker.Endpoint, error) {
-	env := f.conn.Env()
+func (f *Options) tapEndpoint(ctx context.Context, con cmdline.Console, main broker.Endpoint) (*broker.Endpoint, error) {
+	env := f.Conn.Env()
 	if env == nil {
 		env = &envs.Environment{}
 	}
@@ -82,8 +82,8 @@ func (f *tapFlags) tapEndpoint(ctx context.Context, con cmdline.Console, main br
 
 // confirmProduction asks before --firehose in a production environment:
 // tracing costs every publish in the vhost. ok false means stop with code.
-func (f *tapFlags) confirmProduction(ctx context.Context, con cmdline.Console, cfg tap.Config) (code int, ok bool) {
-	env := f.conn.Env()
+func (f *Options) confirmProduction(ctx context.Context, con cmdline.Console, cfg tap.Config) (code int, ok bool) {
+	env := f.Conn.Env()
 	if env == nil || !env.Production || !f.firehose {
 		return 0, true
 	}

@@ -1,22 +1,20 @@
-package main
+package check
 
 import (
 	"fmt"
 	"io"
 	"slices"
 	"strings"
-
-	"github.com/shoveltap/shoveltap/tap/check"
 )
 
 // checkWidth is the width the check report is laid out for; only
 // rabbitmqctl commands, which must stay whole, may run longer.
 const checkWidth = 80
 
-// writeCheck prints a check report for a person at an 80-column terminal:
+// WriteText prints a check report for a person at an 80-column terminal:
 // the verdict, the broker in a few lines, what each ability lacks, and the
 // one block of commands that grants all of it.
-func writeCheck(w io.Writer, r *check.Report) {
+func WriteText(w io.Writer, r *Report) {
 	writeWrapped(w, "", "  ", fmt.Sprintf("shoveltap check: user %q on %s, vhost %q", r.User, r.Broker, r.Vhost))
 	for _, v := range r.Verdict() {
 		writeWrapped(w, "  ", "    ", v)
@@ -52,7 +50,7 @@ func writeCheck(w io.Writer, r *check.Report) {
 		field("firehose", fmt.Sprintf("tracing is %s for vhost %q", state, r.Vhost))
 	}
 
-	missing, untried := gather(r.Abilities, func(a check.Ability) []string { return a.Missing }), gather(r.Abilities, func(a check.Ability) []string { return a.Untried })
+	missing, untried := gather(r.Abilities, func(a Ability) []string { return a.Missing }), gather(r.Abilities, func(a Ability) []string { return a.Untried })
 	if len(missing.items) > 0 {
 		fmt.Fprintln(w, "\nMissing, and for what:")
 		for _, m := range missing.items {
@@ -66,7 +64,7 @@ func writeCheck(w io.Writer, r *check.Report) {
 		}
 	}
 	for _, a := range r.Abilities {
-		if a.Result == check.Yes || (r.Grant != nil && slices.Contains(r.Grant.For, a.Name)) {
+		if a.Result == Yes || (r.Grant != nil && slices.Contains(r.Grant.For, a.Name)) {
 			continue
 		}
 		fmt.Fprintln(w)
@@ -98,7 +96,7 @@ type gathered struct {
 
 // gather joins one list of each ability, a "not tried" reason cut off
 // (the heading says it).
-func gather(as []check.Ability, list func(check.Ability) []string) gathered {
+func gather(as []Ability, list func(Ability) []string) gathered {
 	g := gathered{by: map[string][]string{}}
 	for _, a := range as {
 		for _, item := range list(a) {
@@ -124,16 +122,16 @@ func orUnknown(s string) string {
 }
 
 // pluginList names the enabled plugins and says how sure that is.
-func pluginList(r *check.Report) string {
+func pluginList(r *Report) string {
 	if len(r.Plugins) == 0 {
 		return "unknown (the management API is needed to tell)"
 	}
 	var on, off, unknown []string
 	for _, p := range r.Plugins {
 		switch p.Enabled {
-		case check.Yes:
+		case Yes:
 			on = append(on, p.Name)
-		case check.No:
+		case No:
 			off = append(off, p.Name)
 		default:
 			unknown = append(unknown, p.Name)

@@ -1,4 +1,4 @@
-package main
+package taprun
 
 import (
 	"context"
@@ -18,13 +18,13 @@ const celeryEvents = "celeryev"
 // else is configured.
 const celeryDefaultQueue = "celery"
 
-// expandCelery turns --celery into what it stands for: the task queues
+// ExpandCelery turns --celery into what it stands for: the task queues
 // (--queue, "celery" when none is given) with the firehose, since Celery
 // publishes tasks through the default exchange, plus the celeryev
 // exchange; and the lifecycle view or, with --json, lifecycle lines. The
 // firehose is the same as --firehose: it needs the administrator tag,
 // turns tracing on, and a production environment asks first (--yes).
-func (f *tapFlags) expandCelery() error {
+func (f *Options) ExpandCelery() error {
 	if !f.celery {
 		return nil
 	}
@@ -39,7 +39,7 @@ func (f *tapFlags) expandCelery() error {
 }
 
 // checkLifecycle refuses --lifecycle where nothing prints lines.
-func (f *tapFlags) checkLifecycle(useJSON bool) error {
+func (f *Options) checkLifecycle(useJSON bool) error {
 	if f.lifecycle && !f.celery && (!useJSON || f.web.only) {
 		return errors.New("--lifecycle prints lifecycle lines with --json; the terminal UI has the lifecycle view (press L, or start with --celery)")
 	}
@@ -48,7 +48,7 @@ func (f *tapFlags) checkLifecycle(useJSON bool) error {
 
 // celerySource is the celeryev tap --celery adds, whatever --key says
 // of the other exchanges: every event.
-func (f *tapFlags) celerySource(sources []tap.Source) []tap.Source {
+func (f *Options) celerySource(sources []tap.Source) []tap.Source {
 	if !f.celery {
 		return sources
 	}
