@@ -13,9 +13,9 @@ import (
 	"github.com/shoveltap/shoveltap/tap/envs"
 )
 
-// completeTimeout bounds the management API look-up: a shell waiting on a
+// CompleteTimeout bounds the management API look-up of completion: a shell waiting on a
 // slow broker is worse than no names.
-const completeTimeout = time.Second
+const CompleteTimeout = time.Second
 
 // NameCompletion completes flag (exchange or queue) of cmd with the names
 // the broker's management API lists, and --env with the names of the
@@ -88,7 +88,7 @@ func envNames(file string, con Console) []string {
 }
 
 // apiNames reads exchange or queue names from the management API of the
-// broker conn names, within completeTimeout. It never asks for a
+// broker conn names, within CompleteTimeout. It never asks for a
 // password: a shell is waiting.
 func apiNames(ctx context.Context, conn *Conn, kind string, con Console) ([]string, error) {
 	if ctx == nil {
@@ -103,7 +103,7 @@ func apiNames(ctx context.Context, conn *Conn, kind string, con Console) ([]stri
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(ctx, completeTimeout)
+	ctx, cancel := context.WithTimeout(ctx, CompleteTimeout)
 	defer cancel()
 	return admin.ListNames(ctx, ep.Vhost, kind)
 }

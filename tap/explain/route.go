@@ -84,17 +84,17 @@ func parseHeaders(hs []string) (map[string]any, error) {
 	return out, nil
 }
 
-// routeAnswer is what route prints with --json.
-type routeAnswer struct {
+// RouteAnswer is what route prints with --json.
+type RouteAnswer struct {
 	Vhost       string            `json:"vhost"`
 	Result      routing.Result    `json:"result"`
-	DeadLetters []deadLetterRoute `json:"dead_letters,omitempty"`
+	DeadLetters []DeadLetterRoute `json:"dead_letters,omitempty"`
 	WhyNot      *routing.WhyNot   `json:"why_not,omitempty"`
 	ModelNotes  []string          `json:"model_notes,omitempty"`
 }
 
-// deadLetterRoute is where a reached queue's dead letters go.
-type deadLetterRoute struct {
+// DeadLetterRoute is where a reached queue's dead letters go.
+type DeadLetterRoute struct {
 	Queue  string             `json:"queue"`
 	To     routing.DeadLetter `json:"to"`
 	Result routing.Result     `json:"result"`
@@ -111,10 +111,10 @@ func answerRoute(ctx context.Context, admin *broker.Admin, opts routeQuery, stdo
 		return fmt.Errorf("queue %q is shoveltap's own, not a production queue: name a queue of yours", opts.Queue)
 	}
 	m := routing.Message{Exchange: opts.Exchange, RoutingKey: opts.Key, Headers: opts.Headers}
-	ans := routeAnswer{Vhost: top.Vhost, Result: top.Route(m), ModelNotes: top.Notes()}
+	ans := RouteAnswer{Vhost: top.Vhost, Result: top.Route(m), ModelNotes: top.Notes()}
 	for _, r := range ans.Result.Queues {
 		if d, res := top.DeadLetters(r.Queue, m); d != nil {
-			ans.DeadLetters = append(ans.DeadLetters, deadLetterRoute{Queue: r.Queue, To: *d, Result: *res})
+			ans.DeadLetters = append(ans.DeadLetters, DeadLetterRoute{Queue: r.Queue, To: *d, Result: *res})
 		}
 	}
 	if opts.Queue != "" {
@@ -134,7 +134,7 @@ func answerRoute(ctx context.Context, admin *broker.Admin, opts routeQuery, stdo
 	return err
 }
 
-func printRoute(w io.Writer, top *routing.Topology, m routing.Message, ans routeAnswer) {
+func printRoute(w io.Writer, top *routing.Topology, m routing.Message, ans RouteAnswer) {
 	r := ans.Result
 	x := fmt.Sprintf("exchange %q", m.Exchange)
 	if m.Exchange == "" {

@@ -47,8 +47,8 @@ func Topology(ctx context.Context, o *TopologyOptions, con cmdline.Console) int 
 	return 0
 }
 
-// topologyAnswer is what topology prints with --json.
-type topologyAnswer struct {
+// TopologyAnswer is what topology prints with --json.
+type TopologyAnswer struct {
 	Vhost      string         `json:"vhost"`
 	Roots      []string       `json:"roots"`
 	Nodes      []routing.Node `json:"nodes"`
@@ -66,7 +66,7 @@ func drawTopology(ctx context.Context, admin *broker.Admin, vhost string, o *Top
 	g := top.Graph(o.Exchanges)
 	switch {
 	case o.JSON:
-		ans := topologyAnswer{Vhost: top.Vhost, Roots: g.Roots, Nodes: g.Nodes, Edges: []routing.Edge{}, ModelNotes: top.Notes()}
+		ans := TopologyAnswer{Vhost: top.Vhost, Roots: g.Roots, Nodes: g.Nodes, Edges: []routing.Edge{}, ModelNotes: top.Notes()}
 		for _, n := range g.Nodes {
 			ans.Edges = append(ans.Edges, g.Out[n.ID]...)
 		}

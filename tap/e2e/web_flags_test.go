@@ -1,7 +1,6 @@
-package main
+package e2e
 
 import (
-	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"net"
 	"os"
 	"path/filepath"
@@ -39,26 +38,6 @@ func TestWebCommandLineErrors(t *testing.T) {
 		if strings.Contains(r.stderr, "creating a tap") {
 			t.Errorf("%v: a tap was attempted: %s", tc.args, r.stderr)
 		}
-	}
-}
-
-func TestWebTokenFromTheEnvironment(t *testing.T) {
-	t.Setenv(envWebToken, "from-the-environment-0123")
-	f, err := parseTap(t, "--web", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.web.check(true, cmdline.Console{}); err != nil || f.web.token != "from-the-environment-0123" {
-		t.Errorf("token %q, err %v", f.web.token, err)
-	}
-	f, _ = parseTap(t, "--web", "127.0.0.1:0", "--web-token", "from-the-command-line-01")
-	if err := f.web.check(true, cmdline.Console{}); err != nil || f.web.token != "from-the-command-line-01" {
-		t.Errorf("the flag does not win over the environment: %q, %v", f.web.token, err)
-	}
-	// Set in the environment without --web: no monitor, no complaint.
-	f, _ = parseTap(t, "--exchange", "a")
-	if err := f.web.check(true, cmdline.Console{}); err != nil {
-		t.Errorf("env token without --web: %v", err)
 	}
 }
 

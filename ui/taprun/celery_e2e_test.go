@@ -1,10 +1,11 @@
-package main
+package taprun
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
@@ -60,7 +63,7 @@ func TestCeleryLifecycleLinesEndToEnd(t *testing.T) {
 	if _, err := ch.QueueDeclare(queue, true, false, false, false, nil); err != nil {
 		t.Fatal(err)
 	}
-	scripts, err := filepath.Abs("scripts/lifecycle_e2e")
+	scripts, err := filepath.Abs("../../scripts/lifecycle_e2e")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +79,7 @@ func TestCeleryLifecycleLinesEndToEnd(t *testing.T) {
 	con := cmdline.Console{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr}
 	code := make(chan int, 1)
 	go func() {
-		code <- run(ctx, []string{"--url", ep.AMQP.String(), "--api", ep.API, "--celery", "--queue", queue,
+		code <- runTap(ctx, []string{"--url", ep.AMQP.String(), "--api", ep.API, "--celery", "--queue", queue,
 			"--json", "--count", "6", "--duration", "100s"}, con)
 	}()
 	started := time.Now()
@@ -166,4 +169,23 @@ func states(o jsonl.Outcome) []string {
 		s = append(s, st.State)
 	}
 	return s
+}
+
+// runTap runs the tap as shoveltap does with args: the flags parsed and
+// checked, then Run (the command line itself: tap/e2e).
+func runTap(ctx context.Context, args []string, con cmdline.Console) int {
+	var o Options
+	fs := pflag.NewFlagSet("shoveltap", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	o.Register(fs)
+	if err := fs.Parse(args); err != nil {
+		return cmdline.UsageFail(con, "shoveltap", err)
+	}
+	if err := o.ExpandCelery(); err != nil {
+		return cmdline.UsageFail(con, "shoveltap", err)
+	}
+	if err := o.Check(fs.Args()); err != nil {
+		return cmdline.UsageFail(con, "shoveltap", err)
+	}
+	return Run(ctx, &o, con)
 }

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -70,7 +70,7 @@ next:
 func TestTapMetricsEndToEnd(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
-	bin := buildShoveltap(t)
+	bin := binary
 	cmd := exec.Command(bin, "--url", ep.AMQP.String(), "--api", ep.API, "--exchange", x, "--json",
 		"--metrics", "127.0.0.1:0", "--metrics-top", "3", "--duration", "120s")
 	cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
@@ -165,10 +165,10 @@ func TestTapMetricsEndToEnd(t *testing.T) {
 	}
 
 	target := strings.TrimSuffix(strings.TrimPrefix(url, "http://"), "/metrics")
-	p := startPrometheus(t, target, "")
-	p.waitValue(t, `shoveltap_routing_key_messages_total{routing_key="order.paid"}`, 6)
-	p.waitValue(t, `shoveltap_task_messages_total{kind="celery",name="tasks.add"}`, 3)
-	p.waitValue(t, `sum(shoveltap_routing_key_messages_total)`, 14)
+	p := taptest.StartPrometheus(t, target, "")
+	p.WaitValue(t, `shoveltap_routing_key_messages_total{routing_key="order.paid"}`, 6)
+	p.WaitValue(t, `shoveltap_task_messages_total{kind="celery",name="tasks.add"}`, 3)
+	p.WaitValue(t, `sum(shoveltap_routing_key_messages_total)`, 14)
 
 	_ = cmd.Process.Signal(os.Interrupt)
 	select {

@@ -1,69 +1,12 @@
-package main
+package e2e
 
 import (
-	"github.com/shoveltap/shoveltap/tap/cmdline"
-
-	"context"
-	"github.com/spf13/pflag"
-	"io"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"testing"
 
-	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/ui"
+	"github.com/shoveltap/shoveltap/tap/taptest"
 )
-
-func parseTap(t *testing.T, args ...string) (*tapFlags, error) {
-	t.Helper()
-	var f tapFlags
-	fs := pflag.NewFlagSet("shoveltap", pflag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	f.register(fs)
-	if err := fs.Parse(args); err != nil {
-		t.Fatalf("%v: %v", args, err)
-	}
-	return &f, f.check(fs.Args())
-}
-
-func TestTapFlagDefaultsAreTheLibrarys(t *testing.T) {
-	f, err := parseTap(t)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := f.config(context.Background(), cmdline.Console{Stderr: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.Limits != tap.DefaultLimits || cfg.Prefetch != tap.DefaultPrefetch || cfg.ShovelPrefetch != tap.DefaultShovelPrefetch ||
-		cfg.AckMode != "" || cfg.ShovelProtocol != tap.ShovelAuto {
-		// No ack mode: the library's default depends on the protocol.
-		t.Errorf("defaults %+v", cfg)
-	}
-	if f.retain != ui.DefaultRetain || !cfg.Reconnect {
-		t.Errorf("retain %d, reconnect %v", f.retain, cfg.Reconnect)
-	}
-}
-
-func TestTapSources(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want []tap.Source
-	}{
-		{[]string{"--exchange", "a"}, []tap.Source{{Exchange: "a", Key: tap.AllKeys}}},
-		{[]string{"--exchange", "a", "--exchange", "b", "--key", "k"}, []tap.Source{{Exchange: "a", Key: "k"}, {Exchange: "b", Key: "k"}}},
-		{[]string{"--exchange", "a", "--key", "1", "--exchange", "b", "--key", "2", "--queue", "q"}, []tap.Source{{Exchange: "a", Key: "1"}, {Exchange: "b", Key: "2"}, {Queue: "q"}}},
-	} {
-		f, err := parseTap(t, tc.args...)
-		if err != nil {
-			t.Fatalf("%v: %v", tc.args, err)
-		}
-		if got := f.sources(); !reflect.DeepEqual(got, tc.want) {
-			t.Errorf("%v: %+v, want %+v", tc.args, got, tc.want)
-		}
-	}
-}
 
 func TestTapCommandLineErrors(t *testing.T) {
 	for _, tc := range []struct {
@@ -109,51 +52,14 @@ func TestFilterWarnings(t *testing.T) {
 	}
 }
 
-// --max-rate sets the budget; a wrong value is refused with what to give.
-func TestMaxRateFlag(t *testing.T) {
-	for _, tc := range []struct {
-		args []string
-		want int
-	}{
-		{nil, 0},
-		{[]string{"--max-rate", "500"}, 500},
-		{[]string{"--max-rate", "0"}, 0},
-	} {
-		f, err := parseTap(t, tc.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := f.config(context.Background(), cmdline.Console{Stderr: io.Discard})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cfg.MaxRate != tc.want {
-			t.Errorf("%v: max rate %d, want %d", tc.args, cfg.MaxRate, tc.want)
-		}
-	}
+// A wrong --max-rate is refused with what to give (the values it sets:
+// TestMaxRateFlag in ui/taprun).
+func TestMaxRateFlagRefusesBadValues(t *testing.T) {
 	for _, bad := range []string{"-5", "lots", "1.5"} {
 		r := runArgs(t, "", false, "--exchange", "a", "--max-rate", bad)
 		if r.code != 2 || !strings.Contains(r.stderr, "give copied messages per second") {
 			t.Errorf("--max-rate %s: exit %d, stderr %q", bad, r.code, r.stderr)
 		}
-	}
-}
-
-func TestTapFromFlag(t *testing.T) {
-	f, err := parseTap(t, "--queue", "s", "--from", "-10m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := f.config(context.Background(), cmdline.Console{Stderr: io.Discard})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if cfg.From.Kind != tap.FromTime || cfg.From.Text != "-10m" {
-		t.Errorf("--from -10m gave %+v", cfg.From)
-	}
-	f, _ = parseTap(t, "--queue", "s")
-	if cfg, _ := f.config(context.Background(), cmdline.Console{Stderr: io.Discard}); cfg.From.History() {
-		t.Errorf("no --from gave %+v, want next", cfg.From)
 	}
 }
 
@@ -173,12 +79,12 @@ func TestTapDecodingErrorsComeFirst(t *testing.T) {
 		t.Errorf("open, bad mapping: exit %d, stderr %q", r.code, r.stderr)
 	}
 
-	protos, err := filepath.Abs(filepath.Join("tap", "decode", "protodec", "testdata", "protos"))
+	protos, err := filepath.Abs(filepath.Join("..", "decode", "protodec", "testdata", "protos"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	file := "environments:\n  here:\n    url: " + url + "\ndecoders:\n  proto:\n    types:\n      - routing-key: 'orders.*'\n        type: shop.v1.Order\n"
-	env := configHome(t, file, 0o600)
+	env := taptest.ConfigHome(t, file, 0o600)
 	r = runWithEnv(t, env, "", false, "--env", "here", "--exchange", "x", "--json")
 	if r.code != 2 || !strings.Contains(r.stderr, "decoders: proto types are mapped but no .proto file") || strings.Contains(r.stderr, "creating a tap") {
 		t.Errorf("the file's mapping without a schema: exit %d, stderr %q", r.code, r.stderr)
@@ -186,7 +92,7 @@ func TestTapDecodingErrorsComeFirst(t *testing.T) {
 	// The file's schema and mapping load, and the tap is attempted (and
 	// fails on port 1); a flag's mapping comes first and is checked too.
 	file = strings.Replace(file, "  proto:\n", "  proto:\n    files: ["+protos+"]\n", 1)
-	env = configHome(t, file, 0o600)
+	env = taptest.ConfigHome(t, file, 0o600)
 	r = runWithEnv(t, env, "", false, "--env", "here", "--exchange", "x", "--json")
 	if r.code != 1 || strings.Contains(r.stderr, "decoders:") || !strings.Contains(r.stderr, "creating a tap") {
 		t.Errorf("the file's schema and mapping: exit %d, stderr %q", r.code, r.stderr)

@@ -1,4 +1,4 @@
-package main
+package taprun
 
 import (
 	"io"
@@ -31,7 +31,7 @@ func TestCeleryFlag(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
-		if err := f.expandCelery(); err != nil {
+		if err := f.ExpandCelery(); err != nil {
 			t.Fatalf("%v: %v", tc.args, err)
 		}
 		if got := f.sources(); !reflect.DeepEqual(got, tc.want) {

@@ -1,10 +1,9 @@
-package main
+package e2e
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,12 +13,6 @@ import (
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-// TestMain stops the TLS test node after the package's tests, if one of
-// them started it.
-func TestMain(m *testing.M) {
-	os.Exit(taptest.RunWithTLSNode(m))
-}
-
 // The whole command over TLS with x509 login, every setting from a named
 // environment: a --no-shovel tap of an exchange prints what is published.
 func TestTapCommandOverTLSWithX509Environment(t *testing.T) {
@@ -27,7 +20,7 @@ func TestTapCommandOverTLSWithX509Environment(t *testing.T) {
 	node.AddX509User(t)
 	guest := node.Guest(t)
 	x := taptest.Exchange(t, guest, "topic")
-	env := configHome(t, fmt.Sprintf(`
+	env := taptest.ConfigHome(t, fmt.Sprintf(`
 environments:
   tls:
     label: TLS test

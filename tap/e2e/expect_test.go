@@ -1,16 +1,13 @@
-package main
+package e2e
 
 import (
 	"bufio"
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"encoding/json"
-	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -22,40 +19,6 @@ import (
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
-
-// expectBinary is shoveltap built once for the process tests of expect.
-var expectBinary struct {
-	once sync.Once
-	path string
-	err  error
-	out  []byte
-}
-
-func buildShoveltap(t *testing.T) string {
-	t.Helper()
-	expectBinary.once.Do(func() {
-		// One place per source tree, overwritten by every run, so that
-		// runs leave no pile of binaries behind (there is no hook for
-		// the package's end here).
-		wd, err := os.Getwd()
-		if err != nil {
-			expectBinary.err = err
-			return
-		}
-		dir := filepath.Join(os.TempDir(), fmt.Sprintf("shoveltap-expect-test-%x", sha256.Sum256([]byte(wd)))[:40])
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			expectBinary.err = err
-			return
-		}
-		expectBinary.path = filepath.Join(dir, "shoveltap")
-		cmd := exec.Command("go", "build", "-o", expectBinary.path, ".")
-		expectBinary.out, expectBinary.err = cmd.CombinedOutput()
-	})
-	if expectBinary.err != nil {
-		t.Fatalf("building shoveltap: %v\n%s", expectBinary.err, expectBinary.out)
-	}
-	return expectBinary.path
-}
 
 // expectRun is one shoveltap expect process.
 type expectRun struct {
@@ -74,7 +37,7 @@ var watchingLine = regexp.MustCompile(`watching for .* \(tap (\S+)\)`)
 // watching, so that a test publishes only then.
 func startExpect(t *testing.T, ep broker.Endpoint, args ...string) *expectRun {
 	t.Helper()
-	bin := buildShoveltap(t)
+	bin := binary
 	full := append([]string{"expect", "--url", ep.AMQP.String(), "--api", ep.API}, args...)
 	r := &expectRun{cmd: exec.Command(bin, full...), ready: make(chan string, 1), done: make(chan struct{})}
 	r.cmd.Stdout = &r.stdout

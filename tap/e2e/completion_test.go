@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"net"
@@ -11,23 +11,13 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
 	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
-// init lets the shell tests run this test binary as shoveltap itself:
-// with SHOVELTAP_TEST_MAIN set it is main (which exits), before any test
-// machinery starts.
-func init() {
-	if os.Getenv("SHOVELTAP_TEST_MAIN") != "" {
-		main()
-	}
-}
-
-// complete runs cobra's hidden __complete in-process and returns the
+// complete runs cobra's hidden __complete and returns the
 // candidates' values and the directive line.
 func complete(t *testing.T, env map[string]string, words ...string) ([]string, string) {
 	t.Helper()
@@ -53,9 +43,9 @@ func complete(t *testing.T, env map[string]string, words ...string) ([]string, s
 // Every command is offered: completion reads the same tree as dispatch.
 func TestCompletionOffersEveryCommand(t *testing.T) {
 	got, _ := complete(t, nil, "")
-	for _, c := range newRootCmd(cmdline.Console{}).Commands() {
-		if c.IsAvailableCommand() && !slices.Contains(got, c.Name()) {
-			t.Errorf("%s is not offered: %v", c.Name(), got)
+	for _, c := range tree(t) {
+		if c.Available && parentPath(c.Path) == "shoveltap" && !slices.Contains(got, c.Name) {
+			t.Errorf("%s is not offered: %v", c.Name, got)
 		}
 	}
 	for _, want := range []string{"check", "env", "expect", "route", "topology", "help"} {
@@ -74,32 +64,24 @@ func TestCompletionOffersEveryCommand(t *testing.T) {
 // Each command offers exactly its own flags: check offers its dozen, not
 // the tap's.
 func TestCompletionOffersOnlyTheCommandsFlags(t *testing.T) {
-	var each func(c *cobra.Command)
-	each = func(c *cobra.Command) {
-		if !c.Runnable() || c.Hidden || c.Name() == "help" || (c.HasParent() && c.Parent().Name() == "completion") {
-			for _, s := range c.Commands() {
-				each(s)
-			}
-			return
+	for _, c := range tree(t) {
+		if !c.Runnable || c.Hidden || c.Name == "help" || c.Parent == "completion" {
+			continue
 		}
 		want := []string{"--help"} // cobra's, on every command
-		c.Flags().VisitAll(func(f *pflag.Flag) {
+		for _, f := range c.Flags {
 			if !f.Hidden && f.Name != "help" {
 				want = append(want, "--"+f.Name)
 			}
-		})
-		words := strings.Fields(strings.TrimPrefix(c.CommandPath(), "shoveltap"))
+		}
+		words := strings.Fields(strings.TrimPrefix(c.Path, "shoveltap"))
 		got, _ := complete(t, nil, append(words, "--")...)
 		slices.Sort(want)
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
-			t.Errorf("%s offers %v, want %v", c.CommandPath(), got, want)
-		}
-		for _, s := range c.Commands() {
-			each(s)
+			t.Errorf("%s offers %v, want %v", c.Path, got, want)
 		}
 	}
-	each(newRootCmd(cmdline.Console{}))
 	got, _ := complete(t, nil, "check", "--")
 	if slices.Contains(got, "--firehose") || !slices.Contains(got, "--exchange") || len(got) > 16 {
 		t.Errorf("check offers %v", got)
@@ -177,7 +159,7 @@ func TestCompleteGivesUpOnASilentAPI(t *testing.T) {
 	}()
 	start := time.Now()
 	got, _ := complete(t, nil, "--url", "amqp://guest@127.0.0.1:1/", "--api", "http://"+ln.Addr().String(), "--queue", "")
-	if took := time.Since(start); took > 10*completeTimeout {
+	if took := time.Since(start); took > 10*cmdline.CompleteTimeout {
 		t.Errorf("took %v", took)
 	}
 	if len(got) != 0 {
@@ -188,7 +170,7 @@ func TestCompleteGivesUpOnASilentAPI(t *testing.T) {
 // TestCompletionEnvNames: --env completes to the environments of the file
 // --env-file names, or of the default file.
 func TestCompletionEnvNames(t *testing.T) {
-	vars := configHome(t, testEnvironments, 0o600)
+	vars := taptest.ConfigHome(t, taptest.Environments, 0o600)
 	if got, _ := complete(t, vars, "--env", ""); !slices.Contains(got, "staging") || !slices.Contains(got, "prod") {
 		t.Errorf("default file: %v", got)
 	}
@@ -222,18 +204,14 @@ func TestCompletionScripts(t *testing.T) {
 	}
 }
 
-// shellEnv puts this test binary on PATH as shoveltap, for a shell to run.
+// shellEnv puts the built shoveltap on PATH, for a shell to run.
 func shellEnv(t *testing.T) []string {
 	t.Helper()
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	bin := t.TempDir()
-	if err := os.Symlink(self, filepath.Join(bin, "shoveltap")); err != nil {
+	if err := os.Symlink(binary, filepath.Join(bin, "shoveltap")); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"SHOVELTAP_TEST_MAIN=1", "PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	env := []string{"PATH=" + bin + string(os.PathListSeparator) + os.Getenv("PATH"), "HOME=" + t.TempDir()}
 	for _, kv := range os.Environ() {
 		if !strings.HasPrefix(kv, "PATH=") && !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "SHOVELTAP_") {
 			env = append(env, kv)

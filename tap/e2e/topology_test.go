@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/shoveltap/shoveltap/tap/explain"
 
 	amqp "github.com/rabbitmq/amqp091-go"
 
@@ -117,7 +119,7 @@ func TestTopologyCommand(t *testing.T) {
 	}
 
 	r = runArgs(t, "", false, append([]string{"topology", "-e", "orders", "--json"}, conn...)...)
-	var ans topologyAnswer
+	var ans explain.TopologyAnswer
 	if err := json.Unmarshal([]byte(r.stdout), &ans); err != nil || r.code != 0 {
 		t.Fatalf("exit %d, %v:\n%s", r.code, err, r.stdout)
 	}
