@@ -11,7 +11,7 @@
 // itself is tested by running the built binary (tap/e2e).
 package main
 
-//go:generate go test -run TestUsageDocIsCurrent -update ./tap/e2e
+//go:generate go test ./tap/e2e -run TestUsageDocIsCurrent -update
 
 import (
 	"context"

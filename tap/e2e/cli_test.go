@@ -170,7 +170,7 @@ func TestHelpExitsZero(t *testing.T) {
 }
 
 // docs/usage.md is generated from the command tree (go generate, or
-// go test -run TestUsageDocIsCurrent -update ./tap/e2e): this fails when
+// go test ./tap/e2e -run TestUsageDocIsCurrent -update): this fails when
 // it is out of date.
 func TestUsageDocIsCurrent(t *testing.T) {
 	const path = "../../docs/usage.md"
@@ -189,7 +189,7 @@ func TestUsageDocIsCurrent(t *testing.T) {
 		t.Fatal(err)
 	}
 	if string(got) != want {
-		t.Errorf("%s is out of date: run go generate (go test -run TestUsageDocIsCurrent -update ./tap/e2e)", path)
+		t.Errorf("%s is out of date: run go generate (go test ./tap/e2e -run TestUsageDocIsCurrent -update)", path)
 	}
 	// Every flag of every command is in it, with its whole explanation.
 	for _, c := range available(t) {
