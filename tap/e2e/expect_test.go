@@ -37,9 +37,8 @@ var watchingLine = regexp.MustCompile(`watching for .* \(tap (\S+)\)`)
 // watching, so that a test publishes only then.
 func startExpect(t *testing.T, ep broker.Endpoint, args ...string) *expectRun {
 	t.Helper()
-	bin := binary
 	full := append([]string{"expect", "--url", ep.AMQP.String(), "--api", ep.API}, args...)
-	r := &expectRun{cmd: exec.Command(bin, full...), ready: make(chan string, 1), done: make(chan struct{})}
+	r := &expectRun{cmd: exec.Command(binary, full...), ready: make(chan string, 1), done: make(chan struct{})}
 	r.cmd.Stdout = &r.stdout
 	r.cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
 	pipe, err := r.cmd.StderrPipe()

@@ -70,8 +70,7 @@ next:
 func TestTapMetricsEndToEnd(t *testing.T) {
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
-	bin := binary
-	cmd := exec.Command(bin, "--url", ep.AMQP.String(), "--api", ep.API, "--exchange", x, "--json",
+	cmd := exec.Command(binary, "--url", ep.AMQP.String(), "--api", ep.API, "--exchange", x, "--json",
 		"--metrics", "127.0.0.1:0", "--metrics-top", "3", "--duration", "120s")
 	cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
 	stderr, err := cmd.StderrPipe()

@@ -156,9 +156,8 @@ type jsonTap struct {
 // startJSONTap runs shoveltap --json with args and waits for its tap.
 func startJSONTap(t *testing.T, ep broker.Endpoint, args ...string) *jsonTap {
 	t.Helper()
-	bin := binary
 	args = append([]string{"--url", ep.AMQP.String(), "--api", ep.API, "--json", "--duration", "120s"}, args...)
-	jt := &jsonTap{t: t, ep: ep, cmd: exec.Command(bin, args...), lines: make(chan jsonl.Record, 16), exited: make(chan struct{})}
+	jt := &jsonTap{t: t, ep: ep, cmd: exec.Command(binary, args...), lines: make(chan jsonl.Record, 16), exited: make(chan struct{})}
 	jt.cmd.Env = append(os.Environ(), "SHOVELTAP_ENV_FILE=/nonexistent")
 	stderr, err := jt.cmd.StderrPipe()
 	if err != nil {
