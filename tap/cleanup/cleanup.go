@@ -24,15 +24,9 @@ type Options struct {
 // Run is "shoveltap cleanup".
 func Run(ctx context.Context, o *Options, con cmdline.Console) int {
 	conn, yes := &o.Conn, o.Yes
-	ep, err := conn.Endpoint(ctx, con)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", err)
-		return 2
-	}
-	admin, err := broker.NewAdmin(ep)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", err)
-		return 1
+	admin, ep, code := conn.API(ctx, con, "shoveltap")
+	if code != 0 {
+		return code
 	}
 	// On a cluster, tracing left on is per node: know every node.
 	admin, _ = admin.WithClusterNodes(ctx)
