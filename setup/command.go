@@ -12,10 +12,10 @@ import (
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 )
 
-// Flags are the flags of the set-up commands (shoveltap setup COMMAND). They describe two
-// brokers and may override a set-up file, so unlike connFlags they are
-// not resolved here: zero values mean "not given" and setup resolves the
-// merged configuration.
+// Flags are the flags of the set-up commands (shoveltap setup COMMAND).
+// They describe two brokers and may override a set-up file, so unlike
+// cmdline.Conn they are not resolved here: zero values mean "not given"
+// and Run resolves the merged configuration.
 type Flags struct {
 	config                         string
 	url, api, mirrorURL, mirrorAPI string

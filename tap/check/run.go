@@ -17,18 +17,17 @@ type Options struct {
 
 // Run is "shoveltap check": it checks and prints the report.
 func Run(ctx context.Context, o *Options, con cmdline.Console) int {
-	conn, exchanges, queues, asJSON := &o.Conn, o.Exchanges, o.Queues, o.JSON
-	ep, err := conn.Endpoint(ctx, con)
+	ep, err := o.Conn.Endpoint(ctx, con)
 	if err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 		return 2
 	}
-	report, err := Check(ctx, CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
+	report, err := Check(ctx, CheckConfig{Endpoint: ep, Exchanges: o.Exchanges, Queues: o.Queues})
 	if err != nil {
 		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
 		return 1
 	}
-	if asJSON {
+	if o.JSON {
 		enc := json.NewEncoder(con.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(report); err != nil {

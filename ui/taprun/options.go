@@ -16,7 +16,7 @@ import (
 )
 
 // Options are the flags of shoveltap without a command, the tap: the
-// command registers them (Register), then Check, ExpandCelery and Run read
+// command registers them (Register), then ExpandCelery, Check and Run read
 // them.
 type Options struct {
 	Conn        cmdline.Conn
