@@ -48,8 +48,9 @@ type pubSpec struct {
 	SeqKeys       bool  // routing key Key.<seq>, so a row can be found on screen
 	KeyMod        int   // routing key Key.<seq mod KeyMod>, so a tap can take one key in KeyMod
 	// Body, when set, makes each message's body (and ContentType its
-	// content type) instead of a stamped one of Size bytes.
-	Body        func(dst []byte, seq uint32, at time.Time) []byte
+	// content type) instead of a stamped one of Size bytes. A function
+	// does not cross to a publisher process (publishApart): in-process only.
+	Body        func(dst []byte, seq uint32, at time.Time) []byte `json:"-"`
 	ContentType string
 }
 
