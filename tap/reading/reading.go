@@ -113,20 +113,38 @@ type HeaderLine struct {
 // Build reads a message: it decodes it (decode.Summarize: no hex dump),
 // sanitises what shows and builds the filter's subject.
 func Build(in Input) *Reading {
-	return FromResult(in, decode.Summarize(in.Message))
+	return BuildWith(nil, in)
 }
 
 // BuildWith is Build with the user's decoders (Protobuf, Avro, hooks;
 // tap/decode/formats/load) tried first, here and again in Body. A nil dec
 // is Build.
 func BuildWith(dec *decode.Decoder, in Input) *Reading {
-	r := FromResult(in, dec.Summarize(in.Message))
+	// One look at the body for the summary and the lifecycle facts.
+	res, facts := dec.SummarizeFacts(in.Message, func(res decode.Result) bool { return wantFacts(in, res) })
+	r := fromResult(in, res, facts)
 	r.dec = dec
 	return r
 }
 
 // FromResult is Build with the decoder's result already at hand.
 func FromResult(in Input, res decode.Result) *Reading {
+	var facts []decode.Fact
+	if wantFacts(in, res) {
+		facts = decode.Facts(in.Message)
+	}
+	return fromResult(in, res, facts)
+}
+
+// wantFacts says whether a message may tell about a task's or an RPC
+// call's life: only those pay for decode.Facts. A delivery report repeats
+// a message already tapped: not a fact of its own.
+func wantFacts(in Input, res decode.Result) bool {
+	return in.Delivery == nil && lifecycleShaped(res.Format)
+}
+
+// fromResult is FromResult with the facts already read.
+func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 	m := in.Message
 	if res.Body.Kind != decode.BodyJSON && res.Body.Kind != decode.BodyText {
 		// Only JSON and text bodies are searched as rendered (see
@@ -177,11 +195,7 @@ func FromResult(in Input, res decode.Result) *Reading {
 	r.Shown.Body.Text = ""
 	res.Body.Text = ""
 	r.Decoded = res
-	if in.Delivery == nil && lifecycleShaped(res.Format) {
-		// A delivery report repeats a message already tapped: not a
-		// fact of its own.
-		r.Facts = decode.Facts(m)
-	}
+	r.Facts = facts
 	return r
 }
 
