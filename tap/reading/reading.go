@@ -312,7 +312,34 @@ func sanitizeResult(res decode.Result) decode.Result {
 // table shows plus headers, decoded fields and the start of the body.
 // Newlines separate the parts so that a match never spans two of them.
 func haystack(r *Reading, in Input) string {
-	b := make([]byte, 0, 256)
+	var delivery string
+	if d := in.Delivery; d != nil {
+		delivery = ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User)
+	}
+	var body string
+	bodyLen := 0
+	switch r.Shown.Body.Kind {
+	case decode.BodyJSON, decode.BodyText:
+		body = cutString(r.Shown.Body.Text, searchBody)
+		bodyLen = len(body)
+	case decode.BodyHex:
+		bodyLen = min(len(in.Message.Body), searchBody)
+	}
+	// Sized once: lower-casing keeps the length of ASCII text, so the
+	// haystack is built without growing (the read stage builds one per
+	// message).
+	n := len(r.Cells.RoutingKey) + len(r.Cells.Exchange) + len(r.Cells.ContentType) + len(r.Shown.Format) +
+		len(r.Shown.Summary) + len(delivery) + bodyLen + 8
+	for _, f := range r.Shown.Fields {
+		n += len(f.Value) + 1
+	}
+	for _, h := range r.Headers {
+		n += len(h.Key) + len(h.Value) + 3
+	}
+	for _, p := range r.Properties {
+		n += len(p.Value) + 1
+	}
+	b := make([]byte, 0, n)
 	// Each part is lower-cased on its own, so that one non-ASCII part
 	// (an ellipsis in a summary) does not send the whole haystack through
 	// unicode.ToLower.
@@ -329,17 +356,19 @@ func haystack(r *Reading, in Input) string {
 		add(f.Value)
 	}
 	for _, h := range r.Headers {
-		add(h.Key + ": " + h.Value)
+		b = appendLower(b, h.Key)
+		b = append(b, ": "...)
+		add(h.Value)
 	}
 	for _, p := range r.Properties {
 		add(p.Value)
 	}
-	if d := in.Delivery; d != nil {
-		add(ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User))
+	if delivery != "" {
+		add(delivery)
 	}
 	switch r.Shown.Body.Kind {
 	case decode.BodyJSON, decode.BodyText:
-		add(cutString(r.Shown.Body.Text, searchBody))
+		add(body)
 	case decode.BodyHex:
 		// The hex digits would match almost anything; the text inside a
 		// binary body lets it be found.
