@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/base64"
 	"reflect"
 	"strings"
@@ -216,10 +218,20 @@ func TestFactsUnwrapBilliardException(t *testing.T) {
 }
 
 // SummarizeFacts reads the facts from the message Summarize prepared and
-// parsed: the same facts as Facts alone, for every fixture and for
-// compressed, base64 and batched bodies.
+// parsed: the same facts as Facts alone, for events single, batched and
+// gzipped, a base64 task message, an rpc:// result and an oslo call; and
+// the same result as Summarize.
 func TestSummarizeFactsEqualsFacts(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(`{"type":"task-received","uuid":"u2","name":"t.mul","hostname":"w","timestamp":3,"args":"(2, 3)","kwargs":"{'api_key': 'k'}","retries":0}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
 	ins := []Input{
+		{Exchange: "celeryev", RoutingKey: "task.received", ContentType: "application/json", ContentEncoding: "gzip", Body: gz.Bytes()},
 		{Exchange: "celeryev", RoutingKey: "task.failed", ContentType: "application/json",
 			Body: []byte(`{"type":"task-failed","uuid":"u1","hostname":"w@h","timestamp":2,"exception":"ExceptionWithTraceback()","traceback":"Traceback:\nValueError: boom","password":"x"}`)},
 		{Exchange: "celeryev", RoutingKey: "task.multi", ContentType: "application/json",
