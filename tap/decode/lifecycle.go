@@ -75,7 +75,14 @@ type Fact struct {
 // task message, a result, an oslo call or reply; one per event for a
 // Celery event batch; none for anything else. Like Decode it never panics
 // on hostile input, keeps no state and bounds what it returns.
-func Facts(in Input) (facts []Fact) {
+func Facts(in Input) []Fact {
+	return factsOf(in, nil)
+}
+
+// factsOf is Facts reading m, the message Decode already prepared and
+// parsed (the recognisers leave it as newMsg made it), or a new one when
+// m is nil.
+func factsOf(in Input, m *msg) (facts []Fact) {
 	defer func() {
 		if !recoverPanics {
 			return
@@ -89,7 +96,9 @@ func Facts(in Input) (facts []Fact) {
 	if name, ok := headerString(in.Headers, "task"); ok {
 		return []Fact{celeryV2Fact(in, name)}
 	}
-	m := newMsg(in)
+	if m == nil {
+		m = newMsg(in)
+	}
 	if f, ok := celeryEventFacts(m); ok {
 		return f
 	}

@@ -35,6 +35,10 @@ const ellipsis = "…"
 // space, trims the ends, and cuts the result to about max bytes on a rune
 // boundary, ending with "…" when cut. Invalid UTF-8 becomes U+FFFD.
 func oneLine(s string, max int) string {
+	if len(s) <= max && isOneLine(s) {
+		// Most fields (ids, names, hosts) are one line already: no copy.
+		return s
+	}
 	var b strings.Builder
 	n := len(s)
 	if n > max+8 {
@@ -62,6 +66,25 @@ func oneLine(s string, max int) string {
 		return strings.TrimRight(b.String(), " ") + ellipsis
 	}
 	return b.String()
+}
+
+// isOneLine reports whether oneLine would give s back unchanged when it is
+// short enough: printable ASCII, single spaces between words, none at the
+// ends.
+func isOneLine(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // truncate cuts s to about max bytes on a rune boundary, adding "…".
