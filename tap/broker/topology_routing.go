@@ -209,12 +209,17 @@ func (a *Admin) routingBindings(ctx context.Context, vhost string, xs []RoutingE
 			bs = append(bs, b...)
 		}
 	}
-	slices.SortFunc(bs, func(x, y RoutingBinding) int {
-		return cmp.Or(strings.Compare(x.Source, y.Source), strings.Compare(x.Destination, y.Destination),
-			strings.Compare(x.DestinationType, y.DestinationType), strings.Compare(x.RoutingKey, y.RoutingKey),
-			strings.Compare(fmt.Sprint(x.Arguments), fmt.Sprint(y.Arguments)))
-	})
+	slices.SortFunc(bs, compareBindings)
 	return bs, nil
+}
+
+func compareBindings(x, y RoutingBinding) int {
+	if c := cmp.Or(strings.Compare(x.Source, y.Source), strings.Compare(x.Destination, y.Destination),
+		strings.Compare(x.DestinationType, y.DestinationType), strings.Compare(x.RoutingKey, y.RoutingKey)); c != 0 {
+		return c
+	}
+	// Only bindings that differ by their arguments get here.
+	return strings.Compare(fmt.Sprint(x.Arguments), fmt.Sprint(y.Arguments))
 }
 
 // RoutingBindingsFrom lists the bindings whose source is exchange x, with
