@@ -62,7 +62,11 @@ func (b *bench) runRouting(ctx context.Context) error {
 	defer func() {
 		dctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
-		if err := b.api.deleteVhost(dctx, vhost); err != nil {
+		// Deleting 10,000 queues takes longer than the harness's usual
+		// 10 s request timeout on a busy box.
+		slow := *b.api
+		slow.http = &http.Client{Timeout: 2 * time.Minute}
+		if err := slow.deleteVhost(dctx, vhost); err != nil {
 			log.Printf("bench: WARNING: deleting vhost %s failed: %v; delete it by hand: rabbitmqctl delete_vhost %s", vhost, err, vhost)
 		}
 	}()
@@ -88,7 +92,14 @@ func (b *bench) runRouting(ctx context.Context) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		if top, err = routing.Load(ctx, admin, vhost); err != nil {
-			return err
+			// Right after the import the broker may still be busy
+			// creating queues and bindings.
+			if time.Now().After(deadline) {
+				return err
+			}
+			log.Printf("bench: routing: waiting for the imported vhost: %v", err)
+			time.Sleep(time.Second)
+			continue
 		}
 		_, q, bs := top.Counts()
 		if q >= nq && bs >= nb {
