@@ -26,6 +26,8 @@ type routingRow struct {
 	LoadMaxMS     float64 `json:"load_ms_max"`
 	LoadFromMS    float64 `json:"load_from_ms_median"`
 	LoadFromMaxMS float64 `json:"load_from_ms_max"`
+	// Failed counts loads (Load or LoadFrom) that returned an error.
+	Failed int `json:"failed_loads,omitempty"`
 	// Baseline is the listings as routing.Load made them until
 	// disable_stats and per-exchange bindings (one after another, the
 	// queue listing with statistics, the vhost's bindings sorted), timed
@@ -123,19 +125,27 @@ func (b *bench) runRouting(ctx context.Context) error {
 		t, c = time.Now(), b.brokerCPU()
 		top, err := routing.Load(ctx, admin, vhost)
 		if err != nil {
-			return err
+			// A load that fails (a request past shoveltap's 10 s
+			// timeout on a starved broker) is a result, not the end of
+			// the part: the tap would keep its previous model.
+			row.Failed++
+			log.Printf("bench: routing: load %d failed after %.0f ms: %v", i+1, ms(time.Since(t)), err)
+			continue
 		}
 		full, fullCPU = append(full, ms(time.Since(t))), append(fullCPU, b.brokerCPU()-c)
-		if _, q, bs := old.Counts(); i == 0 && !sameCounts(old, top) {
-			return fmt.Errorf("the baseline listings hold %d queues, %d bindings; routing.Load's model %v", q, bs, countsOf(top))
+		if !sameCounts(old, top) {
+			return fmt.Errorf("the baseline listings give a model of %v exchanges, queues, bindings; routing.Load's %v", countsOf(old), countsOf(top))
 		}
 		t = time.Now()
 		small, err := routing.LoadFrom(ctx, admin, vhost, []string{routingExchange(0)}, 0)
 		if err != nil {
-			return err
+			row.Failed++
+			log.Printf("bench: routing: LoadFrom %d failed after %.0f ms: %v", i+1, ms(time.Since(t)), err)
+			continue
 		}
 		scoped = append(scoped, ms(time.Since(t)))
 		_, _, row.ScopedBinds = small.Counts()
+		log.Printf("bench: routing: %d: before %.0f ms (broker CPU %.0f ms), Load %.0f ms (broker CPU %.0f ms), LoadFrom %.0f ms", i+1, base[len(base)-1], baseCPU[len(baseCPU)-1], full[len(full)-1], fullCPU[len(fullCPU)-1], scoped[len(scoped)-1])
 	}
 	f, s, o := summarize(full), summarize(scoped), summarize(base)
 	row.LoadMS, row.LoadMaxMS, row.LoadFromMS, row.LoadFromMaxMS = f.Median, f.Max, s.Median, s.Max
@@ -241,10 +251,13 @@ func (r *results) routingTargets(p func(string, ...any), yes func(bool) string) 
 			label += "; fewer objects than the target's"
 		}
 		before := ""
-		if x.BaselineMS > 0 {
-			before = fmt.Sprintf("; before (statistics, one listing after another) %.0f ms", x.BaselineMS)
+		if x.Failed > 0 {
+			before = fmt.Sprintf("; %d loads failed", x.Failed)
 		}
-		p("| %s | %.0f ms (max %.0f)%s; one exchange's reach (LoadFrom) %.0f ms | %s |", label, x.LoadMS, x.LoadMaxMS, before, x.LoadFromMS, yes(x.LoadMS <= routingTargetMS && x.Queues >= 10_000 && x.Bindings >= 20_000))
+		if x.BaselineMS > 0 {
+			before += fmt.Sprintf("; before (statistics, one listing after another) %.0f ms", x.BaselineMS)
+		}
+		p("| %s | %.0f ms (max %.0f)%s; one exchange's reach (LoadFrom) %.0f ms | %s |", label, x.LoadMS, x.LoadMaxMS, before, x.LoadFromMS, yes(x.Failed == 0 && x.LoadMS <= routingTargetMS && x.Queues >= 10_000 && x.Bindings >= 20_000))
 	}
 }
 
