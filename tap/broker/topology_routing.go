@@ -46,7 +46,8 @@ type RoutingPolicy struct {
 }
 
 // RoutingTopology is a vhost's exchanges, queues, bindings and policies,
-// as four listings of the management API. Policies is nil when the user
+// as the management API lists them; Bindings leaves out those from the
+// default exchange and shoveltap's own exchanges. Policies is nil when the user
 // may not list them (RabbitMQ 3.10 lets any management user list them;
 // this is for brokers and plugins that refuse): then what a policy adds to
 // an exchange is unknown, and the caller should say so.
@@ -167,16 +168,16 @@ func (a *Admin) routingTopology(ctx context.Context, vhost string, bindings bool
 	return &t, nil
 }
 
-// routingBindings lists the bindings of a vhost whose exchanges are xs:
-// those of each exchange but the default one and shoveltap's own (whose
-// bindings the model leaves out), several at a time, or past
-// BindingsPerExchangeLimit exchanges all of the vhost's in one request.
+// routingBindings lists the bindings of a vhost whose exchanges are xs,
+// but those of the default exchange and shoveltap's own (listedSource):
+// each exchange's, several at a time, or past BindingsPerExchangeLimit
+// exchanges all of the vhost's in one request.
 // The result is sorted (source, destination, routing key, arguments), so
 // a model is the same whichever way it was read.
 func (a *Admin) routingBindings(ctx context.Context, vhost string, xs []RoutingExchange) ([]RoutingBinding, error) {
 	var names []string
 	for _, x := range xs {
-		if x.Name != "" && !strings.HasPrefix(x.Name, Prefix) {
+		if listedSource(x.Name) {
 			names = append(names, x.Name)
 		}
 	}
@@ -186,6 +187,7 @@ func (a *Admin) routingBindings(ctx context.Context, vhost string, xs []RoutingE
 			return nil, a.Explain(ctx, fmt.Sprintf("listing the bindings of vhost %q", vhost), err)
 		}
 		typeBindingNumbers(bs)
+		bs = slices.DeleteFunc(bs, func(b RoutingBinding) bool { return !listedSource(b.Source) })
 	} else {
 		per := make([][]RoutingBinding, len(names))
 		g := newListings(ctx, bindingListingsInFlight)
@@ -212,6 +214,11 @@ func (a *Admin) routingBindings(ctx context.Context, vhost string, xs []RoutingE
 	slices.SortFunc(bs, compareBindings)
 	return bs, nil
 }
+
+// listedSource reports whether the bindings from exchange x are read: not
+// those of the default exchange (the evaluator routes "" by queue name) nor
+// of shoveltap's own exchanges, which the model leaves out.
+func listedSource(x string) bool { return x != "" && !strings.HasPrefix(x, Prefix) }
 
 func compareBindings(x, y RoutingBinding) int {
 	if c := cmp.Or(strings.Compare(x.Source, y.Source), strings.Compare(x.Destination, y.Destination),
