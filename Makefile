@@ -63,7 +63,7 @@ RABBIT4_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.0
   SHOVELTAP_TEST_RESTART_CTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
 test-4x: broker deps
 	scripts/rabbitmq4.sh start
-	$(RABBIT4_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
+	$(RABBIT4_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... ./ui/taprun/...; \
 	  rc=$$?; scripts/rabbitmq4.sh stop; exit $$rc
 
 RABBIT43_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.0.0.1:5691/ SHOVELTAP_TEST_API=http://127.0.0.1:15691 \
@@ -72,7 +72,7 @@ RABBIT43_ENV := SHOVELTAP_TEST_SLOW=0 SHOVELTAP_TEST_URL=amqp://guest:guest@127.
   SHOVELTAP_TEST_RESTART_CTL="$(CURDIR)/scripts/rabbitmq4.sh ctl"
 test-43: broker deps
 	SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh start
-	$(RABBIT43_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... .; \
+	$(RABBIT43_ENV) $(GO) test -p 1 -count=1 -timeout 20m ./tap/... ./setup/... ./ui/picker/... ./ui/taprun/...; \
 	  rc=$$?; SHOVELTAP_RABBIT4=forky scripts/rabbitmq4.sh stop; exit $$rc
 
 test-cluster: broker

@@ -1,10 +1,6 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
-
 	"github.com/spf13/cobra"
 
 	"github.com/shoveltap/shoveltap/tap/check"
@@ -27,57 +23,25 @@ tried too.
 Exit status: 0 when the check ran (whatever it found), 1 when it could not
 reach or log in to the broker, 2 for a wrong command line.`
 
-// checkOptions are the flags of "shoveltap check".
-type checkOptions struct {
-	conn              cmdline.Conn
-	exchanges, queues []string
-	json              bool
-}
-
+// newCheckCmd is "shoveltap check".
 func newCheckCmd(con cmdline.Console) *cobra.Command {
-	o := &checkOptions{}
+	o := &check.Options{}
 	cmd := &cobra.Command{
 		Use:   "check",
 		Short: "what this user may do here, and how to allow the rest",
 		Long:  checkLong,
 		Args:  cmdline.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return status(runCheck(c.Context(), o, con))
+			return status(check.Run(c.Context(), o, con))
 		},
 	}
 	fs := cmd.Flags()
-	o.conn.Register(fs)
-	fs.StringArrayVarP(&o.exchanges, "exchange", "e", nil, "also try read on this exchange `NAME`, one to tap or mirror (repeatable)")
-	fs.StringArrayVarP(&o.queues, "queue", "q", nil, "also try read on the exchanges queue `NAME` is bound to, as --queue taps them (repeatable)")
-	fs.BoolVarP(&o.json, "json", "j", false, "print the report as JSON")
+	o.Conn.Register(fs)
+	fs.StringArrayVarP(&o.Exchanges, "exchange", "e", nil, "also try read on this exchange `NAME`, one to tap or mirror (repeatable)")
+	fs.StringArrayVarP(&o.Queues, "queue", "q", nil, "also try read on the exchanges queue `NAME` is bound to, as --queue taps them (repeatable)")
+	fs.BoolVarP(&o.JSON, "json", "j", false, "print the report as JSON")
 	cmdline.Brief(fs, map[string]string{"exchange": "also try read on exchange NAME", "queue": "also try read on what queue NAME is bound to"})
-	registerNameCompletion(cmd, "exchange", &o.conn, con)
-	registerNameCompletion(cmd, "queue", &o.conn, con)
+	cmdline.NameCompletion(cmd, "exchange", &o.Conn, con)
+	cmdline.NameCompletion(cmd, "queue", &o.Conn, con)
 	return cmd
-}
-
-// runCheck is "shoveltap check".
-func runCheck(ctx context.Context, o *checkOptions, con cmdline.Console) int {
-	conn, exchanges, queues, asJSON := &o.conn, o.exchanges, o.queues, o.json
-	ep, err := conn.Endpoint(ctx, con)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
-		return 2
-	}
-	report, err := check.Check(ctx, check.CheckConfig{Endpoint: ep, Exchanges: exchanges, Queues: queues})
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap check:", err)
-		return 1
-	}
-	if asJSON {
-		enc := json.NewEncoder(con.Stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(report); err != nil {
-			fmt.Fprintln(con.Stderr, "shoveltap check:", err)
-			return 1
-		}
-		return 0
-	}
-	writeCheck(con.Stdout, report)
-	return 0
 }

@@ -1,15 +1,9 @@
 package main
 
 import (
-	"context"
-	"errors"
-	"fmt"
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/shoveltap/shoveltap/tap"
-	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/cleanup"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
 )
 
@@ -18,95 +12,19 @@ shovel definition, an expiring source queue) and removes it when confirmed.
 Taps of running shoveltaps — yours or another operator's — are never touched:
 a tap whose owner is alive still has its exclusive queue.`
 
-// cleanupOptions are the flags of "shoveltap cleanup".
-type cleanupOptions struct {
-	conn cmdline.Conn
-	yes  bool
-}
-
+// newCleanupCmd is "shoveltap cleanup".
 func newCleanupCmd(con cmdline.Console) *cobra.Command {
-	o := &cleanupOptions{}
+	o := &cleanup.Options{}
 	cmd := &cobra.Command{
 		Use:   "cleanup",
 		Short: "remove taps left by crashed runs",
 		Long:  cleanupLong,
 		Args:  cmdline.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			return status(runCleanup(c.Context(), o, con))
+			return status(cleanup.Run(c.Context(), o, con))
 		},
 	}
-	o.conn.Register(cmd.Flags())
-	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "remove without asking")
+	o.Conn.Register(cmd.Flags())
+	cmd.Flags().BoolVarP(&o.Yes, "yes", "y", false, "remove without asking")
 	return cmd
-}
-
-// runCleanup is "shoveltap cleanup".
-func runCleanup(ctx context.Context, o *cleanupOptions, con cmdline.Console) int {
-	conn, yes := &o.conn, o.yes
-	ep, err := conn.Endpoint(ctx, con)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", err)
-		return 2
-	}
-	admin, err := broker.NewAdmin(ep)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", err)
-		return 1
-	}
-	// On a cluster, tracing left on is per node: know every node.
-	admin, _ = admin.WithClusterNodes(ctx)
-	orphans, err := tap.FindOrphans(ctx, admin, ep.Vhost)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
-		return 1
-	}
-	// Tracing left on by a crashed --firehose tap costs every publish.
-	firehose, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", false)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
-		return 1
-	}
-	if len(orphans) == 0 && len(firehose) == 0 {
-		fmt.Fprintf(con.Stdout, "Nothing to clean up on %s (vhost %s).\n", ep.Address(), ep.Vhost)
-		return 0
-	}
-	fmt.Fprintf(con.Stdout, "Left behind by shoveltap runs that are gone, on %s (vhost %s):\n", ep.Address(), ep.Vhost)
-	for _, o := range orphans {
-		fmt.Fprintln(con.Stdout, "  "+o.String())
-	}
-	for _, d := range firehose {
-		fmt.Fprintln(con.Stdout, "  "+d)
-	}
-	ok, err := con.Confirm(ctx, yes, func() string { return "Remove these?" })
-	switch {
-	case errors.Is(err, cmdline.ErrNoTerminal):
-		fmt.Fprintln(con.Stdout, "Dry run: nothing removed. Run with --yes to remove these.")
-		return 0
-	case !ok:
-		fmt.Fprintln(con.Stdout, "Nothing removed.")
-		return 0
-	}
-	failed := 0
-	if len(firehose) > 0 {
-		did, err := tap.ReleaseFirehose(ctx, admin, ep.Vhost, "", true)
-		for _, d := range did {
-			fmt.Fprintln(con.Stdout, strings.ToUpper(d[:1])+d[1:]+".")
-		}
-		if err != nil {
-			fmt.Fprintln(con.Stderr, "shoveltap:", broker.WithNeeds(err, tap.CleanupNeeds()))
-			failed++
-		}
-	}
-	for _, o := range orphans {
-		if err := o.Remove(ctx, admin); err != nil {
-			fmt.Fprintf(con.Stderr, "shoveltap: %s: %v\n", o.Base, broker.WithNeeds(err, tap.CleanupNeeds()))
-			failed++
-			continue
-		}
-		fmt.Fprintf(con.Stdout, "Removed %s\n", o.String())
-	}
-	if failed > 0 {
-		return 1
-	}
-	return 0
 }

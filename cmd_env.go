@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
-	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -36,6 +33,7 @@ red in the status line and asks before --firehose and replay.
       tap-shovel-ca-cert: /etc/rabbitmq/ca.pem   # on the tapped broker's host
       max-rate: 500                # production budget, copied messages per second`
 
+// newEnvCmd is "shoveltap env".
 func newEnvCmd(con cmdline.Console) *cobra.Command {
 	var envFile string
 	cmd := &cobra.Command{
@@ -64,60 +62,6 @@ func runEnv(_ context.Context, envFile string, con cmdline.Console) int {
 		fmt.Fprintln(con.Stderr, "shoveltap env:", err)
 		return 1
 	}
-	if len(f.Environments) == 0 {
-		fmt.Fprintf(con.Stdout, "%s defines no environment (see shoveltap env --help).\n", path)
-		return 0
-	}
-	fmt.Fprintf(con.Stdout, "Environments in %s:\n", path)
-	w := tabwriter.NewWriter(con.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "  NAME\tLABEL\tKIND\tURL\tLOGIN")
-	for _, e := range f.Environments {
-		kind := "-"
-		if e.Production {
-			kind = "PRODUCTION"
-		}
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\t%s\n", e.Name, e.DisplayLabel(), kind, redactedURLs(e.URLs), login(e))
-	}
-	_ = w.Flush()
+	f.WriteList(con.Stdout, path)
 	return 0
-}
-
-// redactedURLs shows the URLs without their passwords.
-func redactedURLs(raws []string) string {
-	if len(raws) == 0 {
-		return "(default)"
-	}
-	var out []string
-	for _, raw := range raws {
-		u, err := url.Parse(raw)
-		if err != nil {
-			out = append(out, "(not a URL)")
-			continue
-		}
-		out = append(out, u.Redacted())
-	}
-	return strings.Join(out, " ")
-}
-
-// login says how an environment logs in, without any secret.
-func login(e envs.Environment) string {
-	var parts []string
-	switch {
-	case e.Password != "":
-		parts = append(parts, "password in the file")
-	case e.PasswordFile != "":
-		parts = append(parts, "password-file")
-	case e.Cert != "":
-		parts = append(parts, "x509 certificate")
-	}
-	if e.Cert != "" && len(parts) > 0 && parts[0] != "x509 certificate" {
-		parts = append(parts, "client certificate")
-	}
-	if e.InsecureTLS {
-		parts = append(parts, "TLS NOT VERIFIED")
-	}
-	if len(parts) == 0 {
-		return "-"
-	}
-	return strings.Join(parts, ", ")
 }

@@ -1,19 +1,10 @@
 package main
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/spf13/cobra"
 
-	"github.com/shoveltap/shoveltap/tap/broker"
 	"github.com/shoveltap/shoveltap/tap/cmdline"
-	"github.com/shoveltap/shoveltap/tap/routing"
-	"github.com/shoveltap/shoveltap/tap/sanitize"
+	"github.com/shoveltap/shoveltap/tap/explain"
 )
 
 const routeLong = `Says where the broker sends a message published to --exchange with
@@ -37,22 +28,9 @@ const routeExample = `  shoveltap route --exchange orders --key order.paid --que
   shoveltap route --exchange events --header region=eu --header 'n:=5' --json
   shoveltap route --exchange "" --key celery   # the default exchange`
 
-// routeOptions are the flags of "shoveltap route".
-type routeOptions struct {
-	conn     cmdline.Conn
-	exchange string
-	key      string
-	headers  []string
-	queue    string
-	json     bool
-	// exchangeSet says --exchange was given: "" is the default exchange,
-	// so the empty value cannot tell.
-	exchangeSet bool
-}
-
 // newRouteCmd is "shoveltap route".
 func newRouteCmd(con cmdline.Console) *cobra.Command {
-	o := &routeOptions{}
+	o := &explain.RouteOptions{}
 	cmd := &cobra.Command{
 		Use:     "route",
 		Short:   "where a message would go, and why not to a queue",
@@ -60,210 +38,23 @@ func newRouteCmd(con cmdline.Console) *cobra.Command {
 		Example: routeExample,
 		Args:    cmdline.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			o.exchangeSet = c.Flags().Changed("exchange")
-			return status(runRoute(c.Context(), o, con))
+			o.ExchangeSet = c.Flags().Changed("exchange")
+			return status(explain.Route(c.Context(), o, con))
 		},
 	}
 	fs := cmd.Flags()
-	o.conn.Register(fs)
-	fs.StringVarP(&o.exchange, "exchange", "e", "", "the exchange `NAME` the message is published to (required; \"\" is the default exchange)")
-	fs.StringVarP(&o.key, "key", "k", "", "the message's routing `KEY`")
-	fs.StringArrayVarP(&o.headers, "header", "H", nil, "a message header `k=v` (a string) or k:=JSON (typed: a number, true, an array such as CC); repeatable")
-	fs.StringVarP(&o.queue, "queue", "q", "", "explain why the message does or does not reach the queue `NAME`")
-	fs.BoolVarP(&o.json, "json", "j", false, "print the answer as JSON")
+	o.Conn.Register(fs)
+	fs.StringVarP(&o.Exchange, "exchange", "e", "", "the exchange `NAME` the message is published to (required; \"\" is the default exchange)")
+	fs.StringVarP(&o.Key, "key", "k", "", "the message's routing `KEY`")
+	fs.StringArrayVarP(&o.Headers, "header", "H", nil, "a message header `k=v` (a string) or k:=JSON (typed: a number, true, an array such as CC); repeatable")
+	fs.StringVarP(&o.Queue, "queue", "q", "", "explain why the message does or does not reach the queue `NAME`")
+	fs.BoolVarP(&o.JSON, "json", "j", false, "print the answer as JSON")
 	cmdline.Brief(fs, map[string]string{
 		"exchange": "the exchange NAME it is published to (required)",
 		"header":   "a header k=v, or k:=JSON (repeatable)",
 		"queue":    "explain why it does or does not reach queue NAME",
 	})
-	registerNameCompletion(cmd, "exchange", &o.conn, con)
-	registerNameCompletion(cmd, "queue", &o.conn, con)
+	cmdline.NameCompletion(cmd, "exchange", &o.Conn, con)
+	cmdline.NameCompletion(cmd, "queue", &o.Conn, con)
 	return cmd
-}
-
-// runRoute is "shoveltap route".
-func runRoute(ctx context.Context, o *routeOptions, con cmdline.Console) int {
-	if !o.exchangeSet {
-		return usageFail(con, "shoveltap route", errors.New("--exchange is required (--exchange \"\" for the default exchange)"))
-	}
-	h, err := parseHeaders(o.headers)
-	if err != nil {
-		return usageFail(con, "shoveltap route", err)
-	}
-	ep, err := o.conn.Endpoint(ctx, con)
-	if err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap route:", err)
-		return 2
-	}
-	q := routeQuery{Endpoint: ep, Exchange: o.exchange, Key: o.key, Headers: h, Queue: o.queue, JSON: o.json}
-	if err := runRouteWith(ctx, q, con.Stdout); err != nil {
-		fmt.Fprintln(con.Stderr, "shoveltap route:", err)
-		return 1
-	}
-	return 0
-}
-
-// routeQuery is the message route asks about and where to ask.
-type routeQuery struct {
-	Endpoint broker.Endpoint
-	Exchange string
-	Key      string
-	Headers  map[string]any
-	Queue    string
-	JSON     bool
-}
-
-// parseHeaders reads --header values: k=v is a string, k:=JSON a typed
-// value (number, bool, array such as CC).
-func parseHeaders(hs []string) (map[string]any, error) {
-	out := map[string]any{}
-	for _, h := range hs {
-		if k, v, ok := strings.Cut(h, ":="); ok && k != "" {
-			var x any
-			if err := json.Unmarshal([]byte(v), &x); err != nil {
-				return nil, fmt.Errorf("--header %q: %q is not JSON (%v); use k=v for a string", h, v, err)
-			}
-			out[k] = x
-			continue
-		}
-		k, v, ok := strings.Cut(h, "=")
-		if !ok || k == "" {
-			return nil, fmt.Errorf("--header %q: want k=v or k:=JSON", h)
-		}
-		out[k] = v
-	}
-	return out, nil
-}
-
-// routeAnswer is what route prints with --json.
-type routeAnswer struct {
-	Vhost       string            `json:"vhost"`
-	Result      routing.Result    `json:"result"`
-	DeadLetters []deadLetterRoute `json:"dead_letters,omitempty"`
-	WhyNot      *routing.WhyNot   `json:"why_not,omitempty"`
-	ModelNotes  []string          `json:"model_notes,omitempty"`
-}
-
-// deadLetterRoute is where a reached queue's dead letters go.
-type deadLetterRoute struct {
-	Queue  string             `json:"queue"`
-	To     routing.DeadLetter `json:"to"`
-	Result routing.Result     `json:"result"`
-}
-
-// runRouteWith loads the vhost's routing model and prints where the
-// message of opts goes.
-func runRouteWith(ctx context.Context, opts routeQuery, stdout io.Writer) error {
-	admin, err := broker.NewAdmin(opts.Endpoint)
-	if err != nil {
-		return err
-	}
-	top, err := routing.Load(ctx, admin, opts.Endpoint.Vhost)
-	if err != nil {
-		return err
-	}
-	if opts.Queue != "" && routing.Own(opts.Queue) {
-		return fmt.Errorf("queue %q is shoveltap's own, not a production queue: name a queue of yours", opts.Queue)
-	}
-	m := routing.Message{Exchange: opts.Exchange, RoutingKey: opts.Key, Headers: opts.Headers}
-	ans := routeAnswer{Vhost: top.Vhost, Result: top.Route(m), ModelNotes: top.Notes()}
-	for _, r := range ans.Result.Queues {
-		if d, res := top.DeadLetters(r.Queue, m); d != nil {
-			ans.DeadLetters = append(ans.DeadLetters, deadLetterRoute{Queue: r.Queue, To: *d, Result: *res})
-		}
-	}
-	if opts.Queue != "" {
-		w := top.WhyNot(m, opts.Queue)
-		ans.WhyNot = &w
-	}
-	if opts.JSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(ans)
-	}
-	// Names come from the broker, and any client may declare one with
-	// escape sequences in it: they reach the terminal as visible escapes.
-	var text strings.Builder
-	printRoute(&text, top, m, ans)
-	_, err = io.WriteString(stdout, sanitize.Block(text.String()))
-	return err
-}
-
-func printRoute(w io.Writer, top *routing.Topology, m routing.Message, ans routeAnswer) {
-	r := ans.Result
-	x := fmt.Sprintf("exchange %q", m.Exchange)
-	if m.Exchange == "" {
-		x = "the default exchange"
-	}
-	if e, ok := top.Exchange(m.Exchange); ok && m.Exchange != "" {
-		x += " (" + e.Type + ")"
-	}
-	fmt.Fprintf(w, "Published to %s with key %q", x, m.RoutingKey)
-	if len(m.Headers) > 0 {
-		b, _ := json.Marshal(m.Headers)
-		fmt.Fprintf(w, " and headers %s", b)
-	}
-	fmt.Fprintf(w, " (vhost %s):\n", ans.Vhost)
-	switch r.Verdict {
-	case routing.Routed:
-		fmt.Fprintf(w, "  routed to %d queue(s)", len(r.Queues))
-		if r.UsedAlternate {
-			fmt.Fprint(w, ", an alternate exchange used")
-		}
-		fmt.Fprintln(w, ":")
-	case routing.Unroutable:
-		fmt.Fprintln(w, "  UNROUTABLE: no production queue gets it (the broker drops it, or returns it to a mandatory publisher)")
-	case routing.Unknown:
-		fmt.Fprintln(w, "  unknown: cannot say where it goes")
-	}
-	for _, q := range r.Queues {
-		fmt.Fprintf(w, "  → queue %s\n", q.Queue)
-		for _, s := range q.Path {
-			fmt.Fprintf(w, "      via %s\n", s)
-		}
-	}
-	for _, d := range ans.DeadLetters {
-		to := fmt.Sprintf("exchange %q", d.To.Exchange)
-		if d.To.Exchange == "" {
-			to = "the default exchange"
-		}
-		key := "its own routing keys"
-		if d.To.HasRoutingKey {
-			key = fmt.Sprintf("key %q", d.To.RoutingKey)
-		}
-		fmt.Fprintf(w, "  dead letters of %s go to %s with %s (%s): ", d.Queue, to, key, d.To.From)
-		switch d.Result.Verdict {
-		case routing.Routed:
-			fmt.Fprintf(w, "queue(s) %s\n", strings.Join(d.Result.QueueNames(), ", "))
-		case routing.Unroutable:
-			why := "no queue is bound there for them"
-			if len(d.Result.Notes) > 0 {
-				why = d.Result.Notes[0]
-			}
-			fmt.Fprintf(w, "NOWHERE: %s; they are lost\n", why)
-		default:
-			fmt.Fprintf(w, "unknown: %s\n", strings.Join(d.Result.Unknowns, "; "))
-		}
-	}
-	for _, u := range r.Unknowns {
-		fmt.Fprintf(w, "  unknown: %s\n", u)
-	}
-	for _, n := range r.Notes {
-		fmt.Fprintf(w, "  note: %s\n", n)
-	}
-	for _, n := range ans.ModelNotes {
-		fmt.Fprintf(w, "  note: %s\n", n)
-	}
-	if ans.WhyNot == nil {
-		return
-	}
-	wn := ans.WhyNot
-	fmt.Fprintf(w, "\nQueue %s: %s\n", wn.Queue, wn.Summary)
-	for _, c := range wn.Checks {
-		mark := "no "
-		if c.Matched {
-			mark = "yes"
-		}
-		fmt.Fprintf(w, "  [%s] %s\n        %s\n", mark, c.Binding, c.Why)
-	}
 }

@@ -4,12 +4,14 @@
 //
 // The command line is a cobra tree: newRootCmd assembles it from one
 // constructor per command (cmd_*.go), each of which fills an options struct
-// from its flags and hands it to a plain run function that tests call
-// without cobra. Help, completion and docs/usage.md all come from the tree;
-// the flags shared by several commands live in tap/cmdline.
+// from its flags and hands it to the run function of the package that does
+// the work (ui/taprun, tap/check, tap/explain …), which tests call without
+// cobra. Help, completion and docs/usage.md all come from the tree; the
+// flags shared by several commands live in tap/cmdline. The command line
+// itself is tested by running the built binary (tap/e2e).
 package main
 
-//go:generate go test -run TestUsageDocIsCurrent -update .
+//go:generate go test ./tap/e2e -run TestUsageDocIsCurrent -update
 
 import (
 	"context"
@@ -85,6 +87,8 @@ func newRootCmd(con cmdline.Console) *cobra.Command {
 		newSetupCmd(con),
 		newEnvCmd(con),
 		newVersionCmd(con),
+		// Hidden: docs/usage.md and the tree for the tests of the binary.
+		cmdline.NewDocsCommand(root),
 	)
 	addCompletion(root, con)
 	root.Version = version

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui"
 )
 
 func TestStampRoundTrip(t *testing.T) {
@@ -84,7 +85,7 @@ func TestNear(t *testing.T) {
 // UI's batch message, whatever its shape.
 func TestHeadlessUICountsBatches(t *testing.T) {
 	in := make(chan tap.Batch, 1)
-	h := runHeadlessUI(in, 0, false, nil)
+	h := runHeadlessUI(in, ui.Options{}, false, nil)
 	in <- tap.Batch{Messages: []tap.Message{{Seq: 1, RoutingKey: "a"}, {Seq: 2, RoutingKey: "b"}}}
 	close(in)
 	h.wait()

@@ -168,7 +168,8 @@ func (r *results) goBenchTargets(p func(string, ...any), yes func(bool) string) 
 		if n < 1e6 {
 			label += "; fewer events than the target's 1 M"
 		}
-		p("| %s | %.2f s (%.2f µs per event) | %s |", label, v, g.Metrics["ns/event"]/1e3, yes(v <= 3 && n >= 1e6))
+		p("| %s | %.2f s (%.2f µs per event; CPU %.2f s, %.2f µs per event) | %s |", label, v, g.Metrics["ns/event"]/1e3,
+			g.Metrics["cpu-s/rebuild"], g.Metrics["cpu-ns/event"]/1e3, yes(v <= 3 && n >= 1e6))
 	}
 	if g, ok := r.goBench("tap/decode/protodec", "BenchmarkSummarize1KB"); ok {
 		v := g.NsPerOp / 1e3

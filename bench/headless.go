@@ -32,19 +32,23 @@ type headlessUI struct {
 	// lastAt and lastCPU are the time (unix ns) and this process's CPU
 	// time (ns) when the last batch with messages was drawn.
 	lastAt, lastCPU atomic.Int64
-	done            chan struct{}
+	// busy is the wall time (ns) the UI goroutine spent in Update and
+	// View for batches with messages: its work, without the wait.
+	busy atomic.Int64
+	done chan struct{}
 }
 
 // runHeadlessUI starts the UI on batches; with a gate it starts reading
 // only once the gate is closed.
-func runHeadlessUI(batches <-chan tap.Batch, retain int, keepLat bool, gate chan struct{}) *headlessUI {
+func runHeadlessUI(batches <-chan tap.Batch, opts ui.Options, keepLat bool, gate chan struct{}) *headlessUI {
 	h := &headlessUI{keepLat: keepLat, done: make(chan struct{})}
 	// As shoveltap does: the pipeline's read stage builds each message's
 	// reading before the UI takes it (messages already read, as in the
 	// web part, pass through unchanged). The stage ends when batches is
 	// closed.
 	_, batches = pipeline.Start(context.Background(), batches, pipeline.Config{})
-	m := ui.New(ui.Options{Broker: "bench", Vhost: "bench", Retain: retain}, batches)
+	opts.Broker, opts.Vhost = "bench", "bench"
+	m := ui.New(opts, batches)
 	go func() {
 		if gate != nil {
 			<-gate
@@ -87,6 +91,7 @@ func (h *headlessUI) loop(m tea.Model) {
 		if _, ok := msg.(tea.QuitMsg); ok {
 			return
 		}
+		t0 := time.Now()
 		m, cmd = m.Update(msg)
 		view := m.View()
 		now := time.Now()
@@ -97,6 +102,7 @@ func (h *headlessUI) loop(m tea.Model) {
 		if !ok || len(b.Messages) == 0 {
 			continue
 		}
+		h.busy.Add(int64(now.Sub(t0)))
 		h.Received.Add(int64(len(b.Messages)))
 		h.lastCPU.Store(int64(processCPU()))
 		h.lastAt.Store(now.UnixNano())

@@ -10,6 +10,7 @@ import (
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/shoveltap/shoveltap/tap"
+	"github.com/shoveltap/shoveltap/ui"
 )
 
 // historyRow is one reader taking a whole stream from its first message:
@@ -108,7 +109,7 @@ func (b *bench) shoveltapStreamRead(ctx context.Context, stream string, n int64,
 		}
 	}()
 	if withUI {
-		h := runHeadlessUI(s.Batches(), 0, false, nil)
+		h := runHeadlessUI(s.Batches(), ui.Options{}, false, nil)
 		for h.Received.Load() < n && ctx.Err() == nil {
 			time.Sleep(time.Millisecond)
 		}

@@ -73,7 +73,7 @@ func (b *bench) startReader(ctx context.Context, kind, rawName string, gate chan
 		if err != nil {
 			return nil, err
 		}
-		h := runHeadlessUI(s.Batches(), 0, false, gate)
+		h := runHeadlessUI(s.Batches(), ui.Options{}, false, gate)
 		return &reader{
 			queue: s.Names().TapQueue(), received: h.Received.Load, sess: s, ui: h,
 			progress: func() (time.Time, time.Duration) {
@@ -160,7 +160,7 @@ func (b *bench) runLatency(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	h := runHeadlessUI(s.Batches(), 0, true, nil)
+	h := runHeadlessUI(s.Batches(), ui.Options{}, true, nil)
 	raw, err := startQueueTap(ctx, b, b.name("latency-raw"), b.exchange, "#", true, nil)
 	if err != nil {
 		_ = s.Close(context.Background())
@@ -219,7 +219,7 @@ func (b *bench) runMemory(ctx context.Context) error {
 		defer cancel()
 		_ = s.Close(cctx)
 	}()
-	h := runHeadlessUI(s.Batches(), 0, false, nil)
+	h := runHeadlessUI(s.Batches(), ui.Options{}, false, nil)
 	// Straight into the tap queue (the shovel is not what is measured here):
 	// as fast as the broker confirms; what shoveltap cannot take is dropped
 	// at the broker.

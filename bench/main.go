@@ -55,7 +55,7 @@ func main() {
 	kinds := flag.String("kinds", "", "comma-separated saturation kinds to measure (default all; none is always measured), for targeted runs")
 	satRate := flag.Float64("sat-rate", 0, "publish the saturation part at this fixed rate instead of as fast as confirms allow (broker CPU per message, for targeted runs)")
 	reps := flag.Int("reps", 0, "repetitions of the production, saturation, ingest and drain parts (default: the mode's)")
-	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation,history,tapcpu,routing (default all)")
+	only := flag.String("only", "", "comma-separated parts to run: production,ingest,drain,latency,memory,gobench,lifecycle,web,saturation,history,tapcpu,routing,taskevents (default all)")
 	historyN := flag.Int64("history-messages", 0, "messages in the stream the history part reads (default 1000000, 20000 with -short)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the harness process (readers included) to this file, for looking into a part run with -only")
 	flag.Parse()
@@ -176,6 +176,7 @@ func run(ctx context.Context, p plan, brokerURL, apiURL, dir, commit string) err
 		{"saturation", b.runSaturation},
 		{"tapcpu", b.runTapCPU},
 		{"routing", b.runRouting},
+		{"taskevents", b.runTaskEvents},
 	}
 	for _, part := range parts {
 		if !p.wants(part.name) {

@@ -43,6 +43,9 @@ type plan struct {
 	tapCPUKeys        int
 	// routing part: the vhost of queues and bindings the model loads.
 	routingQueues, routingBindings int
+	// taskevents part: runs of Celery events at 10 k/s, each this long.
+	taskEventsReps int
+	taskEventsFor  time.Duration
 }
 
 func (p plan) wants(part string) bool {
@@ -93,6 +96,8 @@ func fullPlan() plan {
 		tapCPUKeys:        100_000,
 		routingQueues:     10_000,
 		routingBindings:   20_000,
+		taskEventsReps:    3,
+		taskEventsFor:     10 * time.Second,
 	}
 }
 
@@ -128,5 +133,7 @@ func shortPlan() plan {
 		tapCPUKeys:        5_000,
 		routingQueues:     1_000,
 		routingBindings:   2_000,
+		taskEventsReps:    1,
+		taskEventsFor:     2 * time.Second,
 	}
 }

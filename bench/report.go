@@ -142,6 +142,7 @@ func (r *results) markdown(notes string) string {
 	r.historyReport(p)
 	r.tapCPUReport(p)
 	r.routingReport(p)
+	r.taskEventsReport(p)
 	p("## Not measured")
 	p("")
 	if len(r.prod("mirror", r.firstSize(), 0)) == 0 {
@@ -228,6 +229,7 @@ func (r *results) targets(p func(string, ...any)) {
 	r.satTargets(p, yes)
 	r.tapCPUTargets(p, yes)
 	r.routingTargets(p, yes)
+	r.taskEventsTargets(p, yes)
 	r.goBenchTargets(p, yes)
 	r.readingTargets(p, yes)
 	r.historyTargets(p, yes)

@@ -26,31 +26,32 @@ type tapInfo struct {
 
 // results is everything one run measured; it is written as JSON as is.
 type results struct {
-	Mode           string         `json:"mode"`
-	Command        string         `json:"command"`
-	Commit         string         `json:"commit"`
-	Started        time.Time      `json:"started"`
-	Finished       time.Time      `json:"finished"`
-	Elapsed        string         `json:"elapsed"`
-	Machine        machine        `json:"machine"`
-	Versions       versions       `json:"broker"`
-	Taps           []tapInfo      `json:"taps"`
-	Production     []prodRow      `json:"production"`
-	Ingest         []ingestRow    `json:"ingest"`
-	Drain          []drainRow     `json:"drain"`
-	Latency        []latencyRow   `json:"latency"`
-	Memory         []memoryRow    `json:"memory"`
-	Lifecycle      []lifecycleRow `json:"lifecycle"`
-	Web            []webRow       `json:"web,omitempty"`
-	WebRun         string         `json:"web_run,omitempty"` // command and commit of the web part's run
-	GoBenchCommand string         `json:"go_bench_command,omitempty"`
-	GoBench        []goBenchRow   `json:"go_bench"`
-	SaturationInfo *satInfo       `json:"saturation_info,omitempty"`
-	Saturation     []satRow       `json:"saturation,omitempty"`
-	History        []historyRow   `json:"history,omitempty"`
-	TapCPU         []tapCPURow    `json:"tap_cpu,omitempty"`
-	Routing        []routingRow   `json:"routing,omitempty"`
-	Skipped        []string       `json:"skipped"`
+	Mode           string          `json:"mode"`
+	Command        string          `json:"command"`
+	Commit         string          `json:"commit"`
+	Started        time.Time       `json:"started"`
+	Finished       time.Time       `json:"finished"`
+	Elapsed        string          `json:"elapsed"`
+	Machine        machine         `json:"machine"`
+	Versions       versions        `json:"broker"`
+	Taps           []tapInfo       `json:"taps"`
+	Production     []prodRow       `json:"production"`
+	Ingest         []ingestRow     `json:"ingest"`
+	Drain          []drainRow      `json:"drain"`
+	Latency        []latencyRow    `json:"latency"`
+	Memory         []memoryRow     `json:"memory"`
+	Lifecycle      []lifecycleRow  `json:"lifecycle"`
+	Web            []webRow        `json:"web,omitempty"`
+	WebRun         string          `json:"web_run,omitempty"` // command and commit of the web part's run
+	GoBenchCommand string          `json:"go_bench_command,omitempty"`
+	GoBench        []goBenchRow    `json:"go_bench"`
+	SaturationInfo *satInfo        `json:"saturation_info,omitempty"`
+	Saturation     []satRow        `json:"saturation,omitempty"`
+	History        []historyRow    `json:"history,omitempty"`
+	TapCPU         []tapCPURow     `json:"tap_cpu,omitempty"`
+	Routing        []routingRow    `json:"routing,omitempty"`
+	TaskEvents     []taskEventsRow `json:"task_events,omitempty"`
+	Skipped        []string        `json:"skipped"`
 	// Comparisons are derived from Ingest and Drain (recomputed on every
 	// write) for readers of the JSON.
 	Comparisons *comparisons `json:"comparisons,omitempty"`

@@ -13,6 +13,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/tap/jsonl"
 	"github.com/shoveltap/shoveltap/tap/pipeline"
+	"github.com/shoveltap/shoveltap/ui"
 	"github.com/shoveltap/shoveltap/ui/web"
 )
 
@@ -162,7 +163,7 @@ func (b *bench) webOnce(ctx context.Context, withWeb bool) (webRow, error) {
 			toJSON <- b
 		}
 	}()
-	h := runHeadlessUI(toUI, 0, true, nil)
+	h := runHeadlessUI(toUI, ui.Options{}, true, nil)
 	heap := startHeapSampler()
 	row.HeapStartMB = heap.start
 	time.Sleep(500 * time.Millisecond) // viewers connected, tap settled

@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -78,12 +77,12 @@ func needsOf(xs []Resolved, prod, mirror broker.Endpoint) (onProd, onMirror brok
 		exchanges = append(exchanges, r.Exchange)
 		mirrorExchanges = append(mirrorExchanges, r.MirrorExchange)
 	}
-	setup := func(*broker.Refusal) (broker.Needs, string) { return tap.SetupNeeds(exchanges...), "" }
+	setup := func(*broker.Refusal) (broker.Needs, string) { return broker.SetupNeeds(exchanges...), "" }
 	onMirror = func(r *broker.Refusal) (broker.Needs, string) {
 		if r.Broker+r.Vhost+r.User == prod.Address()+prod.Vhost+prod.User {
-			return tap.SetupNeeds(exchanges...), ""
+			return broker.SetupNeeds(exchanges...), ""
 		}
-		return tap.MirrorNeeds(mirrorExchanges...), ""
+		return broker.MirrorNeeds(mirrorExchanges...), ""
 	}
 	return setup, onMirror
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -36,7 +34,9 @@ func (s *Session) run(ctx context.Context, l *link) {
 		}
 		lost := time.Now()
 		s.setState(StateReconnecting, s.awayDetail(0, err))
-		s.bankDropped()
+		s.mu.Lock()
+		s.drops.bank(s.names.TapQueue())
+		s.mu.Unlock()
 		oldGen := l.gen
 		if l = s.reconnect(ctx, p, lost, err); l == nil {
 			return
@@ -49,8 +49,8 @@ func (s *Session) run(ctx context.Context, l *link) {
 		s.status.Reconnects++
 		s.status.LastGap = gap
 		s.mu.Unlock()
-		if !s.bound() {
-			go s.removeGeneration(oldGen)
+		if shovel, ok := s.route.(shovelRoute); ok {
+			go shovel.removeGeneration(oldGen)
 		}
 		note := s.route.backNote(gap, err)
 		s.setState(StateRunning, note)
@@ -187,7 +187,8 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 				return err
 			}
 		case <-heartbeat.C:
-			if p.s.bound() {
+			shovel, ok := p.s.route.(shovelRoute)
+			if !ok {
 				continue
 			}
 			if i, ok := p.silentSource(heard); ok {
@@ -198,7 +199,7 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 			if redeclare {
 				beats = 0
 			}
-			if err := p.s.beat(l, redeclare, ""); err != nil {
+			if err := shovel.beat(l, redeclare, ""); err != nil {
 				return fmt.Errorf("%w: %v", errConnectionLost, err)
 			}
 		}
@@ -209,12 +210,16 @@ func (p *pump) drain(ctx context.Context, l *link) error {
 // that its source's shovel runs.
 func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 	p.lastTag = d.DeliveryTag
-	src, viaShovel := p.s.exchangeIndex(d.Exchange) // 0 when bound: one queue for all
+	src, viaShovel := p.s.names.exchangeIndex(d.Exchange, len(p.s.points)) // 0 when bound: one queue for all
 	if viaShovel && !p.s.bound() {
 		heard[src] = time.Now()
 	}
 	if _, ok := d.Headers[heartbeatHeader]; ok {
-		p.s.countHeartbeat(d.Exchange)
+		if viaShovel {
+			p.s.mu.Lock()
+			p.s.drops.heartbeats[src]++ // for the source queue's counters
+			p.s.mu.Unlock()
+		}
 		return // our own heartbeat, acknowledged with the next batch
 	}
 	if w, ok := p.s.markerWindow(d); ok {
@@ -240,7 +245,7 @@ func (p *pump) take(d amqp.Delivery, heard []time.Time) {
 	p.rate.add(1)
 	p.s.mu.Lock()
 	p.s.status.Seen++
-	p.s.lastMessage = time.Now()
+	p.s.drops.lastMessage = time.Now()
 	p.s.mu.Unlock()
 }
 
@@ -385,34 +390,11 @@ func (s *Session) toMessage(seq uint64, d amqp.Delivery) (Message, bool) {
 	return s.route.message(m, d)
 }
 
-// firehoseMessage unwraps a trace event, and drops it (false) unless it
-// was routed to a queue asked for.
-func (r firehoseRoute) message(m Message, d amqp.Delivery) (Message, bool) {
-	s := r.s
-	if d.Exchange != traceExchange {
-		// An exchange tapped beside the firehose (--celery's celeryev),
-		// bound directly: an ordinary copy, not a trace event.
-		return s.sourceMessage(m, d, true)
-	}
-	routed := unwrapTrace(&m, d)
-	if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
-		return s.toDelivery(m, d)
-	}
-	for _, p := range s.points {
-		if p.Queue != "" && slices.Contains(routed, p.Queue) {
-			m.Source = p.Label
-			s.published(m, routed)
-			return m, true
-		}
-	}
-	return m, false
-}
-
 // sourceMessage names the source a copy came from. Through a shovel it
 // arrives from the tap's exchange i, which stands for source i; bound
 // directly (byExchange) it keeps its own exchange.
 func (s *Session) sourceMessage(m Message, d amqp.Delivery, byExchange bool) (Message, bool) {
-	i, ok := s.exchangeIndex(d.Exchange)
+	i, ok := s.names.exchangeIndex(d.Exchange, len(s.points))
 	if !ok && byExchange {
 		i, ok = s.pointByExchange(d.Exchange)
 	}

@@ -43,7 +43,8 @@ func addDeliveryBindings(points []tapPoint) {
 // toDelivery turns a deliver.<queue> trace, already unwrapped into m, into
 // a delivery of a tapped queue, linked to the message it delivers; false
 // when the queue is not one asked for.
-func (s *Session) toDelivery(m Message, d amqp.Delivery) (Message, bool) {
+func (r firehoseRoute) toDelivery(m Message, d amqp.Delivery) (Message, bool) {
+	s := r.s
 	queue := strings.TrimPrefix(d.RoutingKey, deliverPrefix)
 	for _, p := range s.points {
 		if p.Queue != queue {
@@ -65,7 +66,8 @@ func (s *Session) toDelivery(m Message, d amqp.Delivery) (Message, bool) {
 
 // published remembers a message the tap shows, for the deliveries of the
 // tapped queues it was routed to.
-func (s *Session) published(m Message, routed []string) {
+func (r firehoseRoute) published(m Message, routed []string) {
+	s := r.s
 	if !s.cfg.Deliveries {
 		return
 	}

@@ -79,7 +79,8 @@ func firehosePoints(ctx context.Context, api sourceLookup, vhost string, sources
 // leaves this session's marker. warn is told about the cost before tracing
 // is turned on. Tracing is a per-node switch: a message is traced by the
 // node whose connection published it, so every node of a cluster needs it.
-func (s *Session) acquireFirehose(ctx context.Context, ch *amqp.Channel, warn func(string)) error {
+func (r firehoseRoute) acquireFirehose(ctx context.Context, ch *amqp.Channel, warn func(string)) error {
+	s := r.s
 	vhost := s.cfg.Endpoint.Vhost
 	var off []*broker.Admin
 	for _, n := range s.admin.NodeAdmins() {
@@ -118,8 +119,30 @@ func (s *Session) acquireFirehose(ctx context.Context, ch *amqp.Channel, warn fu
 			return err
 		}
 	}
-	s.tracingOn = true
 	return nil
+}
+
+// message unwraps a trace event, and drops it (false) unless it
+// was routed to a queue asked for.
+func (r firehoseRoute) message(m Message, d amqp.Delivery) (Message, bool) {
+	s := r.s
+	if d.Exchange != traceExchange {
+		// An exchange tapped beside the firehose (--celery's celeryev),
+		// bound directly: an ordinary copy, not a trace event.
+		return s.sourceMessage(m, d, true)
+	}
+	routed := unwrapTrace(&m, d)
+	if s.cfg.Deliveries && strings.HasPrefix(d.RoutingKey, deliverPrefix) {
+		return r.toDelivery(m, d)
+	}
+	for _, p := range s.points {
+		if p.Queue != "" && slices.Contains(routed, p.Queue) {
+			m.Source = p.Label
+			r.published(m, routed)
+			return m, true
+		}
+	}
+	return m, false
 }
 
 // ReleaseFirehose turns tracing off when shoveltap turned it on and no live

@@ -55,11 +55,11 @@ func cleanupAs(user broker.Endpoint) ([]tap.Orphan, error) {
 	}
 	orphans, err := tap.FindOrphans(context.Background(), a, user.Vhost)
 	if err != nil {
-		return nil, broker.WithNeeds(err, tap.CleanupNeeds())
+		return nil, broker.WithNeeds(err, broker.CleanupNeeds())
 	}
 	for _, o := range orphans {
 		if err := o.Remove(context.Background(), a); err != nil {
-			return orphans, broker.WithNeeds(err, tap.CleanupNeeds())
+			return orphans, broker.WithNeeds(err, broker.CleanupNeeds())
 		}
 	}
 	return orphans, nil

@@ -2,13 +2,9 @@ package tap
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 	"time"
-
-	amqp "github.com/rabbitmq/amqp091-go"
-	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
 // monitor watches the running tap through the management API: it restarts
@@ -28,8 +24,8 @@ func (s *Session) monitor(ctx context.Context) {
 		if s.Status().State != StateRunning {
 			continue
 		}
-		if !s.bound() {
-			s.restartTerminatedShovels(ctx, &statusAPI)
+		if shovel, ok := s.route.(shovelRoute); ok {
+			shovel.restartTerminatedShovels(ctx, &statusAPI)
 		}
 		if s.statsOff {
 			continue // no counters to read (Status.DroppedUnknown)
@@ -104,18 +100,11 @@ func (s *Session) tappedQueues() []string {
 	return qs
 }
 
-// statsSettle is how long a queue's publish counter must stand still
-// before its counters are taken as exact: two of the management API's
-// default 5 s statistics intervals, and a margin.
-const statsSettle = 11 * time.Second
-
-// countDropped reads what the tap's bounded queues dropped from their head.
-// The tap queue is re-created after a reconnect, restarting its counters,
-// so the session banks its last figure then (see bankDropped).
+// countDropped reads what the tap's bounded queues dropped from their head
+// (drops.go works it out). The tap queue is re-created after a reconnect,
+// restarting its counters, so the run loop banks its last figure then.
 func (s *Session) countDropped(ctx context.Context) {
-	counts := map[string]uint64{}
-	full := map[string]bool{}
-	published := map[string]int64{}
+	samples := map[string]queueSample{}
 	for _, q := range s.queueNames() {
 		a, vhost := s.admin, s.cfg.Endpoint.Vhost
 		if q == s.names.TapQueue() {
@@ -125,115 +114,23 @@ func (s *Session) countDropped(ctx context.Context) {
 		if err != nil || !ok {
 			continue
 		}
-		if i, ok := s.sourceIndex(q); ok {
+		if i, ok := s.names.sourceQueueIndex(q, s.currentGen(), len(s.points)); ok {
 			// Heartbeats are dead-lettered into the source queue: the
 			// shovel acknowledges them there, but they were never
 			// published to it. Add back the ones that came through.
 			s.mu.Lock()
-			c.Acked -= int64(s.heartbeats[i])
+			c.Acked -= int64(s.drops.heartbeats[i])
 			s.mu.Unlock()
 		}
-		counts[q] = uint64(c.Dropped())
-		published[q] = c.Published
-		if 2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes {
-			full[q] = true
+		samples[q] = queueSample{
+			dropped:   uint64(c.Dropped()),
+			published: c.Published,
+			full:      2*c.Ready >= int64(s.cfg.Limits.MaxLength) || 2*c.ReadyBytes >= s.cfg.Limits.MaxBytes,
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var now uint64
-	// Publish and ack counters are sampled at slightly different moments,
-	// so while messages flow a sample can count publishes whose acks it
-	// does not show yet, by as much as is in flight. So a queue's figure
-	// counts only when it can be trusted: once a sample has seen the queue
-	// at least half full (drops happen only at the bound), or when nothing
-	// was published since the previous sample (the counters are then
-	// exact). A real drop is cumulative: the smaller of the last two
-	// samples keeps it and loses a one-off spike.
-	for q, d := range counts {
-		if full[q] {
-			s.wasFull[q] = true
-		}
-		prev, seen := s.lastSample[q]
-		// Heartbeats keep trickling through the tap queue (one per
-		// HeartbeatEvery); only more than that counts as traffic.
-		allowance := int64(time.Since(s.sampledAt[q])/HeartbeatEvery) + 2
-		if !seen || published[q]-s.lastPublished[q] > allowance {
-			s.publishedAt[q] = time.Now()
-		}
-		if !seen || published[q] != s.lastPublished[q] {
-			s.sampledAt[q] = time.Now()
-		}
-		// The API refreshes its statistics every few seconds (5 s by
-		// default): "nothing published" means so over two refreshes.
-		// A loaded broker can leave its statistics unrefreshed for longer
-		// than that while messages flow, so the tap's own deliveries
-		// must have stopped as long too.
-		still := seen && time.Since(s.publishedAt[q]) > statsSettle && time.Since(s.lastMessage) > statsSettle
-		s.lastSample[q] = d
-		s.lastPublished[q] = published[q]
-		if !seen || !(s.wasFull[q] || still) {
-			continue
-		}
-		d = min(prev, d)
-		// A queue drops only at its bound. One never seen half full can
-		// show a few phantom drops: the heartbeats trickling through it
-		// are in the publish counter of one statistics sample and not yet
-		// in the ack or depth of another. Up to that many are noise.
-		if !s.wasFull[q] && d <= s.heartbeatNoise() {
-			d = 0
-		}
-		s.dropped[q] = d
-	}
-	for _, d := range s.dropped {
-		now += d
-	}
-	s.status.Dropped = s.droppedBanked + now
-}
-
-// heartbeatNoise is how many heartbeats can pass through a queue between
-// two statistics samples that disagree: one settle period's worth for each
-// source, and a margin.
-func (s *Session) heartbeatNoise() uint64 {
-	return uint64(len(s.points)) * (uint64(statsSettle/HeartbeatEvery) + 2)
-}
-
-// countHeartbeat counts a heartbeat that came back through source i's
-// shovel (it arrives from the tap's exchange i).
-func (s *Session) countHeartbeat(exchange string) {
-	for i := range s.points {
-		if exchange == s.names.Exchange(i) {
-			s.mu.Lock()
-			s.heartbeats[i]++
-			s.mu.Unlock()
-			return
-		}
-	}
-}
-
-// sourceIndex says which source a source queue's name belongs to.
-func (s *Session) sourceIndex(queue string) (int, bool) {
-	gen := s.currentGen()
-	for i := range s.points {
-		if queue == s.names.SourceQueueOf(gen, i) {
-			return i, true
-		}
-	}
-	return 0, false
-}
-
-// bankDropped keeps the tap queue's count before the queue is re-created.
-func (s *Session) bankDropped() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	q := s.names.TapQueue()
-	s.droppedBanked += s.dropped[q]
-	delete(s.dropped, q)
-	delete(s.lastSample, q)
-	delete(s.wasFull, q)
-	delete(s.lastPublished, q)
-	delete(s.publishedAt, q)
-	delete(s.sampledAt, q)
+	s.status.Dropped = s.drops.update(samples)
 }
 
 func (s *Session) queueNames() []string {
@@ -246,90 +143,6 @@ func (s *Session) queueNames() []string {
 		names = append(names, s.names.SourceQueueOf(gen, i))
 	}
 	return names
-}
-
-// restartTerminatedShovels restarts the session's shovels that the status
-// API reports terminated, or, for a user the status API refuses, the ones
-// whose definition was removed. A shovel that stops without either sign
-// is caught by the heartbeats, which re-create the tap.
-func (s *Session) restartTerminatedShovels(ctx context.Context, statusAPI *bool) {
-	var states []broker.ShovelState
-	var err error
-	if *statusAPI {
-		states, err = s.admin.ShovelStates(ctx, s.cfg.Endpoint.Vhost)
-		var r *broker.Refusal
-		*statusAPI = !errors.As(err, &r)
-	}
-	if !*statusAPI {
-		states, err = s.admin.DefinedShovels(ctx, s.cfg.Endpoint.Vhost)
-	}
-	if err != nil {
-		return
-	}
-	// A cluster lists a shovel once per node that knows it: a node that
-	// restarted may keep a stale "terminated" entry beside the running
-	// one. Any entry that is not terminated wins, or the live shovel would
-	// be deleted and re-created every check (and its auto-delete source
-	// queue with it, losing what it held).
-	byName := map[string]broker.ShovelState{}
-	for _, st := range states {
-		if prev, ok := byName[st.Name]; ok && prev.State != "terminated" {
-			continue
-		}
-		byName[st.Name] = st
-	}
-	for i := range s.points {
-		name := s.names.Shovel(i)
-		st, ok := byName[name]
-		if ok && st.State != "terminated" {
-			continue
-		}
-		reason := "the shovel was removed"
-		if ok {
-			reason = cleanReason(st.Reason)
-		}
-		if err := s.restartShovel(ctx, i); err != nil {
-			s.setDetail(fmt.Sprintf("shovel stopped (%s) and could not be restarted: %v", reason, err))
-			continue
-		}
-		s.setDetail(fmt.Sprintf("shovel restarted at %s after: %s", time.Now().Format("15:04:05"), reason))
-	}
-}
-
-// restartShovel starts shovel i of the live tap again. Its source queue
-// went with its consumer (it is auto-delete), so it is declared and bound
-// again first, on a channel of its own (the pump's heartbeats use the
-// link's).
-func (s *Session) restartShovel(ctx context.Context, i int) error {
-	s.mu.Lock()
-	l := s.link
-	s.mu.Unlock()
-	if l == nil {
-		return errors.New("the tap is being re-created")
-	}
-	ch, err := l.prod.Channel()
-	if err != nil {
-		return broker.ExplainAMQP(s.cfg.Endpoint, "opening a channel", err)
-	}
-	defer ch.Close()
-	gen := s.currentGen()
-	explain := func(what string, ep broker.Endpoint, err error) error {
-		if err != nil {
-			return broker.ExplainAMQP(ep, what, err)
-		}
-		return nil
-	}
-	ep := s.cfg.Endpoint.OnNode(l.node)
-	// The dead-letter exchange went too if that queue was its last
-	// binding (it is auto-delete).
-	dlx := s.names.DeadLetterExchange()
-	if err := explain(fmt.Sprintf("declaring the dead-letter exchange %q", dlx), ep, ch.ExchangeDeclare(dlx, amqp.ExchangeDirect, false, true, false, false, nil)); err != nil {
-		return err
-	}
-	if err := s.declareSource(ch, ep, gen, i, explain); err != nil {
-		return err
-	}
-	return s.startShovel(ctx, i, gen)
 }
 
 // currentGen is the generation of the source queues in use.

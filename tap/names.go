@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/shoveltap/shoveltap/tap/broker"
@@ -62,6 +63,36 @@ func (n Names) generational(kind string, gen, i int) string {
 		return fmt.Sprintf("%s-%s-%d", n.Base, kind, i)
 	}
 	return fmt.Sprintf("%s-%s%d-%d", n.Base, kind, gen, i)
+}
+
+// exchangeIndex says which of the tap's sources a tap exchange
+// (Exchange(i)) stands for.
+func (n Names) exchangeIndex(exchange string, sources int) (int, bool) {
+	// Called for every delivery: parse the name rather than format each
+	// candidate (Exchange is Base-x-i).
+	rest, ok := strings.CutPrefix(exchange, n.Base)
+	if !ok {
+		return 0, false
+	}
+	if rest, ok = strings.CutPrefix(rest, "-x-"); !ok {
+		return 0, false
+	}
+	i, err := strconv.Atoi(rest)
+	if err != nil || i < 0 || i >= sources || strconv.Itoa(i) != rest {
+		return 0, false
+	}
+	return i, true
+}
+
+// sourceQueueIndex says which of the tap's sources a source queue of
+// generation gen belongs to.
+func (n Names) sourceQueueIndex(queue string, gen, sources int) (int, bool) {
+	for i := range sources {
+		if queue == n.SourceQueueOf(gen, i) {
+			return i, true
+		}
+	}
+	return 0, false
 }
 
 // nameShapes are the suffixes Names puts after a base, most specific first.

@@ -32,14 +32,14 @@ func TestGenerationNamesBelongToTheirSession(t *testing.T) {
 }
 
 func TestExchangeIndexReadsTheName(t *testing.T) {
-	s := &Session{names: Names{Base: "shoveltap-h-1a2b3c"}, points: make([]tapPoint, 12)}
+	n := Names{Base: "shoveltap-h-1a2b3c"}
 	for i := range 12 {
-		if got, ok := s.exchangeIndex(s.names.Exchange(i)); !ok || got != i {
-			t.Errorf("exchangeIndex(%q) = %d, %v", s.names.Exchange(i), got, ok)
+		if got, ok := n.exchangeIndex(n.Exchange(i), 12); !ok || got != i {
+			t.Errorf("exchangeIndex(%q) = %d, %v", n.Exchange(i), got, ok)
 		}
 	}
 	for _, x := range []string{"", "orders", "shoveltap-h-1a2b3c-x-12", "shoveltap-h-1a2b3c-x-01", "shoveltap-h-1a2b3c-x--1", "shoveltap-h-1a2b3c-hbx", "shoveltap-h-1a2b3c-x-"} {
-		if i, ok := s.exchangeIndex(x); ok {
+		if i, ok := n.exchangeIndex(x, 12); ok {
 			t.Errorf("exchangeIndex(%q) = %d, want none", x, i)
 		}
 	}

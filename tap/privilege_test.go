@@ -212,7 +212,7 @@ func TestLeastPrivilegePicker(t *testing.T) {
 		}
 		rs, err := a.Resources(context.Background(), u[0].Vhost)
 		if err != nil {
-			return broker.WithNeeds(err, tap.PickerNeeds())
+			return broker.WithNeeds(err, broker.PickerNeeds())
 		}
 		for _, r := range rs {
 			if r.Name == x {

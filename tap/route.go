@@ -84,7 +84,7 @@ type firehoseRoute struct {
 }
 
 func (r firehoseRoute) establish(ctx context.Context) (*link, error) {
-	return r.s.establishBound(ctx, func(l *link) error { return r.s.acquireFirehose(ctx, l.ch, r.s.cfg.Warn) })
+	return r.s.establishBound(ctx, func(l *link) error { return r.acquireFirehose(ctx, l.ch, r.s.cfg.Warn) })
 }
 
 // remove closes the connection and turns the vhost's tracing off again

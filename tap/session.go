@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 	"sync"
@@ -124,16 +123,15 @@ func contains(list []string, s string) bool {
 // Session is one running tap: its broker objects, its connection and the
 // stream of batches it feeds.
 type Session struct {
-	cfg       Config
-	admin     *broker.Admin
-	tapAdmin  *broker.Admin // the tap broker's API; admin when it is the same
-	names     Names
-	info      broker.BrokerInfo
-	points    []tapPoint // resolved sources; index i names <base>-src-i etc.
-	stream    *streamTap // a stream read directly, instead of points
-	route     route      // how copies reach this process (route.go)
-	tracingOn bool       // this session turned the firehose on
-	links     links      // published messages, for the deliveries to name (Config.Deliveries)
+	cfg      Config
+	admin    *broker.Admin
+	tapAdmin *broker.Admin // the tap broker's API; admin when it is the same
+	names    Names
+	info     broker.BrokerInfo
+	points   []tapPoint // resolved sources; index i names <base>-src-i etc.
+	stream   *streamTap // a stream read directly, instead of points
+	route    route      // how copies reach this process (route.go)
+	links    links      // published messages, for the deliveries to name (Config.Deliveries)
 	// Notes tell the user what the tap cannot see (e.g. default-exchange
 	// traffic of a queue), to show beside the stream.
 	Notes []string
@@ -154,20 +152,7 @@ type Session struct {
 	// statsOff: the broker collects no message statistics (RabbitMQ 4
 	// with management_metrics_collection denied), so drops are unknown.
 	statsOff bool
-	// dropped is the last count per queue; droppedBanked holds counts of
-	// tap queues that were re-created since.
-	dropped       map[string]uint64
-	lastSample    map[string]uint64    // each queue's previous raw figure
-	wasFull       map[string]bool      // queues seen at least half full
-	lastPublished map[string]int64     // each queue's previous publish counter
-	publishedAt   map[string]time.Time // when it last moved by more than heartbeats
-	sampledAt     map[string]time.Time // when the publish counter last changed at all
-	// lastMessage is when the tap last received a message (heartbeats
-	// aside): traffic the tap sees is traffic whatever the API's
-	// statistics, which lag on a loaded broker, say.
-	lastMessage   time.Time
-	heartbeats    map[int]uint64 // heartbeats back through source i's shovel
-	droppedBanked uint64
+	drops    *dropCount // what the bounded queues dropped (drops.go)
 	// seenByQueue counts, per tapped production queue, what the tap
 	// received for it, to compare with the queue's own publish rate.
 	seenByQueue map[string]uint64
@@ -213,225 +198,6 @@ func open(ctx context.Context, cfg Config) (*Session, error) {
 		go s.monitor(runCtx)
 	}
 	return s, nil
-}
-
-// preflight checks the broker and the configuration and resolves what to
-// tap: everything before a route is picked. The connections it leaves open
-// (release closes them) stay open while the tap is made, as probes that
-// the tap's own names belong to a live session.
-func preflight(ctx context.Context, cfg Config) (s *Session, release func(), err error) {
-	var closers []io.Closer
-	closeAll := func() {
-		for _, c := range closers {
-			_ = c.Close()
-		}
-	}
-	defer func() {
-		if err != nil {
-			closeAll() // an error return has set release to nil
-		}
-	}()
-	if err := cfg.applyDefaults(); err != nil {
-		return nil, nil, err
-	}
-	names, err := NewNames(cfg.Host)
-	if err != nil {
-		return nil, nil, err
-	}
-	admin, apiErr := broker.NewAdmin(cfg.Endpoint)
-	if apiErr != nil && !cfg.Endpoint.X509 {
-		return nil, nil, apiErr
-	}
-	// The AMQP login comes first: its error tells a wrong password apart
-	// from a missing management tag, which the API's 401 cannot.
-	probe, node, err := broker.DialNodes(ctx, cfg.Endpoint, names.Base+"-check", 0)
-	if err != nil {
-		return nil, nil, err
-	}
-	closers = append(closers, probe)
-	if apiErr != nil && !cfg.NoShovel {
-		return nil, nil, apiErr // x509 login: the API has none
-	}
-
-	var notes []string
-	var lookup sourceLookup = admin
-	var info broker.BrokerInfo
-	switch {
-	case admin == nil:
-		// x509 login: the management API has no such login.
-		err = errors.New("the login is by x509 certificate, which the management API does not take")
-	default:
-		info, err = admin.Preflight(ctx)
-	}
-	switch {
-	case err != nil && cfg.NoShovel:
-		// A binding tap needs no management API: carry on without it
-		// (no dropped counts, no sweep of leftovers, no --queue).
-		notes = append(notes, fmt.Sprintf("management API not usable, so no dropped counts and no --queue (%v)", err))
-		admin = nil
-		lookup = amqpLookup{conn: probe}
-	case err != nil:
-		return nil, nil, err
-	case !cfg.NoShovel && !cfg.Firehose && !info.CanShovel():
-		return nil, nil, cfg.Endpoint.Refused(&broker.Refusal{Doing: "creating the tap's shovel", Broker: cfg.Endpoint.Address(), User: info.User, Vhost: cfg.Endpoint.Vhost, Tag: "policymaker", Has: info.Tags})
-	}
-	statsOff := admin == nil
-	if admin != nil {
-		ov, err := admin.Overview(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := broker.CheckSameBroker(ctx, admin, cfg.Endpoint.OnNode(node), probe, ov, names.Base+"-check", "--url"); err != nil {
-			return nil, nil, err
-		}
-		statsOff = ov.DisableStats
-		// Without listeners in the overview, discovery asks /api/nodes,
-		// which wants the monitoring tag: spare the broker log a refusal.
-		if !cfg.NoDiscovery && (len(ov.Listeners) > 0 || broker.HasTag(info.Tags, "monitoring")) {
-			more, apis := admin.ClusterNodes(ctx, cfg.Endpoint, ov)
-			cfg.Endpoint.Alternates = append(cfg.Endpoint.Alternates, more...)
-			cfg.Endpoint.AltAPIs = append(cfg.Endpoint.AltAPIs, apis...)
-			if len(apis) > 0 {
-				if admin, err = broker.NewAdmin(cfg.Endpoint); err != nil {
-					return nil, nil, err
-				}
-				lookup = admin
-			}
-		}
-	}
-	stream, snotes, serr := findStream(ctx, admin, cfg)
-	if serr != nil {
-		return nil, nil, serr
-	}
-	notes = append(notes, snotes...)
-	var points []tapPoint
-	switch {
-	case stream != nil:
-		// Read directly: nothing to resolve.
-	case cfg.Firehose:
-		if admin == nil {
-			return nil, nil, fmt.Errorf("--firehose needs the management API: %v", err)
-		}
-		queues, exchanges := splitSources(cfg.Sources)
-		if len(queues) == 0 {
-			// firehosePoints says why the firehose needs a queue.
-			points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, exchanges)
-			break
-		}
-		points, err = firehosePoints(ctx, admin, cfg.Endpoint.Vhost, queues)
-		if cfg.Deliveries {
-			addDeliveryBindings(points)
-		}
-		if err == nil && len(exchanges) > 0 {
-			// Exchanges next to firehose queues (--celery: celeryev) are
-			// bound as they are without the firehose.
-			var xp []tapPoint
-			var more []string
-			xp, more, err = resolveSources(ctx, lookup, cfg.Endpoint.Vhost, exchanges)
-			points, notes = append(points, xp...), append(notes, more...)
-		}
-	default:
-		var more []string
-		points, more, err = resolveSources(ctx, lookup, cfg.Endpoint.Vhost, cfg.Sources)
-		notes = append(notes, more...)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	if len(points) == 0 && stream == nil {
-		return nil, nil, fmt.Errorf("nothing to tap: %s", strings.Join(notes, "; "))
-	}
-	tapAdmin := admin
-	if cfg.TapEndpoint != nil {
-		a, probe, err := checkTapBroker(ctx, cfg, names)
-		if err != nil {
-			return nil, nil, err
-		}
-		closers = append(closers, probe)
-		tapAdmin = a
-	}
-	if !cfg.NoShovel && !cfg.Firehose && stream == nil {
-		if cfg.ShovelProtocol, err = shovelProtocolFor(cfg, info.Version); err != nil {
-			return nil, nil, err
-		}
-	}
-	if cfg.AckMode == "" {
-		cfg.AckMode = DefaultAckMode
-		if cfg.ShovelProtocol == ShovelLocal {
-			cfg.AckMode = DefaultLocalAckMode
-		}
-	}
-	s = &Session{
-		tapAdmin:      tapAdmin,
-		points:        points,
-		stream:        stream,
-		Notes:         notes,
-		cfg:           cfg,
-		admin:         admin,
-		names:         names,
-		info:          info,
-		node:          node,
-		statsOff:      statsOff,
-		out:           make(chan Batch), // unbuffered: a batch is acknowledged only once the reader took it
-		dropped:       map[string]uint64{},
-		lastSample:    map[string]uint64{},
-		wasFull:       map[string]bool{},
-		lastPublished: map[string]int64{},
-		publishedAt:   map[string]time.Time{},
-		sampledAt:     map[string]time.Time{},
-		heartbeats:    map[int]uint64{},
-		seenByQueue:   map[string]uint64{},
-		done:          make(chan struct{}),
-	}
-	s.status = Status{State: StateStarting, Broker: cfg.Endpoint.Address(), Vhost: cfg.Endpoint.Vhost, DroppedUnknown: statsOff}
-	s.status.Sources = labels(points)
-	if stream != nil {
-		s.status.Sources = []string{stream.label}
-		s.status.DroppedUnknown = false // the stream keeps everything; its own gaps are counted
-		s.syncStreamStatus()
-	}
-	s.status.Notes = append([]string(nil), notes...)
-	return s, closeAll, nil
-}
-
-// checkTapBroker checks --tap-url's broker before a tap goes there: the
-// shovel can log in to it, its API answers, and it is not the tapped
-// broker itself. The probe connection it returns stays open while the
-// tap is made.
-func checkTapBroker(ctx context.Context, cfg Config, names Names) (*broker.Admin, io.Closer, error) {
-	if cfg.NoShovel || cfg.Firehose {
-		return nil, nil, errors.New("--tap-url carries messages to another broker with a shovel: it cannot be combined with --no-shovel or --firehose")
-	}
-	if _, err := broker.ShovelURI(*cfg.TapEndpoint); err != nil {
-		return nil, nil, err
-	}
-	if broker.ShovelHoldsPassword(*cfg.TapEndpoint) && cfg.Warn != nil {
-		cfg.Warn(fmt.Sprintf("the tap's shovel definition on %s holds user %q's password for the tap broker %s in clear while the tap runs: whoever may read the vhost's runtime parameters (GET /api/parameters/shovel; policymaker and administrator users) can read it. Use a tap-broker user with access to nothing else, or an amqps:// --tap-url with --tap-shovel-cert so that the shovel logs in by x509 and no password is stored",
-			cfg.Endpoint.Address(), cfg.TapEndpoint.User, cfg.TapEndpoint.Address()))
-	}
-	tapAdmin, err := broker.NewAdmin(*cfg.TapEndpoint)
-	if err != nil {
-		return nil, nil, err
-	}
-	tapProbe, tapNode, err := broker.DialNodes(ctx, *cfg.TapEndpoint, names.Base+"-check", 0)
-	if err != nil {
-		return nil, nil, fmt.Errorf("the tap broker (--tap-url): %w", err)
-	}
-	fail := func(err error) (*broker.Admin, io.Closer, error) {
-		_ = tapProbe.Close()
-		return nil, nil, err
-	}
-	if _, err := tapAdmin.Preflight(ctx); err != nil {
-		return fail(fmt.Errorf("the tap broker (--tap-url): %w", err))
-	}
-	ov, err := tapAdmin.Overview(ctx)
-	if err != nil {
-		return fail(fmt.Errorf("the tap broker (--tap-url): %w", err))
-	}
-	if err := broker.CheckSameBroker(ctx, tapAdmin, cfg.TapEndpoint.OnNode(tapNode), tapProbe, ov, names.Base+"-check", "--tap-url"); err != nil {
-		return fail(err)
-	}
-	return tapAdmin, tapProbe, nil
 }
 
 // sweep removes what crashed taps left on the vhost before this one is

@@ -53,7 +53,7 @@ func TestShovelDefinitionOfEachProtocol(t *testing.T) {
 	s := &Session{names: Names{Base: "shoveltap-h-1a2b3c"}, points: make([]tapPoint, 1)}
 	s.cfg = Config{Endpoint: broker.Endpoint{User: "ops", Password: "secret", Vhost: "/"}, Limits: DefaultLimits,
 		ShovelPrefetch: 250, AckMode: DefaultLocalAckMode, ShovelProtocol: ShovelLocal}
-	def := s.shovelDefinition(0, 0)
+	def := shovelRoute{s: s}.shovelDefinition(0, 0)
 	if def["src-protocol"] != "local" || def["dest-protocol"] != "local" || def["ack-mode"] != "on-confirm" {
 		t.Errorf("local definition %v", def)
 	}
@@ -66,7 +66,7 @@ func TestShovelDefinitionOfEachProtocol(t *testing.T) {
 		}
 	}
 	s.cfg.ShovelProtocol, s.cfg.AckMode = ShovelAMQP091, DefaultAckMode
-	def = s.shovelDefinition(0, 0)
+	def = shovelRoute{s: s}.shovelDefinition(0, 0)
 	if def["src-protocol"] != "amqp091" || def["src-prefetch-count"] != 250 || def["ack-mode"] != "on-publish" {
 		t.Errorf("amqp091 definition %v", def)
 	}

@@ -70,9 +70,9 @@ func (r streamRoute) attachStream(ctx context.Context, start int) (*link, error)
 	if err := l.ch.Qos(s.cfg.Prefetch, 0, false); err != nil {
 		return fail(broker.ExplainAMQP(ep, "setting the prefetch", err))
 	}
-	from := s.streamStart()
+	from := r.streamStart()
 	if resume, ok := from.(int64); ok && st.sent >= 0 {
-		if err := s.checkRetention(ctx, conn, ep, resume); err != nil {
+		if err := r.checkRetention(ctx, conn, ep, resume); err != nil {
 			return fail(err)
 		}
 	}
@@ -87,7 +87,7 @@ func (r streamRoute) attachStream(ctx context.Context, start int) (*link, error)
 	}
 	s.mu.Unlock()
 	if !known {
-		if err := s.watchLive(conn, ep); err != nil {
+		if err := r.watchLive(conn, ep); err != nil {
 			return fail(err)
 		}
 	}
@@ -102,7 +102,8 @@ func noLocalReplica(err error) bool {
 
 // streamStart is the x-stream-offset of the next attach, and resets what
 // was taken but not handed over (it is read again).
-func (s *Session) streamStart() any {
+func (r streamRoute) streamStart() any {
+	s := r.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := s.stream
@@ -124,7 +125,8 @@ func (s *Session) streamStart() any {
 // watchLive finds where live messages start: a second consumer that reads
 // from "next", attached now, receives first the first message published
 // after this moment. It takes that one message (prefetch 1) and goes.
-func (s *Session) watchLive(conn *amqp.Connection, ep broker.Endpoint) error {
+func (r streamRoute) watchLive(conn *amqp.Connection, ep broker.Endpoint) error {
+	s := r.s
 	ch, err := conn.Channel()
 	if err != nil {
 		return broker.ExplainAMQP(ep, "opening a channel", err)
@@ -159,7 +161,8 @@ func (s *Session) watchLive(conn *amqp.Connection, ep broker.Endpoint) error {
 // while the tap was away, they were lost to the tap, and the status says
 // which and counts them (an upper bound: some offsets are the stream's own
 // entries, which a reader cannot tell apart).
-func (s *Session) checkRetention(ctx context.Context, conn *amqp.Connection, ep broker.Endpoint, resume int64) error {
+func (r streamRoute) checkRetention(ctx context.Context, conn *amqp.Connection, ep broker.Endpoint, resume int64) error {
+	s := r.s
 	first, err := readStream(ctx, conn, ep, s.stream.name, "first", 1, 2*time.Second)
 	if err != nil || len(first) == 0 {
 		return err // an empty stream lost nothing of what was read

@@ -377,18 +377,7 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, km.Close):
 			m.detailOpen = false
-		case key.Matches(k, km.Up):
-			m.detail.scroll(-1)
-		case key.Matches(k, km.Down):
-			m.detail.scroll(1)
-		case key.Matches(k, km.PageUp):
-			m.detail.page(-1)
-		case key.Matches(k, km.PageDown):
-			m.detail.page(1)
-		case key.Matches(k, km.Top):
-			m.detail.top()
-		case key.Matches(k, km.Bottom):
-			m.detail.bottom()
+		case scrollKey(&m.detail, k, km):
 		case key.Matches(k, km.Next):
 			s.move(1, rows)
 		case key.Matches(k, km.Prev):
@@ -422,18 +411,8 @@ func (m *Model) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, km.Close):
 			m.topoOpen = false
-		case key.Matches(k, km.Up):
-			m.topo.scroll(-1)
-		case key.Matches(k, km.Down):
-			m.topo.scroll(1)
-		case key.Matches(k, km.PageUp):
-			m.topo.page(-1)
-		case key.Matches(k, km.PageDown):
-			m.topo.page(1)
-		case key.Matches(k, km.Top):
-			m.topo.home()
-		case key.Matches(k, km.Bottom):
-			m.topo.end()
+		default:
+			scrollKey(&m.topo, k, km)
 		}
 
 	case keys.ModeTable:

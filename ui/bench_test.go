@@ -195,6 +195,12 @@ func BenchmarkUIGoroutinePerMessage1KB(b *testing.B) {
 	for i := range batches {
 		batches[i] = ready()
 	}
+	loopBatches(b, m, batches, perBatch, "ns/msg")
+}
+
+// loopBatches measures the UI goroutine taking the batches in turn (Update,
+// then View) and reports the time per message of a batch in unit.
+func loopBatches(b *testing.B, m Model, batches []batchMsg, perBatch int, unit string) {
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -203,7 +209,7 @@ func BenchmarkUIGoroutinePerMessage1KB(b *testing.B) {
 		_ = m.View()
 		i++
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perBatch), "ns/msg")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perBatch), unit)
 }
 
 // BenchmarkFilterKeystrokeUIGoroutine100k is what one filter keystroke

@@ -128,8 +128,8 @@ func (d *detail) page(dir int) {
 	}
 }
 
-func (d *detail) top()    { d.vp.GotoTop() }
-func (d *detail) bottom() { d.vp.GotoBottom() }
+func (d *detail) home() { d.vp.GotoTop() }
+func (d *detail) end()  { d.vp.GotoBottom() }
 
 // View draws the title line and the visible part of the content.
 func (d detail) View() string {

@@ -113,19 +113,27 @@ func TestGolden(t *testing.T) {
 		for _, sc := range goldenScreens {
 			name := fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name)
 			t.Run(name, func(t *testing.T) {
-				tm := teatest.NewTestModel(t, goldenModel{New(testOptions, nil)},
-					teatest.WithInitialTermSize(size[0], size[1]),
-					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-				sc.steps(tm)
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(goldenModel).Model
-				checkScreen(t, final)
-				golden.RequireEqual(t, plainScreen(t, final))
+				goldenScreen(t, size, testOptions, sc.steps)
 			})
 		}
 	}
+}
+
+// goldenScreen runs a program of opts at size under teatest, without
+// colour, lets steps drive it, and compares the screen it ends on with the
+// test's golden file.
+func goldenScreen(t *testing.T, size [2]int, opts Options, steps func(tm *teatest.TestModel)) {
+	t.Helper()
+	tm := teatest.NewTestModel(t, goldenModel{New(opts, nil)},
+		teatest.WithInitialTermSize(size[0], size[1]),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
+	steps(tm)
+	if err := tm.Quit(); err != nil {
+		t.Fatal(err)
+	}
+	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(goldenModel).Model
+	checkScreen(t, final)
+	golden.RequireEqual(t, plainScreen(t, final))
 }
 
 // plainScreen is the model's view through the no-colour profile, with the

@@ -35,6 +35,42 @@ var sortColumns = [lifePanes][]string{
 	{"host", "processed", "active", "failed"},
 }
 
+// The order of each sort column of a pane. A column without one keeps the
+// order the rows come in: the tasks' "recent", as Recent lists them.
+var (
+	nameOrder = map[string]func(a, b *nameLine) bool{
+		"name":    func(a, b *nameLine) bool { return a.name < b.name },
+		"seen":    func(a, b *nameLine) bool { return a.seen > b.seen },
+		"rate":    func(a, b *nameLine) bool { return a.rate > b.rate },
+		"running": func(a, b *nameLine) bool { return a.running > b.running },
+		"failed":  func(a, b *nameLine) bool { return a.failed > b.failed },
+		"retried": func(a, b *nameLine) bool { return a.retried > b.retried },
+		"p95":     func(a, b *nameLine) bool { return a.q.P95 > b.q.P95 },
+		"p99":     func(a, b *nameLine) bool { return a.q.P99 > b.q.P99 },
+	}
+	taskOrder = map[string]func(a, b *lifecycle.Task) bool{
+		"state":   func(a, b *lifecycle.Task) bool { return a.State < b.State },
+		"name":    func(a, b *lifecycle.Task) bool { return a.Name < b.Name },
+		"runtime": func(a, b *lifecycle.Task) bool { return a.Runtime > b.Runtime },
+		"worker":  func(a, b *lifecycle.Task) bool { return a.Worker < b.Worker },
+	}
+	workerOrder = map[string]func(a, b *lifecycle.WorkerRow) bool{
+		"host":      func(a, b *lifecycle.WorkerRow) bool { return a.Hostname < b.Hostname },
+		"processed": func(a, b *lifecycle.WorkerRow) bool { return a.Processed > b.Processed },
+		"active":    func(a, b *lifecycle.WorkerRow) bool { return a.Active > b.Active },
+		"failed":    func(a, b *lifecycle.WorkerRow) bool { return a.Failed > b.Failed },
+	}
+)
+
+// sortRows orders a pane's rows stably by the column col, as order says.
+func sortRows[T any](rows []T, col string, order map[string]func(a, b *T) bool) {
+	less, ok := order[col]
+	if !ok {
+		return
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return less(&rows[i], &rows[j]) })
+}
+
 // maxTaskRows bounds the tasks pane: the newest tasks, not all 50 000.
 const maxTaskRows = 500
 
@@ -189,6 +225,9 @@ func (v *lifecycleView) switchPane(delta int) {
 	v.note = ""
 }
 
+// sortColumn is the column the pane p is sorted by.
+func (v *lifecycleView) sortColumn(p lifePane) string { return sortColumns[p][v.sortBy[p]] }
+
 func (v *lifecycleView) cycleSort() {
 	v.sortBy[v.pane] = (v.sortBy[v.pane] + 1) % len(sortColumns[v.pane])
 }
@@ -243,27 +282,7 @@ func (v *lifecycleView) nameLines() []nameLine {
 			out = append(out, l)
 		}
 	}
-	col := sortColumns[paneNames][v.sortBy[paneNames]]
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		switch col {
-		case "seen":
-			return a.seen > b.seen
-		case "rate":
-			return a.rate > b.rate
-		case "running":
-			return a.running > b.running
-		case "failed":
-			return a.failed > b.failed
-		case "retried":
-			return a.retried > b.retried
-		case "p95":
-			return a.q.P95 > b.q.P95
-		case "p99":
-			return a.q.P99 > b.q.P99
-		}
-		return a.name < b.name
-	})
+	sortRows(out, v.sortColumn(paneNames), nameOrder)
 	return out
 }
 
@@ -280,21 +299,7 @@ func (v *lifecycleView) taskRows() []lifecycle.Task {
 	out := v.model.Recent(maxTaskRows, func(t *lifecycle.Task) bool {
 		return (name == "" || t.Name == name) && m.Match(taskSubject(t))
 	})
-	col := sortColumns[paneTasks][v.sortBy[paneTasks]]
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		switch col {
-		case "state":
-			return a.State < b.State
-		case "name":
-			return a.Name < b.Name
-		case "runtime":
-			return a.Runtime > b.Runtime
-		case "worker":
-			return a.Worker < b.Worker
-		}
-		return false // recent: as Recent lists them
-	})
+	sortRows(out, v.sortColumn(paneTasks), taskOrder)
 	return out
 }
 
@@ -305,19 +310,7 @@ func (v *lifecycleView) workerRows() []lifecycle.WorkerRow {
 			out = append(out, w)
 		}
 	}
-	col := sortColumns[paneWorkers][v.sortBy[paneWorkers]]
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		switch col {
-		case "processed":
-			return a.Processed > b.Processed
-		case "active":
-			return a.Active > b.Active
-		case "failed":
-			return a.Failed > b.Failed
-		}
-		return a.Hostname < b.Hostname
-	})
+	sortRows(out, v.sortColumn(paneWorkers), workerOrder)
 	return out
 }
 
@@ -364,7 +357,7 @@ func (v lifecycleView) tabLine() string {
 	case v.showingTask():
 		pos = "task " + shortTraceID(v.task)
 	default:
-		pos = "sort: " + sortColumns[v.pane][v.sortBy[v.pane]]
+		pos = "sort: " + v.sortColumn(v.pane)
 		if v.pane == paneTasks && v.ofName != "" {
 			pos = sanitize.Line(v.ofName) + " · " + pos
 		}
@@ -655,24 +648,12 @@ func (m *Model) feedLifecycle(entries []*entry) {
 // lifecycleKey handles a key in the lifecycle view.
 func (m *Model) lifecycleKey(k tea.KeyPressMsg, km keys.KeyMap) tea.Cmd {
 	v := &m.life
-	page := max(1, v.visible()-1)
 	switch {
 	case key.Matches(k, km.Close):
 		if !v.back() {
 			m.lifeOpen = false
 		}
-	case key.Matches(k, km.Up):
-		v.move(-1)
-	case key.Matches(k, km.Down):
-		v.move(1)
-	case key.Matches(k, km.PageUp):
-		v.move(-page)
-	case key.Matches(k, km.PageDown):
-		v.move(page)
-	case key.Matches(k, km.Top):
-		v.move(-1 << 30)
-	case key.Matches(k, km.Bottom):
-		v.move(1 << 30)
+	case scrollKey(cursorMover{v.move, max(1, v.visible()-1)}, k, km):
 	case key.Matches(k, km.NextPane):
 		v.switchPane(1)
 	case key.Matches(k, km.PrevPane):

@@ -55,13 +55,5 @@ func BenchmarkLifecycleViewUIGoroutine(b *testing.B) {
 	for i := range batches {
 		batches[i] = ready()
 	}
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		out, _ := m.Update(batches[i%len(batches)])
-		m = out.(Model)
-		_ = m.View()
-		i++
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*perBatch), "ns/event")
+	loopBatches(b, m, batches, perBatch, "ns/event")
 }

@@ -3,13 +3,12 @@ package ui
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui/common"
@@ -243,21 +242,14 @@ func TestLifecycleGolden(t *testing.T) {
 	for _, size := range screenSizes {
 		for _, sc := range screens {
 			t.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name), func(t *testing.T) {
-				tm := teatest.NewTestModel(t, goldenModel{New(testOptions, nil)},
-					teatest.WithInitialTermSize(size[0], size[1]),
-					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-				if sc.empty {
-					tm.Send(batch(notLifecycle(t), running(12)))
-				} else {
-					tm.Send(batch(lifecycleTraffic(t), running(30)))
-				}
-				sendKeys(tm, sc.keys...)
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(goldenModel).Model
-				checkScreen(t, final)
-				golden.RequireEqual(t, plainScreen(t, final))
+				goldenScreen(t, size, testOptions, func(tm *teatest.TestModel) {
+					if sc.empty {
+						tm.Send(batch(notLifecycle(t), running(12)))
+					} else {
+						tm.Send(batch(lifecycleTraffic(t), running(30)))
+					}
+					sendKeys(tm, sc.keys...)
+				})
 			})
 		}
 	}
@@ -327,4 +319,37 @@ func BenchmarkLifecycleFeed(b *testing.B) {
 		v.feed(entries)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(entries)), "ns/msg")
+}
+
+// Every column o cycles to has its order, and every order is of a column o
+// reaches; only the tasks' "recent" keeps the rows as they come.
+func TestLifecycleSortColumnsHaveOrders(t *testing.T) {
+	orders := [lifePanes][]string{
+		slices.Sorted(maps.Keys(nameOrder)),
+		slices.Sorted(maps.Keys(taskOrder)),
+		slices.Sorted(maps.Keys(workerOrder)),
+	}
+	for p := lifePane(0); p < lifePanes; p++ {
+		cols := slices.DeleteFunc(slices.Clone(sortColumns[p]), func(c string) bool { return p == paneTasks && c == "recent" })
+		slices.Sort(cols)
+		if !slices.Equal(cols, orders[p]) {
+			t.Errorf("pane %s: columns %q, orders %q", paneTitles[p], cols, orders[p])
+		}
+	}
+}
+
+func TestLifecycleWorkersSort(t *testing.T) {
+	before := func(s, a, b string) bool {
+		i, j := strings.Index(s, a), strings.Index(s, b)
+		return i >= 0 && j >= 0 && i < j
+	}
+	m := press(t, lifecycleModel(t, 120, 40), "L", "tab", "tab")
+	if s := screen(m); !before(s, "celery@w1", "celery@w2") {
+		t.Errorf("by host, w1 is not first:\n%s", s)
+	}
+	// o: by processed, w2's 12 before w1's 6.
+	m = press(t, m, "o")
+	if s := screen(m); !strings.Contains(s, "sort: processed") || !before(s, "celery@w2", "celery@w1") {
+		t.Errorf("by processed, w2 is not first:\n%s", s)
+	}
 }

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/shoveltap/shoveltap/tap"
@@ -107,16 +105,7 @@ func TestRoutingGolden(t *testing.T) {
 		for _, sc := range routingScreens {
 			name := fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name)
 			t.Run(name, func(t *testing.T) {
-				tm := teatest.NewTestModel(t, goldenModel{New(sc.opts(), nil)},
-					teatest.WithInitialTermSize(size[0], size[1]),
-					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-				sc.steps(t, tm)
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(goldenModel).Model
-				checkScreen(t, final)
-				golden.RequireEqual(t, plainScreen(t, final))
+				goldenScreen(t, size, sc.opts(), func(tm *teatest.TestModel) { sc.steps(t, tm) })
 			})
 		}
 	}

@@ -6,9 +6,6 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"github.com/shoveltap/shoveltap/tap"
@@ -80,16 +77,7 @@ func TestTopologyGolden(t *testing.T) {
 	for _, size := range screenSizes {
 		for _, sc := range topologyScreens {
 			t.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name), func(t *testing.T) {
-				tm := teatest.NewTestModel(t, goldenModel{New(sc.opts(), nil)},
-					teatest.WithInitialTermSize(size[0], size[1]),
-					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-				sc.steps(tm)
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(goldenModel).Model
-				checkScreen(t, final)
-				golden.RequireEqual(t, plainScreen(t, final))
+				goldenScreen(t, size, sc.opts(), sc.steps)
 			})
 		}
 	}

@@ -207,22 +207,10 @@ func (t *traceView) scrollToCursor() {
 // traceKey handles a key press in the trace tree.
 func (m *Model) traceKey(k tea.KeyPressMsg, km keys.KeyMap) {
 	t := &m.trace
-	page := max(1, t.visible()-1)
 	switch {
 	case key.Matches(k, km.Close):
 		m.traceOpen = false
-	case key.Matches(k, km.Up):
-		t.move(-1)
-	case key.Matches(k, km.Down):
-		t.move(1)
-	case key.Matches(k, km.PageUp):
-		t.move(-page)
-	case key.Matches(k, km.PageDown):
-		t.move(page)
-	case key.Matches(k, km.Top):
-		t.move(-len(t.rows))
-	case key.Matches(k, km.Bottom):
-		t.move(len(t.rows))
+	case scrollKey(cursorMover{t.move, max(1, t.visible()-1)}, k, km):
 	case key.Matches(k, km.Open):
 		m.traceJump()
 	}

@@ -6,10 +6,7 @@ import (
 	"testing"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/exp/golden"
 	"github.com/charmbracelet/x/exp/teatest/v2"
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/ui/keys"
@@ -176,17 +173,10 @@ func TestTraceGolden(t *testing.T) {
 	for _, size := range screenSizes {
 		for _, sc := range screens {
 			t.Run(fmt.Sprintf("%dx%d/%s", size[0], size[1], sc.name), func(t *testing.T) {
-				tm := teatest.NewTestModel(t, goldenModel{New(testOptions, nil)},
-					teatest.WithInitialTermSize(size[0], size[1]),
-					teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.ASCII)))
-				tm.Send(batch(workflow(), running(10)))
-				sendKeys(tm, sc.keys...)
-				if err := tm.Quit(); err != nil {
-					t.Fatal(err)
-				}
-				final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(goldenModel).Model
-				checkScreen(t, final)
-				golden.RequireEqual(t, plainScreen(t, final))
+				goldenScreen(t, size, testOptions, func(tm *teatest.TestModel) {
+					tm.Send(batch(workflow(), running(10)))
+					sendKeys(tm, sc.keys...)
+				})
 			})
 		}
 	}

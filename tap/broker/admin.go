@@ -33,6 +33,9 @@ func NewAdmin(ep Endpoint) (*Admin, error) {
 	}
 	base := http.DefaultTransport.(*http.Transport).Clone()
 	base.TLSClientConfig = tc
+	// A routing load has up to seven requests in flight (RoutingTopology):
+	// keep their connections, and their TLS sessions, for the next one.
+	base.MaxIdleConnsPerHost = 8
 	transport, err := newFailoverTransport(base, ep.APIs())
 	if err != nil {
 		return nil, err

@@ -9,7 +9,7 @@ import (
 )
 
 func TestPatternsMatchExactlyWhatIsNeeded(t *testing.T) {
-	n := needsReading("orders", "amq.topic", "a|b")
+	n := TapNeeds(true, "orders", "amq.topic", "a|b")
 	read := regexp.MustCompile(pattern(n.Read))
 	for name, want := range map[string]bool{
 		"shoveltap-vm-1-tap": true, "orders": true, "amq.topic": true, "a|b": true,
@@ -28,7 +28,7 @@ func TestPatternsMatchExactlyWhatIsNeeded(t *testing.T) {
 }
 
 func TestCommands(t *testing.T) {
-	n := needsReading("orders")
+	n := TapNeeds(true, "orders")
 	if got, want := n.PermissionsCommand("/", "ops"), `rabbitmqctl set_permissions -p / ops '^shoveltap-' '^shoveltap-' '^(shoveltap-|orders$)'`; got != want {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
@@ -101,7 +101,7 @@ func TestRefusalMessagesNameTheCommand(t *testing.T) {
 		t.Errorf("tag refusal: %s", got)
 	}
 	perm := &Refusal{Doing: "binding", User: "ops", Vhost: "/", Perm: "read", Kind: "exchange", Name: "billing"}
-	n := needsReading("orders")
+	n := TapNeeds(true, "orders")
 	err := withNeedsBy(fmt.Errorf("opening: %w", perm), func(*Refusal) (Needs, string) { return n, "" })
 	if got := err.Error(); !strings.Contains(got, `lacks read permission on exchange "billing"`) ||
 		!strings.Contains(got, `rabbitmqctl set_permissions -p / ops '^shoveltap-' '^shoveltap-' '^(shoveltap-|orders$|billing$)'`) {
@@ -115,17 +115,6 @@ func TestRefusalMessagesNameTheCommand(t *testing.T) {
 	if withNeedsBy(other, func(*Refusal) (Needs, string) { return n, "" }) != other {
 		t.Errorf("withNeeds changed an error that is no refusal")
 	}
-}
-
-// needsReading is what a shovel tap of exchanges xs needs, as tap.TapNeeds
-// builds it: shoveltap's own names, and read on each exchange.
-func needsReading(xs ...string) Needs {
-	n := OwnNeeds()
-	n.Tags = []string{"policymaker"}
-	for _, x := range xs {
-		n.Read = append(n.Read, Named(x))
-	}
-	return n
 }
 
 // A refusal made for an endpoint with Needs carries them from the start,

@@ -71,7 +71,7 @@ func (r *Reader) Path() string { return r.path }
 func (r *Reader) Next() (tap.Message, error) {
 	for {
 		start := r.pos
-		data, err := r.br.ReadBytes('\n')
+		data, err := r.readLine()
 		if len(data) == 0 && err == io.EOF {
 			return tap.Message{}, io.EOF
 		}
@@ -104,6 +104,23 @@ func (r *Reader) Next() (tap.Message, error) {
 		r.mu.Unlock()
 		return m, nil
 	}
+}
+
+// readLine returns the next line, '\n' included, as bufio.Reader's
+// ReadBytes does but without copying it when it fits in the buffer: the
+// slice is valid until the next read, and jsonl.Parse copies what it keeps.
+func (r *Reader) readLine() ([]byte, error) {
+	data, err := r.br.ReadSlice('\n')
+	if !errors.Is(err, bufio.ErrBufferFull) {
+		return data, err
+	}
+	// A line longer than the buffer is gathered.
+	line := append([]byte(nil), data...)
+	for errors.Is(err, bufio.ErrBufferFull) {
+		data, err = r.br.ReadSlice('\n')
+		line = append(line, data...)
+	}
+	return line, err
 }
 
 // maxRelink is how many recent messages a delivery's link can reach.

@@ -192,3 +192,33 @@ func TestBoundedMemory(t *testing.T) {
 		t.Errorf("heap grew by %d bytes while streaming a %d byte capture; want under %d", peak, size, limit)
 	}
 }
+
+// Lines longer than the reader's buffer (256 KiB) are read whole, between
+// short ones whose bytes the reader reuses: every message comes back as
+// written.
+func TestLinesLongerThanTheBuffer(t *testing.T) {
+	var msgs []tap.Message
+	for i := 1; i <= 7; i++ {
+		size := 10
+		if i%2 == 0 {
+			size = 300<<10 + i
+		}
+		m := sample(i, size)
+		m.Reading = nil
+		msgs = append(msgs, m)
+	}
+	path, _ := writeCapture(t, msgs)
+	got, rd := readAll(t, path)
+	if len(got) != len(msgs) {
+		t.Fatalf("read %d messages of %d; skipped: %v", len(got), len(msgs), rd.Note())
+	}
+	for i, m := range got {
+		if !bytes.Equal(m.Body, msgs[i].Body) || m.RoutingKey != msgs[i].RoutingKey || !reflect.DeepEqual(m.Headers, msgs[i].Headers) {
+			t.Errorf("message %d differs: %d bytes of body, want %d", i+1, len(m.Body), len(msgs[i].Body))
+		}
+	}
+	again, err := rd.Message(4)
+	if err != nil || !bytes.Equal(again.Body, msgs[3].Body) {
+		t.Errorf("line 4 read again: %d bytes, %v", len(again.Body), err)
+	}
+}

@@ -64,10 +64,10 @@ func Replay(ctx context.Context, cfg ReplayConfig) (ReplayResult, error) {
 	conn, err := dial(ctx, cfg.Endpoint)
 	if err != nil {
 		if r := broker.RefusalOf(cfg.Endpoint, "connecting to "+cfg.Endpoint.Address(), err); r != nil {
-			return ReplayResult{}, broker.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
+			return ReplayResult{}, broker.WithNeeds(r, broker.ReplayNeeds(cfg.Exchange))
 		}
 		// The dial explains a refusal itself; what replay needs is its own.
-		return ReplayResult{}, broker.WithNeeds(err, tap.ReplayNeeds(cfg.Exchange))
+		return ReplayResult{}, broker.WithNeeds(err, broker.ReplayNeeds(cfg.Exchange))
 	}
 	defer conn.Close()
 	if err := checkExchange(conn, cfg.Endpoint, cfg.Exchange); err != nil {
@@ -278,7 +278,7 @@ func explainClosed(cfg ReplayConfig, e *amqp.Error) error {
 		target = "the default exchange"
 	}
 	if r := broker.RefusalOf(cfg.Endpoint, "publishing to "+target, e); r != nil {
-		return broker.WithNeeds(r, tap.ReplayNeeds(cfg.Exchange))
+		return broker.WithNeeds(r, broker.ReplayNeeds(cfg.Exchange))
 	}
 	return fmt.Errorf("replay: the broker closed the channel: %s", e.Reason)
 }

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/broker"
 )
 
@@ -91,7 +90,7 @@ type mode struct {
 // shoveltap's modes needs.
 func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ability {
 	tapped := append(slices.Clone(exchanges), queueExchanges...)
-	firehose := tap.TapNeeds(false, traceExchange)
+	firehose := broker.TapNeeds(false, traceExchange)
 	firehose.Tags = []string{"management"}
 	firehoseNote, traceOn := "tracing is on for the vhost, so the management tag is enough", ""
 	if r.Tracing == nil || !*r.Tracing {
@@ -99,20 +98,20 @@ func abilities(r *Report, api apiFacts, exchanges, queueExchanges []string) []Ab
 		firehoseNote = "tracing is off for the vhost, and only an administrator may turn it on; once an administrator has (it costs every publish in the vhost), the management tag is enough"
 		traceOn = "rabbitmqctl trace_on -p " + broker.ShellQuote(r.Vhost)
 	}
-	tapBroker := tap.TapNeeds(false)
+	tapBroker := broker.TapNeeds(false)
 	tapBroker.Tags = []string{"management"}
 	noShovelNote := ""
 	if !api.usable {
 		noShovelNote = "without the management API: no --queue, no dropped counts, and # cannot tap a direct exchange"
 	}
 	modes := []mode{
-		{"shovel tap", "shoveltap --exchange X | --queue Q", tap.TapNeeds(true, tapped...), true, true, ""},
-		{"binding tap", "shoveltap --no-shovel --exchange X", tap.TapNeeds(false, exchanges...), false, true, noShovelNote},
+		{"shovel tap", "shoveltap --exchange X | --queue Q", broker.TapNeeds(true, tapped...), true, true, ""},
+		{"binding tap", "shoveltap --no-shovel --exchange X", broker.TapNeeds(false, exchanges...), false, true, noShovelNote},
 		{"firehose", "shoveltap --queue Q --firehose", firehose, false, false, firehoseNote},
 		{"tap broker", "the broker of --tap-url", tapBroker, false, false, ""},
-		{"picker", "shoveltap (no source, in a terminal)", tap.PickerNeeds(), false, false, ""},
-		{"cleanup", "shoveltap cleanup", tap.CleanupNeeds(), false, false, ""},
-		{"setup (production side)", "shoveltap setup apply", tap.SetupNeeds(exchanges...), true, true,
+		{"picker", "shoveltap (no source, in a terminal)", broker.PickerNeeds(), false, false, ""},
+		{"cleanup", "shoveltap cleanup", broker.CleanupNeeds(), false, false, ""},
+		{"setup (production side)", "shoveltap setup apply", broker.SetupNeeds(exchanges...), true, true,
 			"the mirror broker's user needs the management tag, and configure and write on the mirror exchange: run shoveltap check there"},
 	}
 	var out []Ability

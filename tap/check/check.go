@@ -92,7 +92,7 @@ func Check(ctx context.Context, cfg CheckConfig) (*Report, error) {
 	}
 	conn, node, err := broker.DialNodes(ctx, ep, names.Base+"-check", 0)
 	if err != nil {
-		return nil, broker.WithNeeds(err, tap.TapNeeds(false))
+		return nil, broker.WithNeeds(err, broker.TapNeeds(false))
 	}
 	defer conn.Close()
 	ep = ep.OnNode(node)

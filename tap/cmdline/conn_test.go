@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/shoveltap/shoveltap/tap/broker"
+	"github.com/shoveltap/shoveltap/tap/taptest"
 )
 
 // connFor parses connection flags and resolves them with env as the whole
@@ -29,18 +30,6 @@ func connFor(t *testing.T, env map[string]string, stdin string, tty bool, args .
 	con := Console{Stdin: strings.NewReader(stdin), StdinTTY: tty, Stdout: io.Discard, Stderr: &stderr, Getenv: func(k string) string { return env[k] }}
 	ep, err := c.Endpoint(context.Background(), con)
 	return ep, stderr.String(), err
-}
-
-func writeFile(t *testing.T, name, text string, mode os.FileMode) string {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(path, []byte(text), mode); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chmod(path, mode); err != nil {
-		t.Fatal(err)
-	}
-	return path
 }
 
 func TestPasswordIsAskedForAtATerminal(t *testing.T) {
@@ -85,17 +74,17 @@ func TestNoPromptWhenAPasswordIsKnown(t *testing.T) {
 }
 
 func TestPasswordFile(t *testing.T) {
-	private := writeFile(t, "pw", "fil3-pw\nignored\n", 0o600)
+	private := taptest.WriteFile(t, "pw", "fil3-pw\nignored\n", 0o600)
 	ep, stderr, err := connFor(t, map[string]string{broker.EnvPassword: "from-env"}, "", false, "--url", "amqp://ops@mq/", "--password-file", private)
 	if err != nil || ep.Password != "fil3-pw" || stderr != "" {
 		t.Errorf("password %q (the file wins over the variable), stderr %q, err %v", ep.Password, stderr, err)
 	}
-	open := writeFile(t, "pw", "fil3-pw\n", 0o644)
+	open := taptest.WriteFile(t, "pw", "fil3-pw\n", 0o644)
 	_, stderr, err = connFor(t, nil, "", false, "--url", "amqp://ops@mq/", "--password-file", open)
 	if err != nil || !strings.Contains(stderr, "chmod 600 "+open) || strings.Contains(stderr, "fil3-pw") {
 		t.Errorf("a file others can read: stderr %q, err %v", stderr, err)
 	}
-	empty := writeFile(t, "pw", "\n", 0o600)
+	empty := taptest.WriteFile(t, "pw", "\n", 0o600)
 	if _, _, err := connFor(t, nil, "", false, "--url", "amqp://ops@mq/", "--password-file", empty); err == nil || !strings.Contains(err.Error(), "first line is empty") {
 		t.Errorf("empty file: %v", err)
 	}
@@ -138,5 +127,48 @@ func TestTLSFlagsAndVariables(t *testing.T) {
 	ep, _, err = connFor(t, nil, "", false, "--url", "amqps://guest:guest@localhost/", "--insecure-tls")
 	if err != nil || !ep.TLS.Insecure || ep.API != "https://localhost:15671" {
 		t.Errorf("insecure %v, API %q (amqps derives https on 15671), err %v", ep.TLS.Insecure, ep.API, err)
+	}
+}
+
+func TestNamedEnvironment(t *testing.T) {
+	env := taptest.ConfigHome(t, taptest.Environments, 0o600)
+	dir := filepath.Join(env["XDG_CONFIG_HOME"], "shoveltap")
+	if err := os.WriteFile(filepath.Join(dir, "prod.password"), []byte("pr0d-pw\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env[broker.EnvURL] = "amqp://someone@elsewhere:5672/" // --env wins over the variables
+
+	ep, stderr, err := connFor(t, env, "", false, "--env", "prod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ep.Address() != "mq1.example.com:5672" || len(ep.Alternates) != 1 || ep.User != "ops" || ep.Password != "pr0d-pw" || ep.Vhost != "orders" {
+		t.Errorf("prod endpoint %s (alternates %d), password %q", ep, len(ep.Alternates), ep.Password)
+	}
+	if stderr != "" {
+		t.Errorf("stderr %q", stderr)
+	}
+	// Flags given as well win over the environment.
+	ep, _, err = connFor(t, env, "", false, "--env", "staging", "--url", "amqp://ops@other:5672/")
+	if err != nil || ep.Address() != "other:5672" || ep.Password != "st4ging-pw" {
+		t.Errorf("--url over the environment: %s %q %v", ep, ep.Password, err)
+	}
+	// SHOVELTAP_ENV chooses too.
+	env["SHOVELTAP_ENV"] = "staging"
+	if ep, _, err := connFor(t, env, "", false); err != nil || ep.Address() != "staging.example.com:5672" {
+		t.Errorf("SHOVELTAP_ENV: %s %v", ep, err)
+	}
+	delete(env, "SHOVELTAP_ENV")
+
+	if _, _, err := connFor(t, env, "", false, "--env", "qa"); err == nil || !strings.Contains(err.Error(), "staging, prod") {
+		t.Errorf("unknown environment: %v", err)
+	}
+}
+
+func TestEnvironmentFileWithAPasswordMustBePrivate(t *testing.T) {
+	env := taptest.ConfigHome(t, taptest.Environments, 0o644)
+	_, _, err := connFor(t, env, "", false, "--env", "staging")
+	if err == nil || !strings.Contains(err.Error(), "chmod 600") || strings.Contains(err.Error(), "st4ging-pw") {
+		t.Errorf("a readable file with a password: %v", err)
 	}
 }

@@ -381,3 +381,10 @@ func orList(words []string) string {
 	}
 	return strings.Join(words[:len(words)-1], ", ") + " or " + words[len(words)-1]
 }
+
+// UsageFail prints a wrong command line that a run function found, as
+// cobra's are printed, and is exit status 2.
+func UsageFail(con Console, cmd string, err error) int {
+	fmt.Fprint(con.Stderr, (&UsageError{Cmd: cmd, Msg: err.Error()}).Report())
+	return 2
+}

@@ -136,44 +136,58 @@ func lastLine(s string) string {
 	return s
 }
 
-// recogniseCeleryEvent claims messages on the celeryev exchange: a dict
-// (or a batch list of dicts) with a task-* or worker-* type.
-func recogniseCeleryEvent(m *msg) (Result, bool) {
+// celeryEvents returns the events of a Celery event message: a dict, or a
+// batch list of dicts, whose first has a task-* or worker-* type and either
+// came by the celeryev exchange (or its routing keys) or carries a hostname
+// and a timestamp. v and serial are the decoded body. The rendering and the
+// lifecycle facts both read events through it, so they claim the same
+// messages.
+func celeryEvents(m *msg) (events []object, v any, serial string, ok bool) {
 	if !m.mayHaveShape() {
-		return Result{}, false
+		return nil, nil, "", false
 	}
 	rk := m.in.RoutingKey
 	onExchange := m.in.Exchange == "celeryev" ||
 		strings.HasPrefix(rk, "task.") || strings.HasPrefix(rk, "worker.")
 	v, serial, err := m.decoded()
 	if err != nil {
-		return Result{}, false
+		return nil, nil, "", false
 	}
-	var events []object
 	switch x := v.(type) {
 	case object:
 		events = []object{x}
 	case []any:
 		for _, e := range x {
-			if o, ok := e.(object); ok {
-				events = append(events, o)
+			o, ok := e.(object)
+			if !ok {
+				return nil, nil, "", false
 			}
-		}
-		if len(events) != len(x) {
-			return Result{}, false
+			events = append(events, o)
 		}
 	}
 	if len(events) == 0 {
+		return nil, nil, "", false
+	}
+	first := events[0]
+	typ := first.str("type")
+	if !strings.HasPrefix(typ, "task-") && !strings.HasPrefix(typ, "worker-") {
+		return nil, nil, "", false
+	}
+	if !onExchange && !(first.has("hostname") && first.has("timestamp")) {
+		return nil, nil, "", false
+	}
+	return events, v, serial, true
+}
+
+// recogniseCeleryEvent claims Celery events (celeryEvents) and renders
+// the first of a batch.
+func recogniseCeleryEvent(m *msg) (Result, bool) {
+	events, v, serial, ok := celeryEvents(m)
+	if !ok {
 		return Result{}, false
 	}
 	ev := events[0]
 	typ := ev.str("type")
-	if !strings.HasPrefix(typ, "task-") && !strings.HasPrefix(typ, "worker-") {
-		return Result{}, false
-	}
-	if !onExchange && !(ev.has("hostname") && ev.has("timestamp")) {
-		return Result{}, false
-	}
 
 	var r Result
 	r.Format = "celery/event"

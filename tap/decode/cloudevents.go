@@ -61,19 +61,9 @@ func recogniseCloudEventsBinary(m *msg) (Result, bool) {
 // specversion, id, source and type (what the spec requires).
 func recogniseCloudEventsStructured(m *msg) (Result, bool) {
 	byType := mediaType(m.in.ContentType) == "application/cloudevents+json"
-	if !byType && !m.mayHaveShape() {
-		return Result{}, false
-	}
-	v, serial, err := m.decoded()
-	o, ok := v.(object)
-	if err != nil || !ok || serial != serJSON {
-		if !byType {
-			return Result{}, false
-		}
-		r := decodeGeneric(m.in, m.body)
-		r.Format = "cloudevents"
-		r.addNote("content type application/cloudevents+json but the body is not a JSON object")
-		return r, true
+	o, ok := m.jsonObjectBody(byType)
+	if !ok {
+		return m.notAnEnvelope(byType, "cloudevents", "content type application/cloudevents+json but the body is not a JSON object")
 	}
 	if !byType && (o.str("specversion") == "" || o.str("id") == "" || o.str("source") == "" || o.str("type") == "") {
 		return Result{}, false

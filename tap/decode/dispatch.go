@@ -55,7 +55,15 @@ func Decode(in Input) Result {
 
 // decodeWith is Decode with the user's extensions tried first: a schema or
 // program the user bound to a message wins over every built-in guess.
-func decodeWith(in Input, exts []Extension) (res Result) {
+func decodeWith(in Input, exts []Extension) Result {
+	res, _ := decodeMsg(in, exts)
+	return res
+}
+
+// decodeMsg is decodeWith that also returns the message as the
+// recognisers read it (its body prepared and parsed once), for Facts to
+// read again without a second parse; nil when a decoder panicked.
+func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 	defer func() {
 		if !recoverPanics {
 			return
@@ -67,9 +75,10 @@ func decodeWith(in Input, exts []Extension) (res Result) {
 				Body:    hexBody(in, in.Body),
 				Notes:   []string{truncate(fmt.Sprintf("decoder failed (%v): showing raw bytes", p), maxField)},
 			}
+			m = nil
 		}
 	}()
-	m := newMsg(in)
+	m = newMsg(in)
 	res, ok := Result{}, false
 	var extNotes []string
 	for _, x := range exts {
@@ -100,7 +109,7 @@ func decodeWith(in Input, exts []Extension) (res Result) {
 		res.addNote(n)
 	}
 	addTrace(&res, in)
-	return res
+	return res, m
 }
 
 // mediaType returns the lower-cased media type without parameters.

@@ -131,3 +131,29 @@ func dotNetName(s string) bool {
 	}
 	return true
 }
+
+// jsonObjectBody returns the body as a JSON object, if it is one: the
+// opening of the recognisers of envelopes with a media type of their own.
+// A body whose content type names the envelope (byType) is decoded even
+// when it lacks the shape of one.
+func (m *msg) jsonObjectBody(byType bool) (object, bool) {
+	if !byType && !m.mayHaveShape() {
+		return nil, false
+	}
+	v, serial, err := m.decoded()
+	o, ok := v.(object)
+	return o, err == nil && ok && serial == serJSON
+}
+
+// notAnEnvelope answers for a body that is no JSON object: when its
+// content type names the envelope (byType) it is the envelope's all the
+// same, rendered generically under format with note; otherwise it is not.
+func (m *msg) notAnEnvelope(byType bool, format, note string) (Result, bool) {
+	if !byType {
+		return Result{}, false
+	}
+	r := decodeGeneric(m.in, m.body)
+	r.Format = format
+	r.addNote(note)
+	return r, true
+}

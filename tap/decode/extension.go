@@ -50,6 +50,24 @@ func (d *Decoder) Summarize(in Input) Result {
 	return d.Decode(in)
 }
 
+// SummarizeFacts is Summarize and, when wantFacts says its result may
+// tell about a lifecycle, Facts of the same message, which then reads the
+// body Summarize prepared and parsed instead of doing both again (the read
+// stage's one reading per message, tap/reading).
+func (d *Decoder) SummarizeFacts(in Input, wantFacts func(Result) bool) (Result, []Fact) {
+	var exts []Extension
+	if d != nil {
+		exts = d.exts
+	}
+	sin := in
+	sin.noHexDump = true
+	res, m := decodeMsg(sin, exts)
+	if !wantFacts(res) {
+		return res, nil
+	}
+	return res, factsOf(in, m)
+}
+
 // Helpers for extensions in other packages; they apply the same bounds as
 // the built-in decoders.
 

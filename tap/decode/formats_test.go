@@ -9,15 +9,6 @@ import (
 	"github.com/vmihailenco/msgpack/v5"
 )
 
-func field(r Result, name string) string {
-	for _, f := range r.Fields {
-		if f.Name == name {
-			return f.Value
-		}
-	}
-	return ""
-}
-
 // The fixtures below follow each framework's documentation: the
 // CloudEvents AMQP protocol binding (binary mode with cloudEvents_ or
 // cloudEvents: application properties, structured mode as
@@ -41,7 +32,7 @@ func TestCloudEventsBinary(t *testing.T) {
 			Body: []byte(`{"order_id": 42, "password": "hunter2"}`),
 		}
 		r := Decode(in)
-		if r.Format != "cloudevents" || field(r, "Content mode") != "binary" || field(r, "Event type") != "com.example.order.placed" {
+		if r.Format != "cloudevents" || fieldValue(r, "Content mode") != "binary" || fieldValue(r, "Event type") != "com.example.order.placed" {
 			t.Errorf("%s: %q %v", prefix, r.Format, r.Fields)
 		}
 		for k, v := range map[string]string{"ce.type": "com.example.order.placed", "ce.source": "/shop/orders", "ce.id": "A234-1234-1234", "ce.subject": "order/42", "ce.time": "2024-05-01T12:00:05Z", "type": "com.example.order.placed"} {
@@ -49,7 +40,7 @@ func TestCloudEventsBinary(t *testing.T) {
 				t.Errorf("%s: term %s = %q, want %q", prefix, k, r.Terms[k], v)
 			}
 		}
-		if field(r, "Extension traceparent") != "00-abc-def-01" || field(r, "Extension apitoken") != redacted {
+		if fieldValue(r, "Extension traceparent") != "00-abc-def-01" || fieldValue(r, "Extension apitoken") != redacted {
 			t.Errorf("%s: extensions %v", prefix, r.Fields)
 		}
 		if r.Body.Kind != BodyJSON || strings.Contains(r.Body.Text, "hunter2") || !strings.HasPrefix(r.Summary, "com.example.order.placed order/42 {") {
@@ -63,7 +54,7 @@ func TestCloudEventsStructured(t *testing.T) {
 		"specversion": "1.0", "type": "com.github.pull_request.opened", "source": "https://github.com/cloudevents/spec/pull",
 		"subject": "123", "id": "A234-1234-1234", "time": "2018-04-05T17:31:00Z", "comexampleextension1": "value",
 		"datacontenttype": "text/xml", "data": "<much wow=\"xml\"/>"}`)})
-	if r.Format != "cloudevents" || field(r, "Content mode") != "structured" || r.Terms["ce.subject"] != "123" || field(r, "Extension comexampleextension1") != "value" {
+	if r.Format != "cloudevents" || fieldValue(r, "Content mode") != "structured" || r.Terms["ce.subject"] != "123" || fieldValue(r, "Extension comexampleextension1") != "value" {
 		t.Errorf("%q %v %v", r.Format, r.Fields, r.Terms)
 	}
 	if !strings.Contains(r.Body.Text, "much wow") {
@@ -91,11 +82,11 @@ func TestCloudEventsStructured(t *testing.T) {
 
 func TestDramatiq(t *testing.T) {
 	r := Decode(Input{ContentType: "application/json", Body: []byte(`{"queue_name":"default","actor_name":"add","args":[1,2],"kwargs":{"password":"x"},"options":{"max_retries":3},"message_id":"e0d27b45-7900-41da-bb97-553b8a081206","message_timestamp":1497862448685}`)})
-	if r.Format != "dramatiq" || !strings.HasPrefix(r.Summary, "add(1, 2") || r.Terms["task"] != "add" || r.Terms["id"] != "e0d27b45-7900-41da-bb97-553b8a081206" || field(r, "Queue") != "default" {
+	if r.Format != "dramatiq" || !strings.HasPrefix(r.Summary, "add(1, 2") || r.Terms["task"] != "add" || r.Terms["id"] != "e0d27b45-7900-41da-bb97-553b8a081206" || fieldValue(r, "Queue") != "default" {
 		t.Errorf("%q %q %v %v", r.Format, r.Summary, r.Terms, r.Fields)
 	}
-	if strings.Contains(r.Summary+r.Body.Text+field(r, "Kwargs"), `"x"`) {
-		t.Errorf("secret shown: %q", field(r, "Kwargs"))
+	if strings.Contains(r.Summary+r.Body.Text+fieldValue(r, "Kwargs"), `"x"`) {
+		t.Errorf("secret shown: %q", fieldValue(r, "Kwargs"))
 	}
 	if r := Decode(Input{Body: []byte(`{"actor_name":"add"}`)}); r.Format != "json" {
 		t.Errorf("partial: %q", r.Format)
@@ -107,7 +98,7 @@ func TestSymfony(t *testing.T) {
 		"type": `App\Message\ImagePostDeletedEvent`,
 		`X-Message-Stamp-Symfony\Component\Messenger\Stamp\BusNameStamp`: `[{"busName":"event.bus"}]`,
 	}, Body: []byte(`{"filename":"a.png"}`)})
-	if r.Format != "symfony" || r.Terms["type"] != `App\Message\ImagePostDeletedEvent` || !strings.Contains(field(r, "Stamps"), "BusNameStamp") {
+	if r.Format != "symfony" || r.Terms["type"] != `App\Message\ImagePostDeletedEvent` || !strings.Contains(fieldValue(r, "Stamps"), "BusNameStamp") {
 		t.Errorf("%q %v %v", r.Format, r.Terms, r.Fields)
 	}
 	if r := Decode(Input{Headers: map[string]any{"type": "order.created"}, Body: []byte(`{}`)}); r.Format != "json" {
@@ -154,7 +145,7 @@ func TestMassTransitAndNServiceBus(t *testing.T) {
   "headers": {},
   "host": {"machineName": "MOBILE", "processName": "Sample.Api", "massTransitVersion": "8.0.10.0"}
 }`)})
-	if r.Format != "masstransit" || r.Terms["type"] != "Company.Contracts:SubmitOrder" || field(r, "Conversation ID") != "181c0000-6393-3630-36a4-08daf4e7c6db" || field(r, "Destination") == "" || !strings.Contains(r.Summary, "8675309") {
+	if r.Format != "masstransit" || r.Terms["type"] != "Company.Contracts:SubmitOrder" || fieldValue(r, "Conversation ID") != "181c0000-6393-3630-36a4-08daf4e7c6db" || fieldValue(r, "Destination") == "" || !strings.Contains(r.Summary, "8675309") {
 		t.Errorf("masstransit: %q %q %v", r.Format, r.Summary, r.Fields)
 	}
 	r = Decode(Input{ContentType: "application/json", Headers: map[string]any{
@@ -163,7 +154,7 @@ func TestMassTransitAndNServiceBus(t *testing.T) {
 		"NServiceBus.MessageIntent":        "Send",
 		"NServiceBus.TimeSent":             "2024-05-01 12:00:05:123456 Z",
 	}, Body: []byte(`{"OrderId":"42"}`)})
-	if r.Format != "nservicebus" || r.Terms["type"] != "Shop.Messages.PlaceOrder" || field(r, "Intent") != "Send" || field(r, "Conversation") == "" || field(r, "Time sent") == "" || !strings.Contains(field(r, "Enclosed types"), "IOrderCommand") {
+	if r.Format != "nservicebus" || r.Terms["type"] != "Shop.Messages.PlaceOrder" || fieldValue(r, "Intent") != "Send" || fieldValue(r, "Conversation") == "" || fieldValue(r, "Time sent") == "" || !strings.Contains(fieldValue(r, "Enclosed types"), "IOrderCommand") {
 		t.Errorf("nservicebus: %q %v", r.Format, r.Fields)
 	}
 }

@@ -75,7 +75,14 @@ type Fact struct {
 // task message, a result, an oslo call or reply; one per event for a
 // Celery event batch; none for anything else. Like Decode it never panics
 // on hostile input, keeps no state and bounds what it returns.
-func Facts(in Input) (facts []Fact) {
+func Facts(in Input) []Fact {
+	return factsOf(in, nil)
+}
+
+// factsOf is Facts reading m, the message Decode already prepared and
+// parsed (the recognisers leave it as newMsg made it), or a new one when
+// m is nil.
+func factsOf(in Input, m *msg) (facts []Fact) {
 	defer func() {
 		if !recoverPanics {
 			return
@@ -89,7 +96,9 @@ func Facts(in Input) (facts []Fact) {
 	if name, ok := headerString(in.Headers, "task"); ok {
 		return []Fact{celeryV2Fact(in, name)}
 	}
-	m := newMsg(in)
+	if m == nil {
+		m = newMsg(in)
+	}
 	if f, ok := celeryEventFacts(m); ok {
 		return f
 	}
@@ -173,39 +182,11 @@ func celeryResultFact(m *msg, o object) (Fact, bool) {
 	return f, true
 }
 
-// celeryEventFacts reads Celery events, single or batched; the same test
-// as recogniseCeleryEvent, applied to every event of a batch.
+// celeryEventFacts reads Celery events (celeryEvents), single or batched:
+// a fact for every event of a batch.
 func celeryEventFacts(m *msg) ([]Fact, bool) {
-	if !m.mayHaveShape() {
-		return nil, false
-	}
-	rk := m.in.RoutingKey
-	onExchange := m.in.Exchange == "celeryev" || strings.HasPrefix(rk, "task.") || strings.HasPrefix(rk, "worker.")
-	v, _, err := m.decoded()
-	if err != nil {
-		return nil, false
-	}
-	var events []object
-	switch x := v.(type) {
-	case object:
-		events = []object{x}
-	case []any:
-		for _, e := range x {
-			o, ok := e.(object)
-			if !ok {
-				return nil, false
-			}
-			events = append(events, o)
-		}
-	}
-	if len(events) == 0 {
-		return nil, false
-	}
-	first := events[0].str("type")
-	if !strings.HasPrefix(first, "task-") && !strings.HasPrefix(first, "worker-") {
-		return nil, false
-	}
-	if !onExchange && !(events[0].has("hostname") && events[0].has("timestamp")) {
+	events, _, _, ok := celeryEvents(m)
+	if !ok {
 		return nil, false
 	}
 	facts := make([]Fact, 0, len(events))

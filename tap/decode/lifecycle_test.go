@@ -1,6 +1,10 @@
 package decode
 
 import (
+	"bytes"
+	"compress/gzip"
+	"encoding/base64"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -209,6 +213,48 @@ func TestFactsUnwrapBilliardException(t *testing.T) {
 	} {
 		if got := unwrapException(c.exc, c.tb); got != c.want {
 			t.Errorf("unwrapException(%q, %q) = %q, want %q", c.exc, c.tb, got, c.want)
+		}
+	}
+}
+
+// SummarizeFacts reads the facts from the message Summarize prepared and
+// parsed: the same facts as Facts alone, for events single, batched and
+// gzipped, a base64 task message, an rpc:// result and an oslo call; and
+// the same result as Summarize.
+func TestSummarizeFactsEqualsFacts(t *testing.T) {
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(`{"type":"task-received","uuid":"u2","name":"t.mul","hostname":"w","timestamp":3,"args":"(2, 3)","kwargs":"{'api_key': 'k'}","retries":0}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ins := []Input{
+		{Exchange: "celeryev", RoutingKey: "task.received", ContentType: "application/json", ContentEncoding: "gzip", Body: gz.Bytes()},
+		{Exchange: "celeryev", RoutingKey: "task.failed", ContentType: "application/json",
+			Body: []byte(`{"type":"task-failed","uuid":"u1","hostname":"w@h","timestamp":2,"exception":"ExceptionWithTraceback()","traceback":"Traceback:\nValueError: boom","password":"x"}`)},
+		{Exchange: "celeryev", RoutingKey: "task.multi", ContentType: "application/json",
+			Body: []byte(`[{"type":"task-started","uuid":"u1","hostname":"w","timestamp":1},{"type":"task-succeeded","uuid":"u1","hostname":"w","timestamp":2,"runtime":0.5,"result":"{'token': 'x'}"}]`)},
+		{RoutingKey: "celery", ContentType: "application/json", Headers: map[string]any{"body_encoding": "base64"},
+			Body: []byte(base64.StdEncoding.EncodeToString([]byte(`{"task":"t.add","id":"i1","args":[1],"kwargs":{"password":"p"},"retries":1}`)))},
+		{RoutingKey: "reply_x", ContentType: "application/json", CorrelationID: "c1",
+			Body: []byte(`{"status":"FAILURE","result":{"exc_type":"ValueError","exc_message":["bad"]},"traceback":"tb","task_id":"c1"}`)},
+		{Exchange: "openstack", RoutingKey: "compute", ContentType: "application/json",
+			Body: []byte(`{"oslo.version":"2.0","oslo.message":"{\"method\":\"resize\",\"args\":{\"admin_password\":\"p\"},\"_msg_id\":\"m1\",\"_reply_q\":\"reply_1\"}"}`)},
+		{RoutingKey: "orders", ContentType: "application/json", Body: []byte(`{"order_id":1}`)},
+	}
+	for i, in := range ins {
+		res, got := (*Decoder)(nil).SummarizeFacts(in, func(Result) bool { return true })
+		want := Facts(in)
+		if (len(want) == 0) != (i == len(ins)-1) {
+			t.Errorf("%d (%s): %d facts, want some for all but the plain JSON", i, res.Format, len(want))
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%d (%s): SummarizeFacts %+v, Facts %+v", i, res.Format, got, want)
+		}
+		if sum := Summarize(in); !reflect.DeepEqual(res, sum) {
+			t.Errorf("%d: SummarizeFacts' result %+v, Summarize %+v", i, res, sum)
 		}
 	}
 }

@@ -35,8 +35,9 @@ const ellipsis = "…"
 // space, trims the ends, and cuts the result to about max bytes on a rune
 // boundary, ending with "…" when cut. Invalid UTF-8 becomes U+FFFD.
 func oneLine(s string, max int) string {
-	if len(s) <= max && isLine(s) {
-		return s // the common case, kept without a copy
+	if len(s) <= max && isOneLine(s) {
+		// Most fields (ids, names, hosts) are one line already: no copy.
+		return s
 	}
 	var b strings.Builder
 	n := len(s)
@@ -78,18 +79,19 @@ func oneLine(s string, max int) string {
 	return b.String()
 }
 
-// isLine says whether oneLine would leave s as it is: printable ASCII,
-// single spaces inside.
-func isLine(s string) bool {
-	if s == "" {
-		return true
-	}
-	if s[0] == ' ' || s[len(s)-1] == ' ' {
-		return false
-	}
+// isOneLine reports whether oneLine would give s back unchanged when it is
+// short enough: printable ASCII, single spaces between words, none at the
+// ends.
+func isOneLine(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < ' ' || c >= utf8.RuneSelf || c == ' ' && s[i+1] == ' ' {
+		if c == ' ' {
+			if i == 0 || i == len(s)-1 || s[i+1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c < 0x21 || c > 0x7e {
 			return false
 		}
 	}

@@ -76,19 +76,9 @@ func recogniseNServiceBus(m *msg) (Result, bool) {
 // array and a message.
 func recogniseMassTransit(m *msg) (Result, bool) {
 	byType := mediaType(m.in.ContentType) == "application/vnd.masstransit+json"
-	if !byType && !m.mayHaveShape() {
-		return Result{}, false
-	}
-	v, serial, err := m.decoded()
-	o, ok := v.(object)
-	if err != nil || !ok || serial != serJSON {
-		if !byType {
-			return Result{}, false
-		}
-		r := decodeGeneric(m.in, m.body)
-		r.Format = "masstransit"
-		r.addNote("MassTransit content type but the body is not an envelope")
-		return r, true
+	o, ok := m.jsonObjectBody(byType)
+	if !ok {
+		return m.notAnEnvelope(byType, "masstransit", "MassTransit content type but the body is not an envelope")
 	}
 	mt, _ := mustGet(o, "messageType").([]any)
 	if !byType && (len(mt) == 0 || !o.has("message")) {

@@ -1,5 +1,7 @@
-// Package e2e tests the shoveltap binary as a user runs it, against the real
-// broker: every way of stopping it leaves the broker clean, and a crash is
+// Package e2e tests the shoveltap binary as a user runs it: its command
+// line (help, usage errors, completion, docs/usage.md; cli_test.go and the
+// cmd_*_test.go files), and against the real broker every command end to
+// end: every way of stopping a tap leaves the broker clean, and a crash is
 // made harmless by the topology itself.
 package e2e
 
@@ -31,11 +33,11 @@ import (
 
 var binary string
 
+// TestMain builds shoveltap once for every test here, even under -short:
+// the command-line tests (cli_test.go) need no broker. It stops the TLS
+// test node after the tests, if one of them started it.
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if testing.Short() { // every test here needs the broker: no binary to build
-		os.Exit(m.Run())
-	}
 	dir, err := os.MkdirTemp("", "shoveltap-e2e")
 	if err != nil {
 		panic(err)
@@ -47,7 +49,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "building shoveltap:", err)
 		os.Exit(1)
 	}
-	code := m.Run()
+	code := taptest.RunWithTLSNode(m)
 	os.RemoveAll(dir)
 	os.Exit(code)
 }

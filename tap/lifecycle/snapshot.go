@@ -228,37 +228,30 @@ func (m *Model) Call(msgID string) (Call, bool) {
 // all), unfinished ones first, each group oldest first. keep must not
 // modify the task.
 func (m *Model) Tasks(limit int, keep func(*Task) bool) []Task {
-	var out []Task
-	m.tasks.each(func(t *Task) bool {
-		if keep == nil || keep(t) {
-			out = append(out, t.clone())
-		}
-		return limit <= 0 || len(out) < limit
-	})
-	return out
+	return collect(m.tasks.each, limit, keep, (*Task).clone)
 }
 
 // Recent is Tasks newest first: up to limit kept tasks that keep accepts,
 // unfinished ones first (the latest sent first), then finished ones (the
 // latest finished first) — what a view of a busy system shows on top.
 func (m *Model) Recent(limit int, keep func(*Task) bool) []Task {
-	var out []Task
-	m.tasks.eachNewest(func(t *Task) bool {
-		if keep == nil || keep(t) {
-			out = append(out, t.clone())
-		}
-		return limit <= 0 || len(out) < limit
-	})
-	return out
+	return collect(m.tasks.eachNewest, limit, keep, (*Task).clone)
 }
 
 // Calls returns up to limit kept calls that keep accepts (nil accepts
 // all), waiting ones first, each group oldest first.
 func (m *Model) Calls(limit int, keep func(*Call) bool) []Call {
-	var out []Call
-	m.calls.each(func(c *Call) bool {
-		if keep == nil || keep(c) {
-			out = append(out, c.clone())
+	return collect(m.calls.each, limit, keep, (*Call).clone)
+}
+
+// collect copies up to limit values (all when limit <= 0) that keep
+// accepts (nil accepts all), in the order walk visits them: the copies
+// are the caller's, the model keeps its own.
+func collect[T any](walk func(func(*T) bool), limit int, keep func(*T) bool, clone func(*T) T) []T {
+	var out []T
+	walk(func(v *T) bool {
+		if keep == nil || keep(v) {
+			out = append(out, clone(v))
 		}
 		return limit <= 0 || len(out) < limit
 	})

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
@@ -32,6 +33,11 @@ func TestReadingCarriesLifecycleFacts(t *testing.T) {
 	}
 	for _, c := range cases {
 		r := Build(c.in)
+		// The read stage reads the facts from the body Summarize parsed:
+		// the same facts as decode.Facts reading it afresh.
+		if want := decode.Facts(c.in.Message); c.kinds != nil && !reflect.DeepEqual(r.Facts, want) {
+			t.Errorf("%s: the reading's facts %+v, decode.Facts %+v", c.name, r.Facts, want)
+		}
 		if len(r.Facts) != len(c.kinds) {
 			t.Errorf("%s: %d facts %+v, want kinds %v", c.name, len(r.Facts), r.Facts, c.kinds)
 			continue

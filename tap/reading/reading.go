@@ -113,20 +113,38 @@ type HeaderLine struct {
 // Build reads a message: it decodes it (decode.Summarize: no hex dump),
 // sanitises what shows and builds the filter's subject.
 func Build(in Input) *Reading {
-	return FromResult(in, decode.Summarize(in.Message))
+	return BuildWith(nil, in)
 }
 
 // BuildWith is Build with the user's decoders (Protobuf, Avro, hooks;
 // tap/decode/formats/load) tried first, here and again in Body. A nil dec
 // is Build.
 func BuildWith(dec *decode.Decoder, in Input) *Reading {
-	r := FromResult(in, dec.Summarize(in.Message))
+	// One look at the body for the summary and the lifecycle facts.
+	res, facts := dec.SummarizeFacts(in.Message, func(res decode.Result) bool { return wantFacts(in, res) })
+	r := fromResult(in, res, facts)
 	r.dec = dec
 	return r
 }
 
 // FromResult is Build with the decoder's result already at hand.
 func FromResult(in Input, res decode.Result) *Reading {
+	var facts []decode.Fact
+	if wantFacts(in, res) {
+		facts = decode.Facts(in.Message)
+	}
+	return fromResult(in, res, facts)
+}
+
+// wantFacts says whether a message may tell about a task's or an RPC
+// call's life: only those pay for decode.Facts. A delivery report repeats
+// a message already tapped: not a fact of its own.
+func wantFacts(in Input, res decode.Result) bool {
+	return in.Delivery == nil && lifecycleShaped(res.Format)
+}
+
+// fromResult is FromResult with the facts already read.
+func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 	m := in.Message
 	if res.Body.Kind != decode.BodyJSON && res.Body.Kind != decode.BodyText {
 		// Only JSON and text bodies are searched as rendered (see
@@ -177,11 +195,7 @@ func FromResult(in Input, res decode.Result) *Reading {
 	r.Shown.Body.Text = ""
 	res.Body.Text = ""
 	r.Decoded = res
-	if in.Delivery == nil && lifecycleShaped(res.Format) {
-		// A delivery report repeats a message already tapped: not a
-		// fact of its own.
-		r.Facts = decode.Facts(m)
-	}
+	r.Facts = facts
 	return r
 }
 
@@ -298,7 +312,34 @@ func sanitizeResult(res decode.Result) decode.Result {
 // table shows plus headers, decoded fields and the start of the body.
 // Newlines separate the parts so that a match never spans two of them.
 func haystack(r *Reading, in Input) string {
-	b := make([]byte, 0, 256)
+	var delivery string
+	if d := in.Delivery; d != nil {
+		delivery = ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User)
+	}
+	var body string
+	bodyLen := 0
+	switch r.Shown.Body.Kind {
+	case decode.BodyJSON, decode.BodyText:
+		body = cutString(r.Shown.Body.Text, searchBody)
+		bodyLen = len(body)
+	case decode.BodyHex:
+		bodyLen = min(len(in.Message.Body), searchBody)
+	}
+	// Sized once: lower-casing keeps the length of ASCII text, so the
+	// haystack is built without growing (the read stage builds one per
+	// message).
+	n := len(r.Cells.RoutingKey) + len(r.Cells.Exchange) + len(r.Cells.ContentType) + len(r.Shown.Format) +
+		len(r.Shown.Summary) + len(delivery) + bodyLen + 8
+	for _, f := range r.Shown.Fields {
+		n += len(f.Value) + 1
+	}
+	for _, h := range r.Headers {
+		n += len(h.Key) + len(h.Value) + 3
+	}
+	for _, p := range r.Properties {
+		n += len(p.Value) + 1
+	}
+	b := make([]byte, 0, n)
 	// Each part is lower-cased on its own, so that one non-ASCII part
 	// (an ellipsis in a summary) does not send the whole haystack through
 	// unicode.ToLower.
@@ -315,17 +356,19 @@ func haystack(r *Reading, in Input) string {
 		add(f.Value)
 	}
 	for _, h := range r.Headers {
-		add(h.Key + ": " + h.Value)
+		b = appendLower(b, h.Key)
+		b = append(b, ": "...)
+		add(h.Value)
 	}
 	for _, p := range r.Properties {
 		add(p.Value)
 	}
-	if d := in.Delivery; d != nil {
-		add(ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User))
+	if delivery != "" {
+		add(delivery)
 	}
 	switch r.Shown.Body.Kind {
 	case decode.BodyJSON, decode.BodyText:
-		add(cutString(r.Shown.Body.Text, searchBody))
+		add(body)
 	case decode.BodyHex:
 		// The hex digits would match almost anything; the text inside a
 		// binary body lets it be found.

@@ -1,6 +1,7 @@
 package reading
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,5 +152,22 @@ func TestShownIsDecodedSanitised(t *testing.T) {
 	}
 	if &r.Shown.Fields[0] == &r.Decoded.Fields[0] {
 		t.Error("a sanitised field was written into Decoded's slice")
+	}
+}
+
+// The haystack holds every part in order, each lower-cased on its own line
+// (header key and value together), sized up front without changing it.
+func TestHaystackParts(t *testing.T) {
+	r := Build(Input{Source: "orders", Properties: Properties{ContentType: "application/json", MessageID: "M-1"},
+		Message: decode.Input{Exchange: "Shop", RoutingKey: "Order.Created", ContentType: "application/json",
+			Headers: map[string]any{"X-Tenant": "ACME", "n": int64(2)}, Body: []byte(`{"Item":"Café"}`)}})
+	lines := strings.Split(r.Subject.Text, "\n")
+	for _, want := range []string{"order.created", "shop", "application/json", "x-tenant: acme", "n: 2", "m-1"} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("haystack lacks the line %q:\n%s", want, r.Subject.Text)
+		}
+	}
+	if !strings.Contains(r.Subject.Text, `"item": "café"`) || !strings.HasSuffix(r.Subject.Text, "\n") {
+		t.Errorf("haystack lacks the body or its last newline:\n%s", r.Subject.Text)
 	}
 }

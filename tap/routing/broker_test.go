@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand"
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -560,5 +561,81 @@ func TestLoadAsManagementUser(t *testing.T) {
 	}
 	if r := top.Route(routing.Message{Exchange: "pol-x", RoutingKey: "nothing"}); !r.Reached("pol-ae-q") || !r.UsedAlternate {
 		t.Errorf("as a management user: %s %v", r.Verdict, r.QueueNames())
+	}
+}
+
+// TestBindingsListedEitherWay reads a vhost's bindings one exchange at a
+// time (up to broker.BindingsPerExchangeLimit exchanges) and then, with
+// more exchanges than that, in the vhost's one listing: both must give the
+// same bindings, those the management API lists (but the default
+// exchange's), arguments and exchange-to-exchange bindings included.
+func TestBindingsListedEitherWay(t *testing.T) {
+	f := newBrokerFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	f.exchange("ew-direct", "direct", nil)
+	f.exchange("ew-headers", "headers", nil)
+	f.exchange("ew-topic", "topic", amqp.Table{"alternate-exchange": "ew-fan"})
+	f.exchange("ew-fan", "fanout", nil)
+	f.queue("ew-q1", nil)
+	f.queue("ew-q2", amqp.Table{"x-dead-letter-exchange": "ew-direct"})
+	f.bind("ew-q1", "k1", "ew-direct", nil)
+	f.bind("ew-q2", "k1", "ew-direct", nil)
+	f.bind("ew-q1", "k2", "ew-direct", nil)
+	f.bind("ew-q1", "", "ew-headers", amqp.Table{"x-match": "any", "n": int32(5), "f": 5.0, "s": "v"})
+	f.bind("ew-q1", "", "ew-headers", amqp.Table{"x-match": "all", "n": int32(5)})
+	f.bind("ew-q2", "a.*.#", "ew-topic", nil)
+	f.bindX("ew-fan", "r", "ew-topic", nil)
+	f.bind("ew-q2", "", "ew-fan", nil)
+
+	admin, err := broker.NewAdmin(f.ep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rh := taptest.Admin(t, f.ep)
+	listed, err := rh.ListBindingsIn(f.ep.Vhost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, b := range listed {
+		if b.Source != "" {
+			want = append(want, b.Source+" → "+b.DestinationType+" "+b.Destination+" "+b.RoutingKey)
+		}
+	}
+	sort.Strings(want)
+	read := func(how string) []broker.RoutingBinding {
+		t.Helper()
+		raw, err := admin.RoutingTopology(ctx, f.ep.Vhost)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, b := range raw.Bindings {
+			got = append(got, b.Source+" → "+b.DestinationType+" "+b.Destination+" "+b.RoutingKey)
+		}
+		sort.Strings(got)
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: bindings\n%s\nwant (the vhost's listing)\n%s", how, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		return raw.Bindings
+	}
+	perExchange := read("one exchange at a time")
+	for i := 0; i <= broker.BindingsPerExchangeLimit; i++ {
+		f.exchange(fmt.Sprintf("ew-empty-%02d", i), "fanout", nil)
+	}
+	oneListing := read("one listing")
+	if !reflect.DeepEqual(perExchange, oneListing) {
+		t.Errorf("one exchange at a time:\n%+v\none listing:\n%+v", perExchange, oneListing)
+	}
+	for _, b := range perExchange {
+		if b.Source == "ew-headers" && b.Arguments["x-match"] == "any" {
+			if n, ok := b.Arguments["n"].(int64); !ok || n != 5 {
+				t.Errorf("headers argument n = %#v, want int64 5", b.Arguments["n"])
+			}
+			if f, ok := b.Arguments["f"].(float64); !ok || f != 5 {
+				t.Errorf("headers argument f = %#v, want float64 5", b.Arguments["f"])
+			}
+		}
 	}
 }

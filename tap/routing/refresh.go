@@ -7,8 +7,8 @@ import (
 	"time"
 )
 
-// Refresh defaults: a vhost of 1,000 queues and 5,000 bindings takes
-// about a second of the management API to list (docs/routing.md), so the
+// Refresh defaults: a vhost of 10,000 queues and 20,000 bindings costs
+// the broker about a second of CPU to list (docs/routing.md), so the
 // model is re-read every 30 s and never sooner: a message naming an
 // exchange the model does not have brings the next read forward to 30 s
 // after the last one, not closer. At most one read per 30 s, whatever the

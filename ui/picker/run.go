@@ -29,7 +29,7 @@ func Run(ctx context.Context, ep broker.Endpoint, selected []tap.Source, problem
 			lctx, cancel := context.WithTimeout(ctx, loadTimeout)
 			defer cancel()
 			rs, err := admin.Resources(lctx, ep.Vhost)
-			return rs, broker.WithNeeds(err, tap.PickerNeeds())
+			return rs, broker.WithNeeds(err, broker.PickerNeeds())
 		},
 		Broker:   ep.Address(),
 		Vhost:    ep.Vhost,

@@ -1,0 +1,34 @@
+package jsonl
+
+import (
+	"bytes"
+	"testing"
+	"time"
+
+	"github.com/shoveltap/shoveltap/tap"
+)
+
+// BenchmarkParse reads back the line of a Celery event as recorded (body,
+// properties and the derived decoded section): the capture reader's cost
+// per message when `shoveltap open` rebuilds views from a capture.
+func BenchmarkParse(b *testing.B) {
+	m := tap.Message{Seq: 7, Time: time.Unix(1_700_000_000, 4e6), Source: "celeryev", Exchange: "celeryev", RoutingKey: "task.succeeded",
+		Properties: tap.Properties{ContentType: "application/json", ContentEncoding: "utf-8"},
+		Headers:    map[string]any{"hostname": "celery@w1", "retries": int64(0)},
+		Body:       []byte(`{"clock":4,"hostname":"celery@w0","pid":1,"result":"3","runtime":0.004,"timestamp":1700000000.004,"type":"task-succeeded","utcoffset":0,"uuid":"00000000-0000-4000-8000-000000000000"}`)}
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	if err := w.Write(m); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	line := bytes.TrimRight(buf.Bytes(), "\n")
+	b.SetBytes(int64(len(line)))
+	for b.Loop() {
+		if _, err := Parse(line); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
