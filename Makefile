@@ -93,12 +93,14 @@ unit:
 
 # Test dependencies besides the broker: Debian's python3-celery for the
 # real-Celery end-to-end test, python3-oslo.messaging for the lifecycle
-# model's RPC test, and Debian's chromium for the web monitor's browser
-# tests (each installed only when missing).
+# model's RPC test, Debian's chromium for the web monitor's browser
+# tests and Debian's prometheus for the --metrics scrape test (each
+# installed only when missing).
 deps:
 	scripts/ensure-celery.sh
 	scripts/ensure-oslo.sh
 	scripts/ensure-chromium.sh
+	scripts/ensure-prometheus.sh
 
 broker:
 	scripts/ensure-rabbitmq.sh
