@@ -71,12 +71,10 @@ func (s *tapSessions) printLifecycle(ctx context.Context, session *tap.Session, 
 		defer cancel()
 	}
 	lines := jsonl.LifecyclePrinter{
-		Count:  s.flags.count,
-		Idle:   s.flags.idle,
-		Filter: filter.Parse(s.flags.filter),
-		OnStatus: func(st tap.Status) {
-			fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
-		},
+		Count:    s.flags.count,
+		Idle:     s.flags.idle,
+		Filter:   filter.Parse(s.flags.filter),
+		OnStatus: statusLine(stderr),
 	}
 	err := lines.Print(ctx, batches, s.con.Stdout)
 	if errors.Is(err, jsonl.ErrIdle) {

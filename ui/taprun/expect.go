@@ -170,15 +170,7 @@ func RunExpect(ctx context.Context, o *ExpectOptions, con cmdline.Console) int {
 		}
 		return expectNoTap
 	}
-	closeTap := func() error {
-		// Its own deadline: the removal runs after a signal ended ctx.
-		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := session.Close(cctx); err != nil {
-			return fmt.Errorf("%w\nrun shoveltap cleanup to remove what is left", err)
-		}
-		return nil
-	}
+	closeTap := closerOf(session)
 	defer func() {
 		if r := recover(); r != nil {
 			_ = closeTap()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -83,15 +84,7 @@ func (s *tapSessions) run(ctx context.Context, sources []tap.Source) tapResult {
 	for _, base := range session.Swept {
 		fmt.Fprintf(stderr, "shoveltap: removed %s, left behind by a shoveltap that did not exit cleanly\n", base)
 	}
-	closeTap := func() error {
-		// Its own deadline: the removal runs after a signal ended ctx.
-		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer cancel()
-		if err := session.Close(cctx); err != nil {
-			return fmt.Errorf("%w\nrun shoveltap cleanup to remove what is left", err)
-		}
-		return nil
-	}
+	closeTap := closerOf(session)
 	// A panic anywhere on this goroutine still removes the tap.
 	defer func() {
 		if r := recover(); r != nil {
@@ -157,12 +150,10 @@ func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batch
 		return s.printLifecycle(ctx, session, batches)
 	}
 	lines := jsonl.Printer{
-		Count:  s.flags.count,
-		Idle:   s.flags.idle,
-		Filter: filter.Parse(s.flags.filter),
-		OnStatus: func(st tap.Status) {
-			fmt.Fprintf(stderr, "shoveltap: tap %s %s\n", st.State, st.Detail)
-		},
+		Count:    s.flags.count,
+		Idle:     s.flags.idle,
+		Filter:   filter.Parse(s.flags.filter),
+		OnStatus: statusLine(stderr),
 	}
 	err := lines.Print(ctx, batches, s.con.Stdout)
 	if errors.Is(err, jsonl.ErrIdle) {
@@ -232,4 +223,25 @@ func runUI(ctx context.Context, session *tap.Session, batches <-chan tap.Batch, 
 		return false, nil
 	}
 	return false, fmt.Errorf("terminal UI: %w", err)
+}
+
+// closerOf removes what session made on the broker. The removal has its own
+// deadline: it runs after a signal ended the command's context.
+func closerOf(session *tap.Session) func() error {
+	return func() error {
+		cctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		if err := session.Close(cctx); err != nil {
+			return fmt.Errorf("%w\nrun shoveltap cleanup to remove what is left", err)
+		}
+		return nil
+	}
+}
+
+// statusLine writes each change of the tap's state to w (stderr), where
+// JSON lines on stdout leave it room.
+func statusLine(w io.Writer) func(tap.Status) {
+	return func(st tap.Status) {
+		fmt.Fprintf(w, "shoveltap: tap %s %s\n", st.State, st.Detail)
+	}
 }
