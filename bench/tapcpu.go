@@ -58,6 +58,11 @@ type tapCPUPair struct {
 	feature string
 	extra   func(port int) []string // the feature's flags
 	pages   int
+	// direct publishes straight into the tap process's tap queue (default
+	// exchange), as the ingest part does: without the shovel's broker
+	// work in front of it, the tap process gets the pair's rate on this
+	// 2-core box (through a shovel the publisher stops near 6 k/s).
+	direct bool
 }
 
 // Targets of the tap process comparisons (feature ÷ base, median).
@@ -70,7 +75,8 @@ func tapCPUPairs(p plan) []tapCPUPair {
 	return []tapCPUPair{
 		{name: "web", rate: 1000, size: 1024, base: "`--json`, no page", feature: "`--json --web`, 3 pages open",
 			extra: func(port int) []string { return []string{"--web", "127.0.0.1:" + strconv.Itoa(port)} }, pages: 3},
-		{name: "metrics", rate: p.tapCPUMetricsRate, size: 100, base: "`--json`", feature: "`--json --metrics`",
+		{name: "metrics", rate: p.tapCPUMetricsRate, size: 100, direct: true,
+			base: "`--json`, published into its tap queue", feature: "`--json --metrics`, published into its tap queue",
 			extra: func(port int) []string { return []string{"--metrics", "127.0.0.1:" + strconv.Itoa(port)} }},
 		{name: "metrics-keys", rate: p.tapCPUMetricsRate, size: 100, keys: p.tapCPUKeys, base: fmt.Sprintf("`--json`, %d distinct keys", p.tapCPUKeys), feature: fmt.Sprintf("`--json --metrics`, %d distinct keys", p.tapCPUKeys),
 			extra: func(port int) []string { return []string{"--metrics", "127.0.0.1:" + strconv.Itoa(port)} }},
@@ -146,6 +152,13 @@ func (b *bench) tapCPUOnce(ctx context.Context, bin string, pair tapCPUPair, rep
 		return row, err
 	}
 	spec := pubSpec{Exchange: b.exchange, Key: "order", Size: pair.size, Rate: pair.rate, Confirms: true}
+	if pair.direct {
+		q, err := b.tapQueue(ctx)
+		if err != nil {
+			return row, err
+		}
+		spec.Exchange, spec.Key = "", q
+	}
 	if pair.keys > 0 {
 		spec.KeyMod = pair.keys
 	}
@@ -276,13 +289,14 @@ func (r *results) tapCPUTargets(p func(string, ...any), yes func(bool) string) {
 			rng(s, "%.2f×"), rng(r.tapCPUField("web", "feature", cpu), "%.1f"), rng(r.tapCPUField("web", "base", cpu), "%.1f"), yes(s.Median <= webPagesCPUTarget))
 	}
 	if s := r.tapCPURatio("metrics"); s.N > 0 {
-		rate := r.tapCPUField("metrics", "base", func(x tapCPURow) float64 { return x.Rate }).Median
+		// The rate the publisher reached, not the one asked for.
+		rate := r.tapCPUField("metrics", "base", func(x tapCPURow) float64 { return x.PubRate }).Median
 		label := fmt.Sprintf("`--metrics` at %.0f msg/s: tap CPU per message ≤ %.2f× metrics off (issue 25, at 10k msg/s; median of %d)", rate, metricsCPUTarget, s.N)
-		if rate < 10_000 {
+		if rate < 0.98*10_000 {
 			label += "; a lower rate than the target's"
 		}
 		p("| %s | %s (%s vs %s µs/msg) | %s |", label,
-			rng(s, "%.2f×"), rng(r.tapCPUField("metrics", "feature", cpu), "%.1f"), rng(r.tapCPUField("metrics", "base", cpu), "%.1f"), yes(s.Median <= metricsCPUTarget && rate >= 10_000))
+			rng(s, "%.2f×"), rng(r.tapCPUField("metrics", "feature", cpu), "%.1f"), rng(r.tapCPUField("metrics", "base", cpu), "%.1f"), yes(s.Median <= metricsCPUTarget && rate >= 0.98*10_000))
 	}
 	for _, x := range r.TapCPU {
 		if x.Pair != "metrics-keys" || x.Config != "feature" {
@@ -330,4 +344,23 @@ func (r *results) tapCPUReport(p func(string, ...any)) {
 		}
 	}
 	p("")
+}
+
+// tapQueue is the name of the one tap queue in the bench vhost: the tap
+// process's (settle left no other).
+func (b *bench) tapQueue(ctx context.Context) (string, error) {
+	qs, err := b.api.queues(ctx, b.vhost)
+	if err != nil {
+		return "", fmt.Errorf("finding the tap queue: %w", err)
+	}
+	var found []string
+	for _, q := range qs {
+		if strings.HasSuffix(q.Name, "-tap") {
+			found = append(found, q.Name)
+		}
+	}
+	if len(found) != 1 {
+		return "", fmt.Errorf("finding the tap queue: %d queues named *-tap in %s (%v)", len(found), b.vhost, found)
+	}
+	return found[0], nil
 }
