@@ -238,6 +238,7 @@ func TestDurationStopsAndCleansUp(t *testing.T) {
 // copying production messages on its own, `cleanup` must remove the leftover
 // definition while leaving a live tap alone, and the next start sweeps too.
 func TestKill9IsHarmlessAndCleanupRemovesOnlyOrphans(t *testing.T) {
+	testtier.Slow(t, "waits out a killed tap's queues expiring (about 20 s)")
 	ep := taptest.Endpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
 	prod := taptest.Queue(t, ep, x, "#")
@@ -406,6 +407,7 @@ func TestCleanupTurnsOffTheFirehoseOfACrashedTap(t *testing.T) {
 // are left with nothing that routes or grows; cleanup removes the stopped
 // shovel from the tapped broker.
 func TestTapURLKill9LeavesBothBrokersClean(t *testing.T) {
+	testtier.Slow(t, "waits out a killed tap's queues expiring on two brokers")
 	ep := taptest.Endpoint(t)
 	other := taptest.BareEndpoint(t)
 	x := taptest.Exchange(t, ep, "topic")
