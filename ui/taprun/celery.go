@@ -61,15 +61,11 @@ func (f *Options) celerySource(sources []tap.Source) []tap.Source {
 }
 
 // printLifecycle prints --json --lifecycle lines until --count,
-// --duration, --idle-timeout, the tap's failure or ctx ends it.
+// --idle-timeout, the tap's failure or ctx (which printJSON bounded by
+// --duration) ends it.
 func (s *tapSessions) printLifecycle(ctx context.Context, session *tap.Session, batches <-chan tap.Batch) error {
 	stderr := s.con.Stderr
 	fmt.Fprintf(stderr, "shoveltap: tapping (tap %s); one line per finished task or answered RPC call; ctrl+c stops\n", session.Names().Base)
-	if s.flags.duration > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.flags.duration)
-		defer cancel()
-	}
 	lines := jsonl.LifecyclePrinter{
 		Count:    s.flags.count,
 		Idle:     s.flags.idle,
@@ -81,8 +77,5 @@ func (s *tapSessions) printLifecycle(ctx context.Context, session *tap.Session, 
 		fmt.Fprintf(stderr, "shoveltap: no task finished for %v (--idle-timeout); stopping\n", s.flags.idle)
 		err = nil
 	}
-	if st := session.Status(); err == nil && st.State == tap.StateFailed {
-		err = errors.New(st.Detail)
-	}
-	return err
+	return failedOr(session, err)
 }

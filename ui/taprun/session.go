@@ -164,10 +164,7 @@ func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batch
 		fmt.Fprintf(stderr, "shoveltap: %s for %v (--idle-timeout); stopping\n", what, s.flags.idle)
 		err = nil
 	}
-	if st := session.Status(); err == nil && st.State == tap.StateFailed {
-		err = errors.New(st.Detail)
-	}
-	return err
+	return failedOr(session, err)
 }
 
 // pipelineConfig is the chain between the session and its view.
@@ -244,4 +241,13 @@ func statusLine(w io.Writer) func(tap.Status) {
 	return func(st tap.Status) {
 		fmt.Fprintf(w, "shoveltap: tap %s %s\n", st.State, st.Detail)
 	}
+}
+
+// failedOr is err, or, when printing ended without one, the reason the
+// tap failed (its state says so).
+func failedOr(session *tap.Session, err error) error {
+	if st := session.Status(); err == nil && st.State == tap.StateFailed {
+		return errors.New(st.Detail)
+	}
+	return err
 }
