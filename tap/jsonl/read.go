@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
-	jsonv2 "encoding/json/v2"
 	"errors"
 	"fmt"
 	"time"
@@ -31,25 +30,13 @@ type line struct {
 	Gap         *Gap            `json:"gap"`
 }
 
-// lineOptions are json.Unmarshal's but for the line being checked in full
-// before it is decoded: reading a capture scanned every line twice. A
-// line either decodes alike both ways or is refused both ways (a syntax
-// error is found while decoding too); only the error's text differs, so a
-// refused line is decoded again with json.Unmarshal for its error.
-var lineOptions = jsonv2.JoinOptions(json.DefaultOptionsV1(), json.ReportErrorsWithLegacySemantics(false))
-
 // Parse reads one line of --json output or of a recording back into the
 // message it was written from. Header values come back with the types
 // values.go describes.
 func Parse(data []byte) (tap.Message, error) {
 	var l line
-	if err := jsonv2.Unmarshal(data, &l, lineOptions); err != nil {
-		// The error json.Unmarshal gives, as before: a reader shows it
-		// (a capture's skipped lines).
-		l = line{}
-		if err := json.Unmarshal(data, &l); err != nil {
-			return tap.Message{}, fmt.Errorf("not a JSON record: %w", err)
-		}
+	if err := unmarshalLine(data, &l); err != nil {
+		return tap.Message{}, fmt.Errorf("not a JSON record: %w", err)
 	}
 	if l.Exchange == nil || l.Size == nil {
 		return tap.Message{}, errors.New("not a shoveltap record: no exchange or size")

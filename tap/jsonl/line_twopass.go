@@ -1,0 +1,11 @@
+//go:build !go1.27 || !goexperiment.jsonv2
+
+package jsonl
+
+import "encoding/json"
+
+// unmarshalLine is json.Unmarshal(data, l); line_onepass.go does it in
+// one pass where encoding/json/v2 is at hand.
+func unmarshalLine(data []byte, l *line) error {
+	return json.Unmarshal(data, l)
+}
