@@ -65,3 +65,39 @@ func TestReplayLeavesOutDeliveries(t *testing.T) {
 	ch := taptest.Channel(t, ep)
 	taptest.Eventually(t, 5*time.Second, "two messages in the queue", func() bool { return taptest.QueueDepth(t, ch, q) == 2 })
 }
+
+// TestRelinkReachesTheLastMaxRelinkMessages: a delivery's publish is
+// found among the last maxRelink messages, the latest line of a seq
+// counting, and not beyond.
+func TestRelinkReachesTheLastMaxRelinkMessages(t *testing.T) {
+	r := &Reader{}
+	next := func(seq, of uint64) uint64 {
+		r.line++
+		m := tap.Message{Seq: seq}
+		if of != 0 {
+			m.Delivery = &tap.Delivery{Of: of}
+		}
+		r.relink(&m)
+		if m.Delivery == nil {
+			return 0
+		}
+		return m.Delivery.Of
+	}
+	// Lines 1..n carry seqs 1..n; seq 7 comes again on line n+1.
+	n := maxRelink + 100
+	for seq := 1; seq <= n; seq++ {
+		next(uint64(seq), 0)
+	}
+	next(7, 0)
+	cases := []struct{ of, want uint64 }{
+		{5, 0}, // too far back
+		{uint64(n - maxRelink + 3), uint64(n - maxRelink + 3)}, // the oldest still reachable
+		{uint64(n), uint64(n)},
+		{7, uint64(n + 1)}, // its latest line
+	}
+	for _, c := range cases {
+		if got := next(uint64(n+10), c.of); got != c.want {
+			t.Errorf("a delivery of seq %d links line %d, want %d", c.of, got, c.want)
+		}
+	}
+}

@@ -40,7 +40,8 @@ type Reader struct {
 	// line, so that a delivery's link to its publish names the line (see
 	// relink).
 	lineOfSeq map[uint64]int
-	seqOrder  []seqLine
+	seqOrder  []seqLine // a ring of the last maxRelink seqs, oldest at seqNext once full
+	seqNext   int
 
 	mu      sync.Mutex
 	offsets []int64 // offsets[i] is where line i+1 starts
@@ -145,15 +146,17 @@ func (r *Reader) relink(m *tap.Message) {
 		dv.Of = uint64(r.lineOfSeq[d.Of])
 		m.Delivery = &dv
 	}
-	r.lineOfSeq[m.Seq] = r.line
-	r.seqOrder = append(r.seqOrder, seqLine{m.Seq, r.line})
-	if len(r.seqOrder) > maxRelink {
-		old := r.seqOrder[0]
-		r.seqOrder = r.seqOrder[1:]
+	if len(r.seqOrder) == maxRelink {
+		old := r.seqOrder[r.seqNext]
 		if r.lineOfSeq[old.seq] == old.line {
 			delete(r.lineOfSeq, old.seq)
 		}
+		r.seqOrder[r.seqNext] = seqLine{m.Seq, r.line}
+		r.seqNext = (r.seqNext + 1) % maxRelink
+	} else {
+		r.seqOrder = append(r.seqOrder, seqLine{m.Seq, r.line})
 	}
+	r.lineOfSeq[m.Seq] = r.line
 }
 
 func trimEOL(b []byte) []byte {
