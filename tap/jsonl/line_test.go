@@ -46,3 +46,35 @@ func TestUnmarshalLineIsJSONUnmarshal(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmarshalHeadersIsDecodeHeaders: the one-pass decoding of the
+// headers gives what json.Decoder with UseNumber gives, the table or the
+// error's text.
+func TestUnmarshalHeadersIsDecodeHeaders(t *testing.T) {
+	tables := []string{
+		`{"a":1,"b":-0,"c":1.0,"d":9223372036854775808,"e":1e400,"f":"x","g":true,"h":null}`,
+		`{"n":{"m":{"int":[1,2.5,{"x":[3]}]}},"l":[],"o":{}}`,
+		`{"a":{"x":1},"a":{"y":2},"b":[1],"b":[2,3]}`,
+		`{"s":"a\xffb","t":"\u00e9\ud83d\ude00"}`,
+		`{"$int8":5}`,
+		`{}`,
+		`{"a":1} {"b":2}`,
+		`{"a":}`,
+		`{"a":1`,
+		`5`,
+		`[]`,
+		`"s"`,
+		`null`,
+		``,
+	}
+	for _, in := range tables {
+		got, gotErr := unmarshalHeaders([]byte(in))
+		want, wantErr := decodeHeaders([]byte(in))
+		if fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+			t.Errorf("%s:\nerror %v\nwant  %v", in, gotErr, wantErr)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("%s:\ngot  %#v\nwant %#v", in, got, want)
+		}
+	}
+}

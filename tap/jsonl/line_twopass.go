@@ -9,3 +9,8 @@ import "encoding/json"
 func unmarshalLine(data []byte, l *line) error {
 	return json.Unmarshal(data, l)
 }
+
+// unmarshalHeaders is decodeHeaders.
+func unmarshalHeaders(data []byte) (map[string]any, error) {
+	return decodeHeaders(data)
+}

@@ -74,10 +74,8 @@ func Parse(data []byte) (tap.Message, error) {
 		return tap.Message{}, fmt.Errorf("body is %d bytes, the record says %d", len(m.Body), *l.Size)
 	}
 	if len(l.Headers) > 0 && !bytes.Equal(l.Headers, []byte("null")) {
-		dec := json.NewDecoder(bytes.NewReader(l.Headers))
-		dec.UseNumber()
-		var raw map[string]any
-		if err := dec.Decode(&raw); err != nil {
+		raw, err := unmarshalHeaders(l.Headers)
+		if err != nil {
 			return tap.Message{}, fmt.Errorf("headers: %w", err)
 		}
 		h, err := decodeTable(raw)
@@ -87,4 +85,16 @@ func Parse(data []byte) (tap.Message, error) {
 		m.Headers = h
 	}
 	return m, nil
+}
+
+// decodeHeaders is how the headers were always read: numbers as
+// json.Number, so that an int64 keeps every digit.
+func decodeHeaders(data []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, err
+	}
+	return raw, nil
 }
