@@ -60,6 +60,11 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("X-Accel-Buffering", "no") // a proxy in front must not buffer the stream
+	// No chunked encoding (the setup the Server-Sent Events spec
+	// recommends; net/http then closes the connection when the stream
+	// ends): each send is one write to the socket, not a chunk's header,
+	// its data and its trailing CRLF flushed apart.
+	h.Set("Transfer-Encoding", "identity")
 	w.WriteHeader(http.StatusOK)
 	s.hub.viewers.Add(1)
 	defer s.hub.viewers.Add(-1)
