@@ -114,7 +114,7 @@ func (v *viewer) stream(ctx context.Context) error {
 	defer statusTick.Stop()
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
-	// pace is the pause of a busy stream, one timer for all of them.
+	// pace times a busy stream's pauses: one timer, not one per pause.
 	pace := time.NewTimer(rowsEvery)
 	pace.Stop()
 	defer pace.Stop()
