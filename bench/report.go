@@ -529,7 +529,7 @@ func (r *results) goBenchReport(p func(string, ...any)) {
 		p("| %s | %s | %.3f | %.1f | %.0f | %s |", strings.TrimPrefix(g.Package, "github.com/shoveltap/shoveltap/"), g.Name, g.NsPerOp/1e6, g.BytesPerOp/1024, g.AllocsPerOp, strings.Join(own, ", "))
 	}
 	p("")
-	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained; BenchmarkWebBatch is the web monitor's share of one 50-message batch already decoded by the decoding stage: read and encoded once, added to a full ring of 10k, and the rows event of four pages built.")
+	p("BenchmarkFilterTyping100k types a 9-character query one key at a time (one op = 9 filter updates); BenchmarkRenderAppendBatch100k is one 50-message batch ingested and the 120×40 screen drawn with 100k retained; BenchmarkWebBatch is the web monitor's share of one 50-message batch already decoded by the decoding stage: read and encoded once, added to a full ring of 10k, and the rows event of four pages built; BenchmarkWebPages is one 50-message batch of 1 KB JSON messages taken in by the monitor with no page and with three unfiltered pages whose rows events are built and written: the difference is what the pages cost.")
 	p("")
 }
 

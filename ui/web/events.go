@@ -60,6 +60,11 @@ func (s *Server) serveEvents(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("X-Accel-Buffering", "no") // a proxy in front must not buffer the stream
+	// No chunked encoding (the setup the Server-Sent Events spec
+	// recommends; net/http then closes the connection when the stream
+	// ends): each send is one write to the socket, not a chunk's header,
+	// its data and its trailing CRLF flushed apart.
+	h.Set("Transfer-Encoding", "identity")
 	w.WriteHeader(http.StatusOK)
 	s.hub.viewers.Add(1)
 	defer s.hub.viewers.Add(-1)
@@ -86,10 +91,10 @@ type viewer struct {
 	matcher filter.Matcher
 	cursor  uint64 // the next item to look at
 	resumed bool
-	skipped uint64 // messages this page missed
-	buf     []byte // the next write
-	data    []byte // a rows event's data, reused
-	status  []byte // the last status sent
+	skipped uint64  // messages this page missed
+	buf     []byte  // the next write
+	items   []*item // what since gave, reused
+	status  []byte  // the last status sent
 }
 
 func (v *viewer) stream(ctx context.Context) error {
@@ -109,13 +114,21 @@ func (v *viewer) stream(ctx context.Context) error {
 	defer statusTick.Stop()
 	ping := time.NewTicker(pingEvery)
 	defer ping.Stop()
+	// pace times a busy stream's pauses: one timer, not one per pause.
+	pace := time.NewTimer(rowsEvery)
+	pace.Stop()
+	defer pace.Stop()
 	for {
-		items, missed, changed := v.s.hub.since(v.cursor, maxPerEvent)
+		items, missed, changed := v.s.hub.since(v.items[:0], v.cursor, maxPerEvent)
 		busy := len(items) > 0 || missed > 0
 		v.buf = v.buf[:0]
 		if busy {
 			v.buf = v.appendRows(v.buf, items, missed)
 		}
+		more := len(items) == maxPerEvent
+		// Let go of the items: evicted ones are not kept for this page.
+		clear(items)
+		v.items = items[:0]
 		if now := time.Now(); !now.Before(nextStatus) {
 			v.buf = v.appendStatus(v.buf)
 			nextStatus = now.Add(statusEvery)
@@ -126,14 +139,15 @@ func (v *viewer) stream(ctx context.Context) error {
 			}
 		}
 		switch {
-		case len(items) == maxPerEvent:
+		case more:
 			continue // more are waiting: catch up first
 		case busy:
 			// A busy stream goes out a few times a second, not per batch.
+			pace.Reset(rowsEvery)
 			select {
 			case <-ctx.Done():
 				return nil
-			case <-time.After(rowsEvery):
+			case <-pace.C:
 			}
 			continue
 		}
@@ -153,38 +167,46 @@ func (v *viewer) stream(ctx context.Context) error {
 }
 
 // appendRows appends one rows event: a marker for what this page missed,
-// then every item matching its filter. The event's id is the last item
-// looked at, so that a reconnect resumes after it.
+// then the row of every item matching its filter, as the hub encoded it.
+// The event's id is the last item looked at, so that a reconnect resumes
+// after it.
 func (v *viewer) appendRows(dst []byte, items []*item, missed uint64) []byte {
-	data := v.data[:0]
-	data = append(data, '[')
-	add := func(id uint64, obj []byte) {
-		if len(data) > 1 {
-			data = append(data, ',')
-		}
-		data = withID(data, id, obj)
-	}
 	if missed > 0 {
 		v.skipped += missed
 		v.s.hub.skipped.Add(missed)
-		add(0, markerJSON(missed, reasonPage))
 		v.cursor += missed
 	}
+	if n := len(items); n > 0 {
+		v.cursor = items[n-1].id + 1 // items are consecutive from the cursor
+	}
+	start := len(dst)
+	dst = append(dst, "event: rows\nid: "...)
+	idAt := len(dst)
+	dst = append(dst, v.s.run...)
+	dst = append(dst, '-')
+	dst = strconv.AppendUint(dst, v.cursor-1, 10)
+	idEnd := len(dst)
+	dst = append(dst, "\ndata: ["...)
+	data := len(dst)
+	if missed > 0 {
+		dst = withID(dst, 0, markerJSON(missed, reasonPage))
+	}
 	for _, it := range items {
-		v.cursor = it.id + 1
 		if it.lost == 0 && !v.matcher.Match(&it.msg.Reading.Subject) {
 			continue
 		}
-		add(it.id, it.row)
+		if len(dst) > data {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, it.row...)
 	}
-	data = append(data, ']')
-	v.data = data
-	id := v.s.run + "-" + strconv.FormatUint(v.cursor-1, 10)
-	if len(data) == 2 {
+	if len(dst) == data {
 		// Nothing matched: only move the page's resume point.
-		return append(dst, "id: "+id+"\n\n"...)
+		n := copy(dst[start:], "id: ")
+		n += copy(dst[start+n:], dst[idAt:idEnd])
+		return append(dst[:start+n], "\n\n"...)
 	}
-	return appendEvent(dst, "rows", id, data)
+	return append(dst, "]\n\n"...)
 }
 
 // appendStatus appends a status event when the status changed since the

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"sync"
 	"sync/atomic"
@@ -18,7 +19,7 @@ const intakeBatches = 64
 type item struct {
 	id   uint64      // the hub's own sequence: increasing across tap sessions
 	msg  tap.Message // with its Reading
-	row  []byte      // the row's JSON, sent as is to every page
+	row  []byte      // the row's JSON with its id, sent as is to every page
 	lost uint64      // a marker: messages dropped at the intake before this point
 }
 
@@ -47,6 +48,8 @@ type hub struct {
 	viewers     atomic.Int64
 
 	life *lifeState // the lifecycles section's model (lifecycle.go)
+
+	scratch []byte // the row being encoded; only take uses it
 
 	quit     chan struct{} // closed by stop
 	stopOnce sync.Once
@@ -104,37 +107,50 @@ func (h *hub) run() {
 			return
 		case b = <-h.in:
 		}
-		items := make([]*item, 0, len(b.Messages)+1)
-		if n := h.pendingLost.Swap(0); n > 0 {
-			items = append(items, &item{lost: n, row: markerJSON(n, reasonWeb)})
-		}
-		// Rows are encoded outside the lock: pages keep reading meanwhile.
-		for _, m := range b.Messages {
-			if m.Reading == nil {
-				h.readHere.Add(1)
-			}
-			items = append(items, newItem(m))
-		}
-		h.add(items, b.Status)
-		h.life.feed(items)
+		h.take(b)
 	}
 }
 
-// newItem keeps m with its reading (the pipeline's; one is made only for
-// a message that did not pass through it) and encodes its row.
-func newItem(m tap.Message) *item {
-	m.Reading = m.Read()
-	return &item{msg: m, row: rowJSON(m, m.Reading)}
+// take numbers and encodes a batch's messages and adds them. Only the
+// hub's goroutine calls it, and so only it moves nextID: the ids read here
+// are the ones the items get. Each row is encoded once, outside the lock
+// (pages keep reading meanwhile), with its id: every page sends the same
+// bytes.
+func (h *hub) take(b tap.Batch) {
+	h.mu.Lock()
+	id := h.nextID
+	h.mu.Unlock()
+	items := make([]*item, 0, len(b.Messages)+1)
+	if n := h.pendingLost.Swap(0); n > 0 {
+		items = append(items, &item{id: id, lost: n, row: withID(nil, id, markerJSON(n, reasonWeb))})
+		id++
+	}
+	// One allocation for the batch's items: they are evicted together.
+	slab := make([]item, len(b.Messages))
+	for i, m := range b.Messages {
+		if m.Reading == nil {
+			h.readHere.Add(1)
+		}
+		// The pipeline's reading; one is made only for a message that
+		// did not pass through it.
+		m.Reading = m.Read()
+		h.scratch = appendRow(h.scratch[:0], id, m, m.Reading)
+		slab[i] = item{id: id, msg: m, row: bytes.Clone(h.scratch)}
+		items = append(items, &slab[i])
+		id++
+	}
+	h.add(items, b.Status)
+	h.life.feed(items)
 }
 
-// add appends items, evicting the oldest beyond the ring's size or the
-// byte budget, and wakes every page.
+// add appends items, numbered from nextID on (take numbers them),
+// evicting the oldest beyond the ring's size or the byte budget, and wakes
+// every page.
 func (h *hub) add(items []*item, st tap.Status) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for _, it := range items {
-		it.id = h.nextID
-		h.nextID++
+		h.nextID = it.id + 1
 		if h.count == len(h.ring) {
 			h.evictOldest()
 		}
@@ -172,10 +188,10 @@ func (h *hub) at(id uint64) *item {
 	return h.ring[(h.start+int(id-h.oldestID()))%len(h.ring)]
 }
 
-// since returns up to max items from id on, how many items before them
-// were evicted unseen (id was older than the oldest retained), and the
-// channel closed at the next change.
-func (h *hub) since(id uint64, max int) (items []*item, missed uint64, changed <-chan struct{}) {
+// since appends to items up to max items from id on, and returns them,
+// how many items before them were evicted unseen (id was older than the
+// oldest retained), and the channel closed at the next change.
+func (h *hub) since(items []*item, id uint64, max int) (_ []*item, missed uint64, changed <-chan struct{}) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	oldest := h.oldestID()
@@ -183,7 +199,7 @@ func (h *hub) since(id uint64, max int) (items []*item, missed uint64, changed <
 		missed = oldest - id
 		id = oldest
 	}
-	for ; id < h.nextID && len(items) < max; id++ {
+	for end := len(items) + max; id < h.nextID && len(items) < end; id++ {
 		items = append(items, h.at(id))
 	}
 	return items, missed, h.changed

@@ -114,7 +114,7 @@ func TestPublishNeverWaitsAndMarksWhatItDropped(t *testing.T) {
 	for h.snapshot().nextID < uint64(intakeBatches*2+3) && time.Now().Before(deadline) {
 		time.Sleep(5 * time.Millisecond)
 	}
-	items, _, _ := h.since(1, 1000)
+	items, _, _ := h.since(nil, 1, 1000)
 	var markers []uint64
 	for _, it := range items {
 		if it.lost > 0 {
@@ -130,11 +130,11 @@ func TestSinceSaysWhatAPageMissed(t *testing.T) {
 	s := newTestServer(t, Config{Retain: 10})
 	s.Publish(tap.Batch{Messages: testMessages(1, 30)})
 	waitPublished(t, s, 30)
-	items, missed, _ := s.hub.since(5, 4)
+	items, missed, _ := s.hub.since(nil, 5, 4)
 	if missed != 16 || len(items) != 4 || items[0].id != 21 {
 		t.Errorf("since(5): missed %d, %d items from %d; want 16 missed, 4 items from 21", missed, len(items), items[0].id)
 	}
-	items, missed, _ = s.hub.since(31, 100)
+	items, missed, _ = s.hub.since(nil, 31, 100)
 	if missed != 0 || len(items) != 0 {
 		t.Errorf("since(next): missed %d, %d items", missed, len(items))
 	}
