@@ -57,8 +57,8 @@ type scan struct {
 	fields  int                                      // fields seen, nested ones included, bounded by maxFields
 	unknown int                                      // bytes of unknown fields, as unknownBytes counts them
 
-	res   *decode.Result
-	terms int // filter terms set, bounded by maxTerms
+	res   decode.Result // held here, not pointed to, so that it stays off the heap
+	terms int           // filter terms set, bounded by maxTerms
 
 	sum     []byte // summary JSON, as protojson writes it (fields in wire order)
 	sumFull bool   // the summary has its budget
