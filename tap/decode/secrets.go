@@ -23,6 +23,11 @@ func IsSecretKey(name string) bool {
 	return isSecretKey(name)
 }
 
+// IsSecretKeyBytes is IsSecretKey for a key that is bytes.
+func IsSecretKeyBytes(name []byte) bool {
+	return isSecretKey(name)
+}
+
 // isSecretKey takes the key as bytes too, so that the JSON redactor need
 // not allocate a string for every key it meets. It is asked about every
 // key of every summary, so it looks at the key once: at each byte that

@@ -240,7 +240,7 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	}
 	bufs := d.bufs.Get().(*scanBufs)
 	defer d.bufs.Put(bufs)
-	s := scan{types: d.reg.types, plans: d.reg.plans, sum: bufs.sum[:0], search: bufs.search[:0]}
+	s := scan{types: d.reg.types, plans: d.reg.plans, known: d.reg.known, sum: bufs.sum[:0], search: bufs.search[:0]}
 	s.sum = append(s.sum, '{')
 	err := s.message(p, body, recursionLimit, "proto", 0, true)
 	if cap(s.search) <= 2*searchBudget && cap(s.sum) <= 8*summaryBudget { // not grown by a long value

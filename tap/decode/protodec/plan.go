@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -49,6 +50,24 @@ type fieldPlan struct {
 	oneof     protoreflect.OneofDescriptor
 	sub       *plan      // a message or group field's type (a map's value field's, not the map's)
 	key, val  *fieldPlan // a map's key and value fields
+	// termName is the filter term's name last made for the field (see
+	// term): most types are reached by one path, so the name is made once,
+	// not for every message.
+	termName atomic.Pointer[termName]
+}
+
+// termName is a field's filter-term name under a parent's.
+type termName struct{ parent, name string }
+
+// term is the field's filter-term name under parent's (proto.customer +
+// .name).
+func (fp *fieldPlan) term(parent string) string {
+	if t := fp.termName.Load(); t != nil && t.parent == parent {
+		return t.name
+	}
+	t := &termName{parent: parent, name: parent + fp.lower}
+	fp.termName.Store(t)
+	return t.name
 }
 
 // addPlans builds the plans of every message type in ms, nested ones and

@@ -1,6 +1,7 @@
 package protodec
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -54,6 +55,7 @@ var errMalformed = errors.New("cannot parse invalid wire-format data")
 type scan struct {
 	types   resolver
 	plans   map[protoreflect.MessageDescriptor]*plan // Registry.plans
+	known   map[string]bool                          // Registry.known
 	fields  int                                      // fields seen, nested ones included, bounded by maxFields
 	unknown int                                      // bytes of unknown fields, as unknownBytes counts them
 
@@ -115,7 +117,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 		if fp != nil {
 			fterm := ""
 			if term != "" && termDepth <= 3 && fp.terms {
-				fterm = term + fp.lower
+				fterm = fp.term(term)
 			}
 			fsum := inSum && !s.sumFull
 			mark, wasFirst, wasOpen := len(s.sum), first, open
@@ -448,12 +450,29 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	if term == "" || kf.kind != protoreflect.StringKind || msgVal {
 		return n, nil
 	}
-	k := string(key.b)
-	if decode.IsSecretKey(k) || strings.ContainsAny(k, " \t:\"") {
+	if decode.IsSecretKeyBytes(key.b) || bytes.ContainsAny(key.b, " \t:\"") {
 		return n, nil
 	}
-	s.setTerm(term+"."+strings.ToLower(k), val.term(vf.fd))
+	s.setTerm(mapTermName(term, key.b), val.term(vf.fd))
 	return n, nil
+}
+
+// mapTermName is term + "." + strings.ToLower(key), made with one
+// allocation.
+func mapTermName(term string, key []byte) string {
+	b := make([]byte, 0, 64)
+	b = append(b, term...)
+	b = append(b, '.')
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return string(append(b[:len(term)+1], strings.ToLower(string(key))...))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // setTerm sets a filter term, the last value winning as in the decoded
@@ -543,7 +562,7 @@ func (s *scan) checkAny(fp *fieldPlan, b []byte) {
 	if !fp.isAny || s.anyNote != "" {
 		return
 	}
-	url := ""
+	var url []byte
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 {
@@ -554,12 +573,14 @@ func (s *scan) checkAny(fp *fieldPlan, b []byte) {
 			return
 		}
 		if num == 1 && wtyp == protowire.BytesType {
-			v, _ := protowire.ConsumeBytes(b[tagLen:])
-			url = string(v)
+			url, _ = protowire.ConsumeBytes(b[tagLen:])
 		}
 		b = b[tagLen+n:]
 	}
-	if _, err := s.types.FindMessageByURL(url); err != nil {
+	// As FindMessageByURL looks it up, without making a string of the
+	// URL (nor a message type).
+	name := url[bytes.LastIndexByte(url, '/')+1:]
+	if !s.known[string(name)] {
 		s.anyNote = fmt.Sprintf("part of the message could not be shown as JSON: an Any holds %q, which is not in the loaded schemas", url)
 	}
 }
