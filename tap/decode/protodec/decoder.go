@@ -240,12 +240,13 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	}
 	bufs := d.bufs.Get().(*scanBufs)
 	defer d.bufs.Put(bufs)
-	s := scan{types: d.reg.types, plans: d.reg.plans, known: d.reg.known, sum: bufs.sum[:0], search: bufs.search[:0]}
+	s := scan{types: d.reg.types, plans: d.reg.plans, known: d.reg.known, sum: bufs.sum[:0], search: text{b: bufs.search}}
 	s.sum = append(s.sum, '{')
 	err := s.message(p, body, recursionLimit, "proto", 0, true)
-	if cap(s.search) <= 2*searchBudget && cap(s.sum) <= 8*summaryBudget { // not grown by a long value
-		bufs.sum, bufs.search = s.sum[:0], s.search[:0] // kept for the next message
+	if cap(s.sum) <= 8*summaryBudget { // not grown by a long value
+		bufs.sum = s.sum[:0] // kept for the next message
 	}
+	bufs.search = s.search.b // at most searchBudget
 	if err != nil {
 		return decode.Result{}, false
 	}
@@ -273,7 +274,7 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		r.AddField("Unknown fields", strconv.Itoa(s.unknown)+" bytes")
 		r.AddNote(fmt.Sprintf("%d bytes of fields are not in %s: the sender's schema may be newer than the one loaded", s.unknown, name))
 	}
-	r.Body = decode.Body{Kind: decode.BodyText, Text: string(s.search[:min(len(s.search), searchBudget)])}
+	r.Body = decode.Body{Kind: decode.BodyText, Text: s.search.String()}
 	r.SetTerm("type", name)
 	return r, true
 }

@@ -64,7 +64,7 @@ type scan struct {
 
 	sum     []byte // summary JSON, as protojson writes it (fields in wire order)
 	sumFull bool   // the summary has its budget
-	search  []byte // "name: value" lines for the free-text filter
+	search  text   // "name: value" lines for the free-text filter
 	anyNote string // an Any of a type not loaded
 	// dropSum says the summary leaves out the field just read: it is
 	// unpopulated (as protojson does), or a well-known type the library
@@ -96,7 +96,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 	var open *fieldPlan
 	var own owned
 	for len(b) > 0 {
-		num, wtyp, tagLen := protowire.ConsumeTag(b)
+		num, wtyp, tagLen := consumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
 			return errMalformed
 		}
@@ -282,10 +282,8 @@ func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 			s.setTerm(term, x.term(fp.fd))
 		}
 	}
-	if len(s.search) < searchBudget && !fp.secret {
-		b := append(s.search, fp.label...)
-		b = x.appendText(b, fp)
-		s.search = append(b, '\n')
+	if !s.search.full() && !fp.secret {
+		s.search.addLine(fp, x)
 	}
 }
 
@@ -372,7 +370,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	var valSum []byte // a message value's summary: the key may come after it
 	before := s.unknown
 	for len(b) > 0 {
-		num, wtyp, tagLen := protowire.ConsumeTag(b)
+		num, wtyp, tagLen := consumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
 			return 0, errMalformed
 		}
@@ -438,14 +436,14 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 		}
 		s.sumFull = len(s.sum) >= summaryBudget
 	}
-	if len(s.search) < searchBudget && !fp.secret {
-		s.search = key.appendText(s.search, kf)
-		s.search = append(s.search, ':')
+	if !s.search.full() && !fp.secret {
+		s.search.addValue(key, kf)
+		s.search.addByte(':')
 		if !msgVal {
-			s.search = append(s.search, ' ')
-			s.search = val.appendText(s.search, vf)
+			s.search.addByte(' ')
+			s.search.addValue(val, vf)
 		}
-		s.search = append(s.search, '\n')
+		s.search.addByte('\n')
 	}
 	if term == "" || kf.kind != protoreflect.StringKind || msgVal {
 		return n, nil
@@ -597,6 +595,25 @@ type wireValue struct {
 	b []byte
 }
 
+// consumeTag is protowire.ConsumeTag, the one-byte tags of fields 1 to
+// 15 read without a call.
+func consumeTag(b []byte) (protowire.Number, protowire.Type, int) {
+	if len(b) > 0 && b[0] < 0x80 && b[0] >= 1<<3 {
+		return protowire.Number(b[0] >> 3), protowire.Type(b[0] & 7), 1
+	}
+	return protowire.ConsumeTag(b)
+}
+
+// consumeBytes is protowire.ConsumeBytes, a length under 128 read
+// without a call.
+func consumeBytes(b []byte) ([]byte, int) {
+	if len(b) > 0 && b[0] < 0x80 && int(b[0]) < len(b) {
+		n := 1 + int(b[0])
+		return b[1:n], n
+	}
+	return protowire.ConsumeBytes(b)
+}
+
 // consumeMessage reads a message or group field's bytes.
 func consumeMessage(fp *fieldPlan, wtyp protowire.Type, b []byte) ([]byte, int, error) {
 	if fp.kind == protoreflect.GroupKind {
@@ -612,7 +629,7 @@ func consumeMessage(fp *fieldPlan, wtyp protowire.Type, b []byte) ([]byte, int, 
 	if wtyp != protowire.BytesType {
 		return nil, 0, errWireType
 	}
-	v, n := protowire.ConsumeBytes(b)
+	v, n := consumeBytes(b)
 	if n < 0 {
 		return nil, 0, errMalformed
 	}
@@ -644,7 +661,7 @@ func consumeScalar(fp *fieldPlan, wtyp protowire.Type, b []byte) (wireValue, int
 	if wtyp != protowire.BytesType {
 		return consumeNumber(wtyp, b)
 	}
-	v, n := protowire.ConsumeBytes(b)
+	v, n := consumeBytes(b)
 	if n < 0 {
 		return wireValue{}, 0, errMalformed
 	}
@@ -667,6 +684,9 @@ func consumeNumber(wtyp protowire.Type, b []byte) (wireValue, int, error) {
 	case protowire.Fixed64Type:
 		u, n = protowire.ConsumeFixed64(b)
 	default:
+		if len(b) > 0 && b[0] < 0x80 {
+			return wireValue{u: uint64(b[0])}, 1, nil // a small number, without a call
+		}
 		u, n = protowire.ConsumeVarint(b)
 	}
 	if n < 0 {
@@ -728,6 +748,90 @@ func (x wireValue) term(fd protoreflect.FieldDescriptor) string {
 	return scalar(fd, x.value(fd.Kind()))
 }
 
+// text is the search text, written up to searchBudget bytes (what is
+// past it is cut) into a buffer that is not appended to: the scan writes
+// it for every field, and a slice stored for each write would cost a
+// write barrier whenever the garbage collector is marking.
+type text struct {
+	b []byte // len(b) is its room; b[:n] is written
+	n int
+}
+
+// full says the text has its budget: the lines that follow are cut.
+func (t *text) full() bool { return t.n >= searchBudget }
+
+// room makes room for n more bytes, up to the budget.
+func (t *text) room(n int) {
+	if t.n+n <= len(t.b) || len(t.b) >= searchBudget {
+		return
+	}
+	b := make([]byte, min(max(2*len(t.b), t.n+n, 1024), searchBudget))
+	copy(b, t.b[:t.n])
+	t.b = b
+}
+
+func (t *text) add(p []byte) {
+	t.room(len(p))
+	t.n += copy(t.b[t.n:], p)
+}
+
+func (t *text) addString(p string) {
+	t.room(len(p))
+	t.n += copy(t.b[t.n:], p)
+}
+
+func (t *text) addByte(c byte) {
+	t.room(1)
+	if t.n < len(t.b) {
+		t.b[t.n] = c
+		t.n++
+	}
+}
+
+// addValue writes x.appendText(nil, fp) without making it.
+func (t *text) addValue(x wireValue, fp *fieldPlan) {
+	switch fp.kind {
+	case protoreflect.StringKind:
+		t.add(x.b)
+	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
+		t.addString(x.term(fp.fd))
+	default:
+		var buf [32]byte // a 64-bit integer, or a length and " bytes"
+		t.add(x.appendText(buf[:0], fp))
+	}
+}
+
+// addLine writes a field's line, "name: value".
+func (t *text) addLine(fp *fieldPlan, x wireValue) {
+	var buf [32]byte // a 64-bit integer, or a length and " bytes"
+	var v []byte
+	var vs string
+	switch fp.kind {
+	case protoreflect.StringKind:
+		v = x.b
+	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
+		vs = x.term(fp.fd)
+	default:
+		v = x.appendText(buf[:0], fp)
+	}
+	if n := t.n; n+len(fp.label)+len(v)+len(vs)+1 <= len(t.b) {
+		// The common case: room for all of it, no check per part.
+		n += copy(t.b[n:], fp.label)
+		n += copy(t.b[n:], v)
+		n += copy(t.b[n:], vs)
+		t.b[n] = '\n'
+		t.n = n + 1
+		return
+	}
+	t.addString(fp.label)
+	t.add(v)
+	t.addString(vs)
+	t.addByte('\n')
+}
+
+// String is the text written.
+func (t *text) String() string { return string(t.b[:t.n]) }
+
 // appendText appends the value for the search text: as the term, but
 // strings as they are, without a string made.
 func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
@@ -741,11 +845,19 @@ func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
 		return append(b, x.term(fp.fd)...)
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, x.u != 0)
-	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
-		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
-		return strconv.AppendInt(b, x.value(fp.kind).Int(), 10)
+	// The integers as value gives them, without making a Value.
+	case protoreflect.Int32Kind, protoreflect.Sfixed32Kind:
+		return strconv.AppendInt(b, int64(int32(x.u)), 10)
+	case protoreflect.Sint32Kind:
+		return strconv.AppendInt(b, int64(int32(protowire.DecodeZigZag(x.u&math.MaxUint32))), 10)
+	case protoreflect.Int64Kind, protoreflect.Sfixed64Kind:
+		return strconv.AppendInt(b, int64(x.u), 10)
+	case protoreflect.Sint64Kind:
+		return strconv.AppendInt(b, protowire.DecodeZigZag(x.u), 10)
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		return strconv.AppendUint(b, uint64(uint32(x.u)), 10)
 	}
-	return strconv.AppendUint(b, x.value(fp.kind).Uint(), 10)
+	return strconv.AppendUint(b, x.u, 10)
 }
 
 // appendJSON appends the value as protojson writes it: 64-bit integers
