@@ -43,22 +43,40 @@ func oneLine(s string, max int) string {
 	return string(appendOneLine(buf[:0], s, max))
 }
 
-// appendOneLine appends oneLine(s, max) to dst.
-func appendOneLine[T string | []byte](dst []byte, s T, max int) []byte {
-	if len(s) <= max && isOneLine(s) {
+// appendOneLine appends oneLine(s, limit) to dst.
+func appendOneLine[T string | []byte](dst []byte, s T, limit int) []byte {
+	if len(s) <= limit && isOneLine(s) {
 		return append(dst, s...)
 	}
 	start := len(dst)
 	space := false
 	cut := false
 	for i := 0; i < len(s); {
-		if len(dst)-start >= max {
+		if len(dst)-start >= limit {
 			cut = true
 			break
 		}
-		// ASCII byte by byte; the rest rune by rune (an invalid byte is
-		// U+FFFD, as ranging over the string gives). A rune is at most
-		// utf8.UTFMax bytes: that much is made a string, on the stack.
+		if c := s[i]; c > ' ' && c < 0x7f {
+			// A run of printable ASCII, copied at once: the byte at i,
+			// after the space it may owe, then as many more as the
+			// byte-by-byte loop would write before the cut.
+			if space {
+				dst = append(dst, ' ')
+				space = false
+			}
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			// The byte at i is written whatever the room left.
+			n := max(1, min(j-i, limit-(len(dst)-start)))
+			dst = append(dst, s[i:i+n]...)
+			i += n
+			continue
+		}
+		// The rest rune by rune (an invalid byte is U+FFFD, as ranging
+		// over the string gives). A rune is at most utf8.UTFMax bytes:
+		// that much is made a string, on the stack.
 		r, size := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
