@@ -290,15 +290,28 @@ func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 // clearOneof drops the terms of a oneof's other members: setting one
 // clears the rest.
 func (s *scan) clearOneof(parent string, fp *fieldPlan) {
+	if len(s.res.Terms) == 0 {
+		return
+	}
+	if fp.others != nil {
+		for _, o := range fp.others {
+			s.clearTerms(o.term(parent))
+		}
+		return
+	}
 	fs := fp.oneof.Fields()
 	for i := 0; i < fs.Len(); i++ {
 		if other := fs.Get(i); other != fp.fd {
-			name := parent + "." + strings.ToLower(string(other.Name()))
-			for k := range s.res.Terms {
-				if k == name || strings.HasPrefix(k, name+".") {
-					delete(s.res.Terms, k)
-				}
-			}
+			s.clearTerms(parent + "." + strings.ToLower(string(other.Name())))
+		}
+	}
+}
+
+// clearTerms drops the term name and those under it (name.x).
+func (s *scan) clearTerms(name string) {
+	for k := range s.res.Terms {
+		if strings.HasPrefix(k, name) && (len(k) == len(name) || k[len(name)] == '.') {
+			delete(s.res.Terms, k)
 		}
 	}
 }
@@ -796,38 +809,36 @@ func (t *text) addValue(x wireValue, fp *fieldPlan) {
 	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
 		t.addString(x.term(fp.fd))
 	default:
-		var buf [32]byte // a 64-bit integer, or a length and " bytes"
+		var buf [maxNumberText]byte
 		t.add(x.appendText(buf[:0], fp))
 	}
 }
 
 // addLine writes a field's line, "name: value".
 func (t *text) addLine(fp *fieldPlan, x wireValue) {
-	var buf [32]byte // a 64-bit integer, or a length and " bytes"
-	var v []byte
-	var vs string
-	switch fp.kind {
-	case protoreflect.StringKind:
-		v = x.b
-	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
-		vs = x.term(fp.fd)
-	default:
-		v = x.appendText(buf[:0], fp)
-	}
-	if n := t.n; n+len(fp.label)+len(v)+len(vs)+1 <= len(t.b) {
-		// The common case: room for all of it, no check per part.
+	n := t.n
+	switch {
+	case fp.kind == protoreflect.EnumKind || fp.kind == protoreflect.FloatKind || fp.kind == protoreflect.DoubleKind:
+	case n+len(fp.label)+len(x.b)+maxNumberText+1 <= len(t.b):
+		// The common case: room for all of it, written in place.
 		n += copy(t.b[n:], fp.label)
-		n += copy(t.b[n:], v)
-		n += copy(t.b[n:], vs)
+		if fp.kind == protoreflect.StringKind {
+			n += copy(t.b[n:], x.b)
+		} else {
+			n = len(x.appendText(t.b[:n], fp))
+		}
 		t.b[n] = '\n'
 		t.n = n + 1
 		return
 	}
 	t.addString(fp.label)
-	t.add(v)
-	t.addString(vs)
+	t.addValue(x, fp)
 	t.addByte('\n')
 }
+
+// maxNumberText is the room a number's text takes at most (appendText of
+// an integer, or of a length and " bytes").
+const maxNumberText = 32
 
 // String is the text written.
 func (t *text) String() string { return string(t.b[:t.n]) }
