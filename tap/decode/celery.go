@@ -222,7 +222,7 @@ func renderCeleryBody(r *Result, m *msg, v any, serial string, err error) {
 		g := decodeGeneric(m.in, m.body)
 		r.Body = g.Body
 	case serial == serJSON:
-		r.Body = prettyJSON(m.body, nil) // redacted by prepare
+		r.Body = prettyJSON(m.body, false) // redacted by prepare
 	case serial == serYAML && m.redacted:
 		r.Body = valueBody(v)
 		r.addNote("body decoded from yaml and shown as JSON, secret values redacted")
@@ -242,7 +242,7 @@ func renderCeleryBody(r *Result, m *msg, v any, serial string, err error) {
 // bytes of that JSON, not of the original body.
 func valueBody(v any) Body {
 	js := appendJSON(nil, v, 0, maxRender)
-	return prettyJSON(js, nil)
+	return prettyJSON(js, false)
 }
 
 func serializerLabel(serial, contentType string) string {

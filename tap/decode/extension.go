@@ -86,11 +86,18 @@ func SummaryLine(s string) string { return oneLine(s, maxSummary) }
 
 // JSONBody renders JSON text for the detail pane, indented and with the
 // values of secret-looking keys redacted, as the built-in decoders do.
-func JSONBody(js []byte) Body { return prettyJSON(js, IsSecretKey) }
+func JSONBody(js []byte) Body { return prettyJSON(js, true) }
 
 // CompactJSON is a one-line rendering of JSON text cut to summary length,
 // secrets redacted.
-func CompactJSON(js []byte) string { return compactJSON(js, maxSummary, IsSecretKey) }
+func CompactJSON(js []byte) string { return compactJSON(js, maxSummary, true) }
+
+// JSONSummary is SummaryLine(prefix + " " + CompactJSON(js)), the usual
+// summary of a decoded message (its type's name, then its fields), made
+// with one allocation instead of five.
+func JSONSummary(prefix string, js []byte) string {
+	return jsonSummary(prefix, js, maxSummary, true)
+}
 
 // Generic renders a body as the fallback does: JSON, text, hex or empty.
 func Generic(in Input, body []byte) Result { return decodeGeneric(in, body) }

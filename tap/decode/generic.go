@@ -24,8 +24,8 @@ func renderGeneric(in Input, body []byte, validJSON bool) Result {
 	}
 	if len(body) <= maxParse && (validJSON || looksJSON(body) && json.Valid(body)) {
 		r.Format = "json"
-		r.Summary = compactJSON(summaryOrder(body), maxSummary, nil)
-		r.Body = prettyJSON(body, nil)
+		r.Summary = compactJSON(summaryOrder(body), maxSummary, false)
+		r.Body = prettyJSON(body, false)
 		return r
 	}
 	if isJSONType(in.ContentType) {

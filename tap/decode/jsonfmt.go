@@ -1,6 +1,7 @@
 package decode
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -10,10 +11,10 @@ import (
 // at an output limit (deeply nested JSON indents quadratically), report
 // how much input it consumed, and redact the values of chosen keys.
 type jsonFormatter struct {
-	indent bool                  // pretty-print with two-space indentation
-	maxIn  int                   // stop before consuming more input than this
-	maxOut int                   // stop once the output reaches this size
-	redact func(key string) bool // keys whose values are replaced, or nil
+	indent bool // pretty-print with two-space indentation
+	maxIn  int  // stop before consuming more input than this
+	maxOut int  // stop once the output reaches this size
+	redact bool // replace the values of secret-looking keys (IsSecretKey)
 }
 
 const redacted = "[redacted]"
@@ -28,9 +29,15 @@ func (f jsonFormatter) format(src []byte) (out []byte, consumed int, complete bo
 	if est > f.maxOut {
 		est = f.maxOut
 	}
-	out = make([]byte, 0, est+16)
-	// stack holds true for objects, false for arrays.
-	var stack []bool
+	return f.appendFormat(make([]byte, 0, est+16), src)
+}
+
+// appendFormat is format writing to out, which must be empty: the limits
+// count from its start. A caller's buffer spares an allocation.
+func (f jsonFormatter) appendFormat(out, src []byte) (_ []byte, consumed int, complete bool) {
+	// stack holds true for objects, false for arrays; its first levels
+	// need no allocation.
+	stack := make([]bool, 0, 32)
 	expectKey := false
 	i := 0
 	for i < len(src) {
@@ -53,7 +60,7 @@ func (f jsonFormatter) format(src []byte) (out []byte, consumed int, complete bo
 			i = end
 			if expectKey && len(stack) > 0 && stack[len(stack)-1] {
 				expectKey = false
-				if f.redact != nil && f.redact(jsonKey(tok)) {
+				if f.redact && secretJSONKey(tok) {
 					// Copy the colon, skip the value, write a placeholder.
 					i = skipSpace(src, i)
 					if i < len(src) && src[i] == ':' {
@@ -215,22 +222,53 @@ func jsonKey(tok []byte) string {
 	return s
 }
 
+// secretJSONKey is IsSecretKey(jsonKey(tok)), without making a string of
+// a key that has no escapes.
+func secretJSONKey(tok []byte) bool {
+	if len(tok) >= 2 && bytes.IndexByte(tok[1:len(tok)-1], '\\') < 0 {
+		return isSecretKey(tok[1 : len(tok)-1])
+	}
+	return isSecretKey(jsonKey(tok))
+}
+
 // prettyJSON indents already-validated JSON for Body, rendering at most
-// maxRender input bytes.
-func prettyJSON(src []byte, redact func(string) bool) Body {
+// maxRender input bytes, with the values of secret-looking keys redacted
+// when redact is set.
+func prettyJSON(src []byte, redact bool) Body {
 	f := jsonFormatter{indent: true, maxIn: maxRender, maxOut: maxRenderOut, redact: redact}
 	out, consumed, _ := f.format(src)
 	return Body{Kind: BodyJSON, Text: string(out), Omitted: len(src) - consumed}
 }
 
 // compactJSON returns already-validated JSON on one line, cut to about
-// maxSummary bytes.
-func compactJSON(src []byte, max int, redact func(string) bool) string {
+// maxSummary bytes, with the values of secret-looking keys redacted when
+// redact is set.
+func compactJSON(src []byte, max int, redact bool) string {
+	// Built on the stack: one allocation, the string's.
+	var a, b [512]byte
+	return string(appendCompactJSON(b[:0], a[:0], src, max, redact))
+}
+
+// appendCompactJSON appends compactJSON(src, max, redact) to dst, using
+// scratch (empty) for the re-printed JSON.
+func appendCompactJSON(dst, scratch, src []byte, max int, redact bool) []byte {
 	f := jsonFormatter{maxIn: len(src), maxOut: max, redact: redact}
-	out, _, complete := f.format(src)
-	s := oneLine(string(out), max)
-	if !complete && !strings.HasSuffix(s, ellipsis) {
-		s += ellipsis
+	out, _, complete := f.appendFormat(scratch, src)
+	start := len(dst)
+	dst = appendOneLine(dst, out, max)
+	if !complete && !bytes.HasSuffix(dst[start:], []byte(ellipsis)) {
+		dst = append(dst, ellipsis...)
 	}
-	return s
+	return dst
+}
+
+// jsonSummary is oneLine(prefix+" "+compactJSON(js, max, redact), max),
+// a summary's usual shape (a type's name, then its fields), with one
+// allocation instead of five.
+func jsonSummary(prefix string, js []byte, max int, redact bool) string {
+	var a, b [512]byte
+	line := append(a[:0], prefix...)
+	line = append(line, ' ')
+	line = appendCompactJSON(line, b[:0], js, max, redact)
+	return string(appendOneLine(b[:0], line, max))
 }

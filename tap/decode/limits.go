@@ -1,7 +1,6 @@
 package decode
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -39,50 +38,77 @@ func oneLine(s string, max int) string {
 		// Most fields (ids, names, hosts) are one line already: no copy.
 		return s
 	}
-	var b strings.Builder
-	n := len(s)
-	if n > max+8 {
-		n = max + 8
+	// Built on the stack: one allocation, the string's.
+	var buf [512]byte
+	return string(appendOneLine(buf[:0], s, max))
+}
+
+// appendOneLine appends oneLine(s, limit) to dst.
+func appendOneLine[T string | []byte](dst []byte, s T, limit int) []byte {
+	if len(s) <= limit && isOneLine(s) {
+		return append(dst, s...)
 	}
-	b.Grow(n)
+	start := len(dst)
 	space := false
 	cut := false
 	for i := 0; i < len(s); {
-		if b.Len() >= max {
+		if len(dst)-start >= limit {
 			cut = true
 			break
 		}
-		// ASCII byte by byte; the rest rune by rune (an invalid byte is
-		// U+FFFD, as ranging over the string gives).
+		if c := s[i]; c > ' ' && c < 0x7f {
+			// A run of printable ASCII, copied at once: the byte at i,
+			// after the space it may owe, then as many more as the
+			// byte-by-byte loop would write before the cut.
+			if space {
+				dst = append(dst, ' ')
+				space = false
+			}
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			// The byte at i is written whatever the room left.
+			n := max(1, min(j-i, limit-(len(dst)-start)))
+			dst = append(dst, s[i:i+n]...)
+			i += n
+			continue
+		}
+		// The rest rune by rune (an invalid byte is U+FFFD, as ranging
+		// over the string gives). A rune is at most utf8.UTFMax bytes:
+		// that much is made a string, on the stack.
 		r, size := rune(s[i]), 1
 		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
+			r, size = utf8.DecodeRuneInString(string(s[i:min(i+utf8.UTFMax, len(s))]))
 		}
 		i += size
 		if asciiSpace(r) || r >= utf8.RuneSelf && (unicode.IsSpace(r) || r == 0x85 || r == 0x2028 || r == 0x2029) {
-			space = b.Len() > 0
+			space = len(dst) > start
 			continue
 		}
 		if space {
-			b.WriteByte(' ')
+			dst = append(dst, ' ')
 			space = false
 		}
 		if r < utf8.RuneSelf {
-			b.WriteByte(byte(r))
+			dst = append(dst, byte(r))
 		} else {
-			b.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 		}
 	}
 	if cut {
-		return strings.TrimRight(b.String(), " ") + ellipsis
+		for len(dst) > start && dst[len(dst)-1] == ' ' {
+			dst = dst[:len(dst)-1]
+		}
+		dst = append(dst, ellipsis...)
 	}
-	return b.String()
+	return dst
 }
 
 // isOneLine reports whether oneLine would give s back unchanged when it is
 // short enough: printable ASCII, single spaces between words, none at the
 // ends.
-func isOneLine(s string) bool {
+func isOneLine[T string | []byte](s T) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if c == ' ' {

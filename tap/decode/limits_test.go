@@ -79,8 +79,12 @@ func FuzzOneLine(f *testing.F) {
 		if max < 0 || max > 1000 {
 			return
 		}
-		if got, want := oneLine(s, max), oneLineByRunes(s, max); got != want {
+		want := oneLineByRunes(s, max)
+		if got := oneLine(s, max); got != want {
 			t.Errorf("oneLine(%q, %d) = %q, want %q", s, max, got, want)
+		}
+		if got := appendOneLine([]byte("pre"), []byte(s), max); string(got) != "pre"+want {
+			t.Errorf("appendOneLine(pre, %q, %d) = %q, want pre%q", s, max, got, want)
 		}
 	})
 }

@@ -36,14 +36,14 @@ func recogniseOslo(m *msg) (Result, bool) {
 			return Result{}, false
 		}
 		r.Format = "oslo"
-		r.Summary = compactJSON(inner, maxSummary, IsSecretKey)
+		r.Summary = compactJSON(inner, maxSummary, true)
 	}
 	if version != "" {
 		r.addField("Envelope", "oslo.version "+version)
 		r.addNote("oslo.messaging envelope unwrapped: the body shows oslo.message")
 	}
 	addContext(&r, o)
-	r.Body = prettyJSON(inner, IsSecretKey)
+	r.Body = prettyJSON(inner, true)
 	return r, true
 }
 

@@ -1,7 +1,5 @@
 package decode
 
-import "bytes"
-
 // secretParts name a credential wherever they appear in a key: they are
 // specific enough that "os_password", "X-Auth-Token" or "adminPassword"
 // all hold one.
@@ -25,34 +23,63 @@ func IsSecretKey(name string) bool {
 	return isSecretKey(name)
 }
 
+// IsSecretKeyBytes is IsSecretKey for a key that is bytes.
+func IsSecretKeyBytes(name []byte) bool {
+	return isSecretKey(name)
+}
+
 // isSecretKey takes the key as bytes too, so that the JSON redactor need
-// not allocate a string for every key it meets.
+// not allocate a string for every key it meets. It is asked about every
+// key of every summary, so it looks at the key once: at each byte that
+// may start a part, it compares the parts that start with it, ASCII
+// letters in any case.
 func isSecretKey[T string | []byte](name T) bool {
-	var buf [64]byte
-	k := buf[:0]
 	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if isUpperASCII(c) {
-			c += 'a' - 'A'
+		c := lowerASCII(name[i])
+		for _, p := range secretPartsByFirst[c] {
+			if hasLowerPrefix(name[i:], p) {
+				return true
+			}
 		}
-		k = append(k, c)
+		if c == tokenWord[0] && hasLowerPrefix(name[i:], tokenWord) {
+			// "token" as a word: not followed by a lower-case letter,
+			// unless that starts a camel-case word (tokenId).
+			end := i + len(tokenWord)
+			if end == len(name) || !isLowerASCII(lowerASCII(name[end])) || isUpperASCII(name[end]) && !isUpperASCII(name[end-1]) {
+				return true
+			}
+		}
 	}
+	return false
+}
+
+// secretPartsByFirst are the secretParts by their first byte.
+var secretPartsByFirst = func() (by [256][][]byte) {
 	for _, p := range secretParts {
-		if bytes.Contains(k, p) {
-			return true
-		}
+		by[p[0]] = append(by[p[0]], p)
 	}
-	for i := 0; ; {
-		j := bytes.Index(k[i:], tokenWord)
-		if j < 0 {
+	return by
+}()
+
+// hasLowerPrefix reports whether s starts with prefix, which is lower
+// case, ASCII letters of s compared in any case.
+func hasLowerPrefix[T string | []byte](s T, prefix []byte) bool {
+	if len(s) < len(prefix) {
+		return false
+	}
+	for j, c := range prefix {
+		if lowerASCII(s[j]) != c {
 			return false
 		}
-		end := i + j + len(tokenWord)
-		if end == len(k) || !isLowerASCII(k[end]) || isUpperASCII(name[end]) && !isUpperASCII(name[end-1]) {
-			return true
-		}
-		i = end
 	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if isUpperASCII(c) {
+		c += 'a' - 'A'
+	}
+	return c
 }
 
 func isUpperASCII(c byte) bool { return 'A' <= c && c <= 'Z' }

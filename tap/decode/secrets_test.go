@@ -35,6 +35,65 @@ func TestIsSecretKey(t *testing.T) {
 	}
 }
 
+// isSecretKeyByContains is IsSecretKey as it was first written (the
+// key lower-cased, then each part looked for): the reference the one-pass
+// isSecretKey must agree with.
+func isSecretKeyByContains(name string) bool {
+	k := []byte(name)
+	for i, c := range k {
+		if isUpperASCII(c) {
+			k[i] = c + 'a' - 'A'
+		}
+	}
+	for _, p := range secretParts {
+		if bytes.Contains(k, p) {
+			return true
+		}
+	}
+	for i := 0; ; {
+		j := bytes.Index(k[i:], tokenWord)
+		if j < 0 {
+			return false
+		}
+		end := i + j + len(tokenWord)
+		if end == len(k) || !isLowerASCII(k[end]) || isUpperASCII(name[end]) && !isUpperASCII(name[end-1]) {
+			return true
+		}
+		i = end
+	}
+}
+
+// TestIsSecretKeyAgrees holds the one-pass isSecretKey to the reference
+// on keys made of every pair of fragments (parts, near misses, case and
+// separators), as a string and as bytes.
+func TestIsSecretKeyAgrees(t *testing.T) {
+	frags := []string{"", "x", "_", "-", "s", "S", "ToKeN", "token", "TOKEN", "tokens", "Tokens", "tokenId", "TOKENS", "toke",
+		"pass", "PassWord", "passwd", "PASSPHRASE", "secre", "SECRET", "credentia", "Credential", "api", "APIKEY", "api_key", "Api-Key",
+		"private", "PrivateKey", "private_key", "PRIVATE-KEY", "auth", "AuthToken", "auth_token", "AUTH-token", "Authorization", "authorisation",
+		"é", "\xff", "Ä", "id", "order_id", "a", "p", "c", "t"}
+	n := 0
+	for _, a := range frags {
+		for _, b := range frags {
+			for _, c := range []string{"", "n", "N", "_x"} {
+				k := a + b + c
+				want := isSecretKeyByContains(k)
+				if got := IsSecretKey(k); got != want {
+					t.Errorf("IsSecretKey(%q) = %v, want %v", k, got, want)
+				}
+				if got := isSecretKey([]byte(k)); got != want {
+					t.Errorf("isSecretKey([]byte(%q)) = %v, want %v", k, got, want)
+				}
+				if want {
+					n++
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Error("no secret key among the keys tried")
+	}
+}
+
 func TestRedactReprText(t *testing.T) {
 	cases := []struct{ in, want string }{
 		{"{'password': 'hunter2', 'n': 1}", "{'password': '[redacted]', 'n': 1}"},

@@ -30,3 +30,29 @@ func TestSummaryLeadsWithWhatTellsMessagesApart(t *testing.T) {
 		}
 	}
 }
+
+// JSONSummary is the composition it replaces, on JSON that is cut,
+// redacted, not one line, or not JSON at all.
+func TestJSONSummary(t *testing.T) {
+	docs := []string{`{}`, `{"a":1}`, `{"password":"x","b":[1,2,{"token":"y"}]}`, `{"s":"line\nbreak  two"}`,
+		`{"long":"` + strings.Repeat("é ", 150) + `"}`, `[` + strings.Repeat(`{"k":"v"},`, 40) + `1]`, `{"x":"` + strings.Repeat("a", 300) + `"}`,
+		"{\"a\":\"\u2028\t\"}", `"just a string"`, `{"api\u005fkey":"z"}`, "not json \xff", ""}
+	for _, js := range docs {
+		for _, prefix := range []string{"Order", "", " lead", "Ünïcode", strings.Repeat("N", 250)} {
+			want := SummaryLine(prefix + " " + CompactJSON([]byte(js)))
+			if got := JSONSummary(prefix, []byte(js)); got != want {
+				t.Errorf("JSONSummary(%q, %q) = %q, want %q", prefix, js, got, want)
+			}
+		}
+	}
+}
+
+func FuzzJSONSummary(f *testing.F) {
+	f.Add("Order", []byte(`{"a":[1,{"password":"p"}],"b":"x  y"}`))
+	f.Fuzz(func(t *testing.T, prefix string, js []byte) {
+		want := SummaryLine(prefix + " " + CompactJSON(js))
+		if got := JSONSummary(prefix, js); got != want {
+			t.Errorf("JSONSummary(%q, %q) = %q, want %q", prefix, js, got, want)
+		}
+	})
+}

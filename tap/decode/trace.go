@@ -29,6 +29,9 @@ func addTrace(r *Result, in Input) {
 	if !ok {
 		return
 	}
-	r.Trace = &c
+	// A copy taken only here: &c would move c to the heap for every
+	// message, with a trace context or not.
+	t := c
+	r.Trace = &t
 	r.setTerm("trace", c.TraceID)
 }

@@ -300,7 +300,7 @@ func (d *Decoder) render(in decode.Input, sc *schema, body []byte, from string) 
 	}
 	var r decode.Result
 	r.Format = "avro"
-	r.Summary = decode.SummaryLine(sc.s.Name() + " " + decode.CompactJSON(js))
+	r.Summary = decode.JSONSummary(sc.s.Name(), js)
 	r.AddField("Type", name)
 	r.AddField("Type from", from)
 	r.AddField("Schema", sc.file)

@@ -2,10 +2,12 @@ package protodec
 
 import (
 	"fmt"
+	"maps"
 	"mime"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
@@ -34,11 +36,15 @@ const (
 type Decoder struct {
 	// bufs holds the scan's buffers between messages (*scanBufs): the
 	// decoding stage would otherwise allocate a few KiB per message.
-	bufs        sync.Pool
-	reg         *Registry
-	rules       []formats.Rule
-	typeHeaders []string
-	trial       bool
+	bufs sync.Pool
+	// contentTypes holds what choose found in the content types met so
+	// far (at most maxContentTypes): a tap sees a few, again and again,
+	// and every message is offered to this decoder first.
+	contentTypes atomic.Pointer[map[string]contentType]
+	reg          *Registry
+	rules        []formats.Rule
+	typeHeaders  []string
+	trial        bool
 }
 
 // New returns the Protobuf decoder for a registry and the configuration's
@@ -66,6 +72,52 @@ var protoMediaTypes = map[string]bool{
 	"application/x-protobuf": true, "application/protobuf": true,
 	"application/vnd.google.protobuf": true, "application/x-google-protobuf": true,
 	"application/octet-stream+protobuf": true, "application/x-proto": true,
+}
+
+// contentType is what choose reads from a content type.
+type contentType struct {
+	proto      bool   // its media type says Protobuf
+	name, from string // the type its proto or messageType parameter names
+}
+
+// maxContentTypes bounds Decoder.contentTypes.
+const maxContentTypes = 64
+
+// typeParams are the content type's parameters that name the type, in
+// the order they are looked at, with where choose says the type came from.
+var typeParams = [...]struct{ param, from string }{
+	{"proto", "content type's proto parameter"},
+	{"messagetype", "content type's messagetype parameter"},
+}
+
+// contentType parses a content type (mime.ParseMediaType allocates a map
+// and strings each time), remembering the answer.
+func (d *Decoder) contentType(ct string) contentType {
+	var known map[string]contentType
+	if m := d.contentTypes.Load(); m != nil {
+		known = *m
+	}
+	if c, ok := known[ct]; ok {
+		return c
+	}
+	mt, params, _ := mime.ParseMediaType(ct)
+	c := contentType{proto: protoMediaTypes[mt]}
+	for _, p := range typeParams {
+		if v := params[p.param]; v != "" {
+			c.name, c.from = v, p.from
+			break
+		}
+	}
+	if len(known) < maxContentTypes {
+		// Copied, not changed: readers use the old map without a lock.
+		// Two goroutines adding at once may lose one entry; it comes
+		// back next time.
+		next := make(map[string]contentType, len(known)+1)
+		maps.Copy(next, known)
+		next[ct] = c
+		d.contentTypes.Store(&next)
+	}
+	return c
 }
 
 // choice is the type a message names or is mapped to, and where that
@@ -125,12 +177,10 @@ func (d *Decoder) Decode(in decode.Input, body []byte) (decode.Result, bool) {
 // choose finds the type: the content type's parameter, a type header, the
 // AMQP type property (when the schemas have it), then the mappings.
 func (d *Decoder) choose(in decode.Input) (choice, bool) {
-	mt, params, _ := mime.ParseMediaType(in.ContentType)
-	protoCT := protoMediaTypes[mt]
-	for _, p := range []string{"proto", "messagetype"} {
-		if v := params[p]; v != "" {
-			return choice{name: v, from: "content type's " + p + " parameter", strict: true}, protoCT
-		}
+	ct := d.contentType(in.ContentType)
+	protoCT := ct.proto
+	if ct.name != "" {
+		return choice{name: ct.name, from: ct.from, strict: true}, protoCT
 	}
 	for _, h := range d.typeHeaders {
 		if v, ok := decode.HeaderString(in.Headers, h); ok {
@@ -188,15 +238,15 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	if !ok {
 		return decode.Result{}, false
 	}
-	var r decode.Result
 	bufs := d.bufs.Get().(*scanBufs)
 	defer d.bufs.Put(bufs)
-	s := scan{types: d.reg.types, plans: d.reg.plans, res: &r, sum: bufs.sum[:0], search: bufs.search[:0]}
+	s := scan{types: d.reg.types, plans: d.reg.plans, known: d.reg.known, sum: bufs.sum[:0], search: text{b: bufs.search}}
 	s.sum = append(s.sum, '{')
 	err := s.message(p, body, recursionLimit, "proto", 0, true)
-	if cap(s.search) <= 2*searchBudget && cap(s.sum) <= 8*summaryBudget { // not grown by a long value
-		bufs.sum, bufs.search = s.sum[:0], s.search[:0] // kept for the next message
+	if cap(s.sum) <= 8*summaryBudget { // not grown by a long value
+		bufs.sum = s.sum[:0] // kept for the next message
 	}
+	bufs.search = s.search.b // at most searchBudget
 	if err != nil {
 		return decode.Result{}, false
 	}
@@ -209,11 +259,14 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		}
 	}
 	name := string(md.FullName())
+	r := s.res
 	r.Format = "protobuf"
 	if s.anyNote != "" {
 		r.AddNote(s.anyNote)
 	}
-	r.Summary = decode.SummaryLine(string(md.Name()) + " " + decode.CompactJSON(s.sum))
+	r.Summary = decode.JSONSummary(string(md.Name()), s.sum)
+	// Room for the fields below and one the decoding stage may add.
+	r.Fields = make([]decode.Field, 0, 5)
 	r.AddField("Type", name)
 	r.AddField("Type from", from)
 	r.AddField("Schema", md.ParentFile().Path())
@@ -221,7 +274,7 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		r.AddField("Unknown fields", strconv.Itoa(s.unknown)+" bytes")
 		r.AddNote(fmt.Sprintf("%d bytes of fields are not in %s: the sender's schema may be newer than the one loaded", s.unknown, name))
 	}
-	r.Body = decode.Body{Kind: decode.BodyText, Text: string(s.search[:min(len(s.search), searchBudget)])}
+	r.Body = decode.Body{Kind: decode.BodyText, Text: s.search.String()}
 	r.SetTerm("type", name)
 	return r, true
 }
@@ -238,7 +291,7 @@ func (d *Decoder) render(msg *dynamicpb.Message, from, trialNote string) decode.
 		js, _ = protojson.MarshalOptions{UseProtoNames: true, Resolver: d.reg.types, AllowPartial: true}.Marshal(clearUnresolvable(msg))
 		r.AddNote("part of the message could not be shown as JSON: " + err.Error())
 	}
-	r.Summary = decode.SummaryLine(string(md.Name()) + " " + decode.CompactJSON(js))
+	r.Summary = decode.JSONSummary(string(md.Name()), js)
 	r.AddField("Type", name)
 	r.AddField("Type from", from)
 	r.AddField("Schema", md.ParentFile().Path())

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -47,8 +48,27 @@ type fieldPlan struct {
 	presence  bool // a zero value is still set
 	utf8      bool // a string the library checks for UTF-8
 	oneof     protoreflect.OneofDescriptor
-	sub       *plan      // a message or group field's type (a map's value field's, not the map's)
-	key, val  *fieldPlan // a map's key and value fields
+	others    []*fieldPlan // the oneof's other members; nil when one is not in the plan's table
+	sub       *plan        // a message or group field's type (a map's value field's, not the map's)
+	key, val  *fieldPlan   // a map's key and value fields
+	// termName is the filter term's name last made for the field (see
+	// term): most types are reached by one path, so the name is made once,
+	// not for every message.
+	termName atomic.Pointer[termName]
+}
+
+// termName is a field's filter-term name under a parent's.
+type termName struct{ parent, name string }
+
+// term is the field's filter-term name under parent's (proto.customer +
+// .name).
+func (fp *fieldPlan) term(parent string) string {
+	if t := fp.termName.Load(); t != nil && t.parent == parent {
+		return t.name
+	}
+	t := &termName{parent: parent, name: parent + fp.lower}
+	fp.termName.Store(t)
+	return t.name
 }
 
 // addPlans builds the plans of every message type in ms, nested ones and
@@ -91,7 +111,30 @@ func newPlan(md protoreflect.MessageDescriptor) *plan {
 			p.fields[fd.Number()] = newFieldPlan(fd)
 		}
 	}
+	for _, fp := range p.fields {
+		if fp != nil && fp.oneof != nil {
+			fp.others = p.oneofOthers(fp)
+		}
+	}
 	return p
+}
+
+// oneofOthers are the plans of the other members of fp's oneof, nil when
+// one is beyond the table.
+func (p *plan) oneofOthers(fp *fieldPlan) []*fieldPlan {
+	var others []*fieldPlan
+	fs := fp.oneof.Fields()
+	for i := 0; i < fs.Len(); i++ {
+		other := fs.Get(i)
+		if other == fp.fd {
+			continue
+		}
+		if int(other.Number()) >= len(p.fields) || p.fields[other.Number()] == nil {
+			return nil
+		}
+		others = append(others, p.fields[other.Number()])
+	}
+	return others
 }
 
 func newFieldPlan(fd protoreflect.FieldDescriptor) *fieldPlan {

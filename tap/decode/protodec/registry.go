@@ -39,6 +39,9 @@ type Registry struct {
 	// plans are every message type's (map entries and nested types
 	// included) plan for the decoding stage's scan (plan.go).
 	plans map[protoreflect.MessageDescriptor]*plan
+	// known holds every message type's full name, map entries and nested
+	// types included: the types FindMessageByURL finds.
+	known map[string]bool
 }
 
 // Sources names the schemas to load.
@@ -75,6 +78,10 @@ func Load(ctx context.Context, src Sources) (*Registry, error) {
 		return true
 	})
 	link(r.plans)
+	r.known = make(map[string]bool, len(r.plans))
+	for md := range r.plans {
+		r.known[string(md.FullName())] = true
+	}
 	slices.Sort(r.names)
 	if len(r.names) == 0 {
 		return nil, errors.New("the Protobuf schemas define no message type: check the .proto files or descriptor sets named")

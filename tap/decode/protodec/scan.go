@@ -1,6 +1,7 @@
 package protodec
 
 import (
+	"bytes"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -54,15 +55,16 @@ var errMalformed = errors.New("cannot parse invalid wire-format data")
 type scan struct {
 	types   resolver
 	plans   map[protoreflect.MessageDescriptor]*plan // Registry.plans
+	known   map[string]bool                          // Registry.known
 	fields  int                                      // fields seen, nested ones included, bounded by maxFields
 	unknown int                                      // bytes of unknown fields, as unknownBytes counts them
 
-	res   *decode.Result
-	terms int // filter terms set, bounded by maxTerms
+	res   decode.Result // held here, not pointed to, so that it stays off the heap
+	terms int           // filter terms set, bounded by maxTerms
 
 	sum     []byte // summary JSON, as protojson writes it (fields in wire order)
 	sumFull bool   // the summary has its budget
-	search  []byte // "name: value" lines for the free-text filter
+	search  text   // "name: value" lines for the free-text filter
 	anyNote string // an Any of a type not loaded
 	// dropSum says the summary leaves out the field just read: it is
 	// unpopulated (as protojson does), or a well-known type the library
@@ -94,7 +96,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 	var open *fieldPlan
 	var own owned
 	for len(b) > 0 {
-		num, wtyp, tagLen := protowire.ConsumeTag(b)
+		num, wtyp, tagLen := consumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
 			return errMalformed
 		}
@@ -115,7 +117,7 @@ func (s *scan) message(p *plan, b []byte, limit int, term string, termDepth int,
 		if fp != nil {
 			fterm := ""
 			if term != "" && termDepth <= 3 && fp.terms {
-				fterm = term + fp.lower
+				fterm = fp.term(term)
 			}
 			fsum := inSum && !s.sumFull
 			mark, wasFirst, wasOpen := len(s.sum), first, open
@@ -280,25 +282,36 @@ func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 			s.setTerm(term, x.term(fp.fd))
 		}
 	}
-	if len(s.search) < searchBudget && !fp.secret {
-		b := append(s.search, fp.label...)
-		b = x.appendText(b, fp)
-		s.search = append(b, '\n')
+	if !s.search.full() && !fp.secret {
+		s.search.addLine(fp, x)
 	}
 }
 
 // clearOneof drops the terms of a oneof's other members: setting one
 // clears the rest.
 func (s *scan) clearOneof(parent string, fp *fieldPlan) {
+	if len(s.res.Terms) == 0 {
+		return
+	}
+	if fp.others != nil {
+		for _, o := range fp.others {
+			s.clearTerms(o.term(parent))
+		}
+		return
+	}
 	fs := fp.oneof.Fields()
 	for i := 0; i < fs.Len(); i++ {
 		if other := fs.Get(i); other != fp.fd {
-			name := parent + "." + strings.ToLower(string(other.Name()))
-			for k := range s.res.Terms {
-				if k == name || strings.HasPrefix(k, name+".") {
-					delete(s.res.Terms, k)
-				}
-			}
+			s.clearTerms(parent + "." + strings.ToLower(string(other.Name())))
+		}
+	}
+}
+
+// clearTerms drops the term name and those under it (name.x).
+func (s *scan) clearTerms(name string) {
+	for k := range s.res.Terms {
+		if strings.HasPrefix(k, name) && (len(k) == len(name) || k[len(name)] == '.') {
+			delete(s.res.Terms, k)
 		}
 	}
 }
@@ -370,7 +383,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	var valSum []byte // a message value's summary: the key may come after it
 	before := s.unknown
 	for len(b) > 0 {
-		num, wtyp, tagLen := protowire.ConsumeTag(b)
+		num, wtyp, tagLen := consumeTag(b)
 		if tagLen < 0 || num > protowire.MaxValidNumber {
 			return 0, errMalformed
 		}
@@ -436,24 +449,41 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 		}
 		s.sumFull = len(s.sum) >= summaryBudget
 	}
-	if len(s.search) < searchBudget && !fp.secret {
-		s.search = key.appendText(s.search, kf)
-		s.search = append(s.search, ':')
+	if !s.search.full() && !fp.secret {
+		s.search.addValue(key, kf)
+		s.search.addByte(':')
 		if !msgVal {
-			s.search = append(s.search, ' ')
-			s.search = val.appendText(s.search, vf)
+			s.search.addByte(' ')
+			s.search.addValue(val, vf)
 		}
-		s.search = append(s.search, '\n')
+		s.search.addByte('\n')
 	}
 	if term == "" || kf.kind != protoreflect.StringKind || msgVal {
 		return n, nil
 	}
-	k := string(key.b)
-	if decode.IsSecretKey(k) || strings.ContainsAny(k, " \t:\"") {
+	if decode.IsSecretKeyBytes(key.b) || bytes.ContainsAny(key.b, " \t:\"") {
 		return n, nil
 	}
-	s.setTerm(term+"."+strings.ToLower(k), val.term(vf.fd))
+	s.setTerm(mapTermName(term, key.b), val.term(vf.fd))
 	return n, nil
+}
+
+// mapTermName is term + "." + strings.ToLower(key), made with one
+// allocation.
+func mapTermName(term string, key []byte) string {
+	b := make([]byte, 0, 64)
+	b = append(b, term...)
+	b = append(b, '.')
+	for _, c := range key {
+		if c >= utf8.RuneSelf {
+			return string(append(b[:len(term)+1], strings.ToLower(string(key))...))
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return string(b)
 }
 
 // setTerm sets a filter term, the last value winning as in the decoded
@@ -543,7 +573,7 @@ func (s *scan) checkAny(fp *fieldPlan, b []byte) {
 	if !fp.isAny || s.anyNote != "" {
 		return
 	}
-	url := ""
+	var url []byte
 	for len(b) > 0 {
 		num, wtyp, tagLen := protowire.ConsumeTag(b)
 		if tagLen < 0 {
@@ -554,12 +584,14 @@ func (s *scan) checkAny(fp *fieldPlan, b []byte) {
 			return
 		}
 		if num == 1 && wtyp == protowire.BytesType {
-			v, _ := protowire.ConsumeBytes(b[tagLen:])
-			url = string(v)
+			url, _ = protowire.ConsumeBytes(b[tagLen:])
 		}
 		b = b[tagLen+n:]
 	}
-	if _, err := s.types.FindMessageByURL(url); err != nil {
+	// As FindMessageByURL looks it up, without making a string of the
+	// URL (nor a message type).
+	name := url[bytes.LastIndexByte(url, '/')+1:]
+	if !s.known[string(name)] {
 		s.anyNote = fmt.Sprintf("part of the message could not be shown as JSON: an Any holds %q, which is not in the loaded schemas", url)
 	}
 }
@@ -574,6 +606,25 @@ var (
 type wireValue struct {
 	u uint64
 	b []byte
+}
+
+// consumeTag is protowire.ConsumeTag, the one-byte tags of fields 1 to
+// 15 read without a call.
+func consumeTag(b []byte) (protowire.Number, protowire.Type, int) {
+	if len(b) > 0 && b[0] < 0x80 && b[0] >= 1<<3 {
+		return protowire.Number(b[0] >> 3), protowire.Type(b[0] & 7), 1
+	}
+	return protowire.ConsumeTag(b)
+}
+
+// consumeBytes is protowire.ConsumeBytes, a length under 128 read
+// without a call.
+func consumeBytes(b []byte) ([]byte, int) {
+	if len(b) > 0 && b[0] < 0x80 && int(b[0]) < len(b) {
+		n := 1 + int(b[0])
+		return b[1:n], n
+	}
+	return protowire.ConsumeBytes(b)
 }
 
 // consumeMessage reads a message or group field's bytes.
@@ -591,7 +642,7 @@ func consumeMessage(fp *fieldPlan, wtyp protowire.Type, b []byte) ([]byte, int, 
 	if wtyp != protowire.BytesType {
 		return nil, 0, errWireType
 	}
-	v, n := protowire.ConsumeBytes(b)
+	v, n := consumeBytes(b)
 	if n < 0 {
 		return nil, 0, errMalformed
 	}
@@ -623,7 +674,7 @@ func consumeScalar(fp *fieldPlan, wtyp protowire.Type, b []byte) (wireValue, int
 	if wtyp != protowire.BytesType {
 		return consumeNumber(wtyp, b)
 	}
-	v, n := protowire.ConsumeBytes(b)
+	v, n := consumeBytes(b)
 	if n < 0 {
 		return wireValue{}, 0, errMalformed
 	}
@@ -646,6 +697,9 @@ func consumeNumber(wtyp protowire.Type, b []byte) (wireValue, int, error) {
 	case protowire.Fixed64Type:
 		u, n = protowire.ConsumeFixed64(b)
 	default:
+		if len(b) > 0 && b[0] < 0x80 {
+			return wireValue{u: uint64(b[0])}, 1, nil // a small number, without a call
+		}
 		u, n = protowire.ConsumeVarint(b)
 	}
 	if n < 0 {
@@ -707,6 +761,88 @@ func (x wireValue) term(fd protoreflect.FieldDescriptor) string {
 	return scalar(fd, x.value(fd.Kind()))
 }
 
+// text is the search text, written up to searchBudget bytes (what is
+// past it is cut) into a buffer that is not appended to: the scan writes
+// it for every field, and a slice stored for each write would cost a
+// write barrier whenever the garbage collector is marking.
+type text struct {
+	b []byte // len(b) is its room; b[:n] is written
+	n int
+}
+
+// full says the text has its budget: the lines that follow are cut.
+func (t *text) full() bool { return t.n >= searchBudget }
+
+// room makes room for n more bytes, up to the budget.
+func (t *text) room(n int) {
+	if t.n+n <= len(t.b) || len(t.b) >= searchBudget {
+		return
+	}
+	b := make([]byte, min(max(2*len(t.b), t.n+n, 1024), searchBudget))
+	copy(b, t.b[:t.n])
+	t.b = b
+}
+
+func (t *text) add(p []byte) {
+	t.room(len(p))
+	t.n += copy(t.b[t.n:], p)
+}
+
+func (t *text) addString(p string) {
+	t.room(len(p))
+	t.n += copy(t.b[t.n:], p)
+}
+
+func (t *text) addByte(c byte) {
+	t.room(1)
+	if t.n < len(t.b) {
+		t.b[t.n] = c
+		t.n++
+	}
+}
+
+// addValue writes x.appendText(nil, fp) without making it.
+func (t *text) addValue(x wireValue, fp *fieldPlan) {
+	switch fp.kind {
+	case protoreflect.StringKind:
+		t.add(x.b)
+	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
+		t.addString(x.term(fp.fd))
+	default:
+		var buf [maxNumberText]byte
+		t.add(x.appendText(buf[:0], fp))
+	}
+}
+
+// addLine writes a field's line, "name: value".
+func (t *text) addLine(fp *fieldPlan, x wireValue) {
+	n := t.n
+	switch {
+	case fp.kind == protoreflect.EnumKind || fp.kind == protoreflect.FloatKind || fp.kind == protoreflect.DoubleKind:
+	case n+len(fp.label)+len(x.b)+maxNumberText+1 <= len(t.b):
+		// The common case: room for all of it, written in place.
+		n += copy(t.b[n:], fp.label)
+		if fp.kind == protoreflect.StringKind {
+			n += copy(t.b[n:], x.b)
+		} else {
+			n = len(x.appendText(t.b[:n], fp))
+		}
+		t.b[n] = '\n'
+		t.n = n + 1
+		return
+	}
+	t.addString(fp.label)
+	t.addValue(x, fp)
+	t.addByte('\n')
+}
+
+// maxNumberText is the room a number's text takes at most (appendText of
+// an integer, or of a length and " bytes").
+const maxNumberText = 32
+
+// String is the text written.
+func (t *text) String() string { return string(t.b[:t.n]) }
+
 // appendText appends the value for the search text: as the term, but
 // strings as they are, without a string made.
 func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
@@ -720,11 +856,19 @@ func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
 		return append(b, x.term(fp.fd)...)
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, x.u != 0)
-	case protoreflect.Int32Kind, protoreflect.Sint32Kind, protoreflect.Sfixed32Kind,
-		protoreflect.Int64Kind, protoreflect.Sint64Kind, protoreflect.Sfixed64Kind:
-		return strconv.AppendInt(b, x.value(fp.kind).Int(), 10)
+	// The integers as value gives them, without making a Value.
+	case protoreflect.Int32Kind, protoreflect.Sfixed32Kind:
+		return strconv.AppendInt(b, int64(int32(x.u)), 10)
+	case protoreflect.Sint32Kind:
+		return strconv.AppendInt(b, int64(int32(protowire.DecodeZigZag(x.u&math.MaxUint32))), 10)
+	case protoreflect.Int64Kind, protoreflect.Sfixed64Kind:
+		return strconv.AppendInt(b, int64(x.u), 10)
+	case protoreflect.Sint64Kind:
+		return strconv.AppendInt(b, protowire.DecodeZigZag(x.u), 10)
+	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind:
+		return strconv.AppendUint(b, uint64(uint32(x.u)), 10)
 	}
-	return strconv.AppendUint(b, x.value(fp.kind).Uint(), 10)
+	return strconv.AppendUint(b, x.u, 10)
 }
 
 // appendJSON appends the value as protojson writes it: 64-bit integers
