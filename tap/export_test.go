@@ -7,6 +7,14 @@ func WithFailAt(c Config, step string) Config {
 	return c
 }
 
+// WithSourceLostAtStart makes the session's establish delete its first
+// source queue just before the shovel is created, so that the shovel stops
+// while starting.
+func WithSourceLostAtStart(c Config) Config {
+	c.loseSource = true
+	return c
+}
+
 // Abandon leaves the session as a killed process would: its goroutines
 // stop and its connections close, and nothing is removed from the broker.
 func Abandon(s *Session) {

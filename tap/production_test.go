@@ -178,3 +178,18 @@ func TestQueueTapsOfEveryType(t *testing.T) {
 		}
 	}
 }
+
+// A shovel that stops while it starts is launched once more and the tap
+// works: here its source queue is lost just before the shovel is created,
+// as one that expired under a slow start was (RabbitMQ 4.0 in CI: "needed
+// a restart").
+func TestShovelStoppedWhileStartingIsLaunchedAgain(t *testing.T) {
+	ep := taptest.Endpoint(t)
+	x := taptest.Exchange(t, ep, "topic")
+	s := openTap(t, tap.WithSourceLostAtStart(tap.Config{Endpoint: ep, Sources: []tap.Source{{Exchange: x, Key: "#"}}, Host: "it-relaunch"}))
+	ch := taptest.Channel(t, ep)
+	taptest.Publish(t, ch, x, "k", amqp.Publishing{Body: []byte("after the relaunch")})
+	if got := collect(t, s, 1, 10*time.Second); len(got) != 1 || string(got[0].Body) != "after the relaunch" {
+		t.Fatalf("got %v", got)
+	}
+}

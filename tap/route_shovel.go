@@ -271,6 +271,11 @@ func (r shovelRoute) establish(ctx context.Context) (*link, error) {
 			return fail(err)
 		}
 	}
+	if s.cfg.loseSource {
+		if _, err := l.prodCh.QueueDelete(s.names.SourceQueueOf(gen, 0), false, false, false); err != nil {
+			return fail(err)
+		}
+	}
 	for i := range s.points {
 		if err := r.startShovel(ctx, i, gen); err != nil {
 			return fail(err)
@@ -407,6 +412,13 @@ func (r shovelRoute) restartShovel(ctx context.Context, i int) error {
 	if l == nil {
 		return errors.New("the tap is being re-created")
 	}
+	return r.relaunch(ctx, l, i)
+}
+
+// relaunch declares and binds shovel i's source queue again on a channel
+// of its own and re-creates the shovel, on link l.
+func (r shovelRoute) relaunch(ctx context.Context, l *link, i int) error {
+	s := r.s
 	ch, err := l.prod.Channel()
 	if err != nil {
 		return broker.ExplainAMQP(s.cfg.Endpoint, "opening a channel", err)
@@ -435,7 +447,13 @@ func (r shovelRoute) restartShovel(ctx context.Context, i int) error {
 // waitRunning waits until a heartbeat has come back through every shovel,
 // keeping any message that arrives meanwhile for the pump. When none comes
 // within the start timeout it asks the shovel status API why, where that
-// answers, and fails fast on a shovel the broker reports terminated.
+// answers. A shovel the broker reports terminated before it carried
+// anything is launched once more, its source queue declared again: with
+// reconnect-delay 0 the broker never restarts it, and a start can fail for
+// a passing reason (seen on RabbitMQ 4.0 under load in CI: the shovel
+// found its source queue gone, "needed a restart", most likely expired
+// under a start slower than --expires). Terminated a second time, it fails
+// fast.
 func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
 	s := r.s
 	if err := s.injected("waiting for the shovel"); err != nil {
@@ -443,7 +461,7 @@ func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.StartTimeout)
 	defer cancel()
-	heard := map[int]bool{}
+	heard, relaunched := map[int]bool{}, map[int]bool{}
 	statusEvery := time.NewTicker(time.Second)
 	defer statusEvery.Stop()
 	statusWorks := true
@@ -476,9 +494,26 @@ func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
 				statusWorks = false // extra detail only; heartbeats decide
 				continue
 			}
+			// A cluster may list a shovel once per node; any entry
+			// that is not terminated means it runs somewhere.
+			alive, reason := map[int]bool{}, map[int]string{}
 			for _, st := range states {
-				if i, ok := r.shovelIndex(st.Name); ok && !heard[i] && st.State == "terminated" {
-					return fmt.Errorf("shovel %q did not start: the broker says: %s", st.Name, cleanReason(st.Reason))
+				if i, ok := r.shovelIndex(st.Name); ok {
+					alive[i] = alive[i] || st.State != "terminated"
+					reason[i] = st.Reason
+				}
+			}
+			for i, up := range alive {
+				if up || heard[i] {
+					continue
+				}
+				name := s.names.Shovel(i)
+				if relaunched[i] {
+					return fmt.Errorf("shovel %q did not start, twice: the broker says: %s", name, cleanReason(reason[i]))
+				}
+				relaunched[i] = true
+				if err := r.relaunch(ctx, l, i); err != nil {
+					return fmt.Errorf("shovel %q stopped while starting (the broker says: %s) and could not be launched again: %w", name, cleanReason(reason[i]), err)
 				}
 			}
 		case <-ctx.Done():

@@ -63,6 +63,9 @@ type Config struct {
 	From From
 
 	failAt string // tests: fail the establish step whose description starts so
+	// tests: establish deletes the first source queue just before it
+	// creates the shovel, as a queue lost while the shovel starts would be
+	loseSource bool
 }
 
 // AckModes are the shovel ack modes shoveltap accepts.
