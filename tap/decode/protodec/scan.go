@@ -862,7 +862,9 @@ func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
 		b = strconv.AppendInt(b, int64(len(x.b)), 10)
 		return append(b, " bytes"...)
 	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
-		return append(b, x.term(fp)...)
+		// As term, not by calling it: term calls appendText, and the
+		// cycle would move term's buffer to the heap.
+		return append(b, scalar(fp.fd, x.value(fp.kind))...)
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, x.u != 0)
 	// The integers as value gives them, without making a Value.
