@@ -62,7 +62,8 @@ func decodeWith(in Input, exts []Extension) Result {
 
 // decodeMsg is decodeWith that also returns the message as the
 // recognisers read it (its body prepared and parsed once), for Facts to
-// read again without a second parse; nil when a decoder panicked.
+// read again without a second parse; nil when a decoder panicked or an
+// extension claimed it (Facts then prepares it again).
 func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 	defer func() {
 		if !recoverPanics {
@@ -78,33 +79,41 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 			m = nil
 		}
 	}()
-	m = newMsg(in)
+	// Prepared on the stack: when an extension claims the message (the
+	// Protobuf decoder, for most messages of a tap that loads schemas),
+	// it is not kept, and the decoding stage allocates less per message.
+	prepared := msg{in: in, body: in.Body}
+	prepared.prepare()
 	res, ok := Result{}, false
 	var extNotes []string
 	for _, x := range exts {
-		if res, ok = x.Decode(m.in, m.body); ok {
+		if res, ok = x.Decode(prepared.in, prepared.body); ok {
 			break
 		}
 		// An extension that gives up says why (a hook that timed out).
 		extNotes = append(extNotes, res.Notes...)
 	}
-	for _, rec := range recognisers {
-		if ok {
-			break
+	if ok {
+		prepared.finish(&res)
+	} else {
+		// The recognisers keep what they parse in the message, for Facts.
+		m = new(msg)
+		*m = prepared
+		for _, rec := range recognisers {
+			if res, ok = rec(m); ok {
+				break
+			}
 		}
-		if res, ok = rec(m); ok {
-			break
+		if !ok {
+			res = renderGeneric(in, m.body, m.validJSON())
+			if m.redacted {
+				// The body's bytes hold the secrets the decoded value lost.
+				res.Body = valueBody(m.value)
+				res.addNote("body decoded from " + m.serial + " and shown as JSON, secret values redacted")
+			}
 		}
+		m.finish(&res)
 	}
-	if !ok {
-		res = renderGeneric(in, m.body, m.validJSON())
-		if m.redacted {
-			// The body's bytes hold the secrets the decoded value lost.
-			res.Body = valueBody(m.value)
-			res.addNote("body decoded from " + m.serial + " and shown as JSON, secret values redacted")
-		}
-	}
-	m.finish(&res)
 	for _, n := range extNotes {
 		res.addNote(n)
 	}

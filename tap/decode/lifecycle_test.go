@@ -256,5 +256,17 @@ func TestSummarizeFactsEqualsFacts(t *testing.T) {
 		if sum := Summarize(in); !reflect.DeepEqual(res, sum) {
 			t.Errorf("%d: SummarizeFacts' result %+v, Summarize %+v", i, res, sum)
 		}
+		// An extension's claim leaves Facts to prepare the body itself
+		// (the prepared message is not kept): the same facts.
+		d := NewDecoder(claimAll{})
+		res, got = d.SummarizeFacts(in, func(Result) bool { return true })
+		if res.Format != "claimed" || !reflect.DeepEqual(got, want) {
+			t.Errorf("%d (extension, %s): SummarizeFacts %+v, Facts %+v", i, res.Format, got, want)
+		}
 	}
 }
+
+// claimAll is an extension that claims every message.
+type claimAll struct{}
+
+func (claimAll) Decode(Input, []byte) (Result, bool) { return Result{Format: "claimed"}, true }

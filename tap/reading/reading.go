@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
 	"github.com/shoveltap/shoveltap/tap/filter"
@@ -375,7 +376,14 @@ func haystack(r *Reading, in Input) string {
 		b = appendTextRuns(b, in.Message.Body, searchBody)
 		b = append(b, '\n')
 	}
-	return string(b)
+	if cap(b)-len(b) > len(b)/4 {
+		// Much shorter than sized (a binary body's text runs): a copy,
+		// so that the reading does not keep the room left unused.
+		return string(b)
+	}
+	// b is not written again: the haystack is b itself, not a copy (the
+	// read stage makes one per message).
+	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 
 // appendLower appends strings.ToLower(s) to dst without building it

@@ -279,7 +279,7 @@ func (s *scan) leaf(fp *fieldPlan, x wireValue, term string, inSum bool) {
 		if !fp.presence && x.zero() {
 			delete(s.res.Terms, term) // not populated: a later zero clears it
 		} else {
-			s.setTerm(term, x.term(fp.fd))
+			s.setTerm(term, x.term(fp))
 		}
 	}
 	if !s.search.full() && !fp.secret {
@@ -464,7 +464,7 @@ func (s *scan) mapEntry(fp *fieldPlan, wtyp protowire.Type, b []byte, limit int,
 	if decode.IsSecretKeyBytes(key.b) || bytes.ContainsAny(key.b, " \t:\"") {
 		return n, nil
 	}
-	s.setTerm(mapTermName(term, key.b), val.term(vf.fd))
+	s.setTerm(mapTermName(term, key.b), val.term(vf))
 	return n, nil
 }
 
@@ -756,9 +756,18 @@ func (x wireValue) zero() bool {
 	return x.u == 0 && len(x.b) == 0
 }
 
-// term is the filter term's value, as setTerms renders it.
-func (x wireValue) term(fd protoreflect.FieldDescriptor) string {
-	return scalar(fd, x.value(fd.Kind()))
+// term is the filter term's value, as setTerms renders it (scalar):
+// strings as they are, integers, bools and bytes' lengths as scalar's
+// fmt.Sprint prints them, without making a Value or calling fmt.
+func (x wireValue) term(fp *fieldPlan) string {
+	switch fp.kind {
+	case protoreflect.StringKind:
+		return string(x.b)
+	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
+		return scalar(fp.fd, x.value(fp.kind))
+	}
+	var buf [maxNumberText]byte
+	return string(x.appendText(buf[:0], fp))
 }
 
 // text is the search text, written up to searchBudget bytes (what is
@@ -807,7 +816,7 @@ func (t *text) addValue(x wireValue, fp *fieldPlan) {
 	case protoreflect.StringKind:
 		t.add(x.b)
 	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
-		t.addString(x.term(fp.fd))
+		t.addString(x.term(fp))
 	default:
 		var buf [maxNumberText]byte
 		t.add(x.appendText(buf[:0], fp))
@@ -853,7 +862,9 @@ func (x wireValue) appendText(b []byte, fp *fieldPlan) []byte {
 		b = strconv.AppendInt(b, int64(len(x.b)), 10)
 		return append(b, " bytes"...)
 	case protoreflect.EnumKind, protoreflect.FloatKind, protoreflect.DoubleKind:
-		return append(b, x.term(fp.fd)...)
+		// As term, not by calling it: term calls appendText, and the
+		// cycle would move term's buffer to the heap.
+		return append(b, scalar(fp.fd, x.value(fp.kind))...)
 	case protoreflect.BoolKind:
 		return strconv.AppendBool(b, x.u != 0)
 	// The integers as value gives them, without making a Value.
