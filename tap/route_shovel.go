@@ -370,18 +370,10 @@ func (r shovelRoute) restartTerminatedShovels(ctx context.Context, statusAPI *bo
 	if err != nil {
 		return
 	}
-	// A cluster lists a shovel once per node that knows it: a node that
-	// restarted may keep a stale "terminated" entry beside the running
-	// one. Any entry that is not terminated wins, or the live shovel would
-	// be deleted and re-created every check (and its auto-delete source
-	// queue with it, losing what it held).
-	byName := map[string]broker.ShovelState{}
-	for _, st := range states {
-		if prev, ok := byName[st.Name]; ok && prev.State != "terminated" {
-			continue
-		}
-		byName[st.Name] = st
-	}
+	// Any entry that is not terminated wins (see byShovel), or the live
+	// shovel would be deleted and re-created every check (and its
+	// auto-delete source queue with it, losing what it held).
+	byName := byShovel(states)
 	for i := range s.points {
 		name := s.names.Shovel(i)
 		st, ok := byName[name]
@@ -494,26 +486,17 @@ func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
 				statusWorks = false // extra detail only; heartbeats decide
 				continue
 			}
-			// A cluster may list a shovel once per node; any entry
-			// that is not terminated means it runs somewhere.
-			alive, reason := map[int]bool{}, map[int]string{}
-			for _, st := range states {
-				if i, ok := r.shovelIndex(st.Name); ok {
-					alive[i] = alive[i] || st.State != "terminated"
-					reason[i] = st.Reason
-				}
-			}
-			for i, up := range alive {
-				if up || heard[i] {
+			for name, st := range byShovel(states) {
+				i, ok := r.shovelIndex(name)
+				if !ok || heard[i] || st.State != "terminated" {
 					continue
 				}
-				name := s.names.Shovel(i)
 				if relaunched[i] {
-					return fmt.Errorf("shovel %q did not start, twice: the broker says: %s", name, cleanReason(reason[i]))
+					return fmt.Errorf("shovel %q did not start, twice: the broker says: %s", name, cleanReason(st.Reason))
 				}
 				relaunched[i] = true
 				if err := r.relaunch(ctx, l, i); err != nil {
-					return fmt.Errorf("shovel %q stopped while starting (the broker says: %s) and could not be launched again: %w", name, cleanReason(reason[i]), err)
+					return fmt.Errorf("shovel %q stopped while starting (the broker says: %s) and could not be launched again: %w", name, cleanReason(st.Reason), err)
 				}
 			}
 		case <-ctx.Done():
@@ -541,6 +524,21 @@ func (r shovelRoute) waitRunning(ctx context.Context, l *link) error {
 		}
 	}
 	return nil
+}
+
+// byShovel keeps one status entry per shovel name. A cluster lists a
+// shovel once per node that knows it, and a node that restarted may keep a
+// stale "terminated" entry beside the running one: any entry that is not
+// terminated wins.
+func byShovel(states []broker.ShovelState) map[string]broker.ShovelState {
+	byName := map[string]broker.ShovelState{}
+	for _, st := range states {
+		if prev, ok := byName[st.Name]; ok && prev.State != "terminated" {
+			continue
+		}
+		byName[st.Name] = st
+	}
+	return byName
 }
 
 // shovelIndex says which source a shovel name belongs to.
