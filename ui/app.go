@@ -199,12 +199,22 @@ func (m Model) waitBatch() tea.Cmd {
 		return nil
 	}
 	ch := m.batches
+	// A free-text filter tests each new message's haystack: made here,
+	// off the UI goroutine, rather than by Update's test (tap/reading
+	// makes it only when asked).
+	searches := m.retained.matcher.SearchesText()
 	return func() tea.Msg {
 		b, ok := <-ch
 		if !ok {
 			return tapClosedMsg{}
 		}
-		return batchMsg{Messages: b.Messages, Status: b.Status, entries: newEntries(b.Messages)}
+		entries := newEntries(b.Messages)
+		if searches {
+			for _, e := range entries {
+				e.r.SearchText()
+			}
+		}
+		return batchMsg{Messages: b.Messages, Status: b.Status, entries: entries}
 	}
 }
 

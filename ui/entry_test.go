@@ -33,7 +33,7 @@ func TestBodyIsDecodedOnDemandOnce(t *testing.T) {
 	if again := e.body(); unsafe.StringData(again.Text) != unsafe.StringData(b.Text) {
 		t.Error("the body was decoded again")
 	}
-	if !strings.Contains(e.r.Subject.Text, "line of text") {
+	if !strings.Contains(e.r.SearchText(), "line of text") {
 		t.Error("the filter cannot find text in a large body")
 	}
 }

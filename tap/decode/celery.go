@@ -222,9 +222,9 @@ func renderCeleryBody(r *Result, m *msg, v any, serial string, err error) {
 		g := decodeGeneric(m.in, m.body)
 		r.Body = g.Body
 	case serial == serJSON:
-		r.Body = prettyJSON(m.body, false) // redacted by prepare
+		r.Body = m.in.jsonBody(m.body, false) // redacted by prepare
 	case serial == serYAML && m.redacted:
-		r.Body = valueBody(v)
+		r.Body = m.in.valueBody(v)
 		r.addNote("body decoded from yaml and shown as JSON, secret values redacted")
 	case serial == serYAML:
 		if text, ok := textPrefix(m.body); ok {
@@ -233,14 +233,18 @@ func renderCeleryBody(r *Result, m *msg, v any, serial string, err error) {
 			r.Body = hexBody(m.in, m.body)
 		}
 	default:
-		r.Body = valueBody(v)
+		r.Body = m.in.valueBody(v)
 		r.addNote("body decoded from " + serial + " and shown as JSON")
 	}
 }
 
-// valueBody renders a decoded value as indented JSON. Omitted then counts
-// bytes of that JSON, not of the original body.
-func valueBody(v any) Body {
+// valueBody renders a decoded value as indented JSON, or gives only the
+// kind when the body's text is not wanted (Input.Brief). Omitted then
+// counts bytes of that JSON, not of the original body.
+func (in Input) valueBody(v any) Body {
+	if in.noBodyText {
+		return Body{Kind: BodyJSON}
+	}
 	js := appendJSON(nil, v, 0, maxRender)
 	return prettyJSON(js, false)
 }

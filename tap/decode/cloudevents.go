@@ -92,7 +92,7 @@ func recogniseCloudEventsStructured(m *msg) (Result, bool) {
 	case o.has("data"):
 		d, _ := o.get("data")
 		data.Summary = string(appendJSON(nil, redactValue(d, 0), 0, maxSummary))
-		data.Body = valueBody(d)
+		data.Body = m.in.valueBody(d)
 	default:
 		data.Body = Body{Kind: BodyEmpty}
 		data.Summary = "(no data)"

@@ -23,6 +23,10 @@ type Input struct {
 
 	// noHexDump leaves a binary body's hex dump out (Summarize).
 	noHexDump bool
+	// noBodyText leaves the body's text out altogether, Kind only
+	// (SummarizeFacts: the decoding stage's reading asks for the text
+	// only when a free-text filter searches it).
+	noBodyText bool
 }
 
 // Result is what a decoder made of a message. Strings in it come from the

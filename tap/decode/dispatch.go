@@ -95,6 +95,11 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 	}
 	if ok {
 		prepared.finish(&res)
+		if in.noBodyText {
+			// An extension's text, if it gave one, is kept (Brief);
+			// what a detail view says of the rest is not wanted.
+			res.Body.Omitted = 0
+		}
 	} else {
 		// The recognisers keep what they parse in the message, for Facts.
 		m = new(msg)
@@ -108,11 +113,16 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 			res = renderGeneric(in, m.body, m.validJSON())
 			if m.redacted {
 				// The body's bytes hold the secrets the decoded value lost.
-				res.Body = valueBody(m.value)
+				res.Body = m.in.valueBody(m.value)
 				res.addNote("body decoded from " + m.serial + " and shown as JSON, secret values redacted")
 			}
 		}
 		m.finish(&res)
+		if in.noBodyText {
+			// Kind only (SummarizeFacts): a text body's or a pickle's
+			// text cost little to make, but is not wanted all the same.
+			res.Body = Body{Kind: res.Body.Kind}
+		}
 	}
 	for _, n := range extNotes {
 		res.addNote(n)

@@ -39,7 +39,7 @@ func recogniseDramatiq(m *msg) (Result, bool) {
 	if opts, ok := mustGet(o, "options").(object); ok && len(opts) > 0 {
 		r.addField("Options", redactedRepr(opts))
 	}
-	r.Body = valueBody(v)
+	r.Body = m.in.valueBody(v)
 	return r, true
 }
 

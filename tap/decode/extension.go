@@ -42,6 +42,12 @@ func (d *Decoder) Decode(in Input) Result {
 // gives its fields' values, not its protojson), with Kind BodyText.
 func (in Input) Summarizing() bool { return in.noHexDump }
 
+// Brief reports whether the result's Body.Text is not wanted at all
+// (SummarizeFacts): an extension may leave it out, with Kind still set.
+// One that gives it all the same (a hook's answer) has it kept and
+// searched, rather than asked again when a free-text filter searches.
+func (in Input) Brief() bool { return in.noBodyText }
+
 // Summarize is the package's Summarize with the extensions tried first;
 // an extension may leave out what only a detail view shows (see
 // Input.Summarizing).
@@ -50,17 +56,20 @@ func (d *Decoder) Summarize(in Input) Result {
 	return d.Decode(in)
 }
 
-// SummarizeFacts is Summarize and, when wantFacts says its result may
-// tell about a lifecycle, Facts of the same message, which then reads the
-// body Summarize prepared and parsed instead of doing both again (the read
-// stage's one reading per message, tap/reading).
+// SummarizeFacts is Summarize without the body's text (Body.Kind says
+// what the body is; Summarize gives its text when a free-text filter asks)
+// and, when wantFacts says its result may tell about a lifecycle, Facts of
+// the same message, which then reads the body Summarize prepared and
+// parsed instead of doing both again (the read stage's one reading per
+// message, tap/reading). A result an extension claimed keeps the text the
+// extension gave (see Input.Brief).
 func (d *Decoder) SummarizeFacts(in Input, wantFacts func(Result) bool) (Result, []Fact) {
 	var exts []Extension
 	if d != nil {
 		exts = d.exts
 	}
 	sin := in
-	sin.noHexDump = true
+	sin.noHexDump, sin.noBodyText = true, true
 	res, m := decodeMsg(sin, exts)
 	if !wantFacts(res) {
 		return res, nil

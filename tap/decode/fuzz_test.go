@@ -70,6 +70,7 @@ func FuzzDecode(f *testing.F) {
 		fuzzHeaders[int(hdr)%len(fuzzHeaders)](&in)
 		r := Decode(in)
 		checkInvariants(t, in, r)
+		checkBrief(t, in)
 		// Output stays proportionate: rendered text is bounded whatever
 		// the body says (decompression may expand it up to the cap).
 		if total := len(r.Summary) + len(r.Body.Text) + len(fmtFields(r)); total > maxRenderOut+maxRender+64<<10 {

@@ -25,7 +25,7 @@ func renderGeneric(in Input, body []byte, validJSON bool) Result {
 	if len(body) <= maxParse && (validJSON || looksJSON(body) && json.Valid(body)) {
 		r.Format = "json"
 		r.Summary = compactJSON(summaryOrder(body), maxSummary, false)
-		r.Body = prettyJSON(body, false)
+		r.Body = in.jsonBody(body, false)
 		return r
 	}
 	if isJSONType(in.ContentType) {

@@ -231,6 +231,15 @@ func secretJSONKey(tok []byte) bool {
 	return isSecretKey(jsonKey(tok))
 }
 
+// jsonBody is prettyJSON, or only the kind when the body's text is not
+// wanted (Input.Brief).
+func (in Input) jsonBody(src []byte, redact bool) Body {
+	if in.noBodyText {
+		return Body{Kind: BodyJSON}
+	}
+	return prettyJSON(src, redact)
+}
+
 // prettyJSON indents already-validated JSON for Body, rendering at most
 // maxRender input bytes, with the values of secret-looking keys redacted
 // when redact is set.

@@ -43,7 +43,7 @@ func recogniseOslo(m *msg) (Result, bool) {
 		r.addNote("oslo.messaging envelope unwrapped: the body shows oslo.message")
 	}
 	addContext(&r, o)
-	r.Body = prettyJSON(inner, true)
+	r.Body = m.in.jsonBody(inner, true)
 	return r, true
 }
 

@@ -122,7 +122,7 @@ func recogniseMassTransit(m *msg) (Result, bool) {
 	if host, ok := mustGet(o, "host").(object); ok {
 		r.addField("Host", strings.TrimSpace(host.str("machineName")+" "+host.str("processName")+" "+host.str("massTransitVersion")))
 	}
-	r.Body = prettyJSON(m.body, false)
+	r.Body = m.in.jsonBody(m.body, false)
 	return r, true
 }
 

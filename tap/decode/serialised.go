@@ -40,7 +40,7 @@ func recogniseSerialised(m *msg) (Result, bool) {
 	var r Result
 	r.Format = label
 	r.Summary = oneLine(string(appendJSON(nil, v, 0, maxSummary)), maxSummary)
-	r.Body = valueBody(v)
+	r.Body = m.in.valueBody(v)
 	r.addNote("body decoded from " + label + " and shown as JSON")
 	return r, true
 }

@@ -34,7 +34,11 @@ import (
 type Subject struct {
 	// Text is the free-text haystack, already lower-cased: routing key,
 	// exchange, header keys and values, decoded summary and body text.
-	Text        string
+	// When TextFrom is set, the haystack is its SearchText instead.
+	Text string
+	// TextFrom makes the haystack when a free-text term first asks for
+	// it (a message's reading, tap/reading): most subjects never meet one.
+	TextFrom    TextSource
 	RoutingKey  string
 	Exchange    string
 	ContentType string
@@ -45,6 +49,20 @@ type Subject struct {
 	// the verdict (routed, unroutable, unknown) then the queues reached,
 	// space-separated; "" when no routing model was at hand.
 	Route string
+}
+
+// TextSource makes a subject's free-text haystack, lower-cased, on demand.
+// It must be safe for concurrent use and give the same text every time.
+type TextSource interface {
+	SearchText() string
+}
+
+// text is the subject's free-text haystack.
+func (s *Subject) text() string {
+	if s.TextFrom != nil {
+		return s.TextFrom.SearchText()
+	}
+	return s.Text
 }
 
 // Matcher is a parsed query. The zero Matcher matches everything.
@@ -90,6 +108,17 @@ func Parse(query string) Matcher {
 
 // Empty reports whether the matcher has no terms and so matches everything.
 func (m Matcher) Empty() bool { return len(m.terms) == 0 }
+
+// SearchesText reports whether m has a free-text term, which makes each
+// subject's haystack (Subject.TextFrom) the first time it is tested.
+func (m Matcher) SearchesText() bool {
+	for i := range m.terms {
+		if m.terms[i].field == "" {
+			return true
+		}
+	}
+	return false
+}
 
 // Match reports whether every term of m matches s.
 func (m Matcher) Match(s *Subject) bool {
@@ -137,7 +166,7 @@ func isFieldName(name string) bool {
 
 func (t *term) match(s *Subject) bool {
 	if t.field == "" {
-		return strings.Contains(s.Text, t.value)
+		return strings.Contains(s.text(), t.value)
 	}
 	v := t.fieldValue(s)
 	switch t.kind {

@@ -72,7 +72,8 @@ type Reading struct {
 	Shown      decode.Result
 	Properties []Field      // the AMQP properties that are set, in spec order
 	Headers    []HeaderLine // flattened, keys sorted
-	// Subject is what a filter.Matcher tests.
+	// Subject is what a filter.Matcher tests. Its free-text haystack is
+	// the reading's SearchText, made when a free-text term first asks.
 	Subject filter.Subject
 	// Route is where the broker sent the message (tap/routing), nil when
 	// no routing model was at hand (no management API, not loaded yet, a
@@ -87,9 +88,17 @@ type Reading struct {
 	Facts []decode.Fact
 
 	in       decode.Input
-	dec      *decode.Decoder // the decoder Body uses again; nil: the built-in ones
+	dec      *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
 	bodyOnce sync.Once
 	body     decode.Body
+
+	delivery string // a delivery's consumer and user, for the haystack
+	// given is the body's text an extension gave although not asked for
+	// it (a hook's answer: decode.Input.Brief), searched as it is rather
+	// than asked for again.
+	given    string
+	textOnce sync.Once
+	text     string
 }
 
 // Cells are the table's texts for a message, before fitting to widths.
@@ -111,8 +120,9 @@ type HeaderLine struct {
 	Value string `json:"value"`
 }
 
-// Build reads a message: it decodes it (decode.Summarize: no hex dump),
-// sanitises what shows and builds the filter's subject.
+// Build reads a message: it decodes it (decode.SummarizeFacts: no hex
+// dump, no body text), sanitises what shows and builds the filter's
+// subject, whose free-text haystack waits until a free-text term asks.
 func Build(in Input) *Reading {
 	return BuildWith(nil, in)
 }
@@ -128,15 +138,6 @@ func BuildWith(dec *decode.Decoder, in Input) *Reading {
 	return r
 }
 
-// FromResult is Build with the decoder's result already at hand.
-func FromResult(in Input, res decode.Result) *Reading {
-	var facts []decode.Fact
-	if wantFacts(in, res) {
-		facts = decode.Facts(in.Message)
-	}
-	return fromResult(in, res, facts)
-}
-
 // wantFacts says whether a message may tell about a task's or an RPC
 // call's life: only those pay for decode.Facts. A delivery report repeats
 // a message already tapped: not a fact of its own.
@@ -144,16 +145,17 @@ func wantFacts(in Input, res decode.Result) bool {
 	return in.Delivery == nil && lifecycleShaped(res.Format)
 }
 
-// fromResult is FromResult with the facts already read.
+// fromResult is Build with the decoder's result and the facts already
+// read.
 func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 	m := in.Message
-	if res.Body.Kind != decode.BodyJSON && res.Body.Kind != decode.BodyText {
-		// Only JSON and text bodies are searched as rendered (see
-		// haystack); a hex dump, four times the body, is not worth
-		// sanitising here.
-		res.Body.Text = ""
-	}
 	r := &Reading{in: m}
+	if res.Body.Kind == decode.BodyJSON || res.Body.Kind == decode.BodyText {
+		// Only JSON and text bodies are searched as rendered (see
+		// haystack). A hex dump is never searched.
+		r.given = res.Body.Text
+	}
+	res.Body.Text = ""
 	r.Shown = sanitizeResult(res)
 	r.Cells = Cells{
 		Time:        FormatTime(in.Time),
@@ -178,6 +180,7 @@ func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 			to += " · " + r.Cells.Summary
 		}
 		r.Cells.Summary = to
+		r.delivery = ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User)
 	}
 	r.Properties = properties(in.Properties)
 	r.Headers = flattenHeaders(m.Headers)
@@ -185,16 +188,13 @@ func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 		r.DeadLetter = &dl
 	}
 	r.Subject = filter.Subject{
-		Text:        haystack(r, in),
+		TextFrom:    r,
 		RoutingKey:  r.Cells.RoutingKey,
 		Exchange:    m.Exchange,
 		ContentType: r.Cells.ContentType,
 		Format:      r.Cells.Format, // a delivery's is "delivery"
 		Terms:       r.Shown.Terms,
 	}
-	// The haystack has what the filter needs of the rendered body.
-	r.Shown.Body.Text = ""
-	res.Body.Text = ""
 	r.Decoded = res
 	r.Facts = facts
 	return r
@@ -305,30 +305,49 @@ func sanitizeResult(res decode.Result) decode.Result {
 			res.Notes[i] = line
 		}
 	}
-	res.Body.Text = sanitize.Block(res.Body.Text)
 	return res
+}
+
+// SearchText is the free-text filter's haystack (filter.TextSource). It
+// is made the first time a free-text term asks and kept: most messages
+// of a tap never meet one, and the body's text it holds (a JSON body
+// rendered, a Protobuf body's field values) costs as much again as the
+// rest of the reading.
+func (r *Reading) SearchText() string {
+	r.textOnce.Do(func() {
+		r.text = r.haystack()
+		r.given = "" // in the haystack now
+	})
+	return r.text
+}
+
+// bodyText is the body's rendered text that the haystack searches: the
+// text Summarize gives (JSON rendered, a Protobuf body's field values),
+// sanitised.
+func (r *Reading) bodyText() string {
+	text := r.given
+	if text == "" {
+		text = r.dec.Summarize(r.in).Body.Text
+	}
+	return sanitize.Block(text)
 }
 
 // haystack is the lower-cased text the free-text filter searches: what the
 // table shows plus headers, decoded fields and the start of the body.
 // Newlines separate the parts so that a match never spans two of them.
-func haystack(r *Reading, in Input) string {
-	var delivery string
-	if d := in.Delivery; d != nil {
-		delivery = ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User)
-	}
+func (r *Reading) haystack() string {
+	delivery := r.delivery
 	var body string
 	bodyLen := 0
 	switch r.Shown.Body.Kind {
 	case decode.BodyJSON, decode.BodyText:
-		body = cutString(r.Shown.Body.Text, searchBody)
+		body = cutString(r.bodyText(), searchBody)
 		bodyLen = len(body)
 	case decode.BodyHex:
-		bodyLen = min(len(in.Message.Body), searchBody)
+		bodyLen = min(len(r.in.Body), searchBody)
 	}
 	// Sized once: lower-casing keeps the length of ASCII text, so the
-	// haystack is built without growing (the read stage builds one per
-	// message).
+	// haystack is built without growing.
 	n := len(r.Cells.RoutingKey) + len(r.Cells.Exchange) + len(r.Cells.ContentType) + len(r.Shown.Format) +
 		len(r.Shown.Summary) + len(delivery) + bodyLen + 8
 	for _, f := range r.Shown.Fields {
@@ -373,7 +392,7 @@ func haystack(r *Reading, in Input) string {
 	case decode.BodyHex:
 		// The hex digits would match almost anything; the text inside a
 		// binary body lets it be found.
-		b = appendTextRuns(b, in.Message.Body, searchBody)
+		b = appendTextRuns(b, r.in.Body, searchBody)
 		b = append(b, '\n')
 	}
 	if cap(b)-len(b) > len(b)/4 {
@@ -381,8 +400,7 @@ func haystack(r *Reading, in Input) string {
 		// so that the reading does not keep the room left unused.
 		return string(b)
 	}
-	// b is not written again: the haystack is b itself, not a copy (the
-	// read stage makes one per message).
+	// b is not written again: the haystack is b itself, not a copy.
 	return unsafe.String(unsafe.SliceData(b), len(b))
 }
 

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/filter"
 )
 
 func TestFlattenHeaders(t *testing.T) {
@@ -140,7 +141,7 @@ func TestShownIsDecodedSanitised(t *testing.T) {
 		Fields: []decode.Field{{Name: "a", Value: "clean"}, {Name: "b", Value: "evil\x1b]0;title\x07"}},
 		Notes:  []string{"fine"},
 	}
-	r := FromResult(Input{Message: decode.Input{Body: []byte("x")}}, res)
+	r := fromResult(Input{Message: decode.Input{Body: []byte("x")}}, res, nil)
 	if r.Decoded.Fields[1].Value != "evil\x1b]0;title\x07" || r.Decoded.Summary != "s\x1b[2J" {
 		t.Errorf("Decoded changed: %+v", r.Decoded)
 	}
@@ -161,13 +162,51 @@ func TestHaystackParts(t *testing.T) {
 	r := Build(Input{Source: "orders", Properties: Properties{ContentType: "application/json", MessageID: "M-1"},
 		Message: decode.Input{Exchange: "Shop", RoutingKey: "Order.Created", ContentType: "application/json",
 			Headers: map[string]any{"X-Tenant": "ACME", "n": int64(2)}, Body: []byte(`{"Item":"Café"}`)}})
-	lines := strings.Split(r.Subject.Text, "\n")
+	lines := strings.Split(r.SearchText(), "\n")
 	for _, want := range []string{"order.created", "shop", "application/json", "x-tenant: acme", "n: 2", "m-1"} {
 		if !slices.Contains(lines, want) {
-			t.Errorf("haystack lacks the line %q:\n%s", want, r.Subject.Text)
+			t.Errorf("haystack lacks the line %q:\n%s", want, r.SearchText())
 		}
 	}
-	if !strings.Contains(r.Subject.Text, `"item": "café"`) || !strings.HasSuffix(r.Subject.Text, "\n") {
-		t.Errorf("haystack lacks the body or its last newline:\n%s", r.Subject.Text)
+	if !strings.Contains(r.SearchText(), `"item": "café"`) || !strings.HasSuffix(r.SearchText(), "\n") {
+		t.Errorf("haystack lacks the body or its last newline:\n%s", r.SearchText())
+	}
+}
+
+// The haystack is made only when asked for, and is then what it would
+// have been if made with the reading: the same text as from Summarize's
+// rendered body, for every kind of body.
+func TestSearchTextIsMadeOnDemandAsBefore(t *testing.T) {
+	ins := []Input{
+		{Message: decode.Input{RoutingKey: "orders", ContentType: "application/json", Body: []byte(`{"Order":42,"Customer":"ACME GmbH","password":"hunter2"}`)}},
+		{Message: decode.Input{RoutingKey: "logs", ContentType: "text/plain", Body: []byte("Hello\x1b[2J World\nsecond line")}},
+		{Message: decode.Input{RoutingKey: "bin", Body: []byte("\x00\x01Invoice INV-7\xff\xfe\x00Total")}},
+		{Message: decode.Input{RoutingKey: "celery", ContentType: "application/json",
+			Headers: map[string]any{"task": "billing.charge", "id": "t-1", "argsrepr": "(1,)", "kwargsrepr": "{}"},
+			Body:    []byte(`[[1], {"Card": "4111"}, {"callbacks": null}]`)}},
+		{Message: decode.Input{RoutingKey: "empty"}},
+		{Message: decode.Input{RoutingKey: "q", Body: []byte(`{"a":1}`)}, Delivery: &Delivery{Connection: "10.0.0.1:5 -> 10.0.0.2:5672", Channel: 3, User: "Ops"}},
+	}
+	for i, in := range ins {
+		r := Build(in)
+		if r.text != "" {
+			t.Errorf("%d: the haystack was made before anything asked", i)
+		}
+		sum := decode.Summarize(in.Message)
+		eager := fromResult(in, sum, nil) // Summarize's rendered body at hand
+		if got, want := r.SearchText(), eager.SearchText(); got != want {
+			t.Errorf("%d (%s): haystack\n%q\nwant\n%q", i, r.Shown.Format, got, want)
+		}
+		if r.Shown.Body.Kind != sum.Body.Kind || r.Shown.Body.Text != "" {
+			t.Errorf("%d: shown body %+v, want kind %v and no text", i, r.Shown.Body, sum.Body.Kind)
+		}
+		if !filter.Parse(strings.ToLower(in.Message.RoutingKey)).Match(&r.Subject) {
+			t.Errorf("%d: a free-text term does not find the routing key", i)
+		}
+	}
+	// A JSON body's values are found through the rendered body.
+	r := Build(ins[0])
+	if !filter.Parse("acme gmbh").Match(&r.Subject) || filter.Parse("hunter2").Match(&r.Subject) {
+		t.Errorf("free text over the body: %q", r.SearchText())
 	}
 }

@@ -307,7 +307,13 @@ func (d *Decoder) render(in decode.Input, sc *schema, body []byte, from string) 
 	if rest {
 		r.AddNote(fmt.Sprintf("bytes after the %s record were not decoded: is the mapping right?", name))
 	}
-	r.Body = decode.JSONBody(js)
+	if in.Brief() {
+		// The decoding stage's reading: the rendered body only when a
+		// free-text filter asks (it calls Summarize then).
+		r.Body = decode.Body{Kind: decode.BodyJSON}
+	} else {
+		r.Body = decode.JSONBody(js)
+	}
 	r.SetTerm("type", name)
 	r.SetTermsFromJSON("avro", js)
 	return r

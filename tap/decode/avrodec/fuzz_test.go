@@ -1,6 +1,7 @@
 package avrodec
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -18,7 +19,18 @@ func FuzzAvro(f *testing.F) {
 		{RoutingKey: "order", Type: "shop.v1.Order"}, {RoutingKey: "node", Type: "shop.v1.Node"}, {RoutingKey: "money", Type: "shop.v1.Money"}}})
 	keys := []string{"order", "node", "money", "none"}
 	f.Fuzz(func(t *testing.T, body []byte, which byte) {
-		r := d.Summarize(decode.Input{ContentType: "avro/binary", RoutingKey: keys[int(which)%len(keys)], Body: body})
+		in := decode.Input{ContentType: "avro/binary", RoutingKey: keys[int(which)%len(keys)], Body: body}
+		r := d.Summarize(in)
+		// The decoding stage's brief result is the same without the
+		// body's text (asked for when a free-text filter searches); a
+		// body not decoded with the schema keeps the text it has.
+		brief, _ := d.SummarizeFacts(in, func(decode.Result) bool { return false })
+		if brief.Body.Text != "" && brief.Body.Text != r.Body.Text {
+			t.Errorf("brief body %+v, want none or %+v", brief.Body, r.Body)
+		}
+		if want := withoutText(r); !reflect.DeepEqual(withoutText(brief), want) {
+			t.Errorf("brief result %+v, want %+v", brief, want)
+		}
 		if r.Format != "avro" {
 			t.Errorf("format %q", r.Format)
 		}
@@ -29,4 +41,10 @@ func FuzzAvro(f *testing.F) {
 			t.Errorf("body text %d bytes for %d", len(r.Body.Text), len(body))
 		}
 	})
+}
+
+// withoutText is r with the body's kind only.
+func withoutText(r decode.Result) decode.Result {
+	r.Body = decode.Body{Kind: r.Body.Kind}
+	return r
 }

@@ -157,7 +157,7 @@ func (d *Decoder) Decode(in decode.Input, body []byte) (decode.Result, bool) {
 		return r, true
 	}
 	if in.Summarizing() {
-		if r, ok := d.summarize(md, c.from, body); ok {
+		if r, ok := d.summarize(md, c.from, body, !in.Brief()); ok {
 			return r, true
 		}
 		// The library's decode says why the body does not parse.
@@ -227,10 +227,11 @@ func (d *Decoder) unmarshal(md protoreflect.MessageDescriptor, body []byte) (msg
 // from one scan of its wire format (scan.go) instead of a decode: the same
 // format, fields, notes and filter terms as render's, a summary of the
 // scalar fields and singular messages, and the fields' values for the
-// free-text filter. It returns false for a body that does not parse (or
-// that only the library reads): Decode then decodes it with the library,
-// which says why.
-func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body []byte) (decode.Result, bool) {
+// free-text filter when withText is set (the reading asks for them only
+// when a free-text filter searches: decode.Input.Brief). It returns false
+// for a body that does not parse (or that only the library reads): Decode
+// then decodes it with the library, which says why.
+func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body []byte, withText bool) (decode.Result, bool) {
 	if len(body) > decode.MaxParse {
 		return decode.Result{}, false
 	}
@@ -241,12 +242,15 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 	bufs := d.bufs.Get().(*scanBufs)
 	defer d.bufs.Put(bufs)
 	s := scan{types: d.reg.types, plans: d.reg.plans, known: d.reg.known, sum: bufs.sum[:0], search: text{b: bufs.search}}
+	if !withText {
+		s.search.n = searchBudget // full from the start: no line is written
+	}
 	s.sum = append(s.sum, '{')
 	err := s.message(p, body, recursionLimit, "proto", 0, true)
 	if cap(s.sum) <= 8*summaryBudget { // not grown by a long value
 		bufs.sum = s.sum[:0] // kept for the next message
 	}
-	bufs.search = s.search.b // at most searchBudget
+	bufs.search = s.search.b // at most searchBudget, never grown when !withText
 	if err != nil {
 		return decode.Result{}, false
 	}
@@ -274,7 +278,10 @@ func (d *Decoder) summarize(md protoreflect.MessageDescriptor, from string, body
 		r.AddField("Unknown fields", strconv.Itoa(s.unknown)+" bytes")
 		r.AddNote(fmt.Sprintf("%d bytes of fields are not in %s: the sender's schema may be newer than the one loaded", s.unknown, name))
 	}
-	r.Body = decode.Body{Kind: decode.BodyText, Text: s.search.String()}
+	r.Body = decode.Body{Kind: decode.BodyText}
+	if withText {
+		r.Body.Text = s.search.String()
+	}
 	r.SetTerm("type", name)
 	return r, true
 }

@@ -1,6 +1,7 @@
 package protodec
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -36,5 +37,16 @@ func FuzzProtobuf(f *testing.F) {
 			t.Errorf("body text %d bytes for %d", len(r.Body.Text), len(body))
 		}
 		scanAgrees(t, d, decode.Input{ContentType: cts[int(which)%len(cts)], Body: body}, false)
+		// The decoding stage's brief result is the same without the
+		// search text (asked for when a free-text filter searches); a
+		// body only the library reads keeps its rendered text.
+		brief, _ := d.SummarizeFacts(decode.Input{ContentType: cts[int(which)%len(cts)], Body: body}, func(decode.Result) bool { return false })
+		if brief.Body.Text != "" && brief.Body.Text != r.Body.Text {
+			t.Errorf("brief body %+v, want none or %+v", brief.Body, r.Body)
+		}
+		brief.Body, r.Body = decode.Body{Kind: brief.Body.Kind}, decode.Body{Kind: r.Body.Kind}
+		if !reflect.DeepEqual(brief, r) {
+			t.Errorf("brief result %+v, want %+v", brief, r)
+		}
 	})
 }
