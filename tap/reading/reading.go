@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -98,7 +99,7 @@ type Reading struct {
 	// than asked for again.
 	given    string
 	textOnce sync.Once
-	text     string
+	text     atomic.Pointer[string] // set once made
 }
 
 // Cells are the table's texts for a message, before fitting to widths.
@@ -314,11 +315,17 @@ func sanitizeResult(res decode.Result) decode.Result {
 // rendered, a Protobuf body's field values) costs as much again as the
 // rest of the reading.
 func (r *Reading) SearchText() string {
+	// Read without sync.Once's closure, which would be allocated on
+	// every call: a filter tests each retained message on each keystroke.
+	if t := r.text.Load(); t != nil {
+		return *t
+	}
 	r.textOnce.Do(func() {
-		r.text = r.haystack()
+		t := r.haystack()
 		r.given = "" // in the haystack now
+		r.text.Store(&t)
 	})
-	return r.text
+	return *r.text.Load()
 }
 
 // bodyText is the body's rendered text that the haystack searches: the
