@@ -46,7 +46,7 @@ func goBenchGroups(short bool) []goBenchGroup {
 		// Proves the benchmarks run; the figures are not the targets'.
 		events, tasks = "50000", "LIFECYCLE_BENCH_TASKS=200000"
 	}
-	heavy := goBenchGroup{pattern: "^(BenchmarkMillionTasks|BenchmarkRebuildLifecycleFromCapture)$", packages: []string{"./tap/lifecycle", "./bench"},
+	heavy := goBenchGroup{pattern: "^(BenchmarkMillionTasks|BenchmarkRebuildLifecycleFromCapture|BenchmarkFirstFreeTextFilter100k)$", packages: []string{"./tap/lifecycle", "./bench", "./ui"},
 		benchtime: "1x", env: []string{rebuildEventsEnv + "=" + events}}
 	if tasks != "" {
 		heavy.env = append(heavy.env, tasks)

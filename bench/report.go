@@ -203,8 +203,11 @@ func (r *results) targets(p func(string, ...any)) {
 	for _, m := range r.Memory {
 		p("| RSS ≤ 150 MB after 1M × 1 KB | %.0f MB (idle: %.0f MB) | %s |", m.RSSAfterMB, m.RSSIdleMB, yes(m.RSSAfterMB <= 150))
 	}
-	var filt, rend float64
+	var filt, first, rend float64
 	for _, g := range r.GoBench {
+		if g.Name == "BenchmarkFirstFreeTextFilter100k" {
+			first = g.NsPerOp / 1e6
+		}
 		// One filter application over everything retained; the typing
 		// benchmark is nine keystrokes and is reported below, per key.
 		if g.Name == "BenchmarkFilterFreeText100k" || g.Name == "BenchmarkFilterTerms100k" {
@@ -216,6 +219,12 @@ func (r *results) targets(p func(string, ...any)) {
 	}
 	if filt > 0 {
 		p("| filter over 100k ≤ 50 ms (slower of FilterFreeText100k, FilterTerms100k) | %.1f ms | %s |", filt, yes(filt <= 50))
+	}
+	if first > 0 {
+		// Haystacks are made when a free-text term first asks (tap/reading
+		// SearchText): the first such query over 100k pays for them, off
+		// the UI goroutine; later ones are the row above.
+		p("| the first free-text query over 100k, which makes the messages' haystacks, ≤ 50 ms (FirstFreeTextFilter100k, off the UI goroutine) | %.0f ms | %s |", first, yes(first <= 50))
 	}
 	if rend > 0 {
 		p("| render ≤ 16 ms (slowest render benchmark, 100k retained) | %.2f ms | %s |", rend, yes(rend <= 16))

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"runtime"
+	"sync"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -83,15 +85,47 @@ func (j *filterJob) start(msg filterTickMsg, s *retained) tea.Cmd {
 	// Entries are not changed after ingest, except their row cache and
 	// eviction flag, which Match does not read.
 	return func() tea.Msg {
+		return filterDoneMsg{gen: gen, matcher: m, shown: matchAll(m, pool), upTo: upTo}
+	}
+}
+
+// matchAll returns the entries of pool that m matches, in order. A large
+// pool is tested on every CPU: the first free-text query makes each
+// message's haystack (tap/reading SearchText), a few µs each.
+func matchAll(m filter.Matcher, pool []*entry) []*entry {
+	workers := min(runtime.GOMAXPROCS(0), len(pool)/parallelMatchAt)
+	if workers <= 1 {
 		shown := make([]*entry, 0, min(len(pool), 1024))
 		for _, e := range pool {
 			if m.Match(&e.r.Subject) {
 				shown = append(shown, e)
 			}
 		}
-		return filterDoneMsg{gen: gen, matcher: m, shown: shown, upTo: upTo}
+		return shown
 	}
+	hit := make([]bool, len(pool))
+	var wg sync.WaitGroup
+	for w := range workers {
+		part := pool[w*len(pool)/workers : (w+1)*len(pool)/workers]
+		off := w * len(pool) / workers
+		wg.Go(func() {
+			for i, e := range part {
+				hit[off+i] = m.Match(&e.r.Subject)
+			}
+		})
+	}
+	wg.Wait()
+	shown := make([]*entry, 0, min(len(pool), 1024))
+	for i, e := range pool {
+		if hit[i] {
+			shown = append(shown, e)
+		}
+	}
+	return shown
 }
+
+// parallelMatchAt is the share of a pool worth a goroutine of its own.
+const parallelMatchAt = 10_000
 
 // finish installs a result that is still wanted, adding the messages that
 // arrived while it was computed.

@@ -1,6 +1,10 @@
 package ui
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/shoveltap/shoveltap/tap/filter"
+)
 
 // With many messages retained, a keystroke only schedules the filter; the
 // result computed in a command replaces the shown rows, a stale result is
@@ -59,5 +63,29 @@ func TestStaleFilterResultIsDropped(t *testing.T) {
 	m = update(t, m, done)
 	if !m.filtering.pending || len(m.retained.shown) != 100 {
 		t.Fatalf("a stale result was installed: pending %v, %d shown", m.filtering.pending, len(m.retained.shown))
+	}
+}
+
+// matchAll tests a large pool on every CPU and keeps its order: the same
+// entries as one pass over it.
+func TestMatchAllIsOnePass(t *testing.T) {
+	pool := newEntries(messages(1, 3*parallelMatchAt))
+	for _, q := range []string{"acme", "rk:order.# -format:celery", "created", "nothing-matches-this"} {
+		m := filter.Parse(q)
+		var want []*entry
+		for _, e := range pool {
+			if m.Match(&e.r.Subject) {
+				want = append(want, e)
+			}
+		}
+		got := matchAll(m, pool)
+		if len(got) != len(want) {
+			t.Fatalf("%q: %d matches, want %d", q, len(got), len(want))
+		}
+		for i := range got {
+			if got[i] != want[i] {
+				t.Fatalf("%q: match %d is message %d, want %d", q, i, got[i].msg.Seq, want[i].msg.Seq)
+			}
+		}
 	}
 }
