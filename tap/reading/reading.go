@@ -62,7 +62,8 @@ type Delivery struct {
 // Reading is one message as every view shows it. Every string in it is
 // sanitised (tap/sanitize) except Decoded's, which are as the decoder
 // found them, for JSON lines. It is immutable once built, and safe to
-// share between goroutines.
+// share between goroutines: the parts made on first use (Body,
+// SearchText) are made once, whichever goroutine asks first.
 type Reading struct {
 	Cells Cells
 	// Decoded is the decoder's result (decode.Summarize) as found, without
