@@ -15,15 +15,51 @@ type Extension interface {
 	Decode(in Input, body []byte) (Result, bool)
 }
 
+// Program marks an extension that runs a program of the user's (a decoder
+// hook): each answer costs a round trip, up to the hook's time limit. It
+// is asked once per message in the decoding stage, and again only for a
+// detail view (Decode); see WithoutPrograms.
+type Program interface {
+	Extension
+	RunsProgram()
+}
+
 // Decoder is Decode and Summarize with extensions. The zero Decoder and a
 // nil *Decoder decode with the built-in recognisers only.
 type Decoder struct {
-	exts []Extension
+	exts       []Extension
+	noPrograms *Decoder // the same without Program extensions; itself when it has none
 }
 
 // NewDecoder returns a Decoder that tries exts first, in order.
 func NewDecoder(exts ...Extension) *Decoder {
-	return &Decoder{exts: exts}
+	d := &Decoder{exts: exts}
+	d.noPrograms = d
+	var others []Extension
+	for _, x := range exts {
+		if _, ok := x.(Program); !ok {
+			others = append(others, x)
+		}
+	}
+	if len(others) < len(exts) {
+		d.noPrograms = &Decoder{exts: others}
+		d.noPrograms.noPrograms = d.noPrograms
+	}
+	return d
+}
+
+// WithoutPrograms is d without its Program extensions: what the reading
+// summarises again when a free-text filter first asks for a body's text.
+// A program's answer had its text already (kept: Input.Brief), and a
+// message no program claimed the first time is summarised by the others
+// alike, without a second round trip to a program that declined it,
+// failed or timed out (a hanging hook would cost its time limit again
+// for every message the first free-text query tests).
+func (d *Decoder) WithoutPrograms() *Decoder {
+	if d == nil || d.noPrograms == nil {
+		return d
+	}
+	return d.noPrograms
 }
 
 // Decode is the package's Decode with the extensions tried first.

@@ -331,11 +331,11 @@ func (r *Reading) SearchText() string {
 
 // bodyText is the body's rendered text that the haystack searches: the
 // text Summarize gives (JSON rendered, a Protobuf body's field values),
-// sanitised.
+// sanitised. A decoder hook is not asked again (decode.WithoutPrograms).
 func (r *Reading) bodyText() string {
 	text := r.given
 	if text == "" {
-		text = r.dec.Summarize(r.in).Body.Text
+		text = r.dec.WithoutPrograms().Summarize(r.in).Body.Text
 	}
 	return sanitize.Block(text)
 }

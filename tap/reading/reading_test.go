@@ -3,6 +3,7 @@ package reading
 import (
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode"
@@ -208,5 +209,43 @@ func TestSearchTextIsMadeOnDemandAsBefore(t *testing.T) {
 	r := Build(ins[0])
 	if !filter.Parse("acme gmbh").Match(&r.Subject) || filter.Parse("hunter2").Match(&r.Subject) {
 		t.Errorf("free text over the body: %q", r.SearchText())
+	}
+}
+
+// countingExt declines every message and counts how often it was asked;
+// countingProgram is one that runs a program, as a decoder hook that
+// fails or declines would.
+type countingExt struct{ asked *atomic.Int32 }
+
+func (c countingExt) Decode(decode.Input, []byte) (decode.Result, bool) {
+	c.asked.Add(1)
+	return decode.Result{}, false
+}
+
+type countingProgram struct{ countingExt }
+
+func (countingProgram) RunsProgram() {}
+
+// The first free-text query summarises a message again for its body's
+// text, with every extension but a program's: a hook that declined or
+// timed out is not asked a second time (a hanging one would cost its time
+// limit again for every message tested), while a schema decoder is.
+func TestSearchTextAsksNoProgramAgain(t *testing.T) {
+	in := Input{Message: decode.Input{RoutingKey: "orders", ContentType: "application/json", Body: []byte(`{"order":42}`)}}
+	var hook, schema atomic.Int32
+	dec := decode.NewDecoder(countingProgram{countingExt{asked: &hook}}, countingExt{asked: &schema})
+	r := BuildWith(dec, in)
+	if hook.Load() != 1 || schema.Load() != 1 {
+		t.Fatalf("the build asked the hook %d and the schema decoder %d times, want 1 and 1", hook.Load(), schema.Load())
+	}
+	if text := r.SearchText(); !strings.Contains(text, `"order": 42`) {
+		t.Errorf("the rendered body is not searched: %q", text)
+	}
+	if hook.Load() != 1 || schema.Load() != 2 {
+		t.Errorf("the haystack asked the hook %d and the schema decoder %d times in all, want 1 and 2", hook.Load(), schema.Load())
+	}
+	_ = r.Body() // a detail view asks everyone
+	if hook.Load() != 2 {
+		t.Errorf("a detail view asked the hook %d times in all, want 2", hook.Load())
 	}
 }

@@ -120,6 +120,12 @@ func (h *Hook) Start() error {
 	return nil
 }
 
+// RunsProgram marks a hook as a decode.Program: the reading never asks it
+// again for a text it could have given the first time.
+func (h *Hook) RunsProgram() {}
+
+var _ decode.Program = (*Hook)(nil)
+
 // Decode sends a bound message to the program and returns its answer. A
 // message it cannot answer in time, or at all, returns false with a note
 // saying why, so the built-in decoders show it.
