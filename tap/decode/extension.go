@@ -70,12 +70,14 @@ func (d *Decoder) Decode(in Input) Result {
 	return decodeWith(in, d.exts)
 }
 
-// Summarizing reports whether the input is being summarized for the
-// decoding stage (Summarize) rather than decoded for a detail view
-// (Decode). An extension may then spare the work only a detail view uses:
-// the result's Body.Text is not shown, only searched by the free-text
-// filter, so it may be a cheaper text than the rendered body (Protobuf
-// gives its fields' values, not its protojson), with Kind BodyText.
+// Summarizing reports whether the input is being summarized for a reading
+// (SummarizeFacts in the decoding stage, Summarize when the free-text
+// filter first asks for the body's text) rather than decoded for a detail
+// view (Decode). An extension may then spare the work only a detail view
+// uses: the result's Body.Text is not shown, only searched by the
+// free-text filter, so it may be a cheaper text than the rendered body
+// (Protobuf gives its fields' values, not its protojson), with Kind
+// BodyText.
 func (in Input) Summarizing() bool { return in.noHexDump }
 
 // Brief reports whether the result's Body.Text is not wanted at all
