@@ -55,6 +55,7 @@ func TestClusterStreamNodeRestarts(t *testing.T) {
 		got = append(got, collect(t, s, len(want)-len(got), 60*time.Second)...)
 	}
 	checkRun(t, got, want, 0)
+	waitLastNoted(t, s, int64(len(want)-1))
 	st := s.Status()
 	if st.Reconnects < 2 || st.Dropped != 0 {
 		t.Errorf("after the restarts: %d reconnects (want 2 or more: the tap's node restarted twice), %d dropped", st.Reconnects, st.Dropped)
