@@ -95,8 +95,16 @@ func (m Message) Read() *reading.Reading {
 }
 
 // Result is the decoder's result (decode.Summarize: no hex dump, no
-// rendered body), from the message's reading.
-func (m Message) Result() decode.Result { return m.Read().Decoded }
+// rendered body) with its decoded fields, from the message's reading:
+// what JSON lines write. A view that needs no fields reads
+// m.Read().Decoded, which never asks the decoder again.
+func (m Message) Result() decode.Result {
+	if m.Reading == nil {
+		// Read's reading is not kept: made with its fields at once.
+		return reading.BuildForLines(nil, m.ReadingInput()).Decoded
+	}
+	return m.Reading.Result()
+}
 
 // Gap is a stretch of time in which a tap copied nothing of a source.
 type Gap struct {

@@ -202,10 +202,10 @@ func detailLinesWith(st *styles.Styles, e *entry, x detailExtras) []string {
 	}
 
 	res := e.r.Shown
-	if len(res.Fields) > 0 || len(res.Notes) > 0 {
+	if decoded := e.r.Fields(); len(decoded) > 0 || len(res.Notes) > 0 {
 		section("decoded · " + res.Format)
-		fs := make([]reading.Field, len(res.Fields))
-		for i, f := range res.Fields {
+		fs := make([]reading.Field, len(decoded))
+		for i, f := range decoded {
 			fs[i] = reading.Field{Name: f.Name, Value: f.Value}
 		}
 		fields(fs)
@@ -242,14 +242,14 @@ func detailLinesWith(st *styles.Styles, e *entry, x detailExtras) []string {
 		out = append(out, x.whyNot...)
 	}
 
-	if len(e.r.Properties) > 0 {
+	if props := e.r.Properties(); len(props) > 0 {
 		section("properties")
-		fields(e.r.Properties)
+		fields(props)
 	}
 
-	if len(e.r.Headers) > 0 {
+	if headers := e.r.Headers(); len(headers) > 0 {
 		section("headers")
-		out = append(out, headerLines(st, e.r.Headers)...)
+		out = append(out, headerLines(st, headers)...)
 	}
 
 	body := e.body()

@@ -24,6 +24,14 @@ func checkBrief(t *testing.T, in Input) {
 	if brief.Body.Text != "" || brief.Body.Omitted != 0 {
 		t.Errorf("SummarizeFacts gave the body's text: %+v", brief.Body)
 	}
+	// Without the fields: the same again, the fields left out and said
+	// to be (a reading asks Summarize for them when a view wants them).
+	lean, _ := (*Decoder)(nil).SummarizeFactsWithoutFields(in, func(Result) bool { return false })
+	want := brief
+	want.Fields, want.FieldsLeftOut = nil, true
+	if !reflect.DeepEqual(lean, want) {
+		t.Errorf("SummarizeFactsWithoutFields %+v,\nwant SummarizeFacts without the fields %+v", lean, want)
+	}
 }
 
 // Every fixture: the brief result is Summarize's without the text, and a

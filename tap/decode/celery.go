@@ -143,17 +143,11 @@ func (t *celeryTask) render(r *Result, m *msg, v any, serial string, err error) 
 	r.setTerm("parent", t.parent)
 	r.setTerm("group", t.group)
 
-	var call, args, kwargs string
+	var call string
 	if t.haveArgs {
 		call = callArgs(t.args, t.kwargs, 120)
-		args = pyTuple(t.args)
-		kwargs = pyRepr(t.kwargs, maxField)
-		if t.kwargs == nil {
-			kwargs = "{}"
-		}
 	} else {
 		call = reprCall(t.argsrepr, t.kwargsrepr, 120)
-		args, kwargs = t.argsrepr, t.kwargsrepr
 	}
 	var s strings.Builder
 	s.WriteString(t.name)
@@ -170,6 +164,22 @@ func (t *celeryTask) render(r *Result, m *msg, v any, serial string, err error) 
 	}
 	r.Summary = oneLine(s.String(), maxSummary)
 
+	if m.wantFields() {
+		celeryTaskFields(r, m, t, serial)
+	}
+	renderCeleryBody(r, m, v, serial, err)
+}
+
+// celeryTaskFields adds the decoded section of a Celery task message.
+func celeryTaskFields(r *Result, m *msg, t *celeryTask, serial string) {
+	args, kwargs := t.argsrepr, t.kwargsrepr
+	if t.haveArgs {
+		args = pyTuple(t.args)
+		kwargs = pyRepr(t.kwargs, maxField)
+		if t.kwargs == nil {
+			kwargs = "{}"
+		}
+	}
 	r.addField("Name", t.name)
 	r.addField("ID", t.id)
 	r.addField("Root", t.root)
@@ -202,8 +212,6 @@ func (t *celeryTask) render(r *Result, m *msg, v any, serial string, err error) 
 		r.addField("Protocol", "1")
 	}
 	r.addField("Serializer", serializerLabel(serial, m.in.ContentType))
-
-	renderCeleryBody(r, m, v, serial, err)
 }
 
 // renderCeleryBody shows the body: JSON as is, other serializers decoded

@@ -243,10 +243,19 @@ func recogniseCeleryEvent(m *msg) (Result, bool) {
 	}
 	r.Summary = oneLine(s.String(), maxSummary)
 
-	r.addField("Type", typ)
-	r.addField("UUID", uuid)
-	r.addField("Name", name)
-	r.addField("Hostname", host)
+	if m.wantFields() {
+		celeryEventFields(&r, m, ev, len(events), serial)
+	}
+	renderCeleryBody(&r, m, v, serial, nil)
+	return r, true
+}
+
+// celeryEventFields adds the decoded section of a Celery event.
+func celeryEventFields(r *Result, m *msg, ev object, events int, serial string) {
+	r.addField("Type", ev.str("type"))
+	r.addField("UUID", ev.str("uuid"))
+	r.addField("Name", ev.str("name"))
+	r.addField("Hostname", ev.str("hostname"))
 	if ts, ok := asFloat(mustGet(ev, "timestamp")); ok && ts > 0 && ts < 1e11 {
 		sec, frac := int64(ts), ts-float64(int64(ts))
 		r.addField("Timestamp", time.Unix(sec, int64(frac*1e9)).UTC().Format("2006-01-02 15:04:05.000 UTC"))
@@ -268,10 +277,8 @@ func recogniseCeleryEvent(m *msg) (Result, bool) {
 	if tb := ev.str("traceback"); tb != "" {
 		r.addField("Traceback", lastLine(tb))
 	}
-	if len(events) > 1 {
-		r.addField("Batch", strconv.Itoa(len(events))+" events")
+	if events > 1 {
+		r.addField("Batch", strconv.Itoa(events)+" events")
 	}
 	r.addField("Serializer", serializerLabel(serial, m.in.ContentType))
-	renderCeleryBody(&r, m, v, serial, nil)
-	return r, true
 }

@@ -27,6 +27,10 @@ type Input struct {
 	// (SummarizeFacts: the decoding stage's reading asks for the text
 	// only when a free-text filter searches it).
 	noBodyText bool
+	// noFields leaves the built-in decoders' fields out as well
+	// (SummarizeFactsWithoutFields: only a detail view and the free-text
+	// filter read them, and they ask the reading for them).
+	noFields bool
 }
 
 // Result is what a decoder made of a message. Strings in it come from the
@@ -55,6 +59,9 @@ type Result struct {
 	// Trace is the W3C trace context the message carries (traceparent),
 	// nil for none (see tap/tracectx).
 	Trace *tracectx.Context
+	// FieldsLeftOut says that Fields were not made
+	// (SummarizeFactsWithoutFields); Summarize gives them.
+	FieldsLeftOut bool
 }
 
 // Field is one labelled line of the decoded section.

@@ -118,6 +118,11 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 			}
 		}
 		m.finish(&res)
+		if in.noFields {
+			// The recognisers that make many fields skip them
+			// (msg.wantFields); the rest are dropped here.
+			res.Fields, res.FieldsLeftOut = nil, true
+		}
 		if in.noBodyText {
 			// Kind only (SummarizeFacts): a text body's or a pickle's
 			// text cost little to make, but is not wanted all the same.

@@ -102,12 +102,26 @@ func (d *Decoder) Summarize(in Input) Result {
 // message, tap/reading). A result an extension claimed keeps the text the
 // extension gave (see Input.Brief).
 func (d *Decoder) SummarizeFacts(in Input, wantFacts func(Result) bool) (Result, []Fact) {
+	return d.summarizeFacts(in, wantFacts, false)
+}
+
+// SummarizeFactsWithoutFields is SummarizeFacts without the built-in
+// decoders' fields either (Result.FieldsLeftOut): the decoding stage's
+// reading when nothing writes every message's fields (JSON lines, a
+// recording), which asks Summarize for them when a detail view or the
+// free-text filter wants them. An extension's fields are kept, as its
+// text is.
+func (d *Decoder) SummarizeFactsWithoutFields(in Input, wantFacts func(Result) bool) (Result, []Fact) {
+	return d.summarizeFacts(in, wantFacts, true)
+}
+
+func (d *Decoder) summarizeFacts(in Input, wantFacts func(Result) bool, noFields bool) (Result, []Fact) {
 	var exts []Extension
 	if d != nil {
 		exts = d.exts
 	}
 	sin := in
-	sin.noHexDump, sin.noBodyText = true, true
+	sin.noHexDump, sin.noBodyText, sin.noFields = true, true, noFields
 	res, m := decodeMsg(sin, exts)
 	if !wantFacts(res) {
 		return res, nil

@@ -256,6 +256,10 @@ func TestSummarizeFactsEqualsFacts(t *testing.T) {
 		if sum := Summarize(in); !reflect.DeepEqual(res, briefOf(sum)) {
 			t.Errorf("%d: SummarizeFacts' result %+v, Summarize %+v", i, res, sum)
 		}
+		// Skipping the fields changes no fact.
+		if _, lean := (*Decoder)(nil).SummarizeFactsWithoutFields(in, func(Result) bool { return true }); !reflect.DeepEqual(lean, want) {
+			t.Errorf("%d (%s): SummarizeFactsWithoutFields %+v, Facts %+v", i, res.Format, lean, want)
+		}
 		// An extension's claim leaves Facts to prepare the body itself
 		// (the prepared message is not kept): the same facts.
 		d := NewDecoder(claimAll{})
@@ -263,10 +267,17 @@ func TestSummarizeFactsEqualsFacts(t *testing.T) {
 		if res.Format != "claimed" || !reflect.DeepEqual(got, want) {
 			t.Errorf("%d (extension, %s): SummarizeFacts %+v, Facts %+v", i, res.Format, got, want)
 		}
+		// An extension's fields are kept: only the built-in ones are
+		// left out.
+		if res, _ = d.SummarizeFactsWithoutFields(in, func(Result) bool { return false }); res.FieldsLeftOut || len(res.Fields) == 0 || res.Fields[0].Name != "Claimed" {
+			t.Errorf("%d (extension): the fields of an extension's claim were left out: %+v", i, res)
+		}
 	}
 }
 
 // claimAll is an extension that claims every message.
 type claimAll struct{}
 
-func (claimAll) Decode(Input, []byte) (Result, bool) { return Result{Format: "claimed"}, true }
+func (claimAll) Decode(Input, []byte) (Result, bool) {
+	return Result{Format: "claimed", Fields: []Field{{Name: "Claimed", Value: "yes"}}}, true
+}

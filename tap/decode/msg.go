@@ -29,6 +29,10 @@ func newMsg(in Input) *msg {
 }
 
 // finish adds what preparing the body found to a result.
+// wantFields says whether the result's fields are wanted: a recogniser
+// that makes many skips them when not (Input.noFields).
+func (m *msg) wantFields() bool { return !m.in.noFields }
+
 func (m *msg) finish(r *Result) {
 	if len(m.preFields) > 0 {
 		r.Fields = append(r.Fields, m.preFields...)

@@ -135,7 +135,7 @@ func (p *jsonParser) object() (any, error) {
 			p.i++
 			continue
 		}
-		k, err := p.str()
+		k, err := p.text()
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +148,7 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		o = append(o, member{Key: k.(string), Val: v})
+		o = append(o, member{Key: k, Val: v})
 	}
 }
 
@@ -181,14 +181,24 @@ func (p *jsonParser) array() (any, error) {
 }
 
 func (p *jsonParser) str() (any, error) {
+	s, err := p.text()
+	if err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// text reads a string as a string: an object's key is not put in an
+// interface, which would cost an allocation for each.
+func (p *jsonParser) text() (string, error) {
 	if p.i >= len(p.s) || p.s[p.i] != '"' {
-		return nil, errNotJSON
+		return "", errNotJSON
 	}
 	end := stringEnd(p.s, p.i)
 	tok := p.s[p.i:end]
 	p.i = end
 	if len(tok) < 2 {
-		return nil, errNotJSON
+		return "", errNotJSON
 	}
 	inner := tok[1 : len(tok)-1]
 	plain := true
@@ -203,7 +213,7 @@ func (p *jsonParser) str() (any, error) {
 	}
 	var s string
 	if err := json.Unmarshal(tok, &s); err != nil {
-		return nil, fmt.Errorf("string at %d: %w", p.i, err)
+		return "", fmt.Errorf("string at %d: %w", p.i, err)
 	}
 	return s, nil
 }

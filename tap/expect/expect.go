@@ -260,7 +260,7 @@ func (e Example) String() string {
 }
 
 func example(m tap.Message) Example {
-	res := m.Result()
+	res := m.Read().Decoded
 	return Example{
 		Seq: m.Seq, Time: m.Time, Exchange: m.Exchange, RoutingKey: m.RoutingKey,
 		Format: printable(res.Format), Summary: printable(cut(res.Summary, 120)),

@@ -51,6 +51,11 @@ type Config struct {
 	// Router, when set, says in the read stage where the broker sent
 	// each published message (routing.Live, from the management API).
 	Router Router
+	// Lines says that JSON lines (--json) write every message, decoded
+	// fields included: the read stage then makes the fields at once
+	// (reading.BuildForLines), as it does for a Recorder, rather than
+	// leaving them for a detail view to ask for.
+	Lines bool
 }
 
 // Router evaluates a tapped message's routing: nil when it cannot yet.
@@ -68,6 +73,7 @@ type Pipeline struct {
 	cancel   context.CancelFunc
 	dec      *decode.Decoder
 	router   Router
+	lines    bool // readings carry their fields (Config.Lines, a Recorder)
 	readings atomic.Uint64
 
 	recMu   sync.Mutex
@@ -80,7 +86,7 @@ type Pipeline struct {
 // That channel is closed when in is closed, ctx ends or Stop is called.
 func Start(ctx context.Context, in <-chan tap.Batch, cfg Config) (*Pipeline, <-chan tap.Batch) {
 	ctx, cancel := context.WithCancel(ctx)
-	p := &Pipeline{cancel: cancel, rec: cfg.Recorder, dec: cfg.Decoder, router: cfg.Router}
+	p := &Pipeline{cancel: cancel, rec: cfg.Recorder, dec: cfg.Decoder, router: cfg.Router, lines: cfg.Lines || cfg.Recorder != nil}
 	out := in
 	if cfg.Redact {
 		// Before everything else, so that nothing downstream holds a
@@ -170,7 +176,12 @@ func (p *Pipeline) readOne(m *tap.Message) {
 	if m.Reading != nil {
 		return
 	}
-	r := reading.BuildWith(p.dec, m.ReadingInput())
+	var r *reading.Reading
+	if p.lines {
+		r = reading.BuildForLines(p.dec, m.ReadingInput())
+	} else {
+		r = reading.BuildWith(p.dec, m.ReadingInput())
+	}
 	// A delivery report (--deliveries) is not a publish: nothing to route.
 	if p.router != nil && m.Delivery == nil {
 		r.SetRoute(p.router.Route(m.Exchange, m.RoutingKey, m.Headers))

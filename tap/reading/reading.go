@@ -62,18 +62,19 @@ type Delivery struct {
 // Reading is one message as every view shows it. Every string in it is
 // sanitised (tap/sanitize) except Decoded's, which are as the decoder
 // found them, for JSON lines. It is immutable once built, and safe to
-// share between goroutines: the parts made on first use (Body,
-// SearchText) are made once, whichever goroutine asks first.
+// share between goroutines: the parts only a detail view or a free-text
+// term reads (Body, Fields, Properties, Headers, SearchText) are made on
+// first use, once, whichever goroutine asks first.
 type Reading struct {
 	Cells Cells
 	// Decoded is the decoder's result (decode.Summarize) as found, without
-	// a rendered body: JSON lines write it.
+	// a rendered body, and without the fields when the read stage left
+	// them out (FieldsLeftOut): Result has them, for JSON lines.
 	Decoded decode.Result
 	// Shown is Decoded sanitised for a screen: Format, Summary, Fields and
-	// Notes. Its Body keeps only Kind; Body renders the body.
-	Shown      decode.Result
-	Properties []Field      // the AMQP properties that are set, in spec order
-	Headers    []HeaderLine // flattened, keys sorted
+	// Notes. Its Body keeps only Kind; Body renders the body, and Fields
+	// gives the fields the read stage left out.
+	Shown decode.Result
 	// Subject is what a filter.Matcher tests. Its free-text haystack is
 	// the reading's SearchText, made when a free-text term first asks.
 	Subject filter.Subject
@@ -89,10 +90,24 @@ type Reading struct {
 	// for Celery and oslo.messaging messages only; nil for the rest.
 	Facts []decode.Fact
 
-	in       decode.Input
-	dec      *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
+	in    decode.Input
+	props Properties
+	dec   *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
+
+	// The properties and headers as a detail view lists them, made when
+	// first asked (Properties, Headers).
+	listsOnce  sync.Once
+	properties []Field
+	headers    []HeaderLine
+
 	bodyOnce sync.Once
 	body     decode.Body
+
+	// The fields the read stage left out (decode.Result.FieldsLeftOut),
+	// made when first asked: as found and sanitised.
+	fieldsOnce  sync.Once
+	foundFields []decode.Field
+	shownFields []decode.Field
 
 	delivery string // a delivery's consumer and user, for the haystack
 	// given is the body's text an extension gave although not asked for
@@ -122,9 +137,10 @@ type HeaderLine struct {
 	Value string `json:"value"`
 }
 
-// Build reads a message: it decodes it (decode.SummarizeFacts: no hex
-// dump, no body text), sanitises what shows and builds the filter's
-// subject, whose free-text haystack waits until a free-text term asks.
+// Build reads a message: it decodes it (decode.SummarizeFactsWithoutFields:
+// no hex dump, no body text, no decoded fields), sanitises what shows and
+// builds the filter's subject. What only a detail view or a free-text
+// term reads (Body, Fields, SearchText) waits until one asks.
 func Build(in Input) *Reading {
 	return BuildWith(nil, in)
 }
@@ -134,6 +150,16 @@ func Build(in Input) *Reading {
 // is Build.
 func BuildWith(dec *decode.Decoder, in Input) *Reading {
 	// One look at the body for the summary and the lifecycle facts.
+	res, facts := dec.SummarizeFactsWithoutFields(in.Message, func(res decode.Result) bool { return wantFacts(in, res) })
+	r := fromResult(in, res, facts)
+	r.dec = dec
+	return r
+}
+
+// BuildForLines is BuildWith with the decoded fields made at once: JSON
+// lines and a recording write every message's fields, and would otherwise
+// ask the decoder a second time for each.
+func BuildForLines(dec *decode.Decoder, in Input) *Reading {
 	res, facts := dec.SummarizeFacts(in.Message, func(res decode.Result) bool { return wantFacts(in, res) })
 	r := fromResult(in, res, facts)
 	r.dec = dec
@@ -184,8 +210,7 @@ func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 		r.Cells.Summary = to
 		r.delivery = ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User)
 	}
-	r.Properties = properties(in.Properties)
-	r.Headers = flattenHeaders(m.Headers)
+	r.props = in.Properties
 	if dl, ok := decode.DeadLettered(m.Headers); ok {
 		r.DeadLetter = &dl
 	}
@@ -239,6 +264,66 @@ func (r *Reading) Body() decode.Body {
 	return r.body
 }
 
+// Properties are the AMQP properties that are set, in spec order,
+// sanitised; listed the first time a view asks (a detail view, a
+// free-text term), and kept.
+func (r *Reading) Properties() []Field {
+	r.makeLists()
+	return r.properties
+}
+
+// Headers are the message's headers flattened, keys sorted, sanitised;
+// listed the first time a view asks, and kept.
+func (r *Reading) Headers() []HeaderLine {
+	r.makeLists()
+	return r.headers
+}
+
+func (r *Reading) makeLists() {
+	r.listsOnce.Do(func() {
+		r.properties = properties(r.props)
+		r.headers = flattenHeaders(r.in.Headers)
+	})
+}
+
+// Fields is the decoded section, sanitised (Shown's). Those the read stage
+// left out are made the first time they are asked for (a detail view, a
+// free-text term) and kept.
+func (r *Reading) Fields() []decode.Field {
+	if !r.Decoded.FieldsLeftOut {
+		return r.Shown.Fields
+	}
+	r.makeFields(nil)
+	return r.shownFields
+}
+
+// Result is Decoded with its fields, as the decoder found them: what JSON
+// lines and saves write.
+func (r *Reading) Result() decode.Result {
+	res := r.Decoded
+	if res.FieldsLeftOut {
+		r.makeFields(nil)
+		res.Fields, res.FieldsLeftOut = r.foundFields, false
+	}
+	return res
+}
+
+// makeFields makes the fields the read stage left out, once: from sum
+// when the caller has Summarize's result at hand (the haystack), else
+// from a Summarize of its own. A decoder hook is not asked again
+// (decode.WithoutPrograms): a hook's answer keeps its fields, so the
+// fields left out are always the built-in decoders'.
+func (r *Reading) makeFields(sum *decode.Result) {
+	r.fieldsOnce.Do(func() {
+		if sum == nil {
+			res := r.dec.WithoutPrograms().Summarize(r.in)
+			sum = &res
+		}
+		r.foundFields = sum.Fields
+		r.shownFields = sanitizeFields(sum.Fields)
+	})
+}
+
 // ConsumerLabel names a delivery's consumer: its connection (only the
 // client's end when short) and channel, sanitised.
 func ConsumerLabel(conn string, channel int, short bool) string {
@@ -290,15 +375,7 @@ func sanitizeResult(res decode.Result) decode.Result {
 	res.Summary = sanitize.Line(res.Summary)
 	// The slices are copied only when something in them changes: Shown
 	// and Decoded share them otherwise (neither is ever modified).
-	for i, f := range res.Fields {
-		name, value := sanitize.Line(f.Name), sanitize.Line(f.Value)
-		if name != f.Name || value != f.Value {
-			if &res.Fields[0] == &orig.Fields[0] {
-				res.Fields = slices.Clone(res.Fields)
-			}
-			res.Fields[i] = decode.Field{Name: name, Value: value}
-		}
-	}
+	res.Fields = sanitizeFields(res.Fields)
 	for i, n := range res.Notes {
 		if line := sanitize.Line(n); line != n {
 			if &res.Notes[0] == &orig.Notes[0] {
@@ -308,6 +385,22 @@ func sanitizeResult(res decode.Result) decode.Result {
 		}
 	}
 	return res
+}
+
+// sanitizeFields returns fs with every name and value made safe for a
+// screen, copied only when something in it changes.
+func sanitizeFields(fs []decode.Field) []decode.Field {
+	out := fs
+	for i, f := range fs {
+		name, value := sanitize.Line(f.Name), sanitize.Line(f.Value)
+		if name != f.Name || value != f.Value {
+			if &out[0] == &fs[0] {
+				out = slices.Clone(fs)
+			}
+			out[i] = decode.Field{Name: name, Value: value}
+		}
+	}
+	return out
 }
 
 // SearchText is the free-text filter's haystack (filter.TextSource). It
@@ -332,10 +425,15 @@ func (r *Reading) SearchText() string {
 // bodyText is the body's rendered text that the haystack searches: the
 // text Summarize gives (JSON rendered, a Protobuf body's field values),
 // sanitised. A decoder hook is not asked again (decode.WithoutPrograms).
+// The same Summarize gives the fields the read stage left out.
 func (r *Reading) bodyText() string {
 	text := r.given
 	if text == "" {
-		text = r.dec.WithoutPrograms().Summarize(r.in).Body.Text
+		sum := r.dec.WithoutPrograms().Summarize(r.in)
+		if r.Decoded.FieldsLeftOut {
+			r.makeFields(&sum)
+		}
+		text = sum.Body.Text
 	}
 	return sanitize.Block(text)
 }
@@ -358,13 +456,15 @@ func (r *Reading) haystack() string {
 	// haystack is built without growing.
 	n := len(r.Cells.RoutingKey) + len(r.Cells.Exchange) + len(r.Cells.ContentType) + len(r.Shown.Format) +
 		len(r.Shown.Summary) + len(delivery) + bodyLen + 8
-	for _, f := range r.Shown.Fields {
+	fields := r.Fields()
+	for _, f := range fields {
 		n += len(f.Value) + 1
 	}
-	for _, h := range r.Headers {
+	headers, props := r.Headers(), r.Properties()
+	for _, h := range headers {
 		n += len(h.Key) + len(h.Value) + 3
 	}
-	for _, p := range r.Properties {
+	for _, p := range props {
 		n += len(p.Value) + 1
 	}
 	b := make([]byte, 0, n)
@@ -380,15 +480,15 @@ func (r *Reading) haystack() string {
 	add(r.Cells.ContentType)
 	add(r.Shown.Format)
 	add(r.Shown.Summary)
-	for _, f := range r.Shown.Fields {
+	for _, f := range fields {
 		add(f.Value)
 	}
-	for _, h := range r.Headers {
+	for _, h := range headers {
 		b = appendLower(b, h.Key)
 		b = append(b, ": "...)
 		add(h.Value)
 	}
-	for _, p := range r.Properties {
+	for _, p := range props {
 		add(p.Value)
 	}
 	if delivery != "" {

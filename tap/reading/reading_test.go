@@ -1,8 +1,10 @@
 package reading
 
 import (
+	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -178,16 +180,7 @@ func TestHaystackParts(t *testing.T) {
 // have been if made with the reading: the same text as from Summarize's
 // rendered body, for every kind of body.
 func TestSearchTextIsMadeOnDemandAsBefore(t *testing.T) {
-	ins := []Input{
-		{Message: decode.Input{RoutingKey: "orders", ContentType: "application/json", Body: []byte(`{"Order":42,"Customer":"ACME GmbH","password":"hunter2"}`)}},
-		{Message: decode.Input{RoutingKey: "logs", ContentType: "text/plain", Body: []byte("Hello\x1b[2J World\nsecond line")}},
-		{Message: decode.Input{RoutingKey: "bin", Body: []byte("\x00\x01Invoice INV-7\xff\xfe\x00Total")}},
-		{Message: decode.Input{RoutingKey: "celery", ContentType: "application/json",
-			Headers: map[string]any{"task": "billing.charge", "id": "t-1", "argsrepr": "(1,)", "kwargsrepr": "{}"},
-			Body:    []byte(`[[1], {"Card": "4111"}, {"callbacks": null}]`)}},
-		{Message: decode.Input{RoutingKey: "empty"}},
-		{Message: decode.Input{RoutingKey: "q", Body: []byte(`{"a":1}`)}, Delivery: &Delivery{Connection: "10.0.0.1:5 -> 10.0.0.2:5672", Channel: 3, User: "Ops"}},
-	}
+	ins := onDemandInputs()
 	for i, in := range ins {
 		r := Build(in)
 		if r.text.Load() != nil {
@@ -209,6 +202,66 @@ func TestSearchTextIsMadeOnDemandAsBefore(t *testing.T) {
 	r := Build(ins[0])
 	if !filter.Parse("acme gmbh").Match(&r.Subject) || filter.Parse("hunter2").Match(&r.Subject) {
 		t.Errorf("free text over the body: %q", r.SearchText())
+	}
+}
+
+// The read stage leaves the decoded fields out; a detail view (Fields)
+// and JSON lines (Result) get what a reading that made them at once
+// (BuildForLines) has, sanitised for a screen and as found for lines,
+// made once however many goroutines ask.
+func TestFieldsAreMadeOnDemandAsBefore(t *testing.T) {
+	for i, in := range onDemandInputs() {
+		lean, full := Build(in), BuildForLines(nil, in)
+		if !lean.Decoded.FieldsLeftOut || lean.Decoded.Fields != nil || lean.shownFields != nil {
+			t.Errorf("%d (%s): the read stage made the fields: %+v", i, lean.Shown.Format, lean.Decoded)
+		}
+		if full.Decoded.FieldsLeftOut {
+			t.Errorf("%d: BuildForLines left the fields out", i)
+		}
+		var wg sync.WaitGroup
+		got := make([][]decode.Field, 4)
+		for g := range got {
+			wg.Add(1)
+			go func() { defer wg.Done(); got[g] = lean.Fields() }()
+		}
+		wg.Wait()
+		for _, fs := range got {
+			if !reflect.DeepEqual(fs, full.Shown.Fields) {
+				t.Errorf("%d (%s): Fields %+v, want %+v", i, lean.Shown.Format, fs, full.Shown.Fields)
+			}
+		}
+		if res := lean.Result(); !reflect.DeepEqual(res, full.Decoded) {
+			t.Errorf("%d (%s): Result %+v, want %+v", i, lean.Shown.Format, res, full.Decoded)
+		}
+		// The properties and headers too are listed when first asked.
+		if lean.properties != nil || lean.headers != nil {
+			t.Errorf("%d: the properties or headers were listed before anything asked", i)
+		}
+		if got, want := lean.Headers(), flattenHeaders(in.Message.Headers); !reflect.DeepEqual(got, want) || (len(in.Message.Headers) > 0) != (len(got) > 0) {
+			t.Errorf("%d: headers %+v, want %+v", i, got, want)
+		}
+		if got, want := lean.Properties(), properties(in.Properties); !reflect.DeepEqual(got, want) || (in.Properties.MessageID != "") != (len(got) > 0) {
+			t.Errorf("%d: properties %+v, want %+v", i, got, want)
+		}
+	}
+}
+
+// onDemandInputs are messages of every kind of body, a Celery task with
+// a field a terminal would act on, and a delivery.
+func onDemandInputs() []Input {
+	return []Input{
+		{Message: decode.Input{RoutingKey: "orders", ContentType: "application/json", Body: []byte(`{"Order":42,"Customer":"ACME GmbH","password":"hunter2"}`)}},
+		{Message: decode.Input{RoutingKey: "logs", ContentType: "text/plain", Body: []byte("Hello\x1b[2J World\nsecond line")}},
+		{Message: decode.Input{RoutingKey: "bin", Body: []byte("\x00\x01Invoice INV-7\xff\xfe\x00Total")}},
+		{Message: decode.Input{RoutingKey: "celery", ContentType: "application/json",
+			Headers: map[string]any{"task": "billing.charge", "id": "t-1", "argsrepr": "(1,)", "kwargsrepr": "{}"},
+			Body:    []byte(`[[1], {"Card": "4111"}, {"callbacks": null}]`)}},
+		{Message: decode.Input{RoutingKey: "empty"}, Properties: Properties{MessageID: "M-\x1b[2J7"}},
+		{Message: decode.Input{RoutingKey: "q", Body: []byte(`{"a":1}`)}, Delivery: &Delivery{Connection: "10.0.0.1:5 -> 10.0.0.2:5672", Channel: 3, User: "Ops"}},
+		{Message: decode.Input{Exchange: "celeryev", RoutingKey: "task.failed", ContentType: "application/json",
+			Body: []byte(`{"type":"task-failed","uuid":"t-2","hostname":"celery@w1","timestamp":1700000000.5,"exception":"ValueError('\u001b[2Jbad')","traceback":"Traceback\nValueError","clock":7}`)}},
+		{Message: decode.Input{Exchange: "nova", RoutingKey: "compute", ContentType: "application/json",
+			Body: []byte(`{"oslo.version":"2.0","oslo.message":"{\"method\":\"resize\",\"args\":{\"flavor\":2},\"_msg_id\":\"m1\",\"_reply_q\":\"reply_1\",\"_context_user\":\"u\"}"}`)}},
 	}
 }
 

@@ -170,6 +170,9 @@ func (s *tapSessions) printJSON(ctx context.Context, session *tap.Session, batch
 // pipelineConfig is the chain between the session and its view.
 func (s *tapSessions) pipelineConfig(rec *capture.Recorder, router *routing.Live) pipeline.Config {
 	cfg := pipeline.Config{Redact: s.flags.redact, Recorder: rec, Decoder: s.dec}
+	// JSON lines of every message write every message's fields; with a
+	// --filter only the matches', made when each is printed.
+	cfg.Lines = s.useJSON && !s.flags.web.only && !s.flags.lifecycle && s.flags.filter == ""
 	if router != nil {
 		cfg.Router = router
 	}

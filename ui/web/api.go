@@ -131,8 +131,9 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 	}
 	rd := m.Reading // set by the hub; its body is decoded once and kept
 	body := rd.Body()
-	fields := make([]reading.Field, len(rd.Shown.Fields))
-	for i, f := range rd.Shown.Fields {
+	decoded := rd.Fields()
+	fields := make([]reading.Field, len(decoded))
+	for i, f := range decoded {
 		fields[i] = reading.Field{Name: f.Name, Value: f.Value}
 	}
 	writeJSON(w, http.StatusOK, detailJSON{
@@ -141,7 +142,7 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 		Size: m.Size(), Redelivered: m.Redelivered,
 		Format: rd.Cells.Format, Summary: rd.Cells.Summary,
 		Fields: fields, Notes: nonNil(rd.Shown.Notes),
-		Properties: nonNil(rd.Properties), Headers: nonNil(rd.Headers),
+		Properties: nonNil(rd.Properties()), Headers: nonNil(rd.Headers()),
 		Body:     bodyJSON{Kind: bodyKinds[body.Kind], Text: body.Text, Omitted: body.Omitted},
 		Sections: extraSections(rd, s.traceURL),
 	})
