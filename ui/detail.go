@@ -242,9 +242,9 @@ func detailLinesWith(st *styles.Styles, e *entry, x detailExtras) []string {
 		out = append(out, x.whyNot...)
 	}
 
-	if props := e.r.Properties(); len(props) > 0 {
+	if len(e.r.Properties) > 0 {
 		section("properties")
-		fields(props)
+		fields(e.r.Properties)
 	}
 
 	if headers := e.r.Headers(); len(headers) > 0 {

@@ -59,7 +59,7 @@ type Result struct {
 	// Trace is the W3C trace context the message carries (traceparent),
 	// nil for none (see tap/tracectx).
 	Trace *tracectx.Context
-	// FieldsLeftOut says that Fields were not made
+	// FieldsLeftOut says that the result has fields that were not made
 	// (SummarizeFactsWithoutFields); Summarize gives them.
 	FieldsLeftOut bool
 }

@@ -105,6 +105,7 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 		m = new(msg)
 		*m = prepared
 		for _, rec := range recognisers {
+			m.skippedFields = false
 			if res, ok = rec(m); ok {
 				break
 			}
@@ -118,9 +119,11 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 			}
 		}
 		m.finish(&res)
-		if in.noFields {
+		if in.noFields && (m.skippedFields || len(res.Fields) > 0) {
 			// The recognisers that make many fields skip them
-			// (msg.wantFields); the rest are dropped here.
+			// (msg.wantFields); the rest are dropped here. A result
+			// that has none (a plain JSON, text or binary body) says
+			// so, and nothing asks for them again.
 			res.Fields, res.FieldsLeftOut = nil, true
 		}
 		if in.noBodyText {

@@ -20,6 +20,9 @@ type msg struct {
 	// redacted is set when secrets were taken out of a value decoded
 	// from msgpack or YAML, whose body text still holds them.
 	redacted bool
+	// skippedFields is set when a recogniser did not make its fields
+	// (wantFields).
+	skippedFields bool
 }
 
 func newMsg(in Input) *msg {
@@ -30,8 +33,15 @@ func newMsg(in Input) *msg {
 
 // finish adds what preparing the body found to a result.
 // wantFields says whether the result's fields are wanted: a recogniser
-// that makes many skips them when not (Input.noFields).
-func (m *msg) wantFields() bool { return !m.in.noFields }
+// that makes many skips them when not (Input.noFields), and the result
+// then says that they were left out.
+func (m *msg) wantFields() bool {
+	if m.in.noFields {
+		m.skippedFields = true
+		return false
+	}
+	return true
+}
 
 func (m *msg) finish(r *Result) {
 	if len(m.preFields) > 0 {

@@ -63,8 +63,8 @@ type Delivery struct {
 // sanitised (tap/sanitize) except Decoded's, which are as the decoder
 // found them, for JSON lines. It is immutable once built, and safe to
 // share between goroutines: the parts only a detail view or a free-text
-// term reads (Body, Fields, Properties, Headers, SearchText) are made on
-// first use, once, whichever goroutine asks first.
+// term reads (Body, Fields, Headers, SearchText) are made on first use,
+// once, whichever goroutine asks first.
 type Reading struct {
 	Cells Cells
 	// Decoded is the decoder's result (decode.Summarize) as found, without
@@ -74,7 +74,8 @@ type Reading struct {
 	// Shown is Decoded sanitised for a screen: Format, Summary, Fields and
 	// Notes. Its Body keeps only Kind; Body renders the body, and Fields
 	// gives the fields the read stage left out.
-	Shown decode.Result
+	Shown      decode.Result
+	Properties []Field // the AMQP properties that are set, in spec order
 	// Subject is what a filter.Matcher tests. Its free-text haystack is
 	// the reading's SearchText, made when a free-text term first asks.
 	Subject filter.Subject
@@ -90,15 +91,13 @@ type Reading struct {
 	// for Celery and oslo.messaging messages only; nil for the rest.
 	Facts []decode.Fact
 
-	in    decode.Input
-	props Properties
-	dec   *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
+	in  decode.Input
+	dec *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
 
-	// The properties and headers as a detail view lists them, made when
-	// first asked (Properties, Headers).
-	listsOnce  sync.Once
-	properties []Field
-	headers    []HeaderLine
+	// The headers as a detail view lists them, made when first asked
+	// (Headers).
+	headersOnce sync.Once
+	headers     []HeaderLine
 
 	bodyOnce sync.Once
 	body     decode.Body
@@ -210,7 +209,7 @@ func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 		r.Cells.Summary = to
 		r.delivery = ConsumerLabel(d.Connection, d.Channel, false) + " " + sanitize.Line(d.User)
 	}
-	r.props = in.Properties
+	r.Properties = properties(in.Properties)
 	if dl, ok := decode.DeadLettered(m.Headers); ok {
 		r.DeadLetter = &dl
 	}
@@ -264,26 +263,12 @@ func (r *Reading) Body() decode.Body {
 	return r.body
 }
 
-// Properties are the AMQP properties that are set, in spec order,
-// sanitised; listed the first time a view asks (a detail view, a
-// free-text term), and kept.
-func (r *Reading) Properties() []Field {
-	r.makeLists()
-	return r.properties
-}
-
 // Headers are the message's headers flattened, keys sorted, sanitised;
-// listed the first time a view asks, and kept.
+// listed the first time a view asks (a detail view, a free-text term),
+// and kept.
 func (r *Reading) Headers() []HeaderLine {
-	r.makeLists()
+	r.headersOnce.Do(func() { r.headers = flattenHeaders(r.in.Headers) })
 	return r.headers
-}
-
-func (r *Reading) makeLists() {
-	r.listsOnce.Do(func() {
-		r.properties = properties(r.props)
-		r.headers = flattenHeaders(r.in.Headers)
-	})
 }
 
 // Fields is the decoded section, sanitised (Shown's). Those the read stage
@@ -460,7 +445,7 @@ func (r *Reading) haystack() string {
 	for _, f := range fields {
 		n += len(f.Value) + 1
 	}
-	headers, props := r.Headers(), r.Properties()
+	headers, props := r.Headers(), r.Properties
 	for _, h := range headers {
 		n += len(h.Key) + len(h.Value) + 3
 	}
@@ -626,7 +611,8 @@ func flattenHeaders(h map[string]any) []HeaderLine {
 	if len(h) == 0 {
 		return nil
 	}
-	var out []HeaderLine
+	// A line a header, most often: sized once rather than grown.
+	out := make([]HeaderLine, 0, len(h))
 	for _, k := range sortedKeys(h) {
 		out = flattenValue(out, 0, sanitize.Line(k), h[k])
 	}

@@ -142,7 +142,7 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 		Size: m.Size(), Redelivered: m.Redelivered,
 		Format: rd.Cells.Format, Summary: rd.Cells.Summary,
 		Fields: fields, Notes: nonNil(rd.Shown.Notes),
-		Properties: nonNil(rd.Properties()), Headers: nonNil(rd.Headers()),
+		Properties: nonNil(rd.Properties), Headers: nonNil(rd.Headers()),
 		Body:     bodyJSON{Kind: bodyKinds[body.Kind], Text: body.Text, Omitted: body.Omitted},
 		Sections: extraSections(rd, s.traceURL),
 	})
