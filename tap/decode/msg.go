@@ -31,7 +31,6 @@ func newMsg(in Input) *msg {
 	return m
 }
 
-// finish adds what preparing the body found to a result.
 // wantFields says whether the result's fields are wanted: a recogniser
 // that makes many skips them when not (Input.noFields), and the result
 // then says that they were left out.
@@ -43,6 +42,7 @@ func (m *msg) wantFields() bool {
 	return true
 }
 
+// finish adds what preparing the body found to a result.
 func (m *msg) finish(r *Result) {
 	if len(m.preFields) > 0 {
 		r.Fields = append(r.Fields, m.preFields...)

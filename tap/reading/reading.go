@@ -445,11 +445,11 @@ func (r *Reading) haystack() string {
 	for _, f := range fields {
 		n += len(f.Value) + 1
 	}
-	headers, props := r.Headers(), r.Properties
+	headers := r.Headers()
 	for _, h := range headers {
 		n += len(h.Key) + len(h.Value) + 3
 	}
-	for _, p := range props {
+	for _, p := range r.Properties {
 		n += len(p.Value) + 1
 	}
 	b := make([]byte, 0, n)
@@ -473,7 +473,7 @@ func (r *Reading) haystack() string {
 		b = append(b, ": "...)
 		add(h.Value)
 	}
-	for _, p := range props {
+	for _, p := range r.Properties {
 		add(p.Value)
 	}
 	if delivery != "" {
