@@ -206,8 +206,10 @@ type consumer struct {
 	// ackedCPU is this process's CPU time (ns) right after the last ack
 	// that followed new deliveries: read on the ack tick, not per message.
 	ackedCPU atomic.Int64
-	// gate, when not nil, holds the consumer back until it is closed, so a
-	// backlog can be built first.
+	// gate, when not nil, holds the consumer's reading of its deliveries
+	// back until it is closed, so a backlog can be built first. The
+	// consumer is registered before: as shoveltap's session, whose UI alone
+	// is held, it takes up to its prefetch while the backlog is built.
 	gate chan struct{}
 }
 
@@ -219,19 +221,21 @@ func (c *consumer) latencies() []time.Duration {
 
 // run consumes queue on ch until ctx ends or the channel closes.
 func (c *consumer) run(ctx context.Context, ch *amqp.Channel, queue string, prefetch int, tick time.Duration) error {
-	if c.gate != nil {
-		select {
-		case <-c.gate:
-		case <-ctx.Done():
-			return nil
-		}
-	}
 	if err := ch.Qos(prefetch, 0, false); err != nil {
 		return fmt.Errorf("consumer: setting prefetch: %w", err)
 	}
 	deliveries, err := ch.Consume(queue, "", false, false, false, false, nil)
 	if err != nil {
 		return fmt.Errorf("consumer: consuming %q: %w", queue, err)
+	}
+	if c.gate != nil {
+		// The client takes deliveries in (up to the prefetch) and holds
+		// them until they are read.
+		select {
+		case <-c.gate:
+		case <-ctx.Done():
+			return nil
+		}
 	}
 	t := time.NewTicker(tick)
 	defer t.Stop()

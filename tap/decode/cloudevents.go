@@ -60,7 +60,7 @@ func recogniseCloudEventsBinary(m *msg) (Result, bool) {
 // application/cloudevents+json content type, or a JSON object with
 // specversion, id, source and type (what the spec requires).
 func recogniseCloudEventsStructured(m *msg) (Result, bool) {
-	byType := mediaType(m.in.ContentType) == "application/cloudevents+json"
+	byType := m.media == "application/cloudevents+json"
 	o, ok := m.jsonObjectBody(byType)
 	if !ok {
 		return m.notAnEnvelope(byType, "cloudevents", "content type application/cloudevents+json but the body is not a JSON object")

@@ -56,6 +56,9 @@ const (
 // json.Number, RFC 3339 or Unix-second times).
 func DeadLettered(headers map[string]any) (DeadLetter, bool) {
 	var d DeadLetter
+	if len(headers) == 0 {
+		return d, false // most messages: not a key to look up
+	}
 	raw, has := headers["x-death"]
 	if has {
 		list, ok := asList(raw)
@@ -71,8 +74,8 @@ func DeadLettered(headers map[string]any) (DeadLetter, bool) {
 			d.Deaths = append(d.Deaths, deathOf(t, i+1, &d.Problems))
 		}
 	}
-	d.First = deathEnd(headers, "x-first-death-")
-	d.Last = deathEnd(headers, "x-last-death-")
+	d.First = deathEnd(headers, "x-first-death-queue", "x-first-death-reason", "x-first-death-exchange")
+	d.Last = deathEnd(headers, "x-last-death-queue", "x-last-death-reason", "x-last-death-exchange")
 	return d, has || d.First != nil || d.Last != nil
 }
 
@@ -105,10 +108,12 @@ func deathOf(t map[string]any, n int, problems *[]string) Death {
 	return x
 }
 
-func deathEnd(h map[string]any, prefix string) *DeathEnd {
-	q, okQ := asText(h[prefix+"queue"])
-	r, okR := asText(h[prefix+"reason"])
-	x, okX := asText(h[prefix+"exchange"])
+// deathEnd reads the x-first-death-* or x-last-death-* headers, named in
+// full (not built from a prefix for every message).
+func deathEnd(h map[string]any, queueKey, reasonKey, exchangeKey string) *DeathEnd {
+	q, okQ := asText(h[queueKey])
+	r, okR := asText(h[reasonKey])
+	x, okX := asText(h[exchangeKey])
 	if !okQ && !okR && !okX {
 		return nil
 	}

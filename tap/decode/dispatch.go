@@ -82,7 +82,7 @@ func decodeMsg(in Input, exts []Extension) (res Result, m *msg) {
 	// Prepared on the stack: when an extension claims the message (the
 	// Protobuf decoder, for most messages of a tap that loads schemas),
 	// it is not kept, and the decoding stage allocates less per message.
-	prepared := msg{in: in, body: in.Body}
+	prepared := makeMsg(in)
 	prepared.prepare()
 	res, ok := Result{}, false
 	var extNotes []string

@@ -135,8 +135,12 @@ func firstLine(s string) string {
 }
 
 func isJSONType(ct string) bool {
-	ct = mediaType(ct)
-	return ct == "application/json" || ct == "text/json" || hasSuffixFold(ct, "+json")
+	return isJSONMedia(mediaType(ct))
+}
+
+// isJSONMedia is isJSONType of a media type already read (mediaType).
+func isJSONMedia(media string) bool {
+	return media == "application/json" || media == "text/json" || hasSuffixFold(media, "+json")
 }
 
 // sizeString formats a byte count for people.

@@ -6,6 +6,10 @@ type msg struct {
 	in   Input
 	body []byte
 
+	// The content type's media type and kombu serializer, read once:
+	// every recogniser asks.
+	media, serializer string
+
 	// Fields and notes from preparing the body, added to every result.
 	preFields []Field
 	preNotes  []string
@@ -26,9 +30,15 @@ type msg struct {
 }
 
 func newMsg(in Input) *msg {
-	m := &msg{in: in, body: in.Body}
+	m := makeMsg(in)
 	m.prepare()
-	return m
+	return &m
+}
+
+// makeMsg is a message not yet prepared (see prepare).
+func makeMsg(in Input) msg {
+	media := mediaType(in.ContentType)
+	return msg{in: in, body: in.Body, media: media, serializer: serializerOfMedia(media)}
 }
 
 // wantFields says whether the result's fields are wanted: a recogniser

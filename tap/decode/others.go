@@ -75,7 +75,7 @@ func recogniseNServiceBus(m *msg) (Result, bool) {
 // application/vnd.masstransit+json, or a JSON body with a messageType
 // array and a message.
 func recogniseMassTransit(m *msg) (Result, bool) {
-	byType := mediaType(m.in.ContentType) == "application/vnd.masstransit+json"
+	byType := m.media == "application/vnd.masstransit+json"
 	o, ok := m.jsonObjectBody(byType)
 	if !ok {
 		return m.notAnEnvelope(byType, "masstransit", "MassTransit content type but the body is not an envelope")

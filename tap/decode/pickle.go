@@ -427,7 +427,7 @@ func pickleBody(b []byte) Body {
 
 // recognisePickle claims pickle bodies that are not Celery tasks.
 func recognisePickle(m *msg) (Result, bool) {
-	if serializerOf(m.in.ContentType) != serPickle || len(m.body) == 0 {
+	if m.serializer != serPickle || len(m.body) == 0 {
 		return Result{}, false
 	}
 	l := listPickle(m.body)

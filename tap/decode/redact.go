@@ -45,7 +45,7 @@ func RedactBody(in Input) (body []byte, changed bool) {
 		redact = redactMsgpack
 	}
 	body = in.Body
-	m := msg{in: in}
+	m := makeMsg(in)
 	b64 := m.bodyEncoding() == "base64"
 	if b64 {
 		var err error
@@ -257,7 +257,7 @@ func (m *msg) redactBody() {
 	if len(m.body) > maxRedact {
 		return
 	}
-	if s := serializerOf(m.in.ContentType); s != serJSON && s != "" {
+	if s := m.serializer; s != serJSON && s != "" {
 		return
 	}
 	if out, ok := redactJSONText(m.body, 0); ok {

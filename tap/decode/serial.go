@@ -30,7 +30,13 @@ var (
 // serializerOf maps a content type to a kombu serializer name. An empty
 // or unknown content type is tried as JSON when the body looks like JSON.
 func serializerOf(contentType string) string {
-	switch mediaType(contentType) {
+	return serializerOfMedia(mediaType(contentType))
+}
+
+// serializerOfMedia is serializerOf of a media type already read
+// (mediaType).
+func serializerOfMedia(media string) string {
+	switch media {
 	case "application/json", "text/json":
 		return serJSON
 	case "application/x-msgpack", "application/msgpack", "application/vnd.msgpack":
@@ -40,7 +46,7 @@ func serializerOf(contentType string) string {
 	case "application/x-python-serialize", "application/python-pickle", "application/x-pickle":
 		return serPickle
 	}
-	if isJSONType(contentType) {
+	if isJSONMedia(media) {
 		return serJSON
 	}
 	return ""
@@ -51,7 +57,7 @@ func serializerOf(contentType string) string {
 func (m *msg) decoded() (any, string, error) {
 	if !m.parsed {
 		m.parsed = true
-		m.serial = serializerOf(m.in.ContentType)
+		m.serial = m.serializer
 		m.value, m.parseErr = decodeValue(m.serial, m.body)
 		if m.serial == "" && m.parseErr == nil {
 			m.serial = serJSON

@@ -12,14 +12,14 @@ import (
 // serialisation, MessagePack or CBOR, that no envelope recogniser claimed:
 // it shows the decoded value as JSON instead of a hex dump.
 func recogniseSerialised(m *msg) (Result, bool) {
-	ct := mediaType(m.in.ContentType)
+	ct := m.media
 	var (
 		v     any
 		err   error
 		label string
 	)
 	switch {
-	case serializerOf(ct) == serMsgpack:
+	case m.serializer == serMsgpack:
 		label = "msgpack"
 		v, _, err = m.decoded()
 	case ct == "application/cbor" || hasSuffixFold(ct, "+cbor"):

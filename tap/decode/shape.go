@@ -17,7 +17,7 @@ func (m *msg) mayHaveShape() bool {
 		return m.shape
 	}
 	m.shapeChecked = true
-	ser := serializerOf(m.in.ContentType)
+	ser := m.serializer
 	if ser != serJSON && ser != "" {
 		m.shape = ser != serPickle
 		return m.shape

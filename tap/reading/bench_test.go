@@ -34,3 +34,15 @@ func BenchmarkReadingCelery(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkReadingBinary is the drain benchmark's message (bench/drain.go):
+// 1 KB of application/octet-stream, a stamp at its start and zeros after.
+func BenchmarkReadingBinary(b *testing.B) {
+	body := make([]byte, 1024)
+	copy(body, "\x00\x00\x00\x00\x00\x00\x30\x39\x18\x7a\x3b\x2c\x11\x22\x33\x44")
+	in := Input{Message: decode.Input{RoutingKey: "q", ContentType: "application/octet-stream", Body: body}}
+	b.ReportAllocs()
+	for b.Loop() {
+		BuildWith(nil, in)
+	}
+}
