@@ -90,7 +90,7 @@ func fullPlan() plan {
 		historySize:  1024,
 		historyReps:  3,
 
-		tapCPUReps:        3,
+		tapCPUReps:        5,
 		tapCPUFor:         15 * time.Second,
 		tapCPUMetricsRate: 10_000,
 		tapCPUKeys:        100_000,
