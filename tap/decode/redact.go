@@ -36,7 +36,8 @@ func RedactBody(in Input) (body []byte, changed bool) {
 	if len(in.Body) == 0 || len(in.Body) > maxRedact {
 		return in.Body, false
 	}
-	ser := serializerOf(in.ContentType)
+	m := makeMsg(in)
+	ser := m.serializer
 	if ser != serJSON && ser != serMsgpack && ser != "" {
 		return in.Body, false
 	}
@@ -45,7 +46,6 @@ func RedactBody(in Input) (body []byte, changed bool) {
 		redact = redactMsgpack
 	}
 	body = in.Body
-	m := makeMsg(in)
 	b64 := m.bodyEncoding() == "base64"
 	if b64 {
 		var err error

@@ -27,14 +27,9 @@ var (
 	errUnknownType = errors.New("unknown content type")
 )
 
-// serializerOf maps a content type to a kombu serializer name. An empty
-// or unknown content type is tried as JSON when the body looks like JSON.
-func serializerOf(contentType string) string {
-	return serializerOfMedia(mediaType(contentType))
-}
-
-// serializerOfMedia is serializerOf of a media type already read
-// (mediaType).
+// serializerOfMedia maps a media type (mediaType of a content type) to a
+// kombu serializer name. An empty or unknown content type is tried as JSON
+// when the body looks like JSON.
 func serializerOfMedia(media string) string {
 	switch media {
 	case "application/json", "text/json":
