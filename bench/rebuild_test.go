@@ -14,15 +14,17 @@ import (
 	"github.com/shoveltap/shoveltap/tap/capture"
 	"github.com/shoveltap/shoveltap/tap/lifecycle"
 	"github.com/shoveltap/shoveltap/tap/pipeline"
+	"github.com/shoveltap/shoveltap/ui"
 )
 
 // BenchmarkRebuildLifecycleFromCapture is issue 24's "rebuilding the
 // views from a 1 M-event capture": a capture of Celery traffic (per task
 // its message, task-received, task-started and task-succeeded or
 // task-failed on celeryev) is written with tap/capture once, then each op
-// reads it back as `shoveltap open` does (capture.Reader's batches through
-// tap/pipeline, every message read and its facts taken once) into a
-// lifecycle model with the default bounds. Reported as seconds per
+// reads it back as `shoveltap open` does (capture.Reader's batches, the
+// last ui.DefaultRetain messages read in full and the lines before for
+// counting, through tap/pipeline, every message's facts taken once) into
+// a lifecycle model with the default bounds. Reported as seconds per
 // rebuild; run with -benchtime 1x.
 func BenchmarkRebuildLifecycleFromCapture(b *testing.B) {
 	events := 1_000_000
@@ -45,6 +47,9 @@ func BenchmarkRebuildLifecycleFromCapture(b *testing.B) {
 	for b.Loop() {
 		r, err := capture.Open(path)
 		if err != nil {
+			b.Fatal(err)
+		}
+		if err := r.KeepLast(ui.DefaultRetain, false); err != nil {
 			b.Fatal(err)
 		}
 		ctx, cancel := context.WithCancel(context.Background())

@@ -44,6 +44,13 @@ type Message struct {
 	// when HasOffset is set (a stream tap; see StreamStatus).
 	Offset    int64
 	HasOffset bool
+	// CountOnly says the views count the message and take its lifecycle
+	// facts but never show it: a line of a capture before the last ones
+	// `shoveltap open` keeps (capture.Reader.Keep), which the UI would
+	// only have pushed out of its ring unseen. Its Reading, when the
+	// capture reader made it, has Facts, DeadLetter and Decoded.Trace and
+	// nothing else.
+	CountOnly bool
 }
 
 // DecodeInput is what the decoders read of a message.

@@ -211,7 +211,9 @@ func (m Model) waitBatch() tea.Cmd {
 		entries := newEntries(b.Messages)
 		if searches {
 			for _, e := range entries {
-				e.r.SearchText()
+				if !e.msg.CountOnly {
+					e.r.SearchText()
+				}
 			}
 		}
 		return batchMsg{Messages: b.Messages, Status: b.Status, entries: entries}

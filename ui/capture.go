@@ -124,7 +124,7 @@ func clipboardText(msg tap.Message, bodyOnly bool) (text, what string) {
 	if bodyOnly {
 		return string(msg.Body), "the body"
 	}
-	rec := jsonl.NewRecord(msg, msg.Result())
+	rec := jsonl.NewRecord(msg)
 	b, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {
 		// Records are built to be encodable; say so rather than copy less.

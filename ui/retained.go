@@ -40,6 +40,10 @@ func newRetained(retain int) *retained {
 // filter.
 func (s *retained) ingest(entries []*entry) {
 	for _, e := range entries {
+		if e.msg.CountOnly {
+			s.count(e)
+			continue
+		}
 		if e.msg.Delivery != nil {
 			s.linkDelivery(e)
 		}
@@ -59,6 +63,20 @@ func (s *retained) ingest(entries []*entry) {
 		}
 	}
 	s.dropEvicted()
+}
+
+// count takes a message that is never shown (tap.Message.CountOnly: a
+// capture's line before the ones `shoveltap open` keeps) as if it had
+// passed through the ring and been pushed out: counted, and gone.
+func (s *retained) count(e *entry) {
+	s.received++
+	s.routes.count(e.r)
+	s.edges.count(e.r)
+	s.lastSeq = e.msg.Seq
+	if s.paused {
+		s.newPaused++
+	}
+	s.evicted++
 }
 
 // dropEvicted removes evicted entries from the front of shown. Evicted

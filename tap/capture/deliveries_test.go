@@ -77,7 +77,7 @@ func TestRelinkReachesTheLastMaxRelinkMessages(t *testing.T) {
 		if of != 0 {
 			m.Delivery = &tap.Delivery{Of: of}
 		}
-		r.relink(&m)
+		r.relink(&m, r.line)
 		if m.Delivery == nil {
 			return 0
 		}

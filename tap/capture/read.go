@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -43,6 +44,13 @@ type Reader struct {
 	seqOrder  []seqLine // a ring of the last maxRelink seqs, oldest at seqNext once full
 	seqNext   int
 
+	// countBefore is the offset of the first line read in full by
+	// Batches; the lines before it are read for counting only (KeepLast).
+	countBefore int64
+	// freshFacts: counted lines are read in full and decoded again rather
+	// than trusted for their facts (KeepLast).
+	freshFacts bool
+
 	mu      sync.Mutex
 	offsets []int64 // offsets[i] is where line i+1 starts
 	skips   []Skip
@@ -65,45 +73,141 @@ func (r *Reader) Close() error { return r.f.Close() }
 // Path is the file read.
 func (r *Reader) Path() string { return r.path }
 
-// Next returns the next message, its Seq set to its line number so that
-// what the UI shows as #N is line N of the file. Lines that are not
-// records are skipped and remembered (see Skipped). At the end it returns
-// io.EOF.
-func (r *Reader) Next() (tap.Message, error) {
+// KeepLast makes Batches read in full only the last n messages of the
+// file (and a few more, for lines that turn out not to be messages), the
+// ones a view that retains n keeps: the lines before are read for
+// counting (jsonl.ParseCounted; tap.Message.CountOnly), which the views
+// count and take the lifecycle facts of without showing them. Every line
+// is still checked, and skipped lines are named as before. With
+// freshFacts (open --redact) a counted line's message is read in full and
+// decoded again, so that the pipeline redacts it before its facts are
+// taken, rather than taken from the line. Call it before Batches.
+func (r *Reader) KeepLast(n int, freshFacts bool) error {
+	off, err := startOfLastLines(r.f, n+keepMargin)
+	if err != nil {
+		return fmt.Errorf("capture: reading %s: %w", r.path, err)
+	}
+	r.countBefore, r.freshFacts = off, freshFacts
+	return nil
+}
+
+// keepMargin is how many lines KeepLast reads in full beyond the n asked:
+// lines near the end that are not messages still leave n messages.
+const keepMargin = 1024
+
+// startOfLastLines is the offset of the first of the last n lines of f (0
+// when f has fewer), read backwards from its end.
+func startOfLastLines(f *os.File, n int) (int64, error) {
+	st, err := f.Stat()
+	if err != nil {
+		return 0, err
+	}
+	end := st.Size()
+	buf := make([]byte, 64<<10)
+	lines := 0
+	for pos := end; pos > 0; {
+		size := min(int64(len(buf)), pos)
+		pos -= size
+		chunk := buf[:size]
+		if _, err := f.ReadAt(chunk, pos); err != nil {
+			return 0, err
+		}
+		for i := len(chunk) - 1; i >= 0; i-- {
+			// A newline ends a line; the file's last one starts none.
+			if chunk[i] != '\n' || pos+int64(i) == end-1 {
+				continue
+			}
+			if lines++; lines == n {
+				return pos + int64(i) + 1, nil
+			}
+		}
+	}
+	return 0, nil
+}
+
+// rawLine is a line as read from the file, before it is parsed.
+type rawLine struct {
+	num        int
+	text       []byte // without its end of line
+	terminated bool
+	counted    bool // before countBefore: read for counting (KeepLast)
+}
+
+// nextLine reads the next line that is not empty and records where it
+// starts. Its text is valid until the next read, or, when into is not
+// nil, is appended to *into (the batch's lines share one buffer). At the
+// end it returns io.EOF.
+func (r *Reader) nextLine(into *[]byte) (rawLine, error) {
 	for {
 		start := r.pos
 		data, err := r.readLine()
 		if len(data) == 0 && err == io.EOF {
-			return tap.Message{}, io.EOF
+			return rawLine{}, io.EOF
 		}
 		if err != nil && err != io.EOF {
-			return tap.Message{}, fmt.Errorf("capture: reading %s at line %d: %w", r.path, r.line+1, err)
+			return rawLine{}, fmt.Errorf("capture: reading %s at line %d: %w", r.path, r.line+1, err)
 		}
 		r.pos += int64(len(data))
 		r.line++
 		r.mu.Lock()
 		r.offsets = append(r.offsets, start)
 		r.mu.Unlock()
-		terminated := len(data) > 0 && data[len(data)-1] == '\n'
 		text := trimEOL(data)
 		if len(text) == 0 {
 			continue
 		}
-		m, perr := jsonl.Parse(text)
-		if perr != nil {
-			reason := perr.Error()
-			if !terminated {
-				reason = "truncated: the last line has no end (was the recording cut off?)"
-			}
-			r.skip(Skip{Line: r.line, Reason: reason})
-			continue
+		if into != nil {
+			at := len(*into)
+			*into = append(*into, text...)
+			text = (*into)[at:len(*into):len(*into)]
 		}
-		r.relink(&m)
-		m.Seq = uint64(r.line)
-		r.mu.Lock()
-		r.read++
-		r.mu.Unlock()
-		return m, nil
+		return rawLine{num: r.line, text: text, terminated: data[len(data)-1] == '\n', counted: start < r.countBefore}, nil
+	}
+}
+
+// parse reads a line's message: for counting only when it is counted.
+func (r *Reader) parse(l rawLine) (tap.Message, error) {
+	if l.counted && !r.freshFacts {
+		return jsonl.ParseCounted(l.text)
+	}
+	m, err := jsonl.Parse(l.text)
+	m.CountOnly = l.counted
+	return m, err
+}
+
+// accept takes a parsed line in the file's order: a refused line is
+// skipped and remembered, a message is relinked and numbered by its line.
+func (r *Reader) accept(l rawLine, m *tap.Message, perr error) bool {
+	if perr != nil {
+		reason := perr.Error()
+		if !l.terminated {
+			reason = "truncated: the last line has no end (was the recording cut off?)"
+		}
+		r.skip(Skip{Line: l.num, Reason: reason})
+		return false
+	}
+	r.relink(m, l.num)
+	m.Seq = uint64(l.num)
+	r.mu.Lock()
+	r.read++
+	r.mu.Unlock()
+	return true
+}
+
+// Next returns the next message, its Seq set to its line number so that
+// what the UI shows as #N is line N of the file. Lines that are not
+// records are skipped and remembered (see Skipped). At the end it returns
+// io.EOF.
+func (r *Reader) Next() (tap.Message, error) {
+	for {
+		l, err := r.nextLine(nil)
+		if err != nil {
+			return tap.Message{}, err
+		}
+		m, perr := r.parse(l)
+		if r.accept(l, &m, perr) {
+			return m, nil
+		}
 	}
 }
 
@@ -137,7 +241,7 @@ type seqLine struct {
 // publish not among the last maxRelink messages is unknown (0). Sessions
 // appended to one file restart their seqs: the latest line with a seq is
 // the one a later delivery means. It then remembers m's own seq.
-func (r *Reader) relink(m *tap.Message) {
+func (r *Reader) relink(m *tap.Message, line int) {
 	if r.lineOfSeq == nil {
 		r.lineOfSeq = map[uint64]int{}
 	}
@@ -151,12 +255,12 @@ func (r *Reader) relink(m *tap.Message) {
 		if r.lineOfSeq[old.seq] == old.line {
 			delete(r.lineOfSeq, old.seq)
 		}
-		r.seqOrder[r.seqNext] = seqLine{m.Seq, r.line}
+		r.seqOrder[r.seqNext] = seqLine{m.Seq, line}
 		r.seqNext = (r.seqNext + 1) % maxRelink
 	} else {
-		r.seqOrder = append(r.seqOrder, seqLine{m.Seq, r.line})
+		r.seqOrder = append(r.seqOrder, seqLine{m.Seq, line})
 	}
-	r.lineOfSeq[m.Seq] = r.line
+	r.lineOfSeq[m.Seq] = line
 }
 
 func trimEOL(b []byte) []byte {
@@ -243,6 +347,22 @@ func (r *Reader) Message(line int) (tap.Message, error) {
 	return m, nil
 }
 
+// parseAll parses lines with up to workers goroutines.
+func (r *Reader) parseAll(lines []rawLine, workers int) ([]tap.Message, []error) {
+	msgs, errs := make([]tap.Message, len(lines)), make([]error, len(lines))
+	chunk := max(64, (len(lines)+workers-1)/workers)
+	var wg sync.WaitGroup
+	for start := 0; start < len(lines); start += chunk {
+		wg.Go(func() {
+			for i := start; i < min(start+chunk, len(lines)); i++ {
+				msgs[i], errs[i] = r.parse(lines[i])
+			}
+		})
+	}
+	wg.Wait()
+	return msgs, errs
+}
+
 // BatchSize is how many messages a batch of Batches holds.
 const BatchSize = 512
 
@@ -272,26 +392,44 @@ func (r *Reader) Batches(ctx context.Context) <-chan tap.Batch {
 				return false
 			}
 		}
-		batch := make([]tap.Message, 0, BatchSize)
+		workers := runtime.GOMAXPROCS(0)
+		lines := make([]rawLine, 0, BatchSize)
+		var text []byte // the batch's lines, one after the other
 		for {
-			m, err := r.Next()
-			if errors.Is(err, io.EOF) {
+			// A batch's lines are read in order, parsed in parallel
+			// (the parse is most of a capture's reading), and taken in
+			// order again. Parsed messages keep nothing of their text:
+			// the next batch reuses it.
+			lines, text = lines[:0], text[:0]
+			var end error
+			for len(lines) < BatchSize {
+				l, err := r.nextLine(&text)
+				if err != nil {
+					end = err
+					break
+				}
+				lines = append(lines, l)
+			}
+			msgs, errs := r.parseAll(lines, workers)
+			batch := make([]tap.Message, 0, len(lines))
+			for i, l := range lines {
+				if r.accept(l, &msgs[i], errs[i]) {
+					batch = append(batch, msgs[i])
+				}
+			}
+			switch {
+			case errors.Is(end, io.EOF):
 				status.State = tap.StateStopped
 				send(batch)
 				return
-			}
-			if err != nil {
+			case end != nil:
 				status.State = tap.StateFailed
-				failure = err
+				failure = end
 				send(batch)
 				return
 			}
-			batch = append(batch, m)
-			if len(batch) == BatchSize {
-				if !send(batch) {
-					return
-				}
-				batch = make([]tap.Message, 0, BatchSize)
+			if !send(batch) {
+				return
 			}
 		}
 	}()

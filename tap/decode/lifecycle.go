@@ -1,6 +1,8 @@
 package decode
 
 import (
+	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -16,6 +18,45 @@ const (
 	FactOsloCall                    // an oslo.messaging RPC call (or cast)
 	FactOsloReply                   // an oslo.messaging RPC reply
 )
+
+// factKindNames name the kinds in JSON lines ("facts", tap/jsonl).
+var factKindNames = [...]string{
+	FactNone:        "none",
+	FactTask:        "task",
+	FactTaskEvent:   "task-event",
+	FactWorkerEvent: "worker-event",
+	FactResult:      "result",
+	FactOsloCall:    "rpc-call",
+	FactOsloReply:   "rpc-reply",
+}
+
+// String is the kind's name.
+func (k FactKind) String() string {
+	if k >= 0 && int(k) < len(factKindNames) {
+		return factKindNames[k]
+	}
+	return "kind(" + strconv.Itoa(int(k)) + ")"
+}
+
+// MarshalText writes the kind's name; a kind without one is refused.
+func (k FactKind) MarshalText() ([]byte, error) {
+	if k < 0 || int(k) >= len(factKindNames) {
+		return nil, fmt.Errorf("fact kind %d has no name", int(k))
+	}
+	return []byte(factKindNames[k]), nil
+}
+
+// UnmarshalText reads a kind's name; an unknown name (a later version's
+// kind) is refused.
+func (k *FactKind) UnmarshalText(b []byte) error {
+	for i, n := range factKindNames {
+		if n == string(b) {
+			*k = FactKind(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown fact kind %q", b)
+}
 
 // Limits on what one fact carries, so that hostile events (a megabyte of
 // traceback) cost a bounded amount of memory however long they are kept.

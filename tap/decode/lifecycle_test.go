@@ -281,3 +281,25 @@ type claimAll struct{}
 func (claimAll) Decode(Input, []byte) (Result, bool) {
 	return Result{Format: "claimed", Fields: []Field{{Name: "Claimed", Value: "yes"}}}, true
 }
+
+// TestFactKindNames: every kind has a name in JSON lines and reads back
+// from it; an unknown name or kind is refused.
+func TestFactKindNames(t *testing.T) {
+	for k := FactNone; k <= FactOsloReply; k++ {
+		text, err := k.MarshalText()
+		if err != nil {
+			t.Fatalf("%d: %v", k, err)
+		}
+		var back FactKind
+		if err := back.UnmarshalText(text); err != nil || back != k || k.String() != string(text) {
+			t.Errorf("%d → %q → %d (%v)", k, text, back, err)
+		}
+	}
+	var k FactKind
+	if err := k.UnmarshalText([]byte("task-forecast")); err == nil {
+		t.Error("an unknown name was read")
+	}
+	if _, err := FactKind(42).MarshalText(); err == nil {
+		t.Error("a kind without a name was written")
+	}
+}

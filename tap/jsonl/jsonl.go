@@ -15,6 +15,7 @@ import (
 
 	"github.com/shoveltap/shoveltap/tap"
 	"github.com/shoveltap/shoveltap/tap/decode"
+	"github.com/shoveltap/shoveltap/tap/reading"
 )
 
 // Record is one line.
@@ -61,6 +62,11 @@ type Record struct {
 	// message carries (docs/traces.md).
 	TraceID string `json:"trace_id,omitempty"`
 	SpanID  string `json:"span_id,omitempty"`
+	// Facts are what the tap read of a Celery or oslo.messaging message
+	// for the task and RPC lifecycles (docs/lifecycles.md), empty when it
+	// read none; absent for every other message, and for one whose facts
+	// JSON cannot hold exactly (a reader decodes that one again).
+	Facts *[]Fact `json:"facts,omitempty"`
 }
 
 // Delivery is a tap.Delivery: who got the message, and the seq of the
@@ -159,8 +165,15 @@ func newDecoded(d decode.Result) *Decoded {
 	return out
 }
 
-// NewRecord builds the record of a message and its decoding.
-func NewRecord(m tap.Message, d decode.Result) Record {
+// NewRecord builds the record of a message from its reading (its
+// decoding and lifecycle facts); a message that has none yet (a test) is
+// read here.
+func NewRecord(m tap.Message) Record {
+	rd := m.Reading
+	if rd == nil {
+		rd = reading.BuildForLines(nil, m.ReadingInput())
+	}
+	d := rd.Result()
 	r := Record{
 		Seq:         m.Seq,
 		Time:        m.Time,
@@ -174,6 +187,11 @@ func NewRecord(m tap.Message, d decode.Result) Record {
 		Decoded:     newDecoded(d),
 	}
 	r.setRoute(m, d)
+	if rd.FactsRead() {
+		if facts := newFacts(rd.Facts); facts != nil {
+			r.Facts = &facts
+		}
+	}
 	if g := m.Gap; g != nil {
 		r.Gap = &Gap{Reason: string(g.Reason), From: g.From, To: g.To, MissedEstimate: g.Missed}
 	}
@@ -230,7 +248,7 @@ func NewWriter(w io.Writer) *Writer {
 
 // Write writes m's record, with the decoding of its reading.
 func (w *Writer) Write(m tap.Message) error {
-	if err := w.enc.Encode(NewRecord(m, m.Result())); err != nil {
+	if err := w.enc.Encode(NewRecord(m)); err != nil {
 		return fmt.Errorf("writing message %d: %w", m.Seq, err)
 	}
 	return nil

@@ -16,11 +16,12 @@ import (
 var lineOptions = jsonv2.JoinOptions(json.DefaultOptionsV1(), json.ReportErrorsWithLegacySemantics(false))
 
 // unmarshalLine is json.Unmarshal(data, l) in one pass over data.
-func unmarshalLine(data []byte, l *line) error {
+func unmarshalLine[T line | countedLine](data []byte, l *T) error {
 	if err := jsonv2.Unmarshal(data, l, lineOptions); err != nil {
 		// The error json.Unmarshal gives, as before: a reader shows it
 		// (a capture's skipped lines).
-		*l = line{}
+		var zero T
+		*l = zero
 		return json.Unmarshal(data, l)
 	}
 	return nil

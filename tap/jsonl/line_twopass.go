@@ -6,7 +6,7 @@ import "encoding/json"
 
 // unmarshalLine is json.Unmarshal(data, l); line_onepass.go does it in
 // one pass where encoding/json/v2 is at hand.
-func unmarshalLine(data []byte, l *line) error {
+func unmarshalLine[T line | countedLine](data []byte, l *T) error {
 	return json.Unmarshal(data, l)
 }
 

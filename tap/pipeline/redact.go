@@ -10,8 +10,14 @@ import (
 // unwraps and rewraps kombu's compressions and base64). Bodies it cannot
 // parse are kept as received: YAML, pickle, text, binary, bzip2. A reading
 // made before is dropped: it described the message as received. m itself
-// is not modified.
+// is not modified. A message only counted with the reading its capture
+// line gave (tap.Message.CountOnly) has nothing to redact and keeps it:
+// `open --redact` reads those lines in full instead
+// (capture.Reader.KeepLast), so that they are redacted here.
 func Redact(m tap.Message) tap.Message {
+	if m.CountOnly && m.Reading != nil {
+		return m
+	}
 	if body, changed := decode.RedactBody(m.DecodeInput()); changed {
 		m.Body = body
 	}

@@ -26,6 +26,7 @@ import (
 	"github.com/shoveltap/shoveltap/tap/filter"
 	"github.com/shoveltap/shoveltap/tap/routing"
 	"github.com/shoveltap/shoveltap/tap/sanitize"
+	"github.com/shoveltap/shoveltap/tap/tracectx"
 )
 
 // searchBody is how much of a body the free-text filter looks at.
@@ -90,6 +91,8 @@ type Reading struct {
 	// (decode.Facts, for tap/lifecycle), read here, off the UI goroutine,
 	// for Celery and oslo.messaging messages only; nil for the rest.
 	Facts []decode.Fact
+	// factsRead: Facts were looked for (FactsRead).
+	factsRead bool
 
 	in  decode.Input
 	dec *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
@@ -169,7 +172,7 @@ func BuildForLines(dec *decode.Decoder, in Input) *Reading {
 // call's life: only those pay for decode.Facts. A delivery report repeats
 // a message already tapped: not a fact of its own.
 func wantFacts(in Input, res decode.Result) bool {
-	return in.Delivery == nil && lifecycleShaped(res.Format)
+	return in.Delivery == nil && LifecycleShaped(res.Format)
 }
 
 // fromResult is Build with the decoder's result and the facts already
@@ -223,6 +226,23 @@ func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 	}
 	r.Decoded = res
 	r.Facts = facts
+	r.factsRead = wantFacts(in, res)
+	return r
+}
+
+// FactsRead says whether the read stage looked for the message's
+// lifecycle facts (Facts may still be empty): a publish the decoder took
+// for Celery or oslo.messaging.
+func (r *Reading) FactsRead() bool { return r.factsRead }
+
+// Counted is the reading of a message that the views only count
+// (tap.Message.CountOnly: a capture's line before the ones `shoveltap
+// open` keeps), made of what its line says the tap read of it: its
+// lifecycle facts, its dead letter and its trace context. It has nothing
+// to show (no cells, no subject), and nothing asks it for more.
+func Counted(facts []decode.Fact, dl *decode.DeadLetter, trace *tracectx.Context) *Reading {
+	r := &Reading{Facts: facts, DeadLetter: dl, factsRead: facts != nil}
+	r.Decoded.Trace = trace
 	return r
 }
 
@@ -244,10 +264,11 @@ func (r *Reading) Unroutable() bool {
 	return r.Route != nil && r.Route.Result.Verdict == routing.Unroutable
 }
 
-// lifecycleShaped says whether a message the decoder recognised as
+// LifecycleShaped says whether a message the decoder recognised as
 // format may tell about a task's or an RPC call's life; only those pay
-// for decode.Facts' second look at the body.
-func lifecycleShaped(format string) bool {
+// for decode.Facts' second look at the body, and only their lines carry
+// facts in a capture (tap/jsonl).
+func LifecycleShaped(format string) bool {
 	return strings.HasPrefix(format, "celery") || strings.HasPrefix(format, "oslo")
 }
 

@@ -50,6 +50,17 @@ func Open(ctx context.Context, o *Options, con cmdline.Console) int {
 		return 1
 	}
 	defer rd.Close()
+	// The UI keeps only the last messages: the lines before are read for
+	// what the views count of them (lifecycles, dead letters), not to be
+	// shown.
+	retain := o.Retain
+	if retain <= 0 {
+		retain = ui.DefaultRetain
+	}
+	if err := rd.KeepLast(retain, o.Redact); err != nil {
+		fmt.Fprintln(con.Stderr, "shoveltap open:", err)
+		return 1
+	}
 	// The same pipeline as a live tap's (tap/pipeline), without recording
 	// or a web monitor.
 	pipe, batches := pipeline.Start(ctx, rd.Batches(ctx), pipeline.Config{Redact: o.Redact, Decoder: decs.Decoder})
