@@ -11,8 +11,10 @@ import (
 const openLong = `Shows a capture — a file written by --record, by w in the UI, or by --json
 — in the same UI as a live tap, without a broker: table, detail, filter.
 The file is streamed, so a large capture opens at once; the UI keeps the
-last --retain messages. Lines that are not messages (a corrupt line, a
-truncated last line) are skipped and named in the status line.`
+last --retain messages, and the lines before are read only for what the
+views count (the status line, the lifecycle views). Lines that are not
+messages (a corrupt line, a truncated last line) are skipped and named in
+the status line.`
 
 // newOpenCmd is "shoveltap open".
 func newOpenCmd(con cmdline.Console) *cobra.Command {

@@ -164,7 +164,7 @@ func (r *results) goBenchTargets(p func(string, ...any), yes func(bool) string) 
 	}
 	if g, ok := r.goBench("bench", "BenchmarkRebuildLifecycleFromCapture"); ok && g.Metrics["s/rebuild"] > 0 {
 		v, n := g.Metrics["s/rebuild"], g.Metrics["events"]
-		label := fmt.Sprintf("rebuilding the lifecycle views from a capture of %.0f events ≤ 3 s (issue 24; bench BenchmarkRebuildLifecycleFromCapture: capture → pipeline → lifecycle model)", n)
+		label := fmt.Sprintf("rebuilding the lifecycle views from a capture of %.0f events ≤ 3 s (issue 24; bench BenchmarkRebuildLifecycleFromCapture: capture read as open reads it, the last 10 000 lines in full and the lines before counted with the facts they carry → pipeline → lifecycle model)", n)
 		if n < 1e6 {
 			label += "; fewer events than the target's 1 M"
 		}

@@ -67,49 +67,52 @@ const (
 
 // Fact is the lifecycle-relevant content of one message (or of one event
 // of a batch): plain values, bounded, secrets redacted like the rest of the
-// decoder's output. Strings are untrusted and unsanitised.
+// decoder's output. Strings are untrusted and unsanitised. A JSON line
+// carries a message's facts under these names (tap/jsonl,
+// docs/json-lines.md), so that a capture's lifecycles are rebuilt
+// without decoding its messages again.
 type Fact struct {
-	Kind FactKind
+	Kind FactKind `json:"kind"`
 	// Type is the Celery event type ("task-succeeded", "worker-heartbeat"),
 	// or for results the status ("SUCCESS", "FAILURE", …).
-	Type string
+	Type string `json:"type,omitempty"`
 
 	// Celery.
-	TaskID    string
-	Name      string // task name; events other than task-received/-sent lack it
-	RootID    string
-	ParentID  string
-	Hostname  string  // the worker (events) or the result's worker
-	Timestamp float64 // the event's own clock, Unix seconds; 0 when absent
-	Retries   int64
+	TaskID    string  `json:"task_id,omitempty"`
+	Name      string  `json:"name,omitempty"` // task name; events other than task-received/-sent lack it
+	RootID    string  `json:"root_id,omitempty"`
+	ParentID  string  `json:"parent_id,omitempty"`
+	Hostname  string  `json:"hostname,omitempty"`  // the worker (events) or the result's worker
+	Timestamp float64 `json:"timestamp,omitempty"` // the event's own clock, Unix seconds; 0 when absent
+	Retries   int64   `json:"retries,omitempty"`
 	// HasRetries is set when Retries came from the message (task
 	// messages, task-received and task-sent events).
-	HasRetries bool
-	Args       string
-	Kwargs     string
-	ETA        string
-	Runtime    float64 // task-succeeded: the worker's own figure, seconds
-	HasRuntime bool
-	Result     string // bounded repr
-	Exception  string
-	Traceback  string // bounded: its last MaxFactTraceback bytes
-	Reason     string // task-rejected / task-revoked details
-	Terminated bool
-	Expired    bool
+	HasRetries bool    `json:"has_retries,omitempty"`
+	Args       string  `json:"args,omitempty"`
+	Kwargs     string  `json:"kwargs,omitempty"`
+	ETA        string  `json:"eta,omitempty"`
+	Runtime    float64 `json:"runtime,omitempty"` // task-succeeded: the worker's own figure, seconds
+	HasRuntime bool    `json:"has_runtime,omitempty"`
+	Result     string  `json:"result,omitempty"` // bounded repr
+	Exception  string  `json:"exception,omitempty"`
+	Traceback  string  `json:"traceback,omitempty"` // bounded: its last MaxFactTraceback bytes
+	Reason     string  `json:"reason,omitempty"`    // task-rejected / task-revoked details
+	Terminated bool    `json:"terminated,omitempty"`
+	Expired    bool    `json:"expired,omitempty"`
 	// Worker events.
-	Freq      float64 // heartbeat interval, seconds
-	Active    int64
-	Processed int64
-	HasLoad   bool // Active and Processed are known
+	Freq      float64 `json:"freq,omitempty"` // heartbeat interval, seconds
+	Active    int64   `json:"active,omitempty"`
+	Processed int64   `json:"processed,omitempty"`
+	HasLoad   bool    `json:"has_load,omitempty"` // Active and Processed are known
 
 	// oslo.messaging.
-	MsgID   string
-	Method  string
-	ReplyQ  string
-	Cast    bool   // an RPC without _msg_id: nobody waits for a reply
-	Failure string // "module.Class: message"
-	Ending  bool
-	Timeout string
+	MsgID   string `json:"msg_id,omitempty"`
+	Method  string `json:"method,omitempty"`
+	ReplyQ  string `json:"reply_queue,omitempty"`
+	Cast    bool   `json:"cast,omitempty"`    // an RPC without _msg_id: nobody waits for a reply
+	Failure string `json:"failure,omitempty"` // "module.Class: message"
+	Ending  bool   `json:"ending,omitempty"`
+	Timeout string `json:"timeout,omitempty"`
 }
 
 // Facts reads what a message tells about task lifecycles: one fact for a

@@ -66,7 +66,7 @@ type Record struct {
 	// for the task and RPC lifecycles (docs/lifecycles.md), empty when it
 	// read none; absent for every other message, and for one whose facts
 	// JSON cannot hold exactly (a reader decodes that one again).
-	Facts *[]Fact `json:"facts,omitempty"`
+	Facts *[]decode.Fact `json:"facts,omitempty"`
 }
 
 // Delivery is a tap.Delivery: who got the message, and the seq of the

@@ -116,7 +116,7 @@ type countedLine struct {
 	DeadLetter *decode.DeadLetter `json:"dead_letter"`
 	TraceID    string             `json:"trace_id"`
 	SpanID     string             `json:"span_id"`
-	Facts      *[]Fact            `json:"facts"`
+	Facts      *[]decode.Fact     `json:"facts"`
 }
 
 // ParseCounted reads a line as `shoveltap open` reads one it only counts
@@ -140,8 +140,8 @@ func ParseCounted(data []byte) (tap.Message, error) {
 	}
 	m := tap.Message{Seq: l.Seq, Time: l.Time, Exchange: *l.Exchange, Delivery: l.Delivery.tap(), CountOnly: true}
 	var facts []decode.Fact
-	if l.Facts != nil {
-		facts = decodeFacts(*l.Facts)
+	if l.Facts != nil && len(*l.Facts) > 0 {
+		facts = *l.Facts
 	}
 	var trace *tracectx.Context
 	if l.TraceID != "" {
