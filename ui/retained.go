@@ -47,13 +47,7 @@ func (s *retained) ingest(entries []*entry) {
 		if e.msg.Delivery != nil {
 			s.linkDelivery(e)
 		}
-		s.received++
-		s.routes.count(e.r)
-		s.edges.count(e.r)
-		s.lastSeq = e.msg.Seq
-		if s.paused {
-			s.newPaused++
-		}
+		s.tally(e)
 		if old := s.ring.push(e); old != nil {
 			old.evicted = true
 			s.evicted++
@@ -69,6 +63,12 @@ func (s *retained) ingest(entries []*entry) {
 // capture's line before the ones `shoveltap open` keeps) as if it had
 // passed through the ring and been pushed out: counted, and gone.
 func (s *retained) count(e *entry) {
+	s.tally(e)
+	s.evicted++
+}
+
+// tally counts a message that arrives, shown or not.
+func (s *retained) tally(e *entry) {
 	s.received++
 	s.routes.count(e.r)
 	s.edges.count(e.r)
@@ -76,7 +76,6 @@ func (s *retained) count(e *entry) {
 	if s.paused {
 		s.newPaused++
 	}
-	s.evicted++
 }
 
 // dropEvicted removes evicted entries from the front of shown. Evicted
