@@ -147,3 +147,29 @@ func TestStartOfLastLines(t *testing.T) {
 		}
 	}
 }
+
+// TestBatchesOfLargeLinesAreCut: Batches stops gathering a batch's lines
+// at maxBatchText, so that large messages are not held twice, as text and
+// as messages, for a whole batch; every message still comes.
+func TestBatchesOfLargeLinesAreCut(t *testing.T) {
+	const n, body = 20, 300 << 10
+	var msgs []tap.Message
+	for i := 1; i <= n; i++ {
+		m := sample(i, 1)
+		m.Body = bytes.Repeat([]byte("y"), body)
+		msgs = append(msgs, m)
+	}
+	path, _ := writeCapture(t, msgs)
+	rd, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	var sizes []int
+	for b := range rd.Batches(t.Context()) {
+		sizes = append(sizes, len(b.Messages))
+	}
+	if len(sizes) < 2 || sizes[0] > maxBatchText/body+1 || sizes[0]+sizes[1] != n {
+		t.Errorf("batches of %v messages of %d KiB", sizes, body>>10)
+	}
+}

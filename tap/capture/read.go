@@ -363,8 +363,13 @@ func (r *Reader) parseAll(lines []rawLine, workers int) ([]tap.Message, []error)
 	return msgs, errs
 }
 
-// BatchSize is how many messages a batch of Batches holds.
+// BatchSize is how many messages a batch of Batches holds at most.
 const BatchSize = 512
+
+// maxBatchText bounds the text of the lines Batches reads before parsing
+// them: a batch of large messages is cut short rather than held twice,
+// as text and as messages.
+const maxBatchText = 4 << 20
 
 // Batches reads the capture as tap.Batch values, what the pipeline reads
 // of a live tap too. The channel holds one batch: the file is read only
@@ -402,7 +407,7 @@ func (r *Reader) Batches(ctx context.Context) <-chan tap.Batch {
 			// the next batch reuses it.
 			lines, text = lines[:0], text[:0]
 			var end error
-			for len(lines) < BatchSize {
+			for len(lines) < BatchSize && len(text) < maxBatchText {
 				l, err := r.nextLine(&text)
 				if err != nil {
 					end = err
