@@ -636,6 +636,10 @@ func (m Model) render() string {
 func (m Model) emptyText() string {
 	s := m.retained
 	switch {
+	case s.ring.len() == 0 && s.received > 0 && !m.closed:
+		// open counts a capture's lines before the ones it keeps
+		// (tap.Message.CountOnly) before it shows any.
+		return "counting the capture's earlier lines (" + thousands(s.received) + " so far); its last ones come next"
 	case s.ring.len() == 0 && m.closed:
 		return "the tap stopped before any message arrived"
 	case s.ring.len() == 0:

@@ -108,3 +108,38 @@ func TestLifecycleFromCaptureEqualsLive(t *testing.T) {
 // lifeBody is the lifecycle view without the status lines, which say
 // how each was fed.
 func lifeBody(m Model) string { return m.life.View() }
+
+// TestCountedLinesAreCountedNotShown: messages only counted (a capture's
+// lines before those open keeps) feed the counts and the lifecycle view
+// but never the table, which says what is going on until the kept ones
+// come.
+func TestCountedLinesAreCountedNotShown(t *testing.T) {
+	opts := testOptions
+	opts.Capture, opts.Sources = true, nil
+	m := newModel(t, 80, 24, opts)
+	traffic := lifecycleTraffic(t)
+	counted := make([]tap.Message, len(traffic))
+	for i, msg := range traffic {
+		msg.CountOnly = true
+		msg.Reading = msg.Read()
+		counted[i] = msg
+	}
+	m = update(t, m, batchMsg{Messages: counted, Status: tap.Status{State: tap.StateStarting, Broker: "celery.jsonl"}})
+	s := screen(m)
+	want := "counting the capture's earlier lines (" + strconv.Itoa(len(traffic)) + " so far)"
+	if !strings.Contains(s, want) || strings.Contains(s, "task-succeeded") {
+		t.Errorf("want %q and no row:\n%s", want, s)
+	}
+	if r := m.retained; r.received != uint64(len(traffic)) || r.evicted != r.received || r.ring.len() != 0 {
+		t.Errorf("received %d, evicted %d, retained %d", r.received, r.evicted, r.ring.len())
+	}
+	if !strings.Contains(lifeBody(press(t, m, "L")), "billing.charge_ca") {
+		t.Errorf("the lifecycle view did not take the counted messages' facts:\n%s", lifeBody(press(t, m, "L")))
+	}
+	last := traffic[len(traffic)-1]
+	last.Seq++
+	m = update(t, m, batchMsg{Messages: []tap.Message{last}, Status: tap.Status{State: tap.StateStopped, Broker: "celery.jsonl"}})
+	if s := screen(m); strings.Contains(s, "counting the capture") || !strings.Contains(s, "reply_1") {
+		t.Errorf("after the kept line:\n%s", s)
+	}
+}
