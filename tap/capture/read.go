@@ -416,7 +416,7 @@ func (r *Reader) Batches(ctx context.Context) <-chan tap.Batch {
 				lines = append(lines, l)
 			}
 			msgs, errs := r.parseAll(lines, workers)
-			batch := make([]tap.Message, 0, len(lines))
+			batch := msgs[:0] // the messages, skipped lines left out in place
 			for i, l := range lines {
 				if r.accept(l, &msgs[i], errs[i]) {
 					batch = append(batch, msgs[i])
