@@ -97,27 +97,45 @@ type Reading struct {
 	in  decode.Input
 	dec *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
 
-	// The headers as a detail view lists them, made when first asked
-	// (Headers).
+	delivery string // a delivery's consumer and user, for the haystack
+	// given is the body's text an extension gave although not asked for
+	// it (a hook's answer: decode.Input.Brief), searched as it is rather
+	// than asked for again.
+	given string
+
+	// later holds the parts made when a view first asks (lazy).
+	later atomic.Pointer[later]
+}
+
+// later is what a reading makes only when a view first asks for it (Body,
+// Headers, Fields, SearchText), once, whichever goroutine asks first. It
+// is apart from the reading, made with the first of them: most readings
+// never have one made, and it would be a sixth of each.
+type later struct {
+	// The headers as a detail view lists them (Headers).
 	headersOnce sync.Once
 	headers     []HeaderLine
 
 	bodyOnce sync.Once
 	body     decode.Body
 
-	// The fields the read stage left out (decode.Result.FieldsLeftOut),
-	// made when first asked: as found and sanitised.
+	// The fields the read stage left out (decode.Result.FieldsLeftOut):
+	// as found and sanitised.
 	fieldsOnce  sync.Once
 	foundFields []decode.Field
 	shownFields []decode.Field
 
-	delivery string // a delivery's consumer and user, for the haystack
-	// given is the body's text an extension gave although not asked for
-	// it (a hook's answer: decode.Input.Brief), searched as it is rather
-	// than asked for again.
-	given    string
 	textOnce sync.Once
 	text     atomic.Pointer[string] // set once made
+}
+
+// lazy is the reading's later parts, made on the first call.
+func (r *Reading) lazy() *later {
+	if l := r.later.Load(); l != nil {
+		return l
+	}
+	r.later.CompareAndSwap(nil, &later{})
+	return r.later.Load()
 }
 
 // Cells are the table's texts for a message, before fitting to widths.
@@ -277,19 +295,21 @@ func LifecycleShaped(format string) bool {
 // the first time it is asked for and kept: a detail view decodes its
 // message once however often it is shown.
 func (r *Reading) Body() decode.Body {
-	r.bodyOnce.Do(func() {
-		r.body = r.dec.Decode(r.in).Body
-		r.body.Text = sanitize.Block(r.body.Text)
+	l := r.lazy()
+	l.bodyOnce.Do(func() {
+		l.body = r.dec.Decode(r.in).Body
+		l.body.Text = sanitize.Block(l.body.Text)
 	})
-	return r.body
+	return l.body
 }
 
 // Headers are the message's headers flattened, keys sorted, sanitised;
 // listed the first time a view asks (a detail view, a free-text term),
 // and kept.
 func (r *Reading) Headers() []HeaderLine {
-	r.headersOnce.Do(func() { r.headers = flattenHeaders(r.in.Headers) })
-	return r.headers
+	l := r.lazy()
+	l.headersOnce.Do(func() { l.headers = flattenHeaders(r.in.Headers) })
+	return l.headers
 }
 
 // Fields is the decoded section, sanitised (Shown's). Those the read stage
@@ -299,8 +319,7 @@ func (r *Reading) Fields() []decode.Field {
 	if !r.Decoded.FieldsLeftOut {
 		return r.Shown.Fields
 	}
-	r.makeFields(nil)
-	return r.shownFields
+	return r.makeFields(nil).shownFields
 }
 
 // Result is Decoded with its fields, as the decoder found them: what JSON
@@ -308,8 +327,7 @@ func (r *Reading) Fields() []decode.Field {
 func (r *Reading) Result() decode.Result {
 	res := r.Decoded
 	if res.FieldsLeftOut {
-		r.makeFields(nil)
-		res.Fields, res.FieldsLeftOut = r.foundFields, false
+		res.Fields, res.FieldsLeftOut = r.makeFields(nil).foundFields, false
 	}
 	return res
 }
@@ -319,15 +337,17 @@ func (r *Reading) Result() decode.Result {
 // from a Summarize of its own. A decoder hook is not asked again
 // (decode.WithoutPrograms): a hook's answer keeps its fields, so the
 // fields left out are always the built-in decoders'.
-func (r *Reading) makeFields(sum *decode.Result) {
-	r.fieldsOnce.Do(func() {
+func (r *Reading) makeFields(sum *decode.Result) *later {
+	l := r.lazy()
+	l.fieldsOnce.Do(func() {
 		if sum == nil {
 			res := r.dec.WithoutPrograms().Summarize(r.in)
 			sum = &res
 		}
-		r.foundFields = sum.Fields
-		r.shownFields = sanitizeFields(sum.Fields)
+		l.foundFields = sum.Fields
+		l.shownFields = sanitizeFields(sum.Fields)
 	})
+	return l
 }
 
 // ConsumerLabel names a delivery's consumer: its connection (only the
@@ -417,15 +437,16 @@ func sanitizeFields(fs []decode.Field) []decode.Field {
 func (r *Reading) SearchText() string {
 	// Read without sync.Once's closure, which would be allocated on
 	// every call: a filter tests each retained message on each keystroke.
-	if t := r.text.Load(); t != nil {
+	l := r.lazy()
+	if t := l.text.Load(); t != nil {
 		return *t
 	}
-	r.textOnce.Do(func() {
+	l.textOnce.Do(func() {
 		t := r.haystack()
 		r.given = "" // in the haystack now
-		r.text.Store(&t)
+		l.text.Store(&t)
 	})
-	return *r.text.Load()
+	return *l.text.Load()
 }
 
 // bodyText is the body's rendered text that the haystack searches: the

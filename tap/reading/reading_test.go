@@ -183,7 +183,7 @@ func TestSearchTextIsMadeOnDemandAsBefore(t *testing.T) {
 	ins := onDemandInputs()
 	for i, in := range ins {
 		r := Build(in)
-		if r.text.Load() != nil {
+		if r.later.Load() != nil {
 			t.Errorf("%d: the haystack was made before anything asked", i)
 		}
 		sum := decode.Summarize(in.Message)
@@ -218,7 +218,7 @@ func TestFieldsAreMadeOnDemandAsBefore(t *testing.T) {
 	}()
 	for i, in := range onDemandInputs() {
 		lean, full := Build(in), BuildForLines(nil, in)
-		if lean.Decoded.FieldsLeftOut != (len(full.Decoded.Fields) > 0) || len(lean.Decoded.Fields) > 0 || lean.shownFields != nil {
+		if lean.Decoded.FieldsLeftOut != (len(full.Decoded.Fields) > 0) || len(lean.Decoded.Fields) > 0 || lean.later.Load() != nil {
 			t.Errorf("%d (%s): the read stage made the fields, or says it left out none there are (%d): %+v", i, lean.Shown.Format, len(full.Decoded.Fields), lean.Decoded)
 		}
 		leftOut += len(full.Decoded.Fields)
@@ -241,7 +241,7 @@ func TestFieldsAreMadeOnDemandAsBefore(t *testing.T) {
 			t.Errorf("%d (%s): Result %+v, want %+v", i, lean.Shown.Format, res, full.Decoded)
 		}
 		// The headers too are listed when first asked.
-		if lean.headers != nil {
+		if l := lean.later.Load(); l != nil && l.headers != nil {
 			t.Errorf("%d: the headers were listed before anything asked", i)
 		}
 		if got, want := lean.Headers(), flattenHeaders(in.Message.Headers); !reflect.DeepEqual(got, want) || (len(in.Message.Headers) > 0) != (len(got) > 0) {
