@@ -128,8 +128,8 @@ type countedLine struct {
 // again. A line that does not say all of it (a Celery or oslo.messaging
 // message written without its facts, as before lines had them; a kind of
 // fact this version does not know) comes back as Parse reads it, to be
-// decoded again. Unlike Parse, the headers of such a line are checked
-// only as JSON.
+// decoded again. Unlike Parse, it checks a counted line's headers only
+// as JSON.
 func ParseCounted(data []byte) (tap.Message, error) {
 	var l countedLine
 	if err := unmarshalLine(data, &l); err != nil || !l.sound() || l.needsDecoding() {
