@@ -91,8 +91,6 @@ type Reading struct {
 	// (decode.Facts, for tap/lifecycle), read here, off the UI goroutine,
 	// for Celery and oslo.messaging messages only; nil for the rest.
 	Facts []decode.Fact
-	// factsRead: Facts were looked for (FactsRead).
-	factsRead bool
 
 	in  decode.Input
 	dec *decode.Decoder // the decoder Body and SearchText use again; nil: the built-in ones
@@ -244,14 +242,14 @@ func fromResult(in Input, res decode.Result, facts []decode.Fact) *Reading {
 	}
 	r.Decoded = res
 	r.Facts = facts
-	r.factsRead = wantFacts(in, res)
 	return r
 }
 
 // FactsRead says whether the read stage looked for the message's
 // lifecycle facts (Facts may still be empty): a publish the decoder took
-// for Celery or oslo.messaging.
-func (r *Reading) FactsRead() bool { return r.factsRead }
+// for Celery or oslo.messaging (wantFacts' test, on what the reading
+// keeps: a delivery's reading names its consumer).
+func (r *Reading) FactsRead() bool { return r.delivery == "" && LifecycleShaped(r.Decoded.Format) }
 
 // Counted is the reading of a message that the views only count
 // (tap.Message.CountOnly: a capture's line before the ones `shoveltap
@@ -259,7 +257,7 @@ func (r *Reading) FactsRead() bool { return r.factsRead }
 // lifecycle facts, its dead letter and its trace context. It has nothing
 // to show (no cells, no subject), and nothing asks it for more.
 func Counted(facts []decode.Fact, dl *decode.DeadLetter, trace *tracectx.Context) *Reading {
-	r := &Reading{Facts: facts, DeadLetter: dl, factsRead: facts != nil}
+	r := &Reading{Facts: facts, DeadLetter: dl}
 	r.Decoded.Trace = trace
 	return r
 }
